@@ -187,7 +187,10 @@ mod tests {
         assert!(f.insert(FactKey::InvoiceNumber, " F-1 ", FactSource::Xml));
         assert!(!f.insert(FactKey::InvoiceNumber, "F-2", FactSource::Text));
         assert_eq!(f.get(FactKey::InvoiceNumber), Some("F-1"));
-        assert_eq!(f.fact(FactKey::InvoiceNumber).unwrap().source, FactSource::Xml);
+        assert_eq!(
+            f.fact(FactKey::InvoiceNumber).unwrap().source,
+            FactSource::Xml
+        );
     }
 
     #[test]
@@ -195,7 +198,10 @@ mod tests {
         let mut f = Facts::default();
         f.insert(FactKey::BuyerSiren, "732829320", FactSource::Text);
         let j = serde_json::to_string(&f).unwrap();
-        assert_eq!(j, r#"{"buyer_siren":{"value":"732829320","source":"text"}}"#);
+        assert_eq!(
+            j,
+            r#"{"buyer_siren":{"value":"732829320","source":"text"}}"#
+        );
     }
 
     #[test]

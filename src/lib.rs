@@ -1,8 +1,15 @@
 //! Facteur core: everything the `facteur` CLI and the desktop shell share.
 //!
-//! The core never depends on Tauri or any GUI toolkit; see `ARCHITECTURE.md`.
+//! The core never depends on Tauri or any GUI toolkit; see `ARCHITECTURE.md`
+//! for the code map and the invariants.
 
+pub mod check;
 pub mod facts;
+pub mod finding;
+pub mod home;
 pub mod ident;
-pub mod structured;
+pub mod pdf;
+pub mod render;
 pub mod sample;
+pub mod structured;
+pub mod textfacts;

@@ -1,1 +1,236 @@
-fn main(){}
+//! The `facteur` command line: the binary edge of the core library.
+//!
+//! Parses arguments, wires logging, prints results. All the work is done by
+//! the `facteur` library; this file only turns its values into text and exit
+//! statuses (0 all accepted, 1 some rejected, 2 usage or I/O error).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use facteur::check::{self, Options, Outcome, Report};
+use facteur::finding::Lang;
+use facteur::render;
+
+#[derive(Parser)]
+#[command(
+    name = "facteur",
+    version,
+    about = "Vérifie et envoie vos factures aux portails de facturation électronique / Checks and sends your invoices to e-invoicing portals"
+)]
+struct Cli {
+    /// Language of messages (default: from the locale, French otherwise).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Fr,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check invoice PDFs offline, as a portal would, before anything is sent.
+    Check {
+        /// One JSON object per file, one per line (format in README).
+        #[arg(long)]
+        json: bool,
+        /// Files checked at once (default: the number of CPUs).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Files or folders (folders are searched recursively for *.pdf).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    // A panic inside one file's check is caught and reported as a finding;
+    // keep the default hook from printing a backtrace over the results.
+    std::panic::set_hook(Box::new(|info| {
+        tracing::error!("internal error: {info}");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let lang = match cli.lang {
+        Some(LangArg::Fr) => Lang::Fr,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::from_env(),
+    };
+    let result = match cli.command {
+        Command::Check { json, jobs, paths } => run_check(&paths, json, jobs, lang),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("facteur: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("FACTEUR_LOG").unwrap_or_else(|_| EnvFilter::new("warn,lopdf=off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn run_check(
+    inputs: &[PathBuf],
+    json: bool,
+    jobs: Option<usize>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let (files, walk_errors) = check::collect_paths(inputs);
+    let mut io_errors = walk_errors.len();
+    for e in &walk_errors {
+        eprintln!("facteur: {e}");
+    }
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let progress = progress_bar(files.len() as u64, lang);
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    // Results are printed in input order as soon as each is ready.
+    let mut pending: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
+    let mut next_to_print = 0;
+    let (mut accepted, mut rejected) = (0usize, 0usize);
+    let mut write_error: Option<std::io::Error> = None;
+    let opts = Options::default();
+    let cancel_flag = cancelled.clone();
+    check::check_batch(
+        &files,
+        jobs,
+        &opts,
+        &|| cancel_flag.load(Ordering::Relaxed),
+        &mut |i, outcome| {
+            if let Some(p) = &progress {
+                p.inc(1);
+            }
+            pending[i] = Some(outcome);
+            while next_to_print < pending.len() {
+                let Some(o) = pending[next_to_print].take() else {
+                    break;
+                };
+                next_to_print += 1;
+                let printed = match o {
+                    Outcome::Checked(r) => {
+                        if r.accepted() {
+                            accepted += 1;
+                        } else {
+                            rejected += 1;
+                        }
+                        print_report(&mut out, &r, json, lang, progress.as_ref())
+                    }
+                    Outcome::Failed(e) => {
+                        io_errors += 1;
+                        let line = format!("facteur: {e}");
+                        match &progress {
+                            Some(p) => p.suspend(|| eprintln!("{line}")),
+                            None => eprintln!("{line}"),
+                        }
+                        Ok(())
+                    }
+                };
+                if let Err(e) = printed {
+                    // Output closed (e.g. piped into `head`): stop quietly.
+                    write_error.get_or_insert(e);
+                    cancel_flag.store(true, Ordering::Relaxed);
+                }
+            }
+        },
+    );
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    if let Some(e) = write_error
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("writing the results");
+    }
+    if !json {
+        let _ = writeln!(
+            out,
+            "{}",
+            render::summary(accepted, rejected, io_errors, lang)
+        );
+    }
+    if files.is_empty() && walk_errors.is_empty() {
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Fr => "facteur\u{a0}: aucun fichier PDF trouvé.",
+                Lang::En => "facteur: no PDF file found.",
+            }
+        );
+    }
+    Ok(if io_errors > 0 {
+        ExitCode::from(2)
+    } else if rejected > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_report(
+    out: &mut impl Write,
+    r: &Report,
+    json: bool,
+    lang: Lang,
+    progress: Option<&indicatif::ProgressBar>,
+) -> std::io::Result<()> {
+    let text = if json {
+        let mut line = serde_json::to_string(r).map_err(std::io::Error::other)?;
+        line.push('\n');
+        line
+    } else {
+        render::report(r, lang)
+    };
+    match progress {
+        Some(p) => p.suspend(|| out.write_all(text.as_bytes())),
+        None => out.write_all(text.as_bytes()),
+    }
+}
+
+/// A progress bar on stderr when it is a terminal and there is more than one file.
+fn progress_bar(len: u64, lang: Lang) -> Option<indicatif::ProgressBar> {
+    if len < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let msg = match lang {
+        Lang::Fr => "vérification",
+        Lang::En => "checking",
+    };
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(msg);
+    Some(bar)
+}

@@ -1,0 +1,562 @@
+//! Findings: what the checker reports about a file, each with a stable code,
+//! a severity, and a message and a hint in French and in English.
+//!
+//! All user-facing wording of the checker lives here, in one place per
+//! language. This module deliberately does not decide *when* a finding applies
+//! (that is [`crate::check`]).
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a finding blocks submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Blocks submission: a portal would reject the file.
+    Error,
+    /// Worth knowing; does not block.
+    Warning,
+}
+
+/// Stable finding codes; their serialised names are part of the `--json`
+/// output and never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    NotPdf,
+    Unreadable,
+    Encrypted,
+    Signed,
+    Scanned,
+    ScannedOcr,
+    NoText,
+    TooLarge,
+    TooManyPages,
+    MultipleInvoices,
+    StructuredMissing,
+    StructuredInvalid,
+    StructuredPartialProfile,
+    IdentifierInvalid,
+    IdentifierPlaceholder,
+    XmlTextMismatch,
+    InvoiceNumberMissing,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NotPdf => "not_pdf",
+            Code::Unreadable => "unreadable",
+            Code::Encrypted => "encrypted",
+            Code::Signed => "signed",
+            Code::Scanned => "scanned",
+            Code::ScannedOcr => "scanned_ocr",
+            Code::NoText => "no_text",
+            Code::TooLarge => "too_large",
+            Code::TooManyPages => "too_many_pages",
+            Code::MultipleInvoices => "multiple_invoices",
+            Code::StructuredMissing => "structured_missing",
+            Code::StructuredInvalid => "structured_invalid",
+            Code::StructuredPartialProfile => "structured_partial_profile",
+            Code::IdentifierInvalid => "identifier_invalid",
+            Code::IdentifierPlaceholder => "identifier_placeholder",
+            Code::XmlTextMismatch => "xml_text_mismatch",
+            Code::InvoiceNumberMissing => "invoice_number_missing",
+        }
+    }
+}
+
+/// One thing the checker found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message_fr: String,
+    pub message_en: String,
+    pub hint_fr: String,
+    pub hint_en: String,
+}
+
+impl Finding {
+    fn new(
+        code: Code,
+        severity: Severity,
+        fr: String,
+        en: String,
+        hint_fr: &str,
+        hint_en: &str,
+    ) -> Self {
+        Finding {
+            code,
+            severity,
+            message_fr: typo_fr(&fr),
+            message_en: en,
+            hint_fr: typo_fr(hint_fr),
+            hint_en: hint_en.to_string(),
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.message_fr,
+            Lang::En => &self.message_en,
+        }
+    }
+
+    pub fn hint(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.hint_fr,
+            Lang::En => &self.hint_en,
+        }
+    }
+}
+
+/// The two languages Facteur speaks; French first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// English when the locale variables say so, French otherwise.
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                return if v.to_ascii_lowercase().starts_with("en") {
+                    Lang::En
+                } else {
+                    Lang::Fr
+                };
+            }
+        }
+        Lang::Fr
+    }
+}
+
+/// "1, 2 et 5" / "1, 2 and 5".
+fn list(pages: &[usize], and: &str) -> String {
+    let items: Vec<String> = pages.iter().map(|p| p.to_string()).collect();
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} {and} {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+fn pages_fr(pages: &[usize]) -> String {
+    if pages.len() == 1 {
+        format!("la page {}", pages[0])
+    } else {
+        format!("les pages {}", list(pages, "et"))
+    }
+}
+
+fn pages_en(pages: &[usize]) -> String {
+    if pages.len() == 1 {
+        format!("page {}", pages[0])
+    } else {
+        format!("pages {}", list(pages, "and"))
+    }
+}
+
+/// Megabytes with one decimal, French and English spelling.
+fn mb(bytes: u64) -> (String, String) {
+    let v = bytes as f64 / 1_000_000.0;
+    (format!("{v:.1} Mo").replace('.', ","), format!("{v:.1} MB"))
+}
+
+pub fn not_pdf(what: &str) -> Finding {
+    let fr_what = match what {
+        "empty file" => "un fichier vide",
+        "JPEG image" => "une image JPEG",
+        "PNG image" => "une image PNG",
+        "GIF image" => "une image GIF",
+        "TIFF image" => "une image TIFF",
+        "ZIP archive (or Office document)" => "une archive ZIP (ou un document Office)",
+        "old Office document" => "un ancien document Office",
+        "HTML page" => "une page HTML",
+        "XML document" => "un document XML",
+        "text file" => "un fichier texte",
+        _ => "un fichier binaire inconnu",
+    };
+    Finding::new(
+        Code::NotPdf,
+        Severity::Error,
+        format!("Ce fichier n'est pas un PDF : c'est {fr_what}."),
+        format!("This file is not a PDF: it is {} {what}.", article(what)),
+        "Exportez la facture en PDF depuis votre logiciel de facturation (menu « Enregistrer sous » ou « Exporter en PDF »).",
+        "Export the invoice as PDF from your invoicing software (\"Save as\" or \"Export to PDF\").",
+    )
+}
+
+fn article(what: &str) -> &'static str {
+    match what.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'E' | 'H' | 'X') if what != "HTML page" => "an",
+        _ => "a",
+    }
+}
+
+pub fn unreadable(detail: &str) -> Finding {
+    Finding::new(
+        Code::Unreadable,
+        Severity::Error,
+        format!("Le PDF est endommagé et ne peut pas être lu ({detail})."),
+        format!("The PDF is damaged and cannot be read ({detail})."),
+        "Générez à nouveau le PDF depuis votre logiciel ; s'il vient d'un e-mail ou d'un téléchargement, récupérez-le une nouvelle fois.",
+        "Produce the PDF again from your software; if it came from an e-mail or a download, fetch it again.",
+    )
+}
+
+pub fn timeout() -> Finding {
+    unreadable_with("l'analyse a pris trop de temps", "analysis took too long")
+}
+
+pub fn crashed() -> Finding {
+    unreadable_with(
+        "sa structure est incohérente",
+        "its structure is inconsistent",
+    )
+}
+
+fn unreadable_with(fr: &str, en: &str) -> Finding {
+    let mut f = unreadable(en);
+    f.message_fr = format!("Le PDF est endommagé et ne peut pas être lu ({fr}).");
+    f
+}
+
+pub fn encrypted(public_key: bool) -> Finding {
+    let (fr, en) = if public_key {
+        (
+            "Le PDF est chiffré pour des destinataires précis (certificat) : le portail ne pourra pas l'ouvrir.",
+            "The PDF is encrypted for specific recipients (certificate): the portal cannot open it.",
+        )
+    } else {
+        (
+            "Le PDF est protégé par un mot de passe ou chiffré : le portail ne pourra pas le traiter.",
+            "The PDF is password-protected or encrypted: the portal cannot process it.",
+        )
+    };
+    Finding::new(
+        Code::Encrypted,
+        Severity::Error,
+        fr.to_string(),
+        en.to_string(),
+        "Enregistrez la facture sans mot de passe ni protection (option « Sécurité : aucune » à l'export).",
+        "Save the invoice without a password or protection (\"Security: none\" when exporting).",
+    )
+}
+
+pub fn signed(count: usize, certification: bool) -> Finding {
+    let (fr, en) = if certification {
+        (
+            "Le PDF porte une signature de certification : le portail exige un PDF non signé."
+                .to_string(),
+            "The PDF carries a certification signature: the portal requires an unsigned PDF."
+                .to_string(),
+        )
+    } else {
+        (
+            format!(
+                "Le PDF est signé numériquement ({count} signature(s)) : le portail exige un PDF non signé."
+            ),
+            format!(
+                "The PDF is digitally signed ({count} signature(s)): the portal requires an unsigned PDF."
+            ),
+        )
+    };
+    Finding::new(
+        Code::Signed,
+        Severity::Error,
+        fr,
+        en,
+        "Envoyez la version d'origine, avant signature, exportée directement par votre logiciel.",
+        "Send the original version, before signing, exported directly by your software.",
+    )
+}
+
+pub fn scanned(pages: &[usize], total: usize) -> Finding {
+    let (fr, en) = if pages.len() == total {
+        (
+            "Le document est une image scannée, sans texte : le portail exige un PDF natif."
+                .to_string(),
+            "The document is a scanned image with no text: the portal requires a native PDF."
+                .to_string(),
+        )
+    } else {
+        (
+            format!(
+                "{} {} une image scannée, sans texte : le portail exige un PDF natif.",
+                capitalise(&pages_fr(pages)),
+                if pages.len() == 1 { "est" } else { "sont" }
+            ),
+            format!(
+                "{} {} a scanned image with no text: the portal requires a native PDF.",
+                capitalise(&pages_en(pages)),
+                if pages.len() == 1 { "is" } else { "are" }
+            ),
+        )
+    };
+    Finding::new(
+        Code::Scanned,
+        Severity::Error,
+        fr,
+        en,
+        "N'imprimez pas puis ne scannez pas : exportez la facture en PDF directement depuis votre logiciel.",
+        "Do not print and scan: export the invoice to PDF directly from your software.",
+    )
+}
+
+pub fn scanned_ocr(pages: &[usize]) -> Finding {
+    Finding::new(
+        Code::ScannedOcr,
+        Severity::Error,
+        format!(
+            "{} {} scannée(s) avec une couche de texte reconnue (OCR) : cela reste un scan, refusé par le portail.",
+            capitalise(&pages_fr(pages)),
+            if pages.len() == 1 { "est" } else { "sont" }
+        ),
+        format!(
+            "{} {} scanned with a recognised text layer (OCR): still a scan, which the portal refuses.",
+            capitalise(&pages_en(pages)),
+            if pages.len() == 1 { "is" } else { "are" }
+        ),
+        "Exportez la facture en PDF directement depuis votre logiciel plutôt que de la scanner.",
+        "Export the invoice to PDF directly from your software instead of scanning it.",
+    )
+}
+
+pub fn no_text() -> Finding {
+    Finding::new(
+        Code::NoText,
+        Severity::Warning,
+        "Aucun texte n'a été trouvé dans le document : le portail risque de ne pas pouvoir le lire.".into(),
+        "No text was found in the document: the portal may not be able to read it.".into(),
+        "Vérifiez que le PDF affiche bien la facture ; sinon, exportez-le de nouveau.",
+        "Check that the PDF shows the invoice; otherwise export it again.",
+    )
+}
+
+pub fn too_large(size: u64, limit: u64, parsed: bool) -> Finding {
+    let (s_fr, s_en) = mb(size);
+    let (l_fr, l_en) = mb(limit);
+    let (extra_fr, extra_en) = if parsed {
+        ("", "")
+    } else {
+        (
+            " Les autres contrôles n'ont pas été faits.",
+            " The other checks were not run.",
+        )
+    };
+    Finding::new(
+        Code::TooLarge,
+        Severity::Error,
+        format!("Le fichier pèse {s_fr}, au-delà de la limite de {l_fr} du portail.{extra_fr}"),
+        format!("The file is {s_en}, above the portal's {l_en} limit.{extra_en}"),
+        "Réduisez la taille (images en résolution plus basse) ou envoyez les annexes volumineuses séparément.",
+        "Reduce the size (lower-resolution images) or send large annexes separately.",
+    )
+}
+
+pub fn too_many_pages(pages: usize, limit: usize) -> Finding {
+    Finding::new(
+        Code::TooManyPages,
+        Severity::Error,
+        format!("Le document a {pages} pages, au-delà de la limite de {limit} pages du portail."),
+        format!("The document has {pages} pages, above the portal's {limit}-page limit."),
+        "Séparez les annexes de la facture ou réduisez leur nombre de pages.",
+        "Split the annexes from the invoice or reduce their page count.",
+    )
+}
+
+/// `starts`: first page of each invoice; `numbers`: their numbers when known.
+pub fn multiple_invoices(starts: &[usize], numbers: &[String]) -> Finding {
+    let count = starts.len();
+    let (nums_fr, nums_en) = if numbers.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let joined = numbers.join(", ");
+        (format!(" (n° {joined})"), format!(" (no. {joined})"))
+    };
+    Finding::new(
+        Code::MultipleInvoices,
+        Severity::Error,
+        format!(
+            "Le fichier contient {count} factures{nums_fr}, qui commencent aux pages {} : le portail n'accepte qu'une facture par envoi.",
+            list(starts, "et")
+        ),
+        format!(
+            "The file holds {count} invoices{nums_en}, starting on pages {}: the portal takes one invoice per submission.",
+            list(starts, "and")
+        ),
+        "Exportez chaque facture dans son propre PDF (les annexes peuvent rester avec leur facture).",
+        "Export each invoice to its own PDF (annexes may stay with their invoice).",
+    )
+}
+
+pub fn structured_missing() -> Finding {
+    Finding::new(
+        Code::StructuredMissing,
+        Severity::Warning,
+        "Le PDF ne contient pas de facture structurée (Factur-X) : il convient pour un dépôt par e-mail, pas pour Chorus Pro en flux ni pour une plateforme agréée.".into(),
+        "The PDF carries no structured invoice (Factur-X): fine for a mail deposit, not for a Chorus Pro flow or an approved platform.".into(),
+        "Si votre logiciel sait produire du Factur-X, activez cette option à l'export.",
+        "If your software can produce Factur-X, turn that option on when exporting.",
+    )
+}
+
+pub fn structured_invalid(name: &str, detail: &str) -> Finding {
+    Finding::new(
+        Code::StructuredInvalid,
+        Severity::Error,
+        format!("La facture structurée jointe « {name} » est illisible : {detail}."),
+        format!("The attached structured invoice \"{name}\" cannot be read: {detail}."),
+        "Générez à nouveau le Factur-X depuis votre logiciel ; s'il persiste, signalez-le à son éditeur.",
+        "Produce the Factur-X again from your software; if it persists, report it to the vendor.",
+    )
+}
+
+pub fn structured_partial(profile: &str) -> Finding {
+    Finding::new(
+        Code::StructuredPartialProfile,
+        Severity::Warning,
+        format!(
+            "Le Factur-X est au profil {profile}, qui ne décrit pas une facture complète : une plateforme agréée le refusera."
+        ),
+        format!(
+            "The Factur-X uses the {profile} profile, which is not a full invoice: an approved platform will refuse it."
+        ),
+        "Choisissez le profil EN 16931 (ou BASIC) dans les options d'export de votre logiciel.",
+        "Choose the EN 16931 (or BASIC) profile in your software's export options.",
+    )
+}
+
+/// `what_fr`/`what_en`: e.g. "SIREN du client" / "customer SIREN".
+///
+/// Identifier problems warn rather than block: portals do not reject on a
+/// check digit, but routing (which must never use a wrong identifier) does.
+pub fn identifier_invalid(what_fr: &str, what_en: &str, value: &str) -> Finding {
+    Finding::new(
+        Code::IdentifierInvalid,
+        Severity::Warning,
+        format!("Le {what_fr} « {value} » est invalide (clé de contrôle ou format incorrect)."),
+        format!("The {what_en} \"{value}\" is invalid (wrong check digit or format)."),
+        "Corrigez-le dans la fiche client ou dans vos paramètres : un identifiant faux peut envoyer la facture à une autre entreprise.",
+        "Correct it in the customer record or your settings: a wrong identifier can send the invoice to another company.",
+    )
+}
+
+pub fn identifier_placeholder(what_fr: &str, what_en: &str, value: &str) -> Finding {
+    Finding::new(
+        Code::IdentifierPlaceholder,
+        Severity::Warning,
+        format!("Le {what_fr} contient « {value} » au lieu d'un vrai identifiant."),
+        format!("The {what_en} holds \"{value}\" instead of a real identifier."),
+        "Laissez le champ vide si vous ne connaissez pas l'identifiant : une valeur de remplissage peut mal acheminer la facture.",
+        "Leave the field empty if you do not know the identifier: a filler value can misroute the invoice.",
+    )
+}
+
+pub fn xml_text_mismatch(xml: &str, text: &[String]) -> Finding {
+    let shown = text.join(", ");
+    Finding::new(
+        Code::XmlTextMismatch,
+        Severity::Error,
+        format!(
+            "Le numéro de facture du Factur-X (« {xml} ») diffère de celui imprimé sur le PDF (« {shown} »)."
+        ),
+        format!(
+            "The Factur-X invoice number (\"{xml}\") differs from the one printed on the PDF (\"{shown}\")."
+        ),
+        "Le PDF et ses données structurées doivent décrire la même facture : générez-les de nouveau ensemble.",
+        "The PDF and its structured data must describe the same invoice: produce them again together.",
+    )
+}
+
+pub fn invoice_number_missing() -> Finding {
+    Finding::new(
+        Code::InvoiceNumberMissing,
+        Severity::Warning,
+        "Aucun numéro de facture n'a été reconnu dans le document.".into(),
+        "No invoice number was recognised in the document.".into(),
+        "Vérifiez que le numéro est imprimé avec une mention claire (« Facture n° … »).",
+        "Check that the number is printed with a clear label (\"Invoice no. …\").",
+    )
+}
+
+/// French typography: a no-break space before « : ; ! ? » and inside
+/// guillemets, so a line never breaks there.
+pub fn typo_fr(s: &str) -> String {
+    s.replace(" :", "\u{a0}:")
+        .replace(" ;", "\u{a0};")
+        .replace(" !", "\u{a0}!")
+        .replace(" ?", "\u{a0}?")
+        .replace("« ", "«\u{a0}")
+        .replace(" »", "\u{a0}»")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_lists_read_naturally() {
+        let f = scanned(&[2, 3], 4);
+        assert!(
+            f.message_fr.starts_with("Les pages 2 et 3 sont"),
+            "{}",
+            f.message_fr
+        );
+        assert!(
+            f.message_en.starts_with("Pages 2 and 3 are"),
+            "{}",
+            f.message_en
+        );
+        let f = scanned(&[1], 1);
+        assert!(f.message_en.starts_with("The document is a scanned image"));
+    }
+
+    #[test]
+    fn sizes_use_local_decimal_separator() {
+        let f = too_large(45_200_000, 40_000_000, true);
+        assert!(f.message_fr.contains("45,2 Mo"), "{}", f.message_fr);
+        assert!(f.message_en.contains("45.2 MB"), "{}", f.message_en);
+    }
+
+    #[test]
+    fn codes_serialise_as_their_names() {
+        for code in [
+            Code::NotPdf,
+            Code::ScannedOcr,
+            Code::XmlTextMismatch,
+            Code::StructuredPartialProfile,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn not_pdf_names_the_impostor_in_both_languages() {
+        let f = not_pdf("JPEG image");
+        assert_eq!(
+            f.message_fr,
+            "Ce fichier n'est pas un PDF\u{a0}: c'est une image JPEG."
+        );
+        assert_eq!(f.message_en, "This file is not a PDF: it is a JPEG image.");
+        assert_eq!(
+            not_pdf("empty file").message_en,
+            "This file is not a PDF: it is an empty file."
+        );
+    }
+}
