@@ -24,7 +24,10 @@ struct Run {
 }
 
 /// Runs a command to completion and reads its own peak RSS with wait4.
-#[expect(clippy::zombie_processes, reason = "the child is reaped by wait4 below")]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4 below"
+)]
 fn run(cmd: &mut Command) -> Run {
     let start = Instant::now();
     let child = cmd

@@ -724,7 +724,7 @@ pub fn attachments(doc: &Document, budget: &Budget) -> Vec<Attachment> {
         .and_then(|n| n.as_dict().ok())
         .and_then(|n| n.get(b"EmbeddedFiles").ok())
     {
-        name_tree(doc, tree, 0, &mut |obj| {
+        name_tree(doc, tree, &mut |obj| {
             if let Ok((id, Object::Dictionary(d))) = doc.dereference(obj) {
                 specs.push((id, d, false));
             }
@@ -790,31 +790,43 @@ pub fn attachments(doc: &Document, budget: &Budget) -> Vec<Attachment> {
     out
 }
 
-fn name_tree<'a>(doc: &'a Document, node: &'a Object, depth: usize, f: &mut dyn FnMut(&'a Object)) {
-    if depth > 32 {
-        return;
-    }
-    let Ok(dict) = deref(doc, node).as_dict() else {
-        return;
-    };
-    if let Ok(names) = dict
-        .get(b"Names")
-        .map(|n| deref(doc, n))
-        .and_then(Object::as_array)
-    {
-        for pair in names.chunks(2) {
-            if let [_, value] = pair {
-                f(value);
+/// Nodes of a name tree visited at most once each, and at most this many.
+const MAX_NAME_TREE_NODES: usize = 4096;
+
+fn name_tree<'a>(doc: &'a Document, root: &'a Object, f: &mut dyn FnMut(&'a Object)) {
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut todo: Vec<(&'a Object, usize)> = vec![(root, 0)];
+    let mut visited = 0;
+    while let Some((node, depth)) = todo.pop() {
+        if depth > 32 || visited >= MAX_NAME_TREE_NODES {
+            break;
+        }
+        if let Object::Reference(id) = node
+            && !seen.insert(*id)
+        {
+            continue;
+        }
+        visited += 1;
+        let Ok(dict) = deref(doc, node).as_dict() else {
+            continue;
+        };
+        if let Ok(names) = dict
+            .get(b"Names")
+            .map(|n| deref(doc, n))
+            .and_then(Object::as_array)
+        {
+            for pair in names.chunks(2) {
+                if let [_, value] = pair {
+                    f(value);
+                }
             }
         }
-    }
-    if let Ok(kids) = dict
-        .get(b"Kids")
-        .map(|k| deref(doc, k))
-        .and_then(Object::as_array)
-    {
-        for kid in kids {
-            name_tree(doc, kid, depth + 1, f);
+        if let Ok(kids) = dict
+            .get(b"Kids")
+            .map(|k| deref(doc, k))
+            .and_then(Object::as_array)
+        {
+            todo.extend(kids.iter().rev().map(|k| (k, depth + 1)));
         }
     }
 }
