@@ -16,6 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::facts::{DocType, FactKey, Facts};
 use crate::finding::{self, Code, Finding, Severity};
@@ -91,6 +92,8 @@ pub struct Report {
     pub path: String,
     pub verdict: Verdict,
     pub size_bytes: u64,
+    /// SHA-256 of the whole file, lowercase hex: the document's identity.
+    pub sha256: Option<String>,
     pub pages: Option<usize>,
     pub pdf: bool,
     pub readable: bool,
@@ -110,6 +113,7 @@ impl Report {
             path: path.display().to_string(),
             verdict: Verdict::Accepted,
             size_bytes: size,
+            sha256: None,
             pages: None,
             pdf: false,
             readable: false,
@@ -151,17 +155,26 @@ pub fn check_file(path: &Path, opts: &Options) -> Result<Report, CheckError> {
     let size = std::fs::metadata(path).map_err(io)?.len();
     // The size is judged before anything is parsed; beyond the ceiling only
     // the header is read.
-    let bytes = if size > opts.parse_ceiling {
+    if size > opts.parse_ceiling {
         use std::io::Read;
-        let mut head = vec![0u8; 1024];
         let mut f = std::fs::File::open(path).map_err(io)?;
+        let mut head = vec![0u8; 1024];
         let n = f.read(&mut head).map_err(io)?;
         head.truncate(n);
-        head
+        let mut hasher = Sha256::new();
+        hasher.update(&head);
+        std::io::copy(&mut f, &mut hasher).map_err(io)?;
+        let mut report = check_bytes(path, size, &head, opts);
+        report.sha256 = Some(hex(&hasher.finalize()));
+        Ok(report)
     } else {
-        std::fs::read(path).map_err(io)?
-    };
-    Ok(check_bytes(path, size, &bytes, opts))
+        let bytes = std::fs::read(path).map_err(io)?;
+        Ok(check_bytes(path, bytes.len() as u64, &bytes, opts))
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Checks bytes already in memory (`size` is the file's size on disk, which
@@ -169,6 +182,9 @@ pub fn check_file(path: &Path, opts: &Options) -> Result<Report, CheckError> {
 /// a panic inside the analysis becomes an `unreadable` finding.
 pub fn check_bytes(path: &Path, size: u64, bytes: &[u8], opts: &Options) -> Report {
     let mut report = Report::new(path, size);
+    if bytes.len() as u64 == size {
+        report.sha256 = Some(hex(&Sha256::digest(bytes)));
+    }
     let parsed = size <= opts.parse_ceiling;
     if size > opts.max_size {
         report.push(finding::too_large(size, opts.max_size, parsed));

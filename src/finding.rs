@@ -39,6 +39,9 @@ pub enum Code {
     IdentifierPlaceholder,
     XmlTextMismatch,
     InvoiceNumberMissing,
+    Duplicate,
+    RejectedNumberReused,
+    SameNumberNotSent,
 }
 
 impl Code {
@@ -61,6 +64,9 @@ impl Code {
             Code::IdentifierPlaceholder => "identifier_placeholder",
             Code::XmlTextMismatch => "xml_text_mismatch",
             Code::InvoiceNumberMissing => "invoice_number_missing",
+            Code::Duplicate => "duplicate",
+            Code::RejectedNumberReused => "rejected_number_reused",
+            Code::SameNumberNotSent => "same_number_not_sent",
         }
     }
 }
@@ -496,6 +502,54 @@ pub fn typo_fr(s: &str) -> String {
         .replace(" ?", "\u{a0}?")
         .replace("« ", "«\u{a0}")
         .replace(" »", "\u{a0}»")
+}
+
+/// Same seller SIREN and number as an invoice already at a portal.
+pub fn duplicate(other_id: i64, number: &str) -> Finding {
+    Finding::new(
+        Code::Duplicate,
+        Severity::Error,
+        format!(
+            "La facture n° {number} a déjà été envoyée (facture #{other_id}) : le portail la refuserait comme « Doublon »."
+        ),
+        format!(
+            "Invoice no. {number} was already sent (invoice #{other_id}): the portal would refuse it as a duplicate."
+        ),
+        "Rien à faire si c'est la même facture : suivez la facture déjà envoyée. S'il s'agit d'une nouvelle facture, changez son numéro, y compris dans le PDF.",
+        "Nothing to do if it is the same invoice: follow the one already sent. If it is a new invoice, change its number, inside the PDF too.",
+    )
+}
+
+/// A corrected invoice that keeps the number of a rejected one.
+pub fn rejected_number_reused(other_id: i64, number: &str) -> Finding {
+    Finding::new(
+        Code::RejectedNumberReused,
+        Severity::Error,
+        format!(
+            "Le numéro {number} est celui d'une facture rejetée (facture #{other_id}) : le portail rejettera de nouveau une facture qui garde ce numéro."
+        ),
+        format!(
+            "Number {number} belongs to a rejected invoice (invoice #{other_id}): the portal rejects again an invoice that keeps it."
+        ),
+        "Donnez un nouveau numéro à la facture corrigée, dans votre logiciel et donc dans le PDF, puis déposez-la de nouveau.",
+        "Give the corrected invoice a new number, in your software and so in the PDF, then drop it again.",
+    )
+}
+
+/// Another document with the same number, not sent yet.
+pub fn same_number_not_sent(other_id: i64, number: &str) -> Finding {
+    Finding::new(
+        Code::SameNumberNotSent,
+        Severity::Warning,
+        format!(
+            "Un autre fichier porte déjà le numéro {number} (facture #{other_id}), pas encore envoyé : l'un des deux est sans doute une ancienne version."
+        ),
+        format!(
+            "Another file already carries number {number} (invoice #{other_id}), not sent yet: one of them is probably an old version."
+        ),
+        "N'envoyez que la bonne version ; Facteur n'enverra jamais les deux.",
+        "Send only the right version; Facteur will never send both.",
+    )
 }
 
 fn capitalise(s: &str) -> String {

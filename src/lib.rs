@@ -6,10 +6,13 @@
 pub mod check;
 pub mod facts;
 pub mod finding;
+pub mod guidance;
 pub mod home;
 pub mod ident;
+pub mod lifecycle;
 pub mod pdf;
 pub mod render;
 pub mod sample;
+pub mod store;
 pub mod structured;
 pub mod textfacts;

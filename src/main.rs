@@ -16,6 +16,11 @@ use facteur::check::{self, Options, Outcome, Report};
 use facteur::finding::Lang;
 use facteur::render;
 
+mod cli {
+    pub mod store;
+}
+use cli::store as cli_store;
+
 #[derive(Parser)]
 #[command(
     name = "facteur",
@@ -46,9 +51,44 @@ enum Command {
         /// Files checked at once (default: the number of CPUs).
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
+        /// Do not record the results in the local database.
+        #[arg(long)]
+        no_store: bool,
         /// Files or folders (folders are searched recursively for *.pdf).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// List invoices with their current status, most recent first.
+    Status {
+        #[arg(long)]
+        json: bool,
+        /// Status names or reform codes, comma-separated (e.g. rejected,refused or 213).
+        #[arg(long)]
+        status: Option<String>,
+        /// Part of the customer's name or SIREN.
+        #[arg(long)]
+        customer: Option<String>,
+        /// Invoices issued on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// Part of the invoice number.
+        #[arg(long)]
+        number: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Every status an invoice went through, and what to do now.
+    History {
+        /// Invoice number, or #id.
+        invoice: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export every invoice for the accountant.
+    Export {
+        /// Destination CSV file (`-` for standard output).
+        #[arg(long)]
+        csv: PathBuf,
     },
 }
 
@@ -76,7 +116,22 @@ fn main() -> ExitCode {
         None => Lang::from_env(),
     };
     let result = match cli.command {
-        Command::Check { json, jobs, paths } => run_check(&paths, json, jobs, lang),
+        Command::Check {
+            json,
+            jobs,
+            no_store,
+            paths,
+        } => run_check(&paths, json, jobs, no_store, lang),
+        Command::Status {
+            json,
+            status,
+            customer,
+            since,
+            number,
+            limit,
+        } => cli_store::status(json, status, customer, since, number, limit, lang),
+        Command::History { invoice, json } => cli_store::history(&invoice, json, lang),
+        Command::Export { csv } => cli_store::export(&csv, lang),
     };
     match result {
         Ok(code) => code,
@@ -102,8 +157,14 @@ fn run_check(
     inputs: &[PathBuf],
     json: bool,
     jobs: Option<usize>,
+    no_store: bool,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
+    let mut store = if no_store {
+        None
+    } else {
+        Some(cli_store::open()?)
+    };
     let (files, walk_errors) = check::collect_paths(inputs);
     let mut io_errors = walk_errors.len();
     for e in &walk_errors {
@@ -137,7 +198,10 @@ fn run_check(
                 };
                 next_to_print += 1;
                 let printed = match o {
-                    Outcome::Checked(r) => {
+                    Outcome::Checked(mut r) => {
+                        if let Some(store) = store.as_mut() {
+                            cli_store::record(store, &mut r);
+                        }
                         if r.accepted() {
                             accepted += 1;
                         } else {

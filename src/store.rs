@@ -1,0 +1,1010 @@
+//! The local SQLite mirror: every document Facteur has checked, the invoice
+//! it carries, each submission attempt, and every status the portals (or
+//! Facteur itself) reported, with the raw wording beside the canonical status.
+//!
+//! Invariants kept here: status events and check results are append-only
+//! (SQLite triggers refuse updates and deletes); an invoice's current status
+//! is derived from its events and written in the same transaction as the
+//! event; the schema is applied by numbered migrations embedded in the binary,
+//! in one transaction, after a backup of an existing database.
+//!
+//! Deliberately not here: talking to portals (submission), mapping portal
+//! vocabularies (that is [`crate::lifecycle`]), guidance wording
+//! ([`crate::guidance`]), and secrets, which never enter the database.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+use serde::Serialize;
+
+use crate::check::Report;
+use crate::facts::FactKey;
+use crate::lifecycle::{self, Status, Vocabulary};
+
+/// The database file inside `FACTEUR_HOME`.
+pub const DB_FILE: &str = "facteur.db";
+
+/// Numbered migrations; a shipped one is never edited.
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_initial.sql"),
+    include_str!("../migrations/002_submissions.sql"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("cannot back up the database before migrating it to {path}: {source}")]
+    Backup {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the folder for the database {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the check report has no content hash")]
+    NoHash,
+    #[error("no invoice matches \"{0}\"")]
+    NotFound(String),
+    #[error("\"{0}\" matches several invoices; use its #id")]
+    Ambiguous(String),
+    #[error("cannot serialise the check report: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write the export: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Where a status event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    PortalApi,
+    PortalMail,
+    Manual,
+    LocalCheck,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::PortalApi => "portal_api",
+            Source::PortalMail => "portal_mail",
+            Source::Manual => "manual",
+            Source::LocalCheck => "local_check",
+        }
+    }
+
+    fn parse(s: &str) -> Source {
+        match s {
+            "portal_api" => Source::PortalApi,
+            "portal_mail" => Source::PortalMail,
+            "manual" => Source::Manual,
+            _ => Source::LocalCheck,
+        }
+    }
+}
+
+/// A status as a portal (or Facteur) reported it, before mapping.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// When it happened, as the portal says (Unix milliseconds).
+    pub at_ms: i64,
+    pub source: Source,
+    pub vocabulary: Vocabulary,
+    pub raw_status: String,
+    pub raw_reason: Option<String>,
+    pub submission_id: Option<i64>,
+}
+
+/// One stored event.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub at_ms: i64,
+    pub recorded_ms: i64,
+    pub source: Source,
+    pub vocabulary: String,
+    pub raw_status: String,
+    pub raw_reason: Option<String>,
+    /// `None` for informational events that do not change the status.
+    pub status: Option<Status>,
+    pub reason_code: Option<String>,
+    pub mandatory: bool,
+}
+
+/// One invoice as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceRow {
+    pub id: i64,
+    pub number: String,
+    pub seller_siren: Option<String>,
+    pub doc_type: String,
+    pub issue_date: Option<String>,
+    pub customer: Option<String>,
+    pub buyer_siren: Option<String>,
+    pub currency: Option<String>,
+    pub total_without_tax: Option<String>,
+    pub total_with_tax: Option<String>,
+    pub portal: Option<String>,
+    pub status: Status,
+    pub reason_code: Option<String>,
+    pub status_since_ms: i64,
+    pub document_id: i64,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Why a document must not be sent as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateKind {
+    /// Same seller and number already at a portal: the portal would answer "Doublon".
+    AtPortal,
+    /// Same number as an invoice the portal rejected: a corrected invoice needs a new number.
+    RejectedNumber,
+    /// Same number as another document not sent yet: one of them is stale.
+    NotSentYet,
+}
+
+/// Another invoice with the same seller SIREN and number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    pub kind: DuplicateKind,
+    pub other_id: i64,
+    pub other_number: String,
+    pub other_status: Status,
+}
+
+impl Duplicate {
+    /// Whether this blocks submission.
+    pub fn blocks(&self) -> bool {
+        !matches!(self.kind, DuplicateKind::NotSentYet)
+    }
+}
+
+/// What recording a check did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub document_id: i64,
+    /// The document's content was already known (same SHA-256).
+    pub known_document: bool,
+    pub invoice_id: Option<i64>,
+    pub duplicate: Option<Duplicate>,
+}
+
+/// Filter for [`Store::list`].
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Any of these statuses (empty: all).
+    pub statuses: Vec<Status>,
+    /// Substring of the customer name or SIREN, case-insensitive.
+    pub customer: Option<String>,
+    /// Issue date on or after (ISO `YYYY-MM-DD`).
+    pub since: Option<String>,
+    /// Substring of the invoice number.
+    pub number: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// The local mirror.
+pub struct Store {
+    conn: Connection,
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+impl Store {
+    /// Opens (creating if needed) `home/facteur.db`.
+    pub fn open_home(home: &Path) -> Result<Store> {
+        std::fs::create_dir_all(home).map_err(|source| StoreError::Folder {
+            path: home.to_path_buf(),
+            source,
+        })?;
+        Store::open(&home.join(DB_FILE))
+    }
+
+    /// Opens a database file, backing it up and migrating it if its schema
+    /// is older than this program's.
+    pub fn open(path: &Path) -> Result<Store> {
+        let existed = path.exists();
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        let m = migrations();
+        if existed && m.pending_migrations(&conn)? > 0 {
+            backup(&conn, path)?;
+        }
+        migrate(&mut conn, &m)?;
+        Ok(Store { conn })
+    }
+
+    /// A private in-memory database (tests).
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn)?;
+        migrate(&mut conn, &migrations())?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// SQLite's own consistency check; `["ok"]` when sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn write(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// Records one check: the document (by content hash), the check result,
+    /// and, when the file carries an invoice number, its invoice with a
+    /// `local_check` event. A document seen before keeps its invoice; its
+    /// status only moves while the invoice has not left the machine.
+    pub fn record_check(&mut self, report: &Report, now_ms: i64) -> Result<Recorded> {
+        let sha = report.sha256.as_deref().ok_or(StoreError::NoHash)?;
+        let json = serde_json::to_string(report)?;
+        let tx = self.write()?;
+        let existing: Option<i64> = tx
+            .query_row("SELECT id FROM documents WHERE sha256 = ?1", [sha], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let known_document = existing.is_some();
+        let document_id = match existing {
+            Some(id) => id,
+            None => {
+                tx.execute(
+                    "INSERT INTO documents (sha256, size_bytes, first_path, first_seen_ms) VALUES (?1, ?2, ?3, ?4)",
+                    params![sha, report.size_bytes as i64, report.path, now_ms],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        let verdict = if report.accepted() {
+            "accepted"
+        } else {
+            "rejected"
+        };
+        tx.execute(
+            "INSERT INTO checks (document_id, path, checked_ms, verdict, report_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![document_id, report.path, now_ms, verdict, json],
+        )?;
+
+        let mut invoice_id: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM invoices WHERE document_id = ?1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let facts = &report.facts;
+        if invoice_id.is_none()
+            && let Some(number) = facts.get(FactKey::InvoiceNumber)
+        {
+            let customer = facts
+                .get(FactKey::BuyerName)
+                .or(facts.get(FactKey::BuyerSiren));
+            tx.execute(
+                "INSERT INTO invoices (document_id, seller_siren, number, doc_type, issue_date, currency,
+                    total_without_tax, total_with_tax, customer, customer_key, buyer_siren,
+                    current_status, status_since_ms, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                params![
+                    document_id,
+                    facts.get(FactKey::SellerSiren),
+                    number,
+                    facts.get(FactKey::DocType).unwrap_or("invoice"),
+                    facts.get(FactKey::IssueDate),
+                    facts.get(FactKey::Currency),
+                    facts.get(FactKey::TotalWithoutTax),
+                    facts.get(FactKey::TotalWithTax).or(facts.get(FactKey::AmountDue)),
+                    customer,
+                    customer.map(search_key),
+                    facts.get(FactKey::BuyerSiren),
+                    Status::Checked.as_str(),
+                    now_ms,
+                ],
+            )?;
+            invoice_id = Some(tx.last_insert_rowid());
+        }
+        let mut duplicate = None;
+        if let Some(id) = invoice_id {
+            let current = current_status(&tx, id)?;
+            if matches!(current, Status::Checked | Status::Blocked) {
+                duplicate = find_duplicate(&tx, id)?;
+                let (raw, reason) = match &duplicate {
+                    Some(d) if d.kind == DuplicateKind::AtPortal => {
+                        ("duplicate", Some(duplicate_reason(d)))
+                    }
+                    Some(d) if d.kind == DuplicateKind::RejectedNumber => {
+                        ("rejected_number", Some(duplicate_reason(d)))
+                    }
+                    _ => (verdict, None),
+                };
+                let raw = raw.to_string();
+                insert_event(
+                    &tx,
+                    id,
+                    &NewEvent {
+                        at_ms: now_ms,
+                        source: Source::LocalCheck,
+                        vocabulary: Vocabulary::Local,
+                        raw_status: raw,
+                        raw_reason: reason,
+                        submission_id: None,
+                    },
+                    now_ms,
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(Recorded {
+            document_id,
+            known_document,
+            invoice_id,
+            duplicate,
+        })
+    }
+
+    /// Appends one status event and updates the invoice's current status in
+    /// the same transaction.
+    pub fn append_event(&mut self, invoice_id: i64, ev: &NewEvent, now_ms: i64) -> Result<i64> {
+        let tx = self.write()?;
+        let id = insert_event(&tx, invoice_id, ev, now_ms)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Appends several events in one transaction (a portal sync).
+    pub fn append_events(&mut self, events: &[(i64, NewEvent)], now_ms: i64) -> Result<()> {
+        let tx = self.write()?;
+        for (invoice_id, ev) in events {
+            insert_event(&tx, *invoice_id, ev, now_ms)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The invoice another invoice collides with, if any (see [`DuplicateKind`]).
+    pub fn duplicate_of(&self, invoice_id: i64) -> Result<Option<Duplicate>> {
+        find_duplicate(&self.conn, invoice_id)
+    }
+
+    /// Finds an invoice by `#id`, plain id, or exact number.
+    pub fn find_invoice(&self, key: &str) -> Result<InvoiceRow> {
+        let key = key.trim();
+        if let Ok(id) = key.trim_start_matches('#').parse::<i64>()
+            && let Some(row) = self.invoice(id)?
+            && (key.starts_with('#') || row.number != key)
+        {
+            return Ok(row);
+        }
+        let sql = format!("{SELECT_INVOICE} WHERE i.number = ?1 ORDER BY i.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows: Vec<InvoiceRow> = stmt
+            .query_map([key], invoice_row)?
+            .collect::<std::result::Result<_, _>>()?;
+        match rows.len() {
+            0 => Err(StoreError::NotFound(key.to_string())),
+            1 => Ok(rows.into_iter().next().expect("one row")),
+            _ => Err(StoreError::Ambiguous(key.to_string())),
+        }
+    }
+
+    pub fn invoice(&self, id: i64) -> Result<Option<InvoiceRow>> {
+        let sql = format!("{SELECT_INVOICE} WHERE i.id = ?1");
+        Ok(self.conn.query_row(&sql, [id], invoice_row).optional()?)
+    }
+
+    /// A page of invoices, most recently changed first.
+    pub fn list(&self, f: &ListFilter) -> Result<Vec<InvoiceRow>> {
+        let mut sql = format!("{SELECT_INVOICE} WHERE 1=1");
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if !f.statuses.is_empty() {
+            let marks: Vec<String> = f
+                .statuses
+                .iter()
+                .map(|s| {
+                    args.push(Box::new(s.as_str()));
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND i.current_status IN ({})", marks.join(",")));
+        }
+        if let Some(c) = &f.customer {
+            args.push(Box::new(format!("%{}%", search_key(c))));
+            let n = args.len();
+            sql.push_str(&format!(
+                " AND (i.customer_key LIKE ?{n} OR i.buyer_siren LIKE ?{n})"
+            ));
+        }
+        if let Some(d) = &f.since {
+            args.push(Box::new(d.clone()));
+            sql.push_str(&format!(" AND i.issue_date >= ?{}", args.len()));
+        }
+        if let Some(n) = &f.number {
+            args.push(Box::new(format!("%{n}%")));
+            sql.push_str(&format!(" AND i.number LIKE ?{}", args.len()));
+        }
+        let limit = if f.limit == 0 { 100 } else { f.limit };
+        sql.push_str(&format!(
+            " ORDER BY i.status_since_ms DESC, i.id DESC LIMIT {limit} OFFSET {}",
+            f.offset
+        ));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        let rows = stmt.query_map(params.as_slice(), invoice_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Every event of an invoice, in the order they happened.
+    pub fn history(&self, invoice_id: i64) -> Result<Vec<EventRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at_ms, recorded_ms, source, vocabulary, raw_status, raw_reason, status,
+                    reason_code, mandatory
+             FROM events WHERE invoice_id = ?1 ORDER BY at_ms, id",
+        )?;
+        let rows = stmt.query_map([invoice_id], |r| {
+            Ok(EventRow {
+                id: r.get(0)?,
+                at_ms: r.get(1)?,
+                recorded_ms: r.get(2)?,
+                source: Source::parse(&r.get::<_, String>(3)?),
+                vocabulary: r.get(4)?,
+                raw_status: r.get(5)?,
+                raw_reason: r.get(6)?,
+                status: r
+                    .get::<_, Option<String>>(7)?
+                    .and_then(|s| Status::parse(&s)),
+                reason_code: r.get(8)?,
+                mandatory: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The latest check report of a document, as stored.
+    pub fn latest_report(&self, document_id: i64) -> Result<Option<serde_json::Value>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT report_json FROM checks WHERE document_id = ?1 ORDER BY id DESC LIMIT 1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match json {
+            Some(j) => Some(serde_json::from_str(&j)?),
+            None => None,
+        })
+    }
+
+    /// Counts of invoices per current status.
+    pub fn counts(&self) -> Result<Vec<(Status, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT current_status, count(*) FROM invoices GROUP BY current_status",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (s, n) = row?;
+            out.push((Status::parse(&s).unwrap_or(Status::Unknown), n));
+        }
+        Ok(out)
+    }
+
+    /// Writes every invoice as one CSV row for the accountant; returns the
+    /// number of rows.
+    pub fn export_csv<W: std::io::Write>(&self, out: W) -> Result<usize> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "id",
+            "numero",
+            "type",
+            "date_facture",
+            "client",
+            "siren_client",
+            "siren_vendeur",
+            "montant_ht",
+            "montant_ttc",
+            "devise",
+            "portail",
+            "statut_code",
+            "statut",
+            "depuis",
+            "motif_code",
+            "motif_portail",
+            "fichier",
+            "sha256",
+        ])?;
+        let sql = format!("{SELECT_INVOICE} ORDER BY i.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], invoice_row)?;
+        let mut last_reason = self.conn.prepare_cached(
+            "SELECT raw_reason FROM events WHERE invoice_id = ?1 AND status IS NOT NULL
+             ORDER BY at_ms DESC, id DESC LIMIT 1",
+        )?;
+        let mut n = 0;
+        for row in rows {
+            let r = row?;
+            let raw_reason: Option<String> = last_reason
+                .query_row([r.id], |x| x.get(0))
+                .optional()?
+                .flatten();
+            let code = r.status.code().map(|c| c.to_string()).unwrap_or_default();
+            w.write_record([
+                r.id.to_string(),
+                r.number.clone(),
+                r.doc_type.clone(),
+                r.issue_date.clone().unwrap_or_default(),
+                r.customer.clone().unwrap_or_default(),
+                r.buyer_siren.clone().unwrap_or_default(),
+                r.seller_siren.clone().unwrap_or_default(),
+                r.total_without_tax.clone().unwrap_or_default(),
+                r.total_with_tax.clone().unwrap_or_default(),
+                r.currency.clone().unwrap_or_default(),
+                r.portal.clone().unwrap_or_default(),
+                code,
+                r.status.label(crate::finding::Lang::Fr).to_string(),
+                format_ms(r.status_since_ms),
+                r.reason_code.clone().unwrap_or_default(),
+                raw_reason.unwrap_or_default(),
+                r.path.clone(),
+                r.sha256.clone(),
+            ])?;
+            n += 1;
+        }
+        w.flush().map_err(csv::Error::from)?;
+        Ok(n)
+    }
+}
+
+const SELECT_INVOICE: &str = "SELECT i.id, i.number, i.seller_siren, i.doc_type, i.issue_date, i.customer,
+        i.buyer_siren, i.currency, i.total_without_tax, i.total_with_tax, i.portal, i.current_status,
+        i.current_reason, i.status_since_ms, i.document_id, d.first_path, d.sha256
+    FROM invoices i JOIN documents d ON d.id = i.document_id";
+
+fn invoice_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
+    Ok(InvoiceRow {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        seller_siren: r.get(2)?,
+        doc_type: r.get(3)?,
+        issue_date: r.get(4)?,
+        customer: r.get(5)?,
+        buyer_siren: r.get(6)?,
+        currency: r.get(7)?,
+        total_without_tax: r.get(8)?,
+        total_with_tax: r.get(9)?,
+        portal: r.get(10)?,
+        status: Status::parse(&r.get::<_, String>(11)?).unwrap_or(Status::Unknown),
+        reason_code: r.get(12)?,
+        status_since_ms: r.get(13)?,
+        document_id: r.get(14)?,
+        path: r.get(15)?,
+        sha256: r.get(16)?,
+    })
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // journal_mode answers with a row; the others do not.
+    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    Ok(())
+}
+
+/// Applies pending migrations in one transaction. Another process may be
+/// migrating the same file at the same moment: if ours fails and the schema
+/// is now current, theirs won.
+fn migrate(conn: &mut Connection, m: &Migrations<'static>) -> Result<()> {
+    match m.to_latest(conn) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            if m.pending_migrations(conn).unwrap_or(1) == 0 {
+                Ok(())
+            } else {
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// Copies the database beside itself (`facteur.db.bak-v1-<ms>`) before a
+/// migration, so a failed or unwanted upgrade loses nothing.
+fn backup(conn: &Connection, path: &Path) -> Result<PathBuf> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let target = path.with_extension(format!("db.bak-v{version}-{}", now_ms()));
+    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+        .map_err(|source| StoreError::Backup {
+            path: target.clone(),
+            source,
+        })?;
+    tracing::info!(backup = %target.display(), "database backed up before migration");
+    Ok(target)
+}
+
+fn current_status(conn: &Connection, invoice_id: i64) -> Result<Status> {
+    let s: String = conn.query_row(
+        "SELECT current_status FROM invoices WHERE id = ?1",
+        [invoice_id],
+        |r| r.get(0),
+    )?;
+    Ok(Status::parse(&s).unwrap_or(Status::Unknown))
+}
+
+/// Inserts the event with its canonical mapping, then re-derives the
+/// invoice's current status from the latest status-bearing event (portals
+/// may report history out of order).
+fn insert_event(conn: &Connection, invoice_id: i64, ev: &NewEvent, now_ms: i64) -> Result<i64> {
+    let mapped = lifecycle::map(ev.vocabulary, &ev.raw_status, ev.raw_reason.as_deref());
+    conn.prepare_cached(
+        "INSERT INTO events (invoice_id, at_ms, recorded_ms, source, vocabulary, raw_status, raw_reason,
+                             status, reason_code, mandatory, submission_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        invoice_id,
+        ev.at_ms,
+        now_ms,
+        ev.source.as_str(),
+        ev.vocabulary.as_str(),
+        ev.raw_status,
+        ev.raw_reason,
+        mapped.status.map(Status::as_str),
+        mapped.reason_code,
+        mapped.mandatory,
+        ev.submission_id,
+    ])?;
+    let id = conn.last_insert_rowid();
+    if mapped.status.is_some() {
+        conn.prepare_cached(
+            "UPDATE invoices SET (current_status, current_reason, status_since_ms) =
+                (SELECT status, reason_code, at_ms FROM events
+                 WHERE invoice_id = ?1 AND status IS NOT NULL
+                 ORDER BY at_ms DESC, id DESC LIMIT 1)
+             WHERE id = ?1",
+        )?
+        .execute([invoice_id])?;
+    }
+    Ok(id)
+}
+
+/// Local states: the invoice has not left the machine.
+fn is_local(s: Status) -> bool {
+    matches!(s, Status::Checked | Status::Blocked)
+}
+
+fn find_duplicate(conn: &Connection, invoice_id: i64) -> Result<Option<Duplicate>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.number, o.current_status FROM invoices i
+         JOIN invoices o ON o.number = i.number AND o.seller_siren IS i.seller_siren AND o.id <> i.id
+         WHERE i.id = ?1 ORDER BY o.id",
+    )?;
+    let others: Vec<(i64, String, Status)> = stmt
+        .query_map([invoice_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Status::parse(&r.get::<_, String>(2)?).unwrap_or(Status::Unknown),
+            ))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    // The most serious collision wins: at a portal, then rejected, then local.
+    let pick = |want: &dyn Fn(Status) -> bool, kind: DuplicateKind| {
+        others
+            .iter()
+            .find(|(_, _, s)| want(*s))
+            .map(|(id, n, s)| Duplicate {
+                kind,
+                other_id: *id,
+                other_number: n.clone(),
+                other_status: *s,
+            })
+    };
+    Ok(pick(
+        &|s| !is_local(s) && s != Status::Rejected,
+        DuplicateKind::AtPortal,
+    )
+    .or_else(|| pick(&|s| s == Status::Rejected, DuplicateKind::RejectedNumber))
+    .or_else(|| pick(&is_local, DuplicateKind::NotSentYet)))
+}
+
+fn duplicate_reason(d: &Duplicate) -> String {
+    match d.kind {
+        DuplicateKind::AtPortal => format!(
+            "same seller SIREN and number as invoice #{} ({}), already at the portal",
+            d.other_id, d.other_number
+        ),
+        DuplicateKind::RejectedNumber => format!(
+            "same number as rejected invoice #{} ({}): a corrected invoice needs a new number",
+            d.other_id, d.other_number
+        ),
+        DuplicateKind::NotSentYet => format!("same number as invoice #{} not sent yet", d.other_id),
+    }
+}
+
+/// Lower case without accents or apostrophe variants, so "Épi d’Or" is
+/// found by "epi d'or".
+fn search_key(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'á' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ç' => 'c',
+            '’' | '‘' => '\'',
+            other => other,
+        })
+        .collect()
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// `2026-11-22 14:03` in the system time zone.
+pub fn format_ms(ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => ms.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Options, check_bytes};
+    use crate::sample::{SampleInvoice, invoice_pdf};
+
+    fn report(n: u32) -> Report {
+        let bytes = invoice_pdf(&SampleInvoice::example(n), false);
+        check_bytes(
+            Path::new(&format!("f{n}.pdf")),
+            bytes.len() as u64,
+            &bytes,
+            &Options::default(),
+        )
+    }
+
+    fn portal(raw: &str, reason: Option<&str>, at_ms: i64) -> NewEvent {
+        NewEvent {
+            at_ms,
+            source: Source::PortalMail,
+            vocabulary: Vocabulary::Generix,
+            raw_status: raw.into(),
+            raw_reason: reason.map(str::to_string),
+            submission_id: None,
+        }
+    }
+
+    #[test]
+    fn a_check_creates_document_invoice_and_first_event() {
+        let mut s = Store::open_in_memory().unwrap();
+        let rec = s.record_check(&report(1), 1000).unwrap();
+        assert!(!rec.known_document);
+        let inv = s.invoice(rec.invoice_id.unwrap()).unwrap().unwrap();
+        assert_eq!(inv.number, "F-2026-0001");
+        assert_eq!(inv.seller_siren.as_deref(), Some("732829320"));
+        assert_eq!(inv.status, Status::Checked);
+        let h = s.history(inv.id).unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].source, Source::LocalCheck);
+        // The same bytes again: same document, same invoice, one more check.
+        let again = s.record_check(&report(1), 2000).unwrap();
+        assert!(again.known_document);
+        assert_eq!(again.invoice_id, rec.invoice_id);
+    }
+
+    #[test]
+    fn the_current_status_follows_the_latest_event_even_out_of_order() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s
+            .record_check(&report(2), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        s.append_event(id, &portal("émise", None, 5000), 6000)
+            .unwrap();
+        // An older status arrives late: kept in history, current unchanged.
+        s.append_event(id, &portal("vidéocodage en cours", None, 3000), 7000)
+            .unwrap();
+        let inv = s.invoice(id).unwrap().unwrap();
+        assert_eq!(inv.status, Status::Issued);
+        assert_eq!(inv.status_since_ms, 5000);
+        let raw: Vec<String> = s
+            .history(id)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.raw_status)
+            .collect();
+        assert_eq!(raw, ["accepted", "vidéocodage en cours", "émise"]);
+    }
+
+    #[test]
+    fn unknown_portal_values_are_kept_and_shown_as_unknown() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s
+            .record_check(&report(3), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        s.append_event(id, &portal("EN_ORBITE", Some("motif inédit"), 2000), 2000)
+            .unwrap();
+        let last = s.history(id).unwrap().pop().unwrap();
+        assert_eq!(last.raw_status, "EN_ORBITE");
+        assert_eq!(last.raw_reason.as_deref(), Some("motif inédit"));
+        assert_eq!(last.status, Some(Status::Unknown));
+        assert_eq!(s.invoice(id).unwrap().unwrap().status, Status::Unknown);
+    }
+
+    #[test]
+    fn events_and_checks_cannot_be_rewritten() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.record_check(&report(4), 1000).unwrap();
+        for sql in [
+            "UPDATE events SET raw_status = 'x'",
+            "DELETE FROM events",
+            "UPDATE checks SET verdict = 'accepted'",
+            "DELETE FROM checks",
+        ] {
+            let err = s.conn.execute(sql, []).unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
+    }
+
+    #[test]
+    fn same_number_at_a_portal_or_rejected_blocks_a_new_document() {
+        let mut s = Store::open_in_memory().unwrap();
+        let first = s
+            .record_check(&report(5), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        s.append_event(first, &portal("vidéocodage en cours", None, 2000), 2000)
+            .unwrap();
+        let changed = SampleInvoice {
+            total_ttc: "1.00".into(),
+            ..SampleInvoice::example(5)
+        };
+        let bytes = invoice_pdf(&changed, false);
+        let r = check_bytes(
+            Path::new("v2.pdf"),
+            bytes.len() as u64,
+            &bytes,
+            &Options::default(),
+        );
+        let rec = s.record_check(&r, 3000).unwrap();
+        let d = rec.duplicate.unwrap();
+        assert_eq!(
+            (d.kind.clone(), d.other_id),
+            (DuplicateKind::AtPortal, first)
+        );
+        let second = s.invoice(rec.invoice_id.unwrap()).unwrap().unwrap();
+        assert_eq!(second.status, Status::Blocked);
+        assert_eq!(second.reason_code.as_deref(), Some("DOUBLON"));
+
+        // Once the first is rejected, reusing its number is refused for another reason.
+        s.append_event(
+            first,
+            &portal("rejetée", Some("Le client référencé n'existe pas"), 4000),
+            4000,
+        )
+        .unwrap();
+        assert_eq!(
+            s.duplicate_of(second.id).unwrap().unwrap().kind,
+            DuplicateKind::RejectedNumber
+        );
+    }
+
+    #[test]
+    fn list_filters_by_status_customer_date_and_number() {
+        let mut s = Store::open_in_memory().unwrap();
+        for n in 1..=30 {
+            let id = s
+                .record_check(&report(n), i64::from(n))
+                .unwrap()
+                .invoice_id
+                .unwrap();
+            if n % 3 == 0 {
+                s.append_event(
+                    id,
+                    &portal("rejetée", Some("Doublon"), 100 + i64::from(n)),
+                    200,
+                )
+                .unwrap();
+            }
+        }
+        let rejected = s
+            .list(&ListFilter {
+                statuses: vec![Status::Rejected],
+                ..ListFilter::default()
+            })
+            .unwrap();
+        assert_eq!(rejected.len(), 10);
+        assert!(
+            rejected
+                .windows(2)
+                .all(|w| w[0].status_since_ms >= w[1].status_since_ms)
+        );
+        let by_number = s
+            .list(&ListFilter {
+                number: Some("0017".into()),
+                ..ListFilter::default()
+            })
+            .unwrap();
+        assert_eq!(by_number.len(), 1);
+        let by_customer = s
+            .list(&ListFilter {
+                customer: Some("épi d'or".into()),
+                limit: 5,
+                ..ListFilter::default()
+            })
+            .unwrap();
+        assert_eq!(by_customer.len(), 5);
+        let none = s
+            .list(&ListFilter {
+                since: Some("2099-01-01".into()),
+                ..ListFilter::default()
+            })
+            .unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn export_has_one_row_per_invoice_with_status_and_reason() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s
+            .record_check(&report(7), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        s.record_check(&report(8), 1000).unwrap();
+        s.append_event(id, &portal("refusée", Some("Mandat absent"), 2000), 2000)
+            .unwrap();
+        let mut out = Vec::new();
+        assert_eq!(s.export_csv(&mut out).unwrap(), 2);
+        let text = String::from_utf8(out).unwrap();
+        let row = text.lines().find(|l| l.contains("F-2026-0007")).unwrap();
+        assert!(
+            row.contains(",210,") && row.contains("MANDAT_ABSENT") && row.contains("Mandat absent"),
+            "{row}"
+        );
+    }
+
+    #[test]
+    fn a_fresh_database_has_the_latest_schema() {
+        let s = Store::open_in_memory().unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        migrations().validate().unwrap();
+    }
+}
