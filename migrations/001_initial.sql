@@ -47,6 +47,9 @@ CREATE TABLE invoices (
     replaces_id       INTEGER REFERENCES invoices(id)
 );
 CREATE INDEX invoices_status   ON invoices(current_status, status_since_ms);
+-- Newest first, with the columns searched by substring, so a search walks
+-- this index alone until a page is full.
+CREATE INDEX invoices_recent   ON invoices(status_since_ms, id, number, customer_key, buyer_siren);
 CREATE INDEX invoices_key      ON invoices(seller_siren, number);
 CREATE INDEX invoices_customer ON invoices(customer_key);
 CREATE INDEX invoices_issued   ON invoices(issue_date);

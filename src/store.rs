@@ -401,7 +401,7 @@ impl Store {
         {
             return Ok(row);
         }
-        let sql = format!("{SELECT_INVOICE} WHERE i.number = ?1 ORDER BY i.id");
+        let sql = format!("{} WHERE i.number = ?1 ORDER BY i.id", select_invoice());
         let mut stmt = self.conn.prepare(&sql)?;
         let rows: Vec<InvoiceRow> = stmt
             .query_map([key], invoice_row)?
@@ -414,13 +414,13 @@ impl Store {
     }
 
     pub fn invoice(&self, id: i64) -> Result<Option<InvoiceRow>> {
-        let sql = format!("{SELECT_INVOICE} WHERE i.id = ?1");
+        let sql = format!("{} WHERE i.id = ?1", select_invoice());
         Ok(self.conn.query_row(&sql, [id], invoice_row).optional()?)
     }
 
     /// A page of invoices, most recently changed first.
     pub fn list(&self, f: &ListFilter) -> Result<Vec<InvoiceRow>> {
-        let mut sql = format!("{SELECT_INVOICE} WHERE 1=1");
+        let mut filter = String::from("WHERE 1=1");
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
         if !f.statuses.is_empty() {
             let marks: Vec<String> = f
@@ -431,28 +431,38 @@ impl Store {
                     format!("?{}", args.len())
                 })
                 .collect();
-            sql.push_str(&format!(" AND i.current_status IN ({})", marks.join(",")));
+            filter.push_str(&format!(" AND current_status IN ({})", marks.join(",")));
         }
         if let Some(c) = &f.customer {
             args.push(Box::new(format!("%{}%", search_key(c))));
             let n = args.len();
-            sql.push_str(&format!(
-                " AND (i.customer_key LIKE ?{n} OR i.buyer_siren LIKE ?{n})"
+            filter.push_str(&format!(
+                " AND (customer_key LIKE ?{n} OR buyer_siren LIKE ?{n})"
             ));
         }
         if let Some(d) = &f.since {
             args.push(Box::new(d.clone()));
-            sql.push_str(&format!(" AND i.issue_date >= ?{}", args.len()));
+            filter.push_str(&format!(" AND issue_date >= ?{}", args.len()));
         }
         if let Some(n) = &f.number {
             args.push(Box::new(format!("%{n}%")));
-            sql.push_str(&format!(" AND i.number LIKE ?{}", args.len()));
+            filter.push_str(&format!(" AND number LIKE ?{}", args.len()));
         }
         let limit = if f.limit == 0 { 100 } else { f.limit };
-        sql.push_str(&format!(
-            " ORDER BY i.status_since_ms DESC, i.id DESC LIMIT {limit} OFFSET {}",
+        // `invoices_recent` carries the searched columns, so a substring
+        // search walks that index in page order and reads a table row only
+        // for a match.
+        let order = "status_since_ms DESC, id DESC";
+        // The page is chosen on the invoices alone, then only its rows are
+        // joined to their documents.
+        let sql = format!(
+            "{SELECT_COLUMNS}
+             FROM (SELECT * FROM invoices {filter}
+                   ORDER BY {order} LIMIT {limit} OFFSET {}) i
+             JOIN documents d ON d.id = i.document_id
+             ORDER BY i.status_since_ms DESC, i.id DESC",
             f.offset
-        ));
+        );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
         let rows = stmt.query_map(params.as_slice(), invoice_row)?;
@@ -539,7 +549,7 @@ impl Store {
             "fichier",
             "sha256",
         ])?;
-        let sql = format!("{SELECT_INVOICE} ORDER BY i.id");
+        let sql = format!("{} ORDER BY i.id", select_invoice());
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], invoice_row)?;
         let mut last_reason = self.conn.prepare_cached(
@@ -581,10 +591,14 @@ impl Store {
     }
 }
 
-const SELECT_INVOICE: &str = "SELECT i.id, i.number, i.seller_siren, i.doc_type, i.issue_date, i.customer,
+const SELECT_COLUMNS: &str = "SELECT i.id, i.number, i.seller_siren, i.doc_type, i.issue_date, i.customer,
         i.buyer_siren, i.currency, i.total_without_tax, i.total_with_tax, i.portal, i.current_status,
-        i.current_reason, i.status_since_ms, i.document_id, d.first_path, d.sha256
-    FROM invoices i JOIN documents d ON d.id = i.document_id";
+        i.current_reason, i.status_since_ms, i.document_id, d.first_path, d.sha256";
+
+/// The columns of [`invoice_row`] over invoices joined to their documents.
+fn select_invoice() -> String {
+    format!("{SELECT_COLUMNS} FROM invoices i JOIN documents d ON d.id = i.document_id")
+}
 
 fn invoice_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
     Ok(InvoiceRow {
