@@ -438,8 +438,15 @@ fn grade_vat(s: &str) -> Validity {
         return Validity::BadFormat;
     }
     let (country, rest) = s.split_at(2);
-    if country == "FR" {
-        return grade_fr_vat(rest);
+    match country {
+        "FR" => return grade_fr_vat(rest),
+        // A Spanish VAT number is ES + the NIF; a Finnish one FI + the 8
+        // digits of the Y-tunnus: both carry a check we know.
+        "ES" => return grade_es_nif(rest),
+        "FI" if rest.len() == 8 && is_digits(rest) => {
+            return grade_ytunnus(&format!("{}-{}", &rest[..7], &rest[7..]));
+        }
+        _ => {}
     }
     let plausible = (2..=13).contains(&rest.len())
         && rest
@@ -846,6 +853,14 @@ mod tests {
     }
 
     #[test]
+    fn spanish_and_finnish_vat_numbers_use_their_national_check() {
+        assert_eq!(validate(Vat, "ESA58818501"), Valid);
+        assert_eq!(validate(Vat, "ESA58818502"), BadCheckDigit);
+        assert_eq!(validate(Vat, "FI07375462"), Valid);
+        assert_eq!(validate(Vat, "FI07375463"), BadCheckDigit);
+    }
+
+    #[test]
     fn vat_numbers_outside_the_eu_are_judged_on_shape_only() {
         for v in [
             "GB980780684",
@@ -913,12 +928,10 @@ mod tests {
         for raw in [
             "DE136695976",
             "BE 0403.170.701",
-            "ESA58818501",
             "IT00743110157",
             "NL004495445B01",
             "EL094014201",
             "ATU13585627",
-            "FI07375462",
             "XI220430231",
             // Old alphanumeric French keys: SIREN checked, key not.
             "FRAB732829320",
