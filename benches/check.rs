@@ -66,11 +66,9 @@ fn have(tool: &str, arg: &str) -> bool {
         .is_ok()
 }
 
-fn generate(dir: &Path, count: usize) -> (Vec<PathBuf>, PathBuf, u64) {
+fn generate(dir: &Path, count: usize) {
     let batch = dir.join("batch");
     std::fs::create_dir_all(&batch).unwrap();
-    let mut files = Vec::new();
-    let mut bytes_total = 0u64;
     for n in 1..=count as u32 {
         let inv = SampleInvoice {
             pages: 1 + (n as usize % 3),
@@ -82,10 +80,7 @@ fn generate(dir: &Path, count: usize) -> (Vec<PathBuf>, PathBuf, u64) {
             ..Build::default()
         }
         .to_bytes();
-        bytes_total += bytes.len() as u64;
-        let p = batch.join(format!("facture-{n:04}.pdf"));
-        std::fs::write(&p, bytes).unwrap();
-        files.push(p);
+        std::fs::write(batch.join(format!("facture-{n:04}.pdf")), bytes).unwrap();
     }
     let inv = SampleInvoice {
         pages: 100,
@@ -98,10 +93,7 @@ fn generate(dir: &Path, count: usize) -> (Vec<PathBuf>, PathBuf, u64) {
         ..Build::default()
     }
     .to_bytes();
-    let big_path = dir.join("big-40MB-100p.pdf");
-    std::fs::write(&big_path, &big).unwrap();
-    let _ = bytes_total;
-    (files, big_path, big.len() as u64)
+    std::fs::write(dir.join("big-40MB-100p.pdf"), &big).unwrap();
 }
 
 fn per_sec(n: usize, d: Duration) -> f64 {
@@ -109,15 +101,35 @@ fn per_sec(n: usize, d: Duration) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes --bench; test runners listing or running every
-    // target (cargo test, nextest --list) must not start a long benchmark.
-    if !std::env::args().any(|a| a == "--bench") {
+    let args: Vec<String> = std::env::args().collect();
+    // Generation runs in a child process: a child's peak RSS (from wait4)
+    // starts from its parent's at spawn, so the measuring process must stay
+    // small.
+    if let Some(i) = args.iter().position(|a| a == "--generate") {
+        let count: usize = args[i + 2].parse().unwrap();
+        generate(Path::new(&args[i + 1]), count);
         return;
     }
-    let quick = std::env::args().any(|a| a == "--quick");
+    // `cargo bench` passes --bench; test runners listing or running every
+    // target (cargo test, nextest --list) must not start a long benchmark.
+    if !args.iter().any(|a| a == "--bench") {
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
     let count = if quick { 200 } else { 1000 };
     let dir = tempfile::tempdir().unwrap();
-    let (files, big, big_size) = generate(dir.path(), count);
+    let status = Command::new(std::env::current_exe().unwrap())
+        .arg("--generate")
+        .arg(dir.path())
+        .arg(count.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "generating the batch failed");
+    let files: Vec<PathBuf> = (1..=count)
+        .map(|n| dir.path().join(format!("batch/facture-{n:04}.pdf")))
+        .collect();
+    let big = dir.path().join("big-40MB-100p.pdf");
+    let big_size = std::fs::metadata(&big).unwrap().len();
     let facteur = env!("CARGO_BIN_EXE_facteur");
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
     println!(
@@ -128,7 +140,7 @@ fn main() {
 
     let batch = best_of(3, || {
         run(Command::new(facteur)
-            .args(["check", "--json", "--jobs", &jobs.to_string()])
+            .args(["check", "--json", "--no-store", "--jobs", &jobs.to_string()])
             .arg(dir.path().join("batch")))
     });
     assert!(batch.ok, "facteur failed on the batch");
@@ -139,8 +151,26 @@ fn main() {
         batch.max_rss_kb / 1024
     );
 
+    // The same batch, each run recorded in a fresh local database.
+    let mut round = 0;
+    let stored = best_of(3, || {
+        round += 1;
+        run(Command::new(facteur)
+            .env("FACTEUR_HOME", dir.path().join(format!("home-{round}")))
+            .args(["check", "--json", "--jobs", &jobs.to_string()])
+            .arg(dir.path().join("batch")))
+    });
+    println!(
+        "{:<44} {:>8.0} f/s {:>11} MB",
+        "facteur check, recorded in the store",
+        per_sec(count, stored.wall),
+        stored.max_rss_kb / 1024
+    );
+
     let bigrun = best_of(5, || {
-        run(Command::new(facteur).args(["check", "--json"]).arg(&big))
+        run(Command::new(facteur)
+            .args(["check", "--json", "--no-store"])
+            .arg(&big))
     });
     assert!(bigrun.ok, "facteur failed on the big file");
     let limit_mb = 3 * big_size / 1_000_000 + 64;
@@ -149,17 +179,6 @@ fn main() {
         "facteur check (40 MB / 100 pages)",
         bigrun.wall.as_millis(),
         bigrun.max_rss_kb / 1024
-    );
-
-    // The same work in-process, without process start-up.
-    let opts = facteur::check::Options::default();
-    let t = Instant::now();
-    let r = facteur::check::check_file(&big, &opts).unwrap();
-    println!(
-        "{:<44} {:>9} ms   (pages {:?})",
-        "  of which the check itself",
-        t.elapsed().as_millis(),
-        r.pages
     );
 
     if have("pdfinfo", "-v") && have("pdfsig", "-v") {
@@ -253,4 +272,15 @@ fn main() {
             "pypdf not installed: comparison skipped (pip install pypdf, or set FACTEUR_BENCH_PYTHON)"
         );
     }
+    // The same work in-process, without process start-up (last: it grows
+    // this process, which would skew the children's peak memory).
+    let opts = facteur::check::Options::default();
+    let t = Instant::now();
+    let r = facteur::check::check_file(&big, &opts).unwrap();
+    println!(
+        "{:<44} {:>9} ms   (pages {:?})",
+        "  of which the check itself",
+        t.elapsed().as_millis(),
+        r.pages
+    );
 }
