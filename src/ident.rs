@@ -187,10 +187,8 @@ pub fn is_placeholder(raw: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
-    let core: String = trimmed
+    let core: String = crate::text::fold(trimmed)
         .chars()
-        .flat_map(char::to_lowercase)
-        .map(fold_accent)
         .filter(char::is_ascii_alphanumeric)
         .collect();
     if core.is_empty() {
@@ -216,19 +214,6 @@ fn is_repeated(core: &str) -> bool {
             b'0'..=b'9' => *digit.get_or_insert(c) == c,
             _ => false,
         })
-}
-
-fn fold_accent(c: char) -> char {
-    match c {
-        'à' | 'â' | 'ä' | 'á' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'î' | 'ï' | 'í' => 'i',
-        'ô' | 'ö' | 'ó' => 'o',
-        'ù' | 'û' | 'ü' | 'ú' => 'u',
-        'ç' => 'c',
-        'ñ' => 'n',
-        _ => c,
-    }
 }
 
 /// At least three characters of `x` and at most one distinct digit ("xxx",

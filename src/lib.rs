@@ -15,4 +15,5 @@ pub mod render;
 pub mod sample;
 pub mod store;
 pub mod structured;
+pub mod text;
 pub mod textfacts;

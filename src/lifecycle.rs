@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Lang;
+use crate::text::fold;
 
 /// Canonical status: the French reform lifecycle (AFNOR XP Z12-012) plus local
 /// states before a portal has the invoice.
@@ -738,37 +739,6 @@ fn looks_like_code(s: &str) -> bool {
     token && (s.contains('_') || (s.len() >= 3 && !s.chars().any(|c| c.is_ascii_lowercase())))
 }
 
-/// Comparison key: lower case, no accents, `’` as `'`, `_` `-` and any space
-/// run as one space, trimmed.
-fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let plain = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => "a",
-            'ç' => "c",
-            'é' | 'è' | 'ê' | 'ë' => "e",
-            'í' | 'ì' | 'î' | 'ï' => "i",
-            'ñ' => "n",
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => "o",
-            'ú' | 'ù' | 'û' | 'ü' => "u",
-            'ÿ' => "y",
-            'œ' => "oe",
-            'æ' => "ae",
-            '’' | '‘' | '`' => "'",
-            // Catalan "l·l".
-            '·' => "",
-            '_' | '-' => " ",
-            c if c.is_whitespace() => " ",
-            c => {
-                out.push(c);
-                continue;
-            }
-        };
-        out.push_str(plain);
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1157,18 +1127,6 @@ mod tests {
         assert_eq!(reason_code("Montant incohérent"), OTHER);
         assert_eq!(reason_code("ok"), OTHER);
         assert_eq!(reason_code(""), OTHER);
-    }
-
-    #[test]
-    fn folding_ignores_case_accents_and_separators() {
-        assert_eq!(fold("  Vidéocodage   EN_COURS "), "videocodage en cours");
-        assert_eq!(
-            fold("FACTURE REÇUE À DESTINATION"),
-            "facture recue a destination"
-        );
-        assert_eq!(fold("Anul·lada"), "anullada");
-        assert_eq!(fold("n’existe"), "n'existe");
-        assert_eq!(fold("Done (Fetched)"), "done (fetched)");
     }
 
     #[test]

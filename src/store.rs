@@ -218,15 +218,38 @@ impl Store {
 
     /// Opens a database file, backing it up and migrating it if its schema
     /// is older than this program's.
+    ///
+    /// Several processes may open the same new file at once (the app, the
+    /// watcher, the CLI): whoever gets the write lock migrates, the others
+    /// wait for it, and a lock lost in that race is retried.
     pub fn open(path: &Path) -> Result<Store> {
-        let existed = path.exists();
+        let mut attempt = 0;
+        loop {
+            match Store::try_open(path) {
+                Err(StoreError::Sqlite(e)) if is_busy(&e) && attempt < OPEN_RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(50 * attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_open(path: &Path) -> Result<Store> {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
+        // Migrations take the write lock up front (and wait for it) instead
+        // of failing when a reader upgrades.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
         let m = migrations();
-        if existed && m.pending_migrations(&conn)? > 0 {
-            backup(&conn, path)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // A database with data of an older schema is copied first; a new,
+        // empty one has nothing to lose.
+        if version > 0 && m.pending_migrations(&conn)? > 0 {
+            backup(&conn, path, version)?;
         }
         migrate(&mut conn, &m)?;
+        conn.set_transaction_behavior(TransactionBehavior::Deferred);
         Ok(Store { conn })
     }
 
@@ -321,7 +344,7 @@ impl Store {
                     facts.get(FactKey::TotalWithoutTax),
                     facts.get(FactKey::TotalWithTax).or(facts.get(FactKey::AmountDue)),
                     customer,
-                    customer.map(search_key),
+                    customer.map(crate::text::fold),
                     facts.get(FactKey::BuyerSiren),
                     Status::Checked.as_str(),
                     now_ms,
@@ -434,7 +457,7 @@ impl Store {
             filter.push_str(&format!(" AND current_status IN ({})", marks.join(",")));
         }
         if let Some(c) = &f.customer {
-            args.push(Box::new(format!("%{}%", search_key(c))));
+            args.push(Box::new(format!("%{}%", crate::text::fold(c))));
             let n = args.len();
             filter.push_str(&format!(
                 " AND (customer_key LIKE ?{n} OR buyer_siren LIKE ?{n})"
@@ -622,6 +645,16 @@ fn invoice_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
     })
 }
 
+/// Attempts at opening a database another process holds locked.
+const OPEN_RETRIES: u64 = 20;
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
     // journal_mode answers with a row; the others do not.
@@ -636,21 +669,22 @@ fn configure(conn: &Connection) -> Result<()> {
 fn migrate(conn: &mut Connection, m: &Migrations<'static>) -> Result<()> {
     match m.to_latest(conn) {
         Ok(()) => Ok(()),
-        Err(e) => {
-            if m.pending_migrations(conn).unwrap_or(1) == 0 {
-                Ok(())
-            } else {
-                Err(e.into())
-            }
+        Err(_) if m.pending_migrations(conn).unwrap_or(1) == 0 => Ok(()),
+        Err(rusqlite_migration::Error::RusqliteError { err, .. }) if is_busy(&err) => {
+            Err(StoreError::Sqlite(err))
         }
+        Err(e) => Err(e.into()),
     }
 }
 
-/// Copies the database beside itself (`facteur.db.bak-v1-<ms>`) before a
+/// Copies the database beside itself (`facteur.db.bak-v1-<ms>-<pid>`) before a
 /// migration, so a failed or unwanted upgrade loses nothing.
-fn backup(conn: &Connection, path: &Path) -> Result<PathBuf> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let target = path.with_extension(format!("db.bak-v{version}-{}", now_ms()));
+fn backup(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf> {
+    let target = path.with_extension(format!(
+        "db.bak-v{version}-{}-{}",
+        now_ms(),
+        std::process::id()
+    ));
     conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
         .map_err(|source| StoreError::Backup {
             path: target.clone(),
@@ -758,24 +792,6 @@ fn duplicate_reason(d: &Duplicate) -> String {
         ),
         DuplicateKind::NotSentYet => format!("same number as invoice #{} not sent yet", d.other_id),
     }
-}
-
-/// Lower case without accents or apostrophe variants, so "Épi d’Or" is
-/// found by "epi d'or".
-fn search_key(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'á' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' => 'i',
-            'ô' | 'ö' | 'ó' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ç' => 'c',
-            '’' | '‘' => '\'',
-            other => other,
-        })
-        .collect()
 }
 
 /// Milliseconds since the Unix epoch, now.
