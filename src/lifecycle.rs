@@ -416,11 +416,9 @@ use Status as S;
 /// Generix supplier portal (seed 000). Mandatory like the reform: 200, 210,
 /// 213. Values not here fall back to [`REFORM`]: Generix is a plateforme
 /// agréée and speaks the reform lifecycle too.
-/// Facteur's own words for what its checks decided (besides the canonical
-/// names themselves).
+/// Facteur's own words for its blocks, besides the canonical names (which
+/// local events otherwise use, so "rejected" always means the portal's 213).
 const LOCAL: &[Row] = &[
-    row("accepted", S::Checked, false),
-    row("rejected", S::Blocked, false),
     because("duplicate", S::Blocked, DOUBLON, false),
     because("rejected_number", S::Blocked, REJECTED_NUMBER, false),
 ];

@@ -172,6 +172,58 @@ impl Duplicate {
     }
 }
 
+/// Whether an invoice may be handed to a portal now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "decision")]
+pub enum SubmitDecision {
+    Allowed,
+    /// Its check found an error: fix the file first.
+    CheckFailed,
+    /// This very content already left the machine (same SHA-256): never twice.
+    AlreadySubmitted {
+        status: Status,
+    },
+    /// Another invoice with the same seller and number is at a portal, or was rejected.
+    Duplicate(Duplicate),
+}
+
+/// A submission attempt's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+    ToVerify,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Queued => "queued",
+            Outcome::Sending => "sending",
+            Outcome::Sent => "sent",
+            Outcome::Failed => "failed",
+            Outcome::ToVerify => "to_verify",
+        }
+    }
+}
+
+/// One stored submission attempt.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubmissionRow {
+    pub id: i64,
+    pub kind: String,
+    pub channel: String,
+    pub account: Option<String>,
+    pub started_ms: i64,
+    pub finished_ms: Option<i64>,
+    pub outcome: String,
+    pub portal_ref: Option<String>,
+    pub error: Option<String>,
+}
+
 /// What recording a check did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recorded {
@@ -364,7 +416,10 @@ impl Store {
                     Some(d) if d.kind == DuplicateKind::RejectedNumber => {
                         ("rejected_number", Some(duplicate_reason(d)))
                     }
-                    _ => (verdict, None),
+                    // Local events speak in canonical names: "rejected" would
+                    // read as the portal's 213.
+                    _ if report.accepted() => (Status::Checked.as_str(), None),
+                    _ => (Status::Blocked.as_str(), Some(error_codes(report))),
                 };
                 let raw = raw.to_string();
                 insert_event(
@@ -408,6 +463,88 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Decides whether the invoice may be submitted: only a checked invoice
+    /// that no other invoice collides with. Replays and corrected invoices
+    /// are separate, explicit paths.
+    pub fn can_submit(&self, invoice_id: i64) -> Result<SubmitDecision> {
+        let status = current_status(&self.conn, invoice_id)?;
+        Ok(match status {
+            Status::Checked => match find_duplicate(&self.conn, invoice_id)? {
+                Some(d) if d.blocks() => SubmitDecision::Duplicate(d),
+                _ => SubmitDecision::Allowed,
+            },
+            Status::Blocked => match find_duplicate(&self.conn, invoice_id)? {
+                Some(d) if d.blocks() => SubmitDecision::Duplicate(d),
+                _ => SubmitDecision::CheckFailed,
+            },
+            other => SubmitDecision::AlreadySubmitted { status: other },
+        })
+    }
+
+    /// Opens a submission attempt (`queued`) and returns its id.
+    pub fn start_submission(
+        &mut self,
+        invoice_id: i64,
+        kind: &str,
+        channel: &str,
+        account: Option<&str>,
+        now_ms: i64,
+    ) -> Result<i64> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued')",
+            params![invoice_id, kind, channel, account, now_ms],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Records where an attempt stands (sending, sent with the portal's
+    /// reference, failed with the error, to verify).
+    pub fn update_submission(
+        &mut self,
+        id: i64,
+        outcome: Outcome,
+        portal_ref: Option<&str>,
+        error: Option<&str>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let finished = matches!(outcome, Outcome::Sent | Outcome::Failed | Outcome::ToVerify)
+            .then_some(now_ms);
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE submissions SET outcome = ?2, portal_ref = coalesce(?3, portal_ref),
+                 error = coalesce(?4, error), finished_ms = ?5 WHERE id = ?1",
+            params![id, outcome.as_str(), portal_ref, error, finished],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every attempt for an invoice, oldest first.
+    pub fn submissions(&self, invoice_id: i64) -> Result<Vec<SubmissionRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, channel, account, started_ms, finished_ms, outcome, portal_ref, error
+             FROM submissions WHERE invoice_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([invoice_id], |r| {
+            Ok(SubmissionRow {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                channel: r.get(2)?,
+                account: r.get(3)?,
+                started_ms: r.get(4)?,
+                finished_ms: r.get(5)?,
+                outcome: r.get(6)?,
+                portal_ref: r.get(7)?,
+                error: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// The invoice another invoice collides with, if any (see [`DuplicateKind`]).
@@ -780,6 +917,17 @@ fn find_duplicate(conn: &Connection, invoice_id: i64) -> Result<Option<Duplicate
     .or_else(|| pick(&is_local, DuplicateKind::NotSentYet)))
 }
 
+/// The codes of a report's blocking findings, e.g. "scanned, signed".
+fn error_codes(report: &Report) -> String {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::finding::Severity::Error)
+        .map(|f| f.code.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn duplicate_reason(d: &Duplicate) -> String {
     match d.kind {
         DuplicateKind::AtPortal => format!(
@@ -877,7 +1025,7 @@ mod tests {
             .into_iter()
             .map(|e| e.raw_status)
             .collect();
-        assert_eq!(raw, ["accepted", "vidéocodage en cours", "émise"]);
+        assert_eq!(raw, ["checked", "vidéocodage en cours", "émise"]);
     }
 
     #[test]
@@ -1029,6 +1177,57 @@ mod tests {
             row.contains(",210,") && row.contains("MANDAT_ABSENT") && row.contains("Mandat absent"),
             "{row}"
         );
+    }
+
+    #[test]
+    fn only_a_checked_invoice_without_collision_may_be_submitted() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s
+            .record_check(&report(9), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        assert_eq!(s.can_submit(id).unwrap(), SubmitDecision::Allowed);
+        let sub = s
+            .start_submission(id, "submit", "sandbox", Some("demo"), 1100)
+            .unwrap();
+        s.update_submission(sub, Outcome::Sent, Some("SBX-1"), None, 1200)
+            .unwrap();
+        s.append_event(
+            id,
+            &NewEvent {
+                submission_id: Some(sub),
+                ..portal("envoyée", None, 1200)
+            },
+            1200,
+        )
+        .unwrap();
+        let rows = s.submissions(id).unwrap();
+        assert_eq!(
+            (rows[0].outcome.as_str(), rows[0].portal_ref.as_deref()),
+            ("sent", Some("SBX-1"))
+        );
+        assert_eq!(rows[0].finished_ms, Some(1200));
+        // The same bytes dropped again: never a second time.
+        let again = s.record_check(&report(9), 2000).unwrap();
+        assert_eq!(again.invoice_id, Some(id));
+        assert_eq!(
+            s.can_submit(id).unwrap(),
+            SubmitDecision::AlreadySubmitted {
+                status: Status::Deposited
+            }
+        );
+        // A failed check cannot go.
+        let bad = {
+            let mut r = report(10);
+            r.push(crate::finding::too_many_pages(101, 100));
+            r
+        };
+        let bad_id = s.record_check(&bad, 3000).unwrap().invoice_id.unwrap();
+        assert_eq!(s.can_submit(bad_id).unwrap(), SubmitDecision::CheckFailed);
+        let blocked = s.history(bad_id).unwrap().pop().unwrap();
+        assert_eq!(blocked.status, Some(Status::Blocked));
+        assert_eq!(blocked.raw_reason.as_deref(), Some("too_many_pages"));
     }
 
     #[test]
