@@ -488,58 +488,58 @@ const IDENTIFIERS: [(FactKey, IdKind, &str, &str); 10] = [
     (
         FactKey::SellerSiren,
         IdKind::Siren,
-        "SIREN du vendeur",
+        "le SIREN du vendeur",
         "seller SIREN",
     ),
     (
         FactKey::SellerSiret,
         IdKind::Siret,
-        "SIRET du vendeur",
+        "le SIRET du vendeur",
         "seller SIRET",
     ),
     (
         FactKey::SellerVat,
         IdKind::Vat,
-        "numéro de TVA du vendeur",
+        "le numéro de TVA du vendeur",
         "seller VAT number",
     ),
     (
         FactKey::SellerGln,
         IdKind::Gln,
-        "GLN du vendeur",
+        "le GLN du vendeur",
         "seller GLN",
     ),
     (
         FactKey::BuyerSiren,
         IdKind::Siren,
-        "SIREN du client",
+        "le SIREN du client",
         "customer SIREN",
     ),
     (
         FactKey::BuyerSiret,
         IdKind::Siret,
-        "SIRET du client",
+        "le SIRET du client",
         "customer SIRET",
     ),
     (
         FactKey::BuyerVat,
         IdKind::Vat,
-        "numéro de TVA du client",
+        "le numéro de TVA du client",
         "customer VAT number",
     ),
     (
         FactKey::BuyerGln,
         IdKind::Gln,
-        "GLN du client",
+        "le GLN du client",
         "customer GLN",
     ),
     (
         FactKey::BuyerOvt,
         IdKind::Ovt,
-        "numéro OVT du client",
+        "le numéro OVT du client",
         "customer OVT number",
     ),
-    (FactKey::Iban, IdKind::Iban, "IBAN", "IBAN"),
+    (FactKey::Iban, IdKind::Iban, "l'IBAN", "IBAN"),
 ];
 
 fn identifiers(report: &mut Report) {
@@ -549,7 +549,7 @@ fn identifiers(report: &mut Report) {
         && ident::is_placeholder(&f.value)
     {
         found.push(finding::identifier_placeholder(
-            "code service du client",
+            "le code service du client",
             "customer service code",
             &f.value,
         ));

@@ -267,10 +267,12 @@ pub fn signed(count: usize, certification: bool) -> Finding {
     } else {
         (
             format!(
-                "Le PDF est signé numériquement ({count} signature(s)) : le portail exige un PDF non signé."
+                "Le PDF est signé numériquement ({count} signature{}) : le portail exige un PDF non signé.",
+                if count > 1 { "s" } else { "" }
             ),
             format!(
-                "The PDF is digitally signed ({count} signature(s)): the portal requires an unsigned PDF."
+                "The PDF is digitally signed ({count} signature{}): the portal requires an unsigned PDF.",
+                if count > 1 { "s" } else { "" }
             ),
         )
     };
@@ -440,7 +442,8 @@ pub fn structured_partial(profile: &str) -> Finding {
     )
 }
 
-/// `what_fr`/`what_en`: e.g. "SIREN du client" / "customer SIREN".
+/// `what_fr`/`what_en`: e.g. "le SIREN du client" (with its article) /
+/// "customer SIREN".
 ///
 /// Identifier problems warn rather than block: portals do not reject on a
 /// check digit, but routing (which must never use a wrong identifier) does.
@@ -448,7 +451,10 @@ pub fn identifier_invalid(what_fr: &str, what_en: &str, value: &str) -> Finding 
     Finding::new(
         Code::IdentifierInvalid,
         Severity::Warning,
-        format!("Le {what_fr} « {value} » est invalide (clé de contrôle ou format incorrect)."),
+        format!(
+            "{} « {value} » est invalide (clé de contrôle ou format incorrect).",
+            capitalise(what_fr)
+        ),
         format!("The {what_en} \"{value}\" is invalid (wrong check digit or format)."),
         "Corrigez-le dans la fiche client ou dans vos paramètres : un identifiant faux peut envoyer la facture à une autre entreprise.",
         "Correct it in the customer record or your settings: a wrong identifier can send the invoice to another company.",
@@ -459,7 +465,10 @@ pub fn identifier_placeholder(what_fr: &str, what_en: &str, value: &str) -> Find
     Finding::new(
         Code::IdentifierPlaceholder,
         Severity::Warning,
-        format!("Le {what_fr} contient « {value} » au lieu d'un vrai identifiant."),
+        format!(
+            "{} contient « {value} » au lieu d'un vrai identifiant.",
+            capitalise(what_fr)
+        ),
         format!("The {what_en} holds \"{value}\" instead of a real identifier."),
         "Laissez le champ vide si vous ne connaissez pas l'identifiant : une valeur de remplissage peut mal acheminer la facture.",
         "Leave the field empty if you do not know the identifier: a filler value can misroute the invoice.",
@@ -579,6 +588,25 @@ mod tests {
         );
         let f = scanned(&[1], 1);
         assert!(f.message_en.starts_with("The document is a scanned image"));
+    }
+
+    #[test]
+    fn identifier_messages_keep_their_article() {
+        let f = identifier_invalid("l'IBAN", "IBAN", "FR00");
+        assert!(
+            f.message_fr.starts_with("L'IBAN\u{a0}«") || f.message_fr.starts_with("L'IBAN «\u{a0}"),
+            "{}",
+            f.message_fr
+        );
+        assert!(f.message_en.starts_with("The IBAN \"FR00\""));
+        let f = identifier_placeholder("le SIREN du client", "customer SIREN", "N/A");
+        assert!(
+            f.message_fr.starts_with("Le SIREN du client contient"),
+            "{}",
+            f.message_fr
+        );
+        assert!(signed(2, false).message_en.contains("2 signatures)"));
+        assert!(signed(1, false).message_fr.contains("1 signature)"));
     }
 
     #[test]
