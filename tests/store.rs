@@ -312,6 +312,17 @@ fn re_exported_files_and_reused_numbers_are_caught_before_sending() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert!(codes.contains(&"same_number_not_sent"), "{codes:?}");
+    // Two invoices now carry that number: history asks which one, in French.
+    let out = facteur(&home)
+        .args(["history", "F-2026-0001"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Plusieurs factures") && err.contains("#1") && err.contains("#2"),
+        "{err}"
+    );
     // Same bytes again: the same document, no new invoice.
     facteur(&home).arg("check").arg(&a).output().unwrap();
     let db = home.join("facteur.db");

@@ -12,7 +12,7 @@ use facteur::check::Report;
 use facteur::finding::{self, Lang};
 use facteur::guidance::{self, Context as GuidanceContext};
 use facteur::lifecycle::{Status, Vocabulary};
-use facteur::store::{self, DuplicateKind, ListFilter, Store};
+use facteur::store::{self, DuplicateKind, ListFilter, Store, StoreError};
 
 /// Opens the database in `FACTEUR_HOME`.
 pub fn open() -> anyhow::Result<Store> {
@@ -180,7 +180,54 @@ fn amount(v: &str, currency: Option<&str>, lang: Lang) -> String {
 
 pub fn history(key: &str, json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
     let store = open()?;
-    let inv = store.find_invoice(key)?;
+    let inv = match store.find_invoice(key) {
+        Ok(inv) => inv,
+        Err(StoreError::Ambiguous(_)) => {
+            let same: Vec<String> = store
+                .list(&ListFilter {
+                    number: Some(key.to_string()),
+                    limit: 50,
+                    ..ListFilter::default()
+                })?
+                .into_iter()
+                .filter(|r| r.number == key)
+                .map(|r| format!("#{} ({})", r.id, r.path))
+                .collect();
+            match lang {
+                Lang::Fr => eprintln!(
+                    "{}",
+                    finding::typo_fr(&format!(
+                        "Plusieurs factures portent le numéro {key} : {}. Précisez laquelle, par exemple : facteur history '#{}'",
+                        same.join(", "),
+                        same.first()
+                            .map_or("1", |s| s[1..].split(' ').next().unwrap_or("1"))
+                    ))
+                ),
+                Lang::En => eprintln!(
+                    "Several invoices carry number {key}: {}. Say which, e.g.: facteur history '#{}'",
+                    same.join(", "),
+                    same.first()
+                        .map_or("1", |s| s[1..].split(' ').next().unwrap_or("1"))
+                ),
+            }
+            return Ok(ExitCode::from(2));
+        }
+        Err(StoreError::NotFound(_)) => {
+            match lang {
+                Lang::Fr => eprintln!(
+                    "{}",
+                    finding::typo_fr(&format!(
+                        "Aucune facture ne porte le numéro {key} (ni l'identifiant #{key}) : voyez « facteur status »."
+                    ))
+                ),
+                Lang::En => eprintln!(
+                    "No invoice has number {key} (nor id #{key}): see \"facteur status\"."
+                ),
+            }
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let events = store.history(inv.id)?;
     let duplicate = store.duplicate_of(inv.id)?;
     let last = events.iter().rev().find(|e| e.status.is_some());
