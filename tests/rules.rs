@@ -536,3 +536,58 @@ fn every_finding_of_a_bad_file_is_reported_not_just_the_first() {
         assert!(c.contains(&want), "{want:?} missing from {c:?}");
     }
 }
+
+#[test]
+fn a_file_over_its_time_limit_is_reported_not_waited_for() {
+    let opts = Options {
+        time_limit: std::time::Duration::ZERO,
+        ..Options::default()
+    };
+    let bytes = invoice_pdf(&SampleInvoice::example(22), false);
+    let r = check_bytes(Path::new("slow.pdf"), bytes.len() as u64, &bytes, &opts);
+    let f = r.findings.iter().find(|f| f.code == Code::Unreadable);
+    let f = f.unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(f.message_en.contains("took too long"), "{}", f.message_en);
+    assert_eq!(r.verdict, Verdict::Rejected);
+}
+
+#[test]
+fn a_batch_reports_every_file_and_stops_starting_new_ones_when_cancelled() {
+    use facteur::check::{Outcome, check_batch};
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for n in 0..6 {
+        let p = dir.path().join(format!("{n}.pdf"));
+        std::fs::write(&p, invoice_pdf(&SampleInvoice::example(30 + n), false)).unwrap();
+        paths.push(p);
+    }
+    paths.insert(2, dir.path().join("missing.pdf"));
+    let mut seen = vec![None; paths.len()];
+    check_batch(&paths, 2, &Options::default(), &|| false, &mut |i, o| {
+        seen[i] = Some(matches!(o, Outcome::Checked(_)));
+    });
+    assert_eq!(
+        seen,
+        [true, true, false, true, true, true, true]
+            .map(Some)
+            .to_vec(),
+        "every file answered once; the missing one as an I/O failure"
+    );
+
+    let started = std::cell::Cell::new(0);
+    let mut done = 0;
+    check_batch(
+        &paths,
+        1,
+        &Options::default(),
+        &|| started.get() >= 2,
+        &mut |_, _| {
+            started.set(started.get() + 1);
+            done += 1;
+        },
+    );
+    assert_eq!(
+        done, 2,
+        "cancel stops the batch after the files already started"
+    );
+}
