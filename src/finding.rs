@@ -206,11 +206,14 @@ fn article(what: &str) -> &'static str {
     }
 }
 
+/// `detail` is the reader's technical wording (English), kept for support.
 pub fn unreadable(detail: &str) -> Finding {
     Finding::new(
         Code::Unreadable,
         Severity::Error,
-        format!("Le PDF est endommagé et ne peut pas être lu ({detail})."),
+        format!(
+            "Le PDF est endommagé et ne peut pas être lu (détail technique, en anglais : {detail})."
+        ),
         format!("The PDF is damaged and cannot be read ({detail})."),
         "Générez à nouveau le PDF depuis votre logiciel ; s'il vient d'un e-mail ou d'un téléchargement, récupérez-le une nouvelle fois.",
         "Produce the PDF again from your software; if it came from an e-mail or a download, fetch it again.",
