@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod pdf;
 pub mod render;
 pub mod sample;
+pub mod sandbox;
 pub mod store;
 pub mod structured;
 pub mod text;
