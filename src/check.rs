@@ -459,6 +459,20 @@ fn norm_number(s: &str) -> String {
         .collect()
 }
 
+/// Two normalised invoice numbers name the same invoice when equal, or when
+/// one is the other's last or first part at a separator: the XML of a real
+/// ZUGFeRD sample says "20131122-42" where its PDF prints "42".
+fn same_number(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short == long {
+        return true;
+    }
+    let sep = |c: Option<char>| c.is_some_and(|c| !c.is_alphanumeric());
+    short.chars().any(char::is_numeric)
+        && ((long.ends_with(short) && sep(long[..long.len() - short.len()].chars().next_back()))
+            || (long.starts_with(short) && sep(long[short.len()..].chars().next())))
+}
+
 /// The number in the XML must be the one printed on the PDF.
 fn compare_numbers(report: &mut Report, s: &StructuredInvoice, texts: &[String]) {
     let Some(xml) = s.facts.get(FactKey::InvoiceNumber) else {
@@ -476,7 +490,7 @@ fn compare_numbers(report: &mut Report, s: &StructuredInvoice, texts: &[String])
         return;
     }
     let want = norm_number(xml);
-    let found_anywhere = printed.iter().any(|n| norm_number(n) == want)
+    let found_anywhere = printed.iter().any(|n| same_number(&norm_number(n), &want))
         || texts.iter().any(|t| norm_number(t).contains(&want));
     if !found_anywhere {
         report.push(finding::xml_text_mismatch(xml, &printed));
@@ -709,5 +723,20 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<CheckError>, dept
         {
             files.push(p);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_number;
+
+    #[test]
+    fn numbers_agree_on_a_whole_part_only() {
+        assert!(same_number("f-2026-0001", "f-2026-0001"));
+        assert!(same_number("42", "20131122-42"));
+        assert!(same_number("2026/17", "2026"));
+        assert!(!same_number("42", "20131122-142"));
+        assert!(!same_number("f-2026-0017", "f-2026-9999"));
+        assert!(!same_number("-", "a-"));
     }
 }
