@@ -259,12 +259,17 @@ fn analyse(report: &mut Report, bytes: &[u8], opts: &Options, deadline: Instant)
         report.push(finding::encrypted(enc.public_key || raw.public_key));
     }
     let sigs = pdf::signatures(&doc);
-    report.signed = !sigs.is_empty();
     if !sigs.is_empty() {
+        report.signed = true;
         report.push(finding::signed(
             sigs.len(),
             sigs.iter().any(|s| s.certification),
         ));
+    } else if !enc.readable && raw.byte_range {
+        // Objects we cannot decrypt may hide the signature dictionary; its
+        // /ByteRange is never encrypted and still shows in the raw bytes.
+        report.signed = true;
+        report.push(finding::signed(1, false));
     }
     page_limit(report, opts);
     if !report.readable {

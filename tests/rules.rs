@@ -591,3 +591,35 @@ fn a_batch_reports_every_file_and_stops_starting_new_ones_when_cancelled() {
         "cancel stops the batch after the files already started"
     );
 }
+
+#[test]
+fn a_signed_then_encrypted_file_reports_both() {
+    assert!(qpdf(), "qpdf is required (scripts/setup.sh installs it)");
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("signed.pdf");
+    let out = dir.path().join("signed-enc.pdf");
+    let bytes = Build {
+        invoices: vec![SampleInvoice::example(40)],
+        signed: Some(SignatureKind::Approval),
+        ..Build::default()
+    }
+    .to_bytes();
+    std::fs::write(&plain, bytes).unwrap();
+    let status = Command::new("qpdf")
+        .args([
+            "--object-streams=disable",
+            "--encrypt",
+            "secret",
+            "owner",
+            "256",
+            "--",
+        ])
+        .arg(&plain)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let r = check_file(&out, &Options::default()).unwrap();
+    assert!(r.encrypted && r.signed, "{:?}", codes(&r));
+    assert!(codes(&r).contains(&Code::Encrypted) && codes(&r).contains(&Code::Signed));
+}
