@@ -78,6 +78,7 @@ fn json_lines_for_a_folder_in_input_order_with_the_documented_fields() {
         "path",
         "verdict",
         "size_bytes",
+        "sha256",
         "pages",
         "pdf",
         "readable",
@@ -93,6 +94,13 @@ fn json_lines_for_a_folder_in_input_order_with_the_documented_fields() {
         assert!(lines.iter().all(|l| l.get(key).is_some()), "missing {key}");
     }
     let a = &lines[0];
+    // Checked against coreutils, not the hashing code under test.
+    let sum = Command::new("sha256sum")
+        .arg(dir.path().join("a.pdf"))
+        .output()
+        .unwrap();
+    let hex = String::from_utf8(sum.stdout).unwrap();
+    assert_eq!(a["sha256"], hex.split_whitespace().next().unwrap());
     assert_eq!(a["structured"]["syntax"], "CII");
     assert_eq!(a["structured"]["file_name"], "factur-x.xml");
     assert_eq!(a["facts"]["invoice_number"]["value"], "F-2026-0001");
