@@ -15,10 +15,12 @@ use crate::finding::{Lang, Severity, typo_fr};
 pub fn report(r: &Report, lang: Lang) -> String {
     let mut s = String::new();
     let verdict = match (r.verdict, lang) {
+        // "Bloqué", not "refusé": a refusal is the portal's word (210), and
+        // this file has not reached any portal.
         (Verdict::Accepted, Lang::Fr) => "✔ ACCEPTÉ",
         (Verdict::Accepted, Lang::En) => "✔ ACCEPTED",
-        (Verdict::Rejected, Lang::Fr) => "✘ REFUSÉ ",
-        (Verdict::Rejected, Lang::En) => "✘ REJECTED",
+        (Verdict::Rejected, Lang::Fr) => "✘ BLOQUÉ ",
+        (Verdict::Rejected, Lang::En) => "✘ BLOCKED ",
     };
     let _ = writeln!(s, "{verdict}  {}", r.path);
     let mut bits = Vec::new();
@@ -85,7 +87,7 @@ pub fn summary(accepted: usize, rejected: usize, failed: usize, lang: Lang) -> S
     match lang {
         Lang::Fr => {
             let mut s = format!(
-                "{total} fichier{} : {accepted} accepté{}, {rejected} refusé{}",
+                "{total} fichier{} : {accepted} accepté{}, {rejected} bloqué{}",
                 plural(total),
                 plural(accepted),
                 plural(rejected)
@@ -97,7 +99,7 @@ pub fn summary(accepted: usize, rejected: usize, failed: usize, lang: Lang) -> S
         }
         Lang::En => {
             let mut s = format!(
-                "{total} file{}: {accepted} accepted, {rejected} rejected",
+                "{total} file{}: {accepted} accepted, {rejected} blocked",
                 plural(total)
             );
             if failed > 0 {
@@ -120,11 +122,11 @@ mod tests {
     fn summary_in_both_languages() {
         assert_eq!(
             summary(2, 1, 0, Lang::Fr),
-            "3 fichiers\u{a0}: 2 acceptés, 1 refusé"
+            "3 fichiers\u{a0}: 2 acceptés, 1 bloqué"
         );
         assert_eq!(
             summary(1, 0, 1, Lang::En),
-            "2 files: 1 accepted, 0 rejected, 1 could not be read (access error)"
+            "2 files: 1 accepted, 0 blocked, 1 could not be read (access error)"
         );
     }
 

@@ -162,21 +162,21 @@ fn the_table_speaks_french_by_default_and_english_on_request() {
     let fr = facteur(&["check", "."], dir.path());
     let text = String::from_utf8(fr.stdout).unwrap();
     assert!(
-        text.contains("REFUSÉ") && text.contains("ACCEPTÉ"),
+        text.contains("BLOQUÉ") && text.contains("ACCEPTÉ"),
         "{text}"
     );
     assert!(text.contains("scannée"), "{text}");
     assert!(
-        text.contains("4 fichiers\u{a0}: 2 acceptés, 2 refusés"),
+        text.contains("4 fichiers\u{a0}: 2 acceptés, 2 bloqués"),
         "{text}"
     );
     let en = facteur(&["check", "--lang", "en", "."], dir.path());
     let text = String::from_utf8(en.stdout).unwrap();
     assert!(
-        text.contains("REJECTED") && text.contains("scanned image"),
+        text.contains("BLOCKED") && text.contains("scanned image"),
         "{text}"
     );
-    assert!(text.contains("4 files: 2 accepted, 2 rejected"), "{text}");
+    assert!(text.contains("4 files: 2 accepted, 2 blocked"), "{text}");
 }
 
 #[test]
