@@ -6,8 +6,9 @@ set -euo pipefail
 
 need_pkgs=()
 # poppler-utils and qpdf: tests build encrypted cases with qpdf; the benchmark
-# compares against poppler's tools.
-for p in poppler-utils qpdf python3-venv build-essential pkg-config; do
+# compares against poppler's tools. dbus, gnome-keyring and libsecret-tools:
+# the account tests start a real Secret Service in a private D-Bus session.
+for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then

@@ -3,6 +3,7 @@
 //! The core never depends on Tauri or any GUI toolkit; see `ARCHITECTURE.md`
 //! for the code map and the invariants.
 
+pub mod accounts;
 pub mod check;
 pub mod facts;
 pub mod finding;

@@ -17,8 +17,10 @@ use facteur::finding::Lang;
 use facteur::render;
 
 mod cli {
+    pub mod accounts;
     pub mod store;
 }
+use cli::accounts as cli_accounts;
 use cli::store as cli_store;
 
 #[derive(Parser)]
@@ -84,12 +86,44 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Portal accounts; their secrets go to the OS keyring only.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
     /// Export every invoice for the accountant.
     Export {
         /// Destination CSV file (`-` for standard output).
         #[arg(long)]
         csv: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Add an account. Secrets are asked without echo (or read from stdin).
+    Add {
+        name: String,
+        /// mail_deposit, chorus_pro, sandbox or plateforme.
+        #[arg(long)]
+        kind: String,
+        /// A setting that is not secret, e.g. --set smtp_host=smtp.example.fr (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        settings: Vec<String>,
+        /// The name of a secret field to ask for, e.g. --secret smtp_password (repeatable).
+        #[arg(long = "secret", value_name = "FIELD")]
+        secrets: Vec<String>,
+        /// Read the secrets from standard input, one line each, in the order given.
+        #[arg(long)]
+        secret_stdin: bool,
+    },
+    /// List accounts (secrets are never shown).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account and its secrets.
+    Remove { name: String },
 }
 
 fn main() -> ExitCode {
@@ -132,6 +166,17 @@ fn main() -> ExitCode {
         } => cli_store::status(json, status, customer, since, number, limit, lang),
         Command::History { invoice, json } => cli_store::history(&invoice, json, lang),
         Command::Export { csv } => cli_store::export(&csv, lang),
+        Command::Account { action } => match action {
+            AccountAction::Add {
+                name,
+                kind,
+                settings,
+                secrets,
+                secret_stdin,
+            } => cli_accounts::add(&name, &kind, &settings, &secrets, secret_stdin, lang),
+            AccountAction::List { json } => cli_accounts::list(json, lang),
+            AccountAction::Remove { name } => cli_accounts::remove(&name, lang),
+        },
     };
     match result {
         Ok(code) => code,

@@ -30,6 +30,7 @@ pub const DB_FILE: &str = "facteur.db";
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_initial.sql"),
     include_str!("../migrations/002_submissions.sql"),
+    include_str!("../migrations/003_accounts.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -327,7 +328,12 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    fn write(&mut self) -> Result<Transaction<'_>> {
+    /// The connection, for the other tables' modules of this crate.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn write(&mut self) -> Result<Transaction<'_>> {
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)

@@ -1,0 +1,129 @@
+//! Portal accounts against the real OS keyring: a Secret Service
+//! (gnome-keyring) in a private D-Bus session that the test starts itself.
+//! The secret must reach the keyring (read back with libsecret's
+//! `secret-tool`, not with our code) and nowhere else: not the database, not
+//! any file under FACTEUR_HOME, not the logs, not the command's output.
+
+use std::path::Path;
+use std::process::Command;
+
+const SECRET: &str = "Zq7-unique-p4ss-word";
+
+/// Runs `script` in a fresh D-Bus session with an unlocked gnome-keyring.
+fn in_keyring_session(tmp: &Path, script: &str) -> std::process::Output {
+    for tool in ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"] {
+        assert!(
+            Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .status()
+                .unwrap()
+                .success(),
+            "{tool} is required (scripts/setup.sh installs it)"
+        );
+    }
+    let data = tmp.join("xdg-data");
+    let runtime = tmp.join("xdg-runtime");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::create_dir_all(&runtime).unwrap();
+    let full = format!(
+        "set -e\n\
+         eval \"$(printf 'pw' | gnome-keyring-daemon --unlock --components=secrets)\"\n\
+         export GNOME_KEYRING_CONTROL\n\
+         {script}\n"
+    );
+    Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &full])
+        .env("XDG_DATA_HOME", &data)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("FACTEUR_HOME", tmp.join("home"))
+        .env("FACTEUR_LOG", "trace")
+        .env("FACTEUR", env!("CARGO_BIN_EXE_facteur"))
+        .env("SECRET", SECRET)
+        .env("LANG", "fr_FR.UTF-8")
+        .output()
+        .unwrap()
+}
+
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut hits = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return hits;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            hits.extend(files_containing(&p, needle));
+        } else if let Ok(bytes) = std::fs::read(&p)
+            && bytes.windows(needle.len()).any(|w| w == needle)
+        {
+            hits.push(p.display().to_string());
+        }
+    }
+    hits
+}
+
+#[test]
+fn a_secret_goes_to_the_keyring_and_nowhere_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = in_keyring_session(
+        tmp.path(),
+        r#"
+printf '%s\n' "$SECRET" | "$FACTEUR" account add generix --kind mail_deposit \
+    --set smtp_host=smtp.example.fr --set smtp_user=boulangerie --secret smtp_password --secret-stdin
+echo "--- list"
+"$FACTEUR" account list
+"$FACTEUR" account list --json
+echo "--- keyring"
+secret-tool lookup service facteur username generix/smtp_password
+echo
+echo "--- remove"
+"$FACTEUR" account remove generix
+echo "--- after"
+secret-tool lookup service facteur username generix/smtp_password || echo "gone"
+"#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (before_keyring, rest) = stdout.split_once("--- keyring").unwrap();
+    let (keyring_part, after) = rest.split_once("--- remove").unwrap();
+    // The keyring holds the secret, as another program reads it.
+    assert_eq!(keyring_part.trim(), SECRET);
+    // The listing shows the field, never the value.
+    assert!(
+        before_keyring.contains("smtp_password=••••"),
+        "{before_keyring}"
+    );
+    assert!(before_keyring.contains("smtp_host=smtp.example.fr"));
+    assert!(!before_keyring.contains(SECRET), "{before_keyring}");
+    // Removed with its account.
+    assert!(after.trim_end().ends_with("gone"), "{after}");
+    // Logs (trace level) never carry it.
+    assert!(stderr.contains("account added"), "tracing was on: {stderr}");
+    assert!(!stderr.contains(SECRET), "{stderr}");
+    // Nor the database, its WAL, or any other file Facteur wrote.
+    let home = tmp.path().join("home");
+    assert!(home.join("facteur.db").exists());
+    assert_eq!(
+        files_containing(&home, SECRET.as_bytes()),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_password_given_as_a_plain_setting_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = in_keyring_session(
+        tmp.path(),
+        r#""$FACTEUR" account add oops --kind mail_deposit --set "smtp_password=$SECRET" || echo "refused $?""#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("refused 2"), "{stdout}\n{stderr}");
+    assert!(stderr.contains("--secret smtp_password"), "{stderr}");
+    assert!(!stderr.contains(SECRET), "{stderr}");
+    assert_eq!(
+        files_containing(&tmp.path().join("home"), SECRET.as_bytes()),
+        Vec::<String>::new()
+    );
+}
