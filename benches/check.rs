@@ -100,6 +100,36 @@ fn per_sec(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
 
+fn print_rate(label: &str, files: usize, r: &Run) {
+    println!(
+        "{label:<44} {:>8.0} f/s {:>11} MB",
+        per_sec(files, r.wall),
+        r.max_rss_kb / 1024
+    );
+}
+
+fn print_ms(label: &str, r: &Run, note: &str) {
+    println!(
+        "{label:<44} {:>9} ms {:>11} MB{note}",
+        r.wall.as_millis(),
+        r.max_rss_kb / 1024
+    );
+}
+
+/// Poppler's four tools on one file; the peak memory of the hungriest.
+fn poppler(file: &Path) -> i64 {
+    [
+        ("pdfinfo", &[][..]),
+        ("pdffonts", &[][..]),
+        ("pdfimages", &["-list"][..]),
+        ("pdfsig", &[][..]),
+    ]
+    .iter()
+    .map(|(tool, args)| run(Command::new(tool).args(*args).arg(file)).max_rss_kb)
+    .max()
+    .unwrap_or(0)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // Generation runs in a child process: a child's peak RSS (from wait4)
@@ -144,12 +174,7 @@ fn main() {
             .arg(dir.path().join("batch")))
     });
     assert!(batch.ok, "facteur failed on the batch");
-    println!(
-        "{:<44} {:>8.0} f/s {:>11} MB",
-        "facteur check (batch)",
-        per_sec(count, batch.wall),
-        batch.max_rss_kb / 1024
-    );
+    print_rate("facteur check (batch)", count, &batch);
 
     // The same batch, each run recorded in a fresh local database.
     let mut round = 0;
@@ -160,12 +185,7 @@ fn main() {
             .args(["check", "--json", "--jobs", &jobs.to_string()])
             .arg(dir.path().join("batch")))
     });
-    println!(
-        "{:<44} {:>8.0} f/s {:>11} MB",
-        "facteur check, recorded in the store",
-        per_sec(count, stored.wall),
-        stored.max_rss_kb / 1024
-    );
+    print_rate("facteur check, recorded in the store", count, &stored);
 
     let bigrun = best_of(5, || {
         run(Command::new(facteur)
@@ -174,69 +194,43 @@ fn main() {
     });
     assert!(bigrun.ok, "facteur failed on the big file");
     let limit_mb = 3 * big_size / 1_000_000 + 64;
-    println!(
-        "{:<44} {:>9} ms {:>11} MB   (target < 300 ms, < {limit_mb} MB)",
+    print_ms(
         "facteur check (40 MB / 100 pages)",
-        bigrun.wall.as_millis(),
-        bigrun.max_rss_kb / 1024
+        &bigrun,
+        &format!("   (target < 300 ms, < {limit_mb} MB)"),
     );
 
     if have("pdfinfo", "-v") && have("pdfsig", "-v") {
         let sample: Vec<&PathBuf> = files.iter().take(if quick { 50 } else { 200 }).collect();
         let t = Instant::now();
-        let mut max_rss = 0;
+        let mut max_rss_kb = 0;
         for chunk in sample.chunks(jobs) {
             let runs: Vec<_> = std::thread::scope(|s| {
-                let handles: Vec<_> = chunk
-                    .iter()
-                    .map(|f| {
-                        s.spawn(move || {
-                            let mut m = 0;
-                            for (tool, args) in [
-                                ("pdfinfo", vec![]),
-                                ("pdffonts", vec![]),
-                                ("pdfimages", vec!["-list"]),
-                                ("pdfsig", vec![]),
-                            ] {
-                                m = m.max(run(Command::new(tool).args(args).arg(f)).max_rss_kb);
-                            }
-                            m
-                        })
-                    })
-                    .collect();
+                let handles: Vec<_> = chunk.iter().map(|f| s.spawn(move || poppler(f))).collect();
                 handles.into_iter().map(|h| h.join().unwrap()).collect()
             });
-            max_rss = runs.into_iter().fold(max_rss, i64::max);
+            max_rss_kb = runs.into_iter().fold(max_rss_kb, i64::max);
         }
-        println!(
-            "{:<44} {:>8.0} f/s {:>11} MB",
+        let all = Run {
+            wall: t.elapsed(),
+            max_rss_kb,
+            ok: true,
+        };
+        print_rate(
             "poppler pdfinfo+pdffonts+pdfimages+pdfsig",
-            per_sec(sample.len(), t.elapsed()),
-            max_rss / 1024
+            sample.len(),
+            &all,
         );
         let big_poppler = best_of(3, || {
             let t = Instant::now();
-            let mut m = 0;
-            for (tool, args) in [
-                ("pdfinfo", vec![]),
-                ("pdffonts", vec![]),
-                ("pdfimages", vec!["-list"]),
-                ("pdfsig", vec![]),
-            ] {
-                m = m.max(run(Command::new(tool).args(args).arg(&big)).max_rss_kb);
-            }
+            let max_rss_kb = poppler(&big);
             Run {
                 wall: t.elapsed(),
-                max_rss_kb: m,
+                max_rss_kb,
                 ok: true,
             }
         });
-        println!(
-            "{:<44} {:>9} ms {:>11} MB",
-            "poppler, 40 MB file",
-            big_poppler.wall.as_millis(),
-            big_poppler.max_rss_kb / 1024
-        );
+        print_ms("poppler, 40 MB file", &big_poppler, "");
     } else {
         println!("poppler-utils not installed: comparison skipped (scripts/setup.sh installs it)");
     }
@@ -254,19 +248,9 @@ fn main() {
                 .arg(&script)
                 .arg(dir.path().join("batch")))
         });
-        println!(
-            "{:<44} {:>8.0} f/s {:>11} MB",
-            "pypdf script (1 process, 1 core)",
-            per_sec(count, r.wall),
-            r.max_rss_kb / 1024
-        );
+        print_rate("pypdf script (1 process, 1 core)", count, &r);
         let r = best_of(3, || run(Command::new(&python).arg(&script).arg(&big)));
-        println!(
-            "{:<44} {:>9} ms {:>11} MB",
-            "pypdf, 40 MB file",
-            r.wall.as_millis(),
-            r.max_rss_kb / 1024
-        );
+        print_ms("pypdf, 40 MB file", &r, "");
     } else {
         println!(
             "pypdf not installed: comparison skipped (pip install pypdf, or set FACTEUR_BENCH_PYTHON)"

@@ -210,61 +210,51 @@ fn an_older_schema_is_backed_up_then_migrated_keeping_its_data() {
     assert_eq!(n, 1);
 }
 
+/// Runs `facteur ARGS…` to completion: exit code, stdout, stderr.
+fn run(home: &Path, args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = facteur(home).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
 #[test]
 fn status_history_and_export_from_the_command_line() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     let batch = tmp.path().join("b");
     write_batch(&batch, 1, 3);
-    let out = facteur(&home).arg("check").arg(&batch).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let (code, _, _) = run(&home, &[os("check"), batch.as_os_str()]);
+    assert_eq!(code, Some(0));
 
-    let out = facteur(&home).args(["status", "--json"]).output().unwrap();
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
+    let (_, out, _) = run(&home, &[os("status"), os("--json")]);
+    let lines: Vec<serde_json::Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 3);
     assert!(lines.iter().all(|l| l["status"] == "checked"));
 
-    let out = facteur(&home)
-        .args(["status", "--status", "rejected"])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("Aucune facture")
-    );
-    let out = facteur(&home)
-        .args(["status", "--status", "nonsense"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let (_, out, _) = run(&home, &[os("status"), os("--status"), os("rejected")]);
+    assert!(out.contains("Aucune facture"), "{out}");
+    let (code, _, _) = run(&home, &[os("status"), os("--status"), os("nonsense")]);
+    assert_eq!(code, Some(2));
 
-    let out = facteur(&home)
-        .args(["history", "F-2026-0002"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (_, text, _) = run(&home, &[os("history"), os("F-2026-0002")]);
     assert!(
         text.contains("F-2026-0002") && text.contains("local_check"),
         "{text}"
     );
 
     let csv = tmp.path().join("export.csv");
-    let out = facteur(&home)
-        .args(["export", "--csv"])
-        .arg(&csv)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, _, err) = run(&home, &[os("export"), os("--csv"), csv.as_os_str()]);
+    assert_eq!(code, Some(0), "{err}");
     let body = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(body.lines().count(), 4, "{body}");
     assert!(body.lines().next().unwrap().starts_with("id,numero,"));
@@ -273,11 +263,7 @@ fn status_history_and_export_from_the_command_line() {
     // --no-store leaves the database alone.
     let extra = tmp.path().join("extra");
     write_batch(&extra, 50, 1);
-    facteur(&home)
-        .args(["check", "--no-store"])
-        .arg(&extra)
-        .output()
-        .unwrap();
+    run(&home, &[os("check"), os("--no-store"), extra.as_os_str()]);
     assert_eq!(
         count(&home.join("facteur.db"), "SELECT count(*) FROM documents"),
         3
@@ -290,7 +276,7 @@ fn re_exported_files_and_reused_numbers_are_caught_before_sending() {
     let home = tmp.path().join("home");
     let a = tmp.path().join("a");
     write_batch(&a, 1, 1);
-    facteur(&home).arg("check").arg(&a).output().unwrap();
+    run(&home, &[os("check"), a.as_os_str()]);
     // The same number, different content (re-exported with another total).
     let b = tmp.path().join("b");
     std::fs::create_dir_all(&b).unwrap();
@@ -299,12 +285,8 @@ fn re_exported_files_and_reused_numbers_are_caught_before_sending() {
         ..SampleInvoice::example(1)
     };
     std::fs::write(b.join("f-00001-v2.pdf"), invoice_pdf(&changed, false)).unwrap();
-    let out = facteur(&home)
-        .args(["check", "--json"])
-        .arg(&b)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, out, _) = run(&home, &[os("check"), os("--json"), b.as_os_str()]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let codes: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()
@@ -313,18 +295,14 @@ fn re_exported_files_and_reused_numbers_are_caught_before_sending() {
         .collect();
     assert!(codes.contains(&"same_number_not_sent"), "{codes:?}");
     // Two invoices now carry that number: history asks which one, in French.
-    let out = facteur(&home)
-        .args(["history", "F-2026-0001"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, _, err) = run(&home, &[os("history"), os("F-2026-0001")]);
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("Plusieurs factures") && err.contains("#1") && err.contains("#2"),
         "{err}"
     );
     // Same bytes again: the same document, no new invoice.
-    facteur(&home).arg("check").arg(&a).output().unwrap();
+    run(&home, &[os("check"), a.as_os_str()]);
     let db = home.join("facteur.db");
     assert_eq!(count(&db, "SELECT count(*) FROM documents"), 2);
     assert_eq!(count(&db, "SELECT count(*) FROM invoices"), 2);
