@@ -4,6 +4,7 @@
 //! for the code map and the invariants.
 
 pub mod accounts;
+pub mod channel;
 pub mod check;
 pub mod facts;
 pub mod finding;
@@ -15,6 +16,7 @@ pub mod pdf;
 pub mod render;
 pub mod sample;
 pub mod sandbox;
+pub mod sandbox_server;
 pub mod store;
 pub mod structured;
 pub mod text;

@@ -298,6 +298,23 @@ impl Sandbox {
             .count()
     }
 
+    /// Deposits with this number and seller: (reference, received at, SHA-256),
+    /// oldest first. Lets a supplier ask "did my invoice arrive?".
+    pub fn find(&self, seller_siren: Option<&str>, number: &str) -> Vec<(String, i64, String)> {
+        self.received
+            .iter()
+            .filter(|(_, r)| {
+                r.deposit.number == number && r.deposit.seller_siren.as_deref() == seller_siren
+            })
+            .map(|(k, r)| (k.clone(), r.received_ms, r.deposit.sha256.clone()))
+            .collect()
+    }
+
+    /// How many deposits the portal holds in all.
+    pub fn received_total(&self) -> usize {
+        self.received.len()
+    }
+
     /// When a deposit arrived.
     pub fn received_at(&self, reference: &str) -> Option<i64> {
         self.received.get(reference).map(|r| r.received_ms)

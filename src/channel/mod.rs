@@ -1,0 +1,303 @@
+//! Channels: the ways an invoice reaches a customer's portal, behind one
+//! trait. Each channel lives in its own module and knows one portal's wire
+//! protocol: [`sandbox`] (the built-in demonstration portal over loopback
+//! HTTP), [`chorus`] (Chorus Pro through the PISTE API) and [`mail`] (a
+//! portal's mail deposit: SMTP out, IMAP for the answers).
+//!
+//! A channel sends one invoice and says what the portal answered, tells
+//! whether the portal already holds an invoice (crash recovery), replays a
+//! refused invoice, and pulls the portal's statuses. It classifies every
+//! failure as transient (worth retrying) or permanent.
+//!
+//! Deliberately not here: the outbox (queueing, retries, exactly-once,
+//! recording in the store lives in [`crate::outbox`]), mapping the portal's
+//! words onto the canonical lifecycle ([`crate::lifecycle`]) and reading
+//! secrets from anywhere but the [`crate::accounts::SecretStore`] handed in.
+
+pub mod sandbox;
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::check::StructuredSummary;
+use crate::facts::Facts;
+use crate::lifecycle::Vocabulary;
+
+/// Why a channel could not do what it was asked. [`ChannelError::is_transient`]
+/// decides whether the outbox tries again.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    /// Connection refused or reset, DNS failure, TLS handshake cut short.
+    #[error("the portal could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the portal did not answer in time: {0}")]
+    Timeout(String),
+    /// HTTP 429 or an equivalent "slow down"; `retry_after` when the portal said.
+    #[error("the portal asks to slow down (too many requests)")]
+    RateLimited { retry_after: Option<Duration> },
+    /// HTTP 5xx, SMTP 4xx: the portal's side failed for now.
+    #[error("the portal had a temporary problem: {0}")]
+    Temporary(String),
+    /// Wrong login, expired password or secret, 401/403 after a fresh token.
+    #[error("the portal refused the credentials of account \"{account}\": {detail}")]
+    Auth { account: String, detail: String },
+    /// The portal refused the request for good (HTTP 4xx, SMTP 5xx).
+    #[error("the portal refused the invoice: {0}")]
+    Refused(String),
+    /// Found before sending: the invoice cannot go through this channel
+    /// as it is (missing SIRET, service code, file too big…).
+    #[error("{0}")]
+    Invalid(String),
+    /// The account is incomplete or a secret is missing from the keyring.
+    #[error("account \"{account}\" is not set up: {detail}")]
+    Config { account: String, detail: String },
+    /// The portal answered something that does not follow its contract.
+    #[error("the portal's answer could not be understood: {0}")]
+    Protocol(String),
+    /// The channel cannot do this at all (e.g. ask a mailbox whether an
+    /// invoice arrived).
+    #[error("this channel cannot {0}")]
+    Unsupported(&'static str),
+}
+
+impl ChannelError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ChannelError::Unreachable(_)
+                | ChannelError::Timeout(_)
+                | ChannelError::RateLimited { .. }
+                | ChannelError::Temporary(_)
+        )
+    }
+
+    /// How long the portal asked us to wait, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ChannelError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Maps an HTTP client failure onto transient or permanent.
+pub fn http_error(e: &reqwest::Error) -> ChannelError {
+    // The URL may carry nothing secret (tokens go in headers), but keep the
+    // message short and free of request bodies.
+    let text = e.without_url_ref().to_string();
+    if e.is_timeout() {
+        ChannelError::Timeout(text)
+    } else if e.is_connect() || e.is_request() || e.is_body() {
+        ChannelError::Unreachable(text)
+    } else if e.is_decode() {
+        ChannelError::Protocol(text)
+    } else {
+        ChannelError::Unreachable(text)
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut s = self.to_string();
+        if let Some(url) = self.url() {
+            s = s.replace(url.as_str(), url.path());
+        }
+        // The innermost cause says what actually happened (refused, reset…).
+        let mut source = std::error::Error::source(self);
+        while let Some(inner) = source {
+            let t = inner.to_string();
+            if !s.contains(&t) {
+                s.push_str(": ");
+                s.push_str(&t);
+            }
+            source = inner.source();
+        }
+        s
+    }
+}
+
+/// Maps an HTTP status that is not a success onto transient or permanent.
+pub fn status_error(status: u16, retry_after: Option<Duration>, detail: &str) -> ChannelError {
+    let detail = detail.chars().take(500).collect::<String>();
+    match status {
+        429 => ChannelError::RateLimited { retry_after },
+        408 => ChannelError::Timeout(format!("HTTP 408 {detail}")),
+        500..=599 => ChannelError::Temporary(format!("HTTP {status} {detail}")),
+        _ => ChannelError::Refused(format!("HTTP {status} {detail}")),
+    }
+}
+
+/// Reads a `Retry-After` header given in seconds.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// What kind of delivery this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SendKind {
+    /// First delivery of this invoice.
+    Submit,
+    /// A corrected invoice with a new number, after a rejection.
+    Resend,
+}
+
+/// One invoice ready to leave: the exact bytes that were checked and what
+/// the checker read from them.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub invoice_id: i64,
+    pub submission_id: i64,
+    pub kind: SendKind,
+    pub number: String,
+    pub file_name: String,
+    pub pdf: Vec<u8>,
+    /// SHA-256 of `pdf`, lowercase hex.
+    pub sha256: String,
+    pub facts: Facts,
+    /// The embedded structured invoice (Factur-X…), if any.
+    pub structured: Option<StructuredSummary>,
+    /// Extra files sent with the invoice (mail deposit: one attachment each).
+    pub annexes: Vec<Annex>,
+}
+
+/// A file that goes with an invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annex {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A status as the portal reported it, before mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortalEvent {
+    /// The portal's reference of the invoice, when the answer names it.
+    pub portal_ref: Option<String>,
+    /// The invoice number, when the answer names it (mail notifications).
+    pub number: Option<String>,
+    /// When it happened, as the portal says (Unix ms).
+    pub at_ms: i64,
+    pub vocabulary: Vocabulary,
+    pub raw_status: String,
+    pub raw_reason: Option<String>,
+}
+
+/// What the portal said when it took the invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivered {
+    /// The portal's reference (deposit number, invoice id, Message-ID…).
+    pub portal_ref: String,
+    /// The portal's immediate answers (may be empty: mail answers later).
+    pub events: Vec<PortalEvent>,
+}
+
+/// Whether the portal holds an invoice (asked after a crash mid-send).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "found")]
+pub enum Lookup {
+    Found {
+        portal_ref: String,
+    },
+    NotFound,
+    /// The channel cannot tell (mail): the user must verify.
+    CannotTell,
+}
+
+/// An invoice already at the portal, whose statuses `sync` should fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    pub invoice_id: i64,
+    pub number: String,
+    pub portal_ref: String,
+}
+
+/// What one `sync` brought back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pulled {
+    pub events: Vec<PortalEvent>,
+    /// Where the next sync resumes (IMAP UID, date…), stored per account.
+    pub cursor: Option<String>,
+    /// Messages that were ignored, and why (untrusted sender, no pattern
+    /// matched…), for the log and the user.
+    pub ignored: Vec<String>,
+}
+
+/// One way to reach a portal. Implementations hold their account's settings
+/// and secrets (read from the keyring when built) and are cheap to call
+/// repeatedly.
+pub trait Channel: Send + Sync {
+    /// The account kind (`sandbox`, `chorus_pro`, `mail_deposit`).
+    fn kind(&self) -> &'static str;
+
+    /// The account name.
+    fn account(&self) -> &str;
+
+    /// The vocabulary the portal's statuses are in.
+    fn vocabulary(&self) -> Vocabulary;
+
+    /// Whether this invoice can go through this channel at all, judged
+    /// before anything is sent (`Err(ChannelError::Invalid)` says why).
+    fn precheck(&self, out: &Outgoing) -> Result<(), ChannelError>;
+
+    /// Delivers one invoice.
+    fn send(&self, out: &Outgoing) -> impl Future<Output = Result<Delivered, ChannelError>> + Send;
+
+    /// Whether the portal already holds this invoice (after a crash while
+    /// sending). Never sends anything.
+    fn lookup(&self, out: &Outgoing) -> impl Future<Output = Result<Lookup, ChannelError>> + Send;
+
+    /// Replays an invoice refused for « Mandat absent » (the portal keeps the
+    /// file; only the request is sent again).
+    fn replay(
+        &self,
+        portal_ref: &str,
+    ) -> impl Future<Output = Result<Vec<PortalEvent>, ChannelError>> + Send;
+
+    /// Pulls statuses: for the invoices in `tracked`, and whatever else the
+    /// portal reports since `cursor`.
+    fn pull(
+        &self,
+        tracked: &[Tracked],
+        cursor: Option<&str>,
+    ) -> impl Future<Output = Result<Pulled, ChannelError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_sorted_into_transient_and_permanent() {
+        assert!(status_error(429, None, "").is_transient());
+        assert!(status_error(503, None, "").is_transient());
+        assert!(status_error(500, None, "").is_transient());
+        assert!(!status_error(400, None, "").is_transient());
+        assert!(!status_error(404, None, "").is_transient());
+        assert!(
+            !ChannelError::Auth {
+                account: "a".into(),
+                detail: "d".into()
+            }
+            .is_transient()
+        );
+        assert!(ChannelError::Timeout("t".into()).is_transient());
+        assert_eq!(
+            status_error(429, Some(Duration::from_secs(3)), "").retry_after(),
+            Some(Duration::from_secs(3))
+        );
+    }
+}
