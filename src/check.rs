@@ -78,7 +78,7 @@ pub enum ContentClass {
 }
 
 /// The embedded structured invoice, as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StructuredSummary {
     pub syntax: String,
     pub profile: Option<String>,

@@ -12,6 +12,7 @@ pub mod guidance;
 pub mod home;
 pub mod ident;
 pub mod lifecycle;
+pub mod outbox;
 pub mod pdf;
 pub mod render;
 pub mod sample;

@@ -19,9 +19,11 @@ use facteur::render;
 mod cli {
     pub mod accounts;
     pub mod store;
+    pub mod submit;
 }
 use cli::accounts as cli_accounts;
 use cli::store as cli_store;
+use cli::submit as cli_submit;
 
 #[derive(Parser)]
 #[command(
@@ -91,11 +93,76 @@ enum Command {
         #[command(subcommand)]
         action: AccountAction,
     },
+    /// Check, queue and send invoices to a portal (the demonstration portal by default).
+    Submit {
+        /// The account to send through (see `facteur account list`); default: the sandbox.
+        #[arg(long)]
+        to: Option<String>,
+        /// Files or folders (folders are searched recursively for *.pdf).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Pull the portals' statuses into the local mirror (every account, or one).
+    Sync {
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Replay (« Rejeu ») an invoice refused for « Mandat absent », once the mandate is signed.
+    Replay {
+        /// Invoice number, or #id.
+        invoice: String,
+    },
+    /// Say whether an invoice left "to verify" after an interrupted sending did arrive.
+    Verify {
+        /// Invoice number, or #id.
+        invoice: String,
+        /// It is on the portal: never send it again.
+        #[arg(
+            long,
+            conflicts_with = "not_arrived",
+            required_unless_present = "not_arrived"
+        )]
+        arrived: bool,
+        /// It is not on the portal: it may be sent again.
+        #[arg(long)]
+        not_arrived: bool,
+    },
+    /// The demonstration portal (a simulation on this computer).
+    Sandbox {
+        #[command(subcommand)]
+        action: SandboxAction,
+    },
     /// Export every invoice for the accountant.
     Export {
         /// Destination CSV file (`-` for standard output).
         #[arg(long)]
         csv: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum SandboxAction {
+    /// Run the demonstration portal on 127.0.0.1 until Ctrl-C.
+    Serve {
+        /// Port on 127.0.0.1 (0: any free port, printed at start).
+        #[arg(long, default_value_t = facteur::sandbox_server::DEFAULT_PORT)]
+        port: u16,
+        /// How long « vidéocodage » lasts, in seconds (the real portal: about 48 h).
+        #[arg(long, default_value_t = 120.0)]
+        videocodage_secs: f64,
+        /// Seconds between the later steps (émise → … → paid).
+        #[arg(long, default_value_t = 60.0)]
+        step_secs: f64,
+        /// Where the portal keeps its state (default: FACTEUR_HOME/sandbox.json).
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
+    /// Mark a customer's mandate as signed on the demonstration portal.
+    SignMandate {
+        siren: String,
+        /// The sandbox account (default: the built-in one).
+        #[arg(long)]
+        to: Option<String>,
     },
 }
 
@@ -166,6 +233,23 @@ fn main() -> ExitCode {
         } => cli_store::status(json, status, customer, since, number, limit, lang),
         Command::History { invoice, json } => cli_store::history(&invoice, json, lang),
         Command::Export { csv } => cli_store::export(&csv, lang),
+        Command::Submit { to, paths } => cli_submit::submit(&paths, to.as_deref(), lang),
+        Command::Sync { account } => cli_submit::sync(account.as_deref(), lang),
+        Command::Replay { invoice } => cli_submit::replay(&invoice, lang),
+        Command::Verify {
+            invoice, arrived, ..
+        } => cli_submit::verify(&invoice, arrived, lang),
+        Command::Sandbox { action } => match action {
+            SandboxAction::Serve {
+                port,
+                videocodage_secs,
+                step_secs,
+                state,
+            } => cli_submit::serve(port, videocodage_secs, step_secs, state, lang),
+            SandboxAction::SignMandate { siren, to } => {
+                cli_submit::sign_mandate(&siren, to.as_deref(), lang)
+            }
+        },
         Command::Account { action } => match action {
             AccountAction::Add {
                 name,
@@ -245,7 +329,7 @@ fn run_check(
                 let printed = match o {
                     Outcome::Checked(mut r) => {
                         if let Some(store) = store.as_mut() {
-                            cli_store::record(store, &mut r);
+                            let _ = cli_store::record(store, &mut r);
                         }
                         if r.accepted() {
                             accepted += 1;

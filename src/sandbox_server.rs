@@ -351,3 +351,56 @@ async fn sign_mandate(State(shared): State<Shared>, UrlPath(siren): UrlPath<Stri
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Makes sure a sandbox answers at `url`: when nothing listens there and the
+/// address is loopback, starts one in this process (state in
+/// `FACTEUR_HOME/sandbox.json`) for as long as the runtime lives. Returns
+/// whether one was started.
+pub async fn ensure_running(home: &Path, url: &str, timing: Timing) -> Result<bool, ServerError> {
+    let Some(addr) = loopback_addr(url) else {
+        return Ok(false);
+    };
+    if tokio::net::TcpStream::connect(addr).await.is_ok() {
+        return Ok(false);
+    }
+    let listener = bind(addr).await?;
+    let path = home.join("sandbox.json");
+    let sandbox = load_state(&path, timing)?;
+    tokio::spawn(async move {
+        if let Err(e) = serve(listener, sandbox, Some(path), std::future::pending()).await {
+            tracing::error!("sandbox portal: {e}");
+        }
+    });
+    tracing::info!(%addr, "sandbox portal started in this process");
+    Ok(true)
+}
+
+/// The socket address of an `http://127.0.0.1:PORT` URL; `None` for
+/// anything that is not plain HTTP on loopback.
+fn loopback_addr(url: &str) -> Option<SocketAddr> {
+    let rest = url.strip_prefix("http://")?;
+    let hostport = rest.split('/').next()?;
+    let hostport = hostport.replace("localhost", "127.0.0.1");
+    let addr: SocketAddr = hostport.parse().ok()?;
+    addr.ip().is_loopback().then_some(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_loopback_urls_start_an_embedded_portal() {
+        assert_eq!(
+            loopback_addr("http://127.0.0.1:8917"),
+            Some("127.0.0.1:8917".parse().unwrap())
+        );
+        assert_eq!(
+            loopback_addr("http://localhost:9000/x"),
+            Some("127.0.0.1:9000".parse().unwrap())
+        );
+        assert_eq!(loopback_addr("https://127.0.0.1:8917"), None);
+        assert_eq!(loopback_addr("http://192.0.2.1:8917"), None);
+        assert_eq!(loopback_addr("http://example.fr"), None);
+    }
+}

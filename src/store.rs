@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_initial.sql"),
     include_str!("../migrations/002_submissions.sql"),
     include_str!("../migrations/003_accounts.sql"),
+    include_str!("../migrations/004_outbox.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +74,8 @@ pub enum Source {
     PortalMail,
     Manual,
     LocalCheck,
+    /// Facteur's own outbox steps (queued, sending, to verify, delivered by mail…).
+    Outbox,
 }
 
 impl Source {
@@ -82,6 +85,7 @@ impl Source {
             Source::PortalMail => "portal_mail",
             Source::Manual => "manual",
             Source::LocalCheck => "local_check",
+            Source::Outbox => "outbox",
         }
     }
 
@@ -90,6 +94,7 @@ impl Source {
             "portal_api" => Source::PortalApi,
             "portal_mail" => Source::PortalMail,
             "manual" => Source::Manual,
+            "outbox" => Source::Outbox,
             _ => Source::LocalCheck,
         }
     }
@@ -223,6 +228,79 @@ pub struct SubmissionRow {
     pub outcome: String,
     pub portal_ref: Option<String>,
     pub error: Option<String>,
+}
+
+/// A new outbox entry (see [`Store::queue_submission`]).
+#[derive(Debug, Clone)]
+pub struct NewSubmission<'a> {
+    pub invoice_id: i64,
+    /// `submit`, `replay` or `resend`.
+    pub kind: &'a str,
+    pub channel: &'a str,
+    pub account: &'a str,
+    /// The portal's reference of the invoice being replayed.
+    pub portal_ref: Option<&'a str>,
+    /// The exact bytes' copy, relative to `FACTEUR_HOME`.
+    pub payload: Option<&'a str>,
+}
+
+/// An outbox attempt not finished yet.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenSubmission {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub kind: String,
+    pub channel: String,
+    pub account: Option<String>,
+    /// `sending` (a process was sending it) rather than `queued`.
+    pub sending: bool,
+    pub payload: Option<String>,
+    pub attempts: i64,
+    pub portal_ref: Option<String>,
+}
+
+/// An invoice a portal holds, as far as the store knows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub invoice_id: i64,
+    pub number: String,
+    pub portal_ref: String,
+    pub submission_id: i64,
+    pub status: Status,
+}
+
+/// One status a sync brought back, with what identifies its invoice.
+#[derive(Debug, Clone)]
+pub struct PulledEvent {
+    pub portal_ref: Option<String>,
+    pub number: Option<String>,
+    pub event: NewEvent,
+}
+
+/// What recording a sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PullCounts {
+    /// New events recorded.
+    pub added: usize,
+    /// Events already in the mirror.
+    pub known: usize,
+    /// Events for no invoice known here (kept in `unmatched_events`).
+    pub unmatched: usize,
+    /// Invoices that got new events.
+    pub changed: Vec<i64>,
+}
+
+/// A portal answer that matched no invoice.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnmatchedRow {
+    pub account: String,
+    pub recorded_ms: i64,
+    pub portal_ref: Option<String>,
+    pub number: Option<String>,
+    pub at_ms: i64,
+    pub vocabulary: String,
+    pub raw_status: String,
+    pub raw_reason: Option<String>,
 }
 
 /// What recording a check did.
@@ -548,6 +626,304 @@ impl Store {
                 outcome: r.get(6)?,
                 portal_ref: r.get(7)?,
                 error: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Puts an invoice in the outbox, atomically: only when its status
+    /// allows it (`checked` for a submission; a replay is checked by the
+    /// caller) and no other attempt for it is open. Records the `queued`
+    /// event and the portal. Returns `None` when another process got there
+    /// first or the status no longer allows it.
+    pub fn queue_submission(&mut self, q: &NewSubmission<'_>, now_ms: i64) -> Result<Option<i64>> {
+        let tx = self.write()?;
+        let status = current_status(&tx, q.invoice_id)?;
+        let open: i64 = tx.query_row(
+            "SELECT count(*) FROM submissions WHERE invoice_id = ?1 AND outcome IN ('queued', 'sending')",
+            [q.invoice_id],
+            |r| r.get(0),
+        )?;
+        let allowed = match q.kind {
+            "replay" => status == Status::Refused,
+            _ => status == Status::Checked,
+        };
+        if open > 0 || !allowed {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome, portal_ref, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7)",
+            params![q.invoice_id, q.kind, q.channel, q.account, now_ms, q.portal_ref, q.payload],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE invoices SET portal = ?2 WHERE id = ?1",
+            params![q.invoice_id, q.account],
+        )?;
+        insert_event(
+            &tx,
+            q.invoice_id,
+            &local_event(Status::Queued, None, id, now_ms),
+            now_ms,
+        )?;
+        tx.commit()?;
+        Ok(Some(id))
+    }
+
+    /// Claims a queued attempt for sending (`queued` → `sending`, one more
+    /// attempt). Returns false when it was not queued any more (another
+    /// process claimed it).
+    pub fn claim_submission(&mut self, id: i64, now_ms: i64) -> Result<bool> {
+        let tx = self.write()?;
+        let n = tx.execute(
+            "UPDATE submissions SET outcome = 'sending', attempts = attempts + 1
+             WHERE id = ?1 AND outcome = 'queued'",
+            [id],
+        )?;
+        if n == 1 {
+            let invoice_id: i64 = tx.query_row(
+                "SELECT invoice_id FROM submissions WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            insert_event(
+                &tx,
+                invoice_id,
+                &local_event(Status::Sending, None, id, now_ms),
+                now_ms,
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    /// Puts back in the queue an attempt a dead process left `sending`,
+    /// once the portal said it does not hold the invoice.
+    pub fn requeue_submission(&mut self, id: i64) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE submissions SET outcome = 'queued' WHERE id = ?1 AND outcome = 'sending'",
+            [id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Counts one more try of an attempt being sent (after a transient failure).
+    pub fn count_attempt(&mut self, id: i64) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE submissions SET attempts = attempts + 1 WHERE id = ?1",
+            [id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Closes an attempt and records what it led to, in one transaction:
+    /// its outcome, the portal's reference, and the events (portal answers,
+    /// or Facteur's own `deposited`, `to_verify`, back to `checked`…).
+    /// Events a portal already reported are not recorded twice.
+    pub fn finish_submission(
+        &mut self,
+        id: i64,
+        outcome: Outcome,
+        portal_ref: Option<&str>,
+        error: Option<&str>,
+        events: &[NewEvent],
+        now_ms: i64,
+    ) -> Result<usize> {
+        let tx = self.write()?;
+        let (invoice_id, started): (i64, i64) = tx.query_row(
+            "SELECT invoice_id, started_ms FROM submissions WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let finished = matches!(outcome, Outcome::Sent | Outcome::Failed | Outcome::ToVerify)
+            .then_some(now_ms);
+        tx.execute(
+            "UPDATE submissions SET outcome = ?2, portal_ref = coalesce(?3, portal_ref),
+                 error = ?4, finished_ms = ?5 WHERE id = ?1",
+            params![id, outcome.as_str(), portal_ref, error, finished],
+        )?;
+        let mut added = 0;
+        for ev in events {
+            let ev = NewEvent {
+                at_ms: ev.at_ms.max(started),
+                submission_id: Some(id),
+                ..ev.clone()
+            };
+            if insert_event_once(&tx, invoice_id, &ev, now_ms)? {
+                added += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Outbox attempts still open (`queued` or `sending`), oldest first;
+    /// for one account or all.
+    pub fn open_submissions(&self, account: Option<&str>) -> Result<Vec<OpenSubmission>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, invoice_id, kind, channel, account, outcome, payload, attempts, portal_ref
+             FROM submissions WHERE outcome IN ('queued', 'sending') AND (?1 IS NULL OR account = ?1)
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([account], |r| {
+            Ok(OpenSubmission {
+                id: r.get(0)?,
+                invoice_id: r.get(1)?,
+                kind: r.get(2)?,
+                channel: r.get(3)?,
+                account: r.get(4)?,
+                sending: r.get::<_, String>(5)? == "sending",
+                payload: r.get(6)?,
+                attempts: r.get(7)?,
+                portal_ref: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The invoices an account delivered (latest delivery each), with the
+    /// portal's reference: what a sync asks the portal about.
+    pub fn delivered(&self, account: &str) -> Result<Vec<Delivery>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.invoice_id, i.number, s.portal_ref, s.id, i.current_status FROM submissions s
+             JOIN invoices i ON i.id = s.invoice_id
+             WHERE s.account = ?1 AND s.outcome = 'sent' AND s.portal_ref IS NOT NULL
+               AND s.kind <> 'replay'
+               AND s.id = (SELECT max(id) FROM submissions t WHERE t.invoice_id = s.invoice_id
+                           AND t.outcome = 'sent' AND t.kind <> 'replay')
+             ORDER BY s.id",
+        )?;
+        let rows = stmt.query_map([account], |r| {
+            Ok(Delivery {
+                invoice_id: r.get(0)?,
+                number: r.get(1)?,
+                portal_ref: r.get(2)?,
+                submission_id: r.get(3)?,
+                status: Status::parse(&r.get::<_, String>(4)?).unwrap_or(Status::Unknown),
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Records what a sync brought back, in one transaction: each event
+    /// goes to the invoice it names (by the portal's reference, else by
+    /// number among this account's deliveries), once; events that match no
+    /// invoice are kept apart, never dropped. Saves the account's cursor.
+    pub fn record_pulled(
+        &mut self,
+        account: &str,
+        events: &[PulledEvent],
+        cursor: Option<&str>,
+        now_ms: i64,
+    ) -> Result<PullCounts> {
+        let tx = self.write()?;
+        let mut counts = PullCounts::default();
+        for p in events {
+            let target: Option<(i64, i64, i64)> = {
+                let by_ref = match &p.portal_ref {
+                    Some(r) => tx
+                        .query_row(
+                            "SELECT invoice_id, id, started_ms FROM submissions
+                             WHERE account = ?1 AND portal_ref = ?2 ORDER BY id DESC LIMIT 1",
+                            params![account, r],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        )
+                        .optional()?,
+                    None => None,
+                };
+                match (by_ref, &p.number) {
+                    (Some(t), _) => Some(t),
+                    (None, Some(n)) => tx
+                        .query_row(
+                            "SELECT s.invoice_id, s.id, s.started_ms FROM submissions s
+                             JOIN invoices i ON i.id = s.invoice_id
+                             WHERE s.account = ?1 AND i.number = ?2 AND s.outcome IN ('sent', 'to_verify', 'sending')
+                             ORDER BY s.id DESC LIMIT 1",
+                            params![account, n],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        )
+                        .optional()?,
+                    (None, None) => None,
+                }
+            };
+            match target {
+                Some((invoice_id, submission_id, started)) => {
+                    let ev = NewEvent {
+                        at_ms: p.event.at_ms.max(started),
+                        submission_id: Some(submission_id),
+                        ..p.event.clone()
+                    };
+                    if insert_event_once(&tx, invoice_id, &ev, now_ms)? {
+                        counts.added += 1;
+                        counts.changed.push(invoice_id);
+                    } else {
+                        counts.known += 1;
+                    }
+                }
+                None => {
+                    let n = tx.execute(
+                        "INSERT OR IGNORE INTO unmatched_events (account, recorded_ms, portal_ref, number, at_ms,
+                             vocabulary, raw_status, raw_reason)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            account,
+                            now_ms,
+                            p.portal_ref,
+                            p.number,
+                            p.event.at_ms,
+                            p.event.vocabulary.as_str(),
+                            p.event.raw_status,
+                            p.event.raw_reason
+                        ],
+                    )?;
+                    counts.unmatched += n;
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_state (account, cursor, synced_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT(account) DO UPDATE SET cursor = coalesce(excluded.cursor, cursor), synced_ms = excluded.synced_ms",
+            params![account, cursor, now_ms],
+        )?;
+        tx.commit()?;
+        counts.changed.sort_unstable();
+        counts.changed.dedup();
+        Ok(counts)
+    }
+
+    /// Where the account's last sync stopped, and when it ran.
+    pub fn sync_state(&self, account: &str) -> Result<Option<(Option<String>, i64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT cursor, synced_ms FROM sync_state WHERE account = ?1",
+                [account],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Portal answers that matched no invoice, newest first.
+    pub fn unmatched(&self, limit: usize) -> Result<Vec<UnmatchedRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT account, recorded_ms, portal_ref, number, at_ms, vocabulary, raw_status, raw_reason
+             FROM unmatched_events ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(UnmatchedRow {
+                account: r.get(0)?,
+                recorded_ms: r.get(1)?,
+                portal_ref: r.get(2)?,
+                number: r.get(3)?,
+                at_ms: r.get(4)?,
+                vocabulary: r.get(5)?,
+                raw_status: r.get(6)?,
+                raw_reason: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
@@ -881,6 +1257,47 @@ fn insert_event(conn: &Connection, invoice_id: i64, ev: &NewEvent, now_ms: i64) 
         .execute([invoice_id])?;
     }
     Ok(id)
+}
+
+/// Inserts the event unless the same report (status, reason, time,
+/// vocabulary) is already there: portals repeat their whole history.
+fn insert_event_once(
+    conn: &Connection,
+    invoice_id: i64,
+    ev: &NewEvent,
+    now_ms: i64,
+) -> Result<bool> {
+    let exists: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE invoice_id = ?1 AND at_ms = ?2 AND vocabulary = ?3
+                AND raw_status = ?4 AND raw_reason IS ?5)",
+        )?
+        .query_row(
+            params![invoice_id, ev.at_ms, ev.vocabulary.as_str(), ev.raw_status, ev.raw_reason],
+            |r| r.get(0),
+        )?;
+    if exists {
+        return Ok(false);
+    }
+    insert_event(conn, invoice_id, ev, now_ms)?;
+    Ok(true)
+}
+
+/// One of Facteur's own status events for an outbox attempt.
+pub fn local_event(
+    status: Status,
+    reason: Option<String>,
+    submission_id: i64,
+    now_ms: i64,
+) -> NewEvent {
+    NewEvent {
+        at_ms: now_ms,
+        source: Source::Outbox,
+        vocabulary: Vocabulary::Local,
+        raw_status: status.as_str().to_string(),
+        raw_reason: reason,
+        submission_id: Some(submission_id),
+    }
 }
 
 /// Local states: the invoice has not left the machine.

@@ -16,7 +16,7 @@ fn write_batch(dir: &Path, from: u32, count: u32) {
         let inv = SampleInvoice::example(n);
         std::fs::write(
             dir.join(format!("f-{n:05}.pdf")),
-            invoice_pdf(&inv, n % 2 == 0),
+            invoice_pdf(&inv, n.is_multiple_of(2)),
         )
         .unwrap();
     }

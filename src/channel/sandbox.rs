@@ -27,6 +27,7 @@ pub struct SandboxChannel {
 
 impl SandboxChannel {
     pub fn new(account: &str, base_url: &str) -> Result<SandboxChannel, ChannelError> {
+        super::install_crypto();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))

@@ -23,10 +23,10 @@ pub fn open() -> anyhow::Result<Store> {
 /// Records a check; a duplicate found in the store becomes a finding of the
 /// report shown to the user. A storage failure is reported, never fatal for
 /// the batch.
-pub fn record(store: &mut Store, r: &mut Report) {
+pub fn record(store: &mut Store, r: &mut Report) -> Option<facteur::store::Recorded> {
     match store.record_check(r, store::now_ms()) {
         Ok(rec) => {
-            if let Some(d) = rec.duplicate {
+            if let Some(d) = &rec.duplicate {
                 r.push(match d.kind {
                     DuplicateKind::AtPortal => finding::duplicate(d.other_id, &d.other_number),
                     DuplicateKind::RejectedNumber => {
@@ -37,8 +37,12 @@ pub fn record(store: &mut Store, r: &mut Report) {
                     }
                 });
             }
+            Some(rec)
         }
-        Err(e) => tracing::error!(path = %r.path, "could not record the check: {e}"),
+        Err(e) => {
+            tracing::error!(path = %r.path, "could not record the check: {e}");
+            None
+        }
     }
 }
 

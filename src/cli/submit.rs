@@ -1,0 +1,530 @@
+//! `facteur submit | sync | replay | verify | sandbox …`: the outbox and the
+//! portals as a user drives them from a terminal, with progress and plain
+//! summaries. The work is done by `facteur::outbox`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use facteur::accounts::{self, Account, Kind, OsKeyring};
+use facteur::channel::Channel;
+use facteur::check::{self, Options, Outcome as CheckOutcome};
+use facteur::finding::{Lang, typo_fr};
+use facteur::lifecycle::Status;
+use facteur::outbox::{self, AnyChannel, Enqueued, OutboxLock, Retry, Step};
+use facteur::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Timing};
+use facteur::sandbox_server;
+use facteur::store::{self, Store, SubmitDecision};
+
+use super::store::{open, record};
+
+fn say(lang: Lang, fr: &str, en: &str) -> String {
+    match lang {
+        Lang::Fr => typo_fr(fr),
+        Lang::En => en.to_string(),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")
+}
+
+/// Starts the built-in sandbox in this process when the account is the
+/// sandbox on loopback and nothing answers there.
+async fn ensure_sandbox(home: &Path, account: &Account, lang: Lang) -> anyhow::Result<()> {
+    if account.kind != Kind::Sandbox {
+        return Ok(());
+    }
+    // Only the built-in portal starts on demand; an account pointing at
+    // another address expects a portal someone runs.
+    let default = sandbox_server::default_url();
+    let url = account.settings.get("url").unwrap_or(&default);
+    if url == &default && sandbox_server::ensure_running(home, url, Timing::demo()).await? {
+        eprintln!(
+            "{}",
+            say(
+                lang,
+                &format!("Portail de démonstration démarré sur {url}. {SIMULATION_LABEL_FR}"),
+                &format!("Demonstration portal started on {url}. {SIMULATION_LABEL_EN}"),
+            )
+        );
+    }
+    Ok(())
+}
+
+fn channel(account: &Account) -> anyhow::Result<AnyChannel> {
+    AnyChannel::for_account(account, &OsKeyring)
+        .with_context(|| format!("account \"{}\"", account.name))
+}
+
+fn bar(len: u64, lang: Lang) -> Option<indicatif::ProgressBar> {
+    if len < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(say(lang, "envoi", "sending"));
+    Some(bar)
+}
+
+fn line(progress: &Option<indicatif::ProgressBar>, text: String) {
+    match progress {
+        Some(p) => p.suspend(|| println!("{text}")),
+        None => println!("{text}"),
+    }
+}
+
+fn status_label(s: Status, lang: Lang) -> String {
+    s.label(lang).to_string()
+}
+
+fn step_text(step: &Step, lang: Lang) -> Option<String> {
+    Some(match step {
+        Step::Sending { .. } => return None,
+        Step::Retrying {
+            number,
+            attempt,
+            delay_ms,
+            error,
+        } => say(
+            lang,
+            &format!(
+                "{number} : nouvel essai dans {:.1} s (essai {attempt}) — {error}",
+                *delay_ms as f64 / 1000.0
+            ),
+            &format!(
+                "{number}: trying again in {:.1} s (attempt {attempt}) — {error}",
+                *delay_ms as f64 / 1000.0
+            ),
+        ),
+        Step::Sent {
+            number,
+            portal_ref,
+            status,
+        } => say(
+            lang,
+            &format!(
+                "{number} : envoyée ({portal_ref}) — {}",
+                status_label(*status, lang)
+            ),
+            &format!(
+                "{number}: sent ({portal_ref}) — {}",
+                status_label(*status, lang)
+            ),
+        ),
+        Step::Recovered { number, portal_ref } => say(
+            lang,
+            &format!("{number} : déjà arrivée au portail ({portal_ref}), pas de second envoi"),
+            &format!("{number}: already at the portal ({portal_ref}), not sent again"),
+        ),
+        Step::Failed {
+            number,
+            error,
+            transient,
+        } => {
+            let (fr, en) = if *transient {
+                ("réessayez plus tard", "try again later")
+            } else {
+                ("corrigez puis renvoyez", "fix it, then send again")
+            };
+            say(
+                lang,
+                &format!("{number} : NON ENVOYÉE — {error} ({fr})"),
+                &format!("{number}: NOT SENT — {error} ({en})"),
+            )
+        }
+        Step::ToVerify { number } => say(
+            lang,
+            &format!(
+                "{number} : À VÉRIFIER — l'envoi a été interrompu ; regardez sur le portail puis `facteur verify {number} --arrived` ou `--not-arrived`"
+            ),
+            &format!(
+                "{number}: TO VERIFY — sending was interrupted; look on the portal, then `facteur verify {number} --arrived` or `--not-arrived`"
+            ),
+        ),
+    })
+}
+
+fn refusal_text(path: &str, e: &Enqueued, lang: Lang) -> Option<String> {
+    let (fr, en) = match e {
+        Enqueued::Queued { .. } => return None,
+        Enqueued::NoInvoice => (
+            "aucun numéro de facture lu : rien à envoyer".to_string(),
+            "no invoice number found: nothing to send".to_string(),
+        ),
+        Enqueued::Changed => (
+            "le fichier a changé depuis sa vérification : relancez".to_string(),
+            "the file changed since it was checked: run again".to_string(),
+        ),
+        Enqueued::Refused(SubmitDecision::CheckFailed) => (
+            "bloquée par la vérification (voir `facteur check`)".to_string(),
+            "blocked by the check (see `facteur check`)".to_string(),
+        ),
+        Enqueued::Refused(SubmitDecision::AlreadySubmitted { status }) => (
+            format!(
+                "déjà envoyée ({}) : jamais deux fois",
+                status.label(Lang::Fr)
+            ),
+            format!("already sent ({}): never twice", status.label(Lang::En)),
+        ),
+        Enqueued::Refused(SubmitDecision::Duplicate(d)) => (
+            format!(
+                "même numéro que la facture #{} ({})",
+                d.other_id, d.other_number
+            ),
+            format!(
+                "same number as invoice #{} ({})",
+                d.other_id, d.other_number
+            ),
+        ),
+        Enqueued::Refused(SubmitDecision::Allowed) => return None,
+    };
+    Some(say(
+        lang,
+        &format!("{path} : {fr}"),
+        &format!("{path}: {en}"),
+    ))
+}
+
+/// `facteur submit [--to ACCOUNT] PATH…`: check, queue, send.
+pub fn submit(paths: &[PathBuf], to: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
+    let home = facteur::home::ensure()?;
+    let mut db = open()?;
+    let account = outbox::resolve_account(&db, to)?;
+    let ch = channel(&account)?;
+    let (files, walk_errors) = check::collect_paths(paths);
+    for e in &walk_errors {
+        eprintln!("facteur: {e}");
+    }
+    let mut problems = walk_errors.len();
+    // 1. Check and record every file, then queue what may leave.
+    let mut queued = 0usize;
+    let opts = Options::default();
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut reports = Vec::new();
+    check::check_batch(&files, jobs, &opts, &|| false, &mut |_, o| reports.push(o));
+    for o in reports {
+        let mut r = match o {
+            CheckOutcome::Checked(r) => r,
+            CheckOutcome::Failed(e) => {
+                eprintln!("facteur: {e}");
+                problems += 1;
+                continue;
+            }
+        };
+        let rec = record(&mut db, &mut r);
+        let invoice_id = rec.as_ref().and_then(|r| r.invoice_id);
+        let e = outbox::enqueue(&mut db, &home, &r, invoice_id, &account, store::now_ms())?;
+        match refusal_text(&r.path, &e, lang) {
+            Some(t) => {
+                problems += 1;
+                println!("{t}");
+            }
+            None => queued += 1,
+        }
+    }
+    // 2. Send everything open for this account (including what an earlier
+    //    run left behind).
+    let rt = runtime()?;
+    let steps = rt.block_on(async {
+        ensure_sandbox(&home, &account, lang).await?;
+        let _lock = OutboxLock::acquire(&home)?;
+        let open = db.open_submissions(Some(&account.name))?.len();
+        let progress = bar(open as u64, lang);
+        let mut on_step = |s: &Step| {
+            if let Some(t) = step_text(s, lang) {
+                line(&progress, t);
+            }
+            if !matches!(s, Step::Sending { .. } | Step::Retrying { .. })
+                && let Some(p) = &progress
+            {
+                p.inc(1);
+            }
+        };
+        let steps = outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut on_step).await?;
+        if let Some(p) = progress {
+            p.finish_and_clear();
+        }
+        anyhow::Ok(steps)
+    })?;
+    let sent = steps
+        .iter()
+        .filter(|s| matches!(s, Step::Sent { .. } | Step::Recovered { .. }))
+        .count();
+    let failed = steps.len() - sent;
+    println!(
+        "{}",
+        say(
+            lang,
+            &format!(
+                "{sent} envoyée(s), {failed} non envoyée(s) ou à vérifier, {problems} non mise(s) en file ({queued} mise(s) en file) — compte « {} »",
+                account.name
+            ),
+            &format!(
+                "{sent} sent, {failed} not sent or to verify, {problems} not queued ({queued} queued) — account \"{}\"",
+                account.name
+            ),
+        )
+    );
+    if account.kind == Kind::Sandbox {
+        println!("{}", say(lang, SIMULATION_LABEL_FR, SIMULATION_LABEL_EN));
+    }
+    Ok(if failed + problems > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Every account to sync: those added, plus the built-in sandbox.
+fn sync_accounts(db: &Store) -> anyhow::Result<Vec<Account>> {
+    let mut all = accounts::list(db)?;
+    if !all.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT) {
+        all.push(outbox::resolve_account(db, None)?);
+    }
+    Ok(all)
+}
+
+/// `facteur sync`: pull statuses from every account.
+pub fn sync(only: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
+    let home = facteur::home::ensure()?;
+    let mut db = open()?;
+    let accounts = match only {
+        Some(name) => vec![outbox::resolve_account(&db, Some(name))?],
+        None => sync_accounts(&db)?,
+    };
+    let rt = runtime()?;
+    let mut failures = 0;
+    rt.block_on(async {
+        let _lock = OutboxLock::acquire(&home)?;
+        for account in &accounts {
+            if account.kind == Kind::Sandbox && db.delivered(&account.name)?.is_empty() {
+                continue;
+            }
+            let ch = match channel(account) {
+                Ok(c) => c,
+                Err(e) => {
+                    failures += 1;
+                    eprintln!("facteur: {e:#}");
+                    continue;
+                }
+            };
+            ensure_sandbox(&home, account, lang).await?;
+            // Attempts a previous run left open go first.
+            let mut quiet = |_: &Step| {};
+            outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut quiet).await?;
+            match outbox::sync(&mut db, &ch, &Retry::from_env()).await {
+                Ok(c) => {
+                    println!(
+                        "{}",
+                        say(
+                            lang,
+                            &format!(
+                                "« {} » : {} nouveau(x) statut(s), {} déjà connu(s), {} sans facture correspondante",
+                                ch.account(),
+                                c.added,
+                                c.known,
+                                c.unmatched
+                            ),
+                            &format!(
+                                "\"{}\": {} new status(es), {} already known, {} matching no invoice",
+                                ch.account(),
+                                c.added,
+                                c.known,
+                                c.unmatched
+                            ),
+                        )
+                    );
+                    for id in c.changed {
+                        if let Some(inv) = db.invoice(id)? {
+                            println!("  {} — {}", inv.number, status_label(inv.status, lang));
+                        }
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    eprintln!("facteur: {}: {e}", account.name);
+                }
+            }
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(if failures > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `facteur replay INVOICE`: « Rejeu » after the mandate was signed.
+pub fn replay(key: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+    let home = facteur::home::ensure()?;
+    let mut db = open()?;
+    let inv = db.find_invoice(key)?;
+    let (_, account_name) = outbox::enqueue_replay(&mut db, inv.id, store::now_ms())?;
+    let account = outbox::resolve_account(&db, Some(&account_name))?;
+    let ch = channel(&account)?;
+    let rt = runtime()?;
+    let steps = rt.block_on(async {
+        ensure_sandbox(&home, &account, lang).await?;
+        let _lock = OutboxLock::acquire(&home)?;
+        let mut on_step = |s: &Step| {
+            if let Some(t) = step_text(s, lang) {
+                println!("{t}");
+            }
+        };
+        anyhow::Ok(outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut on_step).await?)
+    })?;
+    let ok = steps.iter().any(|s| matches!(s, Step::Sent { .. }));
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `facteur verify INVOICE --arrived | --not-arrived`.
+pub fn verify(key: &str, arrived: bool, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut db = open()?;
+    let inv = db.find_invoice(key)?;
+    if inv.status != Status::ToVerify {
+        anyhow::bail!(
+            "{}",
+            say(
+                lang,
+                &format!(
+                    "{} n'est pas « à vérifier » (statut : {})",
+                    inv.number,
+                    inv.status.label(Lang::Fr)
+                ),
+                &format!(
+                    "{} is not \"to verify\" (status: {})",
+                    inv.number,
+                    inv.status.label(Lang::En)
+                ),
+            )
+        );
+    }
+    let s = outbox::resolve_to_verify(&mut db, inv.id, arrived)?;
+    println!("{} — {}", inv.number, status_label(s, lang));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `facteur sandbox serve`: the demonstration portal on loopback, until
+/// Ctrl-C or SIGTERM.
+pub fn serve(
+    port: u16,
+    videocodage_secs: f64,
+    step_secs: f64,
+    state: Option<PathBuf>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let state = match state {
+        Some(p) => p,
+        None => facteur::home::ensure()?.join("sandbox.json"),
+    };
+    let timing = Timing {
+        videocodage_ms: (videocodage_secs * 1000.0) as i64,
+        step_ms: (step_secs * 1000.0) as i64,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    rt.block_on(async {
+        let listener =
+            sandbox_server::bind(std::net::SocketAddr::from(([127, 0, 0, 1], port))).await?;
+        let addr = listener.local_addr()?;
+        let sandbox = sandbox_server::load_state(&state, timing)?;
+        println!(
+            "{}",
+            say(
+                lang,
+                &format!("Portail de démonstration sur http://{addr} — {SIMULATION_LABEL_FR}"),
+                &format!("Demonstration portal on http://{addr} — {SIMULATION_LABEL_EN}"),
+            )
+        );
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        sandbox_server::serve(listener, sandbox, Some(state), shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// `facteur sandbox sign-mandate SIREN`: the customer's mandate is signed
+/// on the demonstration portal (then « Mandat absent » can be replayed).
+pub fn sign_mandate(siren: &str, to: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
+    let home = facteur::home::ensure()?;
+    let db = open()?;
+    let account = outbox::resolve_account(&db, to)?;
+    anyhow::ensure!(
+        account.kind == Kind::Sandbox,
+        "\"{}\" is not a sandbox account",
+        account.name
+    );
+    let default = sandbox_server::default_url();
+    let url = account.settings.get("url").unwrap_or(&default).clone();
+    let rt = runtime()?;
+    rt.block_on(async {
+        ensure_sandbox(&home, &account, lang).await?;
+        facteur::channel::install_crypto();
+        let resp = reqwest::Client::new()
+            .post(format!(
+                "{}/api/v1/customers/{siren}/mandate",
+                url.trim_end_matches('/')
+            ))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            resp.status().is_success(),
+            "{}",
+            say(
+                lang,
+                &format!("le portail de démonstration ne connaît pas le client {siren}"),
+                &format!("the demonstration portal does not know customer {siren}"),
+            )
+        );
+        println!(
+            "{}",
+            say(
+                lang,
+                &format!("Mandat du client {siren} signé (simulation)."),
+                &format!("Mandate of customer {siren} signed (simulation)."),
+            )
+        );
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
