@@ -347,3 +347,28 @@ fn killed_mid_batch_of_200_then_restarted_every_invoice_arrives_exactly_once() {
         200
     );
 }
+
+#[test]
+fn a_fresh_install_sends_to_the_built_in_sandbox_labelled_a_simulation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("in");
+    write_invoice(&dir, 11, KNOWN);
+    // No account at all: the demonstration portal starts on its own.
+    let (code, out, err) = run(facteur(&home).arg("submit").arg(&dir));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("Portail de démonstration démarré"), "{err}");
+    assert!(out.contains("simulation"), "{out}");
+    assert_eq!(
+        status_of(&home, "F-2026-0011"),
+        ("deposited".into(), Some("VIDEOCODAGE".into()))
+    );
+    // Its state is kept in FACTEUR_HOME, so a later sync finds the invoice.
+    let state = std::fs::read_to_string(home.join("sandbox.json")).unwrap();
+    assert!(state.contains("F-2026-0011"), "{state}");
+    let (code, out, err) = run(facteur(&home).arg("sync"));
+    assert_eq!(code, 0, "{out}{err}");
+    // French typography: non-breaking spaces inside the guillemets.
+    assert!(out.contains("«\u{a0}sandbox\u{a0}»"), "{out}");
+    assert!(out.contains("2 déjà connu(s)"), "{out}");
+}
