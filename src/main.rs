@@ -98,6 +98,9 @@ enum Command {
         /// The account to send through (see `facteur account list`); default: the sandbox.
         #[arg(long)]
         to: Option<String>,
+        /// This file is the corrected invoice (new number) for that rejected one (number or #id).
+        #[arg(long, value_name = "INVOICE")]
+        corrects: Option<String>,
         /// Files or folders (folders are searched recursively for *.pdf).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -233,7 +236,11 @@ fn main() -> ExitCode {
         } => cli_store::status(json, status, customer, since, number, limit, lang),
         Command::History { invoice, json } => cli_store::history(&invoice, json, lang),
         Command::Export { csv } => cli_store::export(&csv, lang),
-        Command::Submit { to, paths } => cli_submit::submit(&paths, to.as_deref(), lang),
+        Command::Submit {
+            to,
+            corrects,
+            paths,
+        } => cli_submit::submit(&paths, to.as_deref(), corrects.as_deref(), lang),
         Command::Sync { account } => cli_submit::sync(account.as_deref(), lang),
         Command::Replay { invoice } => cli_submit::replay(&invoice, lang),
         Command::Verify {

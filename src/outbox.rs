@@ -54,6 +54,14 @@ pub enum OutboxError {
         "invoice {0} cannot be replayed: only an invoice refused for « Mandat absent » can / seul un refus « Mandat absent » se rejoue"
     )]
     NotReplayable(String),
+    #[error(
+        "invoice {0} cannot be corrected by a new invoice: only a rejected invoice, or one refused for another reason than « Mandat absent », is / seule une facture rejetée ou refusée (hors « Mandat absent ») se corrige"
+    )]
+    NotCorrectable(String),
+    #[error(
+        "the corrected invoice must carry a new number, not {0} again / la facture corrigée doit porter un nouveau numéro"
+    )]
+    SameNumber(String),
     #[error("the outbox copy of invoice {0} is missing or altered: {1}")]
     Payload(String, String),
 }
@@ -273,6 +281,50 @@ pub fn enqueue(
     account: &Account,
     now_ms: i64,
 ) -> Result<Enqueued> {
+    enqueue_kind(store, home, report, invoice_id, account, "submit", now_ms)
+}
+
+/// Queues a corrected invoice that replaces one the portal rejected (or
+/// refused for another reason than the mandate): it must carry a new
+/// number, as the portals require.
+pub fn enqueue_correction(
+    store: &mut Store,
+    home: &Path,
+    report: &Report,
+    invoice_id: Option<i64>,
+    corrects: i64,
+    account: &Account,
+    now_ms: i64,
+) -> Result<Enqueued> {
+    let old = store
+        .invoice(corrects)?
+        .ok_or_else(|| OutboxError::NotCorrectable(corrects.to_string()))?;
+    let correctable = match old.status {
+        Status::Rejected => true,
+        Status::Refused => old.reason_code.as_deref() != Some("MANDAT_ABSENT"),
+        _ => false,
+    };
+    if !correctable {
+        return Err(OutboxError::NotCorrectable(old.number));
+    }
+    if let Some(id) = invoice_id
+        && let Some(new) = store.invoice(id)?
+        && new.number == old.number
+    {
+        return Err(OutboxError::SameNumber(old.number));
+    }
+    enqueue_kind(store, home, report, invoice_id, account, "resend", now_ms)
+}
+
+fn enqueue_kind(
+    store: &mut Store,
+    home: &Path,
+    report: &Report,
+    invoice_id: Option<i64>,
+    account: &Account,
+    kind: &str,
+    now_ms: i64,
+) -> Result<Enqueued> {
     let Some(invoice_id) = invoice_id else {
         return Ok(Enqueued::NoInvoice);
     };
@@ -292,7 +344,7 @@ pub fn enqueue(
     write_payload(&home.join(&rel), &bytes)?;
     let q = NewSubmission {
         invoice_id,
-        kind: "submit",
+        kind,
         channel: account.kind.as_str(),
         account: &account.name,
         portal_ref: None,

@@ -372,3 +372,48 @@ fn a_fresh_install_sends_to_the_built_in_sandbox_labelled_a_simulation() {
     assert!(out.contains("«\u{a0}sandbox\u{a0}»"), "{out}");
     assert!(out.contains("2 déjà connu(s)"), "{out}");
 }
+
+#[test]
+fn a_rejected_invoice_is_corrected_only_by_an_invoice_with_a_new_number() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let portal = Portal::start(&tmp.path().join("portal"), 0, "60", "60");
+    add_account(&home, portal.port);
+    let first = write_invoice(&tmp.path().join("a"), 21, UNKNOWN);
+    let (code, out, err) = run(facteur(&home).args(["submit", "--to", "demo"]).arg(&first));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(status_of(&home, "F-2026-0021").0, "rejected");
+
+    // Same number again, fixed buyer: refused before anything leaves.
+    let same = write_invoice(&tmp.path().join("b"), 21, KNOWN);
+    let (code, _, err) = run(facteur(&home)
+        .args(["submit", "--to", "demo", "--corrects", "F-2026-0021"])
+        .arg(&same));
+    assert_eq!(code, 2);
+    assert!(err.contains("nouveau numéro"), "{err}");
+    // A new number: sent, as a correction.
+    // (Two invoices now carry F-2026-0021: the rejected one is #1.)
+    let fixed = write_invoice(&tmp.path().join("c"), 22, KNOWN);
+    let (code, out, err) = run(facteur(&home)
+        .args(["submit", "--to", "demo", "--corrects", "#1"])
+        .arg(&fixed));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(status_of(&home, "F-2026-0022").0, "deposited");
+    let kind: String = db(&home)
+        .query_row(
+            "SELECT s.kind FROM submissions s JOIN invoices i ON i.id = s.invoice_id
+             WHERE i.number = 'F-2026-0022'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kind, "resend");
+    assert_eq!(portal.received(), 2);
+    // An invoice still on its way cannot be "corrected".
+    let other = write_invoice(&tmp.path().join("d"), 23, KNOWN);
+    let (code, _, err) = run(facteur(&home)
+        .args(["submit", "--to", "demo", "--corrects", "F-2026-0022"])
+        .arg(&other));
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be corrected"), "{err}");
+}

@@ -195,9 +195,18 @@ fn refusal_text(path: &str, e: &Enqueued, lang: Lang) -> Option<String> {
 }
 
 /// `facteur submit [--to ACCOUNT] PATH…`: check, queue, send.
-pub fn submit(paths: &[PathBuf], to: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
+pub fn submit(
+    paths: &[PathBuf],
+    to: Option<&str>,
+    corrects: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
     let home = facteur::home::ensure()?;
     let mut db = open()?;
+    let corrects = match corrects {
+        Some(key) => Some(db.find_invoice(key)?.id),
+        None => None,
+    };
     let account = outbox::resolve_account(&db, to)?;
     let ch = channel(&account)?;
     let (files, walk_errors) = check::collect_paths(paths);
@@ -222,7 +231,18 @@ pub fn submit(paths: &[PathBuf], to: Option<&str>, lang: Lang) -> anyhow::Result
         };
         let rec = record(&mut db, &mut r);
         let invoice_id = rec.as_ref().and_then(|r| r.invoice_id);
-        let e = outbox::enqueue(&mut db, &home, &r, invoice_id, &account, store::now_ms())?;
+        let e = match corrects {
+            Some(old) => outbox::enqueue_correction(
+                &mut db,
+                &home,
+                &r,
+                invoice_id,
+                old,
+                &account,
+                store::now_ms(),
+            )?,
+            None => outbox::enqueue(&mut db, &home, &r, invoice_id, &account, store::now_ms())?,
+        };
         match refusal_text(&r.path, &e, lang) {
             Some(t) => {
                 problems += 1;
