@@ -333,10 +333,10 @@ impl ChorusChannel {
         let mut parts = Vec::new();
         for (name, value) in resp.headers() {
             let n = name.as_str();
-            if n == "www-authenticate" || n.contains("error") || n.contains("message") {
-                if let Ok(v) = value.to_str() {
-                    parts.push(format!("{n}: {v}"));
-                }
+            if (n == "www-authenticate" || n.contains("error") || n.contains("message"))
+                && let Ok(v) = value.to_str()
+            {
+                parts.push(format!("{n}: {v}"));
             }
         }
         let body = resp.text().await.unwrap_or_default();
@@ -680,10 +680,8 @@ impl ChorusChannel {
                 }
             }
             let added = seen.len() - before;
-            if let Some(t) = total {
-                if seen.len() >= t {
-                    break true;
-                }
+            if total.is_some_and(|t| seen.len() >= t) {
+                break true;
             }
             if rows.is_empty() {
                 if total.is_some() {
@@ -763,10 +761,10 @@ impl ChorusChannel {
                 ))
             })
             .collect();
-        if events.is_empty() {
-            if let Some(current) = text(&v, "statutCourantCode") {
-                events.push(event(current, None, None));
-            }
+        if events.is_empty()
+            && let Some(current) = text(&v, "statutCourantCode")
+        {
+            events.push(event(current, None, None));
         }
         events.sort_by_key(|e| e.at_ms);
         Ok(events)
@@ -839,14 +837,14 @@ impl Channel for ChorusChannel {
         {
             return Err(missing_totals());
         }
-        if let Some(e) = out.facts.get(FactKey::OrderReference) {
-            if e.chars().count() > MAX_ENGAGEMENT_CHARS {
-                return Err(ChannelError::Invalid(format!(
-                    "Le numéro d'engagement « {e} » dépasse {MAX_ENGAGEMENT_CHARS} caractères. / \
-                     The engagement number \"{e}\" is longer than {MAX_ENGAGEMENT_CHARS} \
-                     characters."
-                )));
-            }
+        if let Some(e) = out.facts.get(FactKey::OrderReference)
+            && e.chars().count() > MAX_ENGAGEMENT_CHARS
+        {
+            return Err(ChannelError::Invalid(format!(
+                "Le numéro d'engagement « {e} » dépasse {MAX_ENGAGEMENT_CHARS} caractères. / \
+                 The engagement number \"{e}\" is longer than {MAX_ENGAGEMENT_CHARS} \
+                 characters."
+            )));
         }
         Ok(())
     }
