@@ -14,6 +14,7 @@
 //! words onto the canonical lifecycle ([`crate::lifecycle`]) and reading
 //! secrets from anywhere but the [`crate::accounts::SecretStore`] handed in.
 
+pub mod chorus;
 pub mod sandbox;
 
 use std::future::Future;
@@ -24,6 +25,18 @@ use serde::Serialize;
 use crate::check::StructuredSummary;
 use crate::facts::Facts;
 use crate::lifecycle::Vocabulary;
+
+/// Installs rustls' ring crypto provider for this process. reqwest is built
+/// without a default provider, so every channel calls this before building
+/// its HTTP client; calling it again, or after someone else installed a
+/// provider, does nothing.
+pub fn install_crypto() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err only means a provider is already installed: that one is used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
 
 /// Why a channel could not do what it was asked. [`ChannelError::is_transient`]
 /// decides whether the outbox tries again.
