@@ -24,6 +24,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::accounts::{self, Account, Kind, SecretStore};
+use crate::channel::chorus::ChorusChannel;
 use crate::channel::sandbox::SandboxChannel;
 use crate::channel::{
     Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, SendKind, Tracked,
@@ -161,13 +162,14 @@ impl OutboxLock {
 /// Every channel Facteur has, as one type.
 pub enum AnyChannel {
     Sandbox(SandboxChannel),
+    Chorus(Box<ChorusChannel>),
 }
 
 impl AnyChannel {
     /// The channel for an account, its secrets read from `secrets` now.
     pub fn for_account(
         account: &Account,
-        _secrets: &dyn SecretStore,
+        secrets: &dyn SecretStore,
     ) -> std::result::Result<AnyChannel, ChannelError> {
         match account.kind {
             Kind::Sandbox => {
@@ -178,6 +180,9 @@ impl AnyChannel {
                     url,
                 )?))
             }
+            Kind::ChorusPro => Ok(AnyChannel::Chorus(Box::new(ChorusChannel::from_account(
+                account, secrets,
+            )?))),
             other => Err(ChannelError::Config {
                 account: account.name.clone(),
                 detail: format!("the {} channel is not available", other.as_str()),
@@ -186,53 +191,47 @@ impl AnyChannel {
     }
 }
 
+/// Calls the same method on whichever channel it is.
+macro_rules! each {
+    ($self:ident, $c:ident => $e:expr) => {
+        match $self {
+            AnyChannel::Sandbox($c) => $e,
+            AnyChannel::Chorus($c) => $e,
+        }
+    };
+}
+
 impl Channel for AnyChannel {
     fn kind(&self) -> &'static str {
-        match self {
-            AnyChannel::Sandbox(c) => c.kind(),
-        }
+        each!(self, c => c.kind())
     }
     fn account(&self) -> &str {
-        match self {
-            AnyChannel::Sandbox(c) => c.account(),
-        }
+        each!(self, c => c.account())
     }
     fn vocabulary(&self) -> Vocabulary {
-        match self {
-            AnyChannel::Sandbox(c) => c.vocabulary(),
-        }
+        each!(self, c => c.vocabulary())
     }
     fn precheck(&self, out: &Outgoing) -> std::result::Result<(), ChannelError> {
-        match self {
-            AnyChannel::Sandbox(c) => c.precheck(out),
-        }
+        each!(self, c => c.precheck(out))
     }
     async fn send(&self, out: &Outgoing) -> std::result::Result<Delivered, ChannelError> {
-        match self {
-            AnyChannel::Sandbox(c) => c.send(out).await,
-        }
+        each!(self, c => c.send(out).await)
     }
     async fn lookup(&self, out: &Outgoing) -> std::result::Result<Lookup, ChannelError> {
-        match self {
-            AnyChannel::Sandbox(c) => c.lookup(out).await,
-        }
+        each!(self, c => c.lookup(out).await)
     }
     async fn replay(
         &self,
         portal_ref: &str,
     ) -> std::result::Result<Vec<PortalEvent>, ChannelError> {
-        match self {
-            AnyChannel::Sandbox(c) => c.replay(portal_ref).await,
-        }
+        each!(self, c => c.replay(portal_ref).await)
     }
     async fn pull(
         &self,
         tracked: &[Tracked],
         cursor: Option<&str>,
     ) -> std::result::Result<Pulled, ChannelError> {
-        match self {
-            AnyChannel::Sandbox(c) => c.pull(tracked, cursor).await,
-        }
+        each!(self, c => c.pull(tracked, cursor).await)
     }
 }
 

@@ -127,3 +127,71 @@ fn a_password_given_as_a_plain_setting_is_refused() {
         Vec::<String>::new()
     );
 }
+
+#[path = "support/chorus_server.rs"]
+mod chorus_server;
+
+/// A submission and a sync through a Chorus Pro account: the secrets go from
+/// the keyring to the portal (the contract server checks them) and are
+/// written nowhere on the way, even with trace-level logs.
+#[test]
+fn chorus_pro_secrets_travel_from_the_keyring_to_the_portal_only() {
+    use chorus_server::{CLIENT_ID, CLIENT_SECRET, ChorusServer, LOGIN, PASSWORD, SUPPLIER_ID};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(ChorusServer::start());
+    let tmp = tempfile::tempdir().unwrap();
+    let inv = facteur::sample::SampleInvoice::example(31);
+    let pdf = facteur::sample::invoice_pdf(&inv, true);
+    let file = tmp.path().join("f-31.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let expires = jiff::Zoned::now()
+        .date()
+        .saturating_add(jiff::Span::new().days(5));
+    let script = format!(
+        r#"printf '%s\n%s\n' '{CLIENT_SECRET}' '{PASSWORD}' | "$FACTEUR" account add cpp --kind chorus_pro \
+    --set environment=sandbox --set api_url={url} --set oauth_url={url} --set client_id={CLIENT_ID} \
+    --set login={LOGIN} --set supplier_id={SUPPLIER_ID} --set password_expires={expires} \
+    --secret client_secret --secret technical_password --secret-stdin
+echo "--- submit"
+"$FACTEUR" submit --to cpp '{file}' || echo "submit exit $?"
+echo "--- sync"
+"$FACTEUR" sync --account cpp || echo "sync exit $?"
+"$FACTEUR" history F-2026-0031"#,
+        url = server.url(),
+        file = file.display()
+    );
+    let out = in_keyring_session(tmp.path(), &script);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("submit exit"), "{stdout}\n{stderr}");
+    // The portal got the very bytes, through a token the secrets obtained.
+    let (flows, tokens) = server.with(|p| (p.flows.clone(), p.token_requests));
+    assert_eq!(flows.len(), 1, "{stdout}\n{stderr}");
+    assert_eq!(flows[0].bytes, pdf);
+    assert!(tokens >= 1);
+    // The technical password expires in 5 days: the user is told.
+    assert!(stderr.contains("expire dans 5 jour(s)"), "{stderr}");
+    // Neither secret anywhere: files, database, WAL, logs, output.
+    for secret in [CLIENT_SECRET, PASSWORD] {
+        assert!(!stdout.contains(secret), "in output: {stdout}");
+        assert!(!stderr.contains(secret), "in logs");
+        assert_eq!(
+            files_containing(&tmp.path().join("home"), secret.as_bytes()),
+            Vec::<String>::new()
+        );
+    }
+    // Nor the cpro-account header's base64 form.
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::STANDARD.encode(format!("{LOGIN}:{PASSWORD}"));
+    assert!(!stderr.contains(&header));
+    assert_eq!(
+        files_containing(&tmp.path().join("home"), header.as_bytes()),
+        Vec::<String>::new()
+    );
+    drop(server);
+}

@@ -223,7 +223,7 @@ impl ChorusChannel {
             .map_err(|e| config(format!("cannot build the HTTP client: {e}")))?;
 
         if let Some(warning) = password_warning(account, jiff::Zoned::now().date()) {
-            tracing::warn!(account = name, "{warning}");
+            tracing::info!(account = name, "{warning}");
         }
         Ok(ChorusChannel {
             account: name.to_string(),

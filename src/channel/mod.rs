@@ -96,12 +96,6 @@ impl ChannelError {
     }
 }
 
-/// Installs the TLS crypto provider (ring) for the whole process, once.
-/// HTTP clients need it before they are built; calling it again is harmless.
-pub fn install_crypto() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// Maps an HTTP client failure onto transient or permanent.
 pub fn http_error(e: &reqwest::Error) -> ChannelError {
     // The URL may carry nothing secret (tokens go in headers), but keep the

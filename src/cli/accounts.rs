@@ -27,7 +27,9 @@ pub fn add(
         let Some((k, v)) = s.split_once('=') else {
             bail!("--set takes KEY=VALUE, not \"{s}\"");
         };
-        if k.to_ascii_lowercase().contains("password") || k.to_ascii_lowercase().contains("secret")
+        let lower = k.to_ascii_lowercase();
+        // `password_expires` is a date, not a secret.
+        if (lower.contains("password") || lower.contains("secret")) && !lower.ends_with("_expires")
         {
             bail!(
                 "\"{k}\" looks like a secret: give it with --secret {k} so it goes to the keyring"

@@ -57,6 +57,12 @@ async fn ensure_sandbox(home: &Path, account: &Account, lang: Lang) -> anyhow::R
 }
 
 fn channel(account: &Account) -> anyhow::Result<AnyChannel> {
+    if account.kind == Kind::ChorusPro
+        && let Some(w) =
+            facteur::channel::chorus::password_warning(account, jiff::Zoned::now().date())
+    {
+        eprintln!("facteur: {w}");
+    }
     AnyChannel::for_account(account, &OsKeyring)
         .with_context(|| format!("account \"{}\"", account.name))
 }
