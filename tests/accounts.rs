@@ -195,3 +195,76 @@ echo "--- sync"
     );
     drop(server);
 }
+
+/// kill -9 while 200 invoices go to Chorus Pro (half Factur-X flows, half
+/// plain PDFs), then the same command again: the contract server holds each
+/// invoice exactly once. The account's secrets come from the real keyring.
+#[test]
+fn killed_mid_batch_of_200_to_chorus_pro_then_restarted_each_arrives_once() {
+    use chorus_server::{CLIENT_ID, CLIENT_SECRET, ChorusServer, LOGIN, PASSWORD, SUPPLIER_ID};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(ChorusServer::start());
+    server.add_structure("55210055400013", false, false);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    for n in 1..=200u32 {
+        let inv = facteur::sample::SampleInvoice::example(n);
+        std::fs::write(
+            dir.join(format!("f-{n:05}.pdf")),
+            facteur::sample::invoice_pdf(&inv, n.is_multiple_of(2)),
+        )
+        .unwrap();
+    }
+    let go = tmp.path().join("kill-now");
+    let script = format!(
+        r#"printf '%s\n%s\n' '{CLIENT_SECRET}' '{PASSWORD}' | "$FACTEUR" account add cpp --kind chorus_pro \
+    --set environment=sandbox --set api_url={url} --set oauth_url={url} --set client_id={CLIENT_ID} \
+    --set login={LOGIN} --set supplier_id={SUPPLIER_ID} \
+    --secret client_secret --secret technical_password --secret-stdin >/dev/null
+FACTEUR_LOG=error "$FACTEUR" submit --to cpp '{dir}' >/dev/null 2>&1 &
+PID=$!
+while [ ! -f '{go}' ]; do sleep 0.01; done
+kill -9 $PID
+wait $PID || true
+echo "--- restart"
+FACTEUR_LOG=error "$FACTEUR" submit --to cpp '{dir}' || echo "exit $?""#,
+        url = server.url(),
+        dir = dir.display(),
+        go = go.display()
+    );
+    let session_tmp = tmp.path().to_path_buf();
+    let session = std::thread::spawn(move || in_keyring_session(&session_tmp, &script));
+    let deposited = |s: &ChorusServer| s.with(|p| p.deposits.values().sum::<u32>());
+    let start = std::time::Instant::now();
+    while deposited(&server) < 40 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(180),
+            "no progress"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::fs::write(&go, b"").unwrap();
+    let out = session.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let deposits = server.with(|p| p.deposits.clone());
+    assert_eq!(deposits.len(), 200, "{stdout}\n{stderr}");
+    let twice: Vec<_> = deposits.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
+    let db = rusqlite::Connection::open(tmp.path().join("home/facteur.db")).unwrap();
+    let sent: i64 = db
+        .query_row(
+            "SELECT count(DISTINCT invoice_id) FROM submissions WHERE outcome = 'sent'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sent, 200);
+    drop(server);
+}
