@@ -14,6 +14,7 @@
 //! words onto the canonical lifecycle ([`crate::lifecycle`]) and reading
 //! secrets from anywhere but the [`crate::accounts::SecretStore`] handed in.
 
+pub mod mail;
 pub mod sandbox;
 
 use std::future::Future;
