@@ -571,7 +571,7 @@ impl MailChannel {
                 let Some(uid) = fetch.uid.filter(|u| *u > after) else {
                     continue;
                 };
-                mails.push(Fetched1 {
+                mails.push(RawMail {
                     uid,
                     raw: fetch.body().map(<[u8]>::to_vec),
                     internal_ms: fetch.internal_date().map(|d| d.timestamp_millis()),
@@ -628,7 +628,7 @@ impl MailChannel {
     }
 
     /// Sorts fetched mails into events and ignored ones.
-    fn read_mails(&self, imap: &Imap, tracked: &[Tracked], mails: &[Fetched1]) -> Pulled {
+    fn read_mails(&self, imap: &Imap, tracked: &[Tracked], mails: &[RawMail]) -> Pulled {
         let mut pulled = Pulled::default();
         let parser = MessageParser::default();
         for m in mails {
@@ -866,7 +866,8 @@ impl Cursor {
     }
 }
 
-struct Fetched1 {
+/// One mail as the server sent it.
+struct RawMail {
     uid: u32,
     raw: Option<Vec<u8>>,
     internal_ms: Option<i64>,
@@ -874,7 +875,7 @@ struct Fetched1 {
 
 struct Fetched {
     cursor: Cursor,
-    mails: Vec<Fetched1>,
+    mails: Vec<RawMail>,
 }
 
 impl Channel for MailChannel {
@@ -1279,7 +1280,15 @@ mod tests {
     #[test]
     fn every_generix_notification_maps_to_its_canonical_status() {
         let p = Patterns::builtin();
-        let cases: &[(&str, &str, Status, Option<&str>, Option<&str>)] = &[
+        // Subject, body, status, reason code, raw reason kept.
+        type Case = (
+            &'static str,
+            &'static str,
+            Status,
+            Option<&'static str>,
+            Option<&'static str>,
+        );
+        let cases: &[Case] = &[
             (
                 "Facture FA-77 rejetée",
                 "Votre facture n° FA-77 a été rejetée.\nMotif du rejet : 1 - Le client référencé n'existe pas.\n",
