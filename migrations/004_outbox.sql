@@ -25,9 +25,12 @@ CREATE TABLE unmatched_events (
     at_ms       INTEGER NOT NULL,
     vocabulary  TEXT    NOT NULL,
     raw_status  TEXT    NOT NULL,
-    raw_reason  TEXT,
-    UNIQUE (account, portal_ref, number, at_ms, raw_status, raw_reason)
+    raw_reason  TEXT
 );
+-- Each answer once, however often the portal repeats it (NULLs compare
+-- equal here, unlike in a plain UNIQUE constraint).
+CREATE UNIQUE INDEX unmatched_once ON unmatched_events(account, coalesce(portal_ref, ''),
+    coalesce(number, ''), at_ms, raw_status, coalesce(raw_reason, ''));
 
 -- Events gain a source for Facteur's own outbox steps (queued, sending,
 -- to verify…). SQLite cannot change a CHECK in place: the table is rebuilt

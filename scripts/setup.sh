@@ -8,7 +8,9 @@ need_pkgs=()
 # poppler-utils and qpdf: tests build encrypted cases with qpdf; the benchmark
 # compares against poppler's tools. dbus, gnome-keyring and libsecret-tools:
 # the account tests start a real Secret Service in a private D-Bus session.
-for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools; do
+# dovecot-imapd: the mail channel's tests run a real IMAP server on loopback
+# (started by the test itself; the system service is not used).
+for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then
@@ -17,6 +19,20 @@ if ((${#need_pkgs[@]})); then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"
+fi
+
+# aiosmtpd: the mail channel's tests run a real SMTP server on loopback. It
+# lives in its own virtualenv, found by tests/mail.rs at the same path
+# (FACTEUR_PY overrides it), so no system Python is modified.
+py_env="${FACTEUR_PY:-$HOME/.cache/facteur/py}"
+if ! "$py_env/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "setup: installing aiosmtpd into $py_env"
+  mkdir -p "$(dirname "$py_env")"
+  # The system interpreter, where python3-venv was installed above.
+  py=/usr/bin/python3
+  [ -x "$py" ] || py=python3
+  "$py" -m venv "$py_env"
+  "$py_env/bin/pip" install --quiet --disable-pip-version-check aiosmtpd
 fi
 
 if ! command -v cargo >/dev/null; then

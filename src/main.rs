@@ -280,8 +280,15 @@ fn main() -> ExitCode {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter =
+    let mut filter =
         EnvFilter::try_from_env("FACTEUR_LOG").unwrap_or_else(|_| EnvFilter::new("warn,lopdf=off"));
+    // The mail libraries log the raw SMTP/IMAP dialogue (passwords, whole
+    // invoices) at debug level: off whatever FACTEUR_LOG asks.
+    for target in facteur::channel::mail::WIRE_LOG_TARGETS {
+        if let Ok(d) = format!("{target}=off").parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

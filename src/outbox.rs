@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::accounts::{self, Account, Kind, SecretStore};
 use crate::channel::chorus::ChorusChannel;
+use crate::channel::mail::MailChannel;
 use crate::channel::sandbox::SandboxChannel;
 use crate::channel::{
     Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, SendKind, Tracked,
@@ -163,6 +164,7 @@ impl OutboxLock {
 pub enum AnyChannel {
     Sandbox(SandboxChannel),
     Chorus(Box<ChorusChannel>),
+    Mail(Box<MailChannel>),
 }
 
 impl AnyChannel {
@@ -183,6 +185,9 @@ impl AnyChannel {
             Kind::ChorusPro => Ok(AnyChannel::Chorus(Box::new(ChorusChannel::from_account(
                 account, secrets,
             )?))),
+            Kind::MailDeposit => Ok(AnyChannel::Mail(Box::new(MailChannel::from_account(
+                account, secrets,
+            )?))),
             other => Err(ChannelError::Config {
                 account: account.name.clone(),
                 detail: format!("the {} channel is not available", other.as_str()),
@@ -197,6 +202,7 @@ macro_rules! each {
         match $self {
             AnyChannel::Sandbox($c) => $e,
             AnyChannel::Chorus($c) => $e,
+            AnyChannel::Mail($c) => $e,
         }
     };
 }

@@ -183,6 +183,8 @@ async fn killed_after_the_portal_took_it_it_is_found_there_and_not_resent() {
 /// mailbox) and records what it was asked to send.
 struct Mailbox {
     sent: Mutex<Vec<String>>,
+    /// What the mailbox holds for `pull`.
+    inbox: Vec<PortalEvent>,
 }
 
 impl Channel for Mailbox {
@@ -211,8 +213,14 @@ impl Channel for Mailbox {
     async fn replay(&self, _: &str) -> Result<Vec<PortalEvent>, ChannelError> {
         Err(ChannelError::Unsupported("replay"))
     }
-    async fn pull(&self, _: &[Tracked], _: Option<&str>) -> Result<Pulled, ChannelError> {
-        Ok(Pulled::default())
+    async fn pull(&self, _: &[Tracked], cursor: Option<&str>) -> Result<Pulled, ChannelError> {
+        // The cursor is how many messages were already read.
+        let seen: usize = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
+        Ok(Pulled {
+            events: self.inbox.iter().skip(seen).cloned().collect(),
+            cursor: Some(self.inbox.len().to_string()),
+            ignored: vec![],
+        })
     }
 }
 
@@ -231,6 +239,7 @@ async fn a_mail_interrupted_while_sending_becomes_to_verify_and_the_user_decides
     assert!(store.claim_submission(sub, store::now_ms()).unwrap());
     let ch = Mailbox {
         sent: Mutex::new(vec![]),
+        inbox: vec![],
     };
     let steps = outbox::run(&mut store, tmp.path(), &ch, &fast(), &mut |_| {})
         .await
@@ -355,4 +364,68 @@ impl facteur::accounts::SecretStore for NoSecrets {
     fn delete(&self, _: &str, _: &str) -> Result<(), facteur::accounts::AccountError> {
         Ok(())
     }
+}
+
+fn mail(number: &str, status: &str, reason: Option<&str>, at_ms: i64) -> PortalEvent {
+    PortalEvent {
+        portal_ref: None,
+        number: Some(number.into()),
+        at_ms,
+        vocabulary: Vocabulary::Generix,
+        raw_status: status.into(),
+        raw_reason: reason.map(str::to_string),
+    }
+}
+
+#[tokio::test]
+async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let acc = Account {
+        name: "mailbox".into(),
+        kind: facteur::accounts::Kind::MailDeposit,
+        settings: Default::default(),
+        secret_fields: vec![],
+    };
+    let mut store = Store::open_home(tmp.path()).unwrap();
+    let (a, _) = queue(&mut store, tmp.path(), tmp.path(), 8, &acc);
+    let (b, _) = queue(&mut store, tmp.path(), tmp.path(), 9, &acc);
+    let mut ch = Mailbox {
+        sent: Mutex::new(vec![]),
+        inbox: vec![],
+    };
+    outbox::run(&mut store, tmp.path(), &ch, &fast(), &mut |_| {})
+        .await
+        .unwrap();
+    let later = store::now_ms() + 1_000;
+    ch.inbox = vec![
+        mail("F-2026-0008", "vidéocodage en cours", None, later),
+        mail("F-2026-0009", "refusée", Some("Mandat absent"), later),
+        mail("F-2026-0008", "émise", None, later + 1),
+        // Not an invoice of ours: kept apart, not dropped.
+        mail(
+            "F-1999-0001",
+            "rejetée",
+            Some("Le client référencé n'existe pas"),
+            later,
+        ),
+    ];
+    let c = outbox::sync(&mut store, &ch, &fast()).await.unwrap();
+    assert_eq!((c.added, c.known, c.unmatched), (3, 0, 1));
+    assert_eq!(store.invoice(a).unwrap().unwrap().status, Status::Issued);
+    let inv_b = store.invoice(b).unwrap().unwrap();
+    assert_eq!(inv_b.status, Status::Refused);
+    assert_eq!(inv_b.reason_code.as_deref(), Some("MANDAT_ABSENT"));
+    let unmatched = store.unmatched(10).unwrap();
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0].number.as_deref(), Some("F-1999-0001"));
+    // The cursor was saved: the same mails are not read again.
+    let c = outbox::sync(&mut store, &ch, &fast()).await.unwrap();
+    assert_eq!((c.added, c.known, c.unmatched), (0, 0, 0));
+    // A mailbox re-read from the start (UIDVALIDITY changed) adds nothing twice.
+    store
+        .record_pulled("mailbox", &[], Some("0"), store::now_ms())
+        .unwrap();
+    let c = outbox::sync(&mut store, &ch, &fast()).await.unwrap();
+    assert_eq!((c.added, c.known, c.unmatched), (0, 3, 0));
+    assert_eq!(store.unmatched(10).unwrap().len(), 1);
 }

@@ -15,6 +15,7 @@
 //! secrets from anywhere but the [`crate::accounts::SecretStore`] handed in.
 
 pub mod chorus;
+pub mod mail;
 pub mod sandbox;
 
 use std::future::Future;
