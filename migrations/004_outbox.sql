@@ -5,6 +5,9 @@
 -- survives the user moving or deleting the original file.
 ALTER TABLE submissions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN payload TEXT;
+-- Files sent with the invoice (mail deposit attachments): a JSON list of
+-- {"file_name", "payload"}, each payload an outbox copy like the invoice's.
+ALTER TABLE submissions ADD COLUMN annexes TEXT;
 CREATE INDEX submissions_open ON submissions(outcome, id) WHERE outcome IN ('queued', 'sending');
 CREATE INDEX submissions_ref ON submissions(account, portal_ref);
 

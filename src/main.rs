@@ -101,6 +101,9 @@ enum Command {
         /// This file is the corrected invoice (new number) for that rejected one (number or #id).
         #[arg(long, value_name = "INVOICE")]
         corrects: Option<String>,
+        /// A file sent with the invoice (mail deposit: its own attachment); one invoice only (repeatable).
+        #[arg(long, value_name = "FILE")]
+        annex: Vec<PathBuf>,
         /// Files or folders (folders are searched recursively for *.pdf).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -239,8 +242,9 @@ fn main() -> ExitCode {
         Command::Submit {
             to,
             corrects,
+            annex,
             paths,
-        } => cli_submit::submit(&paths, to.as_deref(), corrects.as_deref(), lang),
+        } => cli_submit::submit(&paths, to.as_deref(), corrects.as_deref(), &annex, lang),
         Command::Sync { account } => cli_submit::sync(account.as_deref(), lang),
         Command::Replay { invoice } => cli_submit::replay(&invoice, lang),
         Command::Verify {

@@ -28,7 +28,8 @@ use crate::channel::chorus::ChorusChannel;
 use crate::channel::mail::MailChannel;
 use crate::channel::sandbox::SandboxChannel;
 use crate::channel::{
-    Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, SendKind, Tracked,
+    Annex, Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, SendKind,
+    Tracked,
 };
 use crate::check::{self, Options, Report};
 use crate::lifecycle::{Status, Vocabulary};
@@ -286,7 +287,32 @@ pub fn enqueue(
     account: &Account,
     now_ms: i64,
 ) -> Result<Enqueued> {
-    enqueue_kind(store, home, report, invoice_id, account, "submit", now_ms)
+    enqueue_kind(
+        store,
+        home,
+        report,
+        invoice_id,
+        account,
+        "submit",
+        &[],
+        now_ms,
+    )
+}
+
+/// Like [`enqueue`], with files that go with the invoice (a mail deposit
+/// sends each as its own attachment). They are copied into the outbox too.
+pub fn enqueue_with_annexes(
+    store: &mut Store,
+    home: &Path,
+    report: &Report,
+    invoice_id: Option<i64>,
+    account: &Account,
+    annexes: &[PathBuf],
+    now_ms: i64,
+) -> Result<Enqueued> {
+    enqueue_kind(
+        store, home, report, invoice_id, account, "submit", annexes, now_ms,
+    )
 }
 
 /// Queues a corrected invoice that replaces one the portal rejected (or
@@ -318,9 +344,19 @@ pub fn enqueue_correction(
     {
         return Err(OutboxError::SameNumber(old.number));
     }
-    enqueue_kind(store, home, report, invoice_id, account, "resend", now_ms)
+    enqueue_kind(
+        store,
+        home,
+        report,
+        invoice_id,
+        account,
+        "resend",
+        &[],
+        now_ms,
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn enqueue_kind(
     store: &mut Store,
     home: &Path,
@@ -328,6 +364,7 @@ fn enqueue_kind(
     invoice_id: Option<i64>,
     account: &Account,
     kind: &str,
+    annexes: &[PathBuf],
     now_ms: i64,
 ) -> Result<Enqueued> {
     let Some(invoice_id) = invoice_id else {
@@ -347,6 +384,26 @@ fn enqueue_kind(
     }
     let rel = format!("outbox/{sha}.pdf");
     write_payload(&home.join(&rel), &bytes)?;
+    let mut kept = Vec::new();
+    for a in annexes {
+        let bytes = std::fs::read(a).map_err(io(a))?;
+        let file_name = a
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "annexe".into());
+        let ext = a
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let payload = format!("outbox/{}.{ext}", hex(&Sha256::digest(&bytes)));
+        write_payload(&home.join(&payload), &bytes)?;
+        kept.push(AnnexCopy { file_name, payload });
+    }
+    let annexes_json = if kept.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&kept).expect("plain strings serialise"))
+    };
     let q = NewSubmission {
         invoice_id,
         kind,
@@ -354,6 +411,7 @@ fn enqueue_kind(
         account: &account.name,
         portal_ref: None,
         payload: Some(&rel),
+        annexes: annexes_json.as_deref(),
     };
     Ok(match store.queue_submission(&q, now_ms)? {
         Some(submission_id) => Enqueued::Queued {
@@ -388,6 +446,7 @@ pub fn enqueue_replay(store: &mut Store, invoice_id: i64, now_ms: i64) -> Result
         account: &account,
         portal_ref: last.portal_ref.as_deref(),
         payload: None,
+        annexes: None,
     };
     let id = store
         .queue_submission(&q, now_ms)?
@@ -793,6 +852,21 @@ fn outgoing(store: &Store, home: &Path, sub: &OpenSubmission) -> Result<Outgoing
         .and_then(|v| serde_json::from_value::<ReportFacts>(v).ok())
         .map(|r| (r.facts, r.structured))
         .unwrap_or_default();
+    let mut annexes = Vec::new();
+    if let Some(json) = &sub.annexes {
+        let copies: Vec<AnnexCopy> = serde_json::from_str(json)
+            .map_err(|e| OutboxError::Payload(inv.number.clone(), format!("annexes: {e}")))?;
+        for c in copies {
+            let path = home.join(&c.payload);
+            let bytes = std::fs::read(&path).map_err(|e| {
+                OutboxError::Payload(inv.number.clone(), format!("{}: {e}", path.display()))
+            })?;
+            annexes.push(Annex {
+                file_name: c.file_name,
+                bytes,
+            });
+        }
+    }
     let file_name = Path::new(&inv.path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -811,8 +885,15 @@ fn outgoing(store: &Store, home: &Path, sub: &OpenSubmission) -> Result<Outgoing
         sha256: sha,
         facts,
         structured,
-        annexes: Vec::new(),
+        annexes,
     })
+}
+
+/// An annex's outbox copy, as listed in `submissions.annexes`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AnnexCopy {
+    file_name: String,
+    payload: String,
 }
 
 /// The parts of a stored report the channels need.

@@ -242,6 +242,8 @@ pub struct NewSubmission<'a> {
     pub portal_ref: Option<&'a str>,
     /// The exact bytes' copy, relative to `FACTEUR_HOME`.
     pub payload: Option<&'a str>,
+    /// JSON list of the annexes' outbox copies (see migration 004).
+    pub annexes: Option<&'a str>,
 }
 
 /// An outbox attempt not finished yet.
@@ -255,6 +257,7 @@ pub struct OpenSubmission {
     /// `sending` (a process was sending it) rather than `queued`.
     pub sending: bool,
     pub payload: Option<String>,
+    pub annexes: Option<String>,
     pub attempts: i64,
     pub portal_ref: Option<String>,
 }
@@ -652,9 +655,9 @@ impl Store {
             return Ok(None);
         }
         tx.execute(
-            "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome, portal_ref, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7)",
-            params![q.invoice_id, q.kind, q.channel, q.account, now_ms, q.portal_ref, q.payload],
+            "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome, portal_ref, payload, annexes)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8)",
+            params![q.invoice_id, q.kind, q.channel, q.account, now_ms, q.portal_ref, q.payload, q.annexes],
         )?;
         let id = tx.last_insert_rowid();
         tx.execute(
@@ -766,7 +769,7 @@ impl Store {
     /// for one account or all.
     pub fn open_submissions(&self, account: Option<&str>) -> Result<Vec<OpenSubmission>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, invoice_id, kind, channel, account, outcome, payload, attempts, portal_ref
+            "SELECT id, invoice_id, kind, channel, account, outcome, payload, attempts, portal_ref, annexes
              FROM submissions WHERE outcome IN ('queued', 'sending') AND (?1 IS NULL OR account = ?1)
              ORDER BY id",
         )?;
@@ -779,6 +782,7 @@ impl Store {
                 account: r.get(4)?,
                 sending: r.get::<_, String>(5)? == "sending",
                 payload: r.get(6)?,
+                annexes: r.get(9)?,
                 attempts: r.get(7)?,
                 portal_ref: r.get(8)?,
             })

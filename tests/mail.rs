@@ -993,3 +993,76 @@ async fn imap_over_implicit_tls_and_wrong_passwords() {
     let err = ch.pull(&tracked(), None).await.unwrap_err();
     assert!(matches!(err, ChannelError::Unreachable(_)), "{err:?}");
 }
+
+/// Through the outbox, as `facteur submit --annex` does: the invoice and its
+/// annex are copied into the outbox when queued, and the mail the real SMTP
+/// server receives carries both, intact; the invoice is then « déposée » by
+/// Facteur, waiting for the portal's own answers by mail.
+#[tokio::test]
+async fn the_outbox_mails_an_invoice_with_its_annex_once() {
+    use facteur::check::{Options, check_file};
+    use facteur::outbox::{self, AnyChannel, Enqueued, Retry};
+    use facteur::store::{self, Store};
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), None);
+    let acc = account(&smtp_settings(smtp.port, "none"));
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut db = Store::open_home(&home).unwrap();
+    let inv = SampleInvoice::example(12);
+    let pdf = invoice_pdf(&inv, false);
+    let file = tmp.path().join("f-12.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let annex = tmp.path().join("bon-de-livraison.pdf");
+    let annex_bytes = invoice_pdf(&SampleInvoice::example(99), false);
+    std::fs::write(&annex, &annex_bytes).unwrap();
+    let report = check_file(&file, &Options::default()).unwrap();
+    let rec = db.record_check(&report, store::now_ms()).unwrap();
+    let q = outbox::enqueue_with_annexes(
+        &mut db,
+        &home,
+        &report,
+        rec.invoice_id,
+        &acc,
+        std::slice::from_ref(&annex),
+        store::now_ms(),
+    )
+    .unwrap();
+    assert!(matches!(q, Enqueued::Queued { .. }), "{q:?}");
+    // Moving the annex after queueing loses nothing.
+    std::fs::remove_file(&annex).unwrap();
+    let ch = AnyChannel::for_account(&acc, &Keys::both()).unwrap();
+    let steps = outbox::run(&mut db, &home, &ch, &Retry::default(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    let msg = MessageParser::default().parse(&received[0].1).unwrap();
+    let attachments: Vec<_> = msg.attachments().collect();
+    assert_eq!(attachments.len(), 2);
+    let by_name = |n: &str| {
+        attachments
+            .iter()
+            .find(|a| a.attachment_name() == Some(n))
+            .unwrap_or_else(|| panic!("no attachment {n}"))
+            .contents()
+            .to_vec()
+    };
+    assert_eq!(sha256(&by_name("f-12.pdf")), sha256(&pdf));
+    assert_eq!(by_name("bon-de-livraison.pdf"), annex_bytes);
+    let row = db.invoice(rec.invoice_id.unwrap()).unwrap().unwrap();
+    assert_eq!(row.status, Status::Deposited);
+    // Queued again: refused, nothing more is mailed.
+    let again = outbox::enqueue(
+        &mut db,
+        &home,
+        &report,
+        rec.invoice_id,
+        &acc,
+        store::now_ms(),
+    )
+    .unwrap();
+    assert!(matches!(again, Enqueued::Refused(_)), "{again:?}");
+    assert_eq!(smtp.received().len(), 1);
+}

@@ -205,6 +205,7 @@ pub fn submit(
     paths: &[PathBuf],
     to: Option<&str>,
     corrects: Option<&str>,
+    annexes: &[PathBuf],
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let home = facteur::home::ensure()?;
@@ -220,6 +221,15 @@ pub fn submit(
         eprintln!("facteur: {e}");
     }
     let mut problems = walk_errors.len();
+    anyhow::ensure!(
+        annexes.is_empty() || files.len() == 1,
+        "{}",
+        say(
+            lang,
+            "--annex accompagne une seule facture : donnez un seul fichier de facture",
+            "--annex goes with one invoice: give a single invoice file",
+        )
+    );
     // 1. Check and record every file, then queue what may leave.
     let mut queued = 0usize;
     let opts = Options::default();
@@ -247,7 +257,15 @@ pub fn submit(
                 &account,
                 store::now_ms(),
             )?,
-            None => outbox::enqueue(&mut db, &home, &r, invoice_id, &account, store::now_ms())?,
+            None => outbox::enqueue_with_annexes(
+                &mut db,
+                &home,
+                &r,
+                invoice_id,
+                &account,
+                annexes,
+                store::now_ms(),
+            )?,
         };
         match refusal_text(&r.path, &e, lang) {
             Some(t) => {
