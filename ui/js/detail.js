@@ -178,7 +178,8 @@ export function createDetail(app) {
         else if (k === 'issue_date') v = date(v);
         else if (k === 'doc_type') v = t2('doc_type_value', v);
         return [h('dt', { text: t2('fact', k) }),
-          h('dd', { dataset: { fact: k } }, v, h('span', { class: 'src', text: t(`fact_source_${f.source}`) }))];
+          // Where it was read matters to the curious only: a tooltip.
+          h('dd', { dataset: { fact: k }, title: t(`fact_source_${f.source}`) }, v)];
       })));
   }
 
@@ -186,7 +187,9 @@ export function createDetail(app) {
     const body = events.length
       ? h('ol', { class: 'timeline' }, events.map((ev) => {
         const cat = ev.status ? category(ev.status, ev.reason_code) : 'closed';
-        const raw = [ev.raw_status, ev.raw_reason].filter(Boolean).join(' — ');
+        // Facteur's own steps have no portal wording to compare with.
+        const raw = ev.vocabulary === 'local' ? ev.raw_reason
+          : [ev.raw_status, ev.raw_reason].filter(Boolean).join(' — ');
         return h('li', { dataset: { status: ev.status || '' } },
           h('span', { class: `dot cat-${cat}`, 'aria-hidden': 'true' }),
           h('div', { class: 'line1' },

@@ -65,8 +65,8 @@ export function createList(app) {
 
   // ---- Rows ----
   function portalCell(r) {
-    if (!r.portal) return h('span', { class: 'c-portal', text: t('no_portal') });
-    return h('span', { class: 'c-portal', title: r.portal }, r.portal,
+    if (!r.portal) return h('span', { class: 'c-portal' }, h('span', { class: 'pname', text: t('no_portal') }));
+    return h('span', { class: 'c-portal', title: r.portal }, h('span', { class: 'pname', text: r.portal }),
       app.isSimulation(r.portal) ? h('span', { class: 'sim', text: t('simulation') }) : null);
   }
 

@@ -151,9 +151,10 @@ export function createSettings(app) {
     ];
     return h('li', { dataset: { account: a.name } },
       h('div', { class: 'top' },
-        h('span', { class: 'name', text: a.name }),
-        h('span', { class: 'kind', text: t(`kind_${a.kind}`) }),
-        a.kind === 'sandbox' ? h('span', { class: 'sim', text: t('simulation') }) : null,
+        h('span', { class: 'who' },
+          h('span', { class: 'name', text: a.name }),
+          h('span', { class: 'kind', text: t(`kind_${a.kind}`) }),
+          a.kind === 'sandbox' ? h('span', { class: 'sim', text: t('simulation') }) : null),
         h('span', { class: 'btns' }, testBtn, removeBtn)),
       rows.length ? h('dl', {}, rows) : null,
       result);
