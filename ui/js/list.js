@@ -115,7 +115,7 @@ export function createList(app) {
       clear(emptyEl, dropIcon,
         h('h3', { text: t('empty_all_title') }),
         h('p', { text: t('empty_all_text') }),
-        watched ? h('p', { class: 'path', text: t('empty_watched', watched) }) : null,
+        watched ? h('p', {}, `${t('empty_watched')} `, h('code', { class: 'path', text: watched })) : null,
         h('button', { class: 'btn', type: 'button', text: t('add_files'), onclick: () => app.chooseFiles() }));
     } else if (f.group === 'to_do' && !filtersActive()) {
       emptyEl.classList.add('cheerful');
