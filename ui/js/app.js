@@ -1,0 +1,159 @@
+// Wires the views together and holds the little state the page has.
+
+import * as ipc from './ipc.js';
+import { setLang, applyStatic } from './i18n.js';
+import { $ } from './dom.js';
+import { createList } from './list.js';
+import { createDetail } from './detail.js';
+import { createSettings } from './settings.js';
+import { createBatch } from './drop.js';
+import { showError } from './errors.js';
+
+const app = {
+  state: {
+    settings: null,
+    accounts: [],
+    counts: null,
+    customers: [],
+    selectedId: null,
+    filter: { group: 'to_do', customer: null, since: null, until: null, number: null },
+  },
+
+  isSimulation(portal) {
+    const acc = this.state.accounts.find((a) => a.name === portal);
+    return acc ? acc.kind === 'sandbox' : portal === 'sandbox';
+  },
+
+  async setFilter(patch) {
+    Object.assign(this.state.filter, patch);
+    list.renderGroups();
+    await list.load();
+  },
+
+  async openDetail(id, opts) {
+    await detail.open(id, opts);
+  },
+
+  closeDetail() {
+    detail.close();
+    list.focus();
+  },
+
+  async chooseFiles() {
+    try {
+      await ipc.chooseFiles();
+    } catch (e) {
+      showError(e);
+    }
+  },
+
+  async loadCounts() {
+    try {
+      this.state.counts = await ipc.counts();
+    } catch (e) {
+      showError(e);
+    }
+    list.renderGroups();
+  },
+
+  async loadAccounts() {
+    try {
+      this.state.accounts = await ipc.listAccounts();
+    } catch (e) {
+      showError(e);
+    }
+  },
+
+  async refreshAll() {
+    await this.loadCounts();
+    await list.load();
+    await detail.refresh();
+  },
+
+  async setLanguage(lang) {
+    try {
+      await ipc.setLanguage(lang);
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    this.state.settings.language = lang;
+    setLang(lang);
+    rerender();
+    if (settings.isOpen()) {
+      settings.render();
+      document.querySelector(`#settings input[value="${lang}"]`)?.focus();
+    }
+  },
+};
+
+const list = createList(app);
+const detail = createDetail(app);
+const settings = createSettings(app);
+const batch = createBatch(app);
+
+function rerender() {
+  applyStatic();
+  list.renderGroups();
+  list.renderFilters(app.state.customers);
+  list.load();
+  detail.refresh();
+  batch.render();
+}
+
+function wire() {
+  let timer = null;
+  $('#search').addEventListener('input', (e) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => app.setFilter({ number: e.target.value.trim() || null }), 200);
+  });
+  $('#search').addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') { e.preventDefault(); list.focus(); }
+  });
+  $('#add-files').addEventListener('click', () => app.chooseFiles());
+  $('#open-settings').addEventListener('click', () => settings.open());
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !settings.isOpen() && app.state.selectedId != null && !e.defaultPrevented) {
+      e.preventDefault();
+      app.closeDetail();
+    }
+  });
+}
+
+async function start() {
+  setLang('fr');
+  applyStatic();
+  wire();
+  try {
+    app.state.settings = await ipc.getSettings();
+  } catch (e) {
+    app.state.settings = { language: 'fr', data_dir: null, watched_dir: null };
+    showError(e);
+  }
+  setLang(app.state.settings.language);
+  applyStatic();
+  await app.loadAccounts();
+  try {
+    app.state.customers = await ipc.listCustomers();
+  } catch (e) {
+    showError(e);
+  }
+  list.renderFilters(app.state.customers);
+  await app.loadCounts();
+  await list.load();
+  try {
+    await batch.listen();
+    await ipc.on('invoice-changed', ({ id }) => {
+      clearTimeout(changedTimer);
+      changedTimer = setTimeout(() => app.refreshAll(), 150);
+      if (id === app.state.selectedId) detail.refresh();
+    });
+    await ipc.on('counts-changed', () => app.loadCounts());
+  } catch (e) {
+    showError(e);
+  }
+  document.body.dataset.ready = '1';
+}
+let changedTimer = null;
+
+start();

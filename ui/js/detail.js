@@ -1,0 +1,238 @@
+// The selected invoice: guidance first (what happened, what to do, at most
+// two actions), then the file check, what was read, the status history.
+
+import * as ipc from './ipc.js';
+import { h, clear, $ } from './dom.js';
+import { t, t2, pick, money, date, dateTime, age } from './i18n.js';
+import { badge, category, label, isFinal, icon } from './status.js';
+import { errorBlock, showError } from './errors.js';
+
+const AMOUNT_FACTS = new Set(['total_without_tax', 'total_tax', 'total_with_tax', 'amount_due']);
+const FACT_ORDER = ['invoice_number', 'issue_date', 'doc_type', 'seller_name', 'seller_siren', 'seller_siret',
+  'seller_vat', 'buyer_name', 'buyer_siren', 'buyer_siret', 'buyer_vat', 'buyer_reference', 'order_reference',
+  'buyer_customer_number', 'buyer_electronic_address', 'currency', 'total_without_tax', 'total_tax',
+  'total_with_tax', 'amount_due', 'iban'];
+
+export function createDetail(app) {
+  const el = $('#detail');
+  let current = null; // the last invoice_detail answer
+  let seq = 0;
+
+  async function open(id, { focus = true } = {}) {
+    const my = ++seq;
+    app.state.selectedId = id;
+    let d;
+    try {
+      d = await ipc.invoiceDetail(id);
+    } catch (e) {
+      if (my === seq) showError(e);
+      return;
+    }
+    if (my !== seq) return;
+    current = d;
+    render();
+    el.hidden = false;
+    $('#layout').classList.add('with-detail');
+    if (focus) el.focus();
+  }
+
+  function close() {
+    seq++;
+    current = null;
+    app.state.selectedId = null;
+    el.hidden = true;
+    clear(el);
+    $('#layout').classList.remove('with-detail');
+  }
+
+  async function refresh() {
+    // The latest selection, even if its answer is still on the way.
+    if (app.state.selectedId != null) await open(app.state.selectedId, { focus: false });
+  }
+
+  function notice(text) {
+    const n = $('.detail .notice');
+    if (n) n.textContent = text;
+  }
+
+  async function act(fn, okText) {
+    const errHost = $('.detail .action-error');
+    if (errHost) clear(errHost);
+    try {
+      const res = await fn();
+      await app.refreshAll();
+      notice(typeof okText === 'function' ? okText(res) : okText);
+      return res;
+    } catch (e) {
+      if (errHost) errHost.append(errorBlock(e));
+      else showError(e);
+      return undefined;
+    }
+  }
+
+  function actionButtons(d) {
+    const inv = d.invoice;
+    const out = [];
+    for (const a of d.guidance.actions.slice(0, 2)) {
+      if (a === 'submit') {
+        out.push(h('button', { class: 'btn', type: 'button', dataset: { action: a }, text: t('action_submit'),
+          onclick: () => act(() => ipc.submitInvoices([inv.id], null),
+            (r) => (r && r.queued && r.queued.includes(inv.id) ? t('submitted') : t('submit_refused'))) }));
+      } else if (a === 'replay') {
+        out.push(h('button', { class: 'btn', type: 'button', dataset: { action: a }, text: t('action_replay'),
+          onclick: () => act(() => ipc.replayInvoice(inv.id), t('replayed')) }));
+      } else if (a === 'prepare_corrected') {
+        out.push(h('button', { class: 'btn', type: 'button', dataset: { action: a }, text: t('action_prepare_corrected'),
+          'aria-expanded': 'false', onclick: (e) => toggleCorrection(e.currentTarget, inv) }));
+      } else if (a === 'mark_verified') {
+        out.push(h('button', { class: 'btn', type: 'button', dataset: { action: 'arrived' }, text: t('action_arrived'),
+          onclick: () => act(() => ipc.markVerified(inv.id, true), t('verified_arrived')) }));
+        out.push(h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'not_arrived' },
+          text: t('action_not_arrived'),
+          onclick: () => act(() => ipc.markVerified(inv.id, false), t('verified_not_arrived')) }));
+      } else if (a === 'show_duplicate' && d.duplicate) {
+        out.push(h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: a },
+          text: t('action_show_duplicate', d.duplicate.other_number),
+          onclick: () => app.openDetail(d.duplicate.other_id, { focus: true }) }));
+      }
+      // `complete` and `fix_routing` happen on the portal: the text says how.
+    }
+    return out;
+  }
+
+  function toggleCorrection(btn, inv) {
+    const host = $('.detail .correction-host');
+    if (host.firstChild) {
+      clear(host);
+      btn.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    btn.setAttribute('aria-expanded', 'true');
+    const input = h('input', { id: 'new-number', type: 'text', autocomplete: 'off', spellcheck: 'false',
+      'aria-describedby': 'new-number-help' });
+    const err = h('p', { class: 'err', role: 'alert' });
+    const form = h('form', { class: 'correction', novalidate: true },
+      h('label', { for: 'new-number', text: t('correction_label') }),
+      h('p', { id: 'new-number-help', class: 'help', text: t('correction_help', inv.number) }),
+      h('div', { class: 'row-in' }, input, h('button', { class: 'btn', type: 'submit', text: t('correction_confirm') })),
+      err);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const v = input.value.trim();
+      err.textContent = '';
+      if (!v) { err.textContent = t('correction_empty'); input.focus(); return; }
+      if (v.toLowerCase() === inv.number.trim().toLowerCase()) {
+        err.textContent = t('correction_same', inv.number);
+        input.focus();
+        return;
+      }
+      const res = await act(() => ipc.prepareCorrection(inv.id, v), (r) => t('correction_done', r.new_number));
+      if (res) clear(host);
+    });
+    host.append(form);
+    input.focus();
+  }
+
+  function guidanceBox(d) {
+    const inv = d.invoice;
+    const cat = category(inv.status, inv.reason_code);
+    return h('section', { class: `guidance cat-${cat}`, 'aria-labelledby': 'g-what' },
+      h('h3', { id: 'g-what', class: 'visually-hidden', text: t('what_happened') }),
+      h('p', { class: 'what', text: pick(d.guidance, 'what') }),
+      h('p', { class: 'todo', text: pick(d.guidance, 'todo') }),
+      h('div', { class: 'actions' }, actionButtons(d)),
+      h('div', { class: 'correction-host' }),
+      h('div', { class: 'action-error' }),
+      h('p', { class: 'notice', role: 'status' }));
+  }
+
+  function findingsSection(report) {
+    let body;
+    if (!report) body = h('p', { class: 'help', text: t('no_report') });
+    else if (!report.findings.length) {
+      body = h('p', { class: 'ok-line' }, icon('success'), t('no_findings'));
+    } else {
+      body = h('ul', { class: 'findings' }, report.findings.map((f) =>
+        h('li', { dataset: { code: f.code } },
+          h('span', { class: `sev sev-${f.severity}` }, icon(f.severity === 'error' ? 'action' : 'waiting'),
+            t(`severity_${f.severity}`)),
+          h('p', { class: 'msg', text: pick(f, 'message') }),
+          pick(f, 'hint') ? h('p', { class: 'hint' }, h('strong', { text: `${t('fix')} ` }), pick(f, 'hint')) : null)));
+    }
+    return h('section', { 'aria-labelledby': 'h-findings' }, h('h3', { id: 'h-findings', text: t('findings') }), body);
+  }
+
+  function factsSection(report) {
+    const facts = report?.facts || {};
+    const keys = Object.keys(facts).sort((a, b) => {
+      const ia = FACT_ORDER.indexOf(a); const ib = FACT_ORDER.indexOf(b);
+      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+    });
+    if (!keys.length) return null;
+    const currency = facts.currency?.value;
+    return h('section', { 'aria-labelledby': 'h-facts' }, h('h3', { id: 'h-facts', text: t('facts') }),
+      h('dl', { class: 'facts' }, keys.map((k) => {
+        const f = facts[k];
+        let v = f.value;
+        if (AMOUNT_FACTS.has(k)) v = money(v, currency);
+        else if (k === 'issue_date') v = date(v);
+        else if (k === 'doc_type') v = t2('doc_type_value', v);
+        return [h('dt', { text: t2('fact', k) }),
+          // Where it was read matters to the curious only: a tooltip.
+          h('dd', { dataset: { fact: k }, title: t(`fact_source_${f.source}`) }, v)];
+      })));
+  }
+
+  function timelineSection(events) {
+    const body = events.length
+      ? h('ol', { class: 'timeline' }, events.map((ev) => {
+        const cat = ev.status ? category(ev.status, ev.reason_code) : 'closed';
+        // Facteur's own steps have no portal wording to compare with.
+        const raw = ev.vocabulary === 'local' ? ev.raw_reason
+          : [ev.raw_status, ev.raw_reason].filter(Boolean).join(' — ');
+        return h('li', { dataset: { status: ev.status || '' } },
+          h('span', { class: `dot cat-${cat}`, 'aria-hidden': 'true' }),
+          h('div', { class: 'line1' },
+            h('span', { class: 'canon', text: ev.status ? label(ev.status, ev.reason_code) : t('informational') }),
+            raw ? h('span', { class: 'raw', title: t('portal_said') }, t('quote', raw)) : null,
+            ev.mandatory ? h('span', { class: 'mand', text: t('mandatory') }) : null),
+          h('div', { class: 'when', text: `${dateTime(ev.at_ms)} · ${t(`source_${ev.source}`)}` }));
+      }))
+      : h('p', { class: 'help', text: t('no_events') });
+    return h('section', { 'aria-labelledby': 'h-timeline' }, h('h3', { id: 'h-timeline', text: t('timeline') }), body);
+  }
+
+  function render() {
+    const d = current;
+    const inv = d.invoice;
+    const since = isFinal(inv.status) ? '' : t('since', age(inv.status_since_ms));
+    clear(el,
+      h('header', {},
+        h('h2', { id: 'detail-title', text: t('detail_title', inv.number) }),
+        h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('close_detail'), title: t('close_detail'),
+          onclick: () => app.closeDetail() }, '×')),
+      h('p', { class: 'sub' }, h('strong', { text: money(inv.total_with_tax, inv.currency) }), ' · ',
+        inv.customer || t('no_customer'), ' · ', date(inv.issue_date)),
+      d.simulation ? h('p', { class: 'sim-banner', text: t('simulation_banner') }) : null,
+      h('div', { class: 'headline' }, badge(inv.status, inv.reason_code),
+        since ? h('span', { class: 'age', text: since }) : null,
+        h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),
+          onclick: () => act(() => ipc.openPdf(inv.id), '') })),
+      guidanceBox(d),
+      findingsSection(d.report),
+      factsSection(d.report),
+      timelineSection(d.events),
+      h('details', { class: 'tech' }, h('summary', { text: t('technical') }),
+        h('dl', {}, h('dt', { text: t('file') }), h('dd', { text: inv.path }),
+          h('dt', { text: t('sha256') }), h('dd', { text: inv.sha256 }))));
+  }
+
+  el.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !e.defaultPrevented) {
+      e.preventDefault();
+      app.closeDetail();
+    }
+  });
+
+  return { open, close, refresh, current: () => current };
+}

@@ -1,0 +1,460 @@
+// Every visible string, one table per language, and the fr-FR / en-GB
+// formatting helpers. French typography: U+00A0 before « : ; ! ? » and
+// inside « guillemets », U+202F in amounts as Intl gives it.
+
+const NB = '\u00a0';
+
+const fr = {
+  app_title: 'Facteur',
+  skip_to_list: 'Aller à la liste',
+  search_label: 'Rechercher un numéro de facture',
+  search_placeholder: 'N° de facture…',
+  add_files: 'Ajouter des factures…',
+  settings: 'Réglages',
+  filters: 'Filtres',
+  group_to_do: 'À traiter',
+  group_in_progress: 'En cours',
+  group_issued: 'Émises',
+  group_paid: 'Payées',
+  group_rejected: 'Rejetées',
+  group_all: 'Toutes',
+  customer_filter: 'Client',
+  customer_any: 'Tous les clients',
+  month_filter: 'Mois',
+  month_any: 'Toutes les dates',
+  col_number: 'Numéro',
+  col_customer: 'Client',
+  col_amount: 'Montant',
+  col_date: 'Date',
+  col_portal: 'Portail',
+  col_status: 'Statut',
+  invoices: 'Factures',
+  since: (age) => `depuis ${age}`,
+  on_date: (d) => `le ${d}`,
+  no_customer: 'Client inconnu',
+  no_portal: 'Non envoyée',
+  load_more: 'Afficher les suivantes',
+  loading: 'Chargement…',
+  empty_all_title: 'Déposez vos factures ici',
+  empty_all_text: 'Glissez des PDF ou un dossier n’importe où dans la fenêtre : Facteur les contrôle aussitôt.',
+  empty_watched: 'Facteur surveille aussi le dossier',
+  empty_todo_title: 'Rien à traiter aujourd’hui !',
+  empty_todo_text: 'Toutes vos factures suivent leur chemin. Revenez quand vous voulez.',
+  empty_filter_title: 'Aucune facture ne correspond',
+  empty_filter_text: 'Essayez un autre numéro, un autre client ou une autre période.',
+  drop_here: 'Lâchez pour contrôler ces factures',
+  simulation: 'simulation',
+  simulation_banner: 'Portail de démonstration (simulation) : rien n’est réellement envoyé.',
+  // Batch
+  batch_running: (n, total) => `Contrôle des factures : ${n} sur ${total}`,
+  batch_done: (n) => (n > 1 ? `${n} factures contrôlées` : `${n} facture contrôlée`),
+  batch_cancelled: (n, total) => `Contrôle arrêté : ${n} sur ${total} factures contrôlées`,
+  batch_accepted: (n) => (n > 1 ? `${n} acceptées` : `${n} acceptée`),
+  batch_blocked: (n) => (n > 1 ? `${n} bloquées` : `${n} bloquée`),
+  cancel: 'Annuler',
+  close: 'Fermer',
+  // Detail
+  detail_title: (n) => `Facture ${n}`,
+  close_detail: 'Fermer le détail',
+  open_pdf: 'Ouvrir le PDF',
+  what_happened: 'Où en est-elle',
+  what_to_do: 'Que faire',
+  action_submit: 'Envoyer au portail',
+  action_replay: 'Rejouer la facture',
+  action_prepare_corrected: 'Préparer une facture corrigée',
+  action_arrived: 'Elle est bien arrivée',
+  action_not_arrived: 'Elle n’est pas arrivée',
+  action_show_duplicate: (n) => `Voir la facture ${n}`,
+  correction_label: 'Numéro de la facture corrigée',
+  correction_help: (old) => `Il doit être différent de ${old} : le portail rejetterait de nouveau le même numéro.`,
+  correction_same: (old) => `Choisissez un numéro différent de ${old}.`,
+  correction_empty: 'Indiquez le nouveau numéro.',
+  correction_confirm: 'Réserver ce numéro',
+  correction_done: (n) => `C’est noté. Créez la facture ${n} dans votre logiciel de facturation, puis déposez-la ici.`,
+  submitted: 'La facture part vers le portail.',
+  submit_refused: 'Facteur n’a pas envoyé cette facture : voyez l’explication ci-dessus.',
+  replayed: 'La facture est rejouée, sans modification.',
+  verified_arrived: 'C’est noté : la facture est bien sur le portail.',
+  verified_not_arrived: 'C’est noté : la facture est prête à être renvoyée.',
+  findings: 'Contrôle du fichier',
+  no_findings: 'Aucun problème trouvé dans le fichier.',
+  no_report: 'Pas de contrôle enregistré pour ce fichier.',
+  severity_error: 'Bloquant',
+  severity_warning: 'À savoir',
+  fix: 'À faire :',
+  facts: 'Ce que Facteur a lu',
+  fact_source_xml: 'données structurées',
+  fact_source_text: 'texte du PDF',
+  timeline: 'Historique',
+  no_events: 'Aucun statut pour l’instant.',
+  mandatory: 'obligatoire',
+  informational: 'Information',
+  portal_said: 'Le portail indique',
+  quote: (s) => `« ${s} »`,
+  source_portal_api: 'portail',
+  source_portal_mail: 'courriel du portail',
+  source_manual: 'vous',
+  source_local_check: 'contrôle Facteur',
+  source_outbox: 'envoi Facteur',
+  technical: 'Détails techniques',
+  file: 'Fichier',
+  sha256: 'Empreinte SHA-256',
+  // Errors
+  error_generic: 'Quelque chose n’a pas fonctionné. Réessayez ; si cela recommence, notez les détails ci-dessous.',
+  details: 'Détails',
+  dismiss: 'Fermer ce message',
+  // Settings
+  settings_title: 'Réglages',
+  language: 'Langue',
+  lang_fr: 'Français',
+  lang_en: 'English',
+  data_folder: 'Dossier des données',
+  accounts: 'Comptes de portail',
+  no_accounts: 'Aucun compte pour l’instant : les factures partent vers le portail de démonstration.',
+  add_account: 'Ajouter un compte',
+  account_name: 'Nom du compte',
+  account_name_help: 'Lettres, chiffres, « - », « _ » ou « . », par exemple « mairie ».',
+  account_kind: 'Type de portail',
+  kind_mail_deposit: 'Dépôt par courriel',
+  kind_chorus_pro: 'Chorus Pro',
+  kind_sandbox: 'Portail de démonstration',
+  kind_plateforme: 'Plateforme agréée',
+  secret_help: 'Les mots de passe vont directement dans le trousseau du système ; Facteur ne les affiche plus jamais.',
+  save_account: 'Enregistrer le compte',
+  account_added: (n) => `Compte « ${n} » enregistré.`,
+  test_account: 'Tester la connexion',
+  testing: 'Test en cours…',
+  remove_account: 'Supprimer',
+  confirm_remove: 'Confirmer la suppression',
+  account_removed: (n) => `Compte « ${n} » supprimé.`,
+  optional: '(facultatif)',
+  field_deposit_address: 'Adresse de dépôt du portail',
+  field_smtp_host: 'Serveur d’envoi (SMTP)',
+  field_smtp_port: 'Port SMTP',
+  field_smtp_user: 'Identifiant SMTP',
+  field_smtp_password: 'Mot de passe SMTP',
+  field_imap_host: 'Serveur de réception (IMAP)',
+  field_imap_user: 'Identifiant IMAP',
+  field_imap_password: 'Mot de passe IMAP',
+  field_environment: 'Environnement',
+  env_production: 'Production',
+  env_sandbox: 'Qualification (essais)',
+  field_client_id: 'Identifiant client PISTE',
+  field_client_secret: 'Secret client PISTE',
+  field_login: 'Compte technique',
+  field_technical_password: 'Mot de passe du compte technique',
+  field_supplier_id: 'Identifiant de la structure',
+  field_password_expires: 'Expiration du mot de passe',
+  field_url: 'Adresse du portail',
+  // Fact keys
+  fact: {
+    invoice_number: 'Numéro', issue_date: 'Date', doc_type: 'Type', type_code: 'Code type',
+    currency: 'Devise', seller_name: 'Vendeur', seller_siren: 'SIREN vendeur',
+    seller_siret: 'SIRET vendeur', seller_vat: 'TVA vendeur', seller_gln: 'GLN vendeur',
+    buyer_name: 'Client', buyer_siren: 'SIREN client', buyer_siret: 'SIRET client',
+    buyer_vat: 'TVA client', buyer_gln: 'GLN client', buyer_customer_number: 'N° client',
+    buyer_electronic_address: 'Adresse électronique du client', buyer_ovt: 'OVT client',
+    iban: 'IBAN', buyer_reference: 'Code service', order_reference: 'N° d’engagement',
+    total_without_tax: 'Total HT', total_tax: 'TVA', total_with_tax: 'Total TTC',
+    amount_due: 'Net à payer',
+  },
+  doc_type_value: { invoice: 'Facture', credit_note: 'Avoir' },
+  status: {
+    checked: 'Contrôlée', blocked: 'Bloquée par un contrôle', queued: 'En attente d’envoi',
+    sending: 'Envoi en cours', to_verify: 'À vérifier', deposited: 'Déposée',
+    issued: 'Émise par la plateforme', received: 'Reçue par la plateforme',
+    made_available: 'Mise à disposition', taken_over: 'Prise en charge', approved: 'Approuvée',
+    partially_approved: 'Approuvée partiellement', disputed: 'En litige', suspended: 'Suspendue',
+    completed: 'Complétée', refused: 'Refusée', payment_sent: 'Paiement transmis',
+    paid: 'Encaissée', rejected: 'Rejetée', endorsed: 'Visée', cancelled: 'Annulée',
+    routing_error: 'Erreur de routage', unknown: 'Statut inconnu',
+  },
+  reason_status: {
+    'deposited/VIDEOCODAGE': 'Vidéocodage',
+    'refused/MANDAT_ABSENT': 'Mandat absent',
+    'refused/DOUBLON': 'Refusée : doublon',
+    'blocked/DOUBLON': 'Bloquée : doublon',
+  },
+  category: { success: 'Réussite', waiting: 'En attente', action: 'Action requise', closed: 'Close' },
+};
+
+const en = {
+  app_title: 'Facteur',
+  skip_to_list: 'Skip to the list',
+  search_label: 'Search an invoice number',
+  search_placeholder: 'Invoice no.…',
+  add_files: 'Add invoices…',
+  settings: 'Settings',
+  filters: 'Filters',
+  group_to_do: 'To do',
+  group_in_progress: 'In progress',
+  group_issued: 'Issued',
+  group_paid: 'Paid',
+  group_rejected: 'Rejected',
+  group_all: 'All',
+  customer_filter: 'Customer',
+  customer_any: 'All customers',
+  month_filter: 'Month',
+  month_any: 'Any date',
+  col_number: 'Number',
+  col_customer: 'Customer',
+  col_amount: 'Amount',
+  col_date: 'Date',
+  col_portal: 'Portal',
+  col_status: 'Status',
+  invoices: 'Invoices',
+  since: (age) => `for ${age}`,
+  on_date: (d) => `on ${d}`,
+  no_customer: 'Unknown customer',
+  no_portal: 'Not sent',
+  load_more: 'Show more',
+  loading: 'Loading…',
+  empty_all_title: 'Drop your invoices here',
+  empty_all_text: 'Drag PDFs or a folder anywhere onto the window: Facteur checks them at once.',
+  empty_watched: 'Facteur also watches the folder',
+  empty_todo_title: 'Nothing to do today!',
+  empty_todo_text: 'All your invoices are on their way. Come back whenever you like.',
+  empty_filter_title: 'No invoice matches',
+  empty_filter_text: 'Try another number, customer or period.',
+  drop_here: 'Drop to check these invoices',
+  simulation: 'simulation',
+  simulation_banner: 'Demonstration portal (simulation): nothing is really sent.',
+  batch_running: (n, total) => `Checking invoices: ${n} of ${total}`,
+  batch_done: (n) => (n > 1 ? `${n} invoices checked` : `${n} invoice checked`),
+  batch_cancelled: (n, total) => `Checking stopped: ${n} of ${total} invoices checked`,
+  batch_accepted: (n) => `${n} accepted`,
+  batch_blocked: (n) => `${n} blocked`,
+  cancel: 'Cancel',
+  close: 'Close',
+  detail_title: (n) => `Invoice ${n}`,
+  close_detail: 'Close the details',
+  open_pdf: 'Open the PDF',
+  what_happened: 'Where it stands',
+  what_to_do: 'What to do',
+  action_submit: 'Send to the portal',
+  action_replay: 'Replay the invoice',
+  action_prepare_corrected: 'Prepare a corrected invoice',
+  action_arrived: 'It did arrive',
+  action_not_arrived: 'It did not arrive',
+  action_show_duplicate: (n) => `See invoice ${n}`,
+  correction_label: 'Number of the corrected invoice',
+  correction_help: (old) => `It must differ from ${old}: the portal would reject the same number again.`,
+  correction_same: (old) => `Choose a number different from ${old}.`,
+  correction_empty: 'Enter the new number.',
+  correction_confirm: 'Reserve this number',
+  correction_done: (n) => `Noted. Create invoice ${n} in your invoicing software, then drop it here.`,
+  submitted: 'The invoice is on its way to the portal.',
+  submit_refused: 'Facteur did not send this invoice: see the explanation above.',
+  replayed: 'The invoice is replayed, unchanged.',
+  verified_arrived: 'Noted: the invoice is on the portal.',
+  verified_not_arrived: 'Noted: the invoice is ready to be sent again.',
+  findings: 'File check',
+  no_findings: 'No problem found in the file.',
+  no_report: 'No check recorded for this file.',
+  severity_error: 'Blocking',
+  severity_warning: 'Good to know',
+  fix: 'To do:',
+  facts: 'What Facteur read',
+  fact_source_xml: 'structured data',
+  fact_source_text: 'PDF text',
+  timeline: 'History',
+  no_events: 'No status yet.',
+  mandatory: 'mandatory',
+  informational: 'Information',
+  portal_said: 'The portal says',
+  quote: (s) => `“${s}”`,
+  source_portal_api: 'portal',
+  source_portal_mail: 'portal e-mail',
+  source_manual: 'you',
+  source_local_check: 'Facteur check',
+  source_outbox: 'Facteur sending',
+  technical: 'Technical details',
+  file: 'File',
+  sha256: 'SHA-256 fingerprint',
+  error_generic: 'Something did not work. Try again; if it happens again, note the details below.',
+  details: 'Details',
+  dismiss: 'Dismiss this message',
+  settings_title: 'Settings',
+  language: 'Language',
+  lang_fr: 'Français',
+  lang_en: 'English',
+  data_folder: 'Data folder',
+  accounts: 'Portal accounts',
+  no_accounts: 'No account yet: invoices go to the demonstration portal.',
+  add_account: 'Add an account',
+  account_name: 'Account name',
+  account_name_help: 'Letters, digits, "-", "_" or ".", for example "cityhall".',
+  account_kind: 'Portal type',
+  kind_mail_deposit: 'Deposit by e-mail',
+  kind_chorus_pro: 'Chorus Pro',
+  kind_sandbox: 'Demonstration portal',
+  kind_plateforme: 'Approved platform',
+  secret_help: 'Passwords go straight to the system keyring; Facteur never shows them again.',
+  save_account: 'Save the account',
+  account_added: (n) => `Account "${n}" saved.`,
+  test_account: 'Test the connection',
+  testing: 'Testing…',
+  remove_account: 'Remove',
+  confirm_remove: 'Confirm removal',
+  account_removed: (n) => `Account "${n}" removed.`,
+  optional: '(optional)',
+  field_deposit_address: 'Portal deposit address',
+  field_smtp_host: 'Outgoing server (SMTP)',
+  field_smtp_port: 'SMTP port',
+  field_smtp_user: 'SMTP user name',
+  field_smtp_password: 'SMTP password',
+  field_imap_host: 'Incoming server (IMAP)',
+  field_imap_user: 'IMAP user name',
+  field_imap_password: 'IMAP password',
+  field_environment: 'Environment',
+  env_production: 'Production',
+  env_sandbox: 'Qualification (testing)',
+  field_client_id: 'PISTE client id',
+  field_client_secret: 'PISTE client secret',
+  field_login: 'Technical account',
+  field_technical_password: 'Technical account password',
+  field_supplier_id: 'Structure id',
+  field_password_expires: 'Password expiry',
+  field_url: 'Portal address',
+  fact: {
+    invoice_number: 'Number', issue_date: 'Date', doc_type: 'Type', type_code: 'Type code',
+    currency: 'Currency', seller_name: 'Seller', seller_siren: 'Seller SIREN',
+    seller_siret: 'Seller SIRET', seller_vat: 'Seller VAT no.', seller_gln: 'Seller GLN',
+    buyer_name: 'Customer', buyer_siren: 'Customer SIREN', buyer_siret: 'Customer SIRET',
+    buyer_vat: 'Customer VAT no.', buyer_gln: 'Customer GLN', buyer_customer_number: 'Customer no.',
+    buyer_electronic_address: 'Customer electronic address', buyer_ovt: 'Customer OVT',
+    iban: 'IBAN', buyer_reference: 'Service code', order_reference: 'Order no.',
+    total_without_tax: 'Total excl. VAT', total_tax: 'VAT', total_with_tax: 'Total incl. VAT',
+    amount_due: 'Amount due',
+  },
+  doc_type_value: { invoice: 'Invoice', credit_note: 'Credit note' },
+  status: {
+    checked: 'Checked', blocked: 'Blocked by a check', queued: 'Waiting to be sent',
+    sending: 'Sending', to_verify: 'To verify', deposited: 'Deposited',
+    issued: 'Issued by the platform', received: 'Received by the platform',
+    made_available: 'Made available', taken_over: 'Taken over', approved: 'Approved',
+    partially_approved: 'Partially approved', disputed: 'Disputed', suspended: 'Suspended',
+    completed: 'Completed', refused: 'Refused', payment_sent: 'Payment sent', paid: 'Paid',
+    rejected: 'Rejected', endorsed: 'Endorsed', cancelled: 'Cancelled',
+    routing_error: 'Routing error', unknown: 'Unknown status',
+  },
+  reason_status: {
+    'deposited/VIDEOCODAGE': 'Vidéocodage (portal check)',
+    'refused/MANDAT_ABSENT': 'Mandate missing',
+    'refused/DOUBLON': 'Refused: duplicate',
+    'blocked/DOUBLON': 'Blocked: duplicate',
+  },
+  category: { success: 'Success', waiting: 'Waiting', action: 'Action needed', closed: 'Closed' },
+};
+
+const TABLES = { fr, en };
+const LOCALES = { fr: 'fr-FR', en: 'en-GB' };
+let lang = 'fr';
+
+export function setLang(l) {
+  lang = TABLES[l] ? l : 'fr';
+  document.documentElement.lang = lang;
+}
+export const getLang = () => lang;
+
+/** French typography: no-break space before « : ; ! ? » and inside « ». */
+export function typo(s) {
+  return s.replace(/ ([:;!?»])/g, `${NB}$1`).replace(/« /g, `«${NB}`);
+}
+
+/** The string `key` (a function is called with `args`). */
+export function t(key, ...args) {
+  const v = TABLES[lang][key] ?? TABLES.fr[key];
+  if (v === undefined) return key;
+  const s = typeof v === 'function' ? v(...args) : v;
+  return lang === 'fr' ? typo(s) : s;
+}
+
+/** A nested entry: t2('status', 'paid'). */
+export function t2(table, key) {
+  const s = TABLES[lang][table]?.[key] ?? TABLES.fr[table]?.[key] ?? key;
+  return lang === 'fr' ? typo(s) : s;
+}
+
+/** Picks the `_fr` or `_en` field of a core object (Finding, Guidance, errors). */
+export function pick(obj, base) {
+  if (!obj) return '';
+  return obj[`${base}_${lang}`] || obj[`${base}_fr`] || obj[`${base}_en`] || '';
+}
+
+/** Fills the static page: data-i18n, data-i18n-placeholder, -aria-label, -title. */
+export function applyStatic(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]'))
+    el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]'))
+    el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  document.title = t('app_title');
+}
+
+// ---- Formatting ----
+
+const cache = new Map();
+function fmt(kind, opts) {
+  const key = `${lang}|${kind}|${JSON.stringify(opts)}`;
+  if (!cache.has(key)) {
+    cache.set(key, kind === 'n' ? new Intl.NumberFormat(LOCALES[lang], opts)
+      : new Intl.DateTimeFormat(LOCALES[lang], opts));
+  }
+  return cache.get(key);
+}
+
+/** "1234.56" + "EUR" → "1 234,56 €" (fr) or "€1,234.56" (en). */
+export function money(amount, currency) {
+  if (amount == null || amount === '') return '—';
+  const n = Number(amount);
+  if (!Number.isFinite(n)) return String(amount);
+  try {
+    return fmt('n', { style: 'currency', currency: currency || 'EUR' }).format(n);
+  } catch {
+    return `${fmt('n', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)} ${currency}`;
+  }
+}
+
+/** "2026-11-22" → "22 nov. 2026". */
+export function date(iso) {
+  if (!iso) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return iso;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return fmt('d', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d);
+}
+
+/** Unix ms → "22 nov. 2026, 14:05". */
+export function dateTime(ms) {
+  return fmt('d', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+    .format(new Date(ms));
+}
+
+/** Unix ms → "22 nov. 2026". */
+export function dateOf(ms) {
+  return fmt('d', { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(ms));
+}
+
+/** "2026-11" → "novembre 2026". */
+export function monthName(ym) {
+  const [y, m] = ym.split('-').map(Number);
+  const s = fmt('d', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Duration since `ms` → "12 min", "31 h", "3 jours". */
+export function age(ms, now = Date.now()) {
+  const min = Math.max(0, Math.floor((now - ms) / 60000));
+  if (min < 1) return lang === 'fr' ? `moins d’une${NB}minute` : 'less than a minute';
+  if (min < 60) return `${min}${NB}min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h}${NB}h`;
+  const d = Math.floor(h / 24);
+  return lang === 'fr' ? `${d}${NB}jours` : `${d}${NB}days`;
+}
+
+export function count(n) {
+  return fmt('n', {}).format(n);
+}

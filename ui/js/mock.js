@@ -1,0 +1,320 @@
+// In-memory implementation of ui/IPC.md, for development in a plain browser
+// and for the tests (injected with page.addInitScript). Never loaded by
+// index.html. `?mock=empty` starts with no invoice, `?mock=10000` with
+// 10,000 generated ones; otherwise a small demonstration set.
+(function () {
+  'use strict';
+  const params = new URLSearchParams(location.search);
+  const mode = params.get('mock') || 'demo';
+  const HOUR = 3600e3;
+  const now = Date.now();
+  const calls = [];
+  const listeners = new Map();
+  let nextListener = 1;
+
+  const GROUPS = {
+    to_do: ['checked', 'blocked', 'to_verify', 'rejected', 'suspended', 'routing_error', 'disputed',
+      'partially_approved', 'unknown'],
+    in_progress: ['queued', 'sending', 'deposited', 'received', 'made_available', 'taken_over', 'completed'],
+    issued: ['issued', 'approved', 'endorsed', 'payment_sent'],
+    paid: ['paid'],
+    rejected: ['rejected', 'refused', 'cancelled'],
+  };
+  const inGroup = (g, inv) => {
+    if (!g || g === 'all') return true;
+    if (g === 'to_do' && inv.status === 'refused') return inv.reason_code === 'MANDAT_ABSENT';
+    return GROUPS[g].includes(inv.status);
+  };
+  const fold = (s) => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+  const settings = { language: params.get('lang') || 'fr', data_dir: '/home/claire/.local/share/facteur',
+    watched_dir: '/home/claire/Factures', version: '0.1.0' };
+  const accounts = [
+    { name: 'sandbox', kind: 'sandbox', settings: {}, secret_fields: [] },
+    { name: 'mairie', kind: 'chorus_pro', settings: { environment: 'production', client_id: 'a1b2c3', login: 'TECH_1234@cpro.fr', supplier_id: '26073' }, secret_fields: ['client_secret', 'technical_password'] },
+    { name: 'generix', kind: 'mail_deposit', settings: { deposit_address: 'depot@factures.example.fr', smtp_host: 'smtp.example.fr', smtp_user: 'claire' }, secret_fields: ['smtp_password'] },
+  ];
+
+  const SELLER = { seller_name: 'Plomberie Lefèvre', seller_siren: '732829320' };
+  const invoices = [];
+  const events = new Map();
+  let nextEvent = 1;
+
+  function ev(id, hoursAgo, source, vocabulary, raw_status, raw_reason, status, reason_code, mandatory) {
+    const at = now - hoursAgo * HOUR;
+    const list = events.get(id) || [];
+    list.push({ id: nextEvent++, at_ms: at, recorded_ms: at + 1000, source, vocabulary, raw_status,
+      raw_reason: raw_reason || null, status, reason_code: reason_code || null, mandatory: !!mandatory });
+    events.set(id, list);
+  }
+
+  function add(inv) {
+    const row = Object.assign({
+      seller_siren: SELLER.seller_siren, doc_type: 'invoice', currency: 'EUR', buyer_siren: null,
+      portal: null, reason_code: null, document_id: inv.id, path: `/home/claire/Factures/${inv.number}.pdf`,
+      sha256: (inv.id * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(8),
+    }, inv);
+    row.total_without_tax = (Number(row.total_with_tax) / 1.2).toFixed(2);
+    invoices.push(row);
+    return row;
+  }
+
+  function demo() {
+    const c = (id, number, customer, buyer_siren, ttc, issue, status, reason, hours, portal) =>
+      add({ id, number, customer, buyer_siren, total_with_tax: ttc, issue_date: issue, status, reason_code: reason,
+        status_since_ms: now - hours * HOUR, portal });
+    c(1, 'F-2026-0412', 'Mairie de Saint-Ouen', '217000000', '1234.56', '2026-11-20', 'deposited', 'VIDEOCODAGE', 31, 'sandbox');
+    ev(1, 32, 'local_check', 'local', 'checked', null, 'checked');
+    ev(1, 31.5, 'outbox', 'local', 'queued', null, 'queued');
+    ev(1, 31, 'portal_mail', 'sandbox', 'Vidéocodage en cours', null, 'deposited', 'VIDEOCODAGE', true);
+    c(2, 'F-2026-0409', 'SARL Dupont & Fils', '552100554', '480.00', '2026-11-18', 'rejected', 'DEST_ERR', 5, 'sandbox');
+    ev(2, 30, 'local_check', 'local', 'checked', null, 'checked');
+    ev(2, 29, 'portal_mail', 'sandbox', 'Déposée', null, 'deposited', null, true);
+    ev(2, 5, 'portal_mail', 'sandbox', 'Rejetée', 'Le client référencé n’existe pas', 'rejected', 'DEST_ERR', true);
+    c(3, 'F-2026-0407', 'Hôtel du Lac', '542051180', '2760.00', '2026-11-15', 'refused', 'MANDAT_ABSENT', 26, 'sandbox');
+    ev(3, 50, 'local_check', 'local', 'checked', null, 'checked');
+    ev(3, 49, 'portal_mail', 'sandbox', 'Déposée', null, 'deposited', null, true);
+    ev(3, 26, 'portal_mail', 'sandbox', 'Refusée', 'Mandat absent', 'refused', 'MANDAT_ABSENT', true);
+    c(4, 'F-2026-0388', 'Clinique des Lilas', '779853456', '95.40', '2026-11-02', 'refused', 'DOUBLON', 70, 'sandbox');
+    ev(4, 72, 'portal_mail', 'sandbox', 'Déposée', null, 'deposited', null, true);
+    ev(4, 70, 'portal_mail', 'sandbox', 'Refusée', 'Doublon', 'refused', 'DOUBLON', true);
+    c(5, 'F-2026-0413', 'Lycée Jean-Moulin', '199300000', '3120.00', '2026-11-21', 'to_verify', null, 3, 'generix');
+    ev(5, 4, 'outbox', 'local', 'sending', null, 'sending');
+    ev(5, 3, 'outbox', 'local', 'to_verify', null, 'to_verify');
+    c(6, 'F-2026-0414', 'Boulangerie Martin', '812345672', '64.80', '2026-11-22', 'checked', null, 0.4, null);
+    ev(6, 0.4, 'local_check', 'local', 'checked', null, 'checked');
+    c(7, 'F-2026-0415', 'Garage Moreau', '401234567', '789.00', '2026-11-22', 'blocked', null, 0.3, null);
+    ev(7, 0.3, 'local_check', 'local', 'blocked', null, 'blocked');
+    c(8, 'F-2026-0398', 'Mairie de Saint-Ouen', '217000000', '1580.00', '2026-11-08', 'issued', null, 60, 'sandbox');
+    ev(8, 120, 'portal_mail', 'sandbox', 'Déposée', null, 'deposited', null, true);
+    ev(8, 60, 'portal_mail', 'sandbox', 'Émise', null, 'issued', null, false);
+    c(9, 'F-2026-0388-B', 'Clinique des Lilas', '779853456', '95.40', '2026-11-03', 'paid', null, 20, 'sandbox');
+    ev(9, 200, 'portal_mail', 'sandbox', 'Déposée', null, 'deposited', null, true);
+    ev(9, 150, 'portal_api', 'sandbox', '2400', 'Reconocida', 'approved', null, true);
+    ev(9, 20, 'portal_api', 'sandbox', '2500', 'Pagada', 'paid', null, true);
+    c(10, 'F-2026-0401', 'Mairie de Saint-Ouen', '217000000', '4200.00', '2026-11-12', 'approved', null, 48, 'mairie');
+    ev(10, 96, 'portal_api', 'chorus_pro', 'DEPOSEE', null, 'deposited', null, false);
+    ev(10, 48, 'portal_api', 'chorus_pro', 'MISE_A_DISPOSITION', null, 'made_available', null, false);
+    ev(10, 47, 'portal_api', 'chorus_pro', 'VALIDEE', null, 'approved', null, false);
+    c(11, 'F-2026-0380', 'Hôtel du Lac', '542051180', '312.00', '2026-10-28', 'made_available', null, 80, 'mairie');
+    ev(11, 80, 'portal_api', 'chorus_pro', 'MISE_A_DISPOSITION', null, 'made_available', null, false);
+  }
+
+  const CUSTOMERS = ['Mairie de Saint-Ouen', 'SARL Dupont & Fils', 'Hôtel du Lac', 'Clinique des Lilas',
+    'Lycée Jean-Moulin', 'Boulangerie Martin', 'Garage Moreau', 'Cabinet Roux', 'Pharmacie Centrale',
+    'Crèche Les Petits Pas', 'Agence Bleu Ciel', 'Restaurant Le Zinc', 'EHPAD Les Tilleuls', 'Collège Victor-Hugo'];
+  const STATUSES = ['paid', 'paid', 'paid', 'issued', 'approved', 'deposited', 'made_available', 'checked',
+    'rejected', 'refused', 'to_verify', 'blocked', 'payment_sent', 'cancelled'];
+
+  function generate(n) {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    for (let i = 1; i <= n; i++) {
+      const status = STATUSES[Math.floor(rnd() * STATUSES.length)];
+      const reason = status === 'refused' ? (rnd() < 0.5 ? 'MANDAT_ABSENT' : 'DOUBLON')
+        : status === 'deposited' && rnd() < 0.6 ? 'VIDEOCODAGE' : null;
+      const hours = rnd() * 24 * 500;
+      const d = new Date(now - hours * HOUR - 2 * 86400e3);
+      add({ id: i, number: `F-${d.getFullYear()}-${String(i).padStart(5, '0')}`,
+        customer: CUSTOMERS[Math.floor(rnd() * CUSTOMERS.length)], total_with_tax: (rnd() * 5000 + 20).toFixed(2),
+        issue_date: d.toISOString().slice(0, 10), status, reason_code: reason,
+        status_since_ms: now - hours * HOUR, portal: status === 'checked' || status === 'blocked' ? null : 'sandbox' });
+      ev(i, hours + 1, 'local_check', 'local', 'checked', null, 'checked');
+      if (status !== 'checked') ev(i, hours, 'portal_mail', 'sandbox', status, reason, status, reason, false);
+    }
+  }
+
+  if (mode === 'demo') demo();
+  else if (mode !== 'empty') generate(Number(mode) || 10000);
+
+  function report(inv) {
+    const facts = {
+      invoice_number: { value: inv.number, source: 'xml' },
+      issue_date: { value: inv.issue_date, source: 'xml' },
+      doc_type: { value: 'invoice', source: 'xml' },
+      seller_name: { value: SELLER.seller_name, source: 'xml' },
+      seller_siren: { value: SELLER.seller_siren, source: 'xml' },
+      buyer_name: { value: inv.customer, source: 'xml' },
+      currency: { value: 'EUR', source: 'xml' },
+      total_without_tax: { value: inv.total_without_tax, source: 'xml' },
+      total_with_tax: { value: inv.total_with_tax, source: 'xml' },
+    };
+    if (inv.buyer_siren) facts.buyer_siren = { value: inv.buyer_siren, source: 'text' };
+    const findings = [];
+    if (inv.status === 'blocked') {
+      findings.push({ code: 'scanned', severity: 'error',
+        message_fr: 'Page 1 sur 1 numérisée (image sans texte)\u00a0: les portails refusent les factures scannées.',
+        message_en: 'Page 1 of 1 is scanned (an image without text): portals refuse scanned invoices.',
+        hint_fr: 'Exportez la facture en PDF depuis votre logiciel de facturation au lieu de la scanner.',
+        hint_en: 'Export the invoice as a PDF from your invoicing software instead of scanning it.' });
+      findings.push({ code: 'structured_missing', severity: 'warning',
+        message_fr: 'Pas de données structurées (Factur-X) dans le PDF.',
+        message_en: 'No structured data (Factur-X) in the PDF.',
+        hint_fr: 'Ce n’est pas bloquant aujourd’hui\u00a0; à partir de 2026, préférez un export Factur-X.',
+        hint_en: 'Not blocking today; from 2026 on, prefer a Factur-X export.' });
+      delete facts.seller_siren;
+    }
+    return { path: inv.path, verdict: inv.status === 'blocked' ? 'rejected' : 'accepted', size_bytes: 48213,
+      sha256: inv.sha256, pages: 1, pdf: true, readable: true, encrypted: false, signed: false,
+      content: inv.status === 'blocked' ? 'scanned' : 'native', scanned_pages: inv.status === 'blocked' ? [1] : [],
+      invoice_count: 1, structured: null, facts, findings };
+  }
+
+  function guidance(inv, dup) {
+    const G = (what_fr, what_en, todo_fr, todo_en, actions) => ({ what_fr, what_en, todo_fr, todo_en, actions });
+    const h = Math.floor((now - inv.status_since_ms) / HOUR);
+    switch (inv.status) {
+      case 'checked': return G('Facture contrôlée\u00a0: rien n’empêche son envoi.', 'Invoice checked: nothing prevents sending it.', 'Envoyez-la au portail.', 'Send it to the portal.', ['submit']);
+      case 'blocked': return G('Facture retenue par un contrôle de Facteur\u00a0: elle n’est pas partie.', 'Invoice held by a Facteur check: it has not been sent.', 'Corrigez ce que le contrôle a signalé (voir le détail), puis ajoutez de nouveau la facture.', 'Fix what the check reported (see the details), then add the invoice again.', []);
+      case 'to_verify': return G('Facteur ne peut pas savoir si la facture est bien arrivée sur le portail.', 'Facteur cannot tell whether the invoice reached the portal.', 'Vérifiez sur le portail, puis marquez-la comme vérifiée\u00a0; ne la renvoyez pas à l’aveugle, elle arriverait en double.', 'Check on the portal, then mark it as verified; do not resend it blindly, it could arrive twice.', ['mark_verified']);
+      case 'rejected': return G('Le portail a rejeté la facture (motif\u00a0: «\u00a0Le client référencé n’existe pas\u00a0»).', 'The portal rejected the invoice (reason: "Le client référencé n’existe pas").', 'Corrigez-la et envoyez une nouvelle facture avec un numéro différent\u00a0: avec le même numéro, elle serait de nouveau rejetée.', 'Correct it and send a new invoice with a different number: with the same number it would be rejected again.', ['prepare_corrected']);
+      case 'refused':
+        if (inv.reason_code === 'MANDAT_ABSENT') return G('Facture refusée\u00a0: mandat absent. Le portail ne traite vos factures qu’une fois votre mandat de facturation signé importé.', 'Invoice refused: billing mandate missing. The portal only processes your invoices once your signed billing mandate is uploaded.', 'Importez votre mandat de facturation signé sur le portail, puis rejouez cette facture sans la modifier («\u00a0Rejeu Facture\u00a0»).', 'Upload your signed billing mandate on the portal, then replay this invoice unchanged ("Rejeu Facture").', ['replay']);
+        if (inv.reason_code === 'DOUBLON') return G(`Facture refusée comme doublon\u00a0: le portail a déjà la facture ${dup ? dup.other_number : ''}, avec le même SIREN et le même numéro.`, `Invoice refused as a duplicate: the portal already has invoice ${dup ? dup.other_number : ''}, with the same SIREN and number.`, 'Rien à faire sur celle-ci\u00a0: suivez l’autre facture.', 'Nothing to do on this one: follow the other invoice.', dup ? ['show_duplicate'] : []);
+        return G('Facture refusée.', 'Invoice refused.', 'Aucune action n’est attendue de votre part.', 'No action is expected from you.', []);
+      case 'deposited':
+        if (inv.reason_code === 'VIDEOCODAGE') return G(`Contrôle en cours par le portail (vidéocodage) depuis ${h}\u00a0h.`, `Being checked by the portal (vidéocodage) for ${h}\u00a0h.`, 'Cela prend en moyenne 48\u00a0h\u00a0; aucune action n’est attendue de votre part.', 'It takes about 48\u00a0h on average; nothing is expected from you.', []);
+        return G('Facture déposée sur le portail.', 'Invoice deposited on the portal.', 'Le portail la traite\u00a0; rien à faire pour l’instant.', 'The portal is processing it; nothing to do for now.', []);
+      case 'paid': return G('Facture payée.', 'Invoice paid.', 'C’est terminé\u00a0: rien à faire.', 'All done: nothing to do.', []);
+      case 'issued': return G('Facture émise\u00a0: le portail l’a transmise à votre client.', 'Invoice issued: the portal has passed it on to your customer.', 'Rien à faire\u00a0: la suite dépend de votre client.', 'Nothing to do: the next step is your customer’s.', []);
+      case 'approved': return G('Votre client a approuvé la facture.', 'Your customer has approved the invoice.', 'Le paiement doit suivre\u00a0: rien à faire.', 'Payment should follow: nothing to do.', []);
+      default: return G('La facture suit son cours.', 'The invoice is on its way.', 'Rien à faire pour l’instant.', 'Nothing to do for now.', []);
+    }
+  }
+
+  const err = (code, message_fr, message_en, detail = null) => ({ code, message_fr, message_en, detail });
+  const find = (id) => {
+    const inv = invoices.find((i) => i.id === id);
+    if (!inv) throw err('not_found', 'Cette facture n’existe plus.', 'This invoice no longer exists.', `invoice ${id}`);
+    return inv;
+  };
+  function setStatus(inv, status, reason, source = 'outbox') {
+    inv.status = status;
+    inv.reason_code = reason || null;
+    inv.status_since_ms = Date.now();
+    ev(inv.id, 0, source, 'local', status, null, status, reason);
+    setTimeout(() => emit('invoice-changed', { id: inv.id }), 0);
+  }
+  const clone = (x) => (x === undefined ? null : JSON.parse(JSON.stringify(x)));
+
+  const commands = {
+    get_settings: () => settings,
+    set_language: ({ language }) => { settings.language = language; return null; },
+    counts: () => {
+      const out = { to_do: 0, in_progress: 0, issued: 0, paid: 0, rejected: 0, all: invoices.length };
+      for (const inv of invoices) for (const g of Object.keys(GROUPS)) if (inGroup(g, inv)) out[g]++;
+      return out;
+    },
+    list_invoices: ({ filter }) => {
+      const f = filter || {};
+      const num = f.number ? f.number.toLowerCase() : null;
+      const cust = f.customer ? fold(f.customer) : null;
+      const rows = invoices.filter((inv) => inGroup(f.group, inv)
+        && (!num || inv.number.toLowerCase().includes(num))
+        && (!cust || fold(inv.customer).includes(cust) || (inv.buyer_siren || '').includes(cust))
+        && (!f.since || (inv.issue_date || '') >= f.since)
+        && (!f.until || (inv.issue_date || '') <= f.until))
+        .sort((a, b) => b.status_since_ms - a.status_since_ms || b.id - a.id);
+      const limit = Math.min(500, f.limit || 100);
+      const offset = f.offset || 0;
+      return { rows: rows.slice(offset, offset + limit), has_more: rows.length > offset + limit };
+    },
+    list_customers: () => [...new Set(invoices.map((i) => i.customer).filter(Boolean))].sort((a, b) => a.localeCompare(b, 'fr')),
+    invoice_detail: ({ id }) => {
+      const inv = find(id);
+      const dup = inv.reason_code === 'DOUBLON' ? (() => {
+        const o = invoices.find((x) => x.id !== inv.id && x.customer === inv.customer && x.total_with_tax === inv.total_with_tax);
+        return o ? { kind: 'at_portal', other_id: o.id, other_number: o.number, other_status: o.status } : null;
+      })() : null;
+      const acc = accounts.find((a) => a.name === inv.portal);
+      return { invoice: inv, report: report(inv), events: events.get(id) || [], submissions: [],
+        guidance: guidance(inv, dup), duplicate: dup, simulation: !!acc && acc.kind === 'sandbox' };
+    },
+    open_pdf: ({ id }) => { find(id); return null; },
+    choose_files: () => null,
+    cancel_batch: ({ batch_id }) => {
+      const b = window.__mock.lastBatch;
+      if (b && b.batch_id === batch_id) setTimeout(() => emit('batch-progress', Object.assign({}, b, { done: true, cancelled: true })), 0);
+      return null;
+    },
+    submit_invoices: ({ ids }) => {
+      const queued = []; const refused = [];
+      for (const id of ids) {
+        const inv = find(id);
+        if (inv.status === 'checked') { setStatus(inv, 'queued'); queued.push(id); } else refused.push({ id, decision: { decision: 'check_failed' } });
+      }
+      return { queued, refused };
+    },
+    replay_invoice: ({ id }) => {
+      const inv = find(id);
+      if (!(inv.status === 'refused' && inv.reason_code === 'MANDAT_ABSENT')) throw err('not_allowed', 'Seule une facture refusée pour «\u00a0Mandat absent\u00a0» peut être rejouée.', 'Only an invoice refused for "Mandat absent" can be replayed.');
+      setStatus(inv, 'queued');
+      return { queued: true };
+    },
+    prepare_correction: ({ id, new_number }) => {
+      const inv = find(id);
+      const n = (new_number || '').trim();
+      if (n.toLowerCase() === inv.number.toLowerCase()) throw err('same_number', 'Le nouveau numéro doit être différent de l’ancien.', 'The new number must differ from the old one.');
+      if (invoices.some((i) => i.number.toLowerCase() === n.toLowerCase())) throw err('number_in_use', `Le numéro ${n} est déjà celui d’une autre facture\u00a0: choisissez-en un autre.`, `Number ${n} already belongs to another invoice: choose another one.`, `UNIQUE(seller_siren, number): ${n}`);
+      return { id, new_number: n };
+    },
+    mark_verified: ({ id, arrived }) => {
+      const inv = find(id);
+      if (inv.status !== 'to_verify') throw err('not_allowed', 'Cette facture n’est pas à vérifier.', 'This invoice is not waiting to be verified.');
+      setStatus(inv, arrived ? 'deposited' : 'checked', null, 'manual');
+      return inv;
+    },
+    list_accounts: () => accounts,
+    add_account: ({ name, kind, settings: s, secrets }) => {
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(name || '')) throw err('account_name', 'Le nom du compte ne peut contenir que des lettres, des chiffres, «\u00a0-\u00a0», «\u00a0_\u00a0» ou «\u00a0.\u00a0».', 'An account name may only contain letters, digits, "-", "_" or ".".', `invalid name: "${name}"`);
+      if (accounts.some((a) => a.name === name)) throw err('account_exists', `Un compte «\u00a0${name}\u00a0» existe déjà.`, `An account "${name}" already exists.`);
+      const a = { name, kind, settings: Object.assign({}, s), secret_fields: Object.keys(secrets || {}) };
+      accounts.push(a);
+      accounts.sort((x, y) => x.name.localeCompare(y.name));
+      return a;
+    },
+    remove_account: ({ name }) => {
+      const i = accounts.findIndex((a) => a.name === name);
+      if (i < 0) throw err('not_found', 'Ce compte n’existe plus.', 'This account no longer exists.');
+      accounts.splice(i, 1);
+      return null;
+    },
+    test_account: ({ name }) => {
+      const a = accounts.find((x) => x.name === name);
+      if (!a) throw err('not_found', 'Ce compte n’existe plus.', 'This account no longer exists.');
+      if (a.kind === 'sandbox') return { ok: true, message_fr: 'Le portail de démonstration répond.', message_en: 'The demonstration portal answers.', detail: null, simulation: true };
+      if (a.kind === 'chorus_pro') return { ok: false, message_fr: 'Chorus Pro refuse l’identifiant ou le secret PISTE\u00a0: vérifiez-les sur le portail PISTE.', message_en: 'Chorus Pro refuses the PISTE client id or secret: check them on the PISTE portal.', detail: 'POST /oauth/token: 401 invalid_client', simulation: false };
+      return { ok: true, message_fr: 'Connexion réussie au serveur d’envoi et de réception.', message_en: 'Connected to the outgoing and incoming servers.', detail: null, simulation: false };
+    },
+  };
+
+  function emit(event, payload) {
+    if (event === 'batch-started' || event === 'batch-progress') {
+      window.__mock.lastBatch = Object.assign({ checked: 0, accepted: 0, blocked: 0, done: false, cancelled: false }, window.__mock.lastBatch, payload);
+    }
+    for (const l of listeners.values()) if (l.event === event) l.handler({ event, id: l.id, payload: clone(payload) });
+  }
+
+  window.__mock = { calls, emit, invoices, accounts, lastBatch: null, commandsOf: (cmd) => calls.filter((c) => c.cmd === cmd) };
+  window.__TAURI__ = {
+    core: {
+      invoke(cmd, args) {
+        calls.push({ cmd, args: clone(args || {}) });
+        const fn = commands[cmd];
+        return new Promise((resolve, reject) => {
+          setTimeout(() => {
+            if (!fn) return reject(err('internal', 'Commande inconnue.', 'Unknown command.', cmd));
+            try { resolve(clone(fn(args || {}))); } catch (e) { reject(e); }
+          }, 0);
+        });
+      },
+    },
+    event: {
+      listen(event, handler) {
+        const id = nextListener++;
+        listeners.set(id, { id, event, handler });
+        return Promise.resolve(() => listeners.delete(id));
+      },
+    },
+  };
+})();

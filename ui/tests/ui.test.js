@@ -1,0 +1,361 @@
+// The interface against the mocked IPC (ui/js/mock.js implements IPC.md).
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, openPage, calls, emit, cspOf, UI, SHOTS } from './harness.js';
+
+let srv;
+let browser;
+const open = [];
+
+before(async () => {
+  srv = await startServer();
+  browser = await launch();
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+async function page(opts) {
+  const p = await openPage(browser, srv.base, opts);
+  open.push(p);
+  return p;
+}
+// Every test fails on any console error, uncaught exception or CSP violation.
+afterEach(async () => {
+  while (open.length) {
+    const { context, errors } = open.pop();
+    await context.close();
+    assert.deepEqual(errors, [], 'no console errors');
+  }
+});
+
+const rowsText = (p) => p.$$eval('#list li', (lis) => lis.map((li) => li.querySelector('.num').textContent));
+const lastList = async (p) => (await calls(p, 'list_invoices')).at(-1).args.filter;
+async function waitList(p, n) {
+  await p.waitForFunction((k) => window.__mock.commandsOf('list_invoices').length >= k, n);
+  await p.waitForTimeout(30);
+}
+
+test('CSP has no unsafe-inline, and the page has no inline script, handler or style', () => {
+  const html = fs.readFileSync(path.join(UI, 'index.html'), 'utf8');
+  const csp = cspOf(html);
+  assert.ok(csp, 'CSP meta present');
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.match(csp, /script-src 'self'/);
+  assert.match(csp, /connect-src ipc: http:\/\/ipc\.localhost/);
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
+  assert.doesNotMatch(html, /\son[a-z]+=/i, 'no inline handlers');
+  assert.doesNotMatch(html, /\sstyle=/i, 'no style attributes');
+  assert.doesNotMatch(html, /mock\.js/, 'the mock is not loaded in production');
+  for (const f of fs.readdirSync(path.join(UI, 'js'))) {
+    const src = fs.readFileSync(path.join(UI, 'js', f), 'utf8');
+    assert.doesNotMatch(src, /innerHTML|outerHTML|insertAdjacentHTML|eval\(|new Function/, `${f}: no HTML injection or eval`);
+    if (f !== 'ipc.js' && f !== 'mock.js') assert.doesNotMatch(src, /__TAURI__/, `${f}: only ipc.js touches Tauri`);
+  }
+});
+
+test('empty store: a big drop target with the watched folder', async () => {
+  const { page: p } = await page({ mock: 'empty' });
+  const empty = p.locator('#empty');
+  await empty.waitFor();
+  assert.match(await empty.textContent(), /Déposez vos factures ici/);
+  assert.match(await empty.textContent(), /\/home\/claire\/Factures/);
+  assert.equal(await p.locator('#list li').count(), 0);
+  await p.screenshot({ path: path.join(SHOTS, 'empty-fr-light.png') });
+});
+
+test('list: rows with badges (icon + word) and ages, default group À traiter', async () => {
+  const { page: p } = await page();
+  assert.equal((await lastList(p)).group, 'to_do');
+  assert.equal(await p.locator('#list-title').textContent(), 'À traiter');
+  // to_do: checked, blocked, to_verify, rejected, refused MANDAT_ABSENT
+  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0407', 'F-2026-0409', 'F-2026-0413', 'F-2026-0414', 'F-2026-0415']);
+  const badge = p.locator('#inv-3 .badge');
+  assert.equal(await badge.textContent(), 'Mandat absent');
+  assert.equal(await badge.locator('svg.icon').count(), 1, 'icon beside the word');
+  assert.match(await badge.getAttribute('class'), /cat-action/);
+  assert.match(await p.locator('#inv-5 .age').textContent(), /^depuis 3\u00a0h$/);
+  // Count of À traiter in the rail.
+  assert.equal(await p.locator('[data-group="to_do"] .n').textContent(), '5');
+  // fr-FR formats: narrow no-break space as thousands separator, 22 nov. 2026
+  await p.click('[data-group="all"]');
+  await waitList(p, 2);
+  const amount = await p.locator('#inv-1 .amount').textContent();
+  assert.equal(amount, '1\u202f234,56\u00a0€');
+  assert.equal(await p.locator('#inv-6 .c-date').textContent(), '22 nov. 2026');
+  assert.equal(await p.locator('#inv-1 .badge').textContent(), 'Vidéocodage');
+  assert.match(await p.locator('#inv-1 .age').textContent(), /depuis 31\u00a0h/);
+  assert.match(await p.locator('#inv-1 .c-portal').textContent(), /simulation/);
+  await p.screenshot({ path: path.join(SHOTS, 'list-fr-light.png') });
+});
+
+test('filters: group, search by number, customer and month are sent to the shell', async () => {
+  const { page: p } = await page();
+  await p.click('[data-group="in_progress"]');
+  await waitList(p, 2);
+  assert.equal((await lastList(p)).group, 'in_progress');
+  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0380', 'F-2026-0412']);
+  await p.click('[data-group="all"]');
+  await waitList(p, 3);
+  await p.fill('#search', '0409');
+  await p.waitForFunction(() => window.__mock.commandsOf('list_invoices').at(-1).args.filter.number === '0409');
+  await p.waitForTimeout(30);
+  assert.deepEqual(await rowsText(p), ['F-2026-0409']);
+  const f = await lastList(p);
+  assert.equal(f.limit, 100);
+  assert.equal(f.offset, 0);
+  await p.fill('#search', 'nothing-like-this');
+  await p.waitForFunction(() => window.__mock.commandsOf('list_invoices').at(-1).args.filter.number === 'nothing-like-this');
+  await p.locator('#empty').waitFor();
+  assert.match(await p.locator('#empty').textContent(), /Aucune facture ne correspond/);
+  await p.fill('#search', '');
+  await p.selectOption('#customer', 'Hôtel du Lac');
+  await p.waitForFunction(() => {
+    const f = window.__mock.commandsOf('list_invoices').at(-1).args.filter;
+    return f.customer === 'Hôtel du Lac' && f.number === null;
+  });
+  await p.waitForTimeout(30);
+  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0380', 'F-2026-0407']);
+  const months = await p.$$eval('#month option', (o) => o.map((x) => x.value));
+  await p.selectOption('#month', months[1]);
+  await p.waitForFunction(() => window.__mock.commandsOf('list_invoices').at(-1).args.filter.since != null);
+  const m = await lastList(p);
+  assert.equal(m.since, `${months[1]}-01`);
+  assert.match(m.until, new RegExp(`^${months[1]}-(28|29|30|31)$`));
+});
+
+test('À traiter empty is cheerful', async () => {
+  const { page: p } = await page();
+  // Settle every to-do invoice: verify, submit, then look at the rail.
+  await p.evaluate(() => { for (const i of window.__mock.invoices) { i.status = 'paid'; i.reason_code = null; } });
+  await p.click('[data-group="paid"]');
+  await p.click('[data-group="to_do"]');
+  await p.locator('#empty.cheerful').waitFor();
+  assert.match(await p.locator('#empty').textContent(), /Rien à traiter aujourd’hui/);
+});
+
+test('keyboard: ↑/↓ move, Enter opens, Esc closes and returns to the list', async () => {
+  const { page: p } = await page();
+  await p.focus('#list');
+  const first = await p.getAttribute('#list', 'aria-activedescendant');
+  await p.keyboard.press('ArrowDown');
+  const second = await p.getAttribute('#list', 'aria-activedescendant');
+  assert.notEqual(first, second);
+  await p.keyboard.press('ArrowUp');
+  assert.equal(await p.getAttribute('#list', 'aria-activedescendant'), first);
+  await p.keyboard.press('ArrowDown');
+  await p.keyboard.press('Enter');
+  await p.locator('#detail:not([hidden]) h2').waitFor();
+  const id = Number(second.replace('inv-', ''));
+  assert.equal((await calls(p, 'invoice_detail')).at(-1).args.id, id);
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'detail');
+  await p.keyboard.press('Escape');
+  await p.locator('#detail').waitFor({ state: 'hidden' });
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'list');
+  // Tab order: search, add, settings come before the rail and the list.
+  await p.focus('#search');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'add-files');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'open-settings');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement.dataset.group), 'to_do');
+});
+
+async function openDetail(p, id) {
+  await p.click('[data-group="all"]');
+  await p.locator(`#inv-${id}`).waitFor();
+  await p.click(`#inv-${id}`);
+  await p.waitForFunction((i) => document.querySelector('#detail h2')?.textContent.includes(
+    window.__mock.invoices.find((x) => x.id === i).number), id);
+}
+const actions = (p) => p.$$eval('#detail .actions button', (b) => b.map((x) => x.dataset.action));
+
+test('detail: findings with fixes, facts, timeline with raw beside canonical, mandatory marked', async () => {
+  const { page: p } = await page();
+  await openDetail(p, 7);
+  const findings = p.locator('#detail .findings li');
+  assert.equal(await findings.count(), 2);
+  assert.match(await findings.first().textContent(), /Bloquant.*numérisée.*À faire\u00a0: Exportez/s);
+  assert.deepEqual(await actions(p), [], 'blocked: no button');
+  await openDetail(p, 1);
+  assert.match(await p.locator('#detail [data-fact="total_with_tax"]').textContent(), /1\u202f234,56\u00a0€/);
+  assert.match(await p.locator('#detail [data-fact="issue_date"]').textContent(), /20 nov\. 2026/);
+  const last = p.locator('#detail .timeline li').last();
+  assert.equal(await last.locator('.canon').textContent(), 'Vidéocodage');
+  assert.equal(await last.locator('.raw').textContent(), '«\u00a0Vidéocodage en cours\u00a0»');
+  assert.equal(await last.locator('.mand').count(), 1);
+  assert.equal(await p.locator('#detail .timeline li').first().locator('.mand').count(), 0);
+  assert.match(await p.locator('#detail .sim-banner').textContent(), /simulation/);
+  assert.match(await p.locator('#detail .guidance').textContent(), /vidéocodage.*48\u00a0h/s);
+  assert.deepEqual(await actions(p), []);
+  await p.click('#detail [data-action="open_pdf"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('open_pdf').length === 1);
+  assert.deepEqual((await calls(p, 'open_pdf'))[0].args, { id: 1 });
+  await p.screenshot({ path: path.join(SHOTS, 'detail-fr-light.png') });
+});
+
+test('guidance actions: only the allowed ones, each calling its command', async () => {
+  const { page: p } = await page();
+  // Mandat absent → Rejouer only.
+  await openDetail(p, 3);
+  assert.deepEqual(await actions(p), ['replay']);
+  await p.click('#detail [data-action="replay"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('replay_invoice').length === 1);
+  assert.deepEqual((await calls(p, 'replay_invoice'))[0].args, { id: 3 });
+  await p.locator('#detail .notice', { hasText: 'rejouée' }).waitFor();
+  // Doublon → no replay, a link to the other invoice.
+  await openDetail(p, 4);
+  assert.deepEqual(await actions(p), ['show_duplicate']);
+  // Rejected → prepare a corrected invoice, which insists on a new number.
+  await openDetail(p, 2);
+  assert.deepEqual(await actions(p), ['prepare_corrected']);
+  await p.click('#detail [data-action="prepare_corrected"]');
+  await p.fill('#new-number', 'F-2026-0409');
+  await p.keyboard.press('Enter');
+  assert.match(await p.locator('#detail .correction .err').textContent(), /différent de F-2026-0409/);
+  assert.equal((await calls(p, 'prepare_correction')).length, 0, 'same number never sent');
+  await p.fill('#new-number', 'F-2026-0412');
+  await p.keyboard.press('Enter');
+  await p.locator('#detail .action-error .error').waitFor();
+  assert.match(await p.locator('#detail .action-error').textContent(), /déjà celui d’une autre facture/);
+  assert.equal(await p.locator('#detail .action-error details pre').isVisible(), false, 'technical detail one click away');
+  await p.click('#detail .action-error summary');
+  assert.match(await p.locator('#detail .action-error pre').textContent(), /UNIQUE/);
+  await p.fill('#new-number', 'F-2026-0409-A');
+  await p.keyboard.press('Enter');
+  await p.locator('#detail .notice', { hasText: 'F-2026-0409-A' }).waitFor();
+  assert.deepEqual((await calls(p, 'prepare_correction')).at(-1).args, { id: 2, new_number: 'F-2026-0409-A' });
+  // To verify → arrived / not arrived.
+  await openDetail(p, 5);
+  assert.deepEqual(await actions(p), ['arrived', 'not_arrived']);
+  await p.click('#detail [data-action="not_arrived"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('mark_verified').length === 1);
+  assert.deepEqual((await calls(p, 'mark_verified'))[0].args, { id: 5, arrived: false });
+  // Checked → submit.
+  await openDetail(p, 6);
+  assert.deepEqual(await actions(p), ['submit']);
+  await p.click('#detail [data-action="submit"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('submit_invoices').length === 1);
+  assert.deepEqual((await calls(p, 'submit_invoices'))[0].args, { ids: [6], account: null });
+  // Issued, paid: nothing to click.
+  await openDetail(p, 9);
+  assert.deepEqual(await actions(p), []);
+});
+
+test('batch: one progress bar driven by events; cancel calls cancel_batch', async () => {
+  const { page: p } = await page();
+  await emit(p, 'tauri://drag-enter', { paths: [] });
+  assert.equal(await p.locator('#drop-overlay').isVisible(), true);
+  await emit(p, 'tauri://drag-drop', { paths: ['/x.pdf'] });
+  assert.equal(await p.locator('#drop-overlay').isVisible(), false);
+  await emit(p, 'batch-started', { batch_id: 'b1', total: 40 });
+  await p.locator('#batch:not([hidden])').waitFor();
+  await emit(p, 'batch-progress', { batch_id: 'b1', checked: 12, accepted: 10, blocked: 2, total: 40, done: false, cancelled: false });
+  assert.match(await p.locator('#batch .label').textContent(), /12 sur 40/);
+  assert.equal(await p.getAttribute('#batch progress', 'value'), '12');
+  assert.match(await p.locator('#batch .counts').textContent(), /10 acceptées.*2 bloquées/s);
+  assert.equal(await p.locator('#batch').count(), 1);
+  await p.screenshot({ path: path.join(SHOTS, 'batch-fr-light.png') });
+  await p.click('#batch [data-action="cancel-batch"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('cancel_batch').length === 1);
+  assert.deepEqual((await calls(p, 'cancel_batch'))[0].args, { batch_id: 'b1' });
+  await p.locator('#batch .label', { hasText: 'Contrôle arrêté' }).waitFor();
+  assert.equal(await p.locator('#batch progress').count(), 0);
+});
+
+test('settings: secrets sent once, field cleared, list shows •••• only', async () => {
+  const { page: p } = await page();
+  await p.click('#open-settings');
+  await p.locator('#settings[open]').waitFor();
+  assert.match(await p.locator('#settings').textContent(), /\/home\/claire\/\.local\/share\/facteur/);
+  assert.match(await p.locator('#settings [data-account="sandbox"]').textContent(), /simulation/);
+  await p.fill('#acc-name', 'generix-2');
+  await p.fill('#acc-deposit_address', 'depot@portail.example.fr');
+  await p.fill('#acc-smtp_host', 'smtp.example.fr');
+  await p.fill('#acc-smtp_user', 'claire');
+  await p.fill('#acc-smtp_password', 'S3cret-smtp!');
+  await p.fill('#acc-imap_host', 'imap.example.fr');
+  await p.fill('#acc-imap_user', 'claire');
+  await p.fill('#acc-imap_password', 'S3cret-imap!');
+  assert.equal(await p.getAttribute('#acc-smtp_password', 'type'), 'password');
+  await p.click('#add-account button[type=submit]');
+  await p.locator('#settings [data-account="generix-2"]').waitFor();
+  const adds = await calls(p, 'add_account');
+  assert.equal(adds.length, 1);
+  assert.deepEqual(adds[0].args.secrets, { smtp_password: 'S3cret-smtp!', imap_password: 'S3cret-imap!' });
+  assert.equal(adds[0].args.kind, 'mail_deposit');
+  assert.equal(adds[0].args.settings.smtp_host, 'smtp.example.fr');
+  assert.ok(!('smtp_password' in adds[0].args.settings));
+  assert.equal(await p.inputValue('#acc-smtp_password'), '');
+  assert.equal(await p.inputValue('#acc-imap_password'), '');
+  const html = await p.content();
+  assert.ok(!html.includes('S3cret'), 'no secret anywhere in the page');
+  assert.match(await p.locator('#settings [data-account="generix-2"]').textContent(), /Mot de passe SMTP••••/);
+  // Only one command ever carried the secret.
+  const all = await p.evaluate(() => window.__mock.calls);
+  assert.equal(all.filter((c) => JSON.stringify(c).includes('S3cret')).length, 1);
+  // Test connection, remove.
+  await p.click('#settings [data-account="mairie"] [data-action="test"]');
+  await p.locator('#settings [data-account="mairie"] .result.ko').waitFor();
+  assert.deepEqual((await calls(p, 'test_account'))[0].args, { name: 'mairie' });
+  await p.screenshot({ path: path.join(SHOTS, 'settings-fr-light.png') });
+  await p.click('#settings [data-account="generix-2"] [data-action="remove"]');
+  assert.equal((await calls(p, 'remove_account')).length, 0, 'asks for confirmation first');
+  await p.click('#settings [data-account="generix-2"] [data-action="remove"]');
+  await p.locator('#settings [data-account="generix-2"]').waitFor({ state: 'detached' });
+  assert.deepEqual((await calls(p, 'remove_account'))[0].args, { name: 'generix-2' });
+  await p.keyboard.press('Escape');
+  await p.locator('#settings').waitFor({ state: 'hidden' });
+});
+
+test('language: switching to English changes the visible strings', async () => {
+  const { page: p } = await page();
+  await p.click('#open-settings');
+  await p.check('#settings input[value="en"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('set_language').length === 1);
+  assert.deepEqual((await calls(p, 'set_language'))[0].args, { language: 'en' });
+  await p.locator('#settings-title', { hasText: 'Settings' }).waitFor();
+  await p.keyboard.press('Escape');
+  assert.equal(await p.locator('#list-title').textContent(), 'To do');
+  assert.equal(await p.locator('[data-group="paid"] span').first().textContent(), 'Paid');
+  assert.equal(await p.getAttribute('html', 'lang'), 'en');
+  await p.locator('#inv-3 .badge', { hasText: 'Mandate missing' }).waitFor();
+  assert.match(await p.locator('#inv-5 .age').textContent(), /^for 3\u00a0h$/);
+});
+
+const SHOT_SET = [['fr', 'light'], ['fr', 'dark'], ['en', 'light'], ['en', 'dark']];
+for (const [lang, scheme] of SHOT_SET) {
+  test(`screenshots ${lang} ${scheme}`, async () => {
+    const { page: p } = await page({ lang, scheme });
+    await p.screenshot({ path: path.join(SHOTS, `list-${lang}-${scheme}.png`) });
+    await openDetail(p, 2);
+    await p.screenshot({ path: path.join(SHOTS, `detail-${lang}-${scheme}.png`) });
+    await p.click('#open-settings');
+    await p.locator('#settings[open]').waitFor();
+    await p.screenshot({ path: path.join(SHOTS, `settings-${lang}-${scheme}.png`) });
+  });
+}
+
+test('10,000 invoices: first page renders quickly, next page on demand', async () => {
+  const t0 = Date.now();
+  const { page: p } = await page({ mock: '10000' });
+  const ms = Date.now() - t0;
+  await p.click('[data-group="all"]');
+  const t1 = Date.now();
+  await p.waitForFunction(() => document.querySelectorAll('#list li').length === 100
+    && window.__mock.commandsOf('list_invoices').at(-1).args.filter.group === 'all');
+  console.log(`# 10,000 invoices: page ready in ${ms} ms, "Toutes" first page in ${Date.now() - t1} ms`);
+  assert.equal(await p.locator('[data-group="all"] .n').textContent(), '10\u202f000');
+  await p.click('#more');
+  await p.waitForFunction(() => document.querySelectorAll('#list li').length === 200);
+  assert.equal((await lastList(p)).offset, 100);
+  await p.focus('#list');
+  await p.keyboard.press('End');
+  await p.keyboard.press('ArrowDown');
+  await p.waitForFunction(() => document.querySelectorAll('#list li').length === 300);
+});
