@@ -10,7 +10,11 @@ need_pkgs=()
 # the account tests start a real Secret Service in a private D-Bus session.
 # dovecot-imapd: the mail channel's tests run a real IMAP server on loopback
 # (started by the test itself; the system service is not used).
-for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd; do
+# libwebkit2gtk-4.1-dev, libgtk-3-dev, librsvg2-dev: the desktop window
+# (Tauri 2 on WebKitGTK). xvfb, xauth, webkit2gtk-driver: its end-to-end
+# tests run the real window headless.
+for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd \
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev xvfb xauth webkit2gtk-driver; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then

@@ -5,3 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo nextest run --workspace --all-targets --no-fail-fast
 cargo test --workspace --doc
+# The interface in headless Chromium, IPC mocked (installs Chromium and
+# playwright-core first when missing).
+bash scripts/test-ui.sh

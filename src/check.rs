@@ -108,6 +108,12 @@ pub struct Report {
 }
 
 impl Report {
+    /// An empty report naming a file, for callers that know its hash from
+    /// the store (the outbox queueing a recorded invoice).
+    pub fn for_file(path: &str) -> Self {
+        Report::new(Path::new(path), 0)
+    }
+
     fn new(path: &Path, size: u64) -> Self {
         Report {
             path: path.display().to_string(),

@@ -22,3 +22,4 @@ pub mod store;
 pub mod structured;
 pub mod text;
 pub mod textfacts;
+pub mod view;

@@ -315,6 +315,33 @@ pub fn enqueue_with_annexes(
     )
 }
 
+/// Queues an invoice already checked and recorded, by its id (the desktop
+/// window's « Envoyer »): its file is read again from where it was found and
+/// must still be the very bytes that were checked.
+pub fn enqueue_invoice(
+    store: &mut Store,
+    home: &Path,
+    invoice_id: i64,
+    account: &Account,
+    now_ms: i64,
+) -> Result<Enqueued> {
+    let Some(inv) = store.invoice(invoice_id)? else {
+        return Ok(Enqueued::NoInvoice);
+    };
+    let mut report = Report::for_file(&inv.path);
+    report.sha256 = Some(inv.sha256.clone());
+    enqueue_kind(
+        store,
+        home,
+        &report,
+        Some(invoice_id),
+        account,
+        "submit",
+        &[],
+        now_ms,
+    )
+}
+
 /// Queues a corrected invoice that replaces one the portal rejected (or
 /// refused for another reason than the mandate): it must carry a new
 /// number, as the portals require.

@@ -327,6 +327,11 @@ pub struct ListFilter {
     pub since: Option<String>,
     /// Substring of the invoice number.
     pub number: Option<String>,
+    /// Issue date on or before (ISO `YYYY-MM-DD`).
+    pub until: Option<String>,
+    /// When set, refused invoices are listed only with this reason code
+    /// (the « À traiter » view wants refusals for « Mandat absent » only).
+    pub refused_reason: Option<String>,
     pub limit: usize,
     pub offset: usize,
 }
@@ -966,6 +971,52 @@ impl Store {
 
     /// A page of invoices, most recently changed first.
     pub fn list(&self, f: &ListFilter) -> Result<Vec<InvoiceRow>> {
+        let (filter, args) = list_filter(f);
+        let limit = if f.limit == 0 { 100 } else { f.limit };
+        // `invoices_recent` carries the searched columns, so a substring
+        // search walks that index in page order and reads a table row only
+        // for a match.
+        let order = "status_since_ms DESC, id DESC";
+        // The page is chosen on the invoices alone, then only its rows are
+        // joined to their documents.
+        let sql = format!(
+            "{SELECT_COLUMNS}
+             FROM (SELECT * FROM invoices {filter}
+                   ORDER BY {order} LIMIT {limit} OFFSET {}) i
+             JOIN documents d ON d.id = i.document_id
+             ORDER BY i.status_since_ms DESC, i.id DESC",
+            f.offset
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        let rows = stmt.query_map(params.as_slice(), invoice_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// How many invoices the filter matches (its limit and offset aside).
+    pub fn count(&self, f: &ListFilter) -> Result<i64> {
+        let (filter, args) = list_filter(f);
+        let sql = format!("SELECT count(*) FROM invoices {filter}");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        Ok(stmt.query_row(params.as_slice(), |r| r.get(0))?)
+    }
+
+    /// The customers' names, sorted, for a filter.
+    pub fn customers(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT customer FROM invoices WHERE customer IS NOT NULL ORDER BY customer_key",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+type SqlArgs = Vec<Box<dyn rusqlite::ToSql>>;
+
+/// The WHERE clause of a [`ListFilter`] and its arguments.
+fn list_filter(f: &ListFilter) -> (String, SqlArgs) {
+    {
         let mut filter = String::from("WHERE 1=1");
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
         if !f.statuses.is_empty() {
@@ -994,27 +1045,22 @@ impl Store {
             args.push(Box::new(format!("%{n}%")));
             filter.push_str(&format!(" AND number LIKE ?{}", args.len()));
         }
-        let limit = if f.limit == 0 { 100 } else { f.limit };
-        // `invoices_recent` carries the searched columns, so a substring
-        // search walks that index in page order and reads a table row only
-        // for a match.
-        let order = "status_since_ms DESC, id DESC";
-        // The page is chosen on the invoices alone, then only its rows are
-        // joined to their documents.
-        let sql = format!(
-            "{SELECT_COLUMNS}
-             FROM (SELECT * FROM invoices {filter}
-                   ORDER BY {order} LIMIT {limit} OFFSET {}) i
-             JOIN documents d ON d.id = i.document_id
-             ORDER BY i.status_since_ms DESC, i.id DESC",
-            f.offset
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
-        let rows = stmt.query_map(params.as_slice(), invoice_row)?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        if let Some(d) = &f.until {
+            args.push(Box::new(d.clone()));
+            filter.push_str(&format!(" AND issue_date <= ?{}", args.len()));
+        }
+        if let Some(r) = &f.refused_reason {
+            args.push(Box::new(r.clone()));
+            filter.push_str(&format!(
+                " AND (current_status <> 'refused' OR current_reason IS ?{})",
+                args.len()
+            ));
+        }
+        (filter, args)
     }
+}
 
+impl Store {
     /// Every event of an invoice, in the order they happened.
     pub fn history(&self, invoice_id: i64) -> Result<Vec<EventRow>> {
         let mut stmt = self.conn.prepare_cached(

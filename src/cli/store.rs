@@ -94,6 +94,7 @@ pub fn status(
         number,
         limit,
         offset: 0,
+        ..ListFilter::default()
     };
     let store = open()?;
     let rows = store.list(&filter)?;

@@ -9,6 +9,8 @@ import { chromium } from 'playwright-core';
 
 export const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SHOTS = path.join(UI, 'tests', 'screenshots');
+// What the app serves (Tauri's frontendDist): the tests serve the same.
+export const APP = path.join(UI, 'app');
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.json': 'application/json' };
@@ -20,13 +22,13 @@ export function cspOf(html) {
 }
 
 export function startServer() {
-  const csp = cspOf(fs.readFileSync(path.join(UI, 'index.html'), 'utf8'));
+  const csp = cspOf(fs.readFileSync(path.join(APP, 'index.html'), 'utf8'));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     let p = decodeURIComponent(url.pathname);
     if (p === '/') p = '/index.html';
-    const file = path.normalize(path.join(UI, p));
-    if (!file.startsWith(UI + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`)
+    const file = path.normalize(path.join(APP, p));
+    if (!file.startsWith(APP + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`)
       || file.includes(`${path.sep}tests${path.sep}`) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       res.writeHead(404).end();
       return;
@@ -47,7 +49,7 @@ export async function launch() {
   });
 }
 
-const MOCK = fs.readFileSync(path.join(UI, 'js', 'mock.js'), 'utf8');
+const MOCK = fs.readFileSync(path.join(UI, 'tests', 'mock.js'), 'utf8');
 
 /**
  * A fresh page with the mock; `errors` collects every console error and

@@ -1,9 +1,9 @@
-// The interface against the mocked IPC (ui/js/mock.js implements IPC.md).
+// The interface against the mocked IPC (ui/tests/mock.js implements IPC.md).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, calls, emit, cspOf, UI, SHOTS } from './harness.js';
+import { startServer, launch, openPage, calls, emit, cspOf, UI, APP, SHOTS } from './harness.js';
 
 let srv;
 let browser;
@@ -41,7 +41,7 @@ async function waitList(p, n) {
 }
 
 test('CSP has no unsafe-inline, and the page has no inline script, handler or style', () => {
-  const html = fs.readFileSync(path.join(UI, 'index.html'), 'utf8');
+  const html = fs.readFileSync(path.join(APP, 'index.html'), 'utf8');
   const csp = cspOf(html);
   assert.ok(csp, 'CSP meta present');
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
@@ -51,10 +51,10 @@ test('CSP has no unsafe-inline, and the page has no inline script, handler or st
   assert.doesNotMatch(html, /\son[a-z]+=/i, 'no inline handlers');
   assert.doesNotMatch(html, /\sstyle=/i, 'no style attributes');
   assert.doesNotMatch(html, /mock\.js/, 'the mock is not loaded in production');
-  for (const f of fs.readdirSync(path.join(UI, 'js'))) {
-    const src = fs.readFileSync(path.join(UI, 'js', f), 'utf8');
+  for (const f of fs.readdirSync(path.join(APP, 'js'))) {
+    const src = fs.readFileSync(path.join(APP, 'js', f), 'utf8');
     assert.doesNotMatch(src, /innerHTML|outerHTML|insertAdjacentHTML|eval\(|new Function/, `${f}: no HTML injection or eval`);
-    if (f !== 'ipc.js' && f !== 'mock.js') assert.doesNotMatch(src, /__TAURI__/, `${f}: only ipc.js touches Tauri`);
+    if (f !== 'ipc.js') assert.doesNotMatch(src, /__TAURI__/, `${f}: only ipc.js touches Tauri`);
   }
 });
 
@@ -275,7 +275,8 @@ test('settings: secrets sent once, field cleared, list shows •••• only',
   assert.match(await p.locator('#settings').textContent(), /\/home\/claire\/\.local\/share\/facteur/);
   assert.match(await p.locator('#settings [data-account="sandbox"]').textContent(), /simulation/);
   await p.fill('#acc-name', 'generix-2');
-  await p.fill('#acc-deposit_address', 'depot@portail.example.fr');
+  await p.fill('#acc-portal_address', 'depot@portail.example.fr');
+  await p.fill('#acc-from', 'claire@boulangerie.example');
   await p.fill('#acc-smtp_host', 'smtp.example.fr');
   await p.fill('#acc-smtp_user', 'claire');
   await p.fill('#acc-smtp_password', 'S3cret-smtp!');
@@ -290,6 +291,7 @@ test('settings: secrets sent once, field cleared, list shows •••• only',
   assert.deepEqual(adds[0].args.secrets, { smtp_password: 'S3cret-smtp!', imap_password: 'S3cret-imap!' });
   assert.equal(adds[0].args.kind, 'mail_deposit');
   assert.equal(adds[0].args.settings.smtp_host, 'smtp.example.fr');
+  assert.equal(adds[0].args.settings.portal_address, 'depot@portail.example.fr');
   assert.ok(!('smtp_password' in adds[0].args.settings));
   assert.equal(await p.inputValue('#acc-smtp_password'), '');
   assert.equal(await p.inputValue('#acc-imap_password'), '');

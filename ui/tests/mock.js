@@ -32,7 +32,7 @@
   const accounts = [
     { name: 'sandbox', kind: 'sandbox', settings: {}, secret_fields: [] },
     { name: 'mairie', kind: 'chorus_pro', settings: { environment: 'production', client_id: 'a1b2c3', login: 'TECH_1234@cpro.fr', supplier_id: '26073' }, secret_fields: ['client_secret', 'technical_password'] },
-    { name: 'generix', kind: 'mail_deposit', settings: { deposit_address: 'depot@factures.example.fr', smtp_host: 'smtp.example.fr', smtp_user: 'claire' }, secret_fields: ['smtp_password'] },
+    { name: 'generix', kind: 'mail_deposit', settings: { portal_address: 'depot@factures.example.fr', from: 'claire@boulangerie.example', smtp_host: 'smtp.example.fr', smtp_user: 'claire' }, secret_fields: ['smtp_password'] },
   ];
 
   const SELLER = { seller_name: 'Plomberie Lefèvre', seller_siren: '732829320' };

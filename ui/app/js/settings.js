@@ -11,10 +11,13 @@ const KINDS = ['mail_deposit', 'chorus_pro', 'sandbox'];
 // Settings (text) and secrets (password) per kind, as IPC.md add_account.
 const FIELDS = {
   mail_deposit: [
-    { k: 'deposit_address', type: 'email', wide: true },
+    { k: 'portal_address', type: 'email', wide: true },
+    { k: 'from', type: 'email', wide: true },
     { k: 'smtp_host' }, { k: 'smtp_port', type: 'number', value: '587' },
     { k: 'smtp_user' }, { k: 'smtp_password', secret: true },
-    { k: 'imap_host' }, { k: 'imap_user' }, { k: 'imap_password', secret: true },
+    { k: 'imap_host', optional: true }, { k: 'imap_user', optional: true },
+    { k: 'imap_password', secret: true, optional: true },
+    { k: 'portal_sender', optional: true, wide: true },
   ],
   chorus_pro: [
     { k: 'environment', choices: ['production', 'sandbox'] },

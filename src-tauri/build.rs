@@ -1,0 +1,29 @@
+// One permission per command: the main window's capability lists exactly
+// the commands the interface may call (capabilities/main.json).
+const COMMANDS: &[&str] = &[
+    "get_settings",
+    "set_language",
+    "counts",
+    "list_invoices",
+    "list_customers",
+    "invoice_detail",
+    "open_pdf",
+    "choose_files",
+    "cancel_batch",
+    "submit_invoices",
+    "replay_invoice",
+    "prepare_correction",
+    "mark_verified",
+    "list_accounts",
+    "add_account",
+    "remove_account",
+    "test_account",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run the Tauri build script");
+}

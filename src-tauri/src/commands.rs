@@ -1,0 +1,370 @@
+//! The commands the interface calls (`ui/IPC.md`), each a few lines that
+//! call the core and map its errors. One command per user action, each with
+//! its own permission (`build.rs`, `capabilities/main.json`). Secrets only
+//! ever travel inwards (`add_account`); nothing here returns one.
+
+use std::collections::BTreeMap;
+
+use facteur::accounts::{self, Account, Kind, OsKeyring};
+use facteur::lifecycle::Status;
+use facteur::outbox::{self, Enqueued};
+use facteur::store::{self, InvoiceRow, ListFilter, SubmitDecision};
+use facteur::view::{self, Detail, Group};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime, State};
+
+use crate::error::UiError;
+use crate::shell::{self, Settings, Shell};
+
+type Answer<T> = Result<T, UiError>;
+
+#[derive(Serialize)]
+pub struct SettingsView {
+    language: String,
+    data_dir: String,
+    watched_dir: Option<String>,
+    version: &'static str,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn get_settings(shell: State<'_, Shell>) -> SettingsView {
+    SettingsView {
+        language: shell.settings().language,
+        data_dir: shell.home.display().to_string(),
+        watched_dir: None,
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_language(shell: State<'_, Shell>, language: String) -> Answer<()> {
+    if language != "fr" && language != "en" {
+        return Err(UiError::not_allowed(
+            "Langue inconnue : français ou anglais.",
+            "Unknown language: French or English.",
+            Some(language),
+        ));
+    }
+    shell.save_settings(Settings { language })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn counts(shell: State<'_, Shell>) -> Answer<BTreeMap<&'static str, i64>> {
+    let db = shell.db();
+    Ok(view::counts(&db)?
+        .into_iter()
+        .map(|(g, n)| (g.as_str(), n))
+        .collect())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UiFilter {
+    group: Group,
+    customer: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    number: Option<String>,
+    limit: usize,
+    offset: usize,
+}
+
+#[derive(Serialize)]
+pub struct Page {
+    rows: Vec<InvoiceRow>,
+    has_more: bool,
+}
+
+fn blank(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn list_invoices(shell: State<'_, Shell>, filter: UiFilter) -> Answer<Page> {
+    let limit = filter.limit.clamp(1, 500);
+    let f = ListFilter {
+        customer: blank(filter.customer),
+        since: blank(filter.since),
+        until: blank(filter.until),
+        number: blank(filter.number),
+        limit: limit + 1,
+        offset: filter.offset,
+        ..filter.group.filter()
+    };
+    let mut rows = shell.db().list(&f)?;
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    Ok(Page { rows, has_more })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn list_customers(shell: State<'_, Shell>) -> Answer<Vec<String>> {
+    Ok(shell.db().customers()?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn invoice_detail(shell: State<'_, Shell>, id: i64) -> Answer<Detail> {
+    view::detail(&shell.db(), id, store::now_ms())?
+        .ok_or_else(|| UiError::not_found(&id.to_string()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn open_pdf(shell: State<'_, Shell>, id: i64) -> Answer<()> {
+    let inv = shell
+        .db()
+        .invoice(id)?
+        .ok_or_else(|| UiError::not_found(&id.to_string()))?;
+    let copy = shell.home.join(format!("outbox/{}.pdf", inv.sha256));
+    let path = [std::path::PathBuf::from(&inv.path), copy]
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            UiError::new(
+                "file_missing",
+                "Le fichier PDF n'est plus à l'endroit où il a été déposé.",
+                "The PDF file is no longer where it was dropped.",
+                Some(inv.path.clone()),
+            )
+        })?;
+    shell::open_with_system(&path).map_err(|e| {
+        UiError::new(
+            "internal",
+            "Aucun lecteur de PDF n'a pu ouvrir le fichier.",
+            "No PDF viewer could open the file.",
+            Some(e.to_string()),
+        )
+    })
+}
+
+/// The native file dialog is not wired yet: say so plainly and point to
+/// drag-and-drop, which does the same.
+#[tauri::command(rename_all = "snake_case")]
+pub fn choose_files() -> Answer<Option<String>> {
+    Err(UiError::new(
+        "not_available",
+        "Le choix de fichiers par la fenêtre de dialogue n'est pas encore disponible : glissez vos PDF ou un dossier dans la fenêtre de Facteur.",
+        "Choosing files through a dialog is not available yet: drag your PDFs or a folder onto the Facteur window.",
+        None,
+    ))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn cancel_batch(shell: State<'_, Shell>, batch_id: String) {
+    shell.cancel_batch(&batch_id);
+}
+
+#[derive(Serialize)]
+pub struct Refused {
+    id: i64,
+    decision: SubmitDecision,
+}
+
+#[derive(Serialize)]
+pub struct Queued {
+    queued: Vec<i64>,
+    refused: Vec<Refused>,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn submit_invoices<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    ids: Vec<i64>,
+    account: Option<String>,
+) -> Answer<Queued> {
+    let mut db = shell.db();
+    let account = outbox::resolve_account(&db, account.as_deref())?;
+    let (mut queued, mut refused) = (Vec::new(), Vec::new());
+    for id in ids {
+        match outbox::enqueue_invoice(&mut db, &shell.home, id, &account, store::now_ms())? {
+            Enqueued::Queued { invoice_id, .. } => queued.push(invoice_id),
+            Enqueued::Refused(decision) => refused.push(Refused { id, decision }),
+            Enqueued::NoInvoice => return Err(UiError::not_found(&id.to_string())),
+            Enqueued::Changed => {
+                return Err(UiError::new(
+                    "file_missing",
+                    "Le fichier de la facture a disparu ou a changé depuis sa vérification : déposez-le de nouveau.",
+                    "The invoice's file is gone or changed since it was checked: drop it again.",
+                    None,
+                ));
+            }
+        }
+    }
+    drop(db);
+    shell::work_outbox(app, account);
+    Ok(Queued { queued, refused })
+}
+
+#[derive(Serialize)]
+pub struct Replayed {
+    queued: bool,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn replay_invoice<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    id: i64,
+) -> Answer<Replayed> {
+    let mut db = shell.db();
+    let (_, name) = outbox::enqueue_replay(&mut db, id, store::now_ms())?;
+    let account = outbox::resolve_account(&db, Some(&name))?;
+    drop(db);
+    shell::work_outbox(app, account);
+    Ok(Replayed { queued: true })
+}
+
+#[derive(Serialize)]
+pub struct Correction {
+    id: i64,
+    new_number: String,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn prepare_correction(
+    shell: State<'_, Shell>,
+    id: i64,
+    new_number: String,
+) -> Answer<Correction> {
+    let db = shell.db();
+    let inv = db
+        .invoice(id)?
+        .ok_or_else(|| UiError::not_found(&id.to_string()))?;
+    let correctable = inv.status == Status::Rejected
+        || (inv.status == Status::Refused && inv.reason_code.as_deref() != Some("MANDAT_ABSENT"));
+    if !correctable {
+        return Err(outbox::OutboxError::NotCorrectable(inv.number).into());
+    }
+    let new_number = new_number.trim().to_string();
+    if new_number.is_empty() || new_number == inv.number.trim() {
+        return Err(outbox::OutboxError::SameNumber(inv.number).into());
+    }
+    let in_use = db
+        .list(&ListFilter {
+            number: Some(new_number.clone()),
+            limit: 50,
+            ..ListFilter::default()
+        })?
+        .into_iter()
+        .any(|r| r.number == new_number && r.seller_siren == inv.seller_siren);
+    if in_use {
+        return Err(UiError::new(
+            "number_in_use",
+            "Ce numéro est déjà pris par une autre de vos factures : choisissez-en un nouveau.",
+            "This number is already used by another of your invoices: choose a new one.",
+            Some(new_number),
+        ));
+    }
+    Ok(Correction { id, new_number })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn mark_verified(shell: State<'_, Shell>, id: i64, arrived: bool) -> Answer<InvoiceRow> {
+    let mut db = shell.db();
+    let inv = db
+        .invoice(id)?
+        .ok_or_else(|| UiError::not_found(&id.to_string()))?;
+    if inv.status != Status::ToVerify {
+        return Err(UiError::not_allowed(
+            "Cette facture n'est pas « à vérifier ».",
+            "This invoice is not \"to verify\".",
+            None,
+        ));
+    }
+    outbox::resolve_to_verify(&mut db, id, arrived)?;
+    db.invoice(id)?
+        .ok_or_else(|| UiError::not_found(&id.to_string()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn list_accounts(shell: State<'_, Shell>) -> Answer<Vec<Account>> {
+    let db = shell.db();
+    let mut all = accounts::list(&db)?;
+    if !all.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT) {
+        all.push(outbox::resolve_account(&db, None)?);
+    }
+    Ok(all)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn add_account(
+    shell: State<'_, Shell>,
+    name: String,
+    kind: String,
+    settings: BTreeMap<String, String>,
+    secrets: BTreeMap<String, String>,
+) -> Answer<Account> {
+    let kind = Kind::parse(&kind)?;
+    if let Some(k) = settings.keys().find(|k| shell::looks_secret(k)) {
+        return Err(UiError::new(
+            "account_secret_in_settings",
+            "Un mot de passe ne se met pas dans les réglages : utilisez le champ prévu, il va au trousseau du système.",
+            "A password does not go in the settings: use its own field, it goes to the system keyring.",
+            Some(k.clone()),
+        ));
+    }
+    let secrets: Vec<(String, String)> =
+        secrets.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    let mut db = shell.db();
+    Ok(accounts::add(
+        &mut db,
+        &OsKeyring,
+        &name,
+        kind,
+        &settings,
+        &secrets,
+        store::now_ms(),
+    )?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn remove_account(shell: State<'_, Shell>, name: String) -> Answer<()> {
+    Ok(accounts::remove(&mut shell.db(), &OsKeyring, &name)?)
+}
+
+#[derive(Serialize)]
+pub struct Tested {
+    ok: bool,
+    message_fr: String,
+    message_en: String,
+    detail: Option<String>,
+    simulation: bool,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn test_account<R: Runtime>(app: AppHandle<R>, name: String) -> Answer<Tested> {
+    let account = {
+        let shell = tauri::Manager::state::<Shell>(&app);
+        let db = shell.db();
+        outbox::resolve_account(&db, Some(&name))?
+    };
+    let simulation = account.kind == Kind::Sandbox;
+    let result = shell::test_connection(&account).await;
+    Ok(match result {
+        Ok(()) => Tested {
+            ok: true,
+            message_fr: facteur::finding::typo_fr(
+                "Connexion réussie : le portail répond et accepte les identifiants.",
+            ),
+            message_en: "Connected: the portal answers and accepts the credentials.".into(),
+            detail: None,
+            simulation,
+        },
+        Err(e) => Tested {
+            ok: false,
+            message_fr: facteur::finding::typo_fr(if e.is_transient() {
+                "Le portail ne répond pas : vérifiez l'adresse et la connexion, puis réessayez."
+            } else {
+                "Le portail refuse la connexion : vérifiez l'identifiant et le mot de passe."
+            }),
+            message_en: if e.is_transient() {
+                "The portal does not answer: check the address and the connection, then try again."
+            } else {
+                "The portal refuses the connection: check the login and the password."
+            }
+            .into(),
+            detail: Some(e.to_string()),
+            simulation,
+        },
+    })
+}

@@ -1,0 +1,135 @@
+//! The one error shape the interface receives (`ui/IPC.md`, "Errors"): a
+//! stable code, a sentence in French and in English a shop owner
+//! understands, and the technical detail behind « Détails ». The core's
+//! errors are mapped here, at the IPC edge, so the core stays free of IPC
+//! concerns.
+
+use facteur::accounts::AccountError;
+use facteur::outbox::OutboxError;
+use facteur::store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UiError {
+    pub code: &'static str,
+    pub message_fr: String,
+    pub message_en: String,
+    pub detail: Option<String>,
+}
+
+impl UiError {
+    pub fn new(code: &'static str, fr: &str, en: &str, detail: Option<String>) -> UiError {
+        UiError {
+            code,
+            message_fr: facteur::finding::typo_fr(fr),
+            message_en: en.to_string(),
+            detail,
+        }
+    }
+
+    pub fn not_found(what: &str) -> UiError {
+        UiError::new(
+            "not_found",
+            "Cette facture ou ce compte n'existe plus : la liste va se mettre à jour.",
+            "This invoice or account no longer exists: the list will refresh.",
+            Some(what.to_string()),
+        )
+    }
+
+    pub fn not_allowed(fr: &str, en: &str, detail: Option<String>) -> UiError {
+        UiError::new("not_allowed", fr, en, detail)
+    }
+}
+
+impl From<StoreError> for UiError {
+    fn from(e: StoreError) -> UiError {
+        match e {
+            StoreError::NotFound(k) => UiError::not_found(&k),
+            other => UiError::new(
+                "store",
+                "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
+                "Facteur cannot read or write its data. Close and reopen it; if it happens again, see the details.",
+                Some(other.to_string()),
+            ),
+        }
+    }
+}
+
+impl From<AccountError> for UiError {
+    fn from(e: AccountError) -> UiError {
+        let detail = Some(e.to_string());
+        match e {
+            AccountError::Exists(_) => UiError::new(
+                "account_exists",
+                "Un compte porte déjà ce nom : choisissez-en un autre.",
+                "An account already has this name: choose another one.",
+                detail,
+            ),
+            AccountError::Name(_) => UiError::new(
+                "account_name",
+                "Le nom du compte ne peut contenir que des lettres sans accent, des chiffres, « - », « _ » ou « . ».",
+                "An account name may only hold unaccented letters, digits, '-', '_' or '.'.",
+                detail,
+            ),
+            AccountError::Keyring { .. } => UiError::new(
+                "keyring",
+                "Le trousseau du système a refusé de garder le mot de passe : déverrouillez-le puis réessayez.",
+                "The system keyring refused to keep the password: unlock it, then try again.",
+                detail,
+            ),
+            AccountError::NotFound(k) => UiError::not_found(&k),
+            AccountError::Store(s) => s.into(),
+            _ => UiError::new(
+                "internal",
+                "Le compte n'a pas pu être enregistré.",
+                "The account could not be saved.",
+                detail,
+            ),
+        }
+    }
+}
+
+impl From<OutboxError> for UiError {
+    fn from(e: OutboxError) -> UiError {
+        let detail = Some(e.to_string());
+        match e {
+            OutboxError::Store(s) => s.into(),
+            OutboxError::Account(a) => a.into(),
+            OutboxError::NoAccount(n) => UiError::not_found(&n),
+            OutboxError::NotReplayable(_) => UiError::not_allowed(
+                "Seule une facture refusée pour « Mandat absent » peut être rejouée.",
+                "Only an invoice refused for \"Mandat absent\" can be replayed.",
+                detail,
+            ),
+            OutboxError::NotCorrectable(_) => UiError::not_allowed(
+                "Seule une facture rejetée (ou refusée pour un autre motif que le mandat) se corrige par une nouvelle facture.",
+                "Only a rejected invoice (or one refused for another reason than the mandate) is corrected by a new invoice.",
+                detail,
+            ),
+            OutboxError::SameNumber(_) => UiError::new(
+                "same_number",
+                "La facture corrigée doit porter un nouveau numéro : avec le même, le portail la rejetterait encore.",
+                "The corrected invoice needs a new number: with the same one the portal would reject it again.",
+                detail,
+            ),
+            OutboxError::Io { .. } | OutboxError::Payload(..) => UiError::new(
+                "file_missing",
+                "Le fichier de la facture a disparu ou a changé depuis sa vérification : déposez-le de nouveau.",
+                "The invoice's file is gone or changed since it was checked: drop it again.",
+                detail,
+            ),
+            OutboxError::Channel(c) if c.is_transient() => UiError::new(
+                "portal_unreachable",
+                "Le portail ne répond pas. Réessayez dans quelques minutes.",
+                "The portal does not answer. Try again in a few minutes.",
+                detail,
+            ),
+            OutboxError::Channel(_) => UiError::new(
+                "credentials",
+                "Le portail a refusé la demande : vérifiez le compte dans les réglages.",
+                "The portal refused the request: check the account in the settings.",
+                detail,
+            ),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The Facteur desktop window: a thin Tauri shell. Its commands
+//! ([`commands`]) are a few lines each that call the `facteur` core; the
+//! interface is the plain HTML/CSS/JS in `ui/`, served from the app, which
+//! reaches the shell only through those commands and the events
+//! [`shell`] emits. Dropped files arrive through the window's native
+//! drag-and-drop event, in Rust: the page has no file-system access.
+//!
+//! Deliberately not here: checking, storing, routing or sending logic (the
+//! core does it), secrets beyond handing them to the keyring, and any
+//! general-purpose plugin (no fs, shell or HTTP plugin).
+
+pub mod commands;
+pub mod error;
+pub mod shell;
+
+use std::path::PathBuf;
+
+use tauri::{Builder, DragDropEvent, Manager, Runtime, WindowEvent};
+
+pub use shell::Shell;
+
+/// Registers the state, the commands and the drop handling on a builder
+/// (the real runtime in `main`, the mock one in tests).
+pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
+    builder
+        .manage(shell)
+        .invoke_handler(tauri::generate_handler![
+            commands::get_settings,
+            commands::set_language,
+            commands::counts,
+            commands::list_invoices,
+            commands::list_customers,
+            commands::invoice_detail,
+            commands::open_pdf,
+            commands::choose_files,
+            commands::cancel_batch,
+            commands::submit_invoices,
+            commands::replay_invoice,
+            commands::prepare_correction,
+            commands::mark_verified,
+            commands::list_accounts,
+            commands::add_account,
+            commands::remove_account,
+            commands::test_account,
+        ])
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                shell::start_batch(window.app_handle(), paths.clone());
+            }
+        })
+        .setup(|app| {
+            // The demonstration portal is the default portal of a fresh install.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let home = handle.state::<Shell>().home.clone();
+                let sandbox = {
+                    let shell = handle.state::<Shell>();
+                    let db = shell.db();
+                    facteur::outbox::resolve_account(&db, None)
+                };
+                if let Ok(account) = sandbox {
+                    shell::ensure_sandbox(&home, &account).await;
+                }
+            });
+            Ok(())
+        })
+}
+
+/// The app's configuration, capabilities and embedded interface (the real
+/// runtime in `main`; the mock one in tests, so they run under the same
+/// permissions).
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
+/// The data folder: `FACTEUR_HOME` or the platform's.
+pub fn home() -> Result<PathBuf, error::UiError> {
+    facteur::home::ensure().map_err(|e| {
+        error::UiError::new(
+            "store",
+            "Facteur ne trouve pas de dossier où garder ses données.",
+            "Facteur cannot find a folder to keep its data in.",
+            Some(e.to_string()),
+        )
+    })
+}

@@ -1,0 +1,348 @@
+//! The shell's state and its background work: the database handle the
+//! commands share, the user's settings, batches of dropped files being
+//! checked (cancellable, with throttled progress events), the outbox worked
+//! in the background with each step emitted, and the built-in sandbox
+//! portal started at launch. Everything here calls the core; nothing here
+//! judges an invoice or talks a portal's protocol.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use facteur::accounts::{Account, OsKeyring};
+use facteur::channel::{Channel, ChannelError};
+use facteur::check::{self, Options, Outcome};
+use facteur::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
+use facteur::store::{self, Store};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::error::UiError;
+
+/// What the user chose (never a secret): `FACTEUR_HOME/settings.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub language: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            language: "fr".into(),
+        }
+    }
+}
+
+/// The state every command shares.
+pub struct Shell {
+    pub home: PathBuf,
+    store: Mutex<Store>,
+    settings: Mutex<Settings>,
+    batches: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    next_batch: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave the store half-written
+    // (every write is one transaction), so the data behind it is sound.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shell {
+    /// Opens the data folder: the database (migrated) and the settings.
+    pub fn open(home: &Path) -> Result<Shell, UiError> {
+        std::fs::create_dir_all(home).map_err(|e| {
+            UiError::new(
+                "store",
+                "Facteur ne peut pas créer son dossier de données.",
+                "Facteur cannot create its data folder.",
+                Some(format!("{}: {e}", home.display())),
+            )
+        })?;
+        let store = Store::open_home(home)?;
+        let settings = std::fs::read(home.join("settings.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        Ok(Shell {
+            home: home.to_path_buf(),
+            store: Mutex::new(store),
+            settings: Mutex::new(settings),
+            batches: Mutex::new(HashMap::new()),
+            next_batch: AtomicU64::new(1),
+        })
+    }
+
+    pub fn db(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    pub fn save_settings(&self, s: Settings) -> Result<(), UiError> {
+        let path = self.home.join("settings.json");
+        let tmp = path.with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(&s).expect("plain strings serialise");
+        std::fs::write(&tmp, json)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| {
+                UiError::new(
+                    "store",
+                    "Le réglage n'a pas pu être enregistré.",
+                    "The setting could not be saved.",
+                    Some(e.to_string()),
+                )
+            })?;
+        *lock(&self.settings) = s;
+        Ok(())
+    }
+
+    pub fn cancel_batch(&self, id: &str) {
+        if let Some(flag) = lock(&self.batches).get(id) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A setting name that says it holds a secret (`password_expires` is a date).
+pub fn looks_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    (k.contains("password") || k.contains("secret")) && !k.ends_with("_expires")
+}
+
+#[derive(Clone, Serialize)]
+struct BatchStarted {
+    batch_id: String,
+    total: usize,
+}
+
+#[derive(Clone, Serialize)]
+struct BatchProgress {
+    batch_id: String,
+    checked: usize,
+    accepted: usize,
+    blocked: usize,
+    total: usize,
+    done: bool,
+    cancelled: bool,
+}
+
+#[derive(Clone, Serialize)]
+struct BatchItem {
+    batch_id: String,
+    invoice_id: Option<i64>,
+    path: String,
+    number: Option<String>,
+    verdict: &'static str,
+    status: Option<facteur::lifecycle::Status>,
+    first_finding: Option<facteur::finding::Finding>,
+}
+
+/// Checks and records dropped files on a thread of its own, emitting
+/// `batch-started`, one `batch-item` per file, and `batch-progress` at most
+/// ten times a second plus once at the end. Returns the batch id.
+pub fn start_batch<R: Runtime>(app: &AppHandle<R>, inputs: Vec<PathBuf>) -> String {
+    let shell = app.state::<Shell>();
+    let id = format!("b{}", shell.next_batch.fetch_add(1, Ordering::Relaxed));
+    let cancel = Arc::new(AtomicBool::new(false));
+    lock(&shell.batches).insert(id.clone(), cancel.clone());
+    let app = app.clone();
+    let batch_id = id.clone();
+    std::thread::spawn(move || {
+        let (files, walk_errors) = check::collect_paths(&inputs);
+        for e in &walk_errors {
+            tracing::warn!("dropped item skipped: {e}");
+        }
+        let total = files.len();
+        let _ = app.emit(
+            "batch-started",
+            BatchStarted {
+                batch_id: batch_id.clone(),
+                total,
+            },
+        );
+        let mut p = BatchProgress {
+            batch_id: batch_id.clone(),
+            checked: 0,
+            accepted: 0,
+            blocked: 0,
+            total,
+            done: false,
+            cancelled: false,
+        };
+        let mut last = Instant::now() - Duration::from_secs(1);
+        let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let flag = cancel.clone();
+        check::check_batch(
+            &files,
+            jobs,
+            &Options::default(),
+            &|| flag.load(Ordering::Relaxed),
+            &mut |_, outcome| {
+                let item = record(&app, &batch_id, outcome);
+                p.checked += 1;
+                if item.verdict == "accepted" {
+                    p.accepted += 1;
+                } else {
+                    p.blocked += 1;
+                }
+                let _ = app.emit("batch-item", item);
+                if last.elapsed() >= Duration::from_millis(100) {
+                    last = Instant::now();
+                    let _ = app.emit("batch-progress", p.clone());
+                }
+            },
+        );
+        p.done = true;
+        p.cancelled = cancel.load(Ordering::Relaxed);
+        let _ = app.emit("batch-progress", p);
+        let _ = app.emit("counts-changed", ());
+        lock(&app.state::<Shell>().batches).remove(&batch_id);
+    });
+    id
+}
+
+fn record<R: Runtime>(app: &AppHandle<R>, batch_id: &str, outcome: Outcome) -> BatchItem {
+    match outcome {
+        Outcome::Checked(report) => {
+            let shell = app.state::<Shell>();
+            let recorded = shell.db().record_check(&report, store::now_ms());
+            let invoice_id = match recorded {
+                Ok(r) => r.invoice_id,
+                Err(e) => {
+                    tracing::error!(path = %report.path, "could not record the check: {e}");
+                    None
+                }
+            };
+            let status = invoice_id
+                .and_then(|id| shell.db().invoice(id).ok().flatten())
+                .map(|i| i.status);
+            let blocked = !report.accepted() || status == Some(facteur::lifecycle::Status::Blocked);
+            BatchItem {
+                batch_id: batch_id.to_string(),
+                invoice_id,
+                number: report
+                    .facts
+                    .get(facteur::facts::FactKey::InvoiceNumber)
+                    .map(str::to_string),
+                verdict: if blocked { "rejected" } else { "accepted" },
+                status,
+                first_finding: report
+                    .findings
+                    .iter()
+                    .find(|f| f.severity == facteur::finding::Severity::Error)
+                    .or(report.findings.first())
+                    .cloned(),
+                path: report.path,
+            }
+        }
+        Outcome::Failed(e) => BatchItem {
+            batch_id: batch_id.to_string(),
+            invoice_id: None,
+            path: e.to_string(),
+            number: None,
+            verdict: "rejected",
+            status: None,
+            first_finding: None,
+        },
+    }
+}
+
+#[derive(Clone, Serialize)]
+struct SubmitStep {
+    invoice_id: Option<i64>,
+    step: Step,
+}
+
+/// Works the account's outbox in the background (its own database
+/// connection and the outbox lock), emitting every step.
+pub fn work_outbox<R: Runtime>(app: AppHandle<R>, account: Account) {
+    tauri::async_runtime::spawn(async move {
+        let home = app.state::<Shell>().home.clone();
+        if let Err(e) = run_outbox(&app, &home, &account).await {
+            tracing::error!(account = %account.name, "outbox: {}", e.message_en);
+        }
+        let _ = app.emit("counts-changed", ());
+    });
+}
+
+async fn run_outbox<R: Runtime>(
+    app: &AppHandle<R>,
+    home: &Path,
+    account: &Account,
+) -> Result<(), UiError> {
+    if account.kind == facteur::accounts::Kind::Sandbox {
+        ensure_sandbox(home, account).await;
+    }
+    let channel =
+        AnyChannel::for_account(account, &OsKeyring).map_err(outbox::OutboxError::from)?;
+    let lock_home = home.to_path_buf();
+    let _lock = tauri::async_runtime::spawn_blocking(move || OutboxLock::acquire(&lock_home))
+        .await
+        .map_err(|e| {
+            UiError::new(
+                "internal",
+                "Erreur interne.",
+                "Internal error.",
+                Some(e.to_string()),
+            )
+        })??;
+    let mut db = Store::open_home(home)?;
+    let emitter = app.clone();
+    let mut on_step = move |s: &Step| {
+        let _ = emitter.emit(
+            "submit-step",
+            SubmitStep {
+                invoice_id: None,
+                step: s.clone(),
+            },
+        );
+    };
+    let steps = outbox::run(&mut db, home, &channel, &Retry::from_env(), &mut on_step).await?;
+    tracing::info!(account = %account.name, steps = steps.len(), "outbox worked");
+    Ok(())
+}
+
+/// Starts the built-in sandbox portal when it is the account's address and
+/// nothing answers there.
+pub async fn ensure_sandbox(home: &Path, account: &Account) {
+    let default = facteur::sandbox_server::default_url();
+    let url = account.settings.get("url").unwrap_or(&default);
+    if url == &default
+        && let Err(e) =
+            facteur::sandbox_server::ensure_running(home, url, facteur::sandbox::Timing::demo())
+                .await
+    {
+        tracing::error!("the demonstration portal cannot start: {e}");
+    }
+}
+
+/// Connects and authenticates without sending anything: a pull of nothing.
+pub async fn test_connection(account: &Account) -> Result<(), ChannelError> {
+    let channel = AnyChannel::for_account(account, &OsKeyring)?;
+    channel.pull(&[], None).await.map(|_| ())
+}
+
+/// Opens a file with the system's default application.
+pub fn open_with_system(path: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "macos")]
+    let mut cmd = std::process::Command::new("open");
+    #[cfg(target_os = "windows")]
+    let mut cmd = {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    };
+    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+    let mut cmd = std::process::Command::new("xdg-open");
+    cmd.arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+}

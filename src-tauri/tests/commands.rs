@@ -1,0 +1,319 @@
+//! The shell's commands called the way the interface calls them (IPC
+//! requests with JSON arguments), on Tauri's mock runtime: no webview, a real
+//! database on disk, the real sandbox portal on loopback.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use facteur::sample::{Build, PageKind, SampleInvoice, invoice_pdf};
+use facteur_app::Shell;
+use serde_json::{Value, json};
+use tauri::Listener;
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+
+struct App {
+    app: tauri::App<MockRuntime>,
+    window: tauri::WebviewWindow<MockRuntime>,
+}
+
+fn start(home: &Path) -> App {
+    let shell = Shell::open(home).unwrap();
+    let app = facteur_app::builder(mock_builder(), shell)
+        .build(facteur_app::context())
+        .unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    App { app, window }
+}
+
+impl App {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            tauri::webview::InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                // The app's own origin on Linux and macOS (`http://tauri.localhost`
+                // on Windows): the capability grants the commands to it only.
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        let e = self
+            .call(cmd, args)
+            .expect_err(&format!("{cmd} should have failed"));
+        // Every failure has the documented shape.
+        for k in ["code", "message_fr", "message_en"] {
+            assert!(e[k].is_string(), "{cmd}: {k} missing in {e}");
+        }
+        e
+    }
+}
+
+fn write(dir: &Path, n: u32, kind: PageKind) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let inv = SampleInvoice::example(n);
+    let bytes = if kind == PageKind::Native {
+        invoice_pdf(&inv, false)
+    } else {
+        Build {
+            invoices: vec![inv],
+            page_kinds: vec![kind],
+            ..Build::default()
+        }
+        .to_bytes()
+    };
+    let p = dir.join(format!("f-{n}.pdf"));
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// Drops files the way the window's drag-drop event does, and waits for the
+/// batch's last progress event.
+fn drop_files(app: &App, paths: Vec<std::path::PathBuf>) -> Vec<Value> {
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = seen.clone();
+    let id = app.app.listen("batch-progress", move |e| {
+        sink.lock()
+            .unwrap()
+            .push(serde_json::from_str(e.payload()).unwrap());
+    });
+    facteur_app::shell::start_batch(app.app.handle(), paths);
+    let start = Instant::now();
+    loop {
+        if seen.lock().unwrap().iter().any(|p| p["done"] == true) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "no end of batch");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.app.unlisten(id);
+    seen.lock().unwrap().clone()
+}
+
+#[test]
+fn a_fresh_install_is_empty_french_and_shows_its_data_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(tmp.path());
+    let s = app.ok("get_settings", json!({}));
+    assert_eq!(s["language"], "fr");
+    assert_eq!(s["data_dir"], tmp.path().display().to_string());
+    let c = app.ok("counts", json!({}));
+    assert_eq!(c["all"], 0);
+    assert_eq!(c["to_do"], 0);
+    let page = app.ok("list_invoices", json!({ "filter": { "group": "to_do" } }));
+    assert_eq!(page["rows"], json!([]));
+    assert_eq!(page["has_more"], false);
+    // The built-in demonstration portal is there, with no secret.
+    let accounts = app.ok("list_accounts", json!({}));
+    assert_eq!(accounts[0]["name"], "sandbox");
+    assert_eq!(accounts[0]["kind"], "sandbox");
+    assert_eq!(accounts[0]["secret_fields"], json!([]));
+}
+
+#[test]
+fn dropped_files_are_checked_recorded_and_listed_by_group() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    let dir = tmp.path().join("drop");
+    let good = write(&dir, 1, PageKind::Native);
+    let scan = write(&dir, 2, PageKind::ScannedOcr);
+    std::fs::write(dir.join("notes.pdf"), b"not a pdf at all").unwrap();
+    let progress = drop_files(&app, vec![dir.clone()]);
+    let last = progress.last().unwrap();
+    assert_eq!(last["total"], 3);
+    assert_eq!(last["checked"], 3);
+    assert_eq!(last["accepted"], 1);
+    assert_eq!(last["blocked"], 2);
+    assert_eq!(last["cancelled"], false);
+
+    let c = app.ok("counts", json!({}));
+    // The scan carries a number (held), the non-PDF does not (no invoice).
+    assert_eq!(c["all"], 2);
+    assert_eq!(c["to_do"], 2);
+    let page = app.ok(
+        "list_invoices",
+        json!({ "filter": { "group": "all", "limit": 1 } }),
+    );
+    assert_eq!(page["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(page["has_more"], true);
+    let found = app.ok("list_invoices", json!({ "filter": { "number": "0001" } }));
+    let rows = found["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "checked");
+    assert_eq!(rows[0]["path"], good.display().to_string());
+
+    let id = rows[0]["id"].as_i64().unwrap();
+    let d = app.ok("invoice_detail", json!({ "id": id }));
+    assert_eq!(d["invoice"]["number"], "F-2026-0001");
+    assert_eq!(d["report"]["verdict"], "accepted");
+    assert_eq!(d["guidance"]["actions"], json!(["submit"]));
+    assert!(!d["events"].as_array().unwrap().is_empty());
+
+    let held = app.ok("list_invoices", json!({ "filter": { "number": "0002" } }));
+    let held_id = held["rows"][0]["id"].as_i64().unwrap();
+    let d = app.ok("invoice_detail", json!({ "id": held_id }));
+    assert_eq!(d["invoice"]["status"], "blocked");
+    assert_eq!(d["invoice"]["path"], scan.display().to_string());
+    let codes: Vec<&str> = d["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"scanned_ocr"), "{codes:?}");
+    assert_eq!(
+        app.ok("list_customers", json!({}))[0],
+        "Boulangerie L'Épi d'Or SAS"
+    );
+}
+
+#[test]
+fn refusals_say_why_in_both_languages_and_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    let dir = tmp.path().join("drop");
+    write(&dir, 3, PageKind::Native);
+    drop_files(&app, vec![dir]);
+    let id = app.ok("list_invoices", json!({ "filter": {} }))["rows"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    let e = app.err("invoice_detail", json!({ "id": 9_999 }));
+    assert_eq!(e["code"], "not_found");
+    let e = app.err("replay_invoice", json!({ "id": id }));
+    assert_eq!(e["code"], "not_allowed");
+    assert!(e["message_fr"].as_str().unwrap().contains("Mandat absent"));
+    let e = app.err(
+        "prepare_correction",
+        json!({ "id": id, "new_number": "F-2" }),
+    );
+    assert_eq!(e["code"], "not_allowed");
+    let e = app.err("mark_verified", json!({ "id": id, "arrived": true }));
+    assert_eq!(e["code"], "not_allowed");
+    let e = app.err("choose_files", json!({}));
+    assert_eq!(e["code"], "not_available");
+    assert!(e["message_fr"].as_str().unwrap().contains("glissez"));
+    let e = app.err("set_language", json!({ "language": "de" }));
+    assert_eq!(e["code"], "not_allowed");
+    // A password typed into a plain setting never reaches the database.
+    let e = app.err(
+        "add_account",
+        json!({ "name": "g", "kind": "mail_deposit",
+                "settings": { "smtp_password": "hunter2-unique" }, "secrets": {} }),
+    );
+    assert_eq!(e["code"], "account_secret_in_settings");
+    let db = std::fs::read(tmp.path().join("home/facteur.db")).unwrap();
+    assert!(!db.windows(14).any(|w| w == b"hunter2-unique"));
+    assert_eq!(
+        app.ok("invoice_detail", json!({ "id": id }))["invoice"]["status"],
+        "checked"
+    );
+
+    app.ok("set_language", json!({ "language": "en" }));
+    assert_eq!(app.ok("get_settings", json!({}))["language"], "en");
+    // Kept for the next start.
+    drop(app);
+    let again = start(&tmp.path().join("home"));
+    assert_eq!(again.ok("get_settings", json!({}))["language"], "en");
+}
+
+#[test]
+fn submitting_from_the_window_delivers_to_the_sandbox_and_the_status_follows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    // The sandbox portal on loopback, any free port.
+    let url = tauri::async_runtime::block_on(async {
+        let listener = facteur::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        tauri::async_runtime::spawn(facteur::sandbox_server::serve(
+            listener,
+            facteur::sandbox::Sandbox::with_demo_customers(facteur::sandbox::Timing {
+                videocodage_ms: 60_000,
+                step_ms: 60_000,
+            }),
+            None,
+            std::future::pending(),
+        ));
+        format!("http://{addr}")
+    });
+    let app = start(&home);
+    let account = app.ok(
+        "add_account",
+        json!({ "name": "demo", "kind": "sandbox", "settings": { "url": url }, "secrets": {} }),
+    );
+    assert_eq!(account["name"], "demo");
+    let dir = tmp.path().join("drop");
+    write(&dir, 4, PageKind::Native);
+    drop_files(&app, vec![dir]);
+    let id = app.ok("list_invoices", json!({ "filter": {} }))["rows"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let steps: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = steps.clone();
+    app.app.listen("submit-step", move |e| {
+        sink.lock()
+            .unwrap()
+            .push(serde_json::from_str(e.payload()).unwrap());
+    });
+    let q = app.ok("submit_invoices", json!({ "ids": [id], "account": "demo" }));
+    assert_eq!(q["queued"], json!([id]));
+    let start_t = Instant::now();
+    loop {
+        let d = app.ok("invoice_detail", json!({ "id": id }));
+        if d["invoice"]["status"] == "deposited" {
+            assert_eq!(d["invoice"]["reason_code"], "VIDEOCODAGE");
+            assert_eq!(d["simulation"], true);
+            break;
+        }
+        assert!(start_t.elapsed() < Duration::from_secs(30), "{d}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kinds: Vec<String> = steps
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"]["step"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kinds.contains(&"sent".to_string()), "{kinds:?}");
+    // Never twice: a second « Envoyer » is refused with the reason.
+    let q = app.ok("submit_invoices", json!({ "ids": [id], "account": "demo" }));
+    assert_eq!(q["queued"], json!([]));
+    assert_eq!(q["refused"][0]["decision"]["decision"], "already_submitted");
+}
+
+#[test]
+fn a_page_from_elsewhere_cannot_call_any_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(tmp.path());
+    let refused = get_ipc_response(
+        &app.window,
+        tauri::webview::InvokeRequest {
+            cmd: "list_accounts".into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "https://example.com".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(json!({})),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    );
+    let e = refused.expect_err("a remote page must not reach the commands");
+    assert!(e.to_string().contains("not allowed"), "{e}");
+}

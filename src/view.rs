@@ -1,0 +1,222 @@
+//! What the screens show, assembled from the store: the left rail's groups
+//! with their counts, one page of the list, and everything the detail of
+//! one invoice needs (its check, its timeline, its guidance). The desktop
+//! shell and the command line both read these, so they never disagree.
+//!
+//! Deliberately not here: formatting for a human (the UI and `render` do
+//! it), IPC or Tauri types, and any change to the data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::guidance::{self, Context, Guidance};
+use crate::lifecycle::{Status, Vocabulary};
+use crate::store::{Duplicate, EventRow, InvoiceRow, ListFilter, Store, StoreError, SubmissionRow};
+
+/// The list's filters on the left rail, each a set of current statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// Needs the user: ready to send, held, to verify, rejected, suspended…,
+    /// and refused only for « Mandat absent » (the one refusal with an action).
+    ToDo,
+    InProgress,
+    Issued,
+    Paid,
+    Rejected,
+    #[default]
+    All,
+}
+
+impl Group {
+    pub const ALL: [Group; 6] = [
+        Group::ToDo,
+        Group::InProgress,
+        Group::Issued,
+        Group::Paid,
+        Group::Rejected,
+        Group::All,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::ToDo => "to_do",
+            Group::InProgress => "in_progress",
+            Group::Issued => "issued",
+            Group::Paid => "paid",
+            Group::Rejected => "rejected",
+            Group::All => "all",
+        }
+    }
+
+    /// The statuses in the group (empty: every status).
+    pub fn statuses(self) -> Vec<Status> {
+        use Status as S;
+        match self {
+            Group::ToDo => vec![
+                S::Checked,
+                S::Blocked,
+                S::ToVerify,
+                S::Rejected,
+                S::Suspended,
+                S::RoutingError,
+                S::Disputed,
+                S::PartiallyApproved,
+                S::Unknown,
+                S::Refused,
+            ],
+            Group::InProgress => vec![
+                S::Queued,
+                S::Sending,
+                S::Deposited,
+                S::Received,
+                S::MadeAvailable,
+                S::TakenOver,
+                S::Completed,
+            ],
+            Group::Issued => vec![S::Issued, S::Approved, S::Endorsed, S::PaymentSent],
+            Group::Paid => vec![S::Paid],
+            Group::Rejected => vec![S::Rejected, S::Refused, S::Cancelled],
+            Group::All => vec![],
+        }
+    }
+
+    /// The group as a store filter (paging and other criteria added by the caller).
+    pub fn filter(self) -> ListFilter {
+        ListFilter {
+            statuses: self.statuses(),
+            refused_reason: (self == Group::ToDo).then(|| "MANDAT_ABSENT".to_string()),
+            ..ListFilter::default()
+        }
+    }
+}
+
+/// How many invoices each group holds.
+pub fn counts(store: &Store) -> Result<Vec<(Group, i64)>, StoreError> {
+    Group::ALL
+        .iter()
+        .map(|g| Ok((*g, store.count(&g.filter())?)))
+        .collect()
+}
+
+/// Everything the detail of one invoice shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    pub invoice: InvoiceRow,
+    /// The latest check report (the `--json` format), if any.
+    pub report: Option<serde_json::Value>,
+    pub events: Vec<EventRow>,
+    pub submissions: Vec<SubmissionRow>,
+    pub guidance: Guidance,
+    pub duplicate: Option<Duplicate>,
+    /// Its portal is the demonstration portal: label everything a simulation.
+    pub simulation: bool,
+}
+
+/// The detail of invoice `id`, `None` when there is no such invoice.
+pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, StoreError> {
+    let Some(invoice) = store.invoice(id)? else {
+        return Ok(None);
+    };
+    let events = store.history(id)?;
+    let submissions = store.submissions(id)?;
+    let duplicate = store.duplicate_of(id)?;
+    let report = store.latest_report(invoice.document_id)?;
+    let last = events.iter().rev().find(|e| e.status.is_some());
+    let vocab = last
+        .and_then(|e| Vocabulary::parse(&e.vocabulary))
+        .unwrap_or(Vocabulary::Local);
+    let other = duplicate
+        .as_ref()
+        .map(|d| format!("#{} ({})", d.other_id, d.other_number));
+    let since = std::time::Duration::from_millis((now_ms - invoice.status_since_ms).max(0) as u64);
+    let guidance = guidance::guidance(&Context {
+        vocab,
+        status: invoice.status,
+        reason_code: invoice.reason_code.as_deref(),
+        raw_reason: last.and_then(|e| e.raw_reason.as_deref()),
+        raw_status: last.map(|e| e.raw_status.as_str()),
+        since: Some(since),
+        duplicate_of: other.as_deref(),
+    });
+    let simulation = submissions.iter().any(|s| s.channel == "sandbox");
+    Ok(Some(Detail {
+        invoice,
+        report,
+        events,
+        submissions,
+        guidance,
+        duplicate,
+        simulation,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{NewEvent, Source};
+
+    #[test]
+    fn every_group_but_all_names_statuses_and_to_do_keeps_only_mandate_refusals() {
+        for g in Group::ALL {
+            assert_eq!(g.statuses().is_empty(), g == Group::All, "{g:?}");
+        }
+        assert_eq!(
+            Group::ToDo.filter().refused_reason.as_deref(),
+            Some("MANDAT_ABSENT")
+        );
+        assert_eq!(Group::Rejected.filter().refused_reason, None);
+        let json = serde_json::to_string(&Group::InProgress).unwrap();
+        assert_eq!(json, "\"in_progress\"");
+    }
+
+    #[test]
+    fn counts_follow_the_groups_and_refusals_split_by_reason() {
+        let mut store = Store::open_in_memory().unwrap();
+        let ids: Vec<i64> = (1..=3)
+            .map(|n| {
+                let mut r = crate::check::check_bytes(
+                    std::path::Path::new("x.pdf"),
+                    0,
+                    &crate::sample::invoice_pdf(&crate::sample::SampleInvoice::example(n), false),
+                    &crate::check::Options::default(),
+                );
+                r.size_bytes = 1;
+                store.record_check(&r, 0).unwrap().invoice_id.unwrap()
+            })
+            .collect();
+        let refuse = |store: &mut Store, id, reason: &str| {
+            store
+                .append_event(
+                    id,
+                    &NewEvent {
+                        at_ms: 10,
+                        source: Source::PortalMail,
+                        vocabulary: Vocabulary::Generix,
+                        raw_status: "refusée".into(),
+                        raw_reason: Some(reason.into()),
+                        submission_id: None,
+                    },
+                    10,
+                )
+                .unwrap();
+        };
+        refuse(&mut store, ids[0], "Mandat absent");
+        refuse(&mut store, ids[1], "Doublon");
+        let c: std::collections::HashMap<Group, i64> =
+            counts(&store).unwrap().into_iter().collect();
+        // ids[2] is checked (to do); ids[0] refused for the mandate (to do);
+        // ids[1] refused as a duplicate (closed, in "rejected" only).
+        assert_eq!(c[&Group::ToDo], 2);
+        assert_eq!(c[&Group::Rejected], 2);
+        assert_eq!(c[&Group::All], 3);
+        assert_eq!(c[&Group::Paid], 0);
+        let d = detail(&store, ids[0], 20).unwrap().unwrap();
+        assert_eq!(d.invoice.status, Status::Refused);
+        assert!(
+            d.guidance
+                .actions
+                .contains(&crate::guidance::Action::Replay)
+        );
+        assert!(detail(&store, 999, 0).unwrap().is_none());
+    }
+}
