@@ -181,6 +181,7 @@ mod tests {
                     &crate::check::Options::default(),
                 );
                 r.size_bytes = 1;
+                r.sha256 = Some(format!("{n:064}"));
                 store.record_check(&r, 0).unwrap().invoice_id.unwrap()
             })
             .collect();
