@@ -674,23 +674,7 @@ async fn work<C: Channel>(
             if events.is_empty() {
                 events.push(store::local_event(Status::Deposited, None, sub.id, now));
             }
-            store.finish_submission(
-                sub.id,
-                Outcome::Sent,
-                Some(&d.portal_ref),
-                None,
-                &events,
-                now,
-            )?;
-            let status = store
-                .invoice(sub.invoice_id)?
-                .map(|i| i.status)
-                .unwrap_or(Status::Unknown);
-            Ok(Some(Step::Sent {
-                number,
-                portal_ref: d.portal_ref,
-                status,
-            }))
+            delivered(store, sub, number, d.portal_ref, &events, now).map(Some)
         }
         Err(e) => {
             let transient = e.is_transient();
@@ -732,23 +716,7 @@ async fn replay<C: Channel>(
         Ok(evs) => {
             let now = store::now_ms();
             let events = portal_events(channel, &evs);
-            store.finish_submission(
-                sub.id,
-                Outcome::Sent,
-                Some(&portal_ref),
-                None,
-                &events,
-                now,
-            )?;
-            let status = store
-                .invoice(sub.invoice_id)?
-                .map(|i| i.status)
-                .unwrap_or(Status::Unknown);
-            Ok(Some(Step::Sent {
-                number,
-                portal_ref,
-                status,
-            }))
+            delivered(store, sub, number, portal_ref, &events, now).map(Some)
         }
         Err(e) => {
             // The invoice stays refused at the portal: say so again, with
@@ -772,6 +740,27 @@ async fn replay<C: Channel>(
             }))
         }
     }
+}
+
+/// Closes an attempt the portal took, with what it answered.
+fn delivered(
+    store: &mut Store,
+    sub: &OpenSubmission,
+    number: String,
+    portal_ref: String,
+    events: &[NewEvent],
+    now: i64,
+) -> Result<Step> {
+    store.finish_submission(sub.id, Outcome::Sent, Some(&portal_ref), None, events, now)?;
+    let status = store
+        .invoice(sub.invoice_id)?
+        .map(|i| i.status)
+        .unwrap_or(Status::Unknown);
+    Ok(Step::Sent {
+        number,
+        portal_ref,
+        status,
+    })
 }
 
 /// Closes a failed attempt; the invoice goes back to "checked" with the

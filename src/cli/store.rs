@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use facteur::check::Report;
 use facteur::finding::{self, Lang};
-use facteur::guidance::{self, Context as GuidanceContext};
-use facteur::lifecycle::{Status, Vocabulary};
+use facteur::guidance;
+use facteur::lifecycle::Status;
 use facteur::store::{self, DuplicateKind, ListFilter, Store, StoreError};
 
 /// Opens the database in `FACTEUR_HOME`.
@@ -233,24 +233,11 @@ pub fn history(key: &str, json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let events = store.history(inv.id)?;
-    let duplicate = store.duplicate_of(inv.id)?;
-    let last = events.iter().rev().find(|e| e.status.is_some());
-    let vocab = last
-        .and_then(|e| Vocabulary::parse(&e.vocabulary))
-        .unwrap_or(Vocabulary::Local);
-    let other = duplicate
-        .as_ref()
-        .map(|d| format!("#{} ({})", d.other_id, d.other_number));
-    let g = guidance::guidance(&GuidanceContext {
-        vocab,
-        status: inv.status,
-        reason_code: inv.reason_code.as_deref(),
-        raw_reason: last.and_then(|e| e.raw_reason.as_deref()),
-        raw_status: last.map(|e| e.raw_status.as_str()),
-        since: Some(age(inv.status_since_ms)),
-        duplicate_of: other.as_deref(),
-    });
+    // The same detail the desktop window shows.
+    let Some(detail) = facteur::view::detail(&store, inv.id, store::now_ms())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let (events, g, duplicate) = (detail.events, detail.guidance, detail.duplicate);
     let mut out = std::io::stdout().lock();
     if json {
         let v = serde_json::json!({ "invoice": inv, "events": events, "guidance": g, "duplicate": duplicate });
