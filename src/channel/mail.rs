@@ -53,6 +53,7 @@ use tokio::net::TcpStream;
 
 use super::{
     Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, SendKind, Tracked,
+    error_chain,
 };
 use crate::accounts::{Account, SecretStore};
 use crate::lifecycle::{self, Status, Vocabulary};
@@ -760,21 +761,6 @@ where
             "the server closed the connection before its greeting",
         )),
     }
-}
-
-/// An error and its causes, on one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let t = inner.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        source = inner.source();
-    }
-    s
 }
 
 /// The certificate verification failure somewhere in an error's causes.

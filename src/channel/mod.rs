@@ -119,22 +119,28 @@ trait WithoutUrl {
 
 impl WithoutUrl for reqwest::Error {
     fn without_url_ref(&self) -> String {
-        let mut s = self.to_string();
-        if let Some(url) = self.url() {
-            s = s.replace(url.as_str(), url.path());
-        }
         // The innermost cause says what actually happened (refused, reset…).
-        let mut source = std::error::Error::source(self);
-        while let Some(inner) = source {
-            let t = inner.to_string();
-            if !s.contains(&t) {
-                s.push_str(": ");
-                s.push_str(&t);
-            }
-            source = inner.source();
+        let s = error_chain(self);
+        match self.url() {
+            Some(url) => s.replace(url.as_str(), url.path()),
+            None => s,
         }
-        s
     }
+}
+
+/// An error and its causes, on one line (each cause once).
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let t = inner.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        source = inner.source();
+    }
+    s
 }
 
 /// Maps an HTTP status that is not a success onto transient or permanent.
