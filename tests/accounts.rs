@@ -131,18 +131,38 @@ fn a_password_given_as_a_plain_setting_is_refused() {
 #[path = "support/chorus_server.rs"]
 mod chorus_server;
 
-/// A submission and a sync through a Chorus Pro account: the secrets go from
-/// the keyring to the portal (the contract server checks them) and are
-/// written nowhere on the way, even with trace-level logs.
-#[test]
-fn chorus_pro_secrets_travel_from_the_keyring_to_the_portal_only() {
-    use chorus_server::{CLIENT_ID, CLIENT_SECRET, ChorusServer, LOGIN, PASSWORD, SUPPLIER_ID};
+/// The Chorus Pro contract server, on a runtime of its own that keeps
+/// serving while the test waits on the `facteur` processes.
+fn chorus_portal() -> (tokio::runtime::Runtime, chorus_server::ChorusServer) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let server = rt.block_on(ChorusServer::start());
+    let server = rt.block_on(chorus_server::ChorusServer::start());
+    (rt, server)
+}
+
+/// The shell line adding account `cpp` for that server, its two secrets
+/// piped into the keyring (more `--set` may follow).
+fn add_chorus_account(server: &chorus_server::ChorusServer) -> String {
+    use chorus_server::{CLIENT_ID, CLIENT_SECRET, LOGIN, PASSWORD, SUPPLIER_ID};
+    format!(
+        r#"printf '%s\n%s\n' '{CLIENT_SECRET}' '{PASSWORD}' | "$FACTEUR" account add cpp --kind chorus_pro \
+    --secret client_secret --secret technical_password --secret-stdin \
+    --set environment=sandbox --set api_url={url} --set oauth_url={url} --set client_id={CLIENT_ID} \
+    --set login={LOGIN} --set supplier_id={SUPPLIER_ID}"#,
+        url = server.url()
+    )
+}
+
+/// A submission and a sync through a Chorus Pro account: the secrets go from
+/// the keyring to the portal (the contract server checks them) and are
+/// written nowhere on the way, even with trace-level logs.
+#[test]
+fn chorus_pro_secrets_travel_from_the_keyring_to_the_portal_only() {
+    use chorus_server::{CLIENT_SECRET, LOGIN, PASSWORD};
+    let (_rt, server) = chorus_portal();
     let tmp = tempfile::tempdir().unwrap();
     let inv = facteur::sample::SampleInvoice::example(31);
     let pdf = facteur::sample::invoice_pdf(&inv, true);
@@ -152,16 +172,13 @@ fn chorus_pro_secrets_travel_from_the_keyring_to_the_portal_only() {
         .date()
         .saturating_add(jiff::Span::new().days(5));
     let script = format!(
-        r#"printf '%s\n%s\n' '{CLIENT_SECRET}' '{PASSWORD}' | "$FACTEUR" account add cpp --kind chorus_pro \
-    --set environment=sandbox --set api_url={url} --set oauth_url={url} --set client_id={CLIENT_ID} \
-    --set login={LOGIN} --set supplier_id={SUPPLIER_ID} --set password_expires={expires} \
-    --secret client_secret --secret technical_password --secret-stdin
+        r#"{add} --set password_expires={expires}
 echo "--- submit"
 "$FACTEUR" submit --to cpp '{file}' || echo "submit exit $?"
 echo "--- sync"
 "$FACTEUR" sync --account cpp || echo "sync exit $?"
 "$FACTEUR" history F-2026-0031"#,
-        url = server.url(),
+        add = add_chorus_account(&server),
         file = file.display()
     );
     let out = in_keyring_session(tmp.path(), &script);
@@ -201,13 +218,8 @@ echo "--- sync"
 /// invoice exactly once. The account's secrets come from the real keyring.
 #[test]
 fn killed_mid_batch_of_200_to_chorus_pro_then_restarted_each_arrives_once() {
-    use chorus_server::{CLIENT_ID, CLIENT_SECRET, ChorusServer, LOGIN, PASSWORD, SUPPLIER_ID};
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(ChorusServer::start());
+    use chorus_server::ChorusServer;
+    let (_rt, server) = chorus_portal();
     server.add_structure("55210055400013", false, false);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
@@ -222,10 +234,7 @@ fn killed_mid_batch_of_200_to_chorus_pro_then_restarted_each_arrives_once() {
     }
     let go = tmp.path().join("kill-now");
     let script = format!(
-        r#"printf '%s\n%s\n' '{CLIENT_SECRET}' '{PASSWORD}' | "$FACTEUR" account add cpp --kind chorus_pro \
-    --set environment=sandbox --set api_url={url} --set oauth_url={url} --set client_id={CLIENT_ID} \
-    --set login={LOGIN} --set supplier_id={SUPPLIER_ID} \
-    --secret client_secret --secret technical_password --secret-stdin >/dev/null
+        r#"{add} >/dev/null
 FACTEUR_LOG=error "$FACTEUR" submit --to cpp '{dir}' >/dev/null 2>&1 &
 PID=$!
 while [ ! -f '{go}' ]; do sleep 0.01; done
@@ -233,7 +242,7 @@ kill -9 $PID
 wait $PID || true
 echo "--- restart"
 FACTEUR_LOG=error "$FACTEUR" submit --to cpp '{dir}' || echo "exit $?""#,
-        url = server.url(),
+        add = add_chorus_account(&server),
         dir = dir.display(),
         go = go.display()
     );

@@ -187,6 +187,25 @@ struct Mailbox {
     inbox: Vec<PortalEvent>,
 }
 
+impl Mailbox {
+    fn empty() -> Mailbox {
+        Mailbox {
+            sent: Mutex::new(vec![]),
+            inbox: vec![],
+        }
+    }
+}
+
+/// The mail-deposit account the [`Mailbox`] stands for.
+fn mailbox_account() -> Account {
+    Account {
+        name: "mailbox".into(),
+        kind: facteur::accounts::Kind::MailDeposit,
+        settings: Default::default(),
+        secret_fields: vec![],
+    }
+}
+
 impl Channel for Mailbox {
     fn kind(&self) -> &'static str {
         "mail_deposit"
@@ -227,20 +246,12 @@ impl Channel for Mailbox {
 #[tokio::test]
 async fn a_mail_interrupted_while_sending_becomes_to_verify_and_the_user_decides() {
     let tmp = tempfile::tempdir().unwrap();
-    let acc = Account {
-        name: "mailbox".into(),
-        kind: facteur::accounts::Kind::MailDeposit,
-        settings: Default::default(),
-        secret_fields: vec![],
-    };
+    let acc = mailbox_account();
     let mut store = Store::open_home(tmp.path()).unwrap();
     let (inv, sub) = queue(&mut store, tmp.path(), tmp.path(), 3, &acc);
     let (inv2, _) = queue(&mut store, tmp.path(), tmp.path(), 4, &acc);
     assert!(store.claim_submission(sub, store::now_ms()).unwrap());
-    let ch = Mailbox {
-        sent: Mutex::new(vec![]),
-        inbox: vec![],
-    };
+    let ch = Mailbox::empty();
     let steps = outbox::run(&mut store, tmp.path(), &ch, &fast(), &mut |_| {})
         .await
         .unwrap();
@@ -380,19 +391,11 @@ fn mail(number: &str, status: &str, reason: Option<&str>, at_ms: i64) -> PortalE
 #[tokio::test]
 async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let acc = Account {
-        name: "mailbox".into(),
-        kind: facteur::accounts::Kind::MailDeposit,
-        settings: Default::default(),
-        secret_fields: vec![],
-    };
+    let acc = mailbox_account();
     let mut store = Store::open_home(tmp.path()).unwrap();
     let (a, _) = queue(&mut store, tmp.path(), tmp.path(), 8, &acc);
     let (b, _) = queue(&mut store, tmp.path(), tmp.path(), 9, &acc);
-    let mut ch = Mailbox {
-        sent: Mutex::new(vec![]),
-        inbox: vec![],
-    };
+    let mut ch = Mailbox::empty();
     outbox::run(&mut store, tmp.path(), &ch, &fast(), &mut |_| {})
         .await
         .unwrap();
