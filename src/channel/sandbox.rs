@@ -64,6 +64,19 @@ impl SandboxChannel {
         resp.json::<T>().await.map_err(|e| http_error(&e))
     }
 
+    /// The demonstration's stand-in for the supplier importing the signed
+    /// mandate on the portal: marks customer `siren`'s mandate signed.
+    pub async fn sign_mandate(&self, siren: &str) -> Result<(), ChannelError> {
+        let _: serde_json::Value = Self::answer(
+            self.http
+                .post(self.url(&format!("customers/{siren}/mandate")))
+                .send()
+                .await,
+        )
+        .await?;
+        Ok(())
+    }
+
     fn events(reference: &str, statuses: Vec<PortalStatus>) -> Vec<PortalEvent> {
         statuses
             .into_iter()

@@ -538,28 +538,19 @@ pub fn sign_mandate(siren: &str, to: Option<&str>, lang: Lang) -> anyhow::Result
         "\"{}\" is not a sandbox account",
         account.name
     );
-    let default = sandbox_server::default_url();
-    let url = account.settings.get("url").unwrap_or(&default).clone();
+    let AnyChannel::Sandbox(portal) = channel(&account)? else {
+        anyhow::bail!("\"{}\" is not a sandbox account", account.name);
+    };
     let rt = runtime()?;
     rt.block_on(async {
         ensure_sandbox(&home, &account, lang).await?;
-        facteur::channel::install_crypto();
-        let resp = reqwest::Client::new()
-            .post(format!(
-                "{}/api/v1/customers/{siren}/mandate",
-                url.trim_end_matches('/')
-            ))
-            .send()
-            .await?;
-        anyhow::ensure!(
-            resp.status().is_success(),
-            "{}",
+        portal.sign_mandate(siren).await.with_context(|| {
             say(
                 lang,
                 &format!("le portail de démonstration ne connaît pas le client {siren}"),
                 &format!("the demonstration portal does not know customer {siren}"),
             )
-        );
+        })?;
         println!(
             "{}",
             say(
