@@ -41,9 +41,17 @@ use crate::store::now_ms;
 /// The sandbox's default port on 127.0.0.1.
 pub const DEFAULT_PORT: u16 = 8917;
 
-/// The URL of the sandbox a fresh install uses.
+/// Names another loopback address for the built-in sandbox (two installs
+/// side by side, tests): `FACTEUR_SANDBOX_URL=http://127.0.0.1:PORT`.
+pub const URL_ENV: &str = "FACTEUR_SANDBOX_URL";
+
+/// The URL of the sandbox a fresh install uses: `FACTEUR_SANDBOX_URL` when
+/// set, otherwise port 8917 on loopback.
 pub fn default_url() -> String {
-    format!("http://127.0.0.1:{DEFAULT_PORT}")
+    match std::env::var(URL_ENV) {
+        Ok(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+        _ => format!("http://127.0.0.1:{DEFAULT_PORT}"),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1060,29 +1060,54 @@ fn list_filter(f: &ListFilter) -> (String, SqlArgs) {
     }
 }
 
+const EVENT_COLUMNS: &str = "id, at_ms, recorded_ms, source, vocabulary, raw_status, raw_reason, status, reason_code, mandatory";
+
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        at_ms: r.get(1)?,
+        recorded_ms: r.get(2)?,
+        source: Source::parse(&r.get::<_, String>(3)?),
+        vocabulary: r.get(4)?,
+        raw_status: r.get(5)?,
+        raw_reason: r.get(6)?,
+        status: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|s| Status::parse(&s)),
+        reason_code: r.get(8)?,
+        mandatory: r.get(9)?,
+    })
+}
+
 impl Store {
     /// Every event of an invoice, in the order they happened.
     pub fn history(&self, invoice_id: i64) -> Result<Vec<EventRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, at_ms, recorded_ms, source, vocabulary, raw_status, raw_reason, status,
-                    reason_code, mandatory
-             FROM events WHERE invoice_id = ?1 ORDER BY at_ms, id",
-        )?;
-        let rows = stmt.query_map([invoice_id], |r| {
-            Ok(EventRow {
-                id: r.get(0)?,
-                at_ms: r.get(1)?,
-                recorded_ms: r.get(2)?,
-                source: Source::parse(&r.get::<_, String>(3)?),
-                vocabulary: r.get(4)?,
-                raw_status: r.get(5)?,
-                raw_reason: r.get(6)?,
-                status: r
-                    .get::<_, Option<String>>(7)?
-                    .and_then(|s| Status::parse(&s)),
-                reason_code: r.get(8)?,
-                mandatory: r.get(9)?,
-            })
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE invoice_id = ?1 ORDER BY at_ms, id"
+        ))?;
+        let rows = stmt.query_map([invoice_id], event_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The newest event's id (0 for an empty mirror): where a watcher of
+    /// new events starts.
+    pub fn last_event_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
+    }
+
+    /// Events recorded after event `after_id` that brought one of
+    /// `statuses`, each with its invoice id, oldest first: what a desktop
+    /// notification announces, whichever process recorded them.
+    pub fn events_after(&self, after_id: i64, statuses: &[Status]) -> Result<Vec<(i64, EventRow)>> {
+        let wanted: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS}, invoice_id FROM events
+             WHERE id > ?1 AND status IN (SELECT value FROM json_each(?2)) ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![after_id, serde_json::to_string(&wanted)?], |r| {
+            Ok((r.get(10)?, event_row(r)?))
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
@@ -1499,6 +1524,45 @@ mod tests {
             .map(|e| e.raw_status)
             .collect();
         assert_eq!(raw, ["checked", "vidéocodage en cours", "émise"]);
+    }
+
+    #[test]
+    fn events_after_a_mark_are_those_announced_in_order() {
+        let mut s = Store::open_in_memory().unwrap();
+        assert_eq!(s.last_event_id().unwrap(), 0);
+        let a = s
+            .record_check(&report(4), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        let b = s
+            .record_check(&report(5), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        s.append_event(a, &portal("rejetée", Some("Doublon"), 2000), 2000)
+            .unwrap();
+        let mark = s.last_event_id().unwrap();
+        s.append_event(a, &portal("émise", None, 3000), 3000)
+            .unwrap();
+        s.append_event(b, &portal("refusée", Some("Mandat absent"), 4000), 4000)
+            .unwrap();
+        s.append_event(a, &portal("rejetée", Some("Autre"), 5000), 5000)
+            .unwrap();
+        let wanted = [Status::Rejected, Status::Refused];
+        let got: Vec<(i64, String)> = s
+            .events_after(mark, &wanted)
+            .unwrap()
+            .into_iter()
+            .map(|(id, e)| (id, e.raw_reason.unwrap()))
+            .collect();
+        assert_eq!(got, [(b, "Mandat absent".into()), (a, "Autre".into())]);
+        assert_eq!(s.events_after(0, &wanted).unwrap().len(), 3);
+        assert!(
+            s.events_after(s.last_event_id().unwrap(), &wanted)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
