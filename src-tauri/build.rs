@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "invoice_detail",
     "open_pdf",
     "choose_files",
+    "open_launch_files",
     "cancel_batch",
     "submit_invoices",
     "replay_invoice",

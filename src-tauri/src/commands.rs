@@ -11,7 +11,7 @@ use facteur::outbox::{self, Enqueued};
 use facteur::store::{self, InvoiceRow, ListFilter, SubmitDecision};
 use facteur::view::{self, Detail, Group};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::UiError;
 use crate::shell::{self, Settings, Shell};
@@ -136,16 +136,41 @@ pub fn open_pdf(shell: State<'_, Shell>, id: i64) -> Answer<()> {
     })
 }
 
-/// The native file dialog is not wired yet: say so plainly and point to
-/// drag-and-drop, which does the same.
+/// The system's file dialog (PDF files, several at once); the chosen files
+/// are checked as a drop. Returns the batch id, `None` when the user
+/// closed the dialog.
 #[tauri::command(rename_all = "snake_case")]
-pub fn choose_files() -> Answer<Option<String>> {
-    Err(UiError::new(
-        "not_available",
-        "Le choix de fichiers par la fenêtre de dialogue n'est pas encore disponible : glissez vos PDF ou un dossier dans la fenêtre de Facteur.",
-        "Choosing files through a dialog is not available yet: drag your PDFs or a folder onto the Facteur window.",
-        None,
-    ))
+pub async fn choose_files<R: Runtime>(app: AppHandle<R>) -> Answer<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let title = if app.state::<Shell>().settings().language == "en" {
+        "Invoices to check"
+    } else {
+        "Factures à vérifier"
+    };
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .add_filter("PDF", &["pdf", "PDF"]);
+    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_files())
+        .await
+        .map_err(|e| UiError::internal(e.to_string()))?;
+    let Some(picked) = picked else {
+        return Ok(None);
+    };
+    let paths: Vec<std::path::PathBuf> = picked
+        .into_iter()
+        .filter_map(|p| p.into_path().ok())
+        .collect();
+    Ok(Some(shell::start_batch(&app, paths)))
+}
+
+/// Checks the files the app was started with, once: the page calls this
+/// when it listens to the batch events. `None` when there were none.
+#[tauri::command(rename_all = "snake_case")]
+pub fn open_launch_files<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>) -> Option<String> {
+    let files = shell.take_launch_files();
+    (!files.is_empty()).then(|| shell::start_batch(&app, files))
 }
 
 #[tauri::command(rename_all = "snake_case")]

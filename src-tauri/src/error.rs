@@ -39,6 +39,16 @@ impl UiError {
     pub fn not_allowed(fr: &str, en: &str, detail: Option<String>) -> UiError {
         UiError::new("not_allowed", fr, en, detail)
     }
+
+    /// Something in Facteur itself went wrong (a background task died).
+    pub fn internal(detail: String) -> UiError {
+        UiError::new(
+            "internal",
+            "Erreur interne de Facteur : réessayez ; si cela recommence, regardez les détails.",
+            "Facteur hit an internal error: try again; if it happens again, see the details.",
+            Some(detail),
+        )
+    }
 }
 
 impl From<StoreError> for UiError {

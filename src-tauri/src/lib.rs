@@ -9,6 +9,7 @@
 //! core does it), secrets beyond handing them to the keyring, and any
 //! general-purpose plugin (no fs, shell or HTTP plugin).
 
+pub mod alerts;
 pub mod commands;
 pub mod error;
 pub mod shell;
@@ -23,6 +24,8 @@ pub use shell::Shell;
 /// (the real runtime in `main`, the mock one in tests).
 pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(shell)
         .invoke_handler(tauri::generate_handler![
             commands::get_settings,
@@ -33,6 +36,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             commands::invoice_detail,
             commands::open_pdf,
             commands::choose_files,
+            commands::open_launch_files,
             commands::cancel_batch,
             commands::submit_invoices,
             commands::replay_invoice,
@@ -61,6 +65,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
                 if let Ok(account) = sandbox {
                     shell::ensure_sandbox(&home, &account).await;
                 }
+                // News since the window was last open, then now and then.
+                shell::sync_all(&handle).await;
+                shell::start_sync_loop(handle);
             });
             Ok(())
         })
@@ -70,8 +77,19 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
 /// runtime in `main`; the mock one in tests, so they run under the same
 /// permissions).
 pub fn context<R: Runtime>() -> tauri::Context<R> {
-    tauri::generate_context!()
+    let mut ctx = tauri::generate_context!();
+    if cfg!(debug_assertions) {
+        // A development build is another application for the system (its
+        // own WebView storage, window state and notification sender), so
+        // trying a change never touches the installed Facteur's.
+        ctx.config_mut().identifier = DEV_IDENTIFIER.to_string();
+    }
+    ctx
 }
+
+/// The identifier of development (debug) builds; release builds use
+/// `tauri.conf.json`'s `fr.facteur.desktop`.
+pub const DEV_IDENTIFIER: &str = "fr.facteur.desktop.dev";
 
 /// The data folder: `FACTEUR_HOME` or the platform's.
 pub fn home() -> Result<PathBuf, error::UiError> {

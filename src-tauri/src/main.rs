@@ -12,8 +12,15 @@ fn main() {
         }
     }
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Files given on the command line ("Open with Facteur") are checked as a
+    // drop once the window is ready.
+    let files: Vec<std::path::PathBuf> = std::env::args_os()
+        .skip(1)
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.exists())
+        .collect();
     let shell = match facteur_app::home().and_then(|h| facteur_app::Shell::open(&h)) {
-        Ok(s) => s,
+        Ok(s) => s.with_launch_files(files),
         Err(e) => {
             eprintln!(
                 "facteur: {} ({})",

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -42,6 +42,11 @@ pub struct Shell {
     settings: Mutex<Settings>,
     batches: Mutex<HashMap<String, Arc<AtomicBool>>>,
     next_batch: AtomicU64,
+    /// Files named on the command line ("Open with Facteur"), checked once
+    /// the page listens.
+    launch_files: Mutex<Vec<PathBuf>>,
+    /// The last event already announced by a notification.
+    announced: AtomicI64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -62,6 +67,8 @@ impl Shell {
             )
         })?;
         let store = Store::open_home(home)?;
+        // Only what happens from now on is announced.
+        let announced = AtomicI64::new(store.last_event_id()?);
         let settings = std::fs::read(home.join("settings.json"))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -72,7 +79,21 @@ impl Shell {
             settings: Mutex::new(settings),
             batches: Mutex::new(HashMap::new()),
             next_batch: AtomicU64::new(1),
+            launch_files: Mutex::new(Vec::new()),
+            announced,
         })
+    }
+
+    /// Remembers the files the app was started with, to check them as a
+    /// drop once the page is ready.
+    pub fn with_launch_files(self, files: Vec<PathBuf>) -> Shell {
+        *lock(&self.launch_files) = files;
+        self
+    }
+
+    /// The launch files, handed out once.
+    pub fn take_launch_files(&self) -> Vec<PathBuf> {
+        std::mem::take(&mut *lock(&self.launch_files))
     }
 
     pub fn db(&self) -> MutexGuard<'_, Store> {
@@ -126,6 +147,8 @@ struct BatchProgress {
     checked: usize,
     accepted: usize,
     blocked: usize,
+    /// Files given before (same content): nothing new was recorded.
+    known: usize,
     total: usize,
     done: bool,
     cancelled: bool,
@@ -140,6 +163,13 @@ struct BatchItem {
     verdict: &'static str,
     status: Option<facteur::lifecycle::Status>,
     first_finding: Option<facteur::finding::Finding>,
+    /// The very same file (same content) was dropped before: no second
+    /// invoice is made of it.
+    known: bool,
+    /// Another invoice with this seller and number, when there is one.
+    duplicate: Option<store::Duplicate>,
+    /// The file could not be read at all.
+    error: Option<String>,
 }
 
 /// Checks and records dropped files on a thread of its own, emitting
@@ -170,6 +200,7 @@ pub fn start_batch<R: Runtime>(app: &AppHandle<R>, inputs: Vec<PathBuf>) -> Stri
             checked: 0,
             accepted: 0,
             blocked: 0,
+            known: 0,
             total,
             done: false,
             cancelled: false,
@@ -185,7 +216,9 @@ pub fn start_batch<R: Runtime>(app: &AppHandle<R>, inputs: Vec<PathBuf>) -> Stri
             &mut |_, outcome| {
                 let item = record(&app, &batch_id, outcome);
                 p.checked += 1;
-                if item.verdict == "accepted" {
+                if item.known {
+                    p.known += 1;
+                } else if item.verdict == "accepted" {
                     p.accepted += 1;
                 } else {
                     p.blocked += 1;
@@ -202,6 +235,7 @@ pub fn start_batch<R: Runtime>(app: &AppHandle<R>, inputs: Vec<PathBuf>) -> Stri
         let _ = app.emit("batch-progress", p);
         let _ = app.emit("counts-changed", ());
         lock(&app.state::<Shell>().batches).remove(&batch_id);
+        attention_changed(&app);
     });
     id
 }
@@ -211,11 +245,11 @@ fn record<R: Runtime>(app: &AppHandle<R>, batch_id: &str, outcome: Outcome) -> B
         Outcome::Checked(report) => {
             let shell = app.state::<Shell>();
             let recorded = shell.db().record_check(&report, store::now_ms());
-            let invoice_id = match recorded {
-                Ok(r) => r.invoice_id,
+            let (invoice_id, known, duplicate) = match recorded {
+                Ok(r) => (r.invoice_id, r.known_document, r.duplicate),
                 Err(e) => {
                     tracing::error!(path = %report.path, "could not record the check: {e}");
-                    None
+                    (None, false, None)
                 }
             };
             let status = invoice_id
@@ -231,6 +265,9 @@ fn record<R: Runtime>(app: &AppHandle<R>, batch_id: &str, outcome: Outcome) -> B
                     .map(str::to_string),
                 verdict: if blocked { "rejected" } else { "accepted" },
                 status,
+                known,
+                duplicate,
+                error: None,
                 first_finding: report
                     .findings
                     .iter()
@@ -243,13 +280,23 @@ fn record<R: Runtime>(app: &AppHandle<R>, batch_id: &str, outcome: Outcome) -> B
         Outcome::Failed(e) => BatchItem {
             batch_id: batch_id.to_string(),
             invoice_id: None,
-            path: e.to_string(),
+            path: match &e {
+                check::CheckError::Io { path, .. } => path.display().to_string(),
+            },
+            error: Some(e.to_string()),
             number: None,
             verdict: "rejected",
             status: None,
             first_finding: None,
+            known: false,
+            duplicate: None,
         },
     }
+}
+
+#[derive(Clone, Serialize)]
+struct InvoiceChanged {
+    id: i64,
 }
 
 #[derive(Clone, Serialize)]
@@ -267,7 +314,117 @@ pub fn work_outbox<R: Runtime>(app: AppHandle<R>, account: Account) {
             tracing::error!(account = %account.name, "outbox: {}", e.message_en);
         }
         let _ = app.emit("counts-changed", ());
+        attention_changed(&app);
     });
+}
+
+/// How often the window asks the portals for news: `FACTEUR_SYNC_SECONDS`,
+/// two minutes by default (never less than a second).
+pub fn sync_interval() -> Duration {
+    let secs = std::env::var("FACTEUR_SYNC_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .unwrap_or(120.0)
+        .max(1.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// Asks every account's portal for the statuses of what it delivered, now
+/// and then every [`sync_interval`], for as long as the window is open.
+/// A portal that does not answer is tried again at the next turn.
+pub fn start_sync_loop<R: Runtime>(app: AppHandle<R>) {
+    let every = sync_interval();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            sync_all(&app).await;
+        }
+    });
+}
+
+/// One sync of every account that has delivered something.
+pub async fn sync_all<R: Runtime>(app: &AppHandle<R>) {
+    let home = app.state::<Shell>().home.clone();
+    let mut db = match Store::open_home(&home) {
+        Ok(db) => db,
+        Err(e) => {
+            tracing::error!("sync: {}", e);
+            return;
+        }
+    };
+    let mut accounts: Vec<Account> = facteur::accounts::list(&db).unwrap_or_default();
+    if !accounts.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT)
+        && let Ok(a) = outbox::resolve_account(&db, None)
+    {
+        accounts.push(a);
+    }
+    let mut changed = Vec::new();
+    for account in accounts {
+        if db.delivered(&account.name).map_or(true, |d| d.is_empty()) {
+            continue;
+        }
+        let channel = match AnyChannel::for_account(&account, &OsKeyring) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(account = %account.name, "sync skipped: {e}");
+                continue;
+            }
+        };
+        match outbox::sync(&mut db, &channel, &Retry::from_env()).await {
+            Ok(counts) => changed.extend(counts.changed),
+            Err(e) => tracing::warn!(account = %account.name, "sync: {e}"),
+        }
+    }
+    for id in &changed {
+        let _ = app.emit("invoice-changed", InvoiceChanged { id: *id });
+    }
+    if !changed.is_empty() {
+        let _ = app.emit("counts-changed", ());
+    }
+    attention_changed(app);
+}
+
+/// Announces what portals said since the last announcement (a native
+/// notification each) and puts the count needing attention on the
+/// window's badge and title.
+pub fn attention_changed<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_notification::NotificationExt;
+    let shell = app.state::<Shell>();
+    let lang = shell.settings().language;
+    let (notices, count) = {
+        let db = shell.db();
+        let after = shell.announced.load(Ordering::SeqCst);
+        let notices = match crate::alerts::pending(&db, after, &lang) {
+            Ok((notices, last)) => {
+                shell.announced.fetch_max(last, Ordering::SeqCst);
+                notices
+            }
+            Err(e) => {
+                tracing::error!("notifications: {e}");
+                Vec::new()
+            }
+        };
+        (notices, crate::alerts::attention(&db).unwrap_or(0))
+    };
+    for n in notices {
+        tracing::info!(invoice = n.invoice_id, "notify: {}", n.title);
+        if let Err(e) = app
+            .notification()
+            .builder()
+            .title(&n.title)
+            .body(&n.body)
+            .show()
+        {
+            tracing::warn!("the desktop notification could not be shown: {e}");
+        }
+    }
+    if let Some(w) = app.get_webview_window("main") {
+        // Not every desktop has a badge (most Linux ones do not): the
+        // title says it everywhere.
+        let _ = w.set_badge_count((count > 0).then_some(count));
+        let _ = w.set_title(&crate::alerts::title(count));
+    }
 }
 
 async fn run_outbox<R: Runtime>(
@@ -283,14 +440,7 @@ async fn run_outbox<R: Runtime>(
     let lock_home = home.to_path_buf();
     let _lock = tauri::async_runtime::spawn_blocking(move || OutboxLock::acquire(&lock_home))
         .await
-        .map_err(|e| {
-            UiError::new(
-                "internal",
-                "Erreur interne.",
-                "Internal error.",
-                Some(e.to_string()),
-            )
-        })??;
+        .map_err(|e| UiError::internal(e.to_string()))??;
     let mut db = Store::open_home(home)?;
     let emitter = app.clone();
     let mut on_step = move |s: &Step| {

@@ -18,7 +18,12 @@ struct App {
 }
 
 fn start(home: &Path) -> App {
-    let shell = Shell::open(home).unwrap();
+    start_with(home, Vec::new())
+}
+
+/// The app as `facteur-app FILE...` ("Open with Facteur") starts it.
+fn start_with(home: &Path, files: Vec<std::path::PathBuf>) -> App {
+    let shell = Shell::open(home).unwrap().with_launch_files(files);
     let app = facteur_app::builder(mock_builder(), shell)
         .build(facteur_app::context())
         .unwrap();
@@ -183,6 +188,42 @@ fn dropped_files_are_checked_recorded_and_listed_by_group() {
 }
 
 #[test]
+fn files_the_app_was_opened_with_are_checked_once_the_page_asks_and_only_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("drop");
+    let good = write(&dir, 5, PageKind::Native);
+    let copy = dir.join("f-5 (copie).pdf");
+    std::fs::copy(&good, &copy).unwrap();
+    let app = start_with(&tmp.path().join("home"), vec![good, copy]);
+    let items: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = items.clone();
+    app.app.listen("batch-item", move |e| {
+        sink.lock()
+            .unwrap()
+            .push(serde_json::from_str(e.payload()).unwrap());
+    });
+    let id = app.ok("open_launch_files", json!({}));
+    assert!(id.as_str().unwrap().starts_with('b'), "{id}");
+    let start_t = Instant::now();
+    while items.lock().unwrap().len() < 2 {
+        assert!(start_t.elapsed() < Duration::from_secs(60), "no items");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let items = items.lock().unwrap().clone();
+    // The same bytes twice make one invoice, and the second is said to be known.
+    assert_eq!(items[0]["invoice_id"], items[1]["invoice_id"]);
+    let known: Vec<bool> = items.iter().map(|i| i["known"] == true).collect();
+    assert_eq!(known.iter().filter(|k| **k).count(), 1, "{items:?}");
+    assert!(
+        items.iter().all(|i| i["verdict"] == "accepted"),
+        "{items:?}"
+    );
+    // Handed out once: a reload of the page does not check them again.
+    assert_eq!(app.ok("open_launch_files", json!({})), Value::Null);
+    assert_eq!(app.ok("counts", json!({}))["all"], 1);
+}
+
+#[test]
 fn refusals_say_why_in_both_languages_and_change_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let app = start(&tmp.path().join("home"));
@@ -205,9 +246,6 @@ fn refusals_say_why_in_both_languages_and_change_nothing() {
     assert_eq!(e["code"], "not_allowed");
     let e = app.err("mark_verified", json!({ "id": id, "arrived": true }));
     assert_eq!(e["code"], "not_allowed");
-    let e = app.err("choose_files", json!({}));
-    assert_eq!(e["code"], "not_available");
-    assert!(e["message_fr"].as_str().unwrap().contains("glissez"));
     let e = app.err("set_language", json!({ "language": "de" }));
     assert_eq!(e["code"], "not_allowed");
     // A password typed into a plain setting never reaches the database.

@@ -232,6 +232,7 @@
     },
     open_pdf: ({ id }) => { find(id); return null; },
     choose_files: () => null,
+    open_launch_files: () => null,
     cancel_batch: ({ batch_id }) => {
       const b = window.__mock.lastBatch;
       if (b && b.batch_id === batch_id) setTimeout(() => emit('batch-progress', Object.assign({}, b, { done: true, cancelled: true })), 0);

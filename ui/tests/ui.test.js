@@ -268,6 +268,40 @@ test('batch: one progress bar driven by events; cancel calls cancel_batch', asyn
   assert.equal(await p.locator('#batch progress').count(), 0);
 });
 
+test('batch: every file of a drop is listed with its verdict; a known file is said so; the title counts what waits', async () => {
+  const { page: p } = await page();
+  await p.waitForFunction(() => /^\(\d+\) Facteur$/.test(document.title));
+  const before = await p.evaluate(() => document.title);
+  await emit(p, 'batch-started', { batch_id: 'b2', total: 4 });
+  const item = (path, extra) => emit(p, 'batch-item', Object.assign({ batch_id: 'b2', path, invoice_id: null, number: null,
+    verdict: 'accepted', status: null, first_finding: null, known: false, duplicate: null, error: null }, extra));
+  await item('/in/facture-1.pdf', { invoice_id: 1, number: 'F-2026-0001', status: 'checked' });
+  await item('/in/scan.pdf', { verdict: 'rejected', first_finding: { code: 'scanned', severity: 'error',
+    message_fr: 'Ce PDF est une image scannée.', message_en: 'This PDF is a scanned image.', hint_fr: '', hint_en: '' } });
+  await item('/in/facture-1 (copie).pdf', { invoice_id: 1, number: 'F-2026-0001', known: true });
+  await item('/in/vide.pdf', { verdict: 'rejected', error: 'cannot read /in/vide.pdf: denied' });
+  await emit(p, 'batch-progress', { batch_id: 'b2', checked: 4, accepted: 1, blocked: 2, known: 1, total: 4, done: true, cancelled: false });
+  const rows = p.locator('#batch .batch-items li');
+  await rows.nth(3).waitFor();
+  const texts = await rows.allTextContents();
+  assert.match(texts[0], /facture-1\.pdf.*Prête à envoyer/);
+  assert.match(texts[1], /scan\.pdf.*image scannée/);
+  assert.match(texts[2], /copie.*Déjà reçue/);
+  assert.match(texts[3], /vide\.pdf.*Fichier illisible/);
+  assert.equal(await rows.nth(2).getAttribute('data-verdict'), 'known');
+  assert.match(await p.locator('#batch .counts').textContent(), /1 acceptée.*2 bloquées.*1 déjà reçue/s);
+  // A recorded invoice opens from its line.
+  await p.click('#batch .batch-items li:first-child button');
+  await p.locator('#detail:not([hidden])').waitFor();
+  // A new invoice needing attention changes the title.
+  await p.evaluate(() => {
+    const inv = window.__mock.invoices.find((i) => i.status === 'paid');
+    inv.status = 'rejected';
+    window.__mock.emit('counts-changed', {});
+  });
+  await p.waitForFunction((b) => document.title !== b, before);
+});
+
 test('settings: secrets sent once, field cleared, list shows •••• only', async () => {
   const { page: p } = await page();
   await p.click('#open-settings');

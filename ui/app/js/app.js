@@ -1,7 +1,7 @@
 // Wires the views together and holds the little state the page has.
 
 import * as ipc from './ipc.js';
-import { setLang, applyStatic } from './i18n.js';
+import { setLang, applyStatic, t } from './i18n.js';
 import { $ } from './dom.js';
 import { createList } from './list.js';
 import { createDetail } from './detail.js';
@@ -54,6 +54,9 @@ const app = {
       showError(e);
     }
     list.renderGroups();
+    // What needs the user shows in the title (taskbar, window list).
+    const n = this.state.counts ? this.state.counts.to_do : 0;
+    document.title = n > 0 ? `(${n}) ${t('app_title')}` : t('app_title');
   },
 
   async loadAccounts() {
@@ -149,6 +152,12 @@ async function start() {
       if (id === app.state.selectedId) detail.refresh();
     });
     await ipc.on('counts-changed', () => app.loadCounts());
+    await ipc.on('submit-step', () => {
+      clearTimeout(changedTimer);
+      changedTimer = setTimeout(() => app.refreshAll(), 150);
+    });
+    // Files the app was opened with are checked now that the page listens.
+    await ipc.openLaunchFiles();
   } catch (e) {
     showError(e);
   }

@@ -4,7 +4,7 @@
 
 import * as ipc from './ipc.js';
 import { h, clear, $ } from './dom.js';
-import { t, count } from './i18n.js';
+import { t, count, pick } from './i18n.js';
 import { icon } from './status.js';
 import { showError } from './errors.js';
 
@@ -12,7 +12,33 @@ export function createBatch(app) {
   const bar = $('#batch');
   const overlay = $('#drop-overlay');
   let batch = null; // last batch-progress payload (+ batch_id)
+  let items = []; // this batch's batch-item payloads, in arrival order
   let hideTimer = null;
+  const SHOWN = 200;
+
+  function verdictOf(it) {
+    if (it.error) return { cls: 'ko', text: t('item_unreadable') };
+    if (it.known) return { cls: 'known', text: t('item_known') };
+    if (it.duplicate) return { cls: 'ko', text: t('item_duplicate', it.duplicate.other_number) };
+    if (it.verdict === 'accepted') return { cls: 'ok', text: t('item_accepted') };
+    return { cls: 'ko', text: it.first_finding ? pick(it.first_finding, 'message') : t('item_unreadable') };
+  }
+
+  function itemList() {
+    if (!items.length) return null;
+    const name = (p) => p.split(/[\\/]/).pop();
+    const rows = items.slice(0, SHOWN).map((it) => {
+      const v = verdictOf(it);
+      const label = h('span', { class: 'file', text: name(it.path), title: it.path });
+      return h('li', { class: `item ${v.cls}`, dataset: { verdict: it.known ? 'known' : it.verdict } },
+        it.invoice_id != null
+          ? h('button', { class: 'link', type: 'button', onclick: () => app.openDetail(it.invoice_id) }, label)
+          : label,
+        h('span', { class: 'why', text: v.text }));
+    });
+    if (items.length > SHOWN) rows.push(h('li', { class: 'more', text: t('batch_more', items.length - SHOWN) }));
+    return h('ul', { class: 'batch-items', 'aria-label': t('batch_files') }, rows);
+  }
 
   function render() {
     if (!batch) { bar.hidden = true; clear(bar); return; }
@@ -28,12 +54,14 @@ export function createBatch(app) {
       b.done ? null : progress,
       h('span', { class: 'counts' },
         h('span', { class: 'ok' }, icon('success'), t('batch_accepted', b.accepted)),
-        h('span', { class: 'ko' }, icon('action'), t('batch_blocked', b.blocked))),
+        h('span', { class: 'ko' }, icon('action'), t('batch_blocked', b.blocked)),
+        b.known ? h('span', { class: 'known' }, t('batch_known', b.known)) : null),
       b.done
         ? h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'close-batch' }, text: t('close'),
-          onclick: () => { batch = null; render(); } })
+          onclick: () => { batch = null; items = []; render(); } })
         : h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'cancel-batch' }, text: t('cancel'),
-          onclick: cancel }));
+          onclick: cancel }),
+      itemList());
     bar.hidden = false;
   }
 
@@ -55,7 +83,8 @@ export function createBatch(app) {
   async function listen() {
     await ipc.on('batch-started', (p) => {
       clearTimeout(hideTimer);
-      batch = { batch_id: p.batch_id, checked: 0, accepted: 0, blocked: 0, total: p.total, done: false, cancelled: false };
+      batch = { batch_id: p.batch_id, checked: 0, accepted: 0, blocked: 0, known: 0, total: p.total, done: false, cancelled: false };
+      items = [];
       render();
     });
     await ipc.on('batch-progress', (p) => {
@@ -64,7 +93,11 @@ export function createBatch(app) {
       render();
       refreshSoon();
     });
-    await ipc.on('batch-item', () => refreshSoon());
+    await ipc.on('batch-item', (it) => {
+      if (batch && it.batch_id !== batch.batch_id) return;
+      items.push(it);
+      refreshSoon();
+    });
     // Tauri's own drag events: highlight only; the shell handles the drop.
     await ipc.on('tauri://drag-enter', () => { overlay.hidden = false; });
     await ipc.on('tauri://drag-over', () => { overlay.hidden = false; });

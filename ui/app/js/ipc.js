@@ -52,6 +52,7 @@ export const listCustomers = () => call('list_customers');
 export const invoiceDetail = (id) => call('invoice_detail', { id });
 export const openPdf = (id) => call('open_pdf', { id });
 export const chooseFiles = () => call('choose_files');
+export const openLaunchFiles = () => call('open_launch_files');
 export const cancelBatch = (batch_id) => call('cancel_batch', { batch_id });
 export const submitInvoices = (ids, account = null) => call('submit_invoices', { ids, account });
 export const replayInvoice = (id) => call('replay_invoice', { id });
