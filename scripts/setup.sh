@@ -12,7 +12,7 @@ need_pkgs=()
 # (started by the test itself; the system service is not used).
 # libwebkit2gtk-4.1-dev, libgtk-3-dev, librsvg2-dev: the desktop window
 # (Tauri 2 on WebKitGTK). xvfb, xauth, webkit2gtk-driver: its end-to-end
-# tests run the real window headless.
+# tests run the real window headless (with tauri-driver, below).
 for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd \
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev xvfb xauth webkit2gtk-driver; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
@@ -46,4 +46,10 @@ fi
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "setup: installing cargo-nextest"
   cargo install cargo-nextest --locked
+fi
+# tauri-driver: the WebDriver front the end-to-end test talks to; it starts
+# WebKitWebDriver (webkit2gtk-driver) and the app (src-tauri/tests/e2e.rs).
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked
 fi

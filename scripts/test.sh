@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The end-to-end test of the real window saves the main screens here
+# (scripts/screenshots.sh refreshes the ones README shows).
+export FACTEUR_SCREENSHOTS="${FACTEUR_SCREENSHOTS:-$PWD/target/screenshots}"
 cargo nextest run --workspace --all-targets --no-fail-fast
 cargo test --workspace --doc
 # The interface in headless Chromium, IPC mocked (installs Chromium and

@@ -1,0 +1,307 @@
+//! End to end: the real `facteur-app` window (WebKitGTK) driven through
+//! `tauri-driver` and `WebKitWebDriver`, on a private Xvfb display and a
+//! private D-Bus session this test starts itself, against the sandbox portal
+//! on loopback (with its steps sped up to seconds).
+//!
+//! The supplier's day: three PDFs given to the window (a real scan, a valid
+//! invoice, and a second copy of that invoice), each verdict read on screen;
+//! the valid one sent from its detail, its status followed to « émise »; an
+//! invoice the portal rejected opened, its guidance read; the language
+//! switched to English. With `FACTEUR_SCREENSHOTS=DIR` it also saves the
+//! main screens in both languages there (README shows them).
+//!
+//! Files reach the window the way "Open with Facteur" gives them (the
+//! command line), which runs the same checking as a drop: a WebDriver
+//! cannot perform an operating-system drag-and-drop.
+//!
+//! Needs `Xvfb`, `dbus-daemon`, `WebKitWebDriver` (Debian `webkit2gtk-driver`)
+//! and `tauri-driver` (`cargo install tauri-driver --locked`), all installed
+//! by `scripts/setup.sh`; a missing one fails the test with its name.
+
+#![cfg(target_os = "linux")]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use facteur::accounts::{Account, Kind, OsKeyring};
+use facteur::check::{Options, check_bytes};
+use facteur::outbox::{self, AnyChannel, Retry};
+use facteur::sample::{SampleInvoice, invoice_pdf};
+use facteur::sandbox::{Sandbox, Timing};
+use facteur::store::{self, Store};
+use fantoccini::{Client, Locator};
+use support::desktop::Desktop;
+
+fn invoice(dir: &Path, name: &str, n: u32, buyer: &str) -> PathBuf {
+    let mut inv = SampleInvoice::example(n);
+    inv.buyer_siren = buyer.to_string();
+    std::fs::create_dir_all(dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, invoice_pdf(&inv, false)).unwrap();
+    p
+}
+
+/// An invoice the portal already rejected, as a previous session left it:
+/// checked, sent to the sandbox, answered « rejetée ».
+async fn seed_rejected(home: &Path, dir: &Path, url: &str) {
+    let path = invoice(dir, "client-inconnu.pdf", 31, "443061841");
+    let bytes = std::fs::read(&path).unwrap();
+    let report = check_bytes(&path, bytes.len() as u64, &bytes, &Options::default());
+    let mut db = Store::open_home(home).unwrap();
+    let id = db
+        .record_check(&report, store::now_ms())
+        .unwrap()
+        .invoice_id
+        .unwrap();
+    let account = Account {
+        name: outbox::SANDBOX_ACCOUNT.to_string(),
+        kind: Kind::Sandbox,
+        settings: [("url".to_string(), url.to_string())].into(),
+        secret_fields: vec![],
+    };
+    outbox::enqueue_invoice(&mut db, home, id, &account, store::now_ms()).unwrap();
+    let channel = AnyChannel::for_account(&account, &OsKeyring).unwrap();
+    outbox::run(&mut db, home, &channel, &Retry::from_env(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        db.invoice(id).unwrap().unwrap().status,
+        facteur::lifecycle::Status::Rejected
+    );
+}
+
+struct Ui {
+    c: Client,
+    shots: Option<PathBuf>,
+}
+
+impl Ui {
+    async fn text(&self, css: &str) -> String {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// The text of every element matching `css`, now.
+    async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.c.find_all(Locator::Css(css)).await.unwrap_or_default() {
+            out.push(e.text().await.unwrap_or_default());
+        }
+        out
+    }
+
+    async fn click(&self, css: &str) {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css} could not be clicked: {e}"));
+    }
+
+    /// Waits until the text content of `css` satisfies `ok`, polling the
+    /// live page (the DOM's text, whatever the layout shows at this size).
+    async fn until(&self, css: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let found = self
+                .c
+                .execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+                    vec![css.into()],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            if ok(&found) {
+                return found;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "{css} still reads {found:?} after {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn shot(&self, name: &str) {
+        if let Some(dir) = &self.shots {
+            let png = self.c.screenshot().await.unwrap();
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suppliers_day_in_the_real_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let drop_dir = tmp.path().join("factures");
+    std::fs::create_dir_all(&drop_dir).unwrap();
+
+    // The sandbox portal on loopback: vidéocodage takes a second.
+    let listener = facteur::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(facteur::sandbox_server::serve(
+        listener,
+        Sandbox::with_demo_customers(Timing {
+            videocodage_ms: 1_000,
+            step_ms: 600_000,
+        }),
+        None,
+        std::future::pending(),
+    ));
+    seed_rejected(&home, &tmp.path().join("avant"), &url).await;
+
+    // A real scan, a valid invoice, the same invoice exported twice.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/pdfs");
+    let scan = drop_dir.join("scan-kodak.pdf");
+    std::fs::copy(corpus.join("kcs.pdf"), &scan).expect("../shared/corpus beside the repository");
+    let valid = invoice(&drop_dir, "F-2026-0007.pdf", 7, "552100554");
+    let copy = drop_dir.join("F-2026-0007 (copie).pdf");
+    std::fs::copy(&valid, &copy).unwrap();
+
+    let desktop = Desktop::start(&[
+        ("FACTEUR_HOME", home.as_os_str()),
+        ("FACTEUR_SANDBOX_URL", url.as_ref()),
+        ("FACTEUR_SYNC_SECONDS", "1".as_ref()),
+    ]);
+    let c = desktop
+        .open(
+            &PathBuf::from(env!("CARGO_BIN_EXE_facteur-app")),
+            &[&scan, &valid, &copy],
+        )
+        .await;
+    let ui = Ui {
+        c,
+        shots: std::env::var_os("FACTEUR_SCREENSHOTS").map(PathBuf::from),
+    };
+    day(&ui).await;
+    let _ = ui.c.close().await;
+}
+
+async fn day(ui: &Ui) {
+    // The page is up, in French, and checks the three files it was given.
+    ui.c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("body[data-ready='1']"))
+        .await
+        .expect("the window's page never became ready");
+    let start = Instant::now();
+    let items = loop {
+        let items = ui.texts("#batch .batch-items li").await;
+        if items.len() >= 3 {
+            break items;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{items:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let line = |name: &str| {
+        items
+            .iter()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no line for {name} in {items:?}"))
+            .to_string()
+    };
+    assert!(line("scan-kodak.pdf").contains("scann"), "{items:?}");
+    let (a, b) = (line("F-2026-0007.pdf"), line("(copie)"));
+    // One of the two copies is the invoice, the other is known as the same file.
+    assert!(
+        (a.contains("Prête à envoyer") && b.contains("Déjà reçue"))
+            || (b.contains("Prête à envoyer") && a.contains("Déjà reçue")),
+        "{items:?}"
+    );
+    let counts = ui.text("#batch .counts").await;
+    assert!(
+        counts.contains("1 acceptée")
+            && counts.contains("1 bloquée")
+            && counts.contains("1 déjà reçue"),
+        "{counts}"
+    );
+    // The rejected invoice and the new one wait in « À traiter »; the title counts them.
+    let title = ui.c.title().await.unwrap();
+    assert_eq!(title, "(2) Facteur");
+    ui.until("#list", 20, |t| t.contains("F-2026-0007")).await;
+    ui.shot("drop-fr").await;
+
+    // Send the valid invoice from its detail.
+    let rows = ui.until("#list", 20, |t| t.contains("F-2026-0007")).await;
+    assert!(rows.contains("F-2026-0031"), "{rows}");
+    let valid_row =
+        ui.c.find(Locator::XPath(
+            "//ul[@id='list']/li[.//span[@class='num' and text()='F-2026-0007']]",
+        ))
+        .await
+        .unwrap();
+    valid_row.click().await.unwrap();
+    ui.until("#detail-title", 20, |t| t.contains("F-2026-0007"))
+        .await;
+    ui.shot("detail-checked-fr").await;
+    ui.click("#detail [data-action='submit']").await;
+    // Deposited, then after the portal's vidéocodage and the next sync: « Émise ».
+    ui.until("#detail .headline", 60, |t| t.contains("Émise"))
+        .await;
+    ui.click("#groups [data-group='issued']").await;
+    ui.until("#list", 20, |t| t.contains("F-2026-0007")).await;
+    ui.click("#groups [data-group='all']").await;
+    ui.until("#list", 20, |t| t.contains("F-2026-0031")).await;
+    ui.click("#batch [data-action='close-batch']").await;
+    ui.until("#batch", 20, str::is_empty).await;
+    ui.shot("list-fr").await;
+
+    // The rejected one: what happened and what to do, in plain words.
+    let rejected_row =
+        ui.c.find(Locator::XPath(
+            "//ul[@id='list']/li[.//span[@class='num' and text()='F-2026-0031']]",
+        ))
+        .await
+        .unwrap();
+    rejected_row.click().await.unwrap();
+    let guidance = ui
+        .until("#detail .guidance", 20, |t| {
+            t.contains("n’existe pas") || t.contains("n'existe pas")
+        })
+        .await;
+    assert!(guidance.to_lowercase().contains("rejet"), "{guidance}");
+    let badge = ui.text("#detail .headline .badge").await;
+    assert!(badge.contains("Rejetée"), "{badge}");
+    ui.shot("detail-rejected-fr").await;
+
+    // Settings: the data folder, the built-in portal; then English.
+    ui.click("#open-settings").await;
+    let settings = ui.until("#settings", 20, |t| t.contains("sandbox")).await;
+    assert!(settings.contains("simulation"), "{settings}");
+    ui.shot("settings-fr").await;
+    ui.click("#settings input[name='lang'][value='en']").await;
+    ui.until("#settings", 20, |t| t.contains("Language")).await;
+    ui.shot("settings-en").await;
+    ui.c.execute("document.getElementById('settings').close()", vec![])
+        .await
+        .unwrap();
+    let guidance = ui
+        .until("#detail .guidance", 20, |t| {
+            t.contains("Rejected") || t.contains("rejected")
+        })
+        .await;
+    assert!(!guidance.contains("Rejetée"), "{guidance}");
+    ui.shot("detail-rejected-en").await;
+    ui.click("#detail header .icon-btn").await;
+    ui.until("#list-title", 20, |t| !t.is_empty()).await;
+    ui.shot("list-en").await;
+}

@@ -1,0 +1,226 @@
+//! The real desktop for end-to-end tests and the window benchmark: a
+//! private Xvfb display and D-Bus session, and `tauri-driver` (which starts
+//! `WebKitWebDriver`, which starts the app). Every process is stopped when
+//! the [`Desktop`] is dropped, however the test ends.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+/// A child process, in a process group of its own, killed with everything
+/// it started when the test ends, however it ends.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(cmd: &mut Command, what: &str) -> Proc {
+    use std::os::unix::process::CommandExt;
+    match cmd.process_group(0).spawn() {
+        Ok(c) => Proc(c),
+        Err(e) => panic!("{what} could not start ({e}): run scripts/setup.sh"),
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Xvfb on the first free display number; returns it with its process.
+fn xvfb() -> (Proc, String) {
+    let mut p = spawn(
+        Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+        "Xvfb",
+    );
+    let mut line = String::new();
+    BufReader::new(p.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let n = line.trim();
+    assert!(!n.is_empty(), "Xvfb did not say which display it took");
+    (p, format!(":{n}"))
+}
+
+/// A private session bus (what the keyring, notifications and WebKit's
+/// helpers talk to), so nothing outlives the test.
+fn dbus() -> (Proc, String) {
+    let mut p = spawn(
+        Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+        "dbus-daemon",
+    );
+    let mut line = String::new();
+    BufReader::new(p.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (p, line.trim().to_string())
+}
+
+fn wait_port(port: u16, what: &str) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{what} does not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Ok(p) = std::env::var("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let p = cargo_home.join("bin/tauri-driver");
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// Xvfb, a session bus and tauri-driver, with `env` passed down to the app.
+pub struct Desktop {
+    // Dropped in this order: the driver (and the app) first.
+    driver: Proc,
+    bus: Proc,
+    x: Proc,
+    pub display: String,
+    port: u16,
+}
+
+impl Desktop {
+    pub fn start(env: &[(&str, &OsStr)]) -> Desktop {
+        let (x, display) = xvfb();
+        let (bus, address) = dbus();
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new(tauri_driver());
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &address)
+        // No accessibility bus daemon that would outlive the session.
+        .env("NO_AT_BRIDGE", "1")
+        .env("FACTEUR_LOG", "info")
+        .stdout(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = spawn(&mut cmd, "tauri-driver");
+        wait_port(port, "tauri-driver");
+        Desktop {
+            driver,
+            bus,
+            x,
+            display,
+            port,
+        }
+    }
+
+    /// Starts `app` with `args` in a new WebDriver session.
+    pub async fn open(&self, app: &Path, args: &[&Path]) -> Client {
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app, "args": args }
+        });
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session on the Facteur window")
+    }
+
+    /// The app's process id and those of the WebKit processes it started.
+    pub fn app_processes(&self, name: &str) -> Vec<u32> {
+        let mut all: Vec<(u32, u32, String)> = Vec::new();
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid ...
+            let Some(close) = stat.rfind(')') else {
+                continue;
+            };
+            let comm = stat[stat.find('(').unwrap_or(0) + 1..close].to_string();
+            let ppid = stat[close + 2..]
+                .split(' ')
+                .nth(1)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            all.push((pid, ppid, comm));
+        }
+        let mut out: Vec<u32> = all
+            .iter()
+            .filter(|(_, _, c)| c.starts_with(&name[..name.len().min(15)]))
+            .map(|(p, _, _)| *p)
+            .collect();
+        let mut i = 0;
+        while i < out.len() {
+            let parent = out[i];
+            for (p, pp, _) in &all {
+                if *pp == parent && !out.contains(p) {
+                    out.push(*p);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Resident memory of a process (kB), from `/proc/PID/status`.
+pub fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
