@@ -12,3 +12,11 @@ for spec in 32:32x32 128:128x128 256:128x128@2x 512:icon; do
     --screenshot="$PWD/icons/$name.png" "file://$tmp/icon.html" >/dev/null 2>&1
 done
 rm -rf "$tmp"
+# Windows (.ico) and macOS (.icns) icons from the 512 px one, when the Tauri
+# CLI is installed (cargo install tauri-cli --locked).
+if cargo tauri --version >/dev/null 2>&1; then
+  out=$(mktemp -d)
+  cargo tauri icon icons/icon.png -o "$out" >/dev/null
+  cp "$out/icon.ico" "$out/icon.icns" icons/
+  rm -rf "$out"
+fi

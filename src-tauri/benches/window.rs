@@ -77,10 +77,13 @@ fn main() {
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let desktop = desktop::Desktop::start(&[
-            ("FACTEUR_HOME", home.as_os_str()),
-            ("FACTEUR_SANDBOX_URL", sandbox.as_ref()),
-        ]);
+        let desktop = desktop::Desktop::start(
+            &[
+                ("FACTEUR_HOME", home.as_os_str()),
+                ("FACTEUR_SANDBOX_URL", sandbox.as_ref()),
+            ],
+            &tmp.path().join("desktop.log"),
+        );
         let (mut starts, mut lists, mut memory) = (Vec::new(), Vec::new(), 0);
         for run in 0..3 {
             let t = Instant::now();

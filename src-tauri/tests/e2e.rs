@@ -72,6 +72,18 @@ async fn seed_rejected(home: &Path, dir: &Path, url: &str) {
     );
 }
 
+/// Shows the app's and drivers' messages when the test fails.
+struct LogOnFailure(PathBuf);
+
+impl Drop for LogOnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.0).unwrap_or_default();
+            eprintln!("--- desktop log ({}) ---\n{log}", self.0.display());
+        }
+    }
+}
+
 struct Ui {
     c: Client,
     shots: Option<PathBuf>,
@@ -137,6 +149,19 @@ impl Ui {
         }
     }
 
+    /// Waits until the JavaScript expression `js` is true in the page.
+    async fn until_true(&self, js: &str, secs: u64) {
+        let start = Instant::now();
+        let script = format!("return Boolean({js});");
+        while self.c.execute(&script, vec![]).await.ok() != Some(true.into()) {
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "{js} still false after {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn shot(&self, name: &str) {
         if let Some(dir) = &self.shots {
             let png = self.c.screenshot().await.unwrap();
@@ -177,11 +202,15 @@ async fn a_suppliers_day_in_the_real_window() {
     let copy = drop_dir.join("F-2026-0007 (copie).pdf");
     std::fs::copy(&valid, &copy).unwrap();
 
-    let desktop = Desktop::start(&[
-        ("FACTEUR_HOME", home.as_os_str()),
-        ("FACTEUR_SANDBOX_URL", url.as_ref()),
-        ("FACTEUR_SYNC_SECONDS", "1".as_ref()),
-    ]);
+    let log = LogOnFailure(tmp.path().join("desktop.log"));
+    let desktop = Desktop::start(
+        &[
+            ("FACTEUR_HOME", home.as_os_str()),
+            ("FACTEUR_SANDBOX_URL", url.as_ref()),
+            ("FACTEUR_SYNC_SECONDS", "1".as_ref()),
+        ],
+        &log.0,
+    );
     let c = desktop
         .open(
             &PathBuf::from(env!("CARGO_BIN_EXE_facteur-app")),
@@ -263,6 +292,9 @@ async fn day(ui: &Ui) {
     ui.until("#list", 20, |t| t.contains("F-2026-0031")).await;
     ui.click("#batch [data-action='close-batch']").await;
     ui.until("#batch", 20, str::is_empty).await;
+    ui.click("#detail header .icon-btn").await;
+    ui.until_true("document.getElementById('detail').hidden", 20)
+        .await;
     ui.shot("list-fr").await;
 
     // The rejected one: what happened and what to do, in plain words.
@@ -279,8 +311,8 @@ async fn day(ui: &Ui) {
         })
         .await;
     assert!(guidance.to_lowercase().contains("rejet"), "{guidance}");
-    let badge = ui.text("#detail .headline .badge").await;
-    assert!(badge.contains("Rejetée"), "{badge}");
+    ui.until("#detail .headline .badge", 20, |t| t.contains("Rejetée"))
+        .await;
     ui.shot("detail-rejected-fr").await;
 
     // Settings: the data folder, the built-in portal; then English.

@@ -126,7 +126,9 @@ pub struct Desktop {
 }
 
 impl Desktop {
-    pub fn start(env: &[(&str, &OsStr)]) -> Desktop {
+    /// `log`: where tauri-driver, WebKitWebDriver and the app write their
+    /// messages (kept apart from the test's own output).
+    pub fn start(env: &[(&str, &OsStr)], log: &Path) -> Desktop {
         let (x, display) = xvfb();
         let (bus, address) = dbus();
         let port = free_port();
