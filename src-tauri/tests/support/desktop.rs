@@ -145,7 +145,9 @@ impl Desktop {
         // No accessibility bus daemon that would outlive the session.
         .env("NO_AT_BRIDGE", "1")
         .env("FACTEUR_LOG", "info")
-        .stdout(Stdio::null());
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("the desktop's log file"));
         for (k, v) in env {
             cmd.env(k, v);
         }

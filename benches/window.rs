@@ -9,10 +9,15 @@
 //! - memory at idle: resident memory of the app and the WebKit processes
 //!   it started, 10 s after the page is ready.
 //!
-//! Run: `cargo bench -p facteur-app --bench window` (needs what
-//! `scripts/setup.sh` installs: Xvfb, WebKitWebDriver, tauri-driver).
+//! Run: `cargo bench --bench window` (needs what `scripts/setup.sh`
+//! installs: Xvfb, WebKitWebDriver, tauri-driver). It measures
+//! `target/release/facteur-app` (`FACTEUR_APP` names another build), built
+//! first with `cargo build --release -p facteur-app` when missing — the
+//! build `scripts/run.sh` makes; a `cargo tauri build` binary serves too.
+//! The benchmark itself lives in the core package so that it does not
+//! compile the window a second time with test features.
 
-#[path = "../tests/support/desktop.rs"]
+#[path = "../src-tauri/tests/support/desktop.rs"]
 mod desktop;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +38,24 @@ fn seed(home: &Path) {
         let report = check_bytes(&path, bytes.len() as u64, &bytes, &Options::default());
         db.record_check(&report, store::now_ms()).unwrap();
     }
+}
+
+fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("FACTEUR_APP") {
+        return PathBuf::from(p);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let p = root.join("target/release/facteur-app");
+    if !p.exists() {
+        let ok = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--release", "-p", "facteur-app"])
+            .current_dir(root)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "cargo build --release -p facteur-app failed");
+    }
+    p
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -65,7 +88,7 @@ fn main() {
         "Facteur window benchmark — {INVOICES} invoices in the store (seeded in {:.1} s)",
         t.elapsed().as_secs_f64()
     );
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_facteur-app"));
+    let app = app_binary();
     // The app's own demonstration portal, on a port nobody else uses.
     let sandbox = format!(
         "http://127.0.0.1:{}",
