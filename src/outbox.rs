@@ -317,7 +317,9 @@ pub fn enqueue_with_annexes(
 
 /// Queues an invoice already checked and recorded, by its id (the desktop
 /// window's « Envoyer »): its file is read again from where it was found and
-/// must still be the very bytes that were checked.
+/// must still be the very bytes that were checked. An invoice announced as
+/// the correction of a rejected one ([`Store::prepare_correction`]) goes as
+/// that correction.
 pub fn enqueue_invoice(
     store: &mut Store,
     home: &Path,
@@ -330,6 +332,23 @@ pub fn enqueue_invoice(
     };
     let mut report = Report::for_file(&inv.path);
     report.sha256 = Some(inv.sha256.clone());
+    // The corrected invoice the user announced for a rejected one goes as
+    // its correction, and the link is kept.
+    if let Some(original) = store.corrects(invoice_id)? {
+        let queued = enqueue_correction(
+            store,
+            home,
+            &report,
+            Some(invoice_id),
+            original,
+            account,
+            now_ms,
+        )?;
+        if matches!(queued, Enqueued::Queued { .. }) {
+            store.mark_corrected(original, invoice_id)?;
+        }
+        return Ok(queued);
+    }
     enqueue_kind(
         store,
         home,

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::guidance::{self, Context, Guidance};
 use crate::lifecycle::{Status, Vocabulary};
-use crate::store::{Duplicate, EventRow, InvoiceRow, ListFilter, Store, StoreError, SubmissionRow};
+use crate::store::{
+    self, Duplicate, EventRow, InvoiceRow, ListFilter, Store, StoreError, SubmissionRow,
+};
 
 /// The list's filters on the left rail, each a set of current statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -110,6 +112,8 @@ pub struct Detail {
     pub duplicate: Option<Duplicate>,
     /// Its portal is the demonstration portal: label everything a simulation.
     pub simulation: bool,
+    /// The corrected invoice announced for it, or the one it corrects.
+    pub correction: Option<store::CorrectionLink>,
 }
 
 /// The detail of invoice `id`, `None` when there is no such invoice.
@@ -147,6 +151,7 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
         guidance,
         duplicate,
         simulation,
+        correction: store.correction(id)?,
     }))
 }
 

@@ -271,7 +271,13 @@ pub fn prepare_correction(
             ..ListFilter::default()
         })?
         .into_iter()
-        .any(|r| r.number == new_number && r.seller_siren == inv.seller_siren);
+        // An invoice already checked but not sent under that number is
+        // the corrected one, dropped before this was chosen.
+        .any(|r| {
+            r.number == new_number
+                && r.seller_siren == inv.seller_siren
+                && !matches!(r.status, Status::Checked | Status::Blocked)
+        });
     if in_use {
         return Err(UiError::new(
             "number_in_use",
@@ -280,6 +286,12 @@ pub fn prepare_correction(
             Some(new_number),
         ));
     }
+    drop(db);
+    // Kept: when an invoice with this number is sent, it goes as the
+    // correction of this one.
+    shell
+        .db()
+        .prepare_correction(id, &new_number, store::now_ms())?;
     Ok(Correction { id, new_number })
 }
 

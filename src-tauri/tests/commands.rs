@@ -110,6 +110,26 @@ fn drop_files(app: &App, paths: Vec<std::path::PathBuf>) -> Vec<Value> {
     seen.lock().unwrap().clone()
 }
 
+/// The sandbox portal on loopback, any free port; its URL.
+fn sandbox() -> String {
+    tauri::async_runtime::block_on(async {
+        let listener = facteur::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        tauri::async_runtime::spawn(facteur::sandbox_server::serve(
+            listener,
+            facteur::sandbox::Sandbox::with_demo_customers(facteur::sandbox::Timing {
+                videocodage_ms: 60_000,
+                step_ms: 60_000,
+            }),
+            None,
+            std::future::pending(),
+        ));
+        format!("http://{addr}")
+    })
+}
+
 #[test]
 fn a_fresh_install_is_empty_french_and_shows_its_data_folder() {
     let tmp = tempfile::tempdir().unwrap();
@@ -274,23 +294,7 @@ fn refusals_say_why_in_both_languages_and_change_nothing() {
 fn submitting_from_the_window_delivers_to_the_sandbox_and_the_status_follows() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
-    // The sandbox portal on loopback, any free port.
-    let url = tauri::async_runtime::block_on(async {
-        let listener = facteur::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        tauri::async_runtime::spawn(facteur::sandbox_server::serve(
-            listener,
-            facteur::sandbox::Sandbox::with_demo_customers(facteur::sandbox::Timing {
-                videocodage_ms: 60_000,
-                step_ms: 60_000,
-            }),
-            None,
-            std::future::pending(),
-        ));
-        format!("http://{addr}")
-    });
+    let url = sandbox();
     let app = start(&home);
     let account = app.ok(
         "add_account",
@@ -354,4 +358,77 @@ fn a_page_from_elsewhere_cannot_call_any_command() {
     );
     let e = refused.expect_err("a remote page must not reach the commands");
     assert!(e.to_string().contains("not allowed"), "{e}");
+}
+
+#[test]
+fn a_prepared_correction_is_kept_and_the_corrected_invoice_goes_as_its_correction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = sandbox();
+    let app = start(&tmp.path().join("home"));
+    app.ok(
+        "add_account",
+        json!({ "name": "demo", "kind": "sandbox", "settings": { "url": url }, "secrets": {} }),
+    );
+    // An invoice to a customer the portal does not know: rejected.
+    let dir = tmp.path().join("a");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut inv = SampleInvoice::example(41);
+    inv.buyer_siren = "443061841".into();
+    std::fs::write(dir.join("f-41.pdf"), invoice_pdf(&inv, false)).unwrap();
+    drop_files(&app, vec![dir]);
+    let old = app.ok("list_invoices", json!({ "filter": { "number": "0041" } }))["rows"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.ok(
+        "submit_invoices",
+        json!({ "ids": [old], "account": "demo" }),
+    );
+    let start_t = Instant::now();
+    while app.ok("invoice_detail", json!({ "id": old }))["invoice"]["status"] != "rejected" {
+        assert!(
+            start_t.elapsed() < Duration::from_secs(30),
+            "never rejected"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let c = app.ok(
+        "prepare_correction",
+        json!({ "id": old, "new_number": "F-2026-0042" }),
+    );
+    assert_eq!(c["new_number"], "F-2026-0042");
+    // Kept, and shown on the original.
+    let d = app.ok("invoice_detail", json!({ "id": old }));
+    assert_eq!(d["correction"]["new_number"], "F-2026-0042");
+    assert_eq!(d["correction"]["corrected_by"], Value::Null);
+
+    // The corrected invoice arrives with that number and is sent.
+    let dir = tmp.path().join("b");
+    write(&dir, 42, PageKind::Native);
+    drop_files(&app, vec![dir]);
+    let new = app.ok("list_invoices", json!({ "filter": { "number": "0042" } }))["rows"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.ok("invoice_detail", json!({ "id": new }))["correction"]["original_number"],
+        "F-2026-0041"
+    );
+    let q = app.ok(
+        "submit_invoices",
+        json!({ "ids": [new], "account": "demo" }),
+    );
+    assert_eq!(q["queued"], json!([new]));
+    let start_t = Instant::now();
+    let d = loop {
+        let d = app.ok("invoice_detail", json!({ "id": new }));
+        if d["invoice"]["status"] == "deposited" {
+            break d;
+        }
+        assert!(start_t.elapsed() < Duration::from_secs(30), "{d}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(d["submissions"][0]["kind"], "resend", "{d}");
+    assert_eq!(
+        app.ok("invoice_detail", json!({ "id": old }))["correction"]["corrected_by"],
+        new
+    );
 }

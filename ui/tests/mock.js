@@ -228,7 +228,8 @@
       })() : null;
       const acc = accounts.find((a) => a.name === inv.portal);
       return { invoice: inv, report: report(inv), events: events.get(id) || [], submissions: [],
-        guidance: guidance(inv, dup), duplicate: dup, simulation: !!acc && acc.kind === 'sandbox' };
+        guidance: guidance(inv, dup), duplicate: dup, simulation: !!acc && acc.kind === 'sandbox',
+        correction: inv.correction || null };
     },
     open_pdf: ({ id }) => { find(id); return null; },
     choose_files: () => null,
@@ -257,6 +258,7 @@
       const n = (new_number || '').trim();
       if (n.toLowerCase() === inv.number.toLowerCase()) throw err('same_number', 'Le nouveau numéro doit être différent de l’ancien.', 'The new number must differ from the old one.');
       if (invoices.some((i) => i.number.toLowerCase() === n.toLowerCase())) throw err('number_in_use', `Le numéro ${n} est déjà celui d’une autre facture\u00a0: choisissez-en un autre.`, `Number ${n} already belongs to another invoice: choose another one.`, `UNIQUE(seller_siren, number): ${n}`);
+      inv.correction = { original_id: id, original_number: inv.number, new_number: n, prepared_ms: Date.now(), corrected_by: null };
       return { id, new_number: n };
     },
     mark_verified: ({ id, arrived }) => {

@@ -230,6 +230,8 @@ test('guidance actions: only the allowed ones, each calling its command', async 
   await p.keyboard.press('Enter');
   await p.locator('#detail .notice', { hasText: 'F-2026-0409-A' }).waitFor();
   assert.deepEqual((await calls(p, 'prepare_correction')).at(-1).args, { id: 2, new_number: 'F-2026-0409-A' });
+  // Kept and shown: the corrected invoice will go as this one's correction.
+  assert.match(await p.locator('#detail .correction-link').textContent(), /prévue sous le n° F-2026-0409-A/);
   // To verify → arrived / not arrived.
   await openDetail(p, 5);
   assert.deepEqual(await actions(p), ['arrived', 'not_arrived']);

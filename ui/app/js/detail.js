@@ -133,6 +133,16 @@ export function createDetail(app) {
     input.focus();
   }
 
+  function correctionLine(d) {
+    const c = d.correction;
+    if (!c) return null;
+    let text;
+    if (c.original_id !== d.invoice.id) text = t('correction_of', c.original_number);
+    else if (c.corrected_by != null) text = t('correction_sent', c.new_number);
+    else text = t('correction_planned', c.new_number);
+    return h('p', { class: 'correction-link', text });
+  }
+
   function guidanceBox(d) {
     const inv = d.invoice;
     const cat = category(inv.status, inv.reason_code);
@@ -140,6 +150,7 @@ export function createDetail(app) {
       h('h3', { id: 'g-what', class: 'visually-hidden', text: t('what_happened') }),
       h('p', { class: 'what', text: pick(d.guidance, 'what') }),
       h('p', { class: 'todo', text: pick(d.guidance, 'todo') }),
+      correctionLine(d),
       h('div', { class: 'actions' }, actionButtons(d)),
       h('div', { class: 'correction-host' }),
       h('div', { class: 'action-error' }),
