@@ -107,7 +107,7 @@ fn main() {
             ],
             &tmp.path().join("desktop.log"),
         );
-        let (mut starts, mut lists, mut memory) = (Vec::new(), Vec::new(), 0);
+        let (mut starts, mut lists, mut memory) = (Vec::new(), Vec::new(), Vec::new());
         for run in 0..3 {
             let t = Instant::now();
             let c = desktop.open(&app, &[]).await;
@@ -121,11 +121,12 @@ fn main() {
             starts.push(t.elapsed().as_secs_f64() * 1e3);
             if run == 0 {
                 tokio::time::sleep(Duration::from_secs(10)).await;
-                memory = desktop
-                    .app_processes("facteur-app")
-                    .into_iter()
-                    .map(desktop::rss_kb)
-                    .sum::<u64>();
+                for pid in desktop.app_processes("facteur-app") {
+                    let (rss, pss) = desktop::memory_kb(pid);
+                    if rss > 0 {
+                        memory.push((desktop::comm(pid), rss, pss));
+                    }
+                }
                 for i in 0..5 {
                     let group = if i % 2 == 0 { "all" } else { "to_do" };
                     let ms = c
@@ -155,10 +156,21 @@ fn main() {
             "display the list (« Toutes » / « À traiter », 100 rows, median of 5)",
             median(lists)
         );
+        let mb = |kb: u64| kb as f64 / 1024.0;
+        let pss: u64 = memory.iter().map(|m| m.2).sum();
+        let rss: u64 = memory.iter().map(|m| m.1).sum();
         println!(
-            "{:<60} {:>8.0} MB",
-            "memory at idle (app + WebKit processes, resident)",
-            memory as f64 / 1024.0
+            "{:<60} {:>8.0} MB   (resident, shared libraries counted in each: {:.0} MB)",
+            "memory at idle (app + WebKit processes, proportional)",
+            mb(pss),
+            mb(rss)
         );
+        for (name, rss, pss) in &memory {
+            println!(
+                "    {name:<24} {:>6.0} MB proportional, {:>6.0} MB resident",
+                mb(*pss),
+                mb(*rss)
+            );
+        }
     });
 }

@@ -9,5 +9,7 @@ if ! cargo tauri --version >/dev/null 2>&1; then
   echo "deb: installing the Tauri CLI"
   cargo install tauri-cli --version "^2" --locked
 fi
-(cd src-tauri && cargo tauri build --bundles deb)
+# The package ships the binary without debug line tables (31 MB instead of
+# 170 MB); the WebKitGTK and GTK dependencies are added by the bundler.
+(cd src-tauri && CARGO_PROFILE_RELEASE_STRIP=debuginfo cargo tauri build --bundles deb)
 ls -l target/release/bundle/deb/*.deb
