@@ -12,9 +12,11 @@ need_pkgs=()
 # (started by the test itself; the system service is not used).
 # libwebkit2gtk-4.1-dev, libgtk-3-dev, librsvg2-dev: the desktop window
 # (Tauri 2 on WebKitGTK). xvfb, xauth, webkit2gtk-driver: its end-to-end
-# tests run the real window headless (with tauri-driver, below).
+# tests run the real window headless (with tauri-driver, below); xdotool,
+# python3-gi and gir1.2-gtk-3.0: they drop files on it by real drag-and-drop.
 for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd \
-  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev xvfb xauth webkit2gtk-driver; do
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev xvfb xauth webkit2gtk-driver \
+  xdotool python3-gi gir1.2-gtk-3.0; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then

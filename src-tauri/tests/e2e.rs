@@ -10,13 +10,14 @@
 //! switched to English. With `FACTEUR_SCREENSHOTS=DIR` it also saves the
 //! main screens in both languages there (README shows them).
 //!
-//! Files reach the window the way "Open with Facteur" gives them (the
-//! command line), which runs the same checking as a drop: a WebDriver
-//! cannot perform an operating-system drag-and-drop.
+//! The files are really dropped: a small GTK window offers them as a file
+//! manager does and `xdotool` drags them onto Facteur through the X
+//! server's drag-and-drop, so they arrive by the window's native drop event.
 //!
-//! Needs `Xvfb`, `dbus-daemon`, `WebKitWebDriver` (Debian `webkit2gtk-driver`)
-//! and `tauri-driver` (`cargo install tauri-driver --locked`), all installed
-//! by `scripts/setup.sh`; a missing one fails the test with its name.
+//! Needs `Xvfb`, `dbus-daemon`, `WebKitWebDriver` (Debian `webkit2gtk-driver`),
+//! `tauri-driver` (`cargo install tauri-driver --locked`), `xdotool` and
+//! GTK's Python bindings, all installed by `scripts/setup.sh`; a missing one
+//! fails the test with its name.
 
 #![cfg(target_os = "linux")]
 
@@ -112,15 +113,28 @@ impl Ui {
     }
 
     async fn click(&self, css: &str) {
-        self.c
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("{css} could not be clicked: {e}"));
+        self.click_on(Locator::Css(css)).await;
+    }
+
+    /// Clicks the element `at` finds, finding it again when the page
+    /// re-rendered it between the finding and the click (the list and the
+    /// counts refresh on their own as news arrives).
+    async fn click_on(&self, at: Locator<'_>) {
+        let start = Instant::now();
+        loop {
+            let err = match self.c.find(at).await {
+                Ok(e) => match e.click().await {
+                    Ok(()) => return,
+                    Err(e) => e.to_string(),
+                },
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{at:?} could not be clicked: {err}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits until the text content of `css` satisfies `ok`, polling the
@@ -212,26 +226,24 @@ async fn a_suppliers_day_in_the_real_window() {
         &log.0,
     );
     let c = desktop
-        .open(
-            &PathBuf::from(env!("CARGO_BIN_EXE_facteur-app")),
-            &[&scan, &valid, &copy],
-        )
+        .open(&PathBuf::from(env!("CARGO_BIN_EXE_facteur-app")), &[])
         .await;
     let ui = Ui {
         c,
         shots: std::env::var_os("FACTEUR_SCREENSHOTS").map(PathBuf::from),
     };
-    day(&ui).await;
+    day(&ui, &desktop, &[&scan, &valid, &copy]).await;
     let _ = ui.c.close().await;
 }
 
-async fn day(ui: &Ui) {
-    // The page is up, in French, and checks the three files it was given.
+async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
+    // The page is up, in French; the three files are dropped on it.
     ui.c.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css("body[data-ready='1']"))
         .await
         .expect("the window's page never became ready");
+    desktop.drag_files(files);
     let start = Instant::now();
     let items = loop {
         let items = ui.texts("#batch .batch-items li").await;
@@ -272,13 +284,10 @@ async fn day(ui: &Ui) {
     // Send the valid invoice from its detail.
     let rows = ui.until("#list", 20, |t| t.contains("F-2026-0007")).await;
     assert!(rows.contains("F-2026-0031"), "{rows}");
-    let valid_row =
-        ui.c.find(Locator::XPath(
-            "//ul[@id='list']/li[.//span[@class='num' and text()='F-2026-0007']]",
-        ))
-        .await
-        .unwrap();
-    valid_row.click().await.unwrap();
+    ui.click_on(Locator::XPath(
+        "//ul[@id='list']/li[.//span[@class='num' and text()='F-2026-0007']]",
+    ))
+    .await;
     ui.until("#detail-title", 20, |t| t.contains("F-2026-0007"))
         .await;
     ui.shot("detail-checked-fr").await;
@@ -298,13 +307,10 @@ async fn day(ui: &Ui) {
     ui.shot("list-fr").await;
 
     // The rejected one: what happened and what to do, in plain words.
-    let rejected_row =
-        ui.c.find(Locator::XPath(
-            "//ul[@id='list']/li[.//span[@class='num' and text()='F-2026-0031']]",
-        ))
-        .await
-        .unwrap();
-    rejected_row.click().await.unwrap();
+    ui.click_on(Locator::XPath(
+        "//ul[@id='list']/li[.//span[@class='num' and text()='F-2026-0031']]",
+    ))
+    .await;
     let guidance = ui
         .until("#detail .guidance", 20, |t| {
             t.contains("n’existe pas") || t.contains("n'existe pas")

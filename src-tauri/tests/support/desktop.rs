@@ -175,6 +175,70 @@ impl Desktop {
             .expect("a WebDriver session on the Facteur window")
     }
 
+    /// Drags `files` onto the window through the X server's drag-and-drop,
+    /// as a user does from a file manager: a small GTK window offers them
+    /// (`drag_source.py`, top left of the screen) and `xdotool` moves the
+    /// pointer from it to the middle of the screen with the button held.
+    pub fn drag_files(&self, files: &[&Path]) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/drag_source.py");
+        let mut source = spawn(
+            Command::new("/usr/bin/python3")
+                .arg(script)
+                .args(files)
+                .env("DISPLAY", &self.display)
+                .env("NO_AT_BRIDGE", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+            "the drag source (python3-gi)",
+        );
+        let mut line = String::new();
+        BufReader::new(source.0.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the drag source did not start");
+        let ok = Command::new("xdotool")
+            .args([
+                "mousemove",
+                "100",
+                "60",
+                "sleep",
+                "0.3",
+                "mousedown",
+                "1",
+                "sleep",
+                "0.2",
+                "mousemove",
+                "110",
+                "70",
+                "sleep",
+                "0.2",
+                "mousemove",
+                "300",
+                "300",
+                "sleep",
+                "0.2",
+                "mousemove",
+                "640",
+                "420",
+                "sleep",
+                "0.3",
+                "mousemove",
+                "650",
+                "430",
+                "sleep",
+                "0.5",
+                "mouseup",
+                "1",
+                "sleep",
+                "0.5",
+            ])
+            .env("DISPLAY", &self.display)
+            .status()
+            .unwrap_or_else(|e| panic!("xdotool could not start ({e}): run scripts/setup.sh"));
+        assert!(ok.success(), "xdotool failed");
+        drop(source);
+    }
+
     /// The app's process id and those of the WebKit processes it started.
     pub fn app_processes(&self, name: &str) -> Vec<u32> {
         let mut all: Vec<(u32, u32, String)> = Vec::new();
