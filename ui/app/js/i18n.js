@@ -194,7 +194,7 @@ const en = {
   app_title: 'Facteur',
   skip_to_list: 'Skip to the list',
   search_label: 'Search an invoice number',
-  search_placeholder: 'Invoice no.…',
+  search_placeholder: 'Invoice number…',
   add_files: 'Add invoices…',
   settings: 'Settings',
   filters: 'Filters',
