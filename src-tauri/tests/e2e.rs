@@ -7,7 +7,8 @@
 //! invoice, and a second copy of that invoice), each verdict read on screen;
 //! the valid one sent from its detail, its status followed to « émise »; an
 //! invoice the portal rejected opened, its guidance read; the language
-//! switched to English. With `FACTEUR_SCREENSHOTS=DIR` it also saves the
+//! switched to English; the portal's « payée » announced by one desktop
+//! notification, received by a notification service on the private bus. With `FACTEUR_SCREENSHOTS=DIR` it also saves the
 //! main screens in both languages there (README shows them).
 //!
 //! The files are really dropped: a small GTK window offers them as a file
@@ -192,7 +193,8 @@ async fn a_suppliers_day_in_the_real_window() {
     let drop_dir = tmp.path().join("factures");
     std::fs::create_dir_all(&drop_dir).unwrap();
 
-    // The sandbox portal on loopback: vidéocodage takes a second.
+    // The sandbox portal on loopback: vidéocodage takes a second, each
+    // later step four (émise … paid in about 17 s).
     let listener = facteur::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -201,7 +203,7 @@ async fn a_suppliers_day_in_the_real_window() {
         listener,
         Sandbox::with_demo_customers(Timing {
             videocodage_ms: 1_000,
-            step_ms: 600_000,
+            step_ms: 4_000,
         }),
         None,
         std::future::pending(),
@@ -342,4 +344,27 @@ async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
     ui.click("#detail header .icon-btn").await;
     ui.until("#list-title", 20, |t| !t.is_empty()).await;
     ui.shot("list-en").await;
+
+    // The portal says paid: a desktop notification, one only. (The
+    // rejection recorded before the window opened is not announced again.)
+    let start = Instant::now();
+    let paid = loop {
+        let seen = desktop.notifications();
+        if let Some(n) = seen.iter().find(|n| {
+            let s = n["summary"].as_str().unwrap_or_default();
+            s.contains("F-2026-0007") && (s.contains("paid") || s.contains("payée"))
+        }) {
+            break (n.clone(), seen);
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{seen:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let (n, seen) = paid;
+    assert!(
+        n["body"].as_str().unwrap().contains("1,290.00")
+            || n["body"].as_str().unwrap().contains("1\u{202f}290,00"),
+        "{n}"
+    );
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    ui.until("#list", 20, |t| t.contains("Paid")).await;
 }

@@ -89,6 +89,38 @@ fn dbus() -> (Proc, String) {
     (p, line.trim().to_string())
 }
 
+/// The desktop's notification service on the private bus
+/// (`notification_server.py`), and what it receives, collected as it comes.
+fn notification_server(
+    bus: &str,
+) -> (
+    Proc,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/notification_server.py");
+    let mut p = spawn(
+        Command::new("/usr/bin/python3")
+            .arg(script)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+        "the notification service (python3-gi)",
+    );
+    let mut lines = BufReader::new(p.0.stdout.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert_eq!(first, "ready", "the notification service did not start");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str(&line) {
+                sink.lock().unwrap().push(v);
+            }
+        }
+    });
+    (p, seen)
+}
+
 fn wait_port(port: u16, what: &str) {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -119,10 +151,12 @@ fn tauri_driver() -> PathBuf {
 pub struct Desktop {
     // Dropped in this order: the driver (and the app) first.
     driver: Proc,
+    notifier: Proc,
     bus: Proc,
     x: Proc,
     pub display: String,
     port: u16,
+    notices: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
 }
 
 impl Desktop {
@@ -131,6 +165,7 @@ impl Desktop {
     pub fn start(env: &[(&str, &OsStr)], log: &Path) -> Desktop {
         let (x, display) = xvfb();
         let (bus, address) = dbus();
+        let (notifier, notices) = notification_server(&address);
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new(tauri_driver());
@@ -155,10 +190,12 @@ impl Desktop {
         wait_port(port, "tauri-driver");
         Desktop {
             driver,
+            notifier,
             bus,
             x,
             display,
             port,
+            notices,
         }
     }
 
@@ -173,6 +210,11 @@ impl Desktop {
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .expect("a WebDriver session on the Facteur window")
+    }
+
+    /// The desktop notifications received so far (`{app, summary, body}`).
+    pub fn notifications(&self) -> Vec<serde_json::Value> {
+        self.notices.lock().unwrap().clone()
     }
 
     /// Drags `files` onto the window through the X server's drag-and-drop,
