@@ -8,8 +8,9 @@
 //! the valid one sent from its detail, its status followed to « émise »; an
 //! invoice the portal rejected opened, its guidance read; the language
 //! switched to English; the portal's « payée » announced by one desktop
-//! notification, received by a notification service on the private bus. With `FACTEUR_SCREENSHOTS=DIR` it also saves the
-//! main screens in both languages there (README shows them).
+//! notification, received by a notification service on the private bus.
+//! With `FACTEUR_SCREENSHOTS=DIR` it also saves the main screens in both
+//! languages there (README shows them).
 //!
 //! The files are really dropped: a small GTK window offers them as a file
 //! manager does and `xdotool` drags them onto Facteur through the X
