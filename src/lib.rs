@@ -23,3 +23,4 @@ pub mod structured;
 pub mod text;
 pub mod textfacts;
 pub mod view;
+pub mod watch;

@@ -20,6 +20,7 @@ mod cli {
     pub mod accounts;
     pub mod store;
     pub mod submit;
+    pub mod watch;
 }
 use cli::accounts as cli_accounts;
 use cli::store as cli_store;
@@ -107,6 +108,27 @@ enum Command {
         /// Files or folders (folders are searched recursively for *.pdf).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Watch folders: every invoice exported there is checked once complete (and sent with --submit)
+    Watch {
+        /// Folders to watch.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Their subfolders too.
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        /// Also send each accepted invoice (to the demonstration portal unless --to).
+        #[arg(long)]
+        submit: bool,
+        /// The account to send to (implies --submit).
+        #[arg(long)]
+        to: Option<String>,
+        /// Seconds a file's size and date must stay the same before it is taken.
+        #[arg(long, default_value_t = 2.0)]
+        settle: f64,
+        /// One JSON object per file taken.
+        #[arg(long)]
+        json: bool,
     },
     /// Pull the portals' statuses into the local mirror (every account, or one).
     Sync {
@@ -246,6 +268,24 @@ fn main() -> ExitCode {
             paths,
         } => cli_submit::submit(&paths, to.as_deref(), corrects.as_deref(), &annex, lang),
         Command::Sync { account } => cli_submit::sync(account.as_deref(), lang),
+        Command::Watch {
+            dirs,
+            recursive,
+            submit,
+            to,
+            settle,
+            json,
+        } => cli::watch::watch(
+            cli::watch::Args {
+                dirs: &dirs,
+                recursive,
+                submit,
+                to: to.as_deref(),
+                settle_secs: settle,
+                json,
+            },
+            lang,
+        ),
         Command::Replay { invoice } => cli_submit::replay(&invoice, lang),
         Command::Verify {
             invoice, arrived, ..

@@ -1178,6 +1178,18 @@ impl Store {
             .optional()?)
     }
 
+    /// The document with this content (SHA-256, lowercase hex), if any.
+    pub fn document_by_sha(&self, sha256: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM documents WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The newest event's id (0 for an empty mirror): where a watcher of
     /// new events starts.
     pub fn last_event_id(&self) -> Result<i64> {

@@ -19,7 +19,7 @@ use facteur::store::{self, Store, SubmitDecision};
 
 use super::store::{open, record};
 
-fn say(lang: Lang, fr: &str, en: &str) -> String {
+pub(crate) fn say(lang: Lang, fr: &str, en: &str) -> String {
     match lang {
         Lang::Fr => typo_fr(fr),
         Lang::En => en.to_string(),
@@ -35,7 +35,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Starts the built-in sandbox in this process when the account is the
 /// sandbox on loopback and nothing answers there.
-async fn ensure_sandbox(home: &Path, account: &Account, lang: Lang) -> anyhow::Result<()> {
+pub(crate) async fn ensure_sandbox(
+    home: &Path,
+    account: &Account,
+    lang: Lang,
+) -> anyhow::Result<()> {
     if account.kind != Kind::Sandbox {
         return Ok(());
     }
@@ -56,7 +60,7 @@ async fn ensure_sandbox(home: &Path, account: &Account, lang: Lang) -> anyhow::R
     Ok(())
 }
 
-fn channel(account: &Account) -> anyhow::Result<AnyChannel> {
+pub(crate) fn channel(account: &Account) -> anyhow::Result<AnyChannel> {
     if account.kind == Kind::ChorusPro
         && let Some(w) =
             facteur::channel::chorus::password_warning(account, jiff::Zoned::now().date())
@@ -92,7 +96,7 @@ fn status_label(s: Status, lang: Lang) -> String {
     s.label(lang).to_string()
 }
 
-fn step_text(step: &Step, lang: Lang) -> Option<String> {
+pub(crate) fn step_text(step: &Step, lang: Lang) -> Option<String> {
     Some(match step {
         Step::Sending { .. } => return None,
         Step::Retrying {
@@ -505,7 +509,7 @@ pub fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

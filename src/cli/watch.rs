@@ -1,0 +1,233 @@
+//! `facteur watch DIR...`: the watched folders without the window (a NAS, a
+//! server): every settled file is checked and recorded, and with `--submit`
+//! queued and sent. One line per file on stdout, and the same lines,
+//! timestamped, appended to `FACTEUR_HOME/watch.log`. Stops cleanly on
+//! Ctrl-C or SIGTERM: a file half taken is taken again at the next start.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use facteur::accounts::Account;
+use facteur::finding::Lang;
+use facteur::outbox::{self, OutboxLock, Retry, Step};
+use facteur::watch::{Folder, Options, Taken, Watch};
+
+use super::submit::{channel, ensure_sandbox, say, shutdown_signal, step_text};
+
+pub struct Args<'a> {
+    pub dirs: &'a [PathBuf],
+    pub recursive: bool,
+    pub submit: bool,
+    pub to: Option<&'a str>,
+    pub settle_secs: f64,
+    pub json: bool,
+}
+
+fn name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+fn text(t: &Taken, lang: Lang) -> String {
+    match t {
+        Taken::Checked {
+            path,
+            number,
+            accepted,
+            queued_for,
+            refused,
+            ..
+        } => {
+            let n = number.as_deref().unwrap_or("?");
+            let mut s = if *accepted {
+                say(
+                    lang,
+                    &format!("{} : contrôlée, conforme ({n})", name(path)),
+                    &format!("{}: checked, accepted ({n})", name(path)),
+                )
+            } else {
+                say(
+                    lang,
+                    &format!(
+                        "{} : contrôlée, bloquée ({n}) — voir « facteur history »",
+                        name(path)
+                    ),
+                    &format!(
+                        "{}: checked, blocked ({n}) — see \"facteur history\"",
+                        name(path)
+                    ),
+                )
+            };
+            if let Some(a) = queued_for {
+                s += &say(
+                    lang,
+                    &format!(" — en file pour « {a} »"),
+                    &format!(" — queued for \"{a}\""),
+                );
+            }
+            if let Some(r) = refused {
+                s += &say(
+                    lang,
+                    &format!(" — pas envoyée : {r}"),
+                    &format!(" — not sent: {r}"),
+                );
+            }
+            s
+        }
+        Taken::Known { path } => say(
+            lang,
+            &format!("{} : déjà connue (même contenu), rien de plus", name(path)),
+            &format!("{}: already known (same content), nothing more", name(path)),
+        ),
+        Taken::Unreadable { path, error } => say(
+            lang,
+            &format!("{} : illisible pour l'instant ({error})", name(path)),
+            &format!("{}: unreadable for now ({error})", name(path)),
+        ),
+    }
+}
+
+pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
+    let home = facteur::home::ensure()?;
+    let mut db = super::store::open()?;
+    let account: Option<Account> = if args.submit || args.to.is_some() {
+        Some(outbox::resolve_account(&db, args.to)?)
+    } else {
+        None
+    };
+    let mut folders = Vec::new();
+    for d in args.dirs {
+        let path = d
+            .canonicalize()
+            .with_context(|| format!("{}", d.display()))?;
+        folders.push(Folder {
+            path,
+            recursive: args.recursive,
+            submit_to: account.clone(),
+        });
+    }
+    let opts = Options {
+        settle: Duration::from_secs_f64(args.settle_secs.max(0.0)),
+        ..Options::default()
+    };
+    let mut w = Watch::start(folders.clone(), opts)?;
+    let mut log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(home.join("watch.log"))
+        .context("opening watch.log")?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            rt.block_on(shutdown_signal());
+        }
+        flag.store(true, Ordering::SeqCst);
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    let ch = match &account {
+        Some(a) => {
+            rt.block_on(ensure_sandbox(&home, a, lang))?;
+            Some(channel(a)?)
+        }
+        None => None,
+    };
+    let dirs: Vec<String> = folders
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    eprintln!(
+        "{}",
+        say(
+            lang,
+            &format!("Surveillance de {} (Ctrl-C pour arrêter)", dirs.join(", ")),
+            &format!("Watching {} (Ctrl-C to stop)", dirs.join(", ")),
+        )
+    );
+    let mut emit = |line: String| {
+        println!("{line}");
+        let _ = writeln!(log, "{} {line}", jiff::Timestamp::now());
+    };
+    // Whatever an earlier run left in the outbox goes first.
+    let mut pending_send = ch.is_some();
+    while !stop.load(Ordering::SeqCst) {
+        let taken = w.poll(&mut db, &home)?;
+        // Files already known (a restart walks the whole folder again) are
+        // summed up in one line, unless each is asked for in JSON.
+        let known = taken
+            .iter()
+            .filter(|t| matches!(t, Taken::Known { .. }))
+            .count();
+        if known > 0 && !args.json {
+            emit(say(
+                lang,
+                &format!("{known} fichier(s) déjà connu(s) (même contenu) : rien de plus"),
+                &format!("{known} file(s) already known (same content): nothing more"),
+            ));
+        }
+        for t in &taken {
+            if matches!(t, Taken::Known { .. }) && !args.json {
+                continue;
+            }
+            emit(if args.json {
+                serde_json::to_string(t)?
+            } else {
+                text(t, lang)
+            });
+            if matches!(
+                t,
+                Taken::Checked {
+                    queued_for: Some(_),
+                    ..
+                }
+            ) {
+                pending_send = true;
+            }
+        }
+        if let (true, Some(ch)) = (pending_send, &ch) {
+            pending_send = false;
+            let steps = rt.block_on(async {
+                let _lock = OutboxLock::acquire(&home)?;
+                let mut lines = Vec::new();
+                let mut on_step = |s: &Step| {
+                    if let Some(t) = step_text(s, lang) {
+                        lines.push(t);
+                    }
+                };
+                outbox::run(&mut db, &home, ch, &Retry::from_env(), &mut on_step).await?;
+                anyhow::Ok(lines)
+            })?;
+            for l in steps {
+                emit(l);
+            }
+        }
+    }
+    eprintln!(
+        "{}",
+        say(
+            lang,
+            &format!(
+                "Arrêt. {} fichier(s) en attente seront pris au prochain démarrage.",
+                w.waiting()
+            ),
+            &format!(
+                "Stopped. {} waiting file(s) will be taken at the next start.",
+                w.waiting()
+            ),
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}

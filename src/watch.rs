@@ -1,0 +1,494 @@
+//! Watched folders: the invoices an accounting program exports into a
+//! folder are taken, each once it is complete, checked and recorded, and —
+//! for a folder set to "check and submit" — queued for its account.
+//!
+//! A file is taken when its size and modification time have not changed for
+//! a settling time ([`Options::settle`]) and it can be opened; temporary and
+//! partial files (`~$*`, `*.tmp`, `*.part`, `*.crdownload`, hidden files)
+//! wait until they are renamed. At start, and whenever the operating
+//! system's watcher reports an overflow or an error, every folder is walked
+//! again, so what arrived while Facteur was closed is caught. A file whose
+//! content (SHA-256) is already in the store is never taken again, so a
+//! re-export, a restart or a kill -9 in the middle of a burst takes nothing
+//! twice; the same seller and number with another content is flagged by the
+//! store's duplicate rules, never sent silently.
+//!
+//! Deliberately not here: the checking rules (`check`), the sending
+//! (`outbox`: the caller works the queue this fills), and any user
+//! interface (the CLI's `facteur watch` and the window show what
+//! [`Watch::poll`] reports).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant, SystemTime};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use serde::Serialize;
+
+use crate::accounts::Account;
+use crate::check::{self, Options as CheckOptions};
+use crate::outbox::{self, Enqueued};
+use crate::store::{self, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("cannot watch {path}: {source}")]
+    Watch {
+        path: PathBuf,
+        #[source]
+        source: notify::Error,
+    },
+    #[error("{path} is not a folder")]
+    NotAFolder { path: PathBuf },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Outbox(#[from] outbox::OutboxError),
+}
+
+pub type Result<T> = std::result::Result<T, WatchError>;
+
+/// One watched folder.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub path: PathBuf,
+    /// Its subfolders too.
+    pub recursive: bool,
+    /// "Check and submit" to this account; `None`: check only.
+    pub submit_to: Option<Account>,
+}
+
+/// How watching behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a file's size and modification time must stay the same
+    /// before it is taken.
+    pub settle: Duration,
+    /// How often waiting files are looked at again.
+    pub tick: Duration,
+    pub check: CheckOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            settle: Duration::from_secs(2),
+            tick: Duration::from_millis(200),
+            check: CheckOptions::default(),
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "taken", rename_all = "snake_case")]
+pub enum Taken {
+    /// Checked and recorded.
+    Checked {
+        path: PathBuf,
+        invoice_id: Option<i64>,
+        number: Option<String>,
+        accepted: bool,
+        /// Queued for this account ("check and submit").
+        queued_for: Option<String>,
+        /// Not queued: the store's reason (already sent, duplicate…).
+        refused: Option<String>,
+    },
+    /// Its content is already in the store: not taken again.
+    Known { path: PathBuf },
+    /// Could not be read (gone, no permission): tried again if it changes.
+    Unreadable { path: PathBuf, error: String },
+}
+
+/// Whether a file name is a temporary or partial file, or hidden: such a
+/// file waits until it is renamed to its final name.
+pub fn is_ignored(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return true;
+    };
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || name.ends_with('~')
+        || [
+            ".tmp",
+            ".part",
+            ".crdownload",
+            ".partial",
+            ".download",
+            ".swp",
+        ]
+        .iter()
+        .any(|s| lower.ends_with(s))
+}
+
+/// A file seen and not yet taken: its last size and modification time, and
+/// since when they have not changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    size: u64,
+    mtime: Option<SystemTime>,
+    since: Instant,
+}
+
+/// Waiting files and when each becomes complete; time is passed in.
+#[derive(Debug, Default)]
+pub struct Settler {
+    waiting: HashMap<PathBuf, Seen>,
+    /// Files already taken, with the size and date they had: noted again
+    /// unchanged (reading a file makes the system report it), they are not
+    /// taken twice.
+    taken: HashMap<PathBuf, (u64, Option<SystemTime>)>,
+}
+
+impl Settler {
+    /// Notes a path the watcher or a rescan reported.
+    pub fn note(&mut self, path: PathBuf, now: Instant) {
+        if is_ignored(&path) {
+            return;
+        }
+        let (size, mtime) = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => (m.len(), m.modified().ok()),
+            _ => {
+                self.waiting.remove(&path);
+                self.taken.remove(&path);
+                return;
+            }
+        };
+        if self.taken.get(&path) == Some(&(size, mtime)) {
+            return;
+        }
+        let entry = self.waiting.entry(path).or_insert(Seen {
+            size,
+            mtime,
+            since: now,
+        });
+        if entry.size != size || entry.mtime != mtime {
+            *entry = Seen {
+                size,
+                mtime,
+                since: now,
+            };
+        }
+    }
+
+    /// The files that stayed the same for `settle` and can be opened,
+    /// removed from the waiting list, in path order. Files that changed
+    /// start waiting again; files that vanished are forgotten.
+    pub fn ready(&mut self, now: Instant, settle: Duration) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let paths: Vec<PathBuf> = self.waiting.keys().cloned().collect();
+        for path in paths {
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => m,
+                _ => {
+                    self.waiting.remove(&path);
+                    continue;
+                }
+            };
+            let (size, mtime) = (meta.len(), meta.modified().ok());
+            let seen = self.waiting.get_mut(&path).expect("listed above");
+            if seen.size != size || seen.mtime != mtime {
+                *seen = Seen {
+                    size,
+                    mtime,
+                    since: now,
+                };
+                continue;
+            }
+            // An empty file is a file being created: wait for content.
+            if size == 0 || now.duration_since(seen.since) < settle {
+                continue;
+            }
+            // Still held open for writing elsewhere (Windows refuses the
+            // open; elsewhere it opens and the stable size decides).
+            if std::fs::File::open(&path).is_err() {
+                continue;
+            }
+            self.waiting.remove(&path);
+            self.taken.insert(path.clone(), (size, mtime));
+            out.push(path);
+        }
+        out.sort();
+        out
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+}
+
+/// Watching some folders: the OS watcher (debounced), the waiting files,
+/// and a flag asking for a full rescan.
+pub struct Watch {
+    folders: Vec<Folder>,
+    opts: Options,
+    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    events: Receiver<DebounceEventResult>,
+    settler: Settler,
+    rescan: bool,
+}
+
+impl Watch {
+    /// Starts watching; the first [`Watch::poll`] walks every folder.
+    pub fn start(folders: Vec<Folder>, opts: Options) -> Result<Watch> {
+        let (tx, rx) = channel();
+        let mut debouncer =
+            new_debouncer(Duration::from_millis(100), None, tx).map_err(|source| {
+                WatchError::Watch {
+                    path: PathBuf::new(),
+                    source,
+                }
+            })?;
+        for f in &folders {
+            if !f.path.is_dir() {
+                return Err(WatchError::NotAFolder {
+                    path: f.path.clone(),
+                });
+            }
+            let mode = if f.recursive {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            debouncer
+                .watch(&f.path, mode)
+                .map_err(|source| WatchError::Watch {
+                    path: f.path.clone(),
+                    source,
+                })?;
+        }
+        Ok(Watch {
+            folders,
+            opts,
+            _debouncer: debouncer,
+            events: rx,
+            settler: Settler::default(),
+            rescan: true,
+        })
+    }
+
+    /// Files seen and waiting to settle.
+    pub fn waiting(&self) -> usize {
+        self.settler.waiting()
+    }
+
+    fn folder_of(&self, path: &Path) -> Option<&Folder> {
+        self.folders
+            .iter()
+            .filter(|f| path.starts_with(&f.path))
+            .filter(|f| f.recursive || path.parent() == Some(f.path.as_path()))
+            .max_by_key(|f| f.path.as_os_str().len())
+    }
+
+    fn walk(&mut self, now: Instant) {
+        for f in self.folders.clone() {
+            let (files, errors) = if f.recursive {
+                check::collect_paths(std::slice::from_ref(&f.path))
+            } else {
+                let mut files = Vec::new();
+                if let Ok(rd) = std::fs::read_dir(&f.path) {
+                    for e in rd.flatten() {
+                        files.push(e.path());
+                    }
+                }
+                (files, Vec::new())
+            };
+            for e in errors {
+                tracing::warn!("watch: {e}");
+            }
+            for p in files {
+                self.settler.note(p, now);
+            }
+        }
+    }
+
+    /// Waits up to one tick for the watcher's news, then takes every file
+    /// that settled: checked, recorded and, for a "check and submit"
+    /// folder, queued (the caller works the outbox). Returns what was done.
+    pub fn poll(&mut self, store: &mut Store, home: &Path) -> Result<Vec<Taken>> {
+        let deadline = Instant::now() + self.opts.tick;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(Ok(events)) => {
+                    let now = Instant::now();
+                    for ev in events {
+                        // Reading a file (ours included) is no news.
+                        if matches!(ev.kind, notify::EventKind::Access(_)) {
+                            continue;
+                        }
+                        if ev.need_rescan() {
+                            tracing::warn!("watch: the system lost track of events; rescanning");
+                            self.rescan = true;
+                        }
+                        for p in &ev.paths {
+                            if self.folder_of(p).is_some() {
+                                self.settler.note(p.clone(), now);
+                            }
+                        }
+                    }
+                }
+                Ok(Err(errors)) => {
+                    for e in errors {
+                        tracing::warn!("watch: {e}; rescanning");
+                    }
+                    self.rescan = true;
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.rescan = true;
+                    break;
+                }
+            }
+        }
+        if std::mem::take(&mut self.rescan) {
+            self.walk(Instant::now());
+        }
+        let ready = self.settler.ready(Instant::now(), self.opts.settle);
+        let mut out = Vec::with_capacity(ready.len());
+        for path in ready {
+            let folder = self.folder_of(&path).cloned();
+            out.push(take(store, home, &path, folder.as_ref(), &self.opts.check)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Takes one settled file.
+fn take(
+    store: &mut Store,
+    home: &Path,
+    path: &Path,
+    folder: Option<&Folder>,
+    opts: &CheckOptions,
+) -> Result<Taken> {
+    let report = match check::check_file(path, opts) {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok(Taken::Unreadable {
+                path: path.to_path_buf(),
+                error: e.to_string(),
+            });
+        }
+    };
+    if let Some(sha) = report.sha256.as_deref()
+        && store.document_by_sha(sha)?.is_some()
+    {
+        return Ok(Taken::Known {
+            path: path.to_path_buf(),
+        });
+    }
+    let recorded = store.record_check(&report, store::now_ms())?;
+    // Blocked by the store too: a number already at a portal, or the
+    // number of a rejected invoice reused.
+    let blocked = match recorded.invoice_id {
+        Some(id) => store
+            .invoice(id)?
+            .is_some_and(|i| i.status == crate::lifecycle::Status::Blocked),
+        None => false,
+    };
+    let accepted = report.accepted() && !blocked;
+    let number = report
+        .facts
+        .get(crate::facts::FactKey::InvoiceNumber)
+        .map(str::to_string);
+    let (mut queued_for, mut refused) = (None, None);
+    if let Some(account) = folder.and_then(|f| f.submit_to.as_ref())
+        && accepted
+        && recorded.invoice_id.is_some()
+    {
+        match outbox::enqueue(
+            store,
+            home,
+            &report,
+            recorded.invoice_id,
+            account,
+            store::now_ms(),
+        )? {
+            Enqueued::Queued { .. } => queued_for = Some(account.name.clone()),
+            Enqueued::Refused(d) => {
+                refused = Some(serde_json::to_value(&d).map_or_else(
+                    |_| "refused".to_string(),
+                    |v| v["decision"].as_str().unwrap_or("refused").to_string(),
+                ))
+            }
+            Enqueued::Changed => refused = Some("changed since it was checked".into()),
+            Enqueued::NoInvoice => {}
+        }
+    }
+    Ok(Taken::Checked {
+        path: path.to_path_buf(),
+        invoice_id: recorded.invoice_id,
+        number,
+        accepted,
+        queued_for,
+        refused,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_partial_and_hidden_files_wait_for_their_final_name() {
+        for name in [
+            "~$facture.pdf",
+            "facture.pdf.tmp",
+            "facture.PDF.part",
+            "facture.pdf.crdownload",
+            ".facture.pdf",
+            "facture.pdf~",
+        ] {
+            assert!(is_ignored(Path::new(name)), "{name}");
+        }
+        for name in ["facture.pdf", "F 2026-01.PDF", "export~2026.pdf"] {
+            assert!(!is_ignored(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_is_ready_only_after_it_stopped_changing_for_the_settling_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.pdf");
+        std::fs::write(&p, b"%PDF-1.7 part").unwrap();
+        let mut s = Settler::default();
+        let t0 = Instant::now();
+        let settle = Duration::from_secs(2);
+        s.note(p.clone(), t0);
+        assert!(s.ready(t0 + Duration::from_secs(1), settle).is_empty());
+        // It grows: the clock starts again.
+        std::fs::write(&p, b"%PDF-1.7 part and more").unwrap();
+        assert!(s.ready(t0 + Duration::from_millis(2500), settle).is_empty());
+        assert!(s.ready(t0 + Duration::from_millis(4000), settle).is_empty());
+        assert_eq!(
+            s.ready(t0 + Duration::from_millis(4600), settle),
+            vec![p.clone()]
+        );
+        // Taken once: no longer waiting, and noted again unchanged (as
+        // reading it makes the system report it) it is not taken again.
+        assert!(s.ready(t0 + Duration::from_secs(10), settle).is_empty());
+        s.note(p.clone(), t0 + Duration::from_secs(11));
+        assert!(s.ready(t0 + Duration::from_secs(20), settle).is_empty());
+        // Rewritten (a new export under the same name): taken again.
+        std::fs::write(&p, b"%PDF-1.7 another export").unwrap();
+        s.note(p.clone(), t0 + Duration::from_secs(21));
+        assert_eq!(s.ready(t0 + Duration::from_secs(24), settle), vec![p]);
+        // A temporary name is not even noted; an empty file waits.
+        let tmp = dir.path().join("g.pdf.part");
+        std::fs::write(&tmp, b"x").unwrap();
+        s.note(tmp, t0);
+        let empty = dir.path().join("h.pdf");
+        std::fs::write(&empty, b"").unwrap();
+        s.note(empty.clone(), t0);
+        assert!(s.ready(t0 + Duration::from_secs(60), settle).is_empty());
+        assert_eq!(s.waiting(), 1);
+        // Gone before settling: forgotten.
+        std::fs::remove_file(&empty).unwrap();
+        assert!(s.ready(t0 + Duration::from_secs(61), settle).is_empty());
+        assert_eq!(s.waiting(), 0);
+    }
+}

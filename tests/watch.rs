@@ -1,0 +1,269 @@
+//! `facteur watch` as a user runs it, on real files in temporary folders:
+//! files present before the start, a slow writer, a temporary name renamed,
+//! a re-export, a burst of 5,000 files with a kill -9 in the middle and a
+//! restart, and "check and submit" to the sandbox portal (started by the
+//! command on a loopback port of its own) with nothing sent twice.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use facteur::sample::{SampleInvoice, invoice_pdf};
+use rusqlite::Connection;
+
+struct Watcher(Child);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn watch(home: &Path, args: &[&str], sandbox: Option<u16>) -> Watcher {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_facteur"));
+    cmd.arg("watch")
+        .args(args)
+        .env("FACTEUR_HOME", home)
+        .env("LC_ALL", "fr_FR.UTF-8")
+        .env("FACTEUR_RETRY_BASE_MS", "50")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(port) = sandbox {
+        cmd.env("FACTEUR_SANDBOX_URL", format!("http://127.0.0.1:{port}"));
+    }
+    Watcher(cmd.spawn().expect("facteur watch"))
+}
+
+fn stop(mut w: Watcher) -> (i32, String, String) {
+    // SIGTERM, as systemd stops a service.
+    let pid = w.0.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let child = std::mem::replace(
+        &mut w.0,
+        Command::new("true").spawn().expect("a placeholder process"),
+    );
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn invoice(dir: &Path, name: &str, n: u32) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, invoice_pdf(&SampleInvoice::example(n), false)).unwrap();
+    p
+}
+
+fn db(home: &Path) -> Connection {
+    Connection::open(home.join("facteur.db")).unwrap()
+}
+
+fn count(home: &Path, sql: &str) -> i64 {
+    if !home.join("facteur.db").exists() {
+        return 0;
+    }
+    db(home).query_row(sql, [], |r| r.get(0)).unwrap_or(0)
+}
+
+fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "{what}: not after {secs} s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn every_arrival_is_taken_once_complete_and_only_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Exported while Facteur was closed.
+    invoice(&dir, "F-0001.pdf", 1);
+    invoice(&dir, "F-0002.pdf", 2);
+    let w = watch(&home, &[dir.to_str().unwrap(), "--settle", "1"], None);
+    wait_for("the files present at start", 60, || {
+        count(&home, "SELECT count(*) FROM documents") == 2
+    });
+
+    // A slow writer: the file grows in chunks over 2 s; taken once, whole.
+    let bytes = invoice_pdf(&SampleInvoice::example(3), false);
+    let slow = dir.join("F-0003.pdf");
+    let mut f = std::fs::File::create(&slow).unwrap();
+    for chunk in bytes.chunks(bytes.len() / 5 + 1) {
+        f.write_all(chunk).unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    drop(f);
+    // A temporary name, renamed into place once written; and office
+    // lock files and hidden files that never are.
+    let part = dir.join("F-0004.pdf.part");
+    std::fs::write(&part, invoice_pdf(&SampleInvoice::example(4), false)).unwrap();
+    std::fs::write(dir.join("~$F-0005.pdf"), b"lock").unwrap();
+    std::fs::write(dir.join(".F-0006.pdf"), b"hidden").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(count(&home, "SELECT count(*) FROM documents"), 3);
+    std::fs::rename(&part, dir.join("F-0004.pdf")).unwrap();
+    // The same export again under another name: recognised, nothing new.
+    std::fs::copy(dir.join("F-0001.pdf"), dir.join("F-0001 (2).pdf")).unwrap();
+    wait_for("the renamed file", 60, || {
+        count(&home, "SELECT count(*) FROM documents") == 4
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    let (code, out, err) = stop(w);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("Arrêt"), "{err}");
+
+    // Each document checked exactly once, and complete (the slow one is a
+    // well-formed invoice, not a truncated file).
+    assert_eq!(count(&home, "SELECT count(*) FROM documents"), 4);
+    assert_eq!(count(&home, "SELECT count(*) FROM checks"), 4, "{out}");
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM checks WHERE verdict = 'accepted'"
+        ),
+        4,
+        "{out}"
+    );
+    assert!(
+        out.contains("F-0003.pdf\u{a0}: contrôlée, conforme (F-2026-0003)"),
+        "{out}"
+    );
+    assert!(out.contains("déjà connu"), "{out}");
+    assert!(!out.contains("~$") && !out.contains(".F-0006"), "{out}");
+    let log = std::fs::read_to_string(home.join("watch.log")).unwrap();
+    assert!(log.contains("F-0004.pdf\u{a0}: contrôlée"), "{log}");
+
+    // A restart walks the folder again and takes nothing twice.
+    let w = watch(&home, &[dir.to_str().unwrap(), "--settle", "0.3"], None);
+    std::thread::sleep(Duration::from_secs(3));
+    let (code, out, _) = stop(w);
+    assert_eq!(code, 0);
+    assert_eq!(count(&home, "SELECT count(*) FROM checks"), 4, "{out}");
+    assert!(out.contains("5 fichier(s) déjà connu(s)"), "{out}");
+}
+
+#[test]
+fn a_burst_of_5000_files_survives_a_kill_9_and_each_is_recorded_once() {
+    const N: u32 = 5_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    let sub = dir.join("2026-11");
+    std::fs::create_dir_all(&sub).unwrap();
+    let w = watch(
+        &home,
+        &[dir.to_str().unwrap(), "--recursive", "--settle", "0.5"],
+        None,
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    for n in 1..=N {
+        // Half in a subfolder: --recursive.
+        let d = if n % 2 == 0 { &sub } else { &dir };
+        invoice(d, &format!("F-{n:05}.pdf"), n);
+    }
+    // Killed without warning in the middle of the work.
+    wait_for("a part of the burst", 300, || {
+        count(&home, "SELECT count(*) FROM documents") >= 500
+    });
+    let mut w = w;
+    w.0.kill().unwrap();
+    let _ = w.0.wait();
+    let before = count(&home, "SELECT count(*) FROM documents");
+    assert!(before < i64::from(N), "the burst ended before the kill");
+    // Restarted: everything is accounted for, exactly once.
+    let w = watch(
+        &home,
+        &[dir.to_str().unwrap(), "--recursive", "--settle", "0.5"],
+        None,
+    );
+    wait_for("the whole burst", 600, || {
+        count(&home, "SELECT count(*) FROM documents") == i64::from(N)
+    });
+    let (code, _, err) = stop(w);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(count(&home, "SELECT count(*) FROM checks"), i64::from(N));
+    assert_eq!(count(&home, "SELECT count(*) FROM invoices"), i64::from(N));
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM (SELECT document_id FROM checks GROUP BY document_id HAVING count(*) > 1)"
+        ),
+        0
+    );
+}
+
+#[test]
+fn check_and_submit_sends_each_invoice_once_and_flags_a_reused_number() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    invoice(&dir, "F-0011.pdf", 11);
+    let w = watch(
+        &home,
+        &[dir.to_str().unwrap(), "--submit", "--settle", "0.5"],
+        Some(port),
+    );
+    wait_for("the first invoice sent", 60, || {
+        count(
+            &home,
+            "SELECT count(*) FROM submissions WHERE outcome = 'sent'",
+        ) == 1
+    });
+    invoice(&dir, "F-0012.pdf", 12);
+    // A re-export of the first (same bytes) and a different file that
+    // reuses its number.
+    std::fs::copy(dir.join("F-0011.pdf"), dir.join("F-0011-bis.pdf")).unwrap();
+    let mut other = SampleInvoice::example(11);
+    other.issue_date = "2026-12-01".into();
+    std::fs::write(dir.join("F-0011-v2.pdf"), invoice_pdf(&other, false)).unwrap();
+    wait_for("the second invoice sent", 60, || {
+        count(
+            &home,
+            "SELECT count(*) FROM submissions WHERE outcome = 'sent'",
+        ) == 2
+    });
+    wait_for("the reused number checked", 60, || {
+        count(&home, "SELECT count(*) FROM documents") == 3
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let (code, out, err) = stop(w);
+    assert_eq!(code, 0, "{out}{err}");
+    // Sent once each; the reused number was not sent, and the log says why.
+    assert_eq!(count(&home, "SELECT count(*) FROM submissions"), 2, "{out}");
+    assert!(
+        out.contains("F-0011-v2.pdf\u{a0}: contrôlée, bloquée (F-2026-0011)"),
+        "{out}"
+    );
+    let state = std::fs::read_to_string(home.join("sandbox.json")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let mut numbers: Vec<String> = state["received"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["deposit"]["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, ["F-2026-0011", "F-2026-0012"]);
+}
