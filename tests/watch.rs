@@ -77,7 +77,7 @@ fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
             start.elapsed() < Duration::from_secs(secs),
             "{what}: not after {secs} s"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -266,4 +266,71 @@ fn check_and_submit_sends_each_invoice_once_and_flags_a_reused_number() {
         .collect();
     numbers.sort();
     assert_eq!(numbers, ["F-2026-0011", "F-2026-0012"]);
+}
+
+#[test]
+fn a_kill_9_while_sending_from_a_watched_folder_sends_nothing_twice() {
+    const N: u32 = 200;
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The portal in a process of its own, so it outlives the watcher.
+    let port = free_port();
+    let state = tmp.path().join("portal.json");
+    let portal = Watcher(
+        Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["sandbox", "serve", "--port", &port.to_string(), "--state"])
+            .arg(&state)
+            .env("FACTEUR_HOME", tmp.path().join("portal-home"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for("the portal", 30, || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    for n in 1..=N {
+        invoice(&dir, &format!("F-{n:04}.pdf"), 100 + n);
+    }
+    let args = [dir.to_str().unwrap(), "--submit", "--settle", "0.3"];
+    let mut w = watch(&home, &args, Some(port));
+    wait_for("some invoices sent", 120, || {
+        count(
+            &home,
+            "SELECT count(*) FROM submissions WHERE outcome = 'sent'",
+        ) >= 5
+    });
+    w.0.kill().unwrap();
+    let _ = w.0.wait();
+    let sent = count(
+        &home,
+        "SELECT count(*) FROM submissions WHERE outcome = 'sent'",
+    );
+    assert!(sent < i64::from(N), "all were sent before the kill");
+    let w = watch(&home, &args, Some(port));
+    wait_for("every invoice sent", 300, || {
+        count(
+            &home,
+            "SELECT count(*) FROM submissions WHERE outcome = 'sent'",
+        ) == i64::from(N)
+    });
+    let (code, _, err) = stop(w);
+    assert_eq!(code, 0, "{err}");
+    drop(portal);
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let mut numbers: Vec<String> = state["received"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["deposit"]["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    let before = numbers.len();
+    numbers.dedup();
+    assert_eq!(before, numbers.len(), "an invoice reached the portal twice");
+    assert_eq!(numbers.len(), N as usize);
+    assert_eq!(count(&home, "SELECT count(*) FROM checks"), i64::from(N));
 }
