@@ -81,6 +81,21 @@ fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// The invoice numbers the sandbox portal received, sorted, from its
+/// state file (one per deposit: a number twice means sent twice).
+fn received(state: &Path) -> Vec<String> {
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
+    let mut numbers: Vec<String> = state["received"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["deposit"]["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -256,15 +271,7 @@ fn check_and_submit_sends_each_invoice_once_and_flags_a_reused_number() {
         out.contains("F-0011-v2.pdf\u{a0}: contrôlée, bloquée (F-2026-0011)"),
         "{out}"
     );
-    let state = std::fs::read_to_string(home.join("sandbox.json")).unwrap();
-    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
-    let mut numbers: Vec<String> = state["received"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|r| r["deposit"]["number"].as_str().unwrap().to_string())
-        .collect();
-    numbers.sort();
+    let numbers = received(&home.join("sandbox.json"));
     assert_eq!(numbers, ["F-2026-0011", "F-2026-0012"]);
 }
 
@@ -319,15 +326,7 @@ fn a_kill_9_while_sending_from_a_watched_folder_sends_nothing_twice() {
     let (code, _, err) = stop(w);
     assert_eq!(code, 0, "{err}");
     drop(portal);
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    let mut numbers: Vec<String> = state["received"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|r| r["deposit"]["number"].as_str().unwrap().to_string())
-        .collect();
-    numbers.sort();
+    let mut numbers = received(&state);
     let before = numbers.len();
     numbers.dedup();
     assert_eq!(before, numbers.len(), "an invoice reached the portal twice");
