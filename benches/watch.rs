@@ -53,10 +53,9 @@ fn main() {
     let home = tmp.path().join("home");
     let dir = tmp.path().join("exports");
     std::fs::create_dir_all(&dir).unwrap();
-    // Generated ahead: the writing is what the folder sees.
-    let files: Vec<Vec<u8>> = (1..=5_200)
-        .map(|n| invoice_pdf(&SampleInvoice::example(n), false))
-        .collect();
+    // Started before the files are generated: a child's peak memory as
+    // wait4 reports it includes what it shared with this process before
+    // its exec.
     let watcher = Command::new(env!("CARGO_BIN_EXE_facteur"))
         .args(["watch", dir.to_str().unwrap(), "--settle"])
         .arg(format!("{}", SETTLE_MS as f64 / 1000.0))
@@ -65,6 +64,10 @@ fn main() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Generated ahead: the writing is what the folder sees.
+    let files: Vec<Vec<u8>> = (1..=5_200)
+        .map(|n| invoice_pdf(&SampleInvoice::example(n), false))
+        .collect();
     std::thread::sleep(Duration::from_secs(1));
     println!("Facteur watch benchmark — settling time {SETTLE_MS} ms");
 
