@@ -5,44 +5,12 @@
 //! any file under FACTEUR_HOME, not the logs, not the command's output.
 
 use std::path::Path;
-use std::process::Command;
+
+#[path = "support/keyring.rs"]
+mod keyring;
+use keyring::in_keyring_session;
 
 const SECRET: &str = "Zq7-unique-p4ss-word";
-
-/// Runs `script` in a fresh D-Bus session with an unlocked gnome-keyring.
-fn in_keyring_session(tmp: &Path, script: &str) -> std::process::Output {
-    for tool in ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"] {
-        assert!(
-            Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .status()
-                .unwrap()
-                .success(),
-            "{tool} is required (scripts/setup.sh installs it)"
-        );
-    }
-    let data = tmp.join("xdg-data");
-    let runtime = tmp.join("xdg-runtime");
-    std::fs::create_dir_all(&data).unwrap();
-    std::fs::create_dir_all(&runtime).unwrap();
-    let full = format!(
-        "set -e\n\
-         eval \"$(printf 'pw' | gnome-keyring-daemon --unlock --components=secrets)\"\n\
-         export GNOME_KEYRING_CONTROL\n\
-         {script}\n"
-    );
-    Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &full])
-        .env("XDG_DATA_HOME", &data)
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("FACTEUR_HOME", tmp.join("home"))
-        .env("FACTEUR_LOG", "trace")
-        .env("FACTEUR", env!("CARGO_BIN_EXE_facteur"))
-        .env("SECRET", SECRET)
-        .env("LANG", "fr_FR.UTF-8")
-        .output()
-        .unwrap()
-}
 
 fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     let mut hits = Vec::new();
@@ -81,6 +49,7 @@ echo "--- remove"
 echo "--- after"
 secret-tool lookup service facteur username generix/smtp_password || echo "gone"
 "#,
+        &[("SECRET", SECRET)],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -116,6 +85,7 @@ fn a_password_given_as_a_plain_setting_is_refused() {
     let out = in_keyring_session(
         tmp.path(),
         r#""$FACTEUR" account add oops --kind mail_deposit --set "smtp_password=$SECRET" || echo "refused $?""#,
+        &[("SECRET", SECRET)],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -131,38 +101,13 @@ fn a_password_given_as_a_plain_setting_is_refused() {
 #[path = "support/chorus_server.rs"]
 mod chorus_server;
 
-/// The Chorus Pro contract server, on a runtime of its own that keeps
-/// serving while the test waits on the `facteur` processes.
-fn chorus_portal() -> (tokio::runtime::Runtime, chorus_server::ChorusServer) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(chorus_server::ChorusServer::start());
-    (rt, server)
-}
-
-/// The shell line adding account `cpp` for that server, its two secrets
-/// piped into the keyring (more `--set` may follow).
-fn add_chorus_account(server: &chorus_server::ChorusServer) -> String {
-    use chorus_server::{CLIENT_ID, CLIENT_SECRET, LOGIN, PASSWORD, SUPPLIER_ID};
-    format!(
-        r#"printf '%s\n%s\n' '{CLIENT_SECRET}' '{PASSWORD}' | "$FACTEUR" account add cpp --kind chorus_pro \
-    --secret client_secret --secret technical_password --secret-stdin \
-    --set environment=sandbox --set api_url={url} --set oauth_url={url} --set client_id={CLIENT_ID} \
-    --set login={LOGIN} --set supplier_id={SUPPLIER_ID}"#,
-        url = server.url()
-    )
-}
-
 /// A submission and a sync through a Chorus Pro account: the secrets go from
 /// the keyring to the portal (the contract server checks them) and are
 /// written nowhere on the way, even with trace-level logs.
 #[test]
 fn chorus_pro_secrets_travel_from_the_keyring_to_the_portal_only() {
     use chorus_server::{CLIENT_SECRET, LOGIN, PASSWORD};
-    let (_rt, server) = chorus_portal();
+    let (_rt, server) = chorus_server::ChorusServer::on_own_runtime();
     let tmp = tempfile::tempdir().unwrap();
     let inv = facteur::sample::SampleInvoice::example(31);
     let pdf = facteur::sample::invoice_pdf(&inv, true);
@@ -178,10 +123,10 @@ echo "--- submit"
 echo "--- sync"
 "$FACTEUR" sync --account cpp || echo "sync exit $?"
 "$FACTEUR" history F-2026-0031"#,
-        add = add_chorus_account(&server),
+        add = server.account_line("cpp"),
         file = file.display()
     );
-    let out = in_keyring_session(tmp.path(), &script);
+    let out = in_keyring_session(tmp.path(), &script, &[("SECRET", SECRET)]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -219,7 +164,7 @@ echo "--- sync"
 #[test]
 fn killed_mid_batch_of_200_to_chorus_pro_then_restarted_each_arrives_once() {
     use chorus_server::ChorusServer;
-    let (_rt, server) = chorus_portal();
+    let (_rt, server) = chorus_server::ChorusServer::on_own_runtime();
     server.add_structure("55210055400013", false, false);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
@@ -242,12 +187,14 @@ kill -9 $PID
 wait $PID || true
 echo "--- restart"
 FACTEUR_LOG=error "$FACTEUR" submit --to cpp '{dir}' || echo "exit $?""#,
-        add = add_chorus_account(&server),
+        add = server.account_line("cpp"),
         dir = dir.display(),
         go = go.display()
     );
     let session_tmp = tmp.path().to_path_buf();
-    let session = std::thread::spawn(move || in_keyring_session(&session_tmp, &script));
+    let session = std::thread::spawn(move || {
+        in_keyring_session(&session_tmp, &script, &[("SECRET", SECRET)])
+    });
     let deposited = |s: &ChorusServer| s.with(|p| p.deposits.values().sum::<u32>());
     let start = std::time::Instant::now();
     while deposited(&server) < 40 {

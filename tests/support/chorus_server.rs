@@ -247,6 +247,30 @@ impl ChorusServer {
     }
 
     /// `http://127.0.0.1:<port>`: both the API and the OAuth host.
+    /// A server on a runtime of its own, which keeps serving while the test
+    /// waits on `facteur` processes. Keep the runtime alive with the server.
+    pub fn on_own_runtime() -> (tokio::runtime::Runtime, ChorusServer) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = rt.block_on(ChorusServer::start());
+        (rt, server)
+    }
+
+    /// The shell line adding a Chorus Pro account `name` for this server,
+    /// its two secrets piped into the keyring (more `--set` may follow).
+    pub fn account_line(&self, name: &str) -> String {
+        format!(
+            r#"printf '%s\n%s\n' '{CLIENT_SECRET}' '{PASSWORD}' | "$FACTEUR" account add {name} --kind chorus_pro \
+    --secret client_secret --secret technical_password --secret-stdin \
+    --set environment=sandbox --set api_url={url} --set oauth_url={url} --set client_id={CLIENT_ID} \
+    --set login={LOGIN} --set supplier_id={SUPPLIER_ID}"#,
+            url = self.url()
+        )
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
