@@ -32,7 +32,9 @@ pub enum AccountError {
     Exists(String),
     #[error("no account named \"{0}\"")]
     NotFound(String),
-    #[error("unknown account kind \"{0}\" (mail_deposit, chorus_pro, sandbox, plateforme)")]
+    #[error(
+        "unknown account kind \"{0}\" (mail_deposit, chorus_pro, sandbox, plateforme, email, print)"
+    )]
     Kind(String),
     #[error("an account name is 1 to 64 letters, digits, '-', '_' or '.': \"{0}\"")]
     Name(String),
@@ -62,6 +64,11 @@ pub enum Kind {
     Sandbox,
     /// A plateforme agréée through the AFNOR API.
     Plateforme,
+    /// Direct e-mail of the PDF to a customer (SMTP only): routing's
+    /// e-mail fallback.
+    Email,
+    /// A print folder: the PDF is placed there to be printed and posted.
+    Print,
 }
 
 impl Kind {
@@ -71,6 +78,8 @@ impl Kind {
             Kind::ChorusPro => "chorus_pro",
             Kind::Sandbox => "sandbox",
             Kind::Plateforme => "plateforme",
+            Kind::Email => "email",
+            Kind::Print => "print",
         }
     }
 
@@ -80,6 +89,8 @@ impl Kind {
             "chorus_pro" | "chorus" => Ok(Kind::ChorusPro),
             "sandbox" => Ok(Kind::Sandbox),
             "plateforme" | "pa" => Ok(Kind::Plateforme),
+            "email" => Ok(Kind::Email),
+            "print" => Ok(Kind::Print),
             other => Err(AccountError::Kind(other.to_string())),
         }
     }

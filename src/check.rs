@@ -509,7 +509,7 @@ fn compare_numbers(report: &mut Report, s: &StructuredInvoice, texts: &[String])
 }
 
 /// Facts that are identifiers, with their kind and how to name them.
-const IDENTIFIERS: [(FactKey, IdKind, &str, &str); 10] = [
+const IDENTIFIERS: [(FactKey, IdKind, &str, &str); 11] = [
     (
         FactKey::SellerSiren,
         IdKind::Siren,
@@ -565,6 +565,12 @@ const IDENTIFIERS: [(FactKey, IdKind, &str, &str); 10] = [
         "customer OVT number",
     ),
     (FactKey::Iban, IdKind::Iban, "l'IBAN", "IBAN"),
+    (
+        FactKey::BuyerIban,
+        IdKind::Iban,
+        "l'IBAN du client",
+        "customer IBAN",
+    ),
 ];
 
 fn identifiers(report: &mut Report) {

@@ -48,8 +48,10 @@ pub enum FactKey {
     BuyerElectronicAddress,
     /// Finnish OVT number of the buyer.
     BuyerOvt,
-    /// Payee IBAN.
+    /// Payee IBAN (the seller's account).
     Iban,
+    /// The buyer's debited IBAN (direct debit): identifies the customer.
+    BuyerIban,
     /// Buyer reference (Chorus Pro service code).
     BuyerReference,
     /// Purchase order / engagement number.
@@ -84,6 +86,7 @@ impl FactKey {
             FactKey::BuyerElectronicAddress => "buyer_electronic_address",
             FactKey::BuyerOvt => "buyer_ovt",
             FactKey::Iban => "iban",
+            FactKey::BuyerIban => "buyer_iban",
             FactKey::BuyerReference => "buyer_reference",
             FactKey::OrderReference => "order_reference",
             FactKey::TotalWithoutTax => "total_without_tax",

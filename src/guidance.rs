@@ -39,6 +39,8 @@ pub enum Action {
     Complete,
     /// Fix the recipient's identifiers and recycle (Chorus Pro A_RECYCLER).
     FixRouting,
+    /// The printed invoice was posted.
+    MarkPosted,
 }
 
 /// What happened and what to do, in both languages.
@@ -211,6 +213,17 @@ pub fn guidance(ctx: &Context) -> Guidance {
                 &[MarkVerified],
             )
         }
+        Status::ToPost => g(
+            t(
+                "Ce client reçoit ses factures sur papier : le PDF attend dans le dossier d'impression.",
+                "This customer takes paper invoices: the PDF waits in the print folder.",
+            ),
+            t(
+                "Imprimez-la et postez-la, puis indiquez qu'elle est partie.",
+                "Print it and post it, then say it has gone.",
+            ),
+            &[MarkPosted],
+        ),
         Status::Deposited if is(VIDEOCODAGE) => {
             let (since_fr, since_en) = since(ctx.since);
             let late = ctx.since.is_some_and(|d| d > VIDEOCODAGE_LATE);

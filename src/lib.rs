@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod channel;
 pub mod check;
+pub mod directory;
 pub mod facts;
 pub mod finding;
 pub mod guidance;
@@ -15,6 +16,7 @@ pub mod lifecycle;
 pub mod outbox;
 pub mod pdf;
 pub mod render;
+pub mod route;
 pub mod sample;
 pub mod sandbox;
 pub mod sandbox_server;

@@ -37,6 +37,9 @@ pub enum Status {
     /// Outcome unknown (e.g. a crash while sending by mail): the user must
     /// verify on the portal.
     ToVerify,
+    /// Printed delivery: the PDF waits in the print folder to be printed
+    /// and posted by the supplier.
+    ToPost,
     // Reform codes.
     /// 200 Déposée.
     Deposited,
@@ -100,12 +103,13 @@ const REFORM_CODES: &[(u16, Status)] = &[
 
 impl Status {
     /// Every status, local ones first, in lifecycle order.
-    pub const ALL: [Status; 23] = [
+    pub const ALL: [Status; 24] = [
         Status::Checked,
         Status::Blocked,
         Status::Queued,
         Status::Sending,
         Status::ToVerify,
+        Status::ToPost,
         Status::Deposited,
         Status::Issued,
         Status::Received,
@@ -151,6 +155,7 @@ impl Status {
             Status::Queued => "queued",
             Status::Sending => "sending",
             Status::ToVerify => "to_verify",
+            Status::ToPost => "to_post",
             Status::Deposited => "deposited",
             Status::Issued => "issued",
             Status::Received => "received",
@@ -185,6 +190,7 @@ impl Status {
             Status::Queued => ("En attente d'envoi", "Waiting to be sent"),
             Status::Sending => ("Envoi en cours", "Sending"),
             Status::ToVerify => ("À vérifier", "To verify"),
+            Status::ToPost => ("À imprimer et poster", "To print and post"),
             Status::Deposited => ("Déposée", "Deposited"),
             Status::Issued => ("Émise par la plateforme", "Issued by the platform"),
             Status::Received => ("Reçue par la plateforme", "Received by the platform"),
@@ -230,6 +236,7 @@ impl Status {
             | Status::Paid => Success,
             Status::Blocked
             | Status::ToVerify
+            | Status::ToPost
             | Status::Rejected
             | Status::Suspended
             | Status::RoutingError

@@ -18,6 +18,7 @@ use facteur::render;
 
 mod cli {
     pub mod accounts;
+    pub mod route;
     pub mod store;
     pub mod submit;
     pub mod watch;
@@ -160,6 +161,25 @@ enum Command {
         #[command(subcommand)]
         action: SandboxAction,
     },
+    /// Explain where each invoice would go (customer, channel, and why), without sending.
+    Route {
+        /// One JSON object per file.
+        #[arg(long)]
+        json: bool,
+        /// Files or folders (folders are searched recursively for *.pdf).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// The customer directory that routing reads.
+    Customers {
+        #[command(subcommand)]
+        action: CustomersAction,
+    },
+    /// Say that a printed invoice (« à imprimer et poster ») was posted.
+    Posted {
+        /// Invoice number, or #id.
+        invoice: String,
+    },
     /// Export every invoice for the accountant.
     Export {
         /// Destination CSV file (`-` for standard output).
@@ -194,12 +214,92 @@ enum SandboxAction {
     },
 }
 
+#[derive(clap::Args)]
+struct AddCustomer {
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    customer_number: Option<String>,
+    /// E-invoice ID / electronic address.
+    #[arg(long)]
+    electronic_address: Option<String>,
+    #[arg(long)]
+    ovt: Option<String>,
+    #[arg(long)]
+    iban: Option<String>,
+    #[arg(long)]
+    gln: Option<String>,
+    #[arg(long)]
+    siren: Option<String>,
+    #[arg(long)]
+    siret: Option<String>,
+    #[arg(long)]
+    vat: Option<String>,
+    /// Reached through this account (mail deposit, Chorus Pro, plateforme, sandbox).
+    #[arg(long)]
+    account: Option<String>,
+    /// Reached by a direct e-mail of the PDF to this address.
+    #[arg(long)]
+    email: Option<String>,
+    /// Reached on paper.
+    #[arg(long)]
+    print: bool,
+    /// Chorus Pro: the service code this customer requires.
+    #[arg(long)]
+    service_code: Option<String>,
+    /// Chorus Pro: this customer requires an engagement (order) number.
+    #[arg(long)]
+    engagement_required: bool,
+}
+
+#[derive(Subcommand)]
+enum CustomersAction {
+    /// List the customers and their identifiers.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add one customer, with its identifiers and one channel.
+    Add(Box<AddCustomer>),
+    /// Remove a customer by its #id.
+    Remove { id: i64 },
+    /// Import customers from a CSV file (all lines valid, or nothing is imported).
+    Import {
+        file: PathBuf,
+        /// Map a column to a field, e.g. --map "Code client=numero_client" (or =- to ignore it).
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        maps: Vec<String>,
+        /// Show the mapping and the bad lines, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export the directory as CSV (readable again by import).
+    Export {
+        /// Destination CSV file (`-` for standard output).
+        #[arg(long)]
+        csv: PathBuf,
+    },
+    /// Turn the e-mail and paper fallbacks on (naming their account) or off.
+    Fallbacks {
+        /// The account (kind email) that mails PDFs to customers.
+        #[arg(long, conflicts_with = "no_email")]
+        email: Option<String>,
+        #[arg(long)]
+        no_email: bool,
+        /// The account (kind print) whose folder collects invoices to post.
+        #[arg(long, conflicts_with = "no_print")]
+        print: Option<String>,
+        #[arg(long)]
+        no_print: bool,
+    },
+}
+
 #[derive(Subcommand)]
 enum AccountAction {
     /// Add an account. Secrets are asked without echo (or read from stdin).
     Add {
         name: String,
-        /// mail_deposit, chorus_pro, sandbox or plateforme.
+        /// mail_deposit, chorus_pro, sandbox, plateforme, email (direct e-mail to customers) or print (a folder).
         #[arg(long)]
         kind: String,
         /// A setting that is not secret, e.g. --set smtp_host=smtp.example.fr (repeatable).
@@ -261,6 +361,46 @@ fn main() -> ExitCode {
         } => cli_store::status(json, status, customer, since, number, limit, lang),
         Command::History { invoice, json } => cli_store::history(&invoice, json, lang),
         Command::Export { csv } => cli_store::export(&csv, lang),
+        Command::Route { json, paths } => cli::route::route(&paths, json, lang),
+        Command::Posted { invoice } => cli::route::posted(&invoice, lang),
+        Command::Customers { action } => match action {
+            CustomersAction::List { json } => cli::route::list(json, lang),
+            CustomersAction::Add(a) => {
+                let a = *a;
+                cli::route::add(
+                    cli::route::NewCustomer {
+                        name: a.name,
+                        customer_number: a.customer_number,
+                        electronic_address: a.electronic_address,
+                        ovt: a.ovt,
+                        iban: a.iban,
+                        gln: a.gln,
+                        siren: a.siren,
+                        siret: a.siret,
+                        vat: a.vat,
+                        account: a.account,
+                        email: a.email,
+                        print: a.print,
+                        service_code: a.service_code,
+                        engagement_required: a.engagement_required,
+                    },
+                    lang,
+                )
+            }
+            CustomersAction::Remove { id } => cli::route::remove(id, lang),
+            CustomersAction::Import {
+                file,
+                maps,
+                dry_run,
+            } => cli::route::import(&file, &maps, dry_run, lang),
+            CustomersAction::Export { csv } => cli::route::export(&csv, lang),
+            CustomersAction::Fallbacks {
+                email,
+                no_email,
+                print,
+                no_print,
+            } => cli::route::fallbacks(email, no_email, print, no_print, lang),
+        },
         Command::Submit {
             to,
             corrects,

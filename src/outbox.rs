@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::{self, Account, Kind, SecretStore};
 use crate::channel::chorus::ChorusChannel;
 use crate::channel::mail::MailChannel;
+use crate::channel::print::PrintChannel;
 use crate::channel::sandbox::SandboxChannel;
 use crate::channel::{
     Annex, Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, SendKind,
@@ -166,6 +167,7 @@ pub enum AnyChannel {
     Sandbox(SandboxChannel),
     Chorus(Box<ChorusChannel>),
     Mail(Box<MailChannel>),
+    Print(PrintChannel),
 }
 
 impl AnyChannel {
@@ -186,9 +188,10 @@ impl AnyChannel {
             Kind::ChorusPro => Ok(AnyChannel::Chorus(Box::new(ChorusChannel::from_account(
                 account, secrets,
             )?))),
-            Kind::MailDeposit => Ok(AnyChannel::Mail(Box::new(MailChannel::from_account(
-                account, secrets,
-            )?))),
+            Kind::MailDeposit | Kind::Email => Ok(AnyChannel::Mail(Box::new(
+                MailChannel::from_account(account, secrets)?,
+            ))),
+            Kind::Print => Ok(AnyChannel::Print(PrintChannel::from_account(account)?)),
             other => Err(ChannelError::Config {
                 account: account.name.clone(),
                 detail: format!("the {} channel is not available", other.as_str()),
@@ -204,6 +207,7 @@ macro_rules! each {
             AnyChannel::Sandbox($c) => $e,
             AnyChannel::Chorus($c) => $e,
             AnyChannel::Mail($c) => $e,
+            AnyChannel::Print($c) => $e,
         }
     };
 }
@@ -295,6 +299,32 @@ pub fn enqueue(
         account,
         "submit",
         &[],
+        None,
+        now_ms,
+    )
+}
+
+/// Queues the invoice of a checked, recorded file where routing sent it:
+/// the target's account, with the customer's address for a direct e-mail.
+pub fn enqueue_routed(
+    store: &mut Store,
+    home: &Path,
+    report: &Report,
+    invoice_id: Option<i64>,
+    target: &crate::route::Target,
+    annexes: &[PathBuf],
+    now_ms: i64,
+) -> Result<Enqueued> {
+    let account = resolve_account(store, Some(&target.account))?;
+    enqueue_kind(
+        store,
+        home,
+        report,
+        invoice_id,
+        &account,
+        "submit",
+        annexes,
+        target.recipient.as_deref(),
         now_ms,
     )
 }
@@ -311,7 +341,7 @@ pub fn enqueue_with_annexes(
     now_ms: i64,
 ) -> Result<Enqueued> {
     enqueue_kind(
-        store, home, report, invoice_id, account, "submit", annexes, now_ms,
+        store, home, report, invoice_id, account, "submit", annexes, None, now_ms,
     )
 }
 
@@ -357,6 +387,39 @@ pub fn enqueue_invoice(
         account,
         "submit",
         &[],
+        None,
+        now_ms,
+    )
+}
+
+/// Like [`enqueue_invoice`], where routing sent it: the target's account,
+/// with the customer's address for a direct e-mail.
+pub fn enqueue_invoice_to(
+    store: &mut Store,
+    home: &Path,
+    invoice_id: i64,
+    target: &crate::route::Target,
+    now_ms: i64,
+) -> Result<Enqueued> {
+    let Some(inv) = store.invoice(invoice_id)? else {
+        return Ok(Enqueued::NoInvoice);
+    };
+    let account = resolve_account(store, Some(&target.account))?;
+    if store.corrects(invoice_id)?.is_some() {
+        // A correction goes as such (same checks, same link).
+        return enqueue_invoice(store, home, invoice_id, &account, now_ms);
+    }
+    let mut report = Report::for_file(&inv.path);
+    report.sha256 = Some(inv.sha256.clone());
+    enqueue_kind(
+        store,
+        home,
+        &report,
+        Some(invoice_id),
+        &account,
+        "submit",
+        &[],
+        target.recipient.as_deref(),
         now_ms,
     )
 }
@@ -398,6 +461,7 @@ pub fn enqueue_correction(
         account,
         "resend",
         &[],
+        None,
         now_ms,
     )
 }
@@ -411,6 +475,7 @@ fn enqueue_kind(
     account: &Account,
     kind: &str,
     annexes: &[PathBuf],
+    recipient: Option<&str>,
     now_ms: i64,
 ) -> Result<Enqueued> {
     let Some(invoice_id) = invoice_id else {
@@ -458,6 +523,7 @@ fn enqueue_kind(
         portal_ref: None,
         payload: Some(&rel),
         annexes: annexes_json.as_deref(),
+        recipient,
     };
     Ok(match store.queue_submission(&q, now_ms)? {
         Some(submission_id) => Enqueued::Queued {
@@ -493,6 +559,7 @@ pub fn enqueue_replay(store: &mut Store, invoice_id: i64, now_ms: i64) -> Result
         portal_ref: last.portal_ref.as_deref(),
         payload: None,
         annexes: None,
+        recipient: None,
     };
     let id = store
         .queue_submission(&q, now_ms)?
@@ -676,7 +743,8 @@ async fn work<C: Channel>(
     if let Err(e) = channel.precheck(&out) {
         return fail(store, sub.id, &number, e.to_string(), false).map(Some);
     }
-    if !store.claim_submission(sub.id, store::now_ms())? {
+    let claimed = store::now_ms();
+    if !store.claim_submission(sub.id, claimed)? {
         return Ok(None);
     }
     on_step(&Step::Sending {
@@ -690,6 +758,13 @@ async fn work<C: Channel>(
         Ok(d) => {
             let now = store::now_ms();
             let mut events = portal_events(channel, &d.events);
+            // The portal's answer to this delivery cannot precede it: a
+            // portal that dates to the minute (Chorus Pro's reports) would
+            // otherwise leave the invoice « envoi en cours » behind its own
+            // sending event.
+            for e in &mut events {
+                e.at_ms = e.at_ms.max(claimed);
+            }
             if events.is_empty() {
                 events.push(store::local_event(Status::Deposited, None, sub.id, now));
             }
@@ -921,6 +996,7 @@ fn outgoing(store: &Store, home: &Path, sub: &OpenSubmission) -> Result<Outgoing
         facts,
         structured,
         annexes,
+        recipient: sub.recipient.clone(),
     })
 }
 
@@ -992,6 +1068,28 @@ pub async fn sync<C: Channel>(store: &mut Store, channel: &C, retry: &Retry) -> 
         })
         .collect();
     Ok(store.record_pulled(&account, &events, pulled.cursor.as_deref(), store::now_ms())?)
+}
+
+/// The supplier posted a printed invoice (« à imprimer et poster »): it is
+/// issued. Returns the new status; an invoice not waiting to be posted is
+/// left as it is.
+pub fn mark_posted(store: &mut Store, invoice_id: i64, now_ms: i64) -> Result<Status> {
+    let inv = store
+        .invoice(invoice_id)?
+        .ok_or_else(|| OutboxError::Payload(invoice_id.to_string(), "no such invoice".into()))?;
+    let last = store.submissions(invoice_id)?.into_iter().next_back();
+    let Some(last) = last.filter(|_| inv.status == Status::ToPost) else {
+        return Ok(inv.status);
+    };
+    let mut ev = store::local_event(
+        Status::Issued,
+        Some("postée par le fournisseur / posted by the supplier".into()),
+        last.id,
+        now_ms,
+    );
+    ev.source = Source::Manual;
+    store.append_event(invoice_id, &ev, now_ms)?;
+    Ok(Status::Issued)
 }
 
 /// The user's decision on an invoice left "to verify": it did arrive (it

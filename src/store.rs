@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_accounts.sql"),
     include_str!("../migrations/004_outbox.sql"),
     include_str!("../migrations/005_corrections.sql"),
+    include_str!("../migrations/007_directory.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -245,6 +246,8 @@ pub struct NewSubmission<'a> {
     pub payload: Option<&'a str>,
     /// JSON list of the annexes' outbox copies (see migration 004).
     pub annexes: Option<&'a str>,
+    /// The customer's address for a direct e-mail (see migration 007).
+    pub recipient: Option<&'a str>,
 }
 
 /// An outbox attempt not finished yet.
@@ -261,6 +264,8 @@ pub struct OpenSubmission {
     pub annexes: Option<String>,
     pub attempts: i64,
     pub portal_ref: Option<String>,
+    /// The customer's address for a direct e-mail.
+    pub recipient: Option<String>,
 }
 
 /// An invoice a portal holds, as far as the store knows.
@@ -673,9 +678,9 @@ impl Store {
             return Ok(None);
         }
         tx.execute(
-            "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome, portal_ref, payload, annexes)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8)",
-            params![q.invoice_id, q.kind, q.channel, q.account, now_ms, q.portal_ref, q.payload, q.annexes],
+            "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome, portal_ref, payload, annexes, recipient)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?9)",
+            params![q.invoice_id, q.kind, q.channel, q.account, now_ms, q.portal_ref, q.payload, q.annexes, q.recipient],
         )?;
         let id = tx.last_insert_rowid();
         tx.execute(
@@ -787,7 +792,7 @@ impl Store {
     /// for one account or all.
     pub fn open_submissions(&self, account: Option<&str>) -> Result<Vec<OpenSubmission>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, invoice_id, kind, channel, account, outcome, payload, attempts, portal_ref, annexes
+            "SELECT id, invoice_id, kind, channel, account, outcome, payload, attempts, portal_ref, annexes, recipient
              FROM submissions WHERE outcome IN ('queued', 'sending') AND (?1 IS NULL OR account = ?1)
              ORDER BY id",
         )?;
@@ -803,6 +808,7 @@ impl Store {
                 annexes: r.get(9)?,
                 attempts: r.get(7)?,
                 portal_ref: r.get(8)?,
+                recipient: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

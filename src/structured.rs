@@ -299,6 +299,8 @@ enum Field {
     BuyerReference,
     OrderReference,
     Iban,
+    /// The buyer's debited account (direct debit).
+    BuyerIban,
     Amount(FactKey),
     /// The party's legal name (CII `Name`, UBL `RegistrationName`).
     Name(Role),
@@ -651,6 +653,7 @@ impl Parser {
             Field::BuyerReference => self.put(FactKey::BuyerReference, &value, Tier::Primary),
             Field::OrderReference => self.put(FactKey::OrderReference, &value, Tier::Primary),
             Field::Iban => self.put(FactKey::Iban, &compact_upper(&value), Tier::Primary),
+            Field::BuyerIban => self.put(FactKey::BuyerIban, &compact_upper(&value), Tier::Primary),
             Field::Amount(key) => match normalize_amount(&value) {
                 Some(amount) => self.amounts.push(Amount {
                     key,
@@ -866,6 +869,11 @@ fn classify_cii(path: &[&str]) -> Option<Field> {
                     "PayeePartyCreditorFinancialAccount",
                     "IBANID",
                 ] => Some(Field::Iban),
+                [
+                    "SpecifiedTradeSettlementPaymentMeans",
+                    "PayerPartyDebtorFinancialAccount",
+                    "IBANID",
+                ] => Some(Field::BuyerIban),
                 [summation, amount] if SUMMATION.contains(summation) => match *amount {
                     "TaxBasisTotalAmount" => Some(Field::Amount(FactKey::TotalWithoutTax)),
                     "TaxTotalAmount" => Some(Field::Amount(FactKey::TotalTax)),
@@ -892,6 +900,12 @@ fn classify_ubl(path: &[&str]) -> (Option<Field>, Option<Role>) {
         ["BuyerReference"] => Field::BuyerReference,
         ["OrderReference", "ID"] => Field::OrderReference,
         ["PaymentMeans", "PayeeFinancialAccount", "ID"] => Field::Iban,
+        [
+            "PaymentMeans",
+            "PaymentMandate",
+            "PayerFinancialAccount",
+            "ID",
+        ] => Field::BuyerIban,
         ["TaxTotal", "TaxAmount"] => Field::Amount(FactKey::TotalTax),
         ["LegalMonetaryTotal", amount] => match *amount {
             "TaxExclusiveAmount" => Field::Amount(FactKey::TotalWithoutTax),

@@ -58,6 +58,7 @@ impl Group {
                 S::Checked,
                 S::Blocked,
                 S::ToVerify,
+                S::ToPost,
                 S::Rejected,
                 S::Suspended,
                 S::RoutingError,
@@ -114,6 +115,9 @@ pub struct Detail {
     pub simulation: bool,
     /// The corrected invoice announced for it, or the one it corrects.
     pub correction: Option<store::CorrectionLink>,
+    /// For an invoice that may still be sent: where routing would send it,
+    /// and why (or why it is held).
+    pub routing: Option<crate::route::Routing>,
 }
 
 /// The detail of invoice `id`, `None` when there is no such invoice.
@@ -143,6 +147,14 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
         duplicate_of: other.as_deref(),
     });
     let simulation = submissions.iter().any(|s| s.channel == "sandbox");
+    let routing = if invoice.status == Status::Checked {
+        crate::route::for_invoice(store, id).unwrap_or_else(|e| {
+            tracing::warn!(invoice = id, "routing could not be decided: {e}");
+            None
+        })
+    } else {
+        None
+    };
     Ok(Some(Detail {
         invoice,
         report,
@@ -152,6 +164,7 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
         duplicate,
         simulation,
         correction: store.correction(id)?,
+        routing,
     }))
 }
 

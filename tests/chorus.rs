@@ -99,6 +99,7 @@ fn outgoing(n: u32, facturx: bool, file_name: &str) -> Outgoing {
         facts: report.facts,
         structured: report.structured,
         annexes: Vec::new(),
+        recipient: None,
     }
 }
 

@@ -6,10 +6,10 @@
 //! with dovecot).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,10 +21,13 @@ use facteur::sample::{SampleInvoice, invoice_pdf};
 use mail_parser::{MessageParser, MimeHeaders};
 use sha2::{Digest, Sha256};
 
-const SMTP_PASSWORD: &str = "smtp-Pw-81f3c2";
 const IMAP_PASSWORD: &str = "imap-Pw-5e0d77";
 const PORTAL: &str = "depot-4242@portail.example";
 const SENDER: &str = "notifications@portail.example";
+
+#[path = "support/smtp.rs"]
+mod smtp;
+use smtp::{Certs, SMTP_PASSWORD, Server, Smtp, free_port, require};
 
 // ---------------------------------------------------------------------------
 // Helpers: secrets, accounts, processes, ports.
@@ -84,34 +87,6 @@ fn config_detail(r: Result<MailChannel, ChannelError>) -> String {
     }
 }
 
-/// A child process killed (and reaped) when dropped.
-struct Server {
-    child: Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn require(tool: &str, found: bool) {
-    assert!(
-        found,
-        "{tool} is required by the mail tests and was not found: run scripts/setup.sh"
-    );
-}
-
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -121,12 +96,6 @@ fn sha256(bytes: &[u8]) -> String {
 
 // ---------------------------------------------------------------------------
 // Certificates: a test CA and a server certificate for 127.0.0.1.
-
-struct Certs {
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
 
 fn make_certs(dir: &Path) -> Certs {
     require(
@@ -168,160 +137,6 @@ fn make_certs(dir: &Path) -> Certs {
     }
 }
 
-// ---------------------------------------------------------------------------
-// SMTP: aiosmtpd.
-
-/// The SMTP server: stores each mail as NNN.eml with its envelope in
-/// NNN.rcpt; answers 451 to busy@…, 550 to nobody@…; AUTH PLAIN/LOGIN
-/// against one user; STARTTLS required when given a certificate.
-const SMTP_SERVER: &str = r#"
-import os, ssl, sys, time
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
-
-host, port, outdir, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-cert, key = (sys.argv[6], sys.argv[7]) if len(sys.argv) > 7 else (None, None)
-
-class Handler:
-    def __init__(self):
-        self.n = 0
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        local = address.split("@")[0]
-        if local == "busy":
-            return "451 4.3.0 Mailbox busy, try again later"
-        if local == "nobody":
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-    async def handle_DATA(self, server, session, envelope):
-        self.n += 1
-        base = os.path.join(outdir, "%03d" % self.n)
-        with open(base + ".rcpt", "w") as f:
-            f.write(envelope.mail_from + "\n" + "\n".join(envelope.rcpt_tos) + "\n")
-        with open(base + ".tmp", "wb") as f:
-            f.write(envelope.original_content)
-        os.rename(base + ".tmp", base + ".eml")
-        return "250 2.0.0 Message accepted"
-
-def authenticator(server, session, envelope, mechanism, auth_data):
-    ok = (isinstance(auth_data, LoginPassword)
-          and auth_data.login == user.encode() and auth_data.password == password.encode())
-    return AuthResult(success=ok, handled=False)
-
-kw = dict(authenticator=authenticator, auth_require_tls=cert is not None)
-if cert:
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(cert, key)
-    kw.update(tls_context=ctx, require_starttls=True)
-controller = Controller(Handler(), hostname=host, port=port, **kw)
-controller.start()
-print("ready", flush=True)
-while True:
-    time.sleep(3600)
-"#;
-
-fn python() -> PathBuf {
-    let env = std::env::var_os("FACTEUR_PY")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/facteur/py")))
-        .expect("neither FACTEUR_PY nor HOME is set");
-    let py = env.join("bin/python");
-    let ok = Command::new(&py)
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    require(
-        &format!("aiosmtpd (in the virtualenv {})", env.display()),
-        ok,
-    );
-    py
-}
-
-struct Smtp {
-    port: u16,
-    dir: PathBuf,
-    _server: Server,
-}
-
-impl Smtp {
-    fn start(tmp: &Path, certs: Option<&Certs>) -> Smtp {
-        let py = python();
-        let dir = tmp.join("smtp-received");
-        std::fs::create_dir_all(&dir).unwrap();
-        let script = tmp.join("smtp_server.py");
-        std::fs::write(&script, SMTP_SERVER).unwrap();
-        let log = tmp.join("smtp.log");
-        // A free port may be taken between the probe and the bind: try again.
-        for _ in 0..5 {
-            let port = free_port();
-            let mut cmd = Command::new(&py);
-            cmd.arg(&script)
-                .args(["127.0.0.1", &port.to_string()])
-                .arg(&dir)
-                .args(["boulangerie", SMTP_PASSWORD]);
-            if let Some(c) = certs {
-                cmd.arg(&c.cert).arg(&c.key);
-            }
-            let mut child = cmd
-                .stdout(Stdio::piped())
-                .stderr(std::fs::File::create(&log).unwrap())
-                .spawn()
-                .unwrap();
-            let stdout = child.stdout.take().unwrap();
-            let mut server = Server { child };
-            let (tx, rx) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                let _ = BufReader::new(stdout).read_line(&mut line);
-                let _ = tx.send(line);
-            });
-            match rx.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) if line.trim() == "ready" => {
-                    return Smtp {
-                        port,
-                        dir,
-                        _server: server,
-                    };
-                }
-                _ => {
-                    if server.child.try_wait().ok().flatten().is_none() {
-                        panic!(
-                            "aiosmtpd did not start in 20 s: {}",
-                            std::fs::read_to_string(&log).unwrap_or_default()
-                        );
-                    }
-                }
-            }
-        }
-        panic!(
-            "aiosmtpd could not start: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-    }
-
-    /// The mails received, as (envelope lines, raw message).
-    fn received(&self) -> Vec<(String, Vec<u8>)> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        names.sort();
-        names
-            .into_iter()
-            .map(|p| {
-                (
-                    std::fs::read_to_string(p.with_extension("rcpt")).unwrap(),
-                    std::fs::read(&p).unwrap(),
-                )
-            })
-            .collect()
-    }
-}
-
 fn outgoing() -> Outgoing {
     let inv = SampleInvoice::example(7);
     let pdf = invoice_pdf(&inv, true);
@@ -339,6 +154,7 @@ fn outgoing() -> Outgoing {
             file_name: "bon-de-livraison.csv".into(),
             bytes: "article;quantité\npain;12\n".as_bytes().to_vec(),
         }],
+        recipient: None,
     }
 }
 

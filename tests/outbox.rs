@@ -159,6 +159,7 @@ async fn killed_after_the_portal_took_it_it_is_found_there_and_not_resent() {
         facts: report.facts.clone(),
         structured: None,
         annexes: vec![],
+        recipient: None,
     };
     ch.send(&out).await.unwrap();
     assert_eq!(deposits(&url, "F-2026-0002").await, 1);

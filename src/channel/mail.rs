@@ -131,11 +131,16 @@ struct Imap {
     tls_config: Arc<rustls::ClientConfig>,
 }
 
-/// A portal reached by mail deposit.
+/// A portal reached by mail deposit, or (account kind `email`) customers
+/// reached by a direct e-mail of the PDF.
 pub struct MailChannel {
     account: String,
     from: Mailbox,
-    to: Mailbox,
+    /// The portal's deposit address; `None` for direct e-mail, where each
+    /// invoice names its recipient ([`Outgoing::recipient`]).
+    to: Option<Mailbox>,
+    /// Direct e-mail to customers rather than a portal's deposit.
+    direct: bool,
     smtp: AsyncSmtpTransport<Tokio1Executor>,
     /// `host:port`, for messages.
     smtp_server: String,
@@ -278,7 +283,12 @@ impl MailChannel {
         )?;
         let smtp_user = s.req("smtp_user")?.to_string();
         let from = s.address("from")?;
-        let to = s.address("portal_address")?;
+        let direct = account.kind == crate::accounts::Kind::Email;
+        let to = if direct {
+            None
+        } else {
+            Some(s.address("portal_address")?)
+        };
         let smtp_password = s.secret(secrets, "smtp_password")?;
         let tls = match smtp_tls {
             TlsMode::None => Tls::None,
@@ -358,6 +368,7 @@ impl MailChannel {
             account: name,
             from,
             to,
+            direct,
             smtp,
             smtp_server: format!("{smtp_host}:{smtp_port}"),
             imap,
@@ -420,9 +431,21 @@ impl MailChannel {
             let ct = ContentType::parse(content_type(&name)).map_err(|e| invalid(e.to_string()))?;
             parts = parts.singlepart(Attachment::new(name).body(annex.bytes.clone(), ct));
         }
+        let to = match (&out.recipient, &self.to) {
+            (Some(r), _) => r
+                .parse::<Mailbox>()
+                .map_err(|e| invalid(format!("\"{r}\" is not a mail address: {e}")))?,
+            (None, Some(to)) => to.clone(),
+            (None, None) => {
+                return Err(ChannelError::Invalid(
+                    "no recipient: a direct e-mail goes to the customer's address in the directory"
+                        .into(),
+                ));
+            }
+        };
         let message = Message::builder()
             .from(self.from.clone())
-            .to(self.to.clone())
+            .to(to)
             .subject(format!("Facture {number}"))
             .message_id(Some(format!("<{id}>")))
             .date_now()
@@ -866,7 +889,7 @@ struct Fetched {
 
 impl Channel for MailChannel {
     fn kind(&self) -> &'static str {
-        "mail_deposit"
+        if self.direct { "email" } else { "mail_deposit" }
     }
 
     fn account(&self) -> &str {
@@ -908,17 +931,41 @@ impl Channel for MailChannel {
         let (message, id) = self.message(out)?;
         match self.smtp.send(message).await {
             Ok(_) => {
-                tracing::info!(
-                    account = %self.account,
-                    invoice = out.invoice_id,
-                    number = %one_line(&out.number),
-                    message_id = %id,
-                    annexes = out.annexes.len(),
-                    "invoice mailed to the portal"
-                );
+                if self.direct {
+                    tracing::info!(
+                        account = %self.account,
+                        invoice = out.invoice_id,
+                        number = %one_line(&out.number),
+                        message_id = %id,
+                        annexes = out.annexes.len(),
+                        "invoice mailed to the customer"
+                    );
+                } else {
+                    tracing::info!(
+                        account = %self.account,
+                        invoice = out.invoice_id,
+                        number = %one_line(&out.number),
+                        message_id = %id,
+                        annexes = out.annexes.len(),
+                        "invoice mailed to the portal"
+                    );
+                }
+                // A customer's mailbox sends no statuses back: the invoice
+                // is issued once the mail server took it.
+                let events = match (&out.recipient, self.direct) {
+                    (Some(to), true) => vec![PortalEvent {
+                        portal_ref: Some(id.clone()),
+                        number: None,
+                        at_ms: crate::store::now_ms(),
+                        vocabulary: Vocabulary::Local,
+                        raw_status: crate::lifecycle::Status::Issued.as_str().to_string(),
+                        raw_reason: Some(format!("envoyée par e-mail à {to}")),
+                    }],
+                    _ => Vec::new(),
+                };
                 Ok(Delivered {
                     portal_ref: id,
-                    events: Vec::new(),
+                    events,
                 })
             }
             Err(e) => {

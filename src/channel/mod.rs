@@ -1,8 +1,9 @@
 //! Channels: the ways an invoice reaches a customer's portal, behind one
 //! trait. Each channel lives in its own module and knows one portal's wire
 //! protocol: [`sandbox`] (the built-in demonstration portal over loopback
-//! HTTP), [`chorus`] (Chorus Pro through the PISTE API) and [`mail`] (a
-//! portal's mail deposit: SMTP out, IMAP for the answers).
+//! HTTP), [`chorus`] (Chorus Pro through the PISTE API), [`mail`] (a
+//! portal's mail deposit: SMTP out, IMAP for the answers; or a direct e-mail
+//! to a customer) and [`print`] (a folder of PDFs to print and post).
 //!
 //! A channel sends one invoice and says what the portal answered, tells
 //! whether the portal already holds an invoice (crash recovery), replays a
@@ -16,6 +17,7 @@
 
 pub mod chorus;
 pub mod mail;
+pub mod print;
 pub mod sandbox;
 
 use std::future::Future;
@@ -193,6 +195,9 @@ pub struct Outgoing {
     pub structured: Option<StructuredSummary>,
     /// Extra files sent with the invoice (mail deposit: one attachment each).
     pub annexes: Vec<Annex>,
+    /// Who receives it, when the channel serves several recipients (a
+    /// direct e-mail: the customer's address, decided by routing).
+    pub recipient: Option<String>,
 }
 
 /// A file that goes with an invoice.

@@ -13,6 +13,7 @@ use facteur::check::{self, Options, Outcome as CheckOutcome};
 use facteur::finding::{Lang, typo_fr};
 use facteur::lifecycle::Status;
 use facteur::outbox::{self, AnyChannel, Enqueued, OutboxLock, Retry, Step};
+use facteur::route;
 use facteur::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Timing};
 use facteur::sandbox_server;
 use facteur::store::{self, Store, SubmitDecision};
@@ -204,7 +205,9 @@ fn refusal_text(path: &str, e: &Enqueued, lang: Lang) -> Option<String> {
     ))
 }
 
-/// `facteur submit [--to ACCOUNT] PATH…`: check, queue, send.
+/// `facteur submit [--to ACCOUNT] PATH…`: check, queue, send. Without
+/// `--to`, each invoice goes where routing sends it (the customer
+/// directory; the built-in sandbox while the directory is empty).
 pub fn submit(
     paths: &[PathBuf],
     to: Option<&str>,
@@ -218,8 +221,16 @@ pub fn submit(
         Some(key) => Some(db.find_invoice(key)?.id),
         None => None,
     };
-    let account = outbox::resolve_account(&db, to)?;
-    let ch = channel(&account)?;
+    // An explicit account (or a correction, which goes where its original
+    // went) bypasses routing.
+    let forced = match (to, corrects) {
+        (Some(_), _) | (None, Some(_)) => Some(outbox::resolve_account(&db, to)?),
+        (None, None) => None,
+    };
+    if let Some(account) = &forced {
+        // Fails early on an incomplete account, before anything is queued.
+        channel(account)?;
+    }
     let (files, walk_errors) = check::collect_paths(paths);
     for e in &walk_errors {
         eprintln!("facteur: {e}");
@@ -236,6 +247,7 @@ pub fn submit(
     );
     // 1. Check and record every file, then queue what may leave.
     let mut queued = 0usize;
+    let mut touched: Vec<String> = forced.iter().map(|a| a.name.clone()).collect();
     let opts = Options::default();
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut reports = Vec::new();
@@ -251,25 +263,76 @@ pub fn submit(
         };
         let rec = record(&mut db, &mut r);
         let invoice_id = rec.as_ref().and_then(|r| r.invoice_id);
-        let e = match corrects {
-            Some(old) => outbox::enqueue_correction(
+        let e = match (&forced, corrects) {
+            (Some(account), Some(old)) => outbox::enqueue_correction(
                 &mut db,
                 &home,
                 &r,
                 invoice_id,
                 old,
-                &account,
+                account,
                 store::now_ms(),
             )?,
-            None => outbox::enqueue_with_annexes(
+            (Some(account), None) => outbox::enqueue_with_annexes(
                 &mut db,
                 &home,
                 &r,
                 invoice_id,
-                &account,
+                account,
                 annexes,
                 store::now_ms(),
             )?,
+            (None, _) => {
+                // Only what may leave is routed: a blocked invoice says why
+                // it is blocked, not where it would have gone.
+                let allowed = match invoice_id {
+                    Some(id) => db.can_submit(id)? == SubmitDecision::Allowed,
+                    None => false,
+                };
+                if allowed {
+                    let routing = route::route(&db, &r.facts, None)?;
+                    match routing.decision.target() {
+                        Some(target) => {
+                            if !touched.contains(&target.account) {
+                                touched.push(target.account.clone());
+                            }
+                            outbox::enqueue_routed(
+                                &mut db,
+                                &home,
+                                &r,
+                                invoice_id,
+                                target,
+                                annexes,
+                                store::now_ms(),
+                            )?
+                        }
+                        None => {
+                            problems += 1;
+                            println!(
+                                "{}",
+                                say(
+                                    lang,
+                                    &format!(
+                                        "{} : NON ENVOYÉE — {}",
+                                        r.path,
+                                        routing.decision.why().fr
+                                    ),
+                                    &format!(
+                                        "{}: NOT SENT — {}",
+                                        r.path,
+                                        routing.decision.why().en
+                                    ),
+                                )
+                            );
+                            continue;
+                        }
+                    }
+                } else {
+                    // Blocked or already sent: the store says why.
+                    let default = outbox::resolve_account(&db, None)?;
+                    outbox::enqueue(&mut db, &home, &r, invoice_id, &default, store::now_ms())?
+                }
+            }
         };
         match refusal_text(&r.path, &e, lang) {
             Some(t) => {
@@ -279,50 +342,61 @@ pub fn submit(
             None => queued += 1,
         }
     }
-    // 2. Send everything open for this account (including what an earlier
-    //    run left behind).
+    // 2. Send everything open for each account used (including what an
+    //    earlier run left behind).
     let rt = runtime()?;
-    let steps = rt.block_on(async {
-        ensure_sandbox(&home, &account, lang).await?;
-        let _lock = OutboxLock::acquire(&home)?;
-        let open = db.open_submissions(Some(&account.name))?.len();
-        let progress = bar(open as u64, lang);
-        let mut on_step = |s: &Step| {
-            if let Some(t) = step_text(s, lang) {
-                line(&progress, t);
+    let mut steps = Vec::new();
+    let mut accounts_used = Vec::new();
+    for name in &touched {
+        let account = outbox::resolve_account(&db, Some(name))?;
+        let ch = channel(&account)?;
+        let done = rt.block_on(async {
+            ensure_sandbox(&home, &account, lang).await?;
+            let _lock = OutboxLock::acquire(&home)?;
+            let open = db.open_submissions(Some(&account.name))?.len();
+            let progress = bar(open as u64, lang);
+            let mut on_step = |s: &Step| {
+                if let Some(t) = step_text(s, lang) {
+                    line(&progress, t);
+                }
+                if !matches!(s, Step::Sending { .. } | Step::Retrying { .. })
+                    && let Some(p) = &progress
+                {
+                    p.inc(1);
+                }
+            };
+            let steps = outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut on_step).await?;
+            if let Some(p) = progress {
+                p.finish_and_clear();
             }
-            if !matches!(s, Step::Sending { .. } | Step::Retrying { .. })
-                && let Some(p) = &progress
-            {
-                p.inc(1);
-            }
-        };
-        let steps = outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut on_step).await?;
-        if let Some(p) = progress {
-            p.finish_and_clear();
-        }
-        anyhow::Ok(steps)
-    })?;
+            anyhow::Ok(steps)
+        })?;
+        steps.extend(done);
+        accounts_used.push(account);
+    }
     let sent = steps
         .iter()
         .filter(|s| matches!(s, Step::Sent { .. } | Step::Recovered { .. }))
         .count();
     let failed = steps.len() - sent;
+    let names = accounts_used
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     println!(
         "{}",
         say(
             lang,
             &format!(
-                "{sent} envoyée(s), {failed} non envoyée(s) ou à vérifier, {problems} non mise(s) en file ({queued} mise(s) en file) — compte « {} »",
-                account.name
+                "{sent} envoyée(s), {failed} non envoyée(s) ou à vérifier, {problems} non mise(s) en file ({queued} mise(s) en file) — compte(s) « {names} »"
             ),
             &format!(
-                "{sent} sent, {failed} not sent or to verify, {problems} not queued ({queued} queued) — account \"{}\"",
-                account.name
+                "{sent} sent, {failed} not sent or to verify, {problems} not queued ({queued} queued) — account(s) \"{names}\""
             ),
         )
     );
-    if account.kind == Kind::Sandbox {
+    if accounts_used.iter().any(|a| a.kind == Kind::Sandbox) {
         println!("{}", say(lang, SIMULATION_LABEL_FR, SIMULATION_LABEL_EN));
     }
     Ok(if failed + problems > 0 {
