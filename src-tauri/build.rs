@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "replay_invoice",
     "prepare_correction",
     "mark_verified",
+    "mark_posted",
     "list_accounts",
     "add_account",
     "remove_account",

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use facteur::accounts::{self, Account, Kind, OsKeyring};
 use facteur::lifecycle::Status;
 use facteur::outbox::{self, Enqueued};
+use facteur::route;
 use facteur::store::{self, InvoiceRow, ListFilter, SubmitDecision};
 use facteur::view::{self, Detail, Group};
 use serde::{Deserialize, Serialize};
@@ -185,11 +186,21 @@ pub struct Refused {
 }
 
 #[derive(Serialize)]
+pub struct Held {
+    id: i64,
+    why: facteur::directory::Msg,
+}
+
+#[derive(Serialize)]
 pub struct Queued {
     queued: Vec<i64>,
     refused: Vec<Refused>,
+    /// Not queued because routing holds them (conflicting identifiers, no
+    /// customer, a requirement not met), with why.
+    held: Vec<Held>,
 }
 
+/// « Envoyer »: to `account`, or where routing sends each invoice.
 #[tauri::command(rename_all = "snake_case")]
 pub fn submit_invoices<R: Runtime>(
     app: AppHandle<R>,
@@ -198,10 +209,36 @@ pub fn submit_invoices<R: Runtime>(
     account: Option<String>,
 ) -> Answer<Queued> {
     let mut db = shell.db();
-    let account = outbox::resolve_account(&db, account.as_deref())?;
-    let (mut queued, mut refused) = (Vec::new(), Vec::new());
+    let forced = match &account {
+        Some(name) => Some(outbox::resolve_account(&db, Some(name))?),
+        None => None,
+    };
+    let (mut queued, mut refused, mut held) = (Vec::new(), Vec::new(), Vec::new());
+    let mut used: Vec<String> = Vec::new();
     for id in ids {
-        match outbox::enqueue_invoice(&mut db, &shell.home, id, &account, store::now_ms())? {
+        let enqueued = match &forced {
+            Some(a) => {
+                used.push(a.name.clone());
+                outbox::enqueue_invoice(&mut db, &shell.home, id, a, store::now_ms())?
+            }
+            None => match route::for_invoice(&db, id).map_err(route_error)? {
+                Some(r) => match r.decision.target() {
+                    Some(t) => {
+                        used.push(t.account.clone());
+                        outbox::enqueue_invoice_to(&mut db, &shell.home, id, t, store::now_ms())?
+                    }
+                    None => {
+                        held.push(Held {
+                            id,
+                            why: r.decision.why().clone(),
+                        });
+                        continue;
+                    }
+                },
+                None => return Err(UiError::not_found(&id.to_string())),
+            },
+        };
+        match enqueued {
             Enqueued::Queued { invoice_id, .. } => queued.push(invoice_id),
             Enqueued::Refused(decision) => refused.push(Refused { id, decision }),
             Enqueued::NoInvoice => return Err(UiError::not_found(&id.to_string())),
@@ -215,9 +252,30 @@ pub fn submit_invoices<R: Runtime>(
             }
         }
     }
+    used.sort();
+    used.dedup();
+    let accounts = used
+        .iter()
+        .map(|n| outbox::resolve_account(&db, Some(n)))
+        .collect::<Result<Vec<_>, _>>()?;
     drop(db);
-    shell::work_outbox(app, account);
-    Ok(Queued { queued, refused })
+    for a in accounts {
+        shell::work_outbox(app.clone(), a);
+    }
+    Ok(Queued {
+        queued,
+        refused,
+        held,
+    })
+}
+
+fn route_error(e: route::RouteError) -> UiError {
+    UiError::new(
+        "store",
+        "Facteur n'arrive pas à lire l'annuaire des clients. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
+        "Facteur cannot read the customer directory. Close and reopen it; if it happens again, see the details.",
+        Some(e.to_string()),
+    )
 }
 
 #[derive(Serialize)]
@@ -309,6 +367,25 @@ pub fn mark_verified(shell: State<'_, Shell>, id: i64, arrived: bool) -> Answer<
         ));
     }
     outbox::resolve_to_verify(&mut db, id, arrived)?;
+    db.invoice(id)?
+        .ok_or_else(|| UiError::not_found(&id.to_string()))
+}
+
+/// « Elle est postée »: a printed invoice went by post.
+#[tauri::command(rename_all = "snake_case")]
+pub fn mark_posted(shell: State<'_, Shell>, id: i64) -> Answer<InvoiceRow> {
+    let mut db = shell.db();
+    let inv = db
+        .invoice(id)?
+        .ok_or_else(|| UiError::not_found(&id.to_string()))?;
+    if inv.status != Status::ToPost {
+        return Err(UiError::not_allowed(
+            "Cette facture n'attend pas d'être postée.",
+            "This invoice is not waiting to be posted.",
+            None,
+        ));
+    }
+    outbox::mark_posted(&mut db, id, store::now_ms())?;
     db.invoice(id)?
         .ok_or_else(|| UiError::not_found(&id.to_string()))
 }

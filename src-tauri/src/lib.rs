@@ -42,6 +42,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             commands::replay_invoice,
             commands::prepare_correction,
             commands::mark_verified,
+            commands::mark_posted,
             commands::list_accounts,
             commands::add_account,
             commands::remove_account,

@@ -3,7 +3,7 @@
 
 import * as ipc from './ipc.js';
 import { h, clear, $ } from './dom.js';
-import { t, t2, pick, money, date, dateTime, age } from './i18n.js';
+import { t, t2, pick, pick2, money, date, dateTime, age } from './i18n.js';
 import { badge, category, label, isFinal, icon } from './status.js';
 import { errorBlock, showError } from './errors.js';
 
@@ -11,7 +11,7 @@ const AMOUNT_FACTS = new Set(['total_without_tax', 'total_tax', 'total_with_tax'
 const FACT_ORDER = ['invoice_number', 'issue_date', 'doc_type', 'seller_name', 'seller_siren', 'seller_siret',
   'seller_vat', 'buyer_name', 'buyer_siren', 'buyer_siret', 'buyer_vat', 'buyer_reference', 'order_reference',
   'buyer_customer_number', 'buyer_electronic_address', 'currency', 'total_without_tax', 'total_tax',
-  'total_with_tax', 'amount_due', 'iban'];
+  'total_with_tax', 'amount_due', 'iban', 'buyer_iban'];
 
 export function createDetail(app) {
   const el = $('#detail');
@@ -90,6 +90,9 @@ export function createDetail(app) {
         out.push(h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'not_arrived' },
           text: t('action_not_arrived'),
           onclick: () => act(() => ipc.markVerified(inv.id, false), t('verified_not_arrived')) }));
+      } else if (a === 'mark_posted') {
+        out.push(h('button', { class: 'btn', type: 'button', dataset: { action: a }, text: t('action_posted'),
+          onclick: () => act(() => ipc.markPosted(inv.id), t('posted')) }));
       } else if (a === 'show_duplicate' && d.duplicate) {
         out.push(h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: a },
           text: t('action_show_duplicate', d.duplicate.other_number),
@@ -155,6 +158,19 @@ export function createDetail(app) {
       h('div', { class: 'correction-host' }),
       h('div', { class: 'action-error' }),
       h('p', { class: 'notice', role: 'status' }));
+  }
+
+  // Where routing would send a checked invoice, and why (or why it is held).
+  function routingSection(routing) {
+    if (!routing) return null;
+    const dec = routing.decision;
+    const cat = dec.decision === 'send' ? 'waiting' : 'action';
+    const ignored = routing.candidates.filter((c) => c.ignored);
+    return h('section', { class: `routing cat-${cat}`, 'aria-labelledby': 'h-routing' },
+      h('h3', { id: 'h-routing', text: t('routing') }),
+      h('p', { class: 'route-line', dataset: { decision: dec.decision } },
+        icon(cat), h('span', { text: `${t(`route_${dec.decision}`)} ` }), pick2(dec.why)),
+      ignored.length ? h('ul', { class: 'ignored' }, ignored.map((c) => h('li', { text: pick2(c.ignored) }))) : null);
   }
 
   function findingsSection(report) {
@@ -230,6 +246,7 @@ export function createDetail(app) {
         h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),
           onclick: () => act(() => ipc.openPdf(inv.id), '') })),
       guidanceBox(d),
+      routingSection(d.routing),
       findingsSection(d.report),
       factsSection(d.report),
       timelineSection(d.events),

@@ -68,11 +68,17 @@ const fr = {
   close_detail: 'Fermer le détail',
   open_pdf: 'Ouvrir le PDF',
   what_happened: 'Où en est-elle',
+  routing: 'Destinataire',
+  route_send: 'Partira :',
+  route_held: 'Retenue :',
+  route_undeliverable: 'Non distribuable :',
   what_to_do: 'Que faire',
   action_submit: 'Envoyer au portail',
   action_replay: 'Rejouer la facture',
   action_prepare_corrected: 'Préparer une facture corrigée',
   action_arrived: 'Elle est bien arrivée',
+  action_posted: 'Elle est postée',
+  posted: 'Facture marquée comme postée.',
   action_not_arrived: 'Elle n’est pas arrivée',
   action_show_duplicate: (n) => `Voir la facture ${n}`,
   correction_label: 'Numéro de la facture corrigée',
@@ -166,14 +172,14 @@ const fr = {
     buyer_name: 'Client', buyer_siren: 'SIREN client', buyer_siret: 'SIRET client',
     buyer_vat: 'TVA client', buyer_gln: 'GLN client', buyer_customer_number: 'N° client',
     buyer_electronic_address: 'Adresse électronique du client', buyer_ovt: 'OVT client',
-    iban: 'IBAN', buyer_reference: 'Code service', order_reference: 'N° d’engagement',
+    iban: 'IBAN', buyer_iban: 'IBAN du client', buyer_reference: 'Code service', order_reference: 'N° d’engagement',
     total_without_tax: 'Total HT', total_tax: 'TVA', total_with_tax: 'Total TTC',
     amount_due: 'Net à payer',
   },
   doc_type_value: { invoice: 'Facture', credit_note: 'Avoir' },
   status: {
     checked: 'Contrôlée', blocked: 'Bloquée par un contrôle', queued: 'En attente d’envoi',
-    sending: 'Envoi en cours', to_verify: 'À vérifier', deposited: 'Déposée',
+    sending: 'Envoi en cours', to_verify: 'À vérifier', to_post: 'À imprimer et poster', deposited: 'Déposée',
     issued: 'Émise par la plateforme', received: 'Reçue par la plateforme',
     made_available: 'Mise à disposition', taken_over: 'Prise en charge', approved: 'Approuvée',
     partially_approved: 'Approuvée partiellement', disputed: 'En litige', suspended: 'Suspendue',
@@ -252,11 +258,17 @@ const en = {
   close_detail: 'Close the details',
   open_pdf: 'Open the PDF',
   what_happened: 'Where it stands',
+  routing: 'Recipient',
+  route_send: 'Will go:',
+  route_held: 'Held:',
+  route_undeliverable: 'Undeliverable:',
   what_to_do: 'What to do',
   action_submit: 'Send to the portal',
   action_replay: 'Replay the invoice',
   action_prepare_corrected: 'Prepare a corrected invoice',
   action_arrived: 'It did arrive',
+  action_posted: 'It has been posted',
+  posted: 'Invoice marked as posted.',
   action_not_arrived: 'It did not arrive',
   action_show_duplicate: (n) => `See invoice ${n}`,
   correction_label: 'Number of the corrected invoice',
@@ -347,14 +359,14 @@ const en = {
     buyer_name: 'Customer', buyer_siren: 'Customer SIREN', buyer_siret: 'Customer SIRET',
     buyer_vat: 'Customer VAT no.', buyer_gln: 'Customer GLN', buyer_customer_number: 'Customer no.',
     buyer_electronic_address: 'Customer electronic address', buyer_ovt: 'Customer OVT',
-    iban: 'IBAN', buyer_reference: 'Service code', order_reference: 'Order no.',
+    iban: 'IBAN', buyer_iban: 'Customer IBAN', buyer_reference: 'Service code', order_reference: 'Order no.',
     total_without_tax: 'Total excl. VAT', total_tax: 'VAT', total_with_tax: 'Total incl. VAT',
     amount_due: 'Amount due',
   },
   doc_type_value: { invoice: 'Invoice', credit_note: 'Credit note' },
   status: {
     checked: 'Checked', blocked: 'Blocked by a check', queued: 'Waiting to be sent',
-    sending: 'Sending', to_verify: 'To verify', deposited: 'Deposited',
+    sending: 'Sending', to_verify: 'To verify', to_post: 'To print and post', deposited: 'Deposited',
     issued: 'Issued by the platform', received: 'Received by the platform',
     made_available: 'Made available', taken_over: 'Taken over', approved: 'Approved',
     partially_approved: 'Partially approved', disputed: 'Disputed', suspended: 'Suspended',
@@ -404,6 +416,12 @@ export function t2(table, key) {
 export function pick(obj, base) {
   if (!obj) return '';
   return obj[`${base}_${lang}`] || obj[`${base}_fr`] || obj[`${base}_en`] || '';
+}
+
+/** Picks a `{fr, en}` message of the core (routing's reasons). */
+export function pick2(msg) {
+  if (!msg) return '';
+  return msg[lang] || msg.fr || msg.en || '';
 }
 
 /** Fills the static page: data-i18n, data-i18n-placeholder, -aria-label, -title. */

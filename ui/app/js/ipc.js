@@ -58,6 +58,7 @@ export const submitInvoices = (ids, account = null) => call('submit_invoices', {
 export const replayInvoice = (id) => call('replay_invoice', { id });
 export const prepareCorrection = (id, new_number) => call('prepare_correction', { id, new_number });
 export const markVerified = (id, arrived) => call('mark_verified', { id, arrived });
+export const markPosted = (id) => call('mark_posted', { id });
 export const listAccounts = () => call('list_accounts');
 export const addAccount = (name, kind, settings, secrets) =>
   call('add_account', { name, kind, settings, secrets });

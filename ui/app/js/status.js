@@ -7,7 +7,7 @@ export const GROUPS = ['to_do', 'in_progress', 'issued', 'paid', 'rejected', 'al
 
 // Group membership, as IPC.md "Group" (the shell does the same server-side).
 const GROUP_STATUSES = {
-  to_do: ['checked', 'blocked', 'to_verify', 'rejected', 'suspended', 'routing_error',
+  to_do: ['checked', 'blocked', 'to_verify', 'to_post', 'rejected', 'suspended', 'routing_error',
     'disputed', 'partially_approved', 'unknown'],
   in_progress: ['queued', 'sending', 'deposited', 'received', 'made_available', 'taken_over', 'completed'],
   issued: ['issued', 'approved', 'endorsed', 'payment_sent'],
@@ -27,7 +27,7 @@ const CATEGORY = {
   checked: 'waiting', queued: 'waiting', sending: 'waiting', deposited: 'waiting',
   received: 'waiting', made_available: 'waiting', taken_over: 'waiting', completed: 'waiting',
   issued: 'success', approved: 'success', endorsed: 'success', payment_sent: 'success', paid: 'success',
-  blocked: 'action', to_verify: 'action', rejected: 'action', suspended: 'action',
+  blocked: 'action', to_verify: 'action', to_post: 'action', rejected: 'action', suspended: 'action',
   routing_error: 'action', disputed: 'action', partially_approved: 'action', unknown: 'action',
   refused: 'closed', cancelled: 'closed',
 };
