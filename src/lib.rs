@@ -8,6 +8,7 @@ pub mod channel;
 pub mod check;
 pub mod facts;
 pub mod finding;
+pub mod folders;
 pub mod guidance;
 pub mod home;
 pub mod ident;
