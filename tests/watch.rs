@@ -594,3 +594,59 @@ fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
     );
     drop(portal);
 }
+
+#[test]
+fn watch_without_folders_given_watches_the_configured_ones_with_their_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let facteur = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(args)
+            .env("FACTEUR_HOME", &home)
+            .env("LC_ALL", "fr_FR.UTF-8")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    // Nothing configured: a clear refusal.
+    let (code, out) = facteur(&["watch"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("facteur folders add"), "{out}");
+    assert_eq!(
+        facteur(&["folders", "add", a.to_str().unwrap(), "--tidy"]).0,
+        0
+    );
+    assert_eq!(facteur(&["folders", "add", b.to_str().unwrap()]).0, 0);
+    let (code, out) = facteur(&["folders", "pause", b.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("EN PAUSE"), "{out}");
+    let (_, list) = facteur(&["folders", "list"]);
+    assert!(
+        list.contains("rangement") && list.contains("contrôle seul"),
+        "{list}"
+    );
+
+    invoice(&a, "F-0031.pdf", 31);
+    invoice(&b, "F-0032.pdf", 32);
+    let w = watch(&home, &["--settle", "0.3"], None);
+    wait_for("the file of the folder not paused", 60, || {
+        a.join("contrôlées/F-0031.pdf").exists()
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let (code, out, err) = stop(w);
+    assert_eq!(code, 0, "{out}{err}");
+    // The paused folder was not watched.
+    assert_eq!(count(&home, "SELECT count(*) FROM documents"), 1, "{out}");
+    assert!(b.join("F-0032.pdf").exists());
+    assert!(
+        err.contains(a.to_str().unwrap()) && !err.contains(b.to_str().unwrap()),
+        "{err}"
+    );
+}
