@@ -14,8 +14,12 @@ need_pkgs=()
 # (Tauri 2 on WebKitGTK). xvfb, xauth, webkit2gtk-driver: its end-to-end
 # tests run the real window headless (with tauri-driver, below); xdotool,
 # python3-gi and gir1.2-gtk-3.0: they drop files on it by real drag-and-drop.
+# libayatana-appindicator3-dev (and its runtime libayatana-appindicator3-1):
+# the tray icon that keeps the watched folders reachable with the window
+# closed (loaded at run time by Tauri's tray-icon feature).
 for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd \
-  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev xvfb xauth webkit2gtk-driver \
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libayatana-appindicator3-1 \
+  xvfb xauth webkit2gtk-driver \
   xdotool python3-gi gir1.2-gtk-3.0; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done

@@ -20,6 +20,11 @@ const COMMANDS: &[&str] = &[
     "add_account",
     "remove_account",
     "test_account",
+    "list_folders",
+    "choose_folder",
+    "update_folder",
+    "remove_folder",
+    "pause_watching",
 ];
 
 fn main() {

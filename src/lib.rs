@@ -9,6 +9,7 @@ pub mod check;
 pub mod directory;
 pub mod facts;
 pub mod finding;
+pub mod folders;
 pub mod guidance;
 pub mod home;
 pub mod ident;

@@ -19,6 +19,7 @@ use facteur::render;
 mod cli {
     pub mod accounts;
     pub mod route;
+    pub mod folders;
     pub mod store;
     pub mod submit;
     pub mod watch;
@@ -112,8 +113,7 @@ enum Command {
     },
     /// Watch folders: every invoice exported there is checked once complete (and sent with --submit)
     Watch {
-        /// Folders to watch.
-        #[arg(required = true)]
+        /// Folders to watch (none: the folders of `facteur folders list`, each with its settings).
         dirs: Vec<PathBuf>,
         /// Their subfolders too.
         #[arg(long, short = 'r')]
@@ -124,12 +124,20 @@ enum Command {
         /// The account to send to (implies --submit).
         #[arg(long)]
         to: Option<String>,
+        /// Move each processed file into a subfolder: envoyées, bloquées, à vérifier, contrôlées.
+        #[arg(long)]
+        tidy: bool,
         /// Seconds a file's size and date must stay the same before it is taken.
         #[arg(long, default_value_t = 2.0)]
         settle: f64,
         /// One JSON object per file taken.
         #[arg(long)]
         json: bool,
+    },
+    /// The watched folders, each with its own settings (used by the window and `facteur watch`).
+    Folders {
+        #[command(subcommand)]
+        action: FoldersAction,
     },
     /// Pull the portals' statuses into the local mirror (every account, or one).
     Sync {
@@ -295,6 +303,57 @@ enum CustomersAction {
 }
 
 #[derive(Subcommand)]
+enum FoldersAction {
+    /// Watch a folder (check only unless --submit or --to).
+    Add {
+        path: PathBuf,
+        /// Its subfolders too.
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        /// Also send each accepted invoice (to the demonstration portal unless --to).
+        #[arg(long)]
+        submit: bool,
+        /// The account to send to (implies --submit).
+        #[arg(long)]
+        to: Option<String>,
+        /// Move each processed file into a subfolder: envoyées, bloquées, à vérifier, contrôlées.
+        #[arg(long)]
+        tidy: bool,
+    },
+    /// List the watched folders and their settings.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop watching a folder (its files stay where they are).
+    Remove {
+        /// The folder's path or #id.
+        folder: String,
+    },
+    /// Keep a folder configured but do not watch it for now.
+    Pause { folder: String },
+    /// Watch a paused folder again.
+    Resume { folder: String },
+    /// Change a folder's settings.
+    Set {
+        /// The folder's path or #id.
+        folder: String,
+        /// check (check only) or submit (check and submit).
+        #[arg(long)]
+        mode: Option<String>,
+        /// The account to send to (`-`: the demonstration portal).
+        #[arg(long)]
+        to: Option<String>,
+        /// Tidy-up on or off.
+        #[arg(long)]
+        tidy: Option<bool>,
+        /// Subfolders too, or not.
+        #[arg(long)]
+        recursive: Option<bool>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AccountAction {
     /// Add an account. Secrets are asked without echo (or read from stdin).
     Add {
@@ -413,6 +472,7 @@ fn main() -> ExitCode {
             recursive,
             submit,
             to,
+            tidy,
             settle,
             json,
         } => cli::watch::watch(
@@ -421,11 +481,13 @@ fn main() -> ExitCode {
                 recursive,
                 submit,
                 to: to.as_deref(),
+                tidy,
                 settle_secs: settle,
                 json,
             },
             lang,
         ),
+        Command::Folders { action } => folders_command(action, lang),
         Command::Replay { invoice } => cli_submit::replay(&invoice, lang),
         Command::Verify {
             invoice, arrived, ..
@@ -458,6 +520,58 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("facteur: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn folders_command(action: FoldersAction, lang: Lang) -> anyhow::Result<ExitCode> {
+    use facteur::folders::Change;
+    match action {
+        FoldersAction::Add {
+            path,
+            recursive,
+            submit,
+            to,
+            tidy,
+        } => cli::folders::add(
+            cli::folders::AddArgs {
+                path: &path,
+                recursive,
+                submit,
+                to,
+                tidy,
+            },
+            lang,
+        ),
+        FoldersAction::List { json } => cli::folders::list(json, lang),
+        FoldersAction::Remove { folder } => cli::folders::remove(&folder, lang),
+        FoldersAction::Pause { folder } => {
+            cli::folders::change(&folder, &[Change::Paused(true)], lang)
+        }
+        FoldersAction::Resume { folder } => {
+            cli::folders::change(&folder, &[Change::Paused(false)], lang)
+        }
+        FoldersAction::Set {
+            folder,
+            mode,
+            to,
+            tidy,
+            recursive,
+        } => {
+            let mut changes = Vec::new();
+            if let Some(m) = mode {
+                changes.push(Change::Mode(cli::folders::parse_mode(&m)?));
+            }
+            if let Some(a) = to {
+                changes.push(Change::Account((a != "-").then_some(a)));
+            }
+            if let Some(t) = tidy {
+                changes.push(Change::Tidy(t));
+            }
+            if let Some(r) = recursive {
+                changes.push(Change::Recursive(r));
+            }
+            cli::folders::change(&folder, &changes, lang)
         }
     }
 }

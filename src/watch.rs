@@ -13,18 +13,33 @@
 //! twice; the same seller and number with another content is flagged by the
 //! store's duplicate rules, never sent silently.
 //!
+//! Tidy-up (per folder, off by default) moves each processed file into a
+//! subfolder of its watched folder, named for what became of it
+//! ([`Tidy`]): `envoyées` (delivered to the portal), `bloquées` (blocked by a
+//! check or by the duplicate rules), `à vérifier` (a sending that needs the
+//! user: interrupted without an answer, or failed) and `contrôlées`
+//! (checked and accepted, not sent: "check only" folders). Where a file
+//! goes is read from the store, so a file of a "check and submit" folder
+//! stays where it is until the outbox delivered it, and a restart finds it
+//! again. Files are moved, never deleted; a name already taken gets
+//! ` (2)`, ` (3)`… and no file is ever overwritten; the subfolders keep
+//! the file's place below the watched folder, and they are never watched
+//! nor taken themselves.
+//!
 //! Deliberately not here: the checking rules (`check`), the sending
-//! (`outbox`: the caller works the queue this fills), and any user
-//! interface (the CLI's `facteur watch` and the window show what
-//! [`Watch::poll`] reports).
+//! (`outbox`: the caller works the queue this fills), the folders'
+//! configuration (`folders`), and any user interface (the CLI's
+//! `facteur watch` and the window show what [`Watch::poll`] reports).
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant, SystemTime};
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use crate::accounts::Account;
@@ -58,6 +73,201 @@ pub struct Folder {
     pub recursive: bool,
     /// "Check and submit" to this account; `None`: check only.
     pub submit_to: Option<Account>,
+    /// Move each processed file into a subfolder ([`Tidy`]).
+    pub tidy: bool,
+    /// Its id among the configured folders (`crate::folders`), if it is one.
+    pub id: Option<i64>,
+}
+
+/// Where tidy-up puts a processed file: a subfolder of its watched folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tidy {
+    /// Delivered to the portal: `envoyées`.
+    Sent,
+    /// Blocked by a check or by the store's duplicate rules: `bloquées`.
+    Blocked,
+    /// A sending that needs the user (interrupted without an answer, or
+    /// failed): `à vérifier`.
+    ToVerify,
+    /// Checked and accepted, not sent ("check only"): `contrôlées`.
+    Checked,
+}
+
+impl Tidy {
+    pub const ALL: [Tidy; 4] = [Tidy::Sent, Tidy::Blocked, Tidy::ToVerify, Tidy::Checked];
+
+    /// The subfolder's name.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Tidy::Sent => "envoyées",
+            Tidy::Blocked => "bloquées",
+            Tidy::ToVerify => "à vérifier",
+            Tidy::Checked => "contrôlées",
+        }
+    }
+}
+
+/// A folder name compared whatever the system did to its accents
+/// (decomposed on some file systems) and case.
+fn name_key(name: &str) -> String {
+    let composed: String = name
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .collect();
+    crate::text::fold(&composed)
+}
+
+/// Whether a path, relative to its watched folder, lies inside one of the
+/// folder's tidy-up subfolders.
+pub fn in_tidy_dir(relative: &Path) -> bool {
+    let mut parts = relative.components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::Normal(first)), Some(_)) => {
+            let key = name_key(&first.to_string_lossy());
+            Tidy::ALL.iter().any(|t| name_key(t.dir_name()) == key)
+        }
+        _ => false,
+    }
+}
+
+/// Moves a file into `dir` (created if needed) under its own name, or with
+/// ` (2)`, ` (3)`… before the extension when that name is taken: never over
+/// another file, never a copy left behind. Returns where it went.
+pub fn move_into(path: &Path, dir: &Path) -> std::io::Result<PathBuf> {
+    use std::io::{Error, ErrorKind};
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "no file name"))?;
+    let stem = Path::new(name)
+        .file_stem()
+        .map(OsString::from)
+        .unwrap_or_else(|| name.to_os_string());
+    let ext = Path::new(name).extension();
+    for n in 1..=9_999u32 {
+        let candidate = if n == 1 {
+            dir.join(name)
+        } else {
+            let mut s = stem.clone();
+            s.push(format!(" ({n})"));
+            if let Some(ext) = ext {
+                s.push(".");
+                s.push(ext);
+            }
+            dir.join(s)
+        };
+        // A hard link is made only under a free name (the system refuses
+        // an existing one, atomically), then the old name is dropped.
+        let made = match std::fs::hard_link(path, &candidate) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            // No hard links on this file system (FAT, some shares): a copy
+            // under a name that must be new.
+            Err(_) => copy_new(path, &candidate),
+        };
+        match made {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = std::fs::remove_file(path) {
+            // The original stays: take the second name back.
+            let _ = std::fs::remove_file(&candidate);
+            return Err(e);
+        }
+        return Ok(candidate);
+    }
+    Err(Error::new(
+        ErrorKind::AlreadyExists,
+        "too many files with this name",
+    ))
+}
+
+/// Copies a file to a name that must not exist yet, with its date.
+fn copy_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut src = std::fs::File::open(from)?;
+    let mut dst = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)?;
+    let copied = std::io::copy(&mut src, &mut dst)
+        .and_then(|_| dst.sync_all())
+        .and_then(|()| src.metadata()?.modified())
+        .and_then(|t| dst.set_modified(t));
+    if let Err(e) = copied {
+        // Only our own partial copy is removed.
+        drop(dst);
+        let _ = std::fs::remove_file(to);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Where a file with this content belongs now, from what the store knows;
+/// `None` while its invoice waits for the outbox (queued or being sent),
+/// or when the content is unknown.
+pub fn disposition(store: &Store, sha256: &str) -> Result<Option<Tidy>> {
+    let conn = store.conn();
+    let row: Option<(Option<String>, Option<i64>, Option<String>)> = conn
+        .query_row(
+            "SELECT (SELECT verdict FROM checks c WHERE c.document_id = d.id ORDER BY c.id DESC LIMIT 1),
+                    i.id, i.current_status
+             FROM documents d LEFT JOIN invoices i ON i.document_id = d.id
+             WHERE d.sha256 = ?1",
+            [sha256],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(StoreError::from)?;
+    let Some((verdict, invoice, status)) = row else {
+        return Ok(None);
+    };
+    if let Some(id) = invoice {
+        let outcome: Option<String> = conn
+            .query_row(
+                "SELECT outcome FROM submissions WHERE invoice_id = ?1 ORDER BY id DESC LIMIT 1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        match outcome.as_deref() {
+            Some("queued" | "sending") => return Ok(None),
+            Some("sent") => return Ok(Some(Tidy::Sent)),
+            Some(_) => return Ok(Some(Tidy::ToVerify)),
+            None => {}
+        }
+        if status.as_deref() == Some(crate::lifecycle::Status::Blocked.as_str()) {
+            return Ok(Some(Tidy::Blocked));
+        }
+    }
+    Ok(Some(match verdict.as_deref() {
+        Some("accepted") => Tidy::Checked,
+        _ => Tidy::Blocked,
+    }))
+}
+
+/// What a folder took since watching started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Files checked and recorded (a content already known is not counted).
+    pub taken: u64,
+    pub accepted: u64,
+    /// Blocked by a check or by the duplicate rules.
+    pub blocked: u64,
+    /// Files seen and settling, plus files of a tidy folder waiting for
+    /// the outbox before they are moved.
+    pub waiting: u64,
+}
+
+/// One folder's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderCounts {
+    pub id: Option<i64>,
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub counts: Counts,
 }
 
 /// How watching behaves.
@@ -100,6 +310,14 @@ pub enum Taken {
     Known { path: PathBuf },
     /// Could not be read (gone, no permission): tried again if it changes.
     Unreadable { path: PathBuf, error: String },
+    /// Tidied up: moved into a subfolder of its watched folder.
+    Moved {
+        path: PathBuf,
+        to: PathBuf,
+        into: Tidy,
+    },
+    /// Tidy-up could not move it: it stays where it is.
+    NotMoved { path: PathBuf, error: String },
 }
 
 /// Whether a file name is a temporary or partial file, or hidden: such a
@@ -218,6 +436,13 @@ impl Settler {
     pub fn waiting(&self) -> usize {
         self.waiting.len()
     }
+
+    /// Forgets a path (its file was moved away): a new file under that
+    /// name is a new file.
+    pub fn forget(&mut self, path: &Path) {
+        self.waiting.remove(path);
+        self.taken.remove(path);
+    }
 }
 
 /// Watching some folders: the OS watcher (debounced), the waiting files,
@@ -229,6 +454,11 @@ pub struct Watch {
     events: Receiver<DebounceEventResult>,
     settler: Settler,
     rescan: bool,
+    /// Files of tidy folders taken and not moved yet (waiting for the
+    /// outbox): their content hash.
+    to_tidy: BTreeMap<PathBuf, String>,
+    last_tidy: Instant,
+    counts: Vec<Counts>,
 }
 
 impl Watch {
@@ -260,6 +490,7 @@ impl Watch {
                     source,
                 })?;
         }
+        let counts = vec![Counts::default(); folders.len()];
         Ok(Watch {
             folders,
             opts,
@@ -267,20 +498,58 @@ impl Watch {
             events: rx,
             settler: Settler::default(),
             rescan: true,
+            to_tidy: BTreeMap::new(),
+            last_tidy: Instant::now(),
+            counts,
         })
     }
 
-    /// Files seen and waiting to settle.
+    /// Files seen and waiting to settle, and files waiting for the outbox
+    /// before tidy-up.
     pub fn waiting(&self) -> usize {
-        self.settler.waiting()
+        self.settler.waiting() + self.to_tidy.len()
+    }
+
+    /// The folders watched.
+    pub fn folders(&self) -> &[Folder] {
+        &self.folders
+    }
+
+    /// What each folder took since watching started, and what waits.
+    pub fn counts(&self) -> Vec<FolderCounts> {
+        let mut counts = self.counts.clone();
+        for path in self.settler.waiting.keys().chain(self.to_tidy.keys()) {
+            if let Some(i) = self.folder_index(path) {
+                counts[i].waiting += 1;
+            }
+        }
+        self.folders
+            .iter()
+            .zip(counts)
+            .map(|(f, counts)| FolderCounts {
+                id: f.id,
+                path: f.path.clone(),
+                counts,
+            })
+            .collect()
+    }
+
+    /// The folder a path belongs to (the deepest one), unless it lies in
+    /// one of that folder's tidy-up subfolders.
+    fn folder_index(&self, path: &Path) -> Option<usize> {
+        let (i, f) = self
+            .folders
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| path.starts_with(&f.path))
+            .filter(|(_, f)| f.recursive || path.parent() == Some(f.path.as_path()))
+            .max_by_key(|(_, f)| f.path.as_os_str().len())?;
+        let relative = path.strip_prefix(&f.path).ok()?;
+        (!in_tidy_dir(relative)).then_some(i)
     }
 
     fn folder_of(&self, path: &Path) -> Option<&Folder> {
-        self.folders
-            .iter()
-            .filter(|f| path.starts_with(&f.path))
-            .filter(|f| f.recursive || path.parent() == Some(f.path.as_path()))
-            .max_by_key(|f| f.path.as_os_str().len())
+        self.folder_index(path).map(|i| &self.folders[i])
     }
 
     fn walk(&mut self, now: Instant) {
@@ -300,7 +569,9 @@ impl Watch {
                 tracing::warn!("watch: {e}");
             }
             for p in files {
-                self.settler.note(p, now);
+                if self.folder_of(&p).is_some() {
+                    self.settler.note(p, now);
+                }
             }
         }
     }
@@ -350,36 +621,103 @@ impl Watch {
         let ready = self.settler.ready(Instant::now(), self.opts.settle);
         let mut out = Vec::with_capacity(ready.len());
         for path in ready {
-            let folder = self.folder_of(&path).cloned();
-            out.push(take(store, home, &path, folder.as_ref(), &self.opts.check)?);
+            let index = self.folder_index(&path);
+            let folder = index.map(|i| self.folders[i].clone());
+            let (taken, sha) = take(store, home, &path, folder.as_ref(), &self.opts.check)?;
+            if let (Some(i), Taken::Checked { accepted, .. }) = (index, &taken) {
+                let c = &mut self.counts[i];
+                c.taken += 1;
+                if *accepted {
+                    c.accepted += 1;
+                } else {
+                    c.blocked += 1;
+                }
+            }
+            if let (Some(sha), true) = (sha, folder.is_some_and(|f| f.tidy)) {
+                self.to_tidy.insert(path, sha);
+            }
+            out.push(taken);
+        }
+        // Files waiting for the outbox are looked at again once a second.
+        if !self.to_tidy.is_empty()
+            && (!out.is_empty() || self.last_tidy.elapsed() >= Duration::from_secs(1))
+        {
+            self.last_tidy = Instant::now();
+            self.tidy_up(store, &mut out)?;
         }
         Ok(out)
     }
+
+    /// Moves every file waiting for tidy-up whose fate the store knows.
+    fn tidy_up(&mut self, store: &Store, out: &mut Vec<Taken>) -> Result<()> {
+        let files: Vec<(PathBuf, String)> = std::mem::take(&mut self.to_tidy).into_iter().collect();
+        for (path, sha) in files {
+            let Some(folder) = self.folder_of(&path).map(|f| f.path.clone()) else {
+                continue;
+            };
+            // Moved or removed by someone else meanwhile.
+            if !path.is_file() {
+                continue;
+            }
+            let Some(into) = disposition(store, &sha)? else {
+                self.to_tidy.insert(path, sha);
+                continue;
+            };
+            let below = path
+                .parent()
+                .and_then(|p| p.strip_prefix(&folder).ok())
+                .unwrap_or(Path::new(""));
+            let dir = folder.join(into.dir_name()).join(below);
+            match move_into(&path, &dir) {
+                Ok(to) => {
+                    self.settler.forget(&path);
+                    tracing::info!(from = %path.display(), to = %to.display(), "tidied up");
+                    out.push(Taken::Moved { path, to, into });
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), "tidy-up: {e}");
+                    out.push(Taken::NotMoved {
+                        path,
+                        error: e.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Takes one settled file.
+/// Takes one settled file; with what was done, its content hash when it
+/// could be read.
 fn take(
     store: &mut Store,
     home: &Path,
     path: &Path,
     folder: Option<&Folder>,
     opts: &CheckOptions,
-) -> Result<Taken> {
+) -> Result<(Taken, Option<String>)> {
     let report = match check::check_file(path, opts) {
         Ok(r) => r,
         Err(e) => {
-            return Ok(Taken::Unreadable {
-                path: path.to_path_buf(),
-                error: e.to_string(),
-            });
+            return Ok((
+                Taken::Unreadable {
+                    path: path.to_path_buf(),
+                    error: e.to_string(),
+                },
+                None,
+            ));
         }
     };
+    let sha = report.sha256.clone();
     if let Some(sha) = report.sha256.as_deref()
         && store.document_by_sha(sha)?.is_some()
     {
-        return Ok(Taken::Known {
-            path: path.to_path_buf(),
-        });
+        return Ok((
+            Taken::Known {
+                path: path.to_path_buf(),
+            },
+            Some(sha.to_string()),
+        ));
     }
     let recorded = store.record_check(&report, store::now_ms())?;
     // Blocked by the store too: a number already at a portal, or the
@@ -419,14 +757,17 @@ fn take(
             Enqueued::NoInvoice => {}
         }
     }
-    Ok(Taken::Checked {
-        path: path.to_path_buf(),
-        invoice_id: recorded.invoice_id,
-        number,
-        accepted,
-        queued_for,
-        refused,
-    })
+    Ok((
+        Taken::Checked {
+            path: path.to_path_buf(),
+            invoice_id: recorded.invoice_id,
+            number,
+            accepted,
+            queued_for,
+            refused,
+        },
+        sha,
+    ))
 }
 
 #[cfg(test)]

@@ -333,3 +333,320 @@ fn a_kill_9_while_sending_from_a_watched_folder_sends_nothing_twice() {
     assert_eq!(numbers.len(), N as usize);
     assert_eq!(count(&home, "SELECT count(*) FROM checks"), i64::from(N));
 }
+
+/// Every file below `dir`, relative, with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The contents of a tree as a sorted list: the same list before and after
+/// means nothing was lost, copied twice or changed.
+fn contents(t: &std::collections::BTreeMap<PathBuf, Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = t.values().cloned().collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn tidy_up_moves_each_file_where_it_belongs_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    let sub = dir.join("2026-11");
+    let checked = dir.join("contrôlées");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::create_dir_all(&checked).unwrap();
+    invoice(&dir, "F-0001.pdf", 1);
+    invoice(&sub, "F-0002.pdf", 2);
+    std::fs::write(dir.join("cassée.pdf"), b"not a PDF at all").unwrap();
+    // Already in the tidy folder under the same name, another invoice: it
+    // is kept as it is, and never taken (the folder is watched with its
+    // subfolders).
+    invoice(&checked, "F-0001.pdf", 9);
+    let before = tree(&dir);
+    let args = [
+        dir.to_str().unwrap(),
+        "--recursive",
+        "--tidy",
+        "--settle",
+        "0.5",
+    ];
+    let w = watch(&home, &args, None);
+    wait_for("the three files moved", 60, || {
+        dir.join("bloquées/cassée.pdf").exists()
+            && checked.join("F-0001 (2).pdf").exists()
+            && checked.join("2026-11/F-0002.pdf").exists()
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let (code, out, err) = stop(w);
+    assert_eq!(code, 0, "{out}{err}");
+    let after = tree(&dir);
+    // Moved, not copied; nothing deleted, nothing changed.
+    assert_eq!(contents(&before), contents(&after), "{out}");
+    assert_eq!(
+        after
+            .keys()
+            .map(|p| p.to_str().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "bloquées/cassée.pdf",
+            "contrôlées/2026-11/F-0002.pdf",
+            "contrôlées/F-0001 (2).pdf",
+            "contrôlées/F-0001.pdf",
+        ]
+    );
+    assert_eq!(
+        after[Path::new("contrôlées/F-0001.pdf")],
+        before[Path::new("contrôlées/F-0001.pdf")]
+    );
+    assert_eq!(
+        after[Path::new("contrôlées/F-0001 (2).pdf")],
+        before[Path::new("F-0001.pdf")]
+    );
+    // The invoice already in the tidy folder was never taken.
+    assert_eq!(count(&home, "SELECT count(*) FROM documents"), 3, "{out}");
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM invoices WHERE number = 'F-2026-0009'"
+        ),
+        0
+    );
+    assert!(out.contains("rangée dans"), "{out}");
+
+    // A new export under a name already in the tidy folder, and a restart
+    // that walks everything again: the new file is moved beside the
+    // others, the tidied ones are not taken again.
+    invoice(&dir, "F-0001.pdf", 3);
+    let w = watch(&home, &args, None);
+    wait_for("the new file moved", 60, || {
+        checked.join("F-0001 (3).pdf").exists()
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let (code, out, err) = stop(w);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(count(&home, "SELECT count(*) FROM documents"), 4, "{out}");
+    assert_eq!(count(&home, "SELECT count(*) FROM checks"), 4, "{out}");
+    let last = tree(&dir);
+    assert_eq!(last.len(), 5);
+    assert_eq!(
+        last[Path::new("contrôlées/F-0001 (3).pdf")],
+        invoice_pdf(&SampleInvoice::example(3), false)
+    );
+    for (p, bytes) in &after {
+        assert_eq!(&last[p], bytes, "{}", p.display());
+    }
+}
+
+#[test]
+fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
+    use facteur::accounts::{Account, Kind, OsKeyring};
+    use facteur::outbox::{self, AnyChannel, Retry};
+    use facteur::store::Store;
+    use facteur::watch::{Folder, Options, Taken, Tidy, Watch};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.canonicalize().unwrap();
+    let port = free_port();
+    let portal = Watcher(
+        Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["sandbox", "serve", "--port", &port.to_string(), "--state"])
+            .arg(tmp.path().join("portal.json"))
+            .env("FACTEUR_HOME", tmp.path().join("portal-home"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for("the portal", 30, || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let account = Account {
+        name: "demo".into(),
+        kind: Kind::Sandbox,
+        settings: [("url".to_string(), format!("http://127.0.0.1:{port}"))].into(),
+        secret_fields: Vec::new(),
+    };
+    let folder = Folder {
+        path: dir.clone(),
+        recursive: false,
+        submit_to: Some(account.clone()),
+        tidy: true,
+        id: None,
+    };
+    let opts = Options {
+        settle: Duration::from_millis(300),
+        ..Options::default()
+    };
+    let mut store = Store::open_home(&home).unwrap();
+    // Taken in path order: the first, then the one reusing its number.
+    invoice(&dir, "F-0021.pdf", 21);
+    let mut reused = SampleInvoice::example(21);
+    reused.issue_date = "2026-12-01".into();
+    std::fs::write(dir.join("F-0021v2.pdf"), invoice_pdf(&reused, false)).unwrap();
+    let mut w = Watch::start(vec![folder.clone()], opts.clone()).unwrap();
+    let mut seen = Vec::new();
+    fn poll_until(
+        w: &mut Watch,
+        store: &mut Store,
+        home: &Path,
+        seen: &mut Vec<Taken>,
+        ok: &dyn Fn(&[Taken]) -> bool,
+    ) {
+        let start = Instant::now();
+        while !ok(seen) {
+            assert!(start.elapsed() < Duration::from_secs(60), "{seen:?}");
+            seen.extend(w.poll(store, home).unwrap());
+        }
+    }
+    // The reused number is blocked and moved at once; the first is queued
+    // and stays where it is: it has not left yet.
+    poll_until(&mut w, &mut store, &home, &mut seen, &|s| {
+        s.iter().any(|t| {
+            matches!(
+                t,
+                Taken::Moved {
+                    into: Tidy::Blocked,
+                    ..
+                }
+            )
+        })
+    });
+    assert!(
+        seen.iter().any(|t| matches!(
+            t,
+            Taken::Checked { queued_for: Some(a), .. } if a == "demo"
+        )),
+        "{seen:?}"
+    );
+    for _ in 0..10 {
+        seen.extend(w.poll(&mut store, &home).unwrap());
+    }
+    assert!(dir.join("F-0021.pdf").exists(), "{seen:?}");
+    assert!(dir.join("bloquées/F-0021v2.pdf").exists());
+    assert_eq!(w.counts()[0].counts.waiting, 1);
+    assert_eq!(
+        (w.counts()[0].counts.taken, w.counts()[0].counts.blocked),
+        (2, 1)
+    );
+    // Watching again from scratch (a restart): still waiting.
+    drop(w);
+    let mut w = Watch::start(vec![folder], opts).unwrap();
+    for _ in 0..10 {
+        seen.extend(w.poll(&mut store, &home).unwrap());
+    }
+    assert!(dir.join("F-0021.pdf").exists(), "{seen:?}");
+    // Delivered: then it goes to "envoyées".
+    let channel = AnyChannel::for_account(&account, &OsKeyring).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(outbox::run(
+        &mut store,
+        &home,
+        &channel,
+        &Retry::from_env(),
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM submissions WHERE outcome = 'sent'"
+        ),
+        1
+    );
+    let mut seen = Vec::new();
+    poll_until(&mut w, &mut store, &home, &mut seen, &|s| {
+        s.iter().any(|t| {
+            matches!(
+                t,
+                Taken::Moved {
+                    into: Tidy::Sent,
+                    ..
+                }
+            )
+        })
+    });
+    assert!(!dir.join("F-0021.pdf").exists());
+    assert_eq!(
+        std::fs::read(dir.join("envoyées/F-0021.pdf")).unwrap(),
+        invoice_pdf(&SampleInvoice::example(21), false)
+    );
+    drop(portal);
+}
+
+#[test]
+fn watch_without_folders_given_watches_the_configured_ones_with_their_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let facteur = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(args)
+            .env("FACTEUR_HOME", &home)
+            .env("LC_ALL", "fr_FR.UTF-8")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    // Nothing configured: a clear refusal.
+    let (code, out) = facteur(&["watch"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("facteur folders add"), "{out}");
+    assert_eq!(
+        facteur(&["folders", "add", a.to_str().unwrap(), "--tidy"]).0,
+        0
+    );
+    assert_eq!(facteur(&["folders", "add", b.to_str().unwrap()]).0, 0);
+    let (code, out) = facteur(&["folders", "pause", b.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("EN PAUSE"), "{out}");
+    let (_, list) = facteur(&["folders", "list"]);
+    assert!(
+        list.contains("rangement") && list.contains("contrôle seul"),
+        "{list}"
+    );
+
+    invoice(&a, "F-0031.pdf", 31);
+    invoice(&b, "F-0032.pdf", 32);
+    let w = watch(&home, &["--settle", "0.3"], None);
+    wait_for("the file of the folder not paused", 60, || {
+        a.join("contrôlées/F-0031.pdf").exists()
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let (code, out, err) = stop(w);
+    assert_eq!(code, 0, "{out}{err}");
+    // The paused folder was not watched.
+    assert_eq!(count(&home, "SELECT count(*) FROM documents"), 1, "{out}");
+    assert!(b.join("F-0032.pdf").exists());
+    assert!(
+        err.contains(a.to_str().unwrap()) && !err.contains(b.to_str().unwrap()),
+        "{err}"
+    );
+}

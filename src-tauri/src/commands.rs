@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use facteur::accounts::{self, Account, Kind, OsKeyring};
+use facteur::folders::{self, Change, Mode};
 use facteur::lifecycle::Status;
 use facteur::outbox::{self, Enqueued};
 use facteur::route;
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::UiError;
-use crate::shell::{self, Settings, Shell};
+use crate::shell::{self, FoldersView, Settings, Shell};
 
 type Answer<T> = Result<T, UiError>;
 
@@ -29,10 +30,15 @@ pub struct SettingsView {
 
 #[tauri::command(rename_all = "snake_case")]
 pub fn get_settings(shell: State<'_, Shell>) -> SettingsView {
+    // The first folder watched is the one the empty list names.
+    let watched_dir = folders::list(&shell.db())
+        .ok()
+        .and_then(|l| l.into_iter().find(|f| !f.paused))
+        .map(|f| f.path.display().to_string());
     SettingsView {
         language: shell.settings().language,
         data_dir: shell.home.display().to_string(),
-        watched_dir: None,
+        watched_dir,
         version: env!("CARGO_PKG_VERSION"),
     }
 }
@@ -46,7 +52,10 @@ pub fn set_language(shell: State<'_, Shell>, language: String) -> Answer<()> {
             Some(language),
         ));
     }
-    shell.save_settings(Settings { language })
+    shell.save_settings(Settings {
+        language,
+        ..shell.settings()
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -481,4 +490,87 @@ pub async fn test_account<R: Runtime>(app: AppHandle<R>, name: String) -> Answer
             simulation,
         },
     })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn list_folders(shell: State<'_, Shell>) -> Answer<FoldersView> {
+    shell.folders_view()
+}
+
+/// The system's folder dialog; the chosen folder is watched, "check only".
+/// `None` when the user closed the dialog.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn choose_folder<R: Runtime>(app: AppHandle<R>) -> Answer<Option<FoldersView>> {
+    use tauri_plugin_dialog::DialogExt;
+    let title = if app.state::<Shell>().settings().language == "en" {
+        "Folder to watch"
+    } else {
+        "Dossier à surveiller"
+    };
+    let dialog = app.dialog().file().set_title(title);
+    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder())
+        .await
+        .map_err(|e| UiError::internal(e.to_string()))?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    shell::add_folder(&app, &path).map(Some)
+}
+
+/// What the section changes on a folder; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FolderChanges {
+    /// `check` or `submit`.
+    mode: Option<String>,
+    /// The account to submit to; `""`: the demonstration portal.
+    account: Option<String>,
+    tidy: Option<bool>,
+    recursive: Option<bool>,
+    paused: Option<bool>,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn update_folder<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    id: i64,
+    changes: FolderChanges,
+) -> Answer<FoldersView> {
+    let mut list = Vec::new();
+    if let Some(m) = &changes.mode {
+        list.push(Change::Mode(Mode::parse(m)?));
+    }
+    if let Some(a) = changes.account {
+        list.push(Change::Account((!a.is_empty()).then_some(a)));
+    }
+    list.extend(changes.tidy.map(Change::Tidy));
+    list.extend(changes.recursive.map(Change::Recursive));
+    list.extend(changes.paused.map(Change::Paused));
+    for c in &list {
+        folders::change(&mut shell.db(), id, c)?;
+    }
+    shell::folders_changed(&app)
+}
+
+/// Stops watching a folder; its files stay where they are.
+#[tauri::command(rename_all = "snake_case")]
+pub fn remove_folder<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    id: i64,
+) -> Answer<FoldersView> {
+    folders::remove(&mut shell.db(), id)?;
+    shell::folders_changed(&app)
+}
+
+/// Pauses or resumes every watched folder at once.
+#[tauri::command(rename_all = "snake_case")]
+pub fn pause_watching<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    paused: bool,
+) -> Answer<FoldersView> {
+    shell.pause_watching(paused)?;
+    shell::folders_changed(&app)
 }

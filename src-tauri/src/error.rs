@@ -5,6 +5,7 @@
 //! concerns.
 
 use facteur::accounts::AccountError;
+use facteur::folders::FolderError;
 use facteur::outbox::OutboxError;
 use facteur::store::StoreError;
 use serde::Serialize;
@@ -138,6 +139,45 @@ impl From<OutboxError> for UiError {
                 "credentials",
                 "Le portail a refusé la demande : vérifiez le compte dans les réglages.",
                 "The portal refused the request: check the account in the settings.",
+                detail,
+            ),
+        }
+    }
+}
+
+impl From<FolderError> for UiError {
+    fn from(e: FolderError) -> UiError {
+        let detail = Some(e.to_string());
+        match e {
+            FolderError::Store(s) => s.into(),
+            FolderError::Account(a) => a.into(),
+            FolderError::Exists(_) => UiError::new(
+                "folder_exists",
+                "Ce dossier est déjà surveillé.",
+                "This folder is already watched.",
+                detail,
+            ),
+            FolderError::NotAFolder { .. } => UiError::new(
+                "not_a_folder",
+                "Ce dossier est introuvable : vérifiez qu'il existe (disque ou partage branché).",
+                "This folder cannot be found: check that it exists (drive or share connected).",
+                detail,
+            ),
+            FolderError::NotFound(k) => UiError::new(
+                "not_found",
+                "Ce dossier n'est plus surveillé : la liste va se mettre à jour.",
+                "This folder is no longer watched: the list will refresh.",
+                Some(k),
+            ),
+            FolderError::Mode(_) => UiError::not_allowed(
+                "Mode inconnu : « contrôle seul » ou « contrôle et envoi ».",
+                "Unknown mode: \"check only\" or \"check and submit\".",
+                detail,
+            ),
+            FolderError::Sqlite(_) => UiError::new(
+                "store",
+                "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
+                "Facteur cannot read or write its data. Close and reopen it; if it happens again, see the details.",
                 detail,
             ),
         }

@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod commands;
 pub mod error;
 pub mod shell;
+pub mod tray;
 
 use std::path::PathBuf;
 
@@ -47,13 +48,35 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             commands::add_account,
             commands::remove_account,
             commands::test_account,
+            commands::list_folders,
+            commands::choose_folder,
+            commands::update_folder,
+            commands::remove_folder,
+            commands::pause_watching,
         ])
-        .on_window_event(|window, event| {
-            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+        .on_window_event(|window, event| match event {
+            WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
                 shell::start_batch(window.app_handle(), paths.clone());
             }
+            // With a tray icon to come back by, closing the window hides
+            // it and the watched folders go on; without one, it quits
+            // (never an invisible process out of reach).
+            WindowEvent::CloseRequested { api, .. } => {
+                let shell = window.state::<Shell>();
+                if shell.tray.load(std::sync::atomic::Ordering::SeqCst) {
+                    api.prevent_close();
+                    let _ = window.hide();
+                    tracing::info!(
+                        "window hidden: watching goes on (tray icon, « Quitter » to stop)"
+                    );
+                } else {
+                    tracing::info!("window closed: no tray icon, Facteur quits");
+                }
+            }
+            _ => {}
         })
         .setup(|app| {
+            shell::start_watcher(app.handle().clone());
             // The demonstration portal is the default portal of a fresh install.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -30,7 +30,9 @@ fn main() {
             std::process::exit(2);
         }
     };
-    facteur_app::builder(tauri::Builder::default(), shell)
-        .run(facteur_app::context())
+    let app = facteur_app::builder(tauri::Builder::default(), shell)
+        .build(facteur_app::context())
         .expect("the Facteur window could not start");
+    facteur_app::tray::install(app.handle());
+    app.run(|_, _| {});
 }

@@ -1,11 +1,13 @@
 //! The shell's state and its background work: the database handle the
 //! commands share, the user's settings, batches of dropped files being
 //! checked (cancellable, with throttled progress events), the outbox worked
-//! in the background with each step emitted, and the built-in sandbox
-//! portal started at launch. Everything here calls the core; nothing here
+//! in the background with each step emitted, the watched folders watched
+//! on a thread of their own (their files go through the same check, record
+//! and outbox as a drop; their counts reach the page by a throttled
+//! event), and the built-in sandbox portal started at launch. Everything here calls the core; nothing here
 //! judges an invoice or talks a portal's protocol.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,8 +16,10 @@ use std::time::{Duration, Instant};
 use facteur::accounts::{Account, OsKeyring};
 use facteur::channel::{Channel, ChannelError};
 use facteur::check::{self, Options, Outcome};
+use facteur::folders::{self, WatchedFolder};
 use facteur::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
 use facteur::store::{self, Store};
+use facteur::watch::{self, Counts, Taken, Watch};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -25,14 +29,49 @@ use crate::error::UiError;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     pub language: String,
+    /// Every watched folder paused at once (the tray's and the section's
+    /// pause button); each folder also has its own pause.
+    #[serde(default)]
+    pub watch_paused: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             language: "fr".into(),
+            watch_paused: false,
         }
     }
+}
+
+/// What the background watcher shares with the commands.
+#[derive(Default)]
+pub struct Watching {
+    /// The folders' settings changed: the watcher starts again with them.
+    reload: AtomicBool,
+    /// What each folder (by id) took since watching started, and what waits.
+    counts: Mutex<HashMap<i64, Counts>>,
+    /// Folders configured but not found when watching started.
+    missing: Mutex<HashSet<i64>>,
+}
+
+/// One watched folder as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FolderView {
+    #[serde(flatten)]
+    pub folder: WatchedFolder,
+    /// Not found (an unplugged drive, a removed share): not watched.
+    pub missing: bool,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// The watched folders section.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoldersView {
+    /// Every folder paused at once.
+    pub paused: bool,
+    pub folders: Vec<FolderView>,
 }
 
 /// The state every command shares.
@@ -47,6 +86,10 @@ pub struct Shell {
     launch_files: Mutex<Vec<PathBuf>>,
     /// The last event already announced by a notification.
     announced: AtomicI64,
+    pub watching: Watching,
+    /// A tray icon is shown: closing the window hides it and watching
+    /// goes on.
+    pub tray: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -81,6 +124,8 @@ impl Shell {
             next_batch: AtomicU64::new(1),
             launch_files: Mutex::new(Vec::new()),
             announced,
+            watching: Watching::default(),
+            tray: AtomicBool::new(false),
         })
     }
 
@@ -119,6 +164,39 @@ impl Shell {
                 )
             })?;
         *lock(&self.settings) = s;
+        Ok(())
+    }
+
+    /// The watched folders with their live counts.
+    pub fn folders_view(&self) -> Result<FoldersView, UiError> {
+        let list = folders::list(&self.db())?;
+        let counts = lock(&self.watching.counts).clone();
+        let missing = lock(&self.watching.missing).clone();
+        Ok(FoldersView {
+            paused: self.settings().watch_paused,
+            folders: list
+                .into_iter()
+                .map(|f| FolderView {
+                    missing: missing.contains(&f.id),
+                    counts: counts.get(&f.id).cloned().unwrap_or_default(),
+                    folder: f,
+                })
+                .collect(),
+        })
+    }
+
+    /// Asks the watcher to start again with the folders' new settings.
+    pub fn reload_folders(&self) {
+        self.watching.reload.store(true, Ordering::SeqCst);
+    }
+
+    /// Pauses or resumes every watched folder at once.
+    pub fn pause_watching(&self, paused: bool) -> Result<(), UiError> {
+        self.save_settings(Settings {
+            watch_paused: paused,
+            ..self.settings()
+        })?;
+        self.reload_folders();
         Ok(())
     }
 
@@ -495,4 +573,234 @@ pub fn open_with_system(path: &Path) -> std::io::Result<()> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .map(|_| ())
+}
+
+/// Adds a watched folder ("check only", no tidy-up: the user changes that
+/// in the section) and starts watching it.
+pub fn add_folder<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<FoldersView, UiError> {
+    let shell = app.state::<Shell>();
+    folders::add(
+        &mut shell.db(),
+        path,
+        &folders::NewFolder::default(),
+        store::now_ms(),
+    )?;
+    folders_changed(app)
+}
+
+/// The folders' settings changed: the watcher starts again with them, and
+/// the page (and the tray) hear it.
+pub fn folders_changed<R: Runtime>(app: &AppHandle<R>) -> Result<FoldersView, UiError> {
+    let shell = app.state::<Shell>();
+    shell.reload_folders();
+    let view = shell.folders_view()?;
+    let _ = app.emit("folders-changed", view.clone());
+    Ok(view)
+}
+
+/// How long a file must stay the same before the window's watcher takes
+/// it: `FACTEUR_SETTLE_SECONDS`, 2 s by default.
+fn settle_time() -> Duration {
+    let secs = std::env::var("FACTEUR_SETTLE_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .unwrap_or(2.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// Watches the configured folders on a thread of its own for as long as
+/// the app runs (window shown or hidden): each settled file is checked,
+/// recorded and, for a "check and submit" folder, queued and sent by
+/// [`work_outbox`]. Emits `watch-taken` after files were taken (the page
+/// reloads its list), `counts-changed`, and `folders-changed` with the
+/// live counts at most twice a second. Starts again when the settings
+/// change, and every 30 s while a folder is missing.
+pub fn start_watcher<R: Runtime>(app: AppHandle<R>) {
+    std::thread::spawn(move || watcher_loop(&app));
+}
+
+#[derive(Clone, Serialize)]
+struct WatchTaken {
+    checked: usize,
+    moved: usize,
+}
+
+fn watcher_loop<R: Runtime>(app: &AppHandle<R>) {
+    let shell = app.state::<Shell>();
+    let home = shell.home.clone();
+    let mut db = match Store::open_home(&home) {
+        Ok(db) => db,
+        Err(e) => {
+            tracing::error!("watched folders: {e}");
+            return;
+        }
+    };
+    let mut running: Option<Watch> = None;
+    let mut started = false;
+    let mut since_start = Instant::now();
+    // What folders took before the last restart of the watcher.
+    let mut before: HashMap<i64, Counts> = HashMap::new();
+    let mut published: Option<HashMap<i64, Counts>> = None;
+    let mut last_publish = Instant::now() - Duration::from_secs(1);
+    loop {
+        let missing = !lock(&shell.watching.missing).is_empty();
+        if shell.watching.reload.swap(false, Ordering::SeqCst)
+            || !started
+            || (missing && since_start.elapsed() >= Duration::from_secs(30))
+        {
+            if let Some(w) = running.take() {
+                for c in w.counts() {
+                    if let Some(id) = c.id {
+                        let b = before.entry(id).or_default();
+                        b.taken += c.counts.taken;
+                        b.accepted += c.counts.accepted;
+                        b.blocked += c.counts.blocked;
+                    }
+                }
+            }
+            running = start_watching(app, &shell, &db);
+            started = true;
+            since_start = Instant::now();
+            published = None;
+        }
+        let Some(w) = running.as_mut() else {
+            publish_counts(app, &shell, &before, None, &mut published);
+            std::thread::sleep(Duration::from_millis(250));
+            continue;
+        };
+        match w.poll(&mut db, &home) {
+            Ok(taken) => after_poll(app, w, &taken),
+            Err(e) => {
+                tracing::error!("watched folders: {e}");
+                std::thread::sleep(Duration::from_secs(1));
+                shell.reload_folders();
+            }
+        }
+        if last_publish.elapsed() >= Duration::from_millis(500) {
+            last_publish = Instant::now();
+            publish_counts(app, &shell, &before, running.as_ref(), &mut published);
+        }
+    }
+}
+
+/// The watcher for the folders as configured now: none when every folder
+/// is paused or missing. An earlier run's queue is worked first.
+fn start_watching<R: Runtime>(app: &AppHandle<R>, shell: &Shell, db: &Store) -> Option<Watch> {
+    let mut missing = HashSet::new();
+    let mut list = Vec::new();
+    let configured = folders::list(db).unwrap_or_else(|e| {
+        tracing::error!("watched folders: {e}");
+        Vec::new()
+    });
+    if shell.settings().watch_paused {
+        tracing::info!("watched folders: paused");
+    } else {
+        for f in configured {
+            if f.paused {
+                continue;
+            }
+            if !f.path.is_dir() {
+                tracing::warn!(folder = %f.path.display(), "watched folder not found: not watched");
+                missing.insert(f.id);
+                continue;
+            }
+            match f.to_watch(db) {
+                Ok(w) => list.push(w),
+                Err(e) => tracing::warn!(folder = %f.path.display(), "not watched: {e}"),
+            }
+        }
+    }
+    *lock(&shell.watching.missing) = missing;
+    if list.is_empty() {
+        return None;
+    }
+    let accounts: BTreeMap<String, Account> = list
+        .iter()
+        .filter_map(|f| f.submit_to.clone())
+        .map(|a| (a.name.clone(), a))
+        .collect();
+    let opts = watch::Options {
+        settle: settle_time(),
+        ..watch::Options::default()
+    };
+    match Watch::start(list, opts) {
+        Ok(w) => {
+            tracing::info!(folders = w.folders().len(), "watching folders");
+            for account in accounts.into_values() {
+                work_outbox(app.clone(), account);
+            }
+            Some(w)
+        }
+        Err(e) => {
+            tracing::error!("watched folders: {e}");
+            None
+        }
+    }
+}
+
+fn after_poll<R: Runtime>(app: &AppHandle<R>, w: &Watch, taken: &[Taken]) {
+    let mut checked = 0;
+    let mut moved = 0;
+    let mut queued: BTreeMap<String, Account> = BTreeMap::new();
+    for t in taken {
+        match t {
+            Taken::Checked { queued_for, .. } => {
+                checked += 1;
+                if let Some(name) = queued_for
+                    && let Some(a) = w
+                        .folders()
+                        .iter()
+                        .filter_map(|f| f.submit_to.as_ref())
+                        .find(|a| &a.name == name)
+                {
+                    queued.insert(name.clone(), a.clone());
+                }
+            }
+            Taken::Moved { .. } => moved += 1,
+            Taken::Unreadable { path, error } | Taken::NotMoved { path, error } => {
+                tracing::warn!(path = %path.display(), "watched folder: {error}");
+            }
+            Taken::Known { .. } => {}
+        }
+    }
+    if checked + moved > 0 {
+        let _ = app.emit("watch-taken", WatchTaken { checked, moved });
+    }
+    if checked > 0 {
+        let _ = app.emit("counts-changed", ());
+        attention_changed(app);
+    }
+    for account in queued.into_values() {
+        work_outbox(app.clone(), account);
+    }
+}
+
+/// Keeps the counts the commands read, and tells the page when they
+/// changed.
+fn publish_counts<R: Runtime>(
+    app: &AppHandle<R>,
+    shell: &Shell,
+    before: &HashMap<i64, Counts>,
+    running: Option<&Watch>,
+    published: &mut Option<HashMap<i64, Counts>>,
+) {
+    let mut now = before.clone();
+    for c in running.map(Watch::counts).unwrap_or_default() {
+        if let Some(id) = c.id {
+            let n = now.entry(id).or_default();
+            n.taken += c.counts.taken;
+            n.accepted += c.counts.accepted;
+            n.blocked += c.counts.blocked;
+            n.waiting = c.counts.waiting;
+        }
+    }
+    if published.as_ref() == Some(&now) {
+        return;
+    }
+    *lock(&shell.watching.counts) = now.clone();
+    *published = Some(now);
+    if let Ok(view) = shell.folders_view() {
+        let _ = app.emit("folders-changed", view);
+    }
 }

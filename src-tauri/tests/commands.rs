@@ -432,3 +432,151 @@ fn a_prepared_correction_is_kept_and_the_corrected_invoice_goes_as_its_correctio
         new
     );
 }
+
+/// Calls `list_folders` until `ok` says yes (the watcher works on its own
+/// thread), and returns that answer.
+fn wait_folders(app: &App, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = app.ok("list_folders", json!({}));
+        if ok(&v) {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{what}: not after 60 s: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn watched_folders_are_configured_from_the_window_and_count_what_lands_in_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = start(&home);
+    // As the app's setup does (the mock runtime does not run it).
+    facteur_app::shell::start_watcher(app.app.handle().clone());
+    let v = app.ok("list_folders", json!({}));
+    assert_eq!(v, json!({ "paused": false, "folders": [] }));
+    let events: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = events.clone();
+    app.app.listen("folders-changed", move |e| {
+        sink.lock()
+            .unwrap()
+            .push(serde_json::from_str(e.payload()).unwrap());
+    });
+
+    // What the system dialog hands to `choose_folder`.
+    facteur_app::shell::add_folder(app.app.handle(), &dir).unwrap();
+    let v = app.ok("list_folders", json!({}));
+    let f = &v["folders"][0];
+    let id = f["id"].as_i64().unwrap();
+    assert_eq!(f["path"], dir.canonicalize().unwrap().display().to_string());
+    assert_eq!(
+        (&f["mode"], &f["tidy"], &f["paused"], &f["recursive"]),
+        (&json!("check"), &json!(false), &json!(false), &json!(false))
+    );
+    let e = facteur_app::shell::add_folder(app.app.handle(), &dir).unwrap_err();
+    assert_eq!(e.code, "folder_exists");
+    // The empty list names it.
+    assert_eq!(
+        app.ok("get_settings", json!({}))["watched_dir"],
+        f["path"].clone()
+    );
+
+    let v = app.ok(
+        "update_folder",
+        json!({ "id": id, "changes": { "mode": "submit" } }),
+    );
+    assert_eq!(v["folders"][0]["mode"], "submit");
+    let e = app.err(
+        "update_folder",
+        json!({ "id": id, "changes": { "mode": "later" } }),
+    );
+    assert_eq!(e["code"], "not_allowed");
+    let e = app.err(
+        "update_folder",
+        json!({ "id": id, "changes": { "account": "nowhere" } }),
+    );
+    assert_eq!(e["code"], "not_found");
+    let v = app.ok(
+        "update_folder",
+        json!({ "id": id, "changes": { "mode": "check", "tidy": true } }),
+    );
+    assert_eq!(
+        (&v["folders"][0]["mode"], &v["folders"][0]["tidy"]),
+        (&json!("check"), &json!(true))
+    );
+
+    // A file lands: taken, counted, listed, and tidied up.
+    write(&dir, 1, PageKind::Native);
+    wait_folders(&app, "the first file", |v| {
+        v["folders"][0]["taken"] == 1 && v["folders"][0]["accepted"] == 1
+    });
+    let page = app.ok("list_invoices", json!({ "filter": { "group": "all" } }));
+    assert_eq!(page["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(page["rows"][0]["number"], "F-2026-0001");
+    let tidied = dir.join("contrôlées/f-1.pdf");
+    let since = Instant::now();
+    while !tidied.exists() {
+        assert!(since.elapsed() < Duration::from_secs(30), "not tidied up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The counts reached the page by event too.
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e["folders"][0]["taken"] == 1),
+        "{:?}",
+        events.lock().unwrap()
+    );
+
+    // Paused: a new file waits; resumed: it is taken.
+    app.ok(
+        "update_folder",
+        json!({ "id": id, "changes": { "paused": true } }),
+    );
+    write(&dir, 2, PageKind::Native);
+    std::thread::sleep(Duration::from_secs(4));
+    let all = |app: &App| app.ok("counts", json!({}))["all"].clone();
+    assert_eq!(all(&app), 1);
+    app.ok(
+        "update_folder",
+        json!({ "id": id, "changes": { "paused": false } }),
+    );
+    let v = wait_folders(&app, "the file that waited", |v| {
+        v["folders"][0]["taken"] == 2
+    });
+    assert_eq!(v["folders"][0]["accepted"], 2);
+    assert_eq!(all(&app), 2);
+
+    // Every folder paused at once, kept across a restart.
+    let v = app.ok("pause_watching", json!({ "paused": true }));
+    assert_eq!(v["paused"], true);
+    write(&dir, 3, PageKind::Native);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(all(&app), 2);
+    drop(app);
+    let app = start(&home);
+    facteur_app::shell::start_watcher(app.app.handle().clone());
+    assert_eq!(app.ok("list_folders", json!({}))["paused"], true);
+    app.ok("pause_watching", json!({ "paused": false }));
+    wait_folders(&app, "the file after the pause", |v| {
+        v["folders"][0]["taken"] == 1
+    });
+    assert_eq!(all(&app), 3);
+
+    // Removed: the configuration goes, the files stay.
+    let v = app.ok("remove_folder", json!({ "id": id }));
+    assert_eq!(v["folders"], json!([]));
+    assert!(tidied.exists());
+    assert_eq!(
+        app.err("remove_folder", json!({ "id": id }))["code"],
+        "not_found"
+    );
+}

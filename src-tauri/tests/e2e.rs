@@ -8,7 +8,9 @@
 //! the valid one sent from its detail, its status followed to « émise »; an
 //! invoice the portal rejected opened, its guidance read; the language
 //! switched to English; the portal's « payée » announced by one desktop
-//! notification, received by a notification service on the private bus.
+//! notification, received by a notification service on the private bus;
+//! and an invoice exported into a folder configured to be watched before
+//! the window opened, taken and listed without anyone touching the window.
 //! With `FACTEUR_SCREENSHOTS=DIR` it also saves the main screens in both
 //! languages there (README shows them).
 //!
@@ -210,6 +212,16 @@ async fn a_suppliers_day_in_the_real_window() {
         std::future::pending(),
     ));
     seed_rejected(&home, &tmp.path().join("avant"), &url).await;
+    // A folder the accounting software exports to, configured earlier.
+    let watched = tmp.path().join("exports");
+    std::fs::create_dir_all(&watched).unwrap();
+    facteur::folders::add(
+        &mut Store::open_home(&home).unwrap(),
+        &watched,
+        &facteur::folders::NewFolder::default(),
+        store::now_ms(),
+    )
+    .unwrap();
 
     // A real scan, a valid invoice, the same invoice exported twice.
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/pdfs");
@@ -225,6 +237,7 @@ async fn a_suppliers_day_in_the_real_window() {
             ("FACTEUR_HOME", home.as_os_str()),
             ("FACTEUR_SANDBOX_URL", url.as_ref()),
             ("FACTEUR_SYNC_SECONDS", "1".as_ref()),
+            ("FACTEUR_SETTLE_SECONDS", "0.5".as_ref()),
         ],
         &log.0,
     );
@@ -236,6 +249,13 @@ async fn a_suppliers_day_in_the_real_window() {
         shots: std::env::var_os("FACTEUR_SCREENSHOTS").map(PathBuf::from),
     };
     day(&ui, &desktop, &[&scan, &valid, &copy]).await;
+
+    // The accounting software exports an invoice into the watched folder:
+    // it appears in the list on its own.
+    ui.until("#watching", 20, |t| t.contains("Watching 1 folder"))
+        .await;
+    invoice(&watched, "export-0008.pdf", 8, "552100554");
+    ui.until("#list", 60, |t| t.contains("F-2026-0008")).await;
     let _ = ui.c.close().await;
 }
 

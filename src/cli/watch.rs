@@ -1,9 +1,11 @@
 //! `facteur watch DIR...`: the watched folders without the window (a NAS, a
 //! server): every settled file is checked and recorded, and with `--submit`
-//! queued and sent. One line per file on stdout, and the same lines,
+//! queued and sent; with no DIR, the folders configured by `facteur folders`
+//! (or the window), each with its own settings. One line per file on stdout, and the same lines,
 //! timestamped, appended to `FACTEUR_HOME/watch.log`. Stops cleanly on
 //! Ctrl-C or SIGTERM: a file half taken is taken again at the next start.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use std::time::Duration;
 use anyhow::Context;
 use facteur::accounts::Account;
 use facteur::finding::Lang;
-use facteur::outbox::{self, OutboxLock, Retry, Step};
+use facteur::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
 use facteur::watch::{Folder, Options, Taken, Watch};
 
 use super::submit::{channel, ensure_sandbox, say, shutdown_signal, step_text};
@@ -24,6 +26,7 @@ pub struct Args<'a> {
     pub recursive: bool,
     pub submit: bool,
     pub to: Option<&'a str>,
+    pub tidy: bool,
     pub settle_secs: f64,
     pub json: bool,
 }
@@ -90,28 +93,78 @@ fn text(t: &Taken, lang: Lang) -> String {
             &format!("{} : illisible pour l'instant ({error})", name(path)),
             &format!("{}: unreadable for now ({error})", name(path)),
         ),
+        Taken::Moved { path, to, .. } => {
+            let into = to
+                .parent()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default();
+            say(
+                lang,
+                &format!("{} : rangée dans « {into} » ({})", name(path), name(to)),
+                &format!("{}: moved into \"{into}\" ({})", name(path), name(to)),
+            )
+        }
+        Taken::NotMoved { path, error } => say(
+            lang,
+            &format!("{} : pas rangée, laissée à sa place ({error})", name(path)),
+            &format!("{}: not moved, left where it is ({error})", name(path)),
+        ),
     }
 }
 
 pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
     let home = facteur::home::ensure()?;
     let mut db = super::store::open()?;
-    let account: Option<Account> = if args.submit || args.to.is_some() {
-        Some(outbox::resolve_account(&db, args.to)?)
-    } else {
-        None
-    };
     let mut folders = Vec::new();
-    for d in args.dirs {
-        let path = d
-            .canonicalize()
-            .with_context(|| format!("{}", d.display()))?;
-        folders.push(Folder {
-            path,
-            recursive: args.recursive,
-            submit_to: account.clone(),
-        });
+    if args.dirs.is_empty() {
+        for f in facteur::folders::list(&db)? {
+            if f.paused {
+                continue;
+            }
+            if !f.path.is_dir() {
+                eprintln!(
+                    "{}",
+                    say(
+                        lang,
+                        &format!("{} : dossier introuvable, pas surveillé", f.path.display()),
+                        &format!("{}: folder not found, not watched", f.path.display()),
+                    )
+                );
+                continue;
+            }
+            folders.push(f.to_watch(&db)?);
+        }
+        if folders.is_empty() {
+            anyhow::bail!(say(
+                lang,
+                "aucun dossier à surveiller : « facteur watch DOSSIER » ou « facteur folders add DOSSIER »",
+                "no folder to watch: \"facteur watch DIR\" or \"facteur folders add DIR\"",
+            ));
+        }
+    } else {
+        let account: Option<Account> = if args.submit || args.to.is_some() {
+            Some(outbox::resolve_account(&db, args.to)?)
+        } else {
+            None
+        };
+        for d in args.dirs {
+            let path = d
+                .canonicalize()
+                .with_context(|| format!("{}", d.display()))?;
+            folders.push(Folder {
+                path,
+                recursive: args.recursive,
+                submit_to: account.clone(),
+                tidy: args.tidy,
+                id: None,
+            });
+        }
     }
+    let accounts: BTreeMap<String, Account> = folders
+        .iter()
+        .filter_map(|f| f.submit_to.clone())
+        .map(|a| (a.name.clone(), a))
+        .collect();
     let opts = Options {
         settle: Duration::from_secs_f64(args.settle_secs.max(0.0)),
         ..Options::default()
@@ -138,13 +191,11 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the network runtime")?;
-    let ch = match &account {
-        Some(a) => {
-            rt.block_on(ensure_sandbox(&home, a, lang))?;
-            Some(channel(a)?)
-        }
-        None => None,
-    };
+    let mut channels: BTreeMap<String, AnyChannel> = BTreeMap::new();
+    for (name, a) in &accounts {
+        rt.block_on(ensure_sandbox(&home, a, lang))?;
+        channels.insert(name.clone(), channel(a)?);
+    }
     let dirs: Vec<String> = folders
         .iter()
         .map(|f| f.path.display().to_string())
@@ -162,7 +213,7 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         let _ = writeln!(log, "{} {line}", jiff::Timestamp::now());
     };
     // Whatever an earlier run left in the outbox goes first.
-    let mut pending_send = ch.is_some();
+    let mut pending_send: BTreeSet<String> = channels.keys().cloned().collect();
     while !stop.load(Ordering::SeqCst) {
         let taken = w.poll(&mut db, &home)?;
         // Files already known (a restart walks the whole folder again) are
@@ -187,18 +238,18 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             } else {
                 text(t, lang)
             });
-            if matches!(
-                t,
-                Taken::Checked {
-                    queued_for: Some(_),
-                    ..
-                }
-            ) {
-                pending_send = true;
+            if let Taken::Checked {
+                queued_for: Some(a),
+                ..
+            } = t
+            {
+                pending_send.insert(a.clone());
             }
         }
-        if let (true, Some(ch)) = (pending_send, &ch) {
-            pending_send = false;
+        for name in std::mem::take(&mut pending_send) {
+            let Some(ch) = channels.get(&name) else {
+                continue;
+            };
             let steps = rt.block_on(async {
                 let _lock = OutboxLock::acquire(&home)?;
                 let mut lines = Vec::new();

@@ -197,6 +197,21 @@
   }
   const clone = (x) => (x === undefined ? null : JSON.parse(JSON.stringify(x)));
 
+  // Watched folders (IPC.md list_folders); `?mock=empty` starts with none.
+  // The next folder the "system dialog" returns: window.__mock.nextFolder.
+  const watching = { paused: false, folders: mode === 'empty' ? [] : [
+    { id: 1, path: '/home/claire/Factures', recursive: false, mode: 'check', account: null, tidy: true,
+      paused: false, missing: false, taken: 12, accepted: 11, blocked: 1, waiting: 0 },
+    { id: 2, path: '/mnt/nas/Export compta', recursive: true, mode: 'submit', account: 'mairie', tidy: false,
+      paused: false, missing: false, taken: 3, accepted: 3, blocked: 0, waiting: 1 },
+  ] };
+  let nextFolderId = 3;
+  const folderOf = (id) => {
+    const f = watching.folders.find((x) => x.id === id);
+    if (!f) throw err('not_found', 'Ce dossier n’est plus surveillé.', 'This folder is no longer watched.');
+    return f;
+  };
+
   const commands = {
     get_settings: () => settings,
     set_language: ({ language }) => { settings.language = language; return null; },
@@ -267,6 +282,28 @@
       setStatus(inv, arrived ? 'deposited' : 'checked', null, 'manual');
       return inv;
     },
+    list_folders: () => watching,
+    choose_folder: () => {
+      const path = window.__mock.nextFolder;
+      if (!path) return null;
+      if (watching.folders.some((f) => f.path === path)) throw err('folder_exists', 'Ce dossier est déjà surveillé.', 'This folder is already watched.');
+      watching.folders.push({ id: nextFolderId++, path, recursive: false, mode: 'check', account: null, tidy: false,
+        paused: false, missing: false, taken: 0, accepted: 0, blocked: 0, waiting: 0 });
+      return watching;
+    },
+    update_folder: ({ id, changes }) => {
+      const f = folderOf(id);
+      if (changes.mode && !['check', 'submit'].includes(changes.mode)) throw err('not_allowed', 'Mode inconnu.', 'Unknown mode.');
+      for (const k of ['mode', 'tidy', 'recursive', 'paused']) if (k in changes) f[k] = changes[k];
+      if ('account' in changes) f.account = changes.account || null;
+      return watching;
+    },
+    remove_folder: ({ id }) => {
+      folderOf(id);
+      watching.folders = watching.folders.filter((f) => f.id !== id);
+      return watching;
+    },
+    pause_watching: ({ paused }) => { watching.paused = !!paused; return watching; },
     list_accounts: () => accounts,
     add_account: ({ name, kind, settings: s, secrets }) => {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name || '')) throw err('account_name', 'Le nom du compte ne peut contenir que des lettres, des chiffres, «\u00a0-\u00a0», «\u00a0_\u00a0» ou «\u00a0.\u00a0».', 'An account name may only contain letters, digits, "-", "_" or ".".', `invalid name: "${name}"`);
@@ -298,7 +335,7 @@
     for (const l of listeners.values()) if (l.event === event) l.handler({ event, id: l.id, payload: clone(payload) });
   }
 
-  window.__mock = { calls, emit, invoices, accounts, lastBatch: null, commandsOf: (cmd) => calls.filter((c) => c.cmd === cmd) };
+  window.__mock = { calls, emit, invoices, accounts, watching, nextFolder: null, lastBatch: null, commandsOf: (cmd) => calls.filter((c) => c.cmd === cmd) };
   window.__TAURI__ = {
     core: {
       invoke(cmd, args) {

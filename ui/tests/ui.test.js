@@ -351,6 +351,78 @@ test('settings: secrets sent once, field cleared, list shows •••• only',
   await p.locator('#settings').waitFor({ state: 'hidden' });
 });
 
+test('watched folders: listed with mode and counts; add, mode, tidy, pause and remove call the shell', async () => {
+  const { page: p } = await page();
+  // The rail says what is watched, with its pause button.
+  await p.locator('#watching', { hasText: 'Surveillance active\u00a0: 2 dossiers' }).waitFor();
+  await p.click('#open-settings');
+  await p.locator('#settings[open]').waitFor();
+  const first = p.locator('#settings li[data-folder="1"]');
+  assert.match(await first.textContent(), /\/home\/claire\/Factures/);
+  assert.equal(await first.locator('.counts').textContent(), '12 prises · 11 conformes · 1 bloquée · 0 en attente');
+  assert.equal(await p.inputValue('#folder-mode-1'), 'check');
+  assert.equal(await p.inputValue('#folder-mode-2'), 'submit');
+  assert.equal(await p.inputValue('#folder-account-2'), 'mairie');
+  assert.ok(await p.isChecked('#folder-tidy-1'));
+  // Live counts arrive by event and change in place (focus stays).
+  await p.focus('#folder-mode-2');
+  const v = await p.evaluate(() => JSON.parse(JSON.stringify(window.__mock.watching)));
+  v.folders[0].taken = 13; v.folders[0].accepted = 12;
+  await emit(p, 'folders-changed', v);
+  await first.locator('.counts', { hasText: '13 prises · 12 conformes' }).waitFor();
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'folder-mode-2');
+  // Add: the shell's dialog chooses; the page never names a path.
+  await p.evaluate(() => { window.__mock.nextFolder = '/home/claire/Nouveau'; });
+  await p.click('#add-folder');
+  await p.locator('#settings li[data-folder="3"]', { hasText: '/home/claire/Nouveau' }).waitFor();
+  assert.deepEqual((await calls(p, 'choose_folder'))[0].args, {});
+  assert.equal(await p.inputValue('#folder-mode-3'), 'check');
+  // Mode, then its account appears; tidy-up, pause.
+  await p.selectOption('#folder-mode-3', 'submit');
+  await p.locator('#folder-account-3').waitFor();
+  assert.deepEqual((await calls(p, 'update_folder')).at(-1).args, { id: 3, changes: { mode: 'submit' } });
+  assert.equal(await p.inputValue('#folder-account-3'), '');
+  await p.check('#folder-tidy-3');
+  await p.waitForFunction(() => window.__mock.commandsOf('update_folder').length === 2);
+  assert.deepEqual((await calls(p, 'update_folder')).at(-1).args, { id: 3, changes: { tidy: true } });
+  await p.locator('#settings li[data-folder="3"] .help', { hasText: 'jamais effacés' }).waitFor();
+  await p.click('#folder-pause-3');
+  await p.locator('#settings li[data-folder="3"] .badge', { hasText: 'En pause' }).waitFor();
+  assert.deepEqual((await calls(p, 'update_folder')).at(-1).args, { id: 3, changes: { paused: true } });
+  // Pause every folder at once, from the section; the rail follows.
+  await p.click('#pause-watching');
+  await p.locator('#pause-watching', { hasText: 'Reprendre la surveillance' }).waitFor();
+  assert.deepEqual((await calls(p, 'pause_watching'))[0].args, { paused: true });
+  await p.locator('#watching', { hasText: 'Surveillance en pause' }).waitFor();
+  await p.screenshot({ path: path.join(SHOTS, 'folders-fr-light.png') });
+  // Remove asks for confirmation first.
+  await p.click('#folder-remove-3');
+  assert.equal((await calls(p, 'remove_folder')).length, 0);
+  await p.click('#folder-remove-3');
+  await p.locator('#settings li[data-folder="3"]').waitFor({ state: 'detached' });
+  assert.deepEqual((await calls(p, 'remove_folder'))[0].args, { id: 3 });
+  assert.match(await p.locator('#folders-section .notice').textContent(), /ses fichiers restent à leur place/);
+  // A refusal is a sentence in the section, nothing changes.
+  await p.evaluate(() => { window.__mock.nextFolder = '/home/claire/Factures'; });
+  await p.click('#add-folder');
+  await p.locator('#folders-section .notice', { hasText: 'déjà surveillé' }).waitFor();
+  assert.equal(await p.locator('#settings li[data-folder]').count(), 2);
+});
+
+test('watched folders in English, and the rail\'s pause button', async () => {
+  const { page: p } = await page({ lang: 'en', scheme: 'dark' });
+  await p.locator('#watching', { hasText: 'Watching 2 folders' }).waitFor();
+  await p.click('#rail-pause');
+  await p.locator('#watching', { hasText: 'Watching paused' }).waitFor();
+  assert.deepEqual((await calls(p, 'pause_watching'))[0].args, { paused: true });
+  await p.click('#open-settings');
+  await p.locator('#settings[open]').waitFor();
+  assert.equal(await p.locator('#settings li[data-folder="2"] .counts').textContent(),
+    '3 taken · 3 accepted · 0 blocked · 1 waiting');
+  assert.match(await p.locator('#folders-section').textContent(), /Watched folders/);
+  await p.screenshot({ path: path.join(SHOTS, 'folders-en-dark.png') });
+});
+
 test('language: switching to English changes the visible strings', async () => {
   const { page: p } = await page();
   await p.click('#open-settings');

@@ -7,12 +7,14 @@ import { createList } from './list.js';
 import { createDetail } from './detail.js';
 import { createSettings } from './settings.js';
 import { createBatch } from './drop.js';
+import { createFolders } from './folders.js';
 import { showError } from './errors.js';
 
 const app = {
   state: {
     settings: null,
     accounts: [],
+    folders: null,
     counts: null,
     customers: [],
     selectedId: null,
@@ -90,6 +92,7 @@ const app = {
   },
 };
 
+app.folders = createFolders(app);
 const list = createList(app);
 const detail = createDetail(app);
 const settings = createSettings(app);
@@ -102,6 +105,7 @@ function rerender() {
   list.load();
   detail.refresh();
   batch.render();
+  app.folders.renderRail();
 }
 
 function wire() {
@@ -137,6 +141,11 @@ async function start() {
   applyStatic();
   await app.loadAccounts();
   try {
+    await app.folders.load();
+  } catch (e) {
+    showError(e);
+  }
+  try {
     app.state.customers = await ipc.listCustomers();
   } catch (e) {
     showError(e);
@@ -152,6 +161,12 @@ async function start() {
       if (id === app.state.selectedId) detail.refresh();
     });
     await ipc.on('counts-changed', () => app.loadCounts());
+    await ipc.on('folders-changed', (v) => app.folders.update(v));
+    // Files taken from a watched folder: the list shows them.
+    await ipc.on('watch-taken', () => {
+      clearTimeout(changedTimer);
+      changedTimer = setTimeout(() => app.refreshAll(), 300);
+    });
     await ipc.on('submit-step', () => {
       clearTimeout(changedTimer);
       changedTimer = setTimeout(() => app.refreshAll(), 150);

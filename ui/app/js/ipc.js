@@ -64,3 +64,8 @@ export const addAccount = (name, kind, settings, secrets) =>
   call('add_account', { name, kind, settings, secrets });
 export const removeAccount = (name) => call('remove_account', { name });
 export const testAccount = (name) => call('test_account', { name });
+export const listFolders = () => call('list_folders');
+export const chooseFolder = () => call('choose_folder');
+export const updateFolder = (id, changes) => call('update_folder', { id, changes });
+export const removeFolder = (id) => call('remove_folder', { id });
+export const pauseWatching = (paused) => call('pause_watching', { paused });
