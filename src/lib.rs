@@ -4,6 +4,7 @@
 //! for the code map and the invariants.
 
 pub mod accounts;
+pub mod cdar;
 pub mod channel;
 pub mod check;
 pub mod facts;
@@ -13,7 +14,9 @@ pub mod home;
 pub mod ident;
 pub mod lifecycle;
 pub mod outbox;
+pub mod pa_server;
 pub mod pdf;
+pub mod plateforme;
 pub mod render;
 pub mod sample;
 pub mod sandbox;

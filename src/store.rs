@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_accounts.sql"),
     include_str!("../migrations/004_outbox.sql"),
     include_str!("../migrations/005_corrections.sql"),
+    include_str!("../migrations/008_plateforme.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,9 @@
 //! Channels: the ways an invoice reaches a customer's portal, behind one
 //! trait. Each channel lives in its own module and knows one portal's wire
 //! protocol: [`sandbox`] (the built-in demonstration portal over loopback
-//! HTTP), [`chorus`] (Chorus Pro through the PISTE API) and [`mail`] (a
-//! portal's mail deposit: SMTP out, IMAP for the answers).
+//! HTTP), [`chorus`] (Chorus Pro through the PISTE API), [`mail`] (a
+//! portal's mail deposit: SMTP out, IMAP for the answers) and [`afnor`] (any
+//! plateforme agréée through the AFNOR XP Z12-013 Flow and Directory services).
 //!
 //! A channel sends one invoice and says what the portal answered, tells
 //! whether the portal already holds an invoice (crash recovery), replays a
@@ -14,6 +15,7 @@
 //! words onto the canonical lifecycle ([`crate::lifecycle`]) and reading
 //! secrets from anywhere but the [`crate::accounts::SecretStore`] handed in.
 
+pub mod afnor;
 pub mod chorus;
 pub mod mail;
 pub mod sandbox;

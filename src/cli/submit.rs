@@ -322,7 +322,9 @@ pub fn submit(
             ),
         )
     );
-    if account.kind == Kind::Sandbox {
+    if account.kind == Kind::Sandbox
+        || account.settings.get("simulation").map(String::as_str) == Some("true")
+    {
         println!("{}", say(lang, SIMULATION_LABEL_FR, SIMULATION_LABEL_EN));
     }
     Ok(if failed + problems > 0 {
@@ -337,6 +339,15 @@ fn sync_accounts(db: &Store) -> anyhow::Result<Vec<Account>> {
     let mut all = accounts::list(db)?;
     if !all.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT) {
         all.push(outbox::resolve_account(db, None)?);
+    }
+    // The demonstration plateforme, once something went there.
+    if !all.iter().any(|a| a.name == outbox::SANDBOX_PA_ACCOUNT)
+        && !db.delivered(outbox::SANDBOX_PA_ACCOUNT)?.is_empty()
+    {
+        all.push(outbox::resolve_account(
+            db,
+            Some(outbox::SANDBOX_PA_ACCOUNT),
+        )?);
     }
     Ok(all)
 }
