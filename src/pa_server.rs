@@ -1051,25 +1051,22 @@ async fn search(State(shared): State<Shared>, body: Bytes) -> Response {
         },
     };
     let w = q.get("where").cloned().unwrap_or(Value::Null);
-    let time = |k: &str| -> Result<Option<i64>, Response> {
+    // A date that is given must be readable: Err names the field.
+    let time = |k: &'static str| -> Result<Option<i64>, &'static str> {
         match w.get(k).and_then(Value::as_str) {
             None => Ok(None),
-            Some(s) => parse_ms(s).map(Some).ok_or_else(|| {
-                problem(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    format!("{k}: an RFC 3339 date"),
-                )
-            }),
+            Some(s) => parse_ms(s).map(Some).ok_or(k),
         }
     };
-    let after = match time("updatedAfter") {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let before = match time("updatedBefore") {
-        Ok(t) => t,
-        Err(r) => return r,
+    let (after, before) = match (time("updatedAfter"), time("updatedBefore")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(k), _) | (_, Err(k)) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("{k}: an RFC 3339 date"),
+            );
+        }
     };
     let types = strings(w.get("flowType"));
     let directions = strings(w.get("flowDirection"));

@@ -529,6 +529,8 @@ async fn a_late_acknowledgement_error_is_found_by_the_sync() {
     pa.with(|p| {
         let f = p.flows.iter_mut().find(|f| f.flow_id == ours).unwrap();
         f.ack = "Error";
+        // A plateforme dates the change of acknowledgement.
+        f.updated_ms = jiff::Timestamp::now().as_millisecond();
         f.details.push(facteur::pa_server::AckDetail {
             reason_code: "InvalidSchema".into(),
             reason_message: "BR-FR-01".into(),

@@ -145,12 +145,16 @@ impl FlowMeta {
         })
     }
 
-    fn at_ms(&self) -> i64 {
+    /// When the plateforme last changed the flow (millisecond precision).
+    fn changed_ms(&self) -> Option<i64> {
         self.updated_at
             .as_deref()
             .or(self.submitted_at.as_deref())
             .and_then(parse_ms)
-            .unwrap_or_else(now_ms)
+    }
+
+    fn at_ms(&self) -> i64 {
+        self.changed_ms().unwrap_or_else(now_ms)
     }
 
     /// The reform event an acknowledgement `Error` stands for: « Doublon »
@@ -642,7 +646,7 @@ impl AfnorChannel {
 
     /// Every flow matching `filter` changed after `after`, page after page
     /// (the cursor being the last flow's `updatedAt`), at most
-    /// [`MAX_PAGES`] pages. Returns the flows and the last cursor.
+    /// 200 pages. Returns the flows and the last cursor.
     pub async fn search_all(
         &self,
         filter: &Value,
@@ -771,7 +775,10 @@ impl AfnorChannel {
                         pulled.events.push(PortalEvent {
                             portal_ref: Some(f.flow_id.clone()),
                             number: s.invoice_number.clone(),
-                            at_ms: c.issued_ms.unwrap_or(at),
+                            // The flow's date first: to the millisecond, where a
+                            // CDAR's own date is to the second and several
+                            // statuses may share it.
+                            at_ms: f.changed_ms().or(c.issued_ms).unwrap_or(at),
                             vocabulary: Vocabulary::Reform,
                             raw_status: s.code.clone().unwrap_or_else(|| "?".into()),
                             raw_reason: s.reason_line(),
