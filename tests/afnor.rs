@@ -915,4 +915,43 @@ fn killed_during_100_submissions_then_restarted_each_flow_exists_exactly_once() 
         q("SELECT count(*) FROM invoices WHERE current_status = 'deposited'"),
         100
     );
+
+    // The plateforme's first status (200 Déposée) comes back by sync, once
+    // per invoice; then the supplier declares one paid.
+    let out = facteur(&home, &pa)
+        .args(["sync", "--account", "sandbox-pa"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        q("SELECT count(*) FROM events WHERE vocabulary = 'reform' AND raw_status = '200'"),
+        100
+    );
+    let out = facteur(&home, &pa)
+        .args(["paid", "F-2026-0007"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("encaissée (212)"), "{text}");
+    let status: String = c
+        .query_row(
+            "SELECT current_status FROM invoices WHERE number = 'F-2026-0007'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "paid");
+    let (cdars, _) = rt
+        .block_on(ch.search_all(&json!({"flowDirection": ["Out"], "trackingId": facteur::plateforme::paid_tracking_id("F-2026-0007")}), None))
+        .unwrap();
+    assert_eq!(cdars.len(), 1);
 }
