@@ -442,11 +442,16 @@ pub fn find(store: &Store, level: Level, value: &str) -> Result<Vec<Customer>> {
 }
 
 /// The accounts a customer may be reached through (those added, and the
-/// built-in sandbox).
+/// built-in demonstration portals).
 pub fn known_accounts(store: &Store) -> Result<Vec<String>> {
     let mut names: Vec<String> = accounts::list(store)?.into_iter().map(|a| a.name).collect();
-    if !names.iter().any(|n| n == crate::outbox::SANDBOX_ACCOUNT) {
-        names.push(crate::outbox::SANDBOX_ACCOUNT.to_string());
+    for builtin in [
+        crate::outbox::SANDBOX_ACCOUNT,
+        crate::outbox::SANDBOX_PA_ACCOUNT,
+    ] {
+        if !names.iter().any(|n| n == builtin) {
+            names.push(builtin.to_string());
+        }
     }
     Ok(names)
 }

@@ -4,6 +4,7 @@
 //! for the code map and the invariants.
 
 pub mod accounts;
+pub mod cdar;
 pub mod channel;
 pub mod check;
 pub mod directory;
@@ -15,7 +16,9 @@ pub mod home;
 pub mod ident;
 pub mod lifecycle;
 pub mod outbox;
+pub mod pa_server;
 pub mod pdf;
+pub mod plateforme;
 pub mod render;
 pub mod route;
 pub mod sample;

@@ -640,6 +640,11 @@ const REFORM: &[Row] = &[
     row("Erreur de routage", S::RoutingError, false),
 ];
 
+/// The plateformes' acknowledgement words (AFNOR XP Z12-013 Flow service)
+/// that stand for a reform status: the plateforme already holds this flow,
+/// its « Doublon ».
+const AFNOR_ACK: &[Row] = &[because("AlreadyExistingFlow", S::Refused, DOUBLON, true)];
+
 /// The tables a vocabulary reads, in order: the first match wins.
 fn tables(vocab: Vocabulary) -> &'static [&'static [Row]] {
     match vocab {
@@ -648,7 +653,7 @@ fn tables(vocab: Vocabulary) -> &'static [&'static [Row]] {
         Vocabulary::ChorusProFlow => &[CHORUS_PRO_FLOW],
         Vocabulary::Efact => &[EFACT],
         Vocabulary::Pagero => &[PAGERO],
-        Vocabulary::Reform => &[REFORM],
+        Vocabulary::Reform => &[REFORM, AFNOR_ACK],
         // Generix words first ("sent" is a mail deposit there), then e-FACT.
         Vocabulary::Sandbox => &[GENERIX, EFACT, REFORM],
         Vocabulary::Local => &[LOCAL],
@@ -724,6 +729,14 @@ const REASONS: &[(&str, &str)] = &[
 /// such as "DOUBLON" or "siret_err" passes through in upper case; anything
 /// else is OTHER.
 pub fn reason_code(raw_reason: &str) -> String {
+    // "TX_TVA_ERR — Taux de TVA erroné": a code given before its words wins.
+    let t = raw_reason.trim();
+    let end = t.find([' ', ':']).unwrap_or(t.len());
+    let (head, rest) = t.split_at(end);
+    if !rest.is_empty() && looks_like_code(head) && rest.trim_start().starts_with(['—', '-', ':'])
+    {
+        return head.to_ascii_uppercase();
+    }
     let text = fold(raw_reason);
     if let Some((_, code)) = REASONS.iter().find(|(phrase, _)| text.contains(phrase)) {
         return (*code).to_string();
@@ -1131,6 +1144,10 @@ mod tests {
         assert_eq!(reason_code("Taux de TVA erroné"), "TX_TVA_ERR");
         assert_eq!(reason_code("Montant incohérent"), OTHER);
         assert_eq!(reason_code("ok"), OTHER);
+        assert_eq!(reason_code("TX_TVA_ERR — Taux erroné"), "TX_TVA_ERR");
+        assert_eq!(reason_code("OTHER — facture en double"), OTHER);
+        assert_eq!(reason_code("REF_CT_ABSENT: manque"), "REF_CT_ABSENT");
+        assert_eq!(reason_code("REJET du flux"), OTHER);
         assert_eq!(reason_code(""), OTHER);
     }
 

@@ -18,8 +18,9 @@ use facteur::render;
 
 mod cli {
     pub mod accounts;
-    pub mod route;
     pub mod folders;
+    pub mod plateforme;
+    pub mod route;
     pub mod store;
     pub mod submit;
     pub mod watch;
@@ -164,6 +165,25 @@ enum Command {
         #[arg(long)]
         not_arrived: bool,
     },
+    /// Declare an invoice paid (« Encaissée », 212) to the plateforme agréée that has it.
+    Paid {
+        /// Invoice number, or #id.
+        invoice: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Whether a customer (SIREN) can receive e-invoices, from a plateforme's directory.
+    Directory {
+        siren: String,
+        /// The plateforme account to ask (default: the demonstration plateforme).
+        #[arg(long)]
+        to: Option<String>,
+        /// Ask again even if the answer kept from today is still fresh.
+        #[arg(long)]
+        refresh: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// The demonstration portal (a simulation on this computer).
     Sandbox {
         #[command(subcommand)]
@@ -212,6 +232,15 @@ enum SandboxAction {
         /// Where the portal keeps its state (default: FACTEUR_HOME/sandbox.json).
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// Run the demonstration plateforme agréée (AFNOR API) on 127.0.0.1 until Ctrl-C.
+    ServePa {
+        /// Port on 127.0.0.1 (0: any free port, printed at start).
+        #[arg(long, default_value_t = facteur::pa_server::DEFAULT_PORT)]
+        port: u16,
+        /// Seconds between two lifecycle statuses of an invoice.
+        #[arg(long, default_value_t = 30.0)]
+        step_secs: f64,
     },
     /// Mark a customer's mandate as signed on the demonstration portal.
     SignMandate {
@@ -499,10 +528,20 @@ fn main() -> ExitCode {
                 step_secs,
                 state,
             } => cli_submit::serve(port, videocodage_secs, step_secs, state, lang),
+            SandboxAction::ServePa { port, step_secs } => {
+                cli::plateforme::serve_pa(port, step_secs, lang)
+            }
             SandboxAction::SignMandate { siren, to } => {
                 cli_submit::sign_mandate(&siren, to.as_deref(), lang)
             }
         },
+        Command::Paid { invoice, json } => cli::plateforme::paid(&invoice, json, lang),
+        Command::Directory {
+            siren,
+            to,
+            refresh,
+            json,
+        } => cli::plateforme::directory(&siren, to.as_deref(), refresh, json, lang),
         Command::Account { action } => match action {
             AccountAction::Add {
                 name,

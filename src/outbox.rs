@@ -24,6 +24,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::accounts::{self, Account, Kind, SecretStore};
+use crate::channel::afnor::AfnorChannel;
 use crate::channel::chorus::ChorusChannel;
 use crate::channel::mail::MailChannel;
 use crate::channel::print::PrintChannel;
@@ -168,6 +169,7 @@ pub enum AnyChannel {
     Chorus(Box<ChorusChannel>),
     Mail(Box<MailChannel>),
     Print(PrintChannel),
+    Plateforme(Box<AfnorChannel>),
 }
 
 impl AnyChannel {
@@ -192,10 +194,9 @@ impl AnyChannel {
                 MailChannel::from_account(account, secrets)?,
             ))),
             Kind::Print => Ok(AnyChannel::Print(PrintChannel::from_account(account)?)),
-            other => Err(ChannelError::Config {
-                account: account.name.clone(),
-                detail: format!("the {} channel is not available", other.as_str()),
-            }),
+            Kind::Plateforme => Ok(AnyChannel::Plateforme(Box::new(
+                AfnorChannel::from_account(account, secrets)?,
+            ))),
         }
     }
 }
@@ -208,6 +209,7 @@ macro_rules! each {
             AnyChannel::Chorus($c) => $e,
             AnyChannel::Mail($c) => $e,
             AnyChannel::Print($c) => $e,
+            AnyChannel::Plateforme($c) => $e,
         }
     };
 }
@@ -249,6 +251,10 @@ impl Channel for AnyChannel {
 /// The name of the built-in demonstration account.
 pub const SANDBOX_ACCOUNT: &str = "sandbox";
 
+/// The name of the built-in demonstration plateforme agréée account
+/// (`facteur sandbox serve-pa`).
+pub const SANDBOX_PA_ACCOUNT: &str = "sandbox-pa";
+
 /// The account to send through: the named one, or the built-in sandbox
 /// (which exists even when no account was ever added).
 pub fn resolve_account(store: &Store, name: Option<&str>) -> Result<Account> {
@@ -259,6 +265,16 @@ pub fn resolve_account(store: &Store, name: Option<&str>) -> Result<Account> {
             name: SANDBOX_ACCOUNT.to_string(),
             kind: Kind::Sandbox,
             settings: [("url".to_string(), crate::sandbox_server::default_url())].into(),
+            secret_fields: Vec::new(),
+        }),
+        None if name == SANDBOX_PA_ACCOUNT => Ok(Account {
+            name: SANDBOX_PA_ACCOUNT.to_string(),
+            kind: Kind::Plateforme,
+            settings: [
+                ("url".to_string(), crate::pa_server::default_url()),
+                ("simulation".to_string(), "true".to_string()),
+            ]
+            .into(),
             secret_fields: Vec::new(),
         }),
         None => Err(OutboxError::NoAccount(name.to_string())),

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/005_corrections.sql"),
     include_str!("../migrations/006_watched_folders.sql"),
     include_str!("../migrations/007_directory.sql"),
+    include_str!("../migrations/008_plateforme.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,9 @@
 //! protocol: [`sandbox`] (the built-in demonstration portal over loopback
 //! HTTP), [`chorus`] (Chorus Pro through the PISTE API), [`mail`] (a
 //! portal's mail deposit: SMTP out, IMAP for the answers; or a direct e-mail
-//! to a customer) and [`print`] (a folder of PDFs to print and post).
+//! to a customer), [`print`] (a folder of PDFs to print and post) and
+//! [`afnor`] (any plateforme agréée through the AFNOR XP Z12-013 Flow and
+//! Directory services).
 //!
 //! A channel sends one invoice and says what the portal answered, tells
 //! whether the portal already holds an invoice (crash recovery), replays a
@@ -15,6 +17,7 @@
 //! words onto the canonical lifecycle ([`crate::lifecycle`]) and reading
 //! secrets from anywhere but the [`crate::accounts::SecretStore`] handed in.
 
+pub mod afnor;
 pub mod chorus;
 pub mod mail;
 pub mod print;

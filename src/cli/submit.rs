@@ -396,7 +396,9 @@ pub fn submit(
             ),
         )
     );
-    if accounts_used.iter().any(|a| a.kind == Kind::Sandbox) {
+    if accounts_used.iter().any(|a| {
+        a.kind == Kind::Sandbox || a.settings.get("simulation").map(String::as_str) == Some("true")
+    }) {
         println!("{}", say(lang, SIMULATION_LABEL_FR, SIMULATION_LABEL_EN));
     }
     Ok(if failed + problems > 0 {
@@ -411,6 +413,15 @@ fn sync_accounts(db: &Store) -> anyhow::Result<Vec<Account>> {
     let mut all = accounts::list(db)?;
     if !all.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT) {
         all.push(outbox::resolve_account(db, None)?);
+    }
+    // The demonstration plateforme, once something went there.
+    if !all.iter().any(|a| a.name == outbox::SANDBOX_PA_ACCOUNT)
+        && !db.delivered(outbox::SANDBOX_PA_ACCOUNT)?.is_empty()
+    {
+        all.push(outbox::resolve_account(
+            db,
+            Some(outbox::SANDBOX_PA_ACCOUNT),
+        )?);
     }
     Ok(all)
 }
