@@ -432,9 +432,39 @@ fn enabled(store: &Store, key: &str, kinds: &[Kind]) -> Result<Option<String>> {
 }
 
 /// What a matched customer requires of its invoices (Chorus Pro's service
-/// code and engagement number), checked before anything leaves.
+/// code and engagement number), and whether a plateforme agréée's directory
+/// said it cannot receive, checked before anything leaves.
 fn requirements(store: &Store, facts: &Facts, cust: &Customer) -> Result<Option<Msg>> {
     let d = &cust.data;
+    let plateforme = match &d.reach {
+        Some(Reach::Account(a)) => {
+            accounts::find(store, a)?.is_some_and(|acc| acc.kind == Kind::Plateforme)
+                || a == crate::outbox::SANDBOX_PA_ACCOUNT
+        }
+        _ => false,
+    };
+    if plateforme {
+        // The directory's last answer (cached with its date by `facteur
+        // submit` or `facteur directory`); no answer yet holds nothing.
+        let siren = facts
+            .get(FactKey::BuyerSiren)
+            .map(str::to_string)
+            .or_else(|| {
+                facts
+                    .get(FactKey::BuyerSiret)
+                    .and_then(|s| crate::ident::siren_of(IdKind::Siret, s))
+            })
+            .or_else(|| d.siren.clone());
+        if let Some(siren) = siren
+            && let Ok(Some(r)) = crate::plateforme::recipient(store, &siren)
+            && !r.can_receive()
+        {
+            return Ok(Some(Msg {
+                fr: r.message(Lang::Fr),
+                en: r.message(Lang::En),
+            }));
+        }
+    }
     let chorus = match &d.reach {
         Some(Reach::Account(a)) => {
             accounts::find(store, a)?.is_some_and(|acc| acc.kind == Kind::ChorusPro)

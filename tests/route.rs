@@ -801,3 +801,49 @@ echo "--- status"
     }
     drop(chorus);
 }
+
+/// A plateforme agréée customer whose directory entry is disabled (the last
+/// answer, cached with its date) is held with the directory's reason; an
+/// enabled one goes.
+#[test]
+fn a_plateforme_customer_the_directory_cannot_reach_is_held() {
+    use facteur::plateforme::{self, Recipient};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = store(tmp.path());
+    customer(
+        &mut s,
+        "Grossiste",
+        Reach::Account("sandbox-pa".into()),
+        |d| d.siret = Some(SIRET_A.into()),
+    );
+    let f = facts(&[
+        (FactKey::BuyerSiret, SIRET_A),
+        (FactKey::BuyerSiren, SIREN_A),
+    ]);
+    // No answer yet: nothing holds it.
+    assert_eq!(
+        sent_to(&route::route(&s, &f, None).unwrap().decision).0,
+        "sandbox-pa"
+    );
+    let mut r = Recipient {
+        siren: SIREN_A.into(),
+        reach: plateforme::Reach::Disabled,
+        address: Some("0225:552100554".into()),
+        platform: Some("WK".into()),
+        status_given: true,
+        account: "sandbox-pa".into(),
+        checked_ms: 1_796_000_000_000,
+    };
+    plateforme::remember(&mut s, &r).unwrap();
+    let d = route::route(&s, &f, None).unwrap().decision;
+    let Decision::Held { why } = &d else {
+        panic!("{d:?}")
+    };
+    assert!(why.fr.contains("désactivée"), "{}", why.fr);
+    r.reach = plateforme::Reach::Enabled;
+    plateforme::remember(&mut s, &r).unwrap();
+    assert_eq!(
+        sent_to(&route::route(&s, &f, None).unwrap().decision).0,
+        "sandbox-pa"
+    );
+}

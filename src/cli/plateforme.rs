@@ -24,7 +24,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the network runtime")
 }
 
-fn channel(db: &store::Store, name: Option<&str>) -> anyhow::Result<AfnorChannel> {
+pub(crate) fn channel(db: &store::Store, name: Option<&str>) -> anyhow::Result<AfnorChannel> {
     let account = outbox::resolve_account(db, Some(name.unwrap_or(outbox::SANDBOX_PA_ACCOUNT)))?;
     anyhow::ensure!(
         account.kind == Kind::Plateforme,

@@ -290,7 +290,14 @@ pub fn submit(
                     None => false,
                 };
                 if allowed {
-                    let routing = route::route(&db, &r.facts, None)?;
+                    let mut routing = route::route(&db, &r.facts, None)?;
+                    // A plateforme agréée: its directory says first whether
+                    // the customer can receive (the answer is cached a day).
+                    if let Some(t) = routing.decision.target()
+                        && refresh_directory(&mut db, &t.account.clone(), &r.facts, lang)
+                    {
+                        routing = route::route(&db, &r.facts, None)?;
+                    }
                     match routing.decision.target() {
                         Some(target) => {
                             if !touched.contains(&target.account) {
@@ -406,6 +413,57 @@ pub fn submit(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Asks the plateforme's Directory service about the invoice's buyer when
+/// `account` is a plateforme agréée; true when an answer was cached. A
+/// directory that cannot be reached is reported and holds nothing.
+fn refresh_directory(
+    db: &mut Store,
+    account: &str,
+    facts: &facteur::facts::Facts,
+    lang: Lang,
+) -> bool {
+    use facteur::facts::FactKey;
+    let is_pa =
+        outbox::resolve_account(db, Some(account)).is_ok_and(|a| a.kind == Kind::Plateforme);
+    let siren = facts
+        .get(FactKey::BuyerSiren)
+        .map(str::to_string)
+        .or_else(|| {
+            facts
+                .get(FactKey::BuyerSiret)
+                .and_then(|s| facteur::ident::siren_of(facteur::ident::IdKind::Siret, s))
+        });
+    let (true, Some(siren)) = (is_pa, siren) else {
+        return false;
+    };
+    let looked = super::plateforme::channel(db, Some(account)).and_then(|ch| {
+        let rt = runtime()?;
+        Ok(rt.block_on(facteur::plateforme::lookup(
+            db,
+            &ch,
+            &siren,
+            facteur::plateforme::DIRECTORY_MAX_AGE_MS,
+            store::now_ms(),
+        ))?)
+    });
+    match looked {
+        Ok(_) => true,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                say(
+                    lang,
+                    &format!(
+                        "facteur : annuaire de « {account} » non consulté pour {siren} : {e:#}"
+                    ),
+                    &format!("facteur: directory of \"{account}\" not checked for {siren}: {e:#}"),
+                )
+            );
+            false
+        }
+    }
 }
 
 /// Every account to sync: those added, plus the built-in sandbox.
