@@ -446,15 +446,7 @@ fn requirements(store: &Store, facts: &Facts, cust: &Customer) -> Result<Option<
     if plateforme {
         // The directory's last answer (cached with its date by `facteur
         // submit` or `facteur directory`); no answer yet holds nothing.
-        let siren = facts
-            .get(FactKey::BuyerSiren)
-            .map(str::to_string)
-            .or_else(|| {
-                facts
-                    .get(FactKey::BuyerSiret)
-                    .and_then(|s| crate::ident::siren_of(IdKind::Siret, s))
-            })
-            .or_else(|| d.siren.clone());
+        let siren = buyer_siren(facts).or_else(|| d.siren.clone());
         if let Some(siren) = siren
             && let Ok(Some(r)) = crate::plateforme::recipient(store, &siren)
             && !r.can_receive()
@@ -505,6 +497,18 @@ fn requirements(store: &Store, facts: &Facts, cust: &Customer) -> Result<Option<
         )));
     }
     Ok(None)
+}
+
+/// The buyer's SIREN: as given, or the head of its SIRET.
+pub fn buyer_siren(facts: &Facts) -> Option<String> {
+    facts
+        .get(FactKey::BuyerSiren)
+        .map(str::to_string)
+        .or_else(|| {
+            facts
+                .get(FactKey::BuyerSiret)
+                .and_then(|s| crate::ident::siren_of(IdKind::Siret, s))
+        })
 }
 
 /// Routes an invoice already checked and recorded, by the facts of its

@@ -424,17 +424,9 @@ fn refresh_directory(
     facts: &facteur::facts::Facts,
     lang: Lang,
 ) -> bool {
-    use facteur::facts::FactKey;
     let is_pa =
         outbox::resolve_account(db, Some(account)).is_ok_and(|a| a.kind == Kind::Plateforme);
-    let siren = facts
-        .get(FactKey::BuyerSiren)
-        .map(str::to_string)
-        .or_else(|| {
-            facts
-                .get(FactKey::BuyerSiret)
-                .and_then(|s| facteur::ident::siren_of(facteur::ident::IdKind::Siret, s))
-        });
+    let siren = route::buyer_siren(facts);
     let (true, Some(siren)) = (is_pa, siren) else {
         return false;
     };
