@@ -3,7 +3,7 @@
 //! protocol: [`sandbox`] (the built-in demonstration portal over loopback
 //! HTTP), [`chorus`] (Chorus Pro through the PISTE API), [`mail`] (a
 //! portal's mail deposit: SMTP out, IMAP for the answers; or a direct e-mail
-//! to a customer), [`print`] (a folder of PDFs to print and post) and
+//! to a customer), [`print`](mod@print) (a folder of PDFs to print and post) and
 //! [`afnor`] (any plateforme agréée through the AFNOR XP Z12-013 Flow and
 //! Directory services).
 //!
