@@ -229,12 +229,14 @@ pub struct Imported {
 }
 
 /// « Importer »: the chosen file read again with the user's column choices
-/// (header → field, `-` to ignore); written in one go only if no line is bad.
+/// (header → field, `-` to ignore); written in one go only if no line is
+/// bad. With `preview`, only planned (a column choice changed).
 #[tauri::command(rename_all = "snake_case")]
 pub fn import_customers(
     shell: State<'_, Shell>,
     pending: State<'_, PendingImport>,
     overrides: BTreeMap<String, String>,
+    preview: Option<bool>,
 ) -> Answer<Imported> {
     let path = pending.get().ok_or_else(|| {
         UiError::not_allowed(
@@ -245,7 +247,7 @@ pub fn import_customers(
     })?;
     let mut db = shell.db();
     let plan = plan_file(&db, &path, &overrides)?;
-    let (imported, (added, replaced)) = if plan.bad_lines() == 0 {
+    let (imported, (added, replaced)) = if plan.bad_lines() == 0 && preview != Some(true) {
         (
             true,
             directory::apply_import(&mut db, &plan, store::now_ms())?,

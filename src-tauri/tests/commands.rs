@@ -699,7 +699,15 @@ fn a_customer_csv_is_imported_only_when_every_line_is_valid() {
     // Nothing half-imported.
     assert_eq!(app.ok("list_directory", json!({}))["customers"], json!([]));
 
-    // The user ignores the EAN column: every line is valid, all are written.
+    // The user ignores the EAN column: a preview writes nothing…
+    let r = app.ok(
+        "import_customers",
+        json!({ "overrides": { "EAN": "-" }, "preview": true }),
+    );
+    assert_eq!(r["imported"], false);
+    assert_eq!(r["plan"]["bad"], 0);
+    assert_eq!(app.ok("list_directory", json!({}))["customers"], json!([]));
+    // …« Importer » writes every line.
     let r = app.ok("import_customers", json!({ "overrides": { "EAN": "-" } }));
     assert_eq!(r["imported"], true, "{r}");
     assert_eq!(r["added"], 2);
