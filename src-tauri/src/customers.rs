@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use facteur::accounts::{self, Kind};
-use facteur::directory::{self, Customer, CustomerData, ImportPlan, Msg};
+use facteur::directory::{self, Customer, CustomerData, ImportPlan, Mapping, Msg};
 use facteur::finding::Lang;
 use facteur::store::{self, Store};
 use serde::Serialize;
@@ -150,10 +150,14 @@ pub struct PlanView {
     described: Vec<String>,
     lines: Vec<PlanLine>,
     bad: usize,
+    /// What keeps the whole file out (no column gives the name): the user
+    /// chooses « nom » for one.
+    problem: Option<Msg>,
 }
 
-fn plan_view(path: &Path, plan: ImportPlan, lang: Lang) -> PlanView {
+fn plan_view(path: &Path, (plan, problem): Planned, lang: Lang) -> PlanView {
     PlanView {
+        problem,
         file: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -180,7 +184,10 @@ fn plan_view(path: &Path, plan: ImportPlan, lang: Lang) -> PlanView {
     }
 }
 
-fn plan_file(db: &Store, path: &Path, overrides: &BTreeMap<String, String>) -> Answer<ImportPlan> {
+/// A plan, and what keeps the whole file out if something does.
+type Planned = (ImportPlan, Option<Msg>);
+
+fn plan_file(db: &Store, path: &Path, overrides: &BTreeMap<String, String>) -> Answer<Planned> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         UiError::new(
             "csv_unreadable",
@@ -189,7 +196,34 @@ fn plan_file(db: &Store, path: &Path, overrides: &BTreeMap<String, String>) -> A
             Some(format!("{}: {e}", path.display())),
         )
     })?;
-    Ok(directory::plan_import(db, &text, overrides)?)
+    match directory::plan_import(db, &text, overrides) {
+        Ok(plan) => Ok((plan, None)),
+        // The columns are still shown, so the user can say which one
+        // holds the name.
+        Err(directory::DirectoryError::NoNameColumn) => {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let first = text.lines().next().unwrap_or("");
+            let sep = if first.matches(';').count() > first.matches(',').count() {
+                ';'
+            } else {
+                ','
+            };
+            let headers: Vec<String> = first
+                .split(sep)
+                .map(|h| h.trim().trim_matches('"').trim().to_string())
+                .collect();
+            let plan = ImportPlan {
+                mapping: Mapping::guess(&headers, overrides),
+                lines: Vec::new(),
+            };
+            let why = Msg::new(
+                "aucune colonne ne donne le nom du client : choisissez « nom » pour l'une d'elles",
+                "no column gives the customer's name: choose \"name\" for one of them",
+            );
+            Ok((plan, Some(why)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// « Importer un CSV… »: the system dialog, then what importing the file
@@ -246,11 +280,12 @@ pub fn import_customers(
         )
     })?;
     let mut db = shell.db();
-    let plan = plan_file(&db, &path, &overrides)?;
-    let (imported, (added, replaced)) = if plan.bad_lines() == 0 && preview != Some(true) {
+    let planned = plan_file(&db, &path, &overrides)?;
+    let clean = planned.1.is_none() && planned.0.bad_lines() == 0;
+    let (imported, (added, replaced)) = if clean && preview != Some(true) {
         (
             true,
-            directory::apply_import(&mut db, &plan, store::now_ms())?,
+            directory::apply_import(&mut db, &planned.0, store::now_ms())?,
         )
     } else {
         (false, (0, 0))
@@ -259,7 +294,7 @@ pub fn import_customers(
         imported,
         added,
         replaced,
-        plan: plan_view(&path, plan, lang(&shell)),
+        plan: plan_view(&path, planned, lang(&shell)),
     })
 }
 

@@ -722,4 +722,38 @@ fn a_customer_csv_is_imported_only_when_every_line_is_valid() {
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"Hôtel du Lac"));
     assert!(view["customers"][0]["gln"].is_null());
+
+    // No column recognised as the name: the columns are still shown, the
+    // user picks one, nothing is written meanwhile.
+    let csv = tmp.path().join("sans-nom.csv");
+    std::fs::write(
+        &csv,
+        "Entreprise;Code client;Canal\nTraiteur Dupont;C-9;courrier\n",
+    )
+    .unwrap();
+    app.app
+        .state::<facteur_app::customers::PendingImport>()
+        .set(csv);
+    let r = app.ok("import_customers", json!({ "overrides": {} }));
+    assert_eq!(r["imported"], false);
+    assert_eq!(
+        r["plan"]["headers"],
+        json!(["Entreprise", "Code client", "Canal"])
+    );
+    assert!(r["plan"]["problem"]["fr"].as_str().unwrap().contains("nom"));
+    assert_eq!(r["plan"]["lines"], json!([]));
+    let r = app.ok(
+        "import_customers",
+        json!({ "overrides": { "Entreprise": "nom" }, "preview": true }),
+    );
+    assert_eq!(r["plan"]["problem"], Value::Null);
+    assert_eq!(r["plan"]["lines"][0]["name"], "Traiteur Dupont");
+    assert_eq!(r["plan"]["bad"], 0);
+    assert_eq!(
+        app.ok("list_directory", json!({}))["customers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -174,7 +174,7 @@ export function createDirectory(app) {
     });
     const bad = plan.lines.filter((l) => l.problems.length);
     const importBtn = h('button', { class: 'btn', type: 'button', id: 'csv-import', text: t('csv_import', plan.lines.length),
-      disabled: bad.length > 0 || plan.lines.length === 0 });
+      disabled: bad.length > 0 || plan.lines.length === 0 || !!plan.problem });
     importBtn.addEventListener('click', () => replan(true));
     const cancel = h('button', { class: 'btn btn-quiet', type: 'button', id: 'csv-cancel', text: t('cancel') });
     cancel.addEventListener('click', () => { plan = null; overrides = {}; rerender(); });
@@ -183,13 +183,14 @@ export function createDirectory(app) {
       h('table', { class: 'mapping' },
         h('caption', { text: t('csv_mapping') }),
         h('tbody', {}, rows)),
+      plan.problem ? h('p', { class: 'bad-lines', role: 'alert', text: pick2(plan.problem) }) : null,
       bad.length
         ? h('div', { class: 'bad-lines', role: 'alert' },
           h('p', { text: t('csv_bad', bad.length) }),
           h('ul', {}, bad.map((l) => h('li', { dataset: { line: String(l.line) } },
             h('strong', { text: t('csv_line', l.line) }), ' ',
             l.problems.map((p) => pick2(p)).join(' ; ')))))
-        : h('p', { class: 'help', text: t('csv_all_good', plan.lines.length) }),
+        : plan.problem ? null : h('p', { class: 'help', text: t('csv_all_good', plan.lines.length) }),
       h('div', { class: 'btns' }, importBtn, cancel));
   }
 
