@@ -25,6 +25,13 @@ const COMMANDS: &[&str] = &[
     "update_folder",
     "remove_folder",
     "pause_watching",
+    "list_directory",
+    "save_customer",
+    "remove_customer",
+    "choose_customer_csv",
+    "import_customers",
+    "export_customers",
+    "set_fallbacks",
 ];
 
 fn main() {

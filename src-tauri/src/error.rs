@@ -5,6 +5,7 @@
 //! concerns.
 
 use facteur::accounts::AccountError;
+use facteur::directory::DirectoryError;
 use facteur::folders::FolderError;
 use facteur::outbox::OutboxError;
 use facteur::store::StoreError;
@@ -175,6 +176,53 @@ impl From<FolderError> for UiError {
                 detail,
             ),
             FolderError::Sqlite(_) => UiError::new(
+                "store",
+                "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
+                "Facteur cannot read or write its data. Close and reopen it; if it happens again, see the details.",
+                detail,
+            ),
+        }
+    }
+}
+
+impl From<DirectoryError> for UiError {
+    fn from(e: DirectoryError) -> UiError {
+        let detail = Some(e.to_string());
+        match e {
+            DirectoryError::Store(s) => s.into(),
+            DirectoryError::Account(a) => a.into(),
+            DirectoryError::NotFound(_) => UiError::new(
+                "not_found",
+                "Ce client n'est plus dans l'annuaire : la liste va se mettre à jour.",
+                "This customer is no longer in the directory: the list will refresh.",
+                detail,
+            ),
+            // Validation is said in both languages before the core is
+            // called; what reaches here is an identifier already taken.
+            DirectoryError::Invalid(_) => UiError::new(
+                "customer_conflict",
+                "Un identifiant de ce client désigne déjà un autre client : un identifiant, un client. Voyez les détails.",
+                "An identifier of this customer already names another customer: one identifier, one customer. See the details.",
+                detail,
+            ),
+            DirectoryError::Csv(_) => UiError::new(
+                "csv_unreadable",
+                "Ce fichier ne se lit pas comme un CSV : réenregistrez-le en « CSV UTF-8 » depuis votre tableur.",
+                "This file cannot be read as a CSV: save it again as \"CSV UTF-8\" from your spreadsheet.",
+                detail,
+            ),
+            DirectoryError::NoNameColumn => UiError::new(
+                "csv_no_name",
+                "Aucune colonne de ce fichier ne donne le nom du client : choisissez « nom » pour l'une d'elles.",
+                "No column of this file gives the customer's name: choose \"name\" for one of them.",
+                detail,
+            ),
+            DirectoryError::BadLines(_) => UiError::not_allowed(
+                "Des lignes du fichier sont invalides : rien n'a été importé.",
+                "Some lines of the file are invalid: nothing was imported.",
+                detail,
+            ),
+            DirectoryError::Sqlite(_) => UiError::new(
                 "store",
                 "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
                 "Facteur cannot read or write its data. Close and reopen it; if it happens again, see the details.",

@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod commands;
+pub mod customers;
 pub mod error;
 pub mod shell;
 pub mod tray;
@@ -28,6 +29,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .manage(shell)
+        .manage(customers::PendingImport::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_settings,
             commands::set_language,
@@ -53,6 +55,13 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             commands::update_folder,
             commands::remove_folder,
             commands::pause_watching,
+            customers::list_directory,
+            customers::save_customer,
+            customers::remove_customer,
+            customers::choose_customer_csv,
+            customers::import_customers,
+            customers::export_customers,
+            customers::set_fallbacks,
         ])
         .on_window_event(|window, event| match event {
             WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {

@@ -580,3 +580,180 @@ fn watched_folders_are_configured_from_the_window_and_count_what_lands_in_them()
         "not_found"
     );
 }
+
+#[test]
+fn the_customer_directory_is_kept_from_the_window_and_refusals_are_said_in_both_languages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    assert_eq!(app.ok("list_directory", json!({}))["customers"], json!([]));
+
+    // A valid customer, reached on paper; its identifiers stored normalised.
+    let saved = app.ok(
+        "save_customer",
+        json!({ "id": null, "data": { "name": " Mairie de Saint-Ouen ", "gln": "4001234500003",
+                "customer_number": "C-42", "reach": { "channel": "print" } } }),
+    );
+    let id = saved["id"].as_i64().unwrap();
+    assert_eq!(saved["name"], "Mairie de Saint-Ouen");
+    assert_eq!(saved["gln"], "4001234500003");
+
+    // A wrong GLN check digit: refused, each problem said in both languages.
+    let e = app.err(
+        "save_customer",
+        json!({ "id": null, "data": { "name": "Hôtel du Lac", "gln": "4001234500004",
+                "reach": { "channel": "email", "to": "pas-une-adresse" } } }),
+    );
+    assert_eq!(e["code"], "customer_invalid");
+    let fr = e["message_fr"].as_str().unwrap();
+    let en = e["message_en"].as_str().unwrap();
+    assert!(fr.contains("GLN «\u{a0}4001234500004\u{a0}»"), "{fr}");
+    assert!(en.contains("GLN \"4001234500004\""), "{en}");
+    assert!(fr.contains("pas une adresse e-mail"), "{fr}");
+    assert!(en.contains("is not an e-mail address"), "{en}");
+
+    // Editing: the same id, reached through an account now.
+    let edited = app.ok(
+        "save_customer",
+        json!({ "id": id, "data": { "name": "Mairie de Saint-Ouen", "gln": "4001234500003",
+                "reach": { "channel": "account", "to": "sandbox" } } }),
+    );
+    assert_eq!(
+        edited["reach"],
+        json!({ "channel": "account", "to": "sandbox" })
+    );
+    let view = app.ok("list_directory", json!({}));
+    assert_eq!(view["customers"].as_array().unwrap().len(), 1);
+    assert_eq!(view["customers"][0]["customer_number"], Value::Null);
+    assert!(
+        view["accounts"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("sandbox"))
+    );
+
+    // Fallbacks: an account of the wrong kind is refused, nothing changes.
+    for (name, kind) in [("papier", "print"), ("courriel", "email")] {
+        app.ok(
+            "add_account",
+            json!({ "name": name, "kind": kind, "settings": {}, "secrets": {} }),
+        );
+    }
+    let e = app.err("set_fallbacks", json!({ "email": "papier", "print": null }));
+    assert_eq!(e["code"], "not_allowed");
+    assert!(e["message_fr"].as_str().unwrap().contains("e-mail"));
+    let e = app.err(
+        "set_fallbacks",
+        json!({ "email": null, "print": "courriel" }),
+    );
+    assert_eq!(e["code"], "not_allowed");
+    let view = app.ok("list_directory", json!({}));
+    assert_eq!(view["email_account"], Value::Null);
+    assert_eq!(view["print_accounts"], json!(["papier"]));
+    let view = app.ok(
+        "set_fallbacks",
+        json!({ "email": "courriel", "print": "papier" }),
+    );
+    assert_eq!(view["email_account"], "courriel");
+    assert_eq!(view["print_account"], "papier");
+
+    // Removed.
+    let view = app.ok("remove_customer", json!({ "id": id }));
+    assert_eq!(view["customers"], json!([]));
+    let e = app.err("remove_customer", json!({ "id": id }));
+    assert_eq!(e["code"], "not_found");
+}
+
+/// The dialog cannot be driven here: the file is remembered as the dialog
+/// would, then `import_customers` runs through IPC.
+#[test]
+fn a_customer_csv_is_imported_only_when_every_line_is_valid() {
+    use tauri::Manager;
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    let e = app.err("import_customers", json!({ "overrides": {} }));
+    assert_eq!(e["code"], "not_allowed");
+
+    let csv = tmp.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "Raison sociale;Code client;EAN;Notes;Canal\n\
+         Mairie de Saint-Ouen;C-1;4001234500003;vue;courrier\n\
+         Hôtel du Lac;C-2;4001234500004;;courrier\n",
+    )
+    .unwrap();
+    app.app
+        .state::<facteur_app::customers::PendingImport>()
+        .set(csv.clone());
+    let r = app.ok("import_customers", json!({ "overrides": {} }));
+    assert_eq!(r["imported"], false);
+    assert_eq!(r["plan"]["file"], "export.csv");
+    assert_eq!(
+        r["plan"]["fields"],
+        json!(["nom", "numero_client", "gln", null, "canal"])
+    );
+    assert_eq!(r["plan"]["described"][3], "« Notes » → ignorée");
+    assert_eq!(r["plan"]["bad"], 1);
+    let bad = &r["plan"]["lines"][1];
+    assert_eq!(bad["line"], 3);
+    assert!(bad["problems"][0]["fr"].as_str().unwrap().contains("GLN"));
+    // Nothing half-imported.
+    assert_eq!(app.ok("list_directory", json!({}))["customers"], json!([]));
+
+    // The user ignores the EAN column: a preview writes nothing…
+    let r = app.ok(
+        "import_customers",
+        json!({ "overrides": { "EAN": "-" }, "preview": true }),
+    );
+    assert_eq!(r["imported"], false);
+    assert_eq!(r["plan"]["bad"], 0);
+    assert_eq!(app.ok("list_directory", json!({}))["customers"], json!([]));
+    // …« Importer » writes every line.
+    let r = app.ok("import_customers", json!({ "overrides": { "EAN": "-" } }));
+    assert_eq!(r["imported"], true, "{r}");
+    assert_eq!(r["added"], 2);
+    assert_eq!(r["plan"]["fields"][2], Value::Null);
+    let view = app.ok("list_directory", json!({}));
+    let names: Vec<&str> = view["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"Hôtel du Lac"));
+    assert!(view["customers"][0]["gln"].is_null());
+
+    // No column recognised as the name: the columns are still shown, the
+    // user picks one, nothing is written meanwhile.
+    let csv = tmp.path().join("sans-nom.csv");
+    std::fs::write(
+        &csv,
+        "Entreprise;Code client;Canal\nTraiteur Dupont;C-9;courrier\n",
+    )
+    .unwrap();
+    app.app
+        .state::<facteur_app::customers::PendingImport>()
+        .set(csv);
+    let r = app.ok("import_customers", json!({ "overrides": {} }));
+    assert_eq!(r["imported"], false);
+    assert_eq!(
+        r["plan"]["headers"],
+        json!(["Entreprise", "Code client", "Canal"])
+    );
+    assert!(r["plan"]["problem"]["fr"].as_str().unwrap().contains("nom"));
+    assert_eq!(r["plan"]["lines"], json!([]));
+    let r = app.ok(
+        "import_customers",
+        json!({ "overrides": { "Entreprise": "nom" }, "preview": true }),
+    );
+    assert_eq!(r["plan"]["problem"], Value::Null);
+    assert_eq!(r["plan"]["lines"][0]["name"], "Traiteur Dupont");
+    assert_eq!(r["plan"]["bad"], 0);
+    assert_eq!(
+        app.ok("list_directory", json!({}))["customers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

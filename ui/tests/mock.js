@@ -212,6 +212,39 @@
     return f;
   };
 
+
+  // Customer directory (IPC.md "Customers"). The next CSV the "system
+  // dialog" returns: window.__mock.nextCsv ({ file, headers, fields,
+  // described, lines }, each problem with the header it comes from in `_col`).
+  const NO_IDS = { customer_number: null, electronic_address: null, ovt: null, iban: null, gln: null, siren: null,
+    siret: null, vat: null, service_code: null, engagement_required: false };
+  const directory = { customers: mode === 'empty' ? [] : [
+    Object.assign({}, NO_IDS, { id: 1, name: 'Mairie de Saint-Ouen', siren: '219300704', siret: '21930070400019',
+      reach: { channel: 'account', to: 'mairie' }, service_code: 'FACTURES' }),
+    Object.assign({}, NO_IDS, { id: 2, name: 'Hôtel du Lac', customer_number: 'C-0042', gln: '4001234500003',
+      reach: { channel: 'email', to: 'compta@hotel-du-lac.example' } }),
+    Object.assign({}, NO_IDS, { id: 3, name: 'Garage Moreau', vat: 'FR40401234567', reach: { channel: 'print' } }),
+  ], email_account: null, print_account: null };
+  let nextCustomerId = 4;
+  const glnOk = (g) => /^\d{13}$/.test(g) && [...g.slice(0, 12)].reverse()
+    .reduce((s, c, i) => s + Number(c) * (i % 2 ? 1 : 3), 0) % 10 === (10 - Number(g[12])) % 10;
+  const directoryView = () => Object.assign({
+    accounts: accounts.map((a) => a.name),
+    email_accounts: accounts.filter((a) => a.kind === 'email').map((a) => a.name),
+    print_accounts: accounts.filter((a) => a.kind === 'print').map((a) => a.name),
+  }, directory);
+  let pendingCsv = null;
+  function csvPlan(overrides) {
+    const p = clone(pendingCsv);
+    p.headers.forEach((head, i) => {
+      if (head in overrides) p.fields[i] = overrides[head] === '-' ? null : overrides[head];
+      p.described[i] = p.fields[i] ? `«\u00a0${head}\u00a0» → ${p.fields[i]}` : `«\u00a0${head}\u00a0» → ignorée`;
+    });
+    for (const l of p.lines) l.problems = l.problems.filter((x) => p.fields[p.headers.indexOf(x._col)]);
+    p.bad = p.lines.filter((l) => l.problems.length).length;
+    return p;
+  }
+
   const commands = {
     get_settings: () => settings,
     set_language: ({ language }) => { settings.language = language; return null; },
@@ -304,6 +337,45 @@
       return watching;
     },
     pause_watching: ({ paused }) => { watching.paused = !!paused; return watching; },
+    list_directory: () => directoryView(),
+    save_customer: ({ id, data }) => {
+      const fr = []; const en = [];
+      if (!(data.name || '').trim()) { fr.push('le nom du client est vide'); en.push('the customer\'s name is empty'); }
+      if (data.gln && !glnOk(data.gln)) { fr.push(`GLN «\u00a0${data.gln}\u00a0»\u00a0: clé de contrôle fausse`); en.push(`GLN "${data.gln}": wrong check digit`); }
+      if (fr.length) throw err('customer_invalid', `Ce client n’est pas enregistré\u00a0:\n${fr.map((x) => `— ${x}`).join('\n')}`, `This customer is not saved:\n${en.map((x) => `— ${x}`).join('\n')}`);
+      const c = Object.assign({}, NO_IDS, data, { id: id ?? nextCustomerId++, name: data.name.trim() });
+      const i = directory.customers.findIndex((x) => x.id === c.id);
+      if (i >= 0) directory.customers[i] = c; else directory.customers.push(c);
+      return c;
+    },
+    remove_customer: ({ id }) => {
+      if (!directory.customers.some((c) => c.id === id)) throw err('not_found', 'Ce client n’est plus dans l’annuaire.', 'This customer is no longer in the directory.');
+      directory.customers = directory.customers.filter((c) => c.id !== id);
+      return directoryView();
+    },
+    choose_customer_csv: () => {
+      if (!window.__mock.nextCsv) return null;
+      pendingCsv = window.__mock.nextCsv;
+      return csvPlan({});
+    },
+    import_customers: ({ overrides, preview }) => {
+      if (!pendingCsv) throw err('not_allowed', 'Choisissez d’abord le fichier CSV à importer.', 'First choose the CSV file to import.');
+      const plan = csvPlan(overrides || {});
+      if (plan.bad || preview) return { imported: false, added: 0, replaced: 0, plan };
+      for (const l of plan.lines) directory.customers.push(Object.assign({}, NO_IDS, { id: nextCustomerId++, name: l.name, reach: { channel: 'print' } }));
+      return { imported: true, added: plan.lines.length, replaced: 0, plan };
+    },
+    export_customers: () => ({ count: directory.customers.length, file: '/home/claire/clients.csv' }),
+    set_fallbacks: ({ email, print }) => {
+      const check = (name, kind) => {
+        if (!name) return;
+        const a = accounts.find((x) => x.name === name);
+        if (!a || a.kind !== kind) throw err('not_allowed', 'Ce compte n’est pas du bon type.', 'This account is not of the right kind.');
+      };
+      check(email, 'email'); check(print, 'print');
+      directory.email_account = email; directory.print_account = print;
+      return directoryView();
+    },
     list_accounts: () => accounts,
     add_account: ({ name, kind, settings: s, secrets }) => {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name || '')) throw err('account_name', 'Le nom du compte ne peut contenir que des lettres, des chiffres, «\u00a0-\u00a0», «\u00a0_\u00a0» ou «\u00a0.\u00a0».', 'An account name may only contain letters, digits, "-", "_" or ".".', `invalid name: "${name}"`);
@@ -335,7 +407,7 @@
     for (const l of listeners.values()) if (l.event === event) l.handler({ event, id: l.id, payload: clone(payload) });
   }
 
-  window.__mock = { calls, emit, invoices, accounts, watching, nextFolder: null, lastBatch: null, commandsOf: (cmd) => calls.filter((c) => c.cmd === cmd) };
+  window.__mock = { calls, emit, invoices, accounts, watching, directory, nextFolder: null, nextCsv: null, lastBatch: null, commandsOf: (cmd) => calls.filter((c) => c.cmd === cmd) };
   window.__TAURI__ = {
     core: {
       invoke(cmd, args) {

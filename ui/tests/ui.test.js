@@ -469,3 +469,84 @@ test('10,000 invoices: first page renders quickly, next page on demand', async (
   await p.keyboard.press('ArrowDown');
   await p.waitForFunction(() => document.querySelectorAll('#list li').length === 300);
 });
+
+test('customers: listed with identifiers and channel; a refused save says why; edit and remove call the shell', async () => {
+  const { page: p } = await page();
+  await p.click('#open-settings');
+  await p.locator('#settings li[data-customer="2"]').waitFor();
+  const hotel = p.locator('#settings li[data-customer="2"]');
+  assert.match(await hotel.textContent(), /Hôtel du Lac/);
+  assert.match(await hotel.textContent(), /GLN4001234500003/);
+  assert.match(await hotel.textContent(), /E-mail à compta@hotel-du-lac\.example/);
+  assert.match(await p.locator('#settings li[data-customer="1"]').textContent(), /Compte «\u00a0mairie\u00a0»/);
+  assert.match(await p.locator('#settings li[data-customer="3"]').textContent(), /Courrier papier/);
+  // Add: a wrong GLN check digit is refused with the shell's sentence, nothing listed.
+  await p.click('#add-customer');
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'cust-name');
+  await p.fill('#cust-name', 'Clinique des Lilas');
+  await p.fill('#cust-gln', '4001234500004');
+  await p.selectOption('#cust-channel', 'print');
+  assert.ok(await p.locator('#cust-account').isHidden());
+  await p.click('#cust-save');
+  await p.locator('#customer-form .error', { hasText: 'clé de contrôle fausse' }).waitFor();
+  assert.match(await p.locator('#customer-form .error .msg').textContent(), /GLN «\u00a04001234500004\u00a0»/);
+  assert.deepEqual((await calls(p, 'save_customer'))[0].args, { id: null, data: {
+    name: 'Clinique des Lilas', service_code: null, engagement_required: false, customer_number: null,
+    electronic_address: null, ovt: null, iban: null, gln: '4001234500004', siren: null, siret: null, vat: null,
+    reach: { channel: 'print' } } });
+  assert.equal(await p.locator('#settings li[data-customer]').count(), 3);
+  await p.screenshot({ path: path.join(SHOTS, 'customers-fr-light.png') });
+  // Corrected, saved: listed.
+  await p.fill('#cust-gln', '4001234500003');
+  await p.click('#cust-save');
+  await p.locator('#settings li[data-customer="4"]', { hasText: 'Clinique des Lilas' }).waitFor();
+  assert.match(await p.locator('#customers-section .notice').textContent(), /Client «\u00a0Clinique des Lilas\u00a0» enregistré/);
+  // Edit keeps the id.
+  await p.click('#customer-edit-3');
+  assert.equal(await p.inputValue('#cust-vat'), 'FR40401234567');
+  await p.selectOption('#cust-channel', 'account');
+  await p.selectOption('#cust-account', 'generix');
+  await p.click('#cust-save');
+  await p.locator('#settings li[data-customer="3"]', { hasText: 'Compte «\u00a0generix\u00a0»' }).waitFor();
+  assert.equal((await calls(p, 'save_customer')).at(-1).args.id, 3);
+  // Remove asks for confirmation first.
+  await p.click('#customer-remove-3');
+  assert.equal((await calls(p, 'remove_customer')).length, 0);
+  await p.click('#customer-remove-3');
+  await p.locator('#settings li[data-customer="3"]').waitFor({ state: 'detached' });
+  assert.deepEqual((await calls(p, 'remove_customer'))[0].args, { id: 3 });
+});
+
+test('customers: the CSV preview shows the mapping and each bad line, « Importer » stays off until none is bad', async () => {
+  const { page: p } = await page();
+  await p.evaluate(() => {
+    window.__mock.nextCsv = { file: 'export-compta.csv', headers: ['Raison sociale', 'EAN', 'Notes'],
+      fields: ['nom', 'gln', null], described: ['', '', ''],
+      lines: [{ line: 2, name: 'Mairie', id: null, problems: [] },
+        { line: 3, name: 'Hôtel', id: null, problems: [{ _col: 'EAN',
+          fr: 'GLN «\u00a04001234500004\u00a0»\u00a0: clé de contrôle fausse', en: 'GLN "4001234500004": wrong check digit' }] }] };
+  });
+  await p.click('#open-settings');
+  await p.locator('#import-customers').waitFor();
+  await p.click('#import-customers');
+  await p.locator('#csv-preview').waitFor();
+  assert.deepEqual((await calls(p, 'choose_customer_csv'))[0].args, {});
+  assert.equal(await p.inputValue('#csv-col-0'), 'nom');
+  assert.equal(await p.inputValue('#csv-col-1'), 'gln');
+  assert.equal(await p.inputValue('#csv-col-2'), '-');
+  assert.match(await p.locator('#csv-preview .mapping').textContent(), /«\u00a0Notes\u00a0» → ignorée/);
+  const bad = p.locator('#csv-preview .bad-lines li[data-line="3"]');
+  assert.match(await bad.textContent(), /Ligne 3\u00a0: GLN «\u00a04001234500004\u00a0»\u00a0: clé de contrôle fausse/);
+  assert.ok(await p.isDisabled('#csv-import'));
+  await p.screenshot({ path: path.join(SHOTS, 'customers-import-fr-light.png') });
+  // Ignoring the column plans again (nothing written), then « Importer » is enabled.
+  await p.selectOption('#csv-col-1', '-');
+  await p.locator('#csv-preview .bad-lines').waitFor({ state: 'detached' });
+  assert.deepEqual((await calls(p, 'import_customers'))[0].args, { overrides: { EAN: '-' }, preview: true });
+  assert.equal(await p.locator('#settings li[data-customer]').count(), 3);
+  assert.ok(await p.isEnabled('#csv-import'));
+  await p.click('#csv-import');
+  await p.locator('#customers-section .notice', { hasText: 'Import terminé\u00a0: 2 clients ajoutés' }).waitFor();
+  assert.deepEqual((await calls(p, 'import_customers')).at(-1).args, { overrides: { EAN: '-' }, preview: false });
+  assert.equal(await p.locator('#settings li[data-customer]').count(), 5);
+});

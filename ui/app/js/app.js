@@ -8,6 +8,7 @@ import { createDetail } from './detail.js';
 import { createSettings } from './settings.js';
 import { createBatch } from './drop.js';
 import { createFolders } from './folders.js';
+import { createDirectory } from './directory.js';
 import { showError } from './errors.js';
 
 const app = {
@@ -93,6 +94,7 @@ const app = {
 };
 
 app.folders = createFolders(app);
+app.directory = createDirectory(app);
 const list = createList(app);
 const detail = createDetail(app);
 const settings = createSettings(app);

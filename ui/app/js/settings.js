@@ -1,5 +1,5 @@
-// Settings behind the gear: language, data folder, watched folders, portal
-// accounts.
+// Settings behind the gear: language, data folder, watched folders, the
+// customer directory, portal accounts.
 // Secrets are typed into password fields, sent once with add_account, then
 // the form is reset: the page never holds or shows them again.
 
@@ -184,6 +184,7 @@ export function createSettings(app) {
           h('div', { class: 'langs', role: 'radiogroup', 'aria-labelledby': 'h-lang' }, radios)),
         h('section', {}, h('h3', { text: t('data_folder') }), h('p', { class: 'path', text: s.data_dir || '—' })),
         app.folders.render(),
+        app.directory.render(),
         h('section', { 'aria-labelledby': 'h-accounts' },
           h('h3', { id: 'h-accounts', text: t('accounts') }),
           app.state.accounts.length
