@@ -113,6 +113,7 @@ impl WatchedFolder {
             path: self.path.clone(),
             recursive: self.recursive,
             submit_to,
+            routed: self.mode == Mode::Submit && self.account.is_none(),
             tidy: self.tidy,
             id: Some(self.id),
         })

@@ -119,7 +119,7 @@ enum Command {
         /// Their subfolders too.
         #[arg(long, short = 'r')]
         recursive: bool,
-        /// Also send each accepted invoice (to the demonstration portal unless --to).
+        /// Also send each accepted invoice (where the customer directory routes it, unless --to).
         #[arg(long)]
         submit: bool,
         /// The account to send to (implies --submit).
@@ -339,7 +339,7 @@ enum FoldersAction {
         /// Its subfolders too.
         #[arg(long, short = 'r')]
         recursive: bool,
-        /// Also send each accepted invoice (to the demonstration portal unless --to).
+        /// Also send each accepted invoice (where the customer directory routes it, unless --to).
         #[arg(long)]
         submit: bool,
         /// The account to send to (implies --submit).

@@ -61,6 +61,8 @@ pub enum WatchError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Outbox(#[from] outbox::OutboxError),
+    #[error("routing could not be decided: {0}")]
+    Route(String),
 }
 
 pub type Result<T> = std::result::Result<T, WatchError>;
@@ -73,6 +75,10 @@ pub struct Folder {
     pub recursive: bool,
     /// "Check and submit" to this account; `None`: check only.
     pub submit_to: Option<Account>,
+    /// "Check and submit" by automatic routing: the customer directory
+    /// decides each invoice's account ([`crate::route`]); `submit_to` is
+    /// then the default account, used while the directory is empty.
+    pub routed: bool,
     /// Move each processed file into a subfolder ([`Tidy`]).
     pub tidy: bool,
     /// Its id among the configured folders (`crate::folders`), if it is one.
@@ -738,23 +744,52 @@ fn take(
         && accepted
         && recorded.invoice_id.is_some()
     {
-        match outbox::enqueue(
-            store,
-            home,
-            &report,
-            recorded.invoice_id,
-            account,
-            store::now_ms(),
-        )? {
-            Enqueued::Queued { .. } => queued_for = Some(account.name.clone()),
-            Enqueued::Refused(d) => {
+        let routed = folder.is_some_and(|f| f.routed);
+        let target = if routed {
+            let routing = crate::route::route(store, &report.facts, Some(&account.name))
+                .map_err(|e| WatchError::Route(e.to_string()))?;
+            match routing.decision.target() {
+                Some(t) => Some(t.clone()),
+                None => {
+                    refused = Some(routing.decision.why().en.clone());
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let enqueued = match &target {
+            Some(t) => Some(outbox::enqueue_routed(
+                store,
+                home,
+                &report,
+                recorded.invoice_id,
+                t,
+                &[],
+                store::now_ms(),
+            )?),
+            None if routed => None,
+            None => Some(outbox::enqueue(
+                store,
+                home,
+                &report,
+                recorded.invoice_id,
+                account,
+                store::now_ms(),
+            )?),
+        };
+        let account_name = target.map_or_else(|| account.name.clone(), |t| t.account);
+        match enqueued {
+            None => {}
+            Some(Enqueued::Queued { .. }) => queued_for = Some(account_name),
+            Some(Enqueued::Refused(d)) => {
                 refused = Some(serde_json::to_value(&d).map_or_else(
                     |_| "refused".to_string(),
                     |v| v["decision"].as_str().unwrap_or("refused").to_string(),
                 ))
             }
-            Enqueued::Changed => refused = Some("changed since it was checked".into()),
-            Enqueued::NoInvoice => {}
+            Some(Enqueued::Changed) => refused = Some("changed since it was checked".into()),
+            Some(Enqueued::NoInvoice) => {}
         }
     }
     Ok((

@@ -489,6 +489,7 @@ fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
         path: dir.clone(),
         recursive: false,
         submit_to: Some(account.clone()),
+        routed: false,
         tidy: true,
         id: None,
     };
@@ -648,5 +649,100 @@ fn watch_without_folders_given_watches_the_configured_ones_with_their_settings()
     assert!(
         err.contains(a.to_str().unwrap()) && !err.contains(b.to_str().unwrap()),
         "{err}"
+    );
+}
+
+/// `facteur watch --submit` without `--to` routes each invoice by the
+/// customer directory: the customer's own account gets it (here a print
+/// folder), and an invoice that matches nobody, with no fallback on, is not
+/// sent: the watcher says why and it stays « contrôlée ».
+#[test]
+fn check_and_submit_without_an_account_routes_by_the_customer_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    let print_dir = tmp.path().join("à poster");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(args)
+            .env("FACTEUR_HOME", &home)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let folder = format!("folder={}", print_dir.display());
+    cli(&[
+        "account", "add", "papier", "--kind", "print", "--set", &folder,
+    ]);
+    // The sample invoices' buyer: SIRET 55210055400013.
+    cli(&[
+        "customers",
+        "add",
+        "--name",
+        "Épi d'Or",
+        "--siret",
+        "55210055400013",
+        "--account",
+        "papier",
+    ]);
+    let mut other = SampleInvoice::example(2);
+    other.buyer_siren = "404833048".into();
+    other.buyer_siret = None;
+    let w = watch(
+        &home,
+        &[
+            "--submit",
+            "--settle",
+            "0.3",
+            "--json",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    let first = invoice(&dir, "F-0001.pdf", 1);
+    std::fs::write(dir.join("F-0002.pdf"), invoice_pdf(&other, false)).unwrap();
+    wait_for("the customer's invoice in its print folder", 60, || {
+        std::fs::read_dir(&print_dir).is_ok_and(|d| d.count() == 1)
+    });
+    wait_for("both files checked", 60, || {
+        count(&home, "SELECT count(*) FROM invoices") == 2
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, out, err) = stop(w);
+    let printed: Vec<PathBuf> = std::fs::read_dir(&print_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(printed.len(), 1, "{out}\n{err}");
+    assert_eq!(
+        std::fs::read(&printed[0]).unwrap(),
+        std::fs::read(&first).unwrap()
+    );
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM invoices WHERE number = 'F-2026-0001' AND current_status = 'to_post'"
+        ),
+        1,
+        "{out}\n{err}"
+    );
+    // The other one matched nobody: never queued, and said so.
+    assert_eq!(count(&home, "SELECT count(*) FROM submissions"), 1);
+    assert_eq!(
+        count(
+            &home,
+            "SELECT count(*) FROM invoices WHERE number = 'F-2026-0002' AND current_status = 'checked'"
+        ),
+        1
+    );
+    assert!(
+        out.contains("Undeliverable: no customer in the directory matches"),
+        "{out}"
     );
 }

@@ -670,7 +670,7 @@ fn watcher_loop<R: Runtime>(app: &AppHandle<R>) {
             continue;
         };
         match w.poll(&mut db, &home) {
-            Ok(taken) => after_poll(app, w, &taken),
+            Ok(taken) => after_poll(app, &db, w, &taken),
             Err(e) => {
                 tracing::error!("watched folders: {e}");
                 std::thread::sleep(Duration::from_secs(1));
@@ -739,7 +739,7 @@ fn start_watching<R: Runtime>(app: &AppHandle<R>, shell: &Shell, db: &Store) -> 
     }
 }
 
-fn after_poll<R: Runtime>(app: &AppHandle<R>, w: &Watch, taken: &[Taken]) {
+fn after_poll<R: Runtime>(app: &AppHandle<R>, db: &Store, w: &Watch, taken: &[Taken]) {
     let mut checked = 0;
     let mut moved = 0;
     let mut queued: BTreeMap<String, Account> = BTreeMap::new();
@@ -747,14 +747,18 @@ fn after_poll<R: Runtime>(app: &AppHandle<R>, w: &Watch, taken: &[Taken]) {
         match t {
             Taken::Checked { queued_for, .. } => {
                 checked += 1;
-                if let Some(name) = queued_for
-                    && let Some(a) = w
+                if let Some(name) = queued_for {
+                    let named = w
                         .folders()
                         .iter()
                         .filter_map(|f| f.submit_to.as_ref())
                         .find(|a| &a.name == name)
-                {
-                    queued.insert(name.clone(), a.clone());
+                        .cloned();
+                    // Routing may have chosen an account no folder names.
+                    let account = named.or_else(|| outbox::resolve_account(db, Some(name)).ok());
+                    if let Some(a) = account {
+                        queued.insert(name.clone(), a);
+                    }
                 }
             }
             Taken::Moved { .. } => moved += 1,

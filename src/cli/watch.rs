@@ -155,6 +155,8 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
                 path,
                 recursive: args.recursive,
                 submit_to: account.clone(),
+                // --submit without --to: the customer directory decides.
+                routed: args.to.is_none() && account.is_some(),
                 tidy: args.tidy,
                 id: None,
             });
@@ -247,6 +249,22 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             }
         }
         for name in std::mem::take(&mut pending_send) {
+            // Routing may send to an account no folder names: its channel
+            // is made the first time.
+            if !channels.contains_key(&name) {
+                let made = outbox::resolve_account(&db, Some(&name))
+                    .map_err(anyhow::Error::from)
+                    .and_then(|a| {
+                        rt.block_on(ensure_sandbox(&home, &a, lang))?;
+                        channel(&a)
+                    });
+                match made {
+                    Ok(ch) => {
+                        channels.insert(name.clone(), ch);
+                    }
+                    Err(e) => emit(format!("facteur: {name}: {e:#}")),
+                }
+            }
             let Some(ch) = channels.get(&name) else {
                 continue;
             };
