@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use facteur::sample::{Build, SampleInvoice, facturx_xml};
+use facteur::demo::sample::{Build, SampleInvoice, facturx_xml};
 
 mod common;
 use common::{Run, run};

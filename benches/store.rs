@@ -9,8 +9,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use facteur::lifecycle::{Status, Vocabulary};
-use facteur::store::{ListFilter, NewEvent, Source, Store};
+use facteur::mirror::lifecycle::{Status, Vocabulary};
+use facteur::mirror::store::{ListFilter, NewEvent, Source, Store};
 use rusqlite::{Connection, params};
 
 const INVOICES: i64 = 100_000;

@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{Run, run};
-use facteur::sample::{SampleInvoice, invoice_pdf};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
 
 fn facteur(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_facteur"));

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use facteur::sample::{SampleInvoice, invoice_pdf};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
 use rusqlite::Connection;
 
 const SETTLE_MS: u64 = 500;

@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use facteur::check::{Options, check_bytes};
-use facteur::sample::{SampleInvoice, invoice_pdf};
-use facteur::store::{self, Store};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
+use facteur::mirror::store::{self, Store};
 use fantoccini::Locator;
 
 const INVOICES: u32 = 10_000;

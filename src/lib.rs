@@ -1,32 +1,20 @@
 //! Facteur core: everything the `facteur` CLI and the desktop shell share.
 //!
+//! The parts, from the bottom up (a part imports only those below it):
+//! [`check`] (the offline checker), [`mirror`] (the local SQLite mirror and
+//! the lifecycle), [`send`] (accounts, routing, the outbox and the channels),
+//! [`demo`] (the demonstration portals and sample PDFs), [`intake`] (files
+//! coming in, and the one pipeline to the outbox), then [`view`] and
+//! [`render`] (what the screens show). [`home`] is Facteur's data folder.
+//!
 //! The core never depends on Tauri or any GUI toolkit; see `ARCHITECTURE.md`
 //! for the code map and the invariants.
 
-pub mod accounts;
-pub mod cdar;
-pub mod channel;
 pub mod check;
-pub mod directory;
-pub mod facts;
-pub mod finding;
-pub mod folders;
-pub mod guidance;
+pub mod demo;
 pub mod home;
-pub mod ident;
-pub mod lifecycle;
-pub mod outbox;
-pub mod pa_server;
-pub mod pdf;
-pub mod plateforme;
+pub mod intake;
+pub mod mirror;
 pub mod render;
-pub mod route;
-pub mod sample;
-pub mod sandbox;
-pub mod sandbox_server;
-pub mod store;
-pub mod structured;
-pub mod text;
-pub mod textfacts;
+pub mod send;
 pub mod view;
-pub mod watch;

@@ -12,19 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use facteur::check::finding::Lang;
 use facteur::check::{self, Options, Outcome, Report};
-use facteur::finding::Lang;
 use facteur::render;
 
-mod cli {
-    pub mod accounts;
-    pub mod folders;
-    pub mod plateforme;
-    pub mod route;
-    pub mod store;
-    pub mod submit;
-    pub mod watch;
-}
+mod cli;
 use cli::accounts as cli_accounts;
 use cli::store as cli_store;
 use cli::submit as cli_submit;
@@ -221,7 +213,7 @@ enum SandboxAction {
     /// Run the demonstration portal on 127.0.0.1 until Ctrl-C.
     Serve {
         /// Port on 127.0.0.1 (0: any free port, printed at start).
-        #[arg(long, default_value_t = facteur::sandbox_server::DEFAULT_PORT)]
+        #[arg(long, default_value_t = facteur::demo::sandbox_server::DEFAULT_PORT)]
         port: u16,
         /// How long « vidéocodage » lasts, in seconds (the real portal: about 48 h).
         #[arg(long, default_value_t = 120.0)]
@@ -236,7 +228,7 @@ enum SandboxAction {
     /// Run the demonstration plateforme agréée (AFNOR API) on 127.0.0.1 until Ctrl-C.
     ServePa {
         /// Port on 127.0.0.1 (0: any free port, printed at start).
-        #[arg(long, default_value_t = facteur::pa_server::DEFAULT_PORT)]
+        #[arg(long, default_value_t = facteur::demo::pa_server::DEFAULT_PORT)]
         port: u16,
         /// Seconds between two lifecycle statuses of an invoice.
         #[arg(long, default_value_t = 30.0)]
@@ -564,7 +556,7 @@ fn main() -> ExitCode {
 }
 
 fn folders_command(action: FoldersAction, lang: Lang) -> anyhow::Result<ExitCode> {
-    use facteur::folders::Change;
+    use facteur::intake::folders::Change;
     match action {
         FoldersAction::Add {
             path,
@@ -621,7 +613,7 @@ fn init_logging() {
         EnvFilter::try_from_env("FACTEUR_LOG").unwrap_or_else(|_| EnvFilter::new("warn,lopdf=off"));
     // The mail libraries log the raw SMTP/IMAP dialogue (passwords, whole
     // invoices) at debug level: off whatever FACTEUR_LOG asks.
-    for target in facteur::channel::mail::WIRE_LOG_TARGETS {
+    for target in facteur::send::channel::mail::WIRE_LOG_TARGETS {
         if let Ok(d) = format!("{target}=off").parse() {
             filter = filter.add_directive(d);
         }
@@ -643,7 +635,7 @@ fn run_check(
     let mut store = if no_store {
         None
     } else {
-        Some(cli_store::open()?)
+        Some(cli::open()?)
     };
     let (files, walk_errors) = check::collect_paths(inputs);
     let mut io_errors = walk_errors.len();

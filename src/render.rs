@@ -7,9 +7,9 @@
 
 use std::fmt::Write as _;
 
+use crate::check::facts::FactKey;
+use crate::check::finding::{Lang, Severity, typo_fr};
 use crate::check::{ContentClass, Report, Verdict};
-use crate::facts::FactKey;
-use crate::finding::{Lang, Severity, typo_fr};
 
 /// One file's block: verdict line, then each finding with its hint.
 pub fn report(r: &Report, lang: Lang) -> String {

@@ -8,9 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::guidance::{self, Context, Guidance};
-use crate::lifecycle::{Status, Vocabulary};
-use crate::store::{
+use crate::mirror::guidance::{self, Context, Guidance};
+use crate::mirror::lifecycle::{Status, Vocabulary};
+use crate::mirror::store::{
     self, Duplicate, EventRow, InvoiceRow, ListFilter, Store, StoreError, SubmissionRow,
 };
 
@@ -117,7 +117,7 @@ pub struct Detail {
     pub correction: Option<store::CorrectionLink>,
     /// For an invoice that may still be sent: where routing would send it,
     /// and why (or why it is held).
-    pub routing: Option<crate::route::Routing>,
+    pub routing: Option<crate::send::route::Routing>,
 }
 
 /// The detail of invoice `id`, `None` when there is no such invoice.
@@ -148,7 +148,7 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
     });
     let simulation = submissions.iter().any(|s| s.channel == "sandbox");
     let routing = if invoice.status == Status::Checked {
-        crate::route::for_invoice(store, id).unwrap_or_else(|e| {
+        crate::send::route::for_invoice(store, id).unwrap_or_else(|e| {
             tracing::warn!(invoice = id, "routing could not be decided: {e}");
             None
         })
@@ -171,7 +171,7 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewEvent, Source};
+    use crate::mirror::store::{NewEvent, Source};
 
     #[test]
     fn every_group_but_all_names_statuses_and_to_do_keeps_only_mandate_refusals() {
@@ -195,7 +195,10 @@ mod tests {
                 let mut r = crate::check::check_bytes(
                     std::path::Path::new("x.pdf"),
                     0,
-                    &crate::sample::invoice_pdf(&crate::sample::SampleInvoice::example(n), false),
+                    &crate::demo::sample::invoice_pdf(
+                        &crate::demo::sample::SampleInvoice::example(n),
+                        false,
+                    ),
                     &crate::check::Options::default(),
                 );
                 r.size_bytes = 1;
@@ -234,7 +237,7 @@ mod tests {
         assert!(
             d.guidance
                 .actions
-                .contains(&crate::guidance::Action::Replay)
+                .contains(&crate::mirror::guidance::Action::Replay)
         );
         assert!(detail(&store, 999, 0).unwrap().is_none());
     }

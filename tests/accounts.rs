@@ -109,8 +109,8 @@ fn chorus_pro_secrets_travel_from_the_keyring_to_the_portal_only() {
     use chorus_server::{CLIENT_SECRET, LOGIN, PASSWORD};
     let (_rt, server) = chorus_server::ChorusServer::on_own_runtime();
     let tmp = tempfile::tempdir().unwrap();
-    let inv = facteur::sample::SampleInvoice::example(31);
-    let pdf = facteur::sample::invoice_pdf(&inv, true);
+    let inv = facteur::demo::sample::SampleInvoice::example(31);
+    let pdf = facteur::demo::sample::invoice_pdf(&inv, true);
     let file = tmp.path().join("f-31.pdf");
     std::fs::write(&file, &pdf).unwrap();
     let expires = jiff::Zoned::now()
@@ -170,10 +170,10 @@ fn killed_mid_batch_of_200_to_chorus_pro_then_restarted_each_arrives_once() {
     let dir = tmp.path().join("in");
     std::fs::create_dir_all(&dir).unwrap();
     for n in 1..=200u32 {
-        let inv = facteur::sample::SampleInvoice::example(n);
+        let inv = facteur::demo::sample::SampleInvoice::example(n);
         std::fs::write(
             dir.join(format!("f-{n:05}.pdf")),
-            facteur::sample::invoice_pdf(&inv, n.is_multiple_of(2)),
+            facteur::demo::sample::invoice_pdf(&inv, n.is_multiple_of(2)),
         )
         .unwrap();
     }

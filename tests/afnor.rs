@@ -14,17 +14,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use facteur::accounts::{Account, AccountError, Kind, SecretStore};
-use facteur::cdar;
-use facteur::channel::afnor::AfnorChannel;
-use facteur::channel::{Channel, ChannelError, Lookup, Outgoing, SendKind};
 use facteur::check::{Options as CheckOptions, check_bytes, check_file};
-use facteur::lifecycle::{Status, Vocabulary, map};
-use facteur::outbox::{self, Enqueued, Retry, Step};
-use facteur::pa_server::Options;
-use facteur::plateforme::{self, PlateformeError, Reach};
-use facteur::sample::{SampleInvoice, invoice_pdf};
-use facteur::store::Store;
+use facteur::demo::pa_server::Options;
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
+use facteur::mirror::lifecycle::{Status, Vocabulary, map};
+use facteur::mirror::store::Store;
+use facteur::send::accounts::{Account, AccountError, Kind, SecretStore};
+use facteur::send::cdar;
+use facteur::send::channel::afnor::AfnorChannel;
+use facteur::send::channel::{Channel, ChannelError, Lookup, Outgoing, SendKind};
+use facteur::send::outbox::{self, Enqueued, Retry, Step};
+use facteur::send::plateforme::{self, PlateformeError, Reach};
 use pa_faults::{Fault, FaultyPa};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -119,6 +119,7 @@ fn outgoing(n: u32, facturx: bool) -> Outgoing {
         structured: report.structured,
         annexes: Vec::new(),
         recipient: None,
+        ambiguous_since_ms: None,
     }
 }
 
@@ -351,7 +352,7 @@ async fn delivered(
         std::fs::write(&path, invoice_pdf(&inv, true)).unwrap();
         let report = check_file(&path, &CheckOptions::default()).unwrap();
         let rec = store
-            .record_check(&report, facteur::store::now_ms())
+            .record_check(&report, facteur::mirror::store::now_ms())
             .unwrap();
         let q = outbox::enqueue(
             &mut store,
@@ -359,7 +360,7 @@ async fn delivered(
             &report,
             rec.invoice_id,
             &acc,
-            facteur::store::now_ms(),
+            facteur::mirror::store::now_ms(),
         )
         .unwrap();
         assert!(matches!(q, Enqueued::Queued { .. }), "{q:?}");
@@ -414,7 +415,7 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
         p.emit("F-2099-9999", "205", None, None);
     });
     let ch = channel(&pa, &extra);
-    let c = outbox::sync(&mut store, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
     assert_eq!(c.added, 9, "{c:?}");
     assert_eq!(c.unmatched, 2, "{c:?}");
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::Approved);
@@ -484,7 +485,7 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
     });
     let mut store = Store::open_home(&home).unwrap();
     let ch = channel(&pa, &extra);
-    let c = outbox::sync(&mut store, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (2, 0, 0), "{c:?}");
     assert_eq!(calls(&pa, "GET /v1/flows/LC-"), downloads_before + 2);
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::PaymentSent);
@@ -493,7 +494,7 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
         (Status::Rejected, Some("TX_TVA_ERR".into()))
     );
     // Nothing new: nothing pulled, nothing downloaded.
-    let c = outbox::sync(&mut store, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 0, 0));
     assert_eq!(calls(&pa, "GET /v1/flows/LC-"), downloads_before + 2);
 }
@@ -532,12 +533,12 @@ async fn a_late_acknowledgement_error_is_found_by_the_sync() {
         f.ack = "Error";
         // A plateforme dates the change of acknowledgement.
         f.updated_ms = jiff::Timestamp::now().as_millisecond();
-        f.details.push(facteur::pa_server::AckDetail {
+        f.details.push(facteur::demo::pa_server::AckDetail {
             reason_code: "InvalidSchema".into(),
             reason_message: "BR-FR-01".into(),
         });
     });
-    let c = outbox::sync(&mut store, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast_retry()).await.unwrap();
     assert_eq!((c.added, c.unmatched), (1, 1), "{c:?}");
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::Rejected);
 }
@@ -695,7 +696,7 @@ async fn marking_paid_posts_one_212_cdar_and_records_it() {
     let mut store = delivered(tmp.path(), &pa, 1..=2, &[]).await;
     let ch = channel(&pa, &[]);
     let id = store.find_invoice("F-2026-0001").unwrap().id;
-    let done = plateforme::mark_paid(&mut store, &ch, id, facteur::store::now_ms())
+    let done = plateforme::mark_paid(&mut store, &ch, id, facteur::mirror::store::now_ms())
         .await
         .unwrap();
     assert!(!done.found);
@@ -714,7 +715,7 @@ async fn marking_paid_posts_one_212_cdar_and_records_it() {
     assert_eq!(c.sender_role.as_deref(), Some("SE"));
     // Once paid, never declared again.
     assert!(matches!(
-        plateforme::mark_paid(&mut store, &ch, id, facteur::store::now_ms()).await,
+        plateforme::mark_paid(&mut store, &ch, id, facteur::mirror::store::now_ms()).await,
         Err(PlateformeError::NotPayable { .. })
     ));
     // A 212 already posted before an interruption is found, not posted again.
@@ -735,7 +736,7 @@ async fn marking_paid_posts_one_212_cdar_and_records_it() {
         .post_cdar(&tracking, "x.xml", xml.as_bytes())
         .await
         .unwrap();
-    let again = plateforme::mark_paid(&mut store, &ch, id2, facteur::store::now_ms())
+    let again = plateforme::mark_paid(&mut store, &ch, id2, facteur::mirror::store::now_ms())
         .await
         .unwrap();
     assert!(again.found);
@@ -952,7 +953,7 @@ fn killed_during_100_submissions_then_restarted_each_flow_exists_exactly_once() 
         .unwrap();
     assert_eq!(status, "paid");
     let (cdars, _) = rt
-        .block_on(ch.search_all(&json!({"flowDirection": ["Out"], "trackingId": facteur::plateforme::paid_tracking_id("F-2026-0007")}), None))
+        .block_on(ch.search_all(&json!({"flowDirection": ["Out"], "trackingId": facteur::send::plateforme::paid_tracking_id("F-2026-0007")}), None))
         .unwrap();
     assert_eq!(cdars.len(), 1);
 }

@@ -10,12 +10,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chorus_server::{ChorusServer, Fault, SUPPLIER_ID};
-use facteur::accounts::{Account, AccountError, Kind, SecretStore};
-use facteur::channel::chorus::{ChorusChannel, password_warning};
-use facteur::channel::{Channel, ChannelError, Lookup, Outgoing, SendKind, Tracked};
-use facteur::facts::{FactKey, FactSource};
-use facteur::lifecycle::Vocabulary;
-use facteur::sample::{SampleInvoice, invoice_pdf};
+use facteur::check::facts::{FactKey, FactSource};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
+use facteur::mirror::lifecycle::Vocabulary;
+use facteur::send::accounts::{Account, AccountError, Kind, SecretStore};
+use facteur::send::channel::chorus::{ChorusChannel, password_warning};
+use facteur::send::channel::{Channel, ChannelError, Lookup, Outgoing, SendKind, Tracked};
 use sha2::{Digest, Sha256};
 
 /// Secrets in memory: the OS keyring is not the subject here.
@@ -100,6 +100,7 @@ fn outgoing(n: u32, facturx: bool, file_name: &str) -> Outgoing {
         structured: report.structured,
         annexes: Vec::new(),
         recipient: None,
+        ambiguous_since_ms: None,
     }
 }
 

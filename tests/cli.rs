@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use facteur::sample::{Build, PageKind, SampleInvoice, invoice_pdf};
+use facteur::demo::sample::{Build, PageKind, SampleInvoice, invoice_pdf};
 
 fn facteur(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_facteur"))

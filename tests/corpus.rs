@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use facteur::check::facts::FactKey;
 use facteur::check::{ContentClass, Options, Report, Verdict, check_file};
-use facteur::facts::FactKey;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
@@ -148,7 +148,7 @@ fn every_rejection_says_why_in_both_languages() {
             assert!(
                 r.findings
                     .iter()
-                    .any(|f| f.severity == facteur::finding::Severity::Error),
+                    .any(|f| f.severity == facteur::check::finding::Severity::Error),
                 "{}: rejected without an error finding",
                 row["path"]
             );

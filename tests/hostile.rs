@@ -7,8 +7,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use facteur::check::finding::Code;
 use facteur::check::{Options, Report, Verdict, check_bytes, check_file};
-use facteur::finding::Code;
 
 /// Assembles a PDF from object bodies (numbered from 1) with a correct xref.
 fn pdf(objects: &[Vec<u8>], root: usize) -> Vec<u8> {

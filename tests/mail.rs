@@ -13,11 +13,11 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use facteur::accounts::{Account, AccountError, Kind, SecretStore};
-use facteur::channel::mail::{MailChannel, WIRE_LOG_TARGETS};
-use facteur::channel::{Annex, Channel, ChannelError, Lookup, Outgoing, SendKind, Tracked};
-use facteur::lifecycle::{self, Status, Vocabulary};
-use facteur::sample::{SampleInvoice, invoice_pdf};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
+use facteur::mirror::lifecycle::{self, Status, Vocabulary};
+use facteur::send::accounts::{Account, AccountError, Kind, SecretStore};
+use facteur::send::channel::mail::{MailChannel, WIRE_LOG_TARGETS};
+use facteur::send::channel::{Annex, Channel, ChannelError, Lookup, Outgoing, SendKind, Tracked};
 use mail_parser::{MessageParser, MimeHeaders};
 use sha2::{Digest, Sha256};
 
@@ -155,6 +155,7 @@ fn outgoing() -> Outgoing {
             bytes: "article;quantité\npain;12\n".as_bytes().to_vec(),
         }],
         recipient: None,
+        ambiguous_since_ms: None,
     }
 }
 
@@ -414,7 +415,7 @@ fn tracked() -> Vec<Tracked> {
     ]
 }
 
-fn status_of(e: &facteur::channel::PortalEvent) -> (Option<Status>, Option<String>) {
+fn status_of(e: &facteur::send::channel::PortalEvent) -> (Option<Status>, Option<String>) {
     let m = lifecycle::map(e.vocabulary, &e.raw_status, e.raw_reason.as_deref());
     (m.status, m.reason_code)
 }
@@ -817,8 +818,8 @@ async fn imap_over_implicit_tls_and_wrong_passwords() {
 #[tokio::test]
 async fn the_outbox_mails_an_invoice_with_its_annex_once() {
     use facteur::check::{Options, check_file};
-    use facteur::outbox::{self, AnyChannel, Enqueued, Retry};
-    use facteur::store::{self, Store};
+    use facteur::mirror::store::{self, Store};
+    use facteur::send::outbox::{self, AnyChannel, Enqueued, Retry};
     let tmp = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(tmp.path(), None);
     let acc = account(&smtp_settings(smtp.port, "none"));

@@ -6,18 +6,18 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use facteur::accounts::Account;
-use facteur::channel::sandbox::SandboxChannel;
-use facteur::channel::{
+use facteur::check::{Options, check_file};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
+use facteur::demo::sandbox::{Sandbox, Timing};
+use facteur::demo::sandbox_server;
+use facteur::mirror::lifecycle::{Status, Vocabulary};
+use facteur::mirror::store::{self, Store};
+use facteur::send::accounts::Account;
+use facteur::send::channel::sandbox::SandboxChannel;
+use facteur::send::channel::{
     Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, Tracked,
 };
-use facteur::check::{Options, check_file};
-use facteur::lifecycle::{Status, Vocabulary};
-use facteur::outbox::{self, AnyChannel, Enqueued, Retry, Step};
-use facteur::sample::{SampleInvoice, invoice_pdf};
-use facteur::sandbox::{Sandbox, Timing};
-use facteur::sandbox_server;
-use facteur::store::{self, Store};
+use facteur::send::outbox::{self, AnyChannel, Enqueued, Retry, Step};
 
 const SLOW: Timing = Timing {
     videocodage_ms: 60_000,
@@ -49,7 +49,7 @@ async fn portal() -> String {
 fn account(url: &str) -> Account {
     Account {
         name: "demo".into(),
-        kind: facteur::accounts::Kind::Sandbox,
+        kind: facteur::send::accounts::Kind::Sandbox,
         settings: [("url".to_string(), url.to_string())].into(),
         secret_fields: vec![],
     }
@@ -88,12 +88,13 @@ fn steps_of(v: &[Step]) -> Vec<&'static str> {
             Step::Recovered { .. } => "recovered",
             Step::Failed { .. } => "failed",
             Step::ToVerify { .. } => "to_verify",
+            Step::Waiting { .. } => "waiting",
         })
         .collect()
 }
 
 async fn deposits(url: &str, number: &str) -> usize {
-    facteur::channel::install_crypto();
+    facteur::send::channel::install_crypto();
     let v: serde_json::Value = reqwest::Client::new()
         .get(format!("{url}/api/v1/deposits"))
         .query(&[("number", number), ("seller", "732829320")])
@@ -151,7 +152,7 @@ async fn killed_after_the_portal_took_it_it_is_found_there_and_not_resent() {
     let out = Outgoing {
         invoice_id: inv,
         submission_id: sub,
-        kind: facteur::channel::SendKind::Submit,
+        kind: facteur::send::channel::SendKind::Submit,
         number: "F-2026-0002".into(),
         file_name: "f-2.pdf".into(),
         pdf,
@@ -160,6 +161,7 @@ async fn killed_after_the_portal_took_it_it_is_found_there_and_not_resent() {
         structured: None,
         annexes: vec![],
         recipient: None,
+        ambiguous_since_ms: None,
     };
     ch.send(&out).await.unwrap();
     assert_eq!(deposits(&url, "F-2026-0002").await, 1);
@@ -201,7 +203,7 @@ impl Mailbox {
 fn mailbox_account() -> Account {
     Account {
         name: "mailbox".into(),
-        kind: facteur::accounts::Kind::MailDeposit,
+        kind: facteur::send::accounts::Kind::MailDeposit,
         settings: Default::default(),
         secret_fields: vec![],
     }
@@ -366,14 +368,18 @@ fn backoff_doubles_with_jitter_and_respects_the_cap_and_retry_after() {
 
 struct NoSecrets;
 
-impl facteur::accounts::SecretStore for NoSecrets {
-    fn set(&self, _: &str, _: &str, _: &str) -> Result<(), facteur::accounts::AccountError> {
+impl facteur::send::accounts::SecretStore for NoSecrets {
+    fn set(&self, _: &str, _: &str, _: &str) -> Result<(), facteur::send::accounts::AccountError> {
         Ok(())
     }
-    fn get(&self, _: &str, _: &str) -> Result<Option<String>, facteur::accounts::AccountError> {
+    fn get(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<Option<String>, facteur::send::accounts::AccountError> {
         Ok(None)
     }
-    fn delete(&self, _: &str, _: &str) -> Result<(), facteur::accounts::AccountError> {
+    fn delete(&self, _: &str, _: &str) -> Result<(), facteur::send::accounts::AccountError> {
         Ok(())
     }
 }
@@ -413,7 +419,7 @@ async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() 
             later,
         ),
     ];
-    let c = outbox::sync(&mut store, &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (3, 0, 1));
     assert_eq!(store.invoice(a).unwrap().unwrap().status, Status::Issued);
     let inv_b = store.invoice(b).unwrap().unwrap();
@@ -423,13 +429,13 @@ async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() 
     assert_eq!(unmatched.len(), 1);
     assert_eq!(unmatched[0].number.as_deref(), Some("F-1999-0001"));
     // The cursor was saved: the same mails are not read again.
-    let c = outbox::sync(&mut store, &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 0, 0));
     // A mailbox re-read from the start (UIDVALIDITY changed) adds nothing twice.
     store
         .record_pulled("mailbox", &[], Some("0"), store::now_ms())
         .unwrap();
-    let c = outbox::sync(&mut store, &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 3, 0));
     assert_eq!(store.unmatched(10).unwrap().len(), 1);
 }

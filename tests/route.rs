@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use facteur::accounts::{self, AccountError, Kind, SecretStore};
-use facteur::directory::{self, CustomerData, Level, Reach};
-use facteur::facts::{FactKey, FactSource, Facts};
-use facteur::route::{self, Decision, Via};
-use facteur::store::Store;
+use facteur::check::facts::{FactKey, FactSource, Facts};
+use facteur::mirror::store::Store;
+use facteur::send::accounts::{self, AccountError, Kind, SecretStore};
+use facteur::send::directory::{self, CustomerData, Level, Reach};
+use facteur::send::route::{self, Decision, Via};
 
 /// Accounts without secrets (email from a loopback server, print, sandbox)
 /// need no keyring: this one refuses any secret, so a test that needed one
@@ -156,7 +156,7 @@ fn each_priority_level_finds_its_customer_and_says_which_identifier_matched() {
         assert!(
             why.contains(&format!(
                 "matched on {}",
-                level.label(facteur::finding::Lang::En)
+                level.label(facteur::check::finding::Lang::En)
             )),
             "{why}"
         );
@@ -466,7 +466,7 @@ fn a_csv_with_bad_lines_imports_nothing_and_names_each_line() {
     assert!(on(6, "no account named \"nulle-part\""), "{bad:?}");
     assert!(on(7, "without an e-mail address"), "{bad:?}");
     // The mapping is shown before anything is written: "Notes" is ignored.
-    let mapping = plan.mapping.describe(facteur::finding::Lang::Fr);
+    let mapping = plan.mapping.describe(facteur::check::finding::Lang::Fr);
     assert!(
         mapping.contains(&"« Notes » → ignorée".to_string()),
         "{mapping:?}"
@@ -536,16 +536,16 @@ pub fn invoice_for(n: u32, extra: &str) -> Vec<u8> {
 /// A Factur-X invoice to the buyer with this SIREN (and SIRET), whose buyer
 /// carries `extra` CII elements too.
 fn invoice_to(n: u32, siren: &str, siret: Option<&str>, extra: &str) -> Vec<u8> {
-    let mut inv = facteur::sample::SampleInvoice::example(n);
+    let mut inv = facteur::demo::sample::SampleInvoice::example(n);
     inv.buyer_siren = siren.into();
     inv.buyer_siret = siret.map(str::to_string);
-    let xml = String::from_utf8(facteur::sample::facturx_xml(&inv)).unwrap();
+    let xml = String::from_utf8(facteur::demo::sample::facturx_xml(&inv)).unwrap();
     let xml = xml.replacen(
         "<ram:BuyerTradeParty>",
         &format!("<ram:BuyerTradeParty>{extra}"),
         1,
     );
-    facteur::sample::Build {
+    facteur::demo::sample::Build {
         invoices: vec![inv],
         facturx: Some(xml.into_bytes()),
         ..Default::default()
@@ -807,7 +807,7 @@ echo "--- status"
 /// enabled one goes.
 #[test]
 fn a_plateforme_customer_the_directory_cannot_reach_is_held() {
-    use facteur::plateforme::{self, Recipient};
+    use facteur::send::plateforme::{self, Recipient};
     let tmp = tempfile::tempdir().unwrap();
     let mut s = store(tmp.path());
     customer(

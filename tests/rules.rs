@@ -1,13 +1,15 @@
 //! One test per checker rule and per tricky case, on PDFs the tests build
-//! themselves (with `facteur::sample`, and qpdf for real encryption).
+//! themselves (with `facteur::demo::sample`, and qpdf for real encryption).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use facteur::check::facts::{FactKey, FactSource};
+use facteur::check::finding::{Code, Severity};
 use facteur::check::{ContentClass, Options, Report, Verdict, check_bytes, check_file};
-use facteur::facts::{FactKey, FactSource};
-use facteur::finding::{Code, Severity};
-use facteur::sample::{Build, PageKind, SampleInvoice, SignatureKind, facturx_xml, invoice_pdf};
+use facteur::demo::sample::{
+    Build, PageKind, SampleInvoice, SignatureKind, facturx_xml, invoice_pdf,
+};
 
 fn check(bytes: &[u8]) -> Report {
     check_bytes(

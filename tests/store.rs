@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use facteur::sample::{SampleInvoice, invoice_pdf};
-use facteur::store::{MIGRATIONS, Store};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
+use facteur::mirror::store::{MIGRATIONS, Store};
 use rusqlite::Connection;
 
 fn write_batch(dir: &Path, from: u32, count: u32) {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use facteur::sample::{SampleInvoice, invoice_pdf};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
 use rusqlite::Connection;
 
 fn facteur(home: &Path) -> Command {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use facteur::sample::{SampleInvoice, invoice_pdf};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
 use rusqlite::Connection;
 
 struct Watcher(Child);
@@ -455,10 +455,10 @@ fn tidy_up_moves_each_file_where_it_belongs_and_never_overwrites() {
 
 #[test]
 fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
-    use facteur::accounts::{Account, Kind, OsKeyring};
-    use facteur::outbox::{self, AnyChannel, Retry};
-    use facteur::store::Store;
-    use facteur::watch::{Folder, Options, Taken, Tidy, Watch};
+    use facteur::intake::watch::{Folder, Options, Taken, Tidy, Watch};
+    use facteur::mirror::store::Store;
+    use facteur::send::accounts::{Account, Kind, OsKeyring};
+    use facteur::send::outbox::{self, AnyChannel, Retry};
 
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");

@@ -15,7 +15,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let r = check_bytes(Path::new("fuzz.pdf"), data.len() as u64, data, &opts);
     // A rejection always says why.
     if r.verdict == Verdict::Rejected {
-        assert!(r.findings.iter().any(|f| f.severity == facteur::finding::Severity::Error));
+        assert!(r.findings.iter().any(|f| f.severity == facteur::check::finding::Severity::Error));
     }
     assert!(r.readable <= r.pdf);
 });

@@ -2,5 +2,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = facteur::structured::parse(data);
+    let _ = facteur::check::structured::parse(data);
 });

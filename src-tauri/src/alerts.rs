@@ -8,8 +8,8 @@
 //! Deliberately not here: deciding statuses (the core's lifecycle) or
 //! asking portals (the shell's sync loop).
 
-use facteur::lifecycle::Status;
-use facteur::store::{EventRow, InvoiceRow, Store, StoreError};
+use facteur::mirror::lifecycle::Status;
+use facteur::mirror::store::{EventRow, InvoiceRow, Store, StoreError};
 
 /// The statuses a shop owner wants to hear about at once.
 pub const NOTIFIED: [Status; 3] = [Status::Rejected, Status::Refused, Status::Paid];
@@ -135,7 +135,7 @@ pub fn title(count: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use facteur::store::Source;
+    use facteur::mirror::store::Source;
 
     fn invoice(total: Option<&str>) -> InvoiceRow {
         InvoiceRow {

@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use facteur::accounts::{self, Account, Kind, OsKeyring};
-use facteur::folders::{self, Change, Mode};
-use facteur::lifecycle::Status;
-use facteur::outbox::{self, Enqueued};
-use facteur::route;
-use facteur::store::{self, InvoiceRow, ListFilter, SubmitDecision};
+use facteur::intake::folders::{self, Change, Mode};
+use facteur::mirror::lifecycle::Status;
+use facteur::mirror::store::{self, InvoiceRow, ListFilter, SubmitDecision};
+use facteur::send::accounts::{self, Account, Kind, OsKeyring};
+use facteur::send::outbox::{self, Enqueued};
+use facteur::send::route;
 use facteur::view::{self, Detail, Group};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -197,7 +197,7 @@ pub struct Refused {
 #[derive(Serialize)]
 pub struct Held {
     id: i64,
-    why: facteur::directory::Msg,
+    why: facteur::send::directory::Msg,
 }
 
 #[derive(Serialize)]
@@ -219,7 +219,7 @@ pub fn submit_invoices<R: Runtime>(
 ) -> Answer<Queued> {
     let mut db = shell.db();
     let forced = match &account {
-        Some(name) => Some(outbox::resolve_account(&db, Some(name))?),
+        Some(name) => Some(accounts::resolve(&db, Some(name))?),
         None => None,
     };
     let (mut queued, mut refused, mut held) = (Vec::new(), Vec::new(), Vec::new());
@@ -265,7 +265,7 @@ pub fn submit_invoices<R: Runtime>(
     used.dedup();
     let accounts = used
         .iter()
-        .map(|n| outbox::resolve_account(&db, Some(n)))
+        .map(|n| accounts::resolve(&db, Some(n)))
         .collect::<Result<Vec<_>, _>>()?;
     drop(db);
     for a in accounts {
@@ -300,7 +300,7 @@ pub fn replay_invoice<R: Runtime>(
 ) -> Answer<Replayed> {
     let mut db = shell.db();
     let (_, name) = outbox::enqueue_replay(&mut db, id, store::now_ms())?;
-    let account = outbox::resolve_account(&db, Some(&name))?;
+    let account = accounts::resolve(&db, Some(&name))?;
     drop(db);
     shell::work_outbox(app, account);
     Ok(Replayed { queued: true })
@@ -403,8 +403,8 @@ pub fn mark_posted(shell: State<'_, Shell>, id: i64) -> Answer<InvoiceRow> {
 pub fn list_accounts(shell: State<'_, Shell>) -> Answer<Vec<Account>> {
     let db = shell.db();
     let mut all = accounts::list(&db)?;
-    if !all.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT) {
-        all.push(outbox::resolve_account(&db, None)?);
+    if !all.iter().any(|a| a.name == accounts::SANDBOX_ACCOUNT) {
+        all.push(accounts::resolve(&db, None)?);
     }
     Ok(all)
 }
@@ -459,14 +459,14 @@ pub async fn test_account<R: Runtime>(app: AppHandle<R>, name: String) -> Answer
     let account = {
         let shell = tauri::Manager::state::<Shell>(&app);
         let db = shell.db();
-        outbox::resolve_account(&db, Some(&name))?
+        accounts::resolve(&db, Some(&name))?
     };
     let simulation = account.kind == Kind::Sandbox;
     let result = shell::test_connection(&account).await;
     Ok(match result {
         Ok(()) => Tested {
             ok: true,
-            message_fr: facteur::finding::typo_fr(
+            message_fr: facteur::check::finding::typo_fr(
                 "Connexion réussie : le portail répond et accepte les identifiants.",
             ),
             message_en: "Connected: the portal answers and accepts the credentials.".into(),
@@ -475,7 +475,7 @@ pub async fn test_account<R: Runtime>(app: AppHandle<R>, name: String) -> Answer
         },
         Err(e) => Tested {
             ok: false,
-            message_fr: facteur::finding::typo_fr(if e.is_transient() {
+            message_fr: facteur::check::finding::typo_fr(if e.is_transient() {
                 "Le portail ne répond pas : vérifiez l'adresse et la connexion, puis réessayez."
             } else {
                 "Le portail refuse la connexion : vérifiez l'identifiant et le mot de passe."

@@ -1,7 +1,7 @@
 //! The customer directory's commands (`ui/IPC.md`, "Customers"): list,
 //! add or edit, remove, import from CSV (the mapping and every bad line
 //! shown first, all or nothing), export to CSV, and the e-mail and paper
-//! fallbacks. Each a few lines over [`facteur::directory`].
+//! fallbacks. Each a few lines over [`facteur::send::directory`].
 //!
 //! The CSV file to import is chosen in the system dialog and remembered
 //! here, in the shell: the page never names a path. Deliberately not here:
@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use facteur::accounts::{self, Kind};
-use facteur::directory::{self, Customer, CustomerData, ImportPlan, Mapping, Msg};
-use facteur::finding::Lang;
-use facteur::store::{self, Store};
+use facteur::check::finding::Lang;
+use facteur::mirror::store::{self, Store};
+use facteur::send::accounts::{self, Kind};
+use facteur::send::directory::{self, Customer, CustomerData, ImportPlan, Mapping, Msg};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 

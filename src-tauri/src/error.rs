@@ -4,11 +4,11 @@
 //! errors are mapped here, at the IPC edge, so the core stays free of IPC
 //! concerns.
 
-use facteur::accounts::AccountError;
-use facteur::directory::DirectoryError;
-use facteur::folders::FolderError;
-use facteur::outbox::OutboxError;
-use facteur::store::StoreError;
+use facteur::intake::folders::FolderError;
+use facteur::mirror::store::StoreError;
+use facteur::send::accounts::AccountError;
+use facteur::send::directory::DirectoryError;
+use facteur::send::outbox::OutboxError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -23,7 +23,7 @@ impl UiError {
     pub fn new(code: &'static str, fr: &str, en: &str, detail: Option<String>) -> UiError {
         UiError {
             code,
-            message_fr: facteur::finding::typo_fr(fr),
+            message_fr: facteur::check::finding::typo_fr(fr),
             message_en: en.to_string(),
             detail,
         }
@@ -107,7 +107,6 @@ impl From<OutboxError> for UiError {
         match e {
             OutboxError::Store(s) => s.into(),
             OutboxError::Account(a) => a.into(),
-            OutboxError::NoAccount(n) => UiError::not_found(&n),
             OutboxError::NotReplayable(_) => UiError::not_allowed(
                 "Seule une facture refusée pour « Mandat absent » peut être rejouée.",
                 "Only an invoice refused for \"Mandat absent\" can be replayed.",

@@ -93,7 +93,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
                 let sandbox = {
                     let shell = handle.state::<Shell>();
                     let db = shell.db();
-                    facteur::outbox::resolve_account(&db, None)
+                    facteur::send::accounts::resolve(&db, None)
                 };
                 if let Ok(account) = sandbox {
                     shell::ensure_sandbox(&home, &account).await;

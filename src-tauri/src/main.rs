@@ -6,7 +6,7 @@ fn main() {
     let mut filter =
         EnvFilter::try_from_env("FACTEUR_LOG").unwrap_or_else(|_| EnvFilter::new("warn,lopdf=off"));
     // The mail libraries log the raw SMTP/IMAP dialogue (passwords): off.
-    for target in facteur::channel::mail::WIRE_LOG_TARGETS {
+    for target in facteur::send::channel::mail::WIRE_LOG_TARGETS {
         if let Ok(d) = format!("{target}=off").parse() {
             filter = filter.add_directive(d);
         }

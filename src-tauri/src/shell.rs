@@ -13,13 +13,13 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use facteur::accounts::{Account, OsKeyring};
-use facteur::channel::{Channel, ChannelError};
 use facteur::check::{self, Options, Outcome};
-use facteur::folders::{self, WatchedFolder};
-use facteur::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
-use facteur::store::{self, Store};
-use facteur::watch::{self, Counts, Taken, Watch};
+use facteur::intake::folders::{self, WatchedFolder};
+use facteur::intake::watch::{self, Counts, Taken, Watch};
+use facteur::mirror::store::{self, Store};
+use facteur::send::accounts::{Account, OsKeyring};
+use facteur::send::channel::{Channel, ChannelError};
+use facteur::send::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -239,8 +239,8 @@ struct BatchItem {
     path: String,
     number: Option<String>,
     verdict: &'static str,
-    status: Option<facteur::lifecycle::Status>,
-    first_finding: Option<facteur::finding::Finding>,
+    status: Option<facteur::mirror::lifecycle::Status>,
+    first_finding: Option<facteur::check::finding::Finding>,
     /// The very same file (same content) was dropped before: no second
     /// invoice is made of it.
     known: bool,
@@ -333,13 +333,14 @@ fn record<R: Runtime>(app: &AppHandle<R>, batch_id: &str, outcome: Outcome) -> B
             let status = invoice_id
                 .and_then(|id| shell.db().invoice(id).ok().flatten())
                 .map(|i| i.status);
-            let blocked = !report.accepted() || status == Some(facteur::lifecycle::Status::Blocked);
+            let blocked =
+                !report.accepted() || status == Some(facteur::mirror::lifecycle::Status::Blocked);
             BatchItem {
                 batch_id: batch_id.to_string(),
                 invoice_id,
                 number: report
                     .facts
-                    .get(facteur::facts::FactKey::InvoiceNumber)
+                    .get(facteur::check::facts::FactKey::InvoiceNumber)
                     .map(str::to_string),
                 verdict: if blocked { "rejected" } else { "accepted" },
                 status,
@@ -349,7 +350,7 @@ fn record<R: Runtime>(app: &AppHandle<R>, batch_id: &str, outcome: Outcome) -> B
                 first_finding: report
                     .findings
                     .iter()
-                    .find(|f| f.severity == facteur::finding::Severity::Error)
+                    .find(|f| f.severity == facteur::check::finding::Severity::Error)
                     .or(report.findings.first())
                     .cloned(),
                 path: report.path,
@@ -431,9 +432,9 @@ pub async fn sync_all<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
     };
-    let mut accounts: Vec<Account> = facteur::accounts::list(&db).unwrap_or_default();
-    if !accounts.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT)
-        && let Ok(a) = outbox::resolve_account(&db, None)
+    let mut accounts: Vec<Account> = facteur::send::accounts::list(&db).unwrap_or_default();
+    if !accounts.iter().any(|a| a.name == facteur::send::accounts::SANDBOX_ACCOUNT)
+        && let Ok(a) = facteur::send::accounts::resolve(&db, None)
     {
         accounts.push(a);
     }
@@ -449,7 +450,7 @@ pub async fn sync_all<R: Runtime>(app: &AppHandle<R>) {
                 continue;
             }
         };
-        match outbox::sync(&mut db, &channel, &Retry::from_env()).await {
+        match outbox::sync(&mut db, &home, &channel, &Retry::from_env()).await {
             Ok(counts) => changed.extend(counts.changed),
             Err(e) => tracing::warn!(account = %account.name, "sync: {e}"),
         }
@@ -510,7 +511,7 @@ async fn run_outbox<R: Runtime>(
     home: &Path,
     account: &Account,
 ) -> Result<(), UiError> {
-    if account.kind == facteur::accounts::Kind::Sandbox {
+    if account.kind == facteur::send::accounts::Kind::Sandbox {
         ensure_sandbox(home, account).await;
     }
     let channel =
@@ -538,12 +539,15 @@ async fn run_outbox<R: Runtime>(
 /// Starts the built-in sandbox portal when it is the account's address and
 /// nothing answers there.
 pub async fn ensure_sandbox(home: &Path, account: &Account) {
-    let default = facteur::sandbox_server::default_url();
+    let default = facteur::demo::sandbox_server::default_url();
     let url = account.settings.get("url").unwrap_or(&default);
     if url == &default
-        && let Err(e) =
-            facteur::sandbox_server::ensure_running(home, url, facteur::sandbox::Timing::demo())
-                .await
+        && let Err(e) = facteur::demo::sandbox_server::ensure_running(
+            home,
+            url,
+            facteur::demo::sandbox::Timing::demo(),
+        )
+        .await
     {
         tracing::error!("the demonstration portal cannot start: {e}");
     }
@@ -755,7 +759,7 @@ fn after_poll<R: Runtime>(app: &AppHandle<R>, db: &Store, w: &Watch, taken: &[Ta
                         .find(|a| &a.name == name)
                         .cloned();
                     // Routing may have chosen an account no folder names.
-                    let account = named.or_else(|| outbox::resolve_account(db, Some(name)).ok());
+                    let account = named.or_else(|| facteur::send::accounts::resolve(db, Some(name)).ok());
                     if let Some(a) = account {
                         queued.insert(name.clone(), a);
                     }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use facteur::sample::{Build, PageKind, SampleInvoice, invoice_pdf};
+use facteur::demo::sample::{Build, PageKind, SampleInvoice, invoice_pdf};
 use facteur_app::Shell;
 use serde_json::{Value, json};
 use tauri::Listener;
@@ -113,13 +113,13 @@ fn drop_files(app: &App, paths: Vec<std::path::PathBuf>) -> Vec<Value> {
 /// The sandbox portal on loopback, any free port; its URL.
 fn sandbox() -> String {
     tauri::async_runtime::block_on(async {
-        let listener = facteur::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
+        let listener = facteur::demo::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();
         let addr = listener.local_addr().unwrap();
-        tauri::async_runtime::spawn(facteur::sandbox_server::serve(
+        tauri::async_runtime::spawn(facteur::demo::sandbox_server::serve(
             listener,
-            facteur::sandbox::Sandbox::with_demo_customers(facteur::sandbox::Timing {
+            facteur::demo::sandbox::Sandbox::with_demo_customers(facteur::demo::sandbox::Timing {
                 videocodage_ms: 60_000,
                 step_ms: 60_000,
             }),

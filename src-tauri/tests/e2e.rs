@@ -30,12 +30,12 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use facteur::accounts::{Account, Kind, OsKeyring};
 use facteur::check::{Options, check_bytes};
-use facteur::outbox::{self, AnyChannel, Retry};
-use facteur::sample::{SampleInvoice, invoice_pdf};
-use facteur::sandbox::{Sandbox, Timing};
-use facteur::store::{self, Store};
+use facteur::demo::sample::{SampleInvoice, invoice_pdf};
+use facteur::demo::sandbox::{Sandbox, Timing};
+use facteur::mirror::store::{self, Store};
+use facteur::send::accounts::{Account, Kind, OsKeyring};
+use facteur::send::outbox::{self, AnyChannel, Retry};
 use fantoccini::{Client, Locator};
 use support::desktop::Desktop;
 
@@ -61,7 +61,7 @@ async fn seed_rejected(home: &Path, dir: &Path, url: &str) {
         .invoice_id
         .unwrap();
     let account = Account {
-        name: outbox::SANDBOX_ACCOUNT.to_string(),
+        name: facteur::send::accounts::SANDBOX_ACCOUNT.to_string(),
         kind: Kind::Sandbox,
         settings: [("url".to_string(), url.to_string())].into(),
         secret_fields: vec![],
@@ -73,7 +73,7 @@ async fn seed_rejected(home: &Path, dir: &Path, url: &str) {
         .unwrap();
     assert_eq!(
         db.invoice(id).unwrap().unwrap().status,
-        facteur::lifecycle::Status::Rejected
+        facteur::mirror::lifecycle::Status::Rejected
     );
 }
 
@@ -198,11 +198,11 @@ async fn a_suppliers_day_in_the_real_window() {
 
     // The sandbox portal on loopback: vidéocodage takes a second, each
     // later step four (émise … paid in about 17 s).
-    let listener = facteur::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
+    let listener = facteur::demo::sandbox_server::bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(facteur::sandbox_server::serve(
+    tokio::spawn(facteur::demo::sandbox_server::serve(
         listener,
         Sandbox::with_demo_customers(Timing {
             videocodage_ms: 1_000,
@@ -215,10 +215,10 @@ async fn a_suppliers_day_in_the_real_window() {
     // A folder the accounting software exports to, configured earlier.
     let watched = tmp.path().join("exports");
     std::fs::create_dir_all(&watched).unwrap();
-    facteur::folders::add(
+    facteur::intake::folders::add(
         &mut Store::open_home(&home).unwrap(),
         &watched,
-        &facteur::folders::NewFolder::default(),
+        &facteur::intake::folders::NewFolder::default(),
         store::now_ms(),
     )
     .unwrap();

@@ -7,11 +7,11 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use facteur::accounts::{self, Kind, OsKeyring};
-use facteur::finding::{Lang, typo_fr};
-use facteur::store;
+use facteur::check::finding::{Lang, typo_fr};
+use facteur::mirror::store;
+use facteur::send::accounts::{self, Kind, OsKeyring};
 
-use super::store::open;
+use super::open;
 
 pub fn add(
     name: &str,

@@ -7,12 +7,12 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use facteur::finding::Lang;
-use facteur::folders::{self, Change, Mode, NewFolder, WatchedFolder};
-use facteur::store;
+use facteur::check::finding::Lang;
+use facteur::intake::folders::{self, Change, Mode, NewFolder, WatchedFolder};
+use facteur::mirror::store;
 
-use super::store::open;
-use super::submit::say;
+use super::open;
+use super::say;
 
 fn describe(f: &WatchedFolder, lang: Lang) -> String {
     let mode = match (f.mode, &f.account) {

@@ -1,40 +1,19 @@
 //! `facteur paid | directory | sandbox serve-pa`: the plateforme agréée
-//! channel's own commands. The work is done by `facteur::plateforme` and
-//! `facteur::pa_server`.
+//! channel's own commands. The work is done by `facteur::send::plateforme` and
+//! `facteur::demo::pa_server`.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
-use facteur::accounts::{Kind, OsKeyring};
-use facteur::channel::afnor::AfnorChannel;
-use facteur::finding::Lang;
-use facteur::outbox;
-use facteur::pa_server;
-use facteur::plateforme::{self, DIRECTORY_MAX_AGE_MS};
-use facteur::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR};
-use facteur::store;
+use facteur::check::finding::Lang;
+use facteur::demo::pa_server;
+use facteur::demo::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR};
+use facteur::mirror::store;
+use facteur::send::accounts::Kind;
+use facteur::send::plateforme::{self, DIRECTORY_MAX_AGE_MS};
 
-use super::store::open;
-use super::submit::{say, shutdown_signal};
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the network runtime")
-}
-
-pub(crate) fn channel(db: &store::Store, name: Option<&str>) -> anyhow::Result<AfnorChannel> {
-    let account = outbox::resolve_account(db, Some(name.unwrap_or(outbox::SANDBOX_PA_ACCOUNT)))?;
-    anyhow::ensure!(
-        account.kind == Kind::Plateforme,
-        "« {} » n'est pas un compte de plateforme agréée / \"{}\" is not a plateforme agréée account",
-        account.name,
-        account.name
-    );
-    AfnorChannel::from_account(&account, &OsKeyring)
-        .with_context(|| format!("account \"{}\"", account.name))
-}
+use super::open;
+use super::{plateforme_channel, runtime, say, shutdown_signal};
 
 /// `facteur paid INVOICE`: declares the invoice « Encaissée » (212) through
 /// the plateforme that has it.
@@ -63,7 +42,7 @@ pub fn paid(key: &str, json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
             )
         );
     };
-    let ch = channel(&db, Some(&account))?;
+    let ch = plateforme_channel(&db, Some(&account))?;
     let rt = runtime()?;
     let done = rt.block_on(plateforme::mark_paid(&mut db, &ch, inv.id, store::now_ms()))?;
     if json {
@@ -105,7 +84,7 @@ pub fn directory(
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let mut db = open()?;
-    let ch = channel(&db, to)?;
+    let ch = plateforme_channel(&db, to)?;
     let rt = runtime()?;
     let max_age = if refresh { 0 } else { DIRECTORY_MAX_AGE_MS };
     let r = rt.block_on(plateforme::lookup(
@@ -140,7 +119,7 @@ pub fn serve_pa(port: u16, step_secs: f64, lang: Lang) -> anyhow::Result<ExitCod
         .build()
         .context("starting the network runtime")?;
     rt.block_on(async {
-        let listener = facteur::sandbox_server::bind(std::net::SocketAddr::from((
+        let listener = facteur::demo::sandbox_server::bind(std::net::SocketAddr::from((
             [127, 0, 0, 1],
             port,
         )))

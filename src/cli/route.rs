@@ -1,6 +1,6 @@
 //! `facteur route`, `facteur customers …` and `facteur posted`: the
 //! customer directory and the routing decision as a user drives them from a
-//! terminal. The rules live in `facteur::directory` and `facteur::route`.
+//! terminal. The rules live in `facteur::send::directory` and `facteur::send::route`.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use facteur::check::finding::Lang;
 use facteur::check::{self, Options, Outcome};
-use facteur::directory::{self, CustomerData, Reach};
-use facteur::finding::Lang;
-use facteur::lifecycle::Status;
-use facteur::route::{self, Decision};
-use facteur::store;
+use facteur::mirror::lifecycle::Status;
+use facteur::mirror::store;
+use facteur::send::directory::{self, CustomerData, Reach};
+use facteur::send::route::{self, Decision};
 
-use super::store::open;
-use super::submit::say;
+use super::open;
+use super::say;
 
 /// `facteur route [--json] PATH…`: where each invoice would go, and why,
 /// without sending anything.
@@ -52,7 +52,7 @@ pub fn route(paths: &[PathBuf], json: bool, lang: Lang) -> anyhow::Result<ExitCo
         if json {
             let line = serde_json::json!({
                 "path": r.path,
-                "number": r.facts.get(facteur::facts::FactKey::InvoiceNumber),
+                "number": r.facts.get(facteur::check::facts::FactKey::InvoiceNumber),
                 "accepted": r.accepted(),
                 "routing": routing,
             });
@@ -61,7 +61,7 @@ pub fn route(paths: &[PathBuf], json: bool, lang: Lang) -> anyhow::Result<ExitCo
         }
         let number = r
             .facts
-            .get(facteur::facts::FactKey::InvoiceNumber)
+            .get(facteur::check::facts::FactKey::InvoiceNumber)
             .unwrap_or("?");
         let verdict = match &routing.decision {
             Decision::Send { .. } => say(lang, "envoi", "send"),
@@ -327,7 +327,7 @@ pub fn fallbacks(
     no_print: bool,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
-    use facteur::accounts::{self, Kind};
+    use facteur::send::accounts::{self, Kind};
     let mut db = open()?;
     let mut set =
         |key: &str, value: Option<String>, clear: bool, kind: Kind| -> anyhow::Result<()> {
@@ -391,7 +391,7 @@ pub fn posted(key: &str, lang: Lang) -> anyhow::Result<ExitCode> {
             )
         );
     }
-    let s = facteur::outbox::mark_posted(&mut db, inv.id, store::now_ms())?;
+    let s = facteur::send::outbox::mark_posted(&mut db, inv.id, store::now_ms())?;
     println!("{} — {}", inv.number, s.label(lang));
     Ok(ExitCode::SUCCESS)
 }

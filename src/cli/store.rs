@@ -1,6 +1,6 @@
 //! The store-backed commands of the `facteur` binary: `status`, `history`,
 //! `export`, and recording `check` results. Presentation only; the data and
-//! rules live in `facteur::store`, `facteur::lifecycle` and `facteur::guidance`.
+//! rules live in `facteur::mirror::store`, `facteur::mirror::lifecycle` and `facteur::mirror::guidance`.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,21 +9,17 @@ use std::time::Duration;
 
 use anyhow::Context;
 use facteur::check::Report;
-use facteur::finding::{self, Lang};
-use facteur::guidance;
-use facteur::lifecycle::Status;
-use facteur::store::{self, DuplicateKind, ListFilter, Store, StoreError};
+use facteur::check::finding::{self, Lang};
+use facteur::mirror::guidance;
+use facteur::mirror::lifecycle::Status;
+use facteur::mirror::store::{self, DuplicateKind, ListFilter, Store, StoreError};
 
-/// Opens the database in `FACTEUR_HOME`.
-pub fn open() -> anyhow::Result<Store> {
-    let home = facteur::home::ensure()?;
-    Store::open_home(&home).with_context(|| format!("opening the database in {}", home.display()))
-}
+use super::open;
 
 /// Records a check; a duplicate found in the store becomes a finding of the
 /// report shown to the user. A storage failure is reported, never fatal for
 /// the batch.
-pub fn record(store: &mut Store, r: &mut Report) -> Option<facteur::store::Recorded> {
+pub fn record(store: &mut Store, r: &mut Report) -> Option<facteur::mirror::store::Recorded> {
     match store.record_check(r, store::now_ms()) {
         Ok(rec) => {
             if let Some(d) = &rec.duplicate {

@@ -1,76 +1,25 @@
 //! `facteur submit | sync | replay | verify | sandbox …`: the outbox and the
 //! portals as a user drives them from a terminal, with progress and plain
-//! summaries. The work is done by `facteur::outbox`.
+//! summaries. The work is done by `facteur::send::outbox`.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use facteur::accounts::{self, Account, Kind, OsKeyring};
-use facteur::channel::Channel;
+use facteur::check::finding::Lang;
 use facteur::check::{self, Options, Outcome as CheckOutcome};
-use facteur::finding::{Lang, typo_fr};
-use facteur::lifecycle::Status;
-use facteur::outbox::{self, AnyChannel, Enqueued, OutboxLock, Retry, Step};
-use facteur::route;
-use facteur::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Timing};
-use facteur::sandbox_server;
-use facteur::store::{self, Store, SubmitDecision};
+use facteur::demo::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Timing};
+use facteur::demo::sandbox_server;
+use facteur::mirror::lifecycle::Status;
+use facteur::mirror::store::{self, Store, SubmitDecision};
+use facteur::send::accounts::{self, Account, Kind};
+use facteur::send::channel::Channel;
+use facteur::send::outbox::{self, AnyChannel, Enqueued, OutboxLock, Retry, Step};
+use facteur::send::route;
 
-use super::store::{open, record};
-
-pub(crate) fn say(lang: Lang, fr: &str, en: &str) -> String {
-    match lang {
-        Lang::Fr => typo_fr(fr),
-        Lang::En => en.to_string(),
-    }
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the network runtime")
-}
-
-/// Starts the built-in sandbox in this process when the account is the
-/// sandbox on loopback and nothing answers there.
-pub(crate) async fn ensure_sandbox(
-    home: &Path,
-    account: &Account,
-    lang: Lang,
-) -> anyhow::Result<()> {
-    if account.kind != Kind::Sandbox {
-        return Ok(());
-    }
-    // Only the built-in portal starts on demand; an account pointing at
-    // another address expects a portal someone runs.
-    let default = sandbox_server::default_url();
-    let url = account.settings.get("url").unwrap_or(&default);
-    if url == &default && sandbox_server::ensure_running(home, url, Timing::demo()).await? {
-        eprintln!(
-            "{}",
-            say(
-                lang,
-                &format!("Portail de démonstration démarré sur {url}. {SIMULATION_LABEL_FR}"),
-                &format!("Demonstration portal started on {url}. {SIMULATION_LABEL_EN}"),
-            )
-        );
-    }
-    Ok(())
-}
-
-pub(crate) fn channel(account: &Account) -> anyhow::Result<AnyChannel> {
-    if account.kind == Kind::ChorusPro
-        && let Some(w) =
-            facteur::channel::chorus::password_warning(account, jiff::Zoned::now().date())
-    {
-        eprintln!("facteur: {w}");
-    }
-    AnyChannel::for_account(account, &OsKeyring)
-        .with_context(|| format!("account \"{}\"", account.name))
-}
+use super::store::record;
+use super::{channel, ensure_sandbox, open, runtime, say, shutdown_signal};
 
 fn bar(len: u64, lang: Lang) -> Option<indicatif::ProgressBar> {
     if len < 2 || !std::io::stderr().is_terminal() {
@@ -152,6 +101,15 @@ pub(crate) fn step_text(step: &Step, lang: Lang) -> Option<String> {
                 &format!("{number}: NOT SENT — {error} ({en})"),
             )
         }
+        Step::Waiting { number, why } => say(
+            lang,
+            &format!(
+                "{number} : EN ATTENTE DU PORTAIL — il a peut-être reçu la facture ; Facteur lui redemandera (prochain `facteur submit` ou `facteur sync`) avant tout nouvel envoi ({why})"
+            ),
+            &format!(
+                "{number}: WAITING FOR THE PORTAL — it may have received the invoice; Facteur will ask it again (next `facteur submit` or `facteur sync`) before any new send ({why})"
+            ),
+        ),
         Step::ToVerify { number } => say(
             lang,
             &format!(
@@ -224,7 +182,7 @@ pub fn submit(
     // An explicit account (or a correction, which goes where its original
     // went) bypasses routing.
     let forced = match (to, corrects) {
-        (Some(_), _) | (None, Some(_)) => Some(outbox::resolve_account(&db, to)?),
+        (Some(_), _) | (None, Some(_)) => Some(accounts::resolve(&db, to)?),
         (None, None) => None,
     };
     if let Some(account) = &forced {
@@ -336,7 +294,7 @@ pub fn submit(
                     }
                 } else {
                     // Blocked or already sent: the store says why.
-                    let default = outbox::resolve_account(&db, None)?;
+                    let default = accounts::resolve(&db, None)?;
                     outbox::enqueue(&mut db, &home, &r, invoice_id, &default, store::now_ms())?
                 }
             }
@@ -355,7 +313,7 @@ pub fn submit(
     let mut steps = Vec::new();
     let mut accounts_used = Vec::new();
     for name in &touched {
-        let account = outbox::resolve_account(&db, Some(name))?;
+        let account = accounts::resolve(&db, Some(name))?;
         let ch = channel(&account)?;
         let done = rt.block_on(async {
             ensure_sandbox(&home, &account, lang).await?;
@@ -421,22 +379,21 @@ pub fn submit(
 fn refresh_directory(
     db: &mut Store,
     account: &str,
-    facts: &facteur::facts::Facts,
+    facts: &facteur::check::facts::Facts,
     lang: Lang,
 ) -> bool {
-    let is_pa =
-        outbox::resolve_account(db, Some(account)).is_ok_and(|a| a.kind == Kind::Plateforme);
+    let is_pa = accounts::resolve(db, Some(account)).is_ok_and(|a| a.kind == Kind::Plateforme);
     let siren = route::buyer_siren(facts);
     let (true, Some(siren)) = (is_pa, siren) else {
         return false;
     };
-    let looked = super::plateforme::channel(db, Some(account)).and_then(|ch| {
+    let looked = super::plateforme_channel(db, Some(account)).and_then(|ch| {
         let rt = runtime()?;
-        Ok(rt.block_on(facteur::plateforme::lookup(
+        Ok(rt.block_on(facteur::send::plateforme::lookup(
             db,
             &ch,
             &siren,
-            facteur::plateforme::DIRECTORY_MAX_AGE_MS,
+            facteur::send::plateforme::DIRECTORY_MAX_AGE_MS,
             store::now_ms(),
         ))?)
     });
@@ -461,17 +418,14 @@ fn refresh_directory(
 /// Every account to sync: those added, plus the built-in sandbox.
 fn sync_accounts(db: &Store) -> anyhow::Result<Vec<Account>> {
     let mut all = accounts::list(db)?;
-    if !all.iter().any(|a| a.name == outbox::SANDBOX_ACCOUNT) {
-        all.push(outbox::resolve_account(db, None)?);
+    if !all.iter().any(|a| a.name == accounts::SANDBOX_ACCOUNT) {
+        all.push(accounts::resolve(db, None)?);
     }
     // The demonstration plateforme, once something went there.
-    if !all.iter().any(|a| a.name == outbox::SANDBOX_PA_ACCOUNT)
-        && !db.delivered(outbox::SANDBOX_PA_ACCOUNT)?.is_empty()
+    if !all.iter().any(|a| a.name == accounts::SANDBOX_PA_ACCOUNT)
+        && !db.delivered(accounts::SANDBOX_PA_ACCOUNT)?.is_empty()
     {
-        all.push(outbox::resolve_account(
-            db,
-            Some(outbox::SANDBOX_PA_ACCOUNT),
-        )?);
+        all.push(accounts::resolve(db, Some(accounts::SANDBOX_PA_ACCOUNT))?);
     }
     Ok(all)
 }
@@ -481,7 +435,7 @@ pub fn sync(only: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
     let home = facteur::home::ensure()?;
     let mut db = open()?;
     let accounts = match only {
-        Some(name) => vec![outbox::resolve_account(&db, Some(name))?],
+        Some(name) => vec![accounts::resolve(&db, Some(name))?],
         None => sync_accounts(&db)?,
     };
     let rt = runtime()?;
@@ -504,7 +458,7 @@ pub fn sync(only: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
             // Attempts a previous run left open go first.
             let mut quiet = |_: &Step| {};
             outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut quiet).await?;
-            match outbox::sync(&mut db, &ch, &Retry::from_env()).await {
+            match outbox::sync(&mut db, &home, &ch, &Retry::from_env()).await {
                 Ok(c) => {
                     println!(
                         "{}",
@@ -553,7 +507,7 @@ pub fn replay(key: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     let mut db = open()?;
     let inv = db.find_invoice(key)?;
     let (_, account_name) = outbox::enqueue_replay(&mut db, inv.id, store::now_ms())?;
-    let account = outbox::resolve_account(&db, Some(&account_name))?;
+    let account = accounts::resolve(&db, Some(&account_name))?;
     let ch = channel(&account)?;
     let rt = runtime()?;
     let steps = rt.block_on(async {
@@ -644,34 +598,12 @@ pub fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 /// `facteur sandbox sign-mandate SIREN`: the customer's mandate is signed
 /// on the demonstration portal (then « Mandat absent » can be replayed).
 pub fn sign_mandate(siren: &str, to: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
     let home = facteur::home::ensure()?;
     let db = open()?;
-    let account = outbox::resolve_account(&db, to)?;
+    let account = accounts::resolve(&db, to)?;
     anyhow::ensure!(
         account.kind == Kind::Sandbox,
         "\"{}\" is not a sandbox account",

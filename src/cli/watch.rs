@@ -14,12 +14,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use facteur::accounts::Account;
-use facteur::finding::Lang;
-use facteur::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
-use facteur::watch::{Folder, Options, Taken, Watch};
+use facteur::check::finding::Lang;
+use facteur::intake::watch::{Folder, Options, Taken, Watch};
+use facteur::send::accounts::{self, Account};
+use facteur::send::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
 
-use super::submit::{channel, ensure_sandbox, say, shutdown_signal, step_text};
+use super::submit::step_text;
+use super::{channel, ensure_sandbox, say, shutdown_signal};
 
 pub struct Args<'a> {
     pub dirs: &'a [PathBuf],
@@ -114,10 +115,10 @@ fn text(t: &Taken, lang: Lang) -> String {
 
 pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
     let home = facteur::home::ensure()?;
-    let mut db = super::store::open()?;
+    let mut db = super::open()?;
     let mut folders = Vec::new();
     if args.dirs.is_empty() {
-        for f in facteur::folders::list(&db)? {
+        for f in facteur::intake::folders::list(&db)? {
             if f.paused {
                 continue;
             }
@@ -143,7 +144,7 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         }
     } else {
         let account: Option<Account> = if args.submit || args.to.is_some() {
-            Some(outbox::resolve_account(&db, args.to)?)
+            Some(accounts::resolve(&db, args.to)?)
         } else {
             None
         };
@@ -252,7 +253,7 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             // Routing may send to an account no folder names: its channel
             // is made the first time.
             if !channels.contains_key(&name) {
-                let made = outbox::resolve_account(&db, Some(&name))
+                let made = accounts::resolve(&db, Some(&name))
                     .map_err(anyhow::Error::from)
                     .and_then(|a| {
                         rt.block_on(ensure_sandbox(&home, &a, lang))?;

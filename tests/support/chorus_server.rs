@@ -578,7 +578,7 @@ fn invoice_number_of(name: &str, bytes: &[u8]) -> Option<String> {
     );
     report
         .facts
-        .get(facteur::facts::FactKey::InvoiceNumber)
+        .get(facteur::check::facts::FactKey::InvoiceNumber)
         .map(str::to_string)
 }
 

@@ -1,4 +1,4 @@
-//! The demonstration plateforme (`facteur::pa_server`) wrapped with fault
+//! The demonstration plateforme (`facteur::demo::pa_server`) wrapped with fault
 //! injection, for the plateforme channel's contract tests. The product
 //! binary serves the plain router; only tests add this layer.
 //!
@@ -20,7 +20,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::serve::IncomingStream;
-use facteur::pa_server::{self, Options, PaState, Shared};
+use facteur::demo::pa_server::{self, Options, PaState, Shared};
 use serde_json::json;
 
 /// A failure to inject into the next matching requests.

@@ -1,0 +1,772 @@
+//! The offline checker: every rule a portal would reject a PDF on, judged
+//! before anything leaves the machine, for one file or a batch.
+//!
+//! [`check_file`] reads one file and returns a [`Report`] with every finding
+//! (it never stops at the first). [`check_batch`] runs many files in
+//! parallel; one bad file never stops the batch, a panic inside one file's
+//! analysis becomes that file's `unreadable` finding, and a file whose
+//! analysis overruns its time is abandoned and reported.
+//!
+//! Its parts: [`pdf`] (the file's structure and content streams),
+//! [`structured`] (the embedded Factur-X / UBL), [`textfacts`] (facts read
+//! from the visible text), [`ident`] (identifier check digits), [`facts`]
+//! (what was read, with its source), [`finding`] (codes and wording) and
+//! [`text`] (the one accent-and-case folding).
+//!
+//! Deliberately not here: duplicates across files and submissions (the store
+//! knows those), routing, anything that needs the network.
+
+pub mod facts;
+pub mod finding;
+pub mod ident;
+pub mod pdf;
+pub mod structured;
+pub mod text;
+pub mod textfacts;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::check::facts::{DocType, FactKey, Facts};
+use crate::check::finding::{Code, Finding, Severity};
+use crate::check::ident::{IdKind, Validity};
+use crate::check::pdf::{Budget, PageContent, Sniff};
+use crate::check::structured::StructuredInvoice;
+
+/// The portal limits and the checker's own safety caps.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Largest file a portal accepts (Generix: 40 Mo).
+    pub max_size: u64,
+    /// Most pages a portal accepts (Generix: 100).
+    pub max_pages: usize,
+    /// Files above this are not parsed at all (memory bound).
+    pub parse_ceiling: u64,
+    /// Time allowed for one file.
+    pub time_limit: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_size: 40 * 1024 * 1024,
+            max_pages: 100,
+            parse_ceiling: 160 * 1024 * 1024,
+            time_limit: Duration::from_secs(20),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The verdict on one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Accepted,
+    Rejected,
+}
+
+/// How the pages were made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentClass {
+    Native,
+    Scanned,
+    ScannedOcr,
+    Unknown,
+}
+
+/// The embedded structured invoice, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct StructuredSummary {
+    pub syntax: String,
+    pub profile: Option<String>,
+    pub file_name: String,
+}
+
+/// Everything the checker says about one file. Field names and meanings are
+/// the stable `--json` format documented in README.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub path: String,
+    pub verdict: Verdict,
+    pub size_bytes: u64,
+    /// SHA-256 of the whole file, lowercase hex: the document's identity.
+    pub sha256: Option<String>,
+    pub pages: Option<usize>,
+    pub pdf: bool,
+    pub readable: bool,
+    pub encrypted: bool,
+    pub signed: bool,
+    pub content: ContentClass,
+    pub scanned_pages: Vec<usize>,
+    pub invoice_count: Option<usize>,
+    pub structured: Option<StructuredSummary>,
+    pub facts: Facts,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// An empty report naming a file, for callers that know its hash from
+    /// the store (the outbox queueing a recorded invoice).
+    pub fn for_file(path: &str) -> Self {
+        Report::new(Path::new(path), 0)
+    }
+
+    fn new(path: &Path, size: u64) -> Self {
+        Report {
+            path: path.display().to_string(),
+            verdict: Verdict::Accepted,
+            size_bytes: size,
+            sha256: None,
+            pages: None,
+            pdf: false,
+            readable: false,
+            encrypted: false,
+            signed: false,
+            content: ContentClass::Unknown,
+            scanned_pages: Vec::new(),
+            invoice_count: None,
+            structured: None,
+            facts: Facts::default(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Adds a finding; an error one rejects the file.
+    pub fn push(&mut self, f: Finding) {
+        if f.severity == Severity::Error {
+            self.verdict = Verdict::Rejected;
+        }
+        self.findings.push(f);
+    }
+
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    pub fn accepted(&self) -> bool {
+        self.verdict == Verdict::Accepted
+    }
+}
+
+/// Checks one file on disk. Only I/O errors (missing file, no permission)
+/// are errors; everything about the content is a finding.
+pub fn check_file(path: &Path, opts: &Options) -> Result<Report, CheckError> {
+    let io = |source| CheckError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    // The size is judged before anything is parsed; beyond the ceiling only
+    // the header is read.
+    if size > opts.parse_ceiling {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).map_err(io)?;
+        let mut head = vec![0u8; 1024];
+        let n = f.read(&mut head).map_err(io)?;
+        head.truncate(n);
+        let mut hasher = Sha256::new();
+        hasher.update(&head);
+        std::io::copy(&mut f, &mut hasher).map_err(io)?;
+        let mut report = check_bytes(path, size, &head, opts);
+        report.sha256 = Some(hex(&hasher.finalize()));
+        Ok(report)
+    } else {
+        let bytes = std::fs::read(path).map_err(io)?;
+        Ok(check_bytes(path, bytes.len() as u64, &bytes, opts))
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks bytes already in memory (`size` is the file's size on disk, which
+/// may exceed `bytes.len()` when only the header was read). Never panics:
+/// a panic inside the analysis becomes an `unreadable` finding.
+pub fn check_bytes(path: &Path, size: u64, bytes: &[u8], opts: &Options) -> Report {
+    let mut report = Report::new(path, size);
+    if bytes.len() as u64 == size {
+        report.sha256 = Some(hex(&Sha256::digest(bytes)));
+    }
+    let parsed = size <= opts.parse_ceiling;
+    if size > opts.max_size {
+        report.push(finding::too_large(size, opts.max_size, parsed));
+    }
+    let offset = match pdf::sniff(bytes) {
+        Sniff::Pdf(offset) => offset,
+        Sniff::NotPdf(what) => {
+            report.push(finding::not_pdf(what));
+            return report;
+        }
+    };
+    report.pdf = true;
+    if !parsed {
+        return report;
+    }
+    let deadline = Instant::now() + opts.time_limit;
+    let mut inner = report.clone();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        analyse(&mut inner, &bytes[offset..], opts, deadline);
+    }));
+    match outcome {
+        Ok(()) => inner,
+        Err(_) => {
+            tracing::warn!(path = %path.display(), "analysis panicked; reported as unreadable");
+            report.push(finding::crashed());
+            report
+        }
+    }
+}
+
+fn analyse(report: &mut Report, bytes: &[u8], opts: &Options, deadline: Instant) {
+    let budget = Budget::new(deadline);
+    let raw = pdf::raw_scan(bytes);
+    let doc = match pdf::load(bytes, &budget) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // What the bytes alone still tell.
+            report.encrypted = raw.encrypt_entry;
+            report.signed = raw.byte_range;
+            if raw.page_objects > 0 {
+                report.pages = Some(raw.page_objects);
+            }
+            if raw.encrypt_entry {
+                report.push(finding::encrypted(raw.public_key));
+            } else {
+                report.push(finding::unreadable(&e.to_string()));
+            }
+            if raw.byte_range {
+                report.push(finding::signed(1, false));
+            }
+            page_limit(report, opts);
+            return;
+        }
+    };
+
+    let enc = pdf::encryption(&doc, &raw);
+    report.encrypted = enc.encrypted;
+    report.readable = enc.readable;
+    let page_count = doc.page_iter().count();
+    report.pages = match page_count {
+        0 if raw.page_objects > 0 => Some(raw.page_objects),
+        0 => None,
+        n => Some(n),
+    };
+    if enc.readable
+        && let Some(problem) = pdf::page_tree_problem(&doc, page_count)
+    {
+        report.readable = false;
+        report.push(finding::unreadable(&problem));
+    }
+    if enc.encrypted {
+        report.push(finding::encrypted(enc.public_key || raw.public_key));
+    }
+    let sigs = pdf::signatures(&doc);
+    if !sigs.is_empty() {
+        report.signed = true;
+        report.push(finding::signed(
+            sigs.len(),
+            sigs.iter().any(|s| s.certification),
+        ));
+    } else if !enc.readable && raw.byte_range {
+        // Objects we cannot decrypt may hide the signature dictionary; its
+        // /ByteRange is never encrypted and still shows in the raw bytes.
+        report.signed = true;
+        report.push(finding::signed(1, false));
+    }
+    page_limit(report, opts);
+    if !report.readable {
+        return;
+    }
+
+    let pages = match pdf::pages(&doc, &budget) {
+        Ok(p) => p,
+        Err(_) => {
+            report.push(finding::timeout());
+            return;
+        }
+    };
+    classify(report, &pages);
+
+    let structured = structured_invoice(report, &doc, &budget);
+    if let Some(s) = &structured {
+        report.facts.fill_from(&s.facts);
+    }
+    let texts: Vec<String> = pages.iter().map(|p| p.text.clone()).collect();
+    let has_text = pages
+        .iter()
+        .any(|p| p.visible_chars + p.invisible_chars > 0);
+    if has_text {
+        report.facts.fill_from(&textfacts::facts_from_text(&texts));
+        let segments = textfacts::segment(&texts);
+        report.invoice_count = Some(segments.len().max(1));
+        if segments.len() > 1 {
+            let starts: Vec<usize> = segments.iter().map(|s| s.first_page).collect();
+            let numbers: Vec<String> = segments.iter().filter_map(|s| s.number.clone()).collect();
+            report.push(finding::multiple_invoices(&starts, &numbers));
+        }
+        if let Some(s) = &structured {
+            compare_numbers(report, s, &texts);
+        }
+    } else if structured.is_some() {
+        report.invoice_count = Some(1);
+    }
+    if report.content == ContentClass::Native
+        && !report.facts.0.contains_key(&FactKey::InvoiceNumber)
+    {
+        report.push(finding::invoice_number_missing());
+    }
+    if let Some(t) = report.facts.get(FactKey::DocType).map(str::to_string) {
+        // Normalise a text-found type to the stable names.
+        let normal = if t == DocType::CreditNote.as_str() {
+            DocType::CreditNote
+        } else {
+            DocType::Invoice
+        };
+        if let Some(f) = report.facts.0.get_mut(&FactKey::DocType) {
+            f.value = normal.as_str().to_string();
+        }
+    }
+    identifiers(report);
+}
+
+fn page_limit(report: &mut Report, opts: &Options) {
+    if let Some(n) = report.pages
+        && n > opts.max_pages
+    {
+        report.push(finding::too_many_pages(n, opts.max_pages));
+    }
+}
+
+/// Fewer visible characters than this on an image page do not make it native
+/// (a stamped page number, a scanner's footer).
+const MIN_VISIBLE_CHARS: usize = 12;
+
+/// The class of one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageClass {
+    Native,
+    Scanned,
+    ScannedOcr,
+    Blank,
+}
+
+pub fn page_class(p: &PageContent) -> PageClass {
+    if p.visible_chars >= MIN_VISIBLE_CHARS || (p.visible_chars > 0 && p.images == 0) {
+        PageClass::Native
+    } else if p.images > 0 {
+        if p.invisible_chars > 0 {
+            PageClass::ScannedOcr
+        } else {
+            PageClass::Scanned
+        }
+    } else {
+        // Nothing shown: no visible text and no image (invisible text alone
+        // shows nothing either).
+        PageClass::Blank
+    }
+}
+
+fn classify(report: &mut Report, pages: &[PageContent]) {
+    let classes: Vec<PageClass> = pages.iter().map(page_class).collect();
+    let numbered = |want: PageClass| -> Vec<usize> {
+        classes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c == want)
+            .map(|(i, _)| i + 1)
+            .collect()
+    };
+    let scanned = numbered(PageClass::Scanned);
+    let ocr = numbered(PageClass::ScannedOcr);
+    let mut all: Vec<usize> = scanned.iter().chain(&ocr).copied().collect();
+    all.sort_unstable();
+    report.scanned_pages = all;
+    report.content = if !scanned.is_empty() {
+        ContentClass::Scanned
+    } else if !ocr.is_empty() {
+        ContentClass::ScannedOcr
+    } else if classes.contains(&PageClass::Native) {
+        ContentClass::Native
+    } else {
+        ContentClass::Unknown
+    };
+    if !scanned.is_empty() {
+        report.push(finding::scanned(&scanned, pages.len()));
+    }
+    if !ocr.is_empty() {
+        report.push(finding::scanned_ocr(&ocr));
+    }
+    if report.content == ContentClass::Unknown && !pages.is_empty() {
+        report.push(finding::no_text());
+    }
+}
+
+/// Names under which Factur-X, ZUGFeRD and XRechnung travel.
+const KNOWN_NAMES: [&str; 5] = [
+    "factur-x.xml",
+    "zugferd-invoice.xml",
+    "xrechnung.xml",
+    "order-x.xml",
+    "zugferd.xml",
+];
+
+fn structured_invoice(
+    report: &mut Report,
+    doc: &lopdf::Document,
+    budget: &Budget,
+) -> Option<StructuredInvoice> {
+    let attachments = pdf::attachments(doc, budget);
+    let mut candidates: Vec<&pdf::Attachment> = attachments
+        .iter()
+        .filter(|a| KNOWN_NAMES.contains(&a.name.to_ascii_lowercase().as_str()))
+        .collect();
+    let known = !candidates.is_empty();
+    if !known {
+        candidates = attachments
+            .iter()
+            .filter(|a| a.name.to_ascii_lowercase().ends_with(".xml"))
+            .collect();
+    }
+    let mut first_error = None;
+    for a in candidates {
+        let parsed = match &a.content {
+            Ok(bytes) => structured::parse(bytes).map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        };
+        match parsed {
+            Ok(inv) => {
+                report.structured = Some(StructuredSummary {
+                    syntax: inv.syntax.as_str().to_string(),
+                    profile: inv
+                        .profile_id
+                        .clone()
+                        .or_else(|| Some(inv.profile.as_str().to_string())),
+                    file_name: a.name.clone(),
+                });
+                if !inv.profile.is_full_invoice() {
+                    report.push(finding::structured_partial(inv.profile.as_str()));
+                }
+                return Some(inv);
+            }
+            Err(e) if known && first_error.is_none() => first_error = Some((a.name.clone(), e)),
+            Err(_) => {}
+        }
+    }
+    match first_error {
+        Some((name, e)) => report.push(finding::structured_invalid(&name, &e)),
+        None => report.push(finding::structured_missing()),
+    }
+    None
+}
+
+fn norm_number(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Two normalised invoice numbers name the same invoice when equal, or when
+/// one is the other's last or first part at a separator: the XML of a real
+/// ZUGFeRD sample says "20131122-42" where its PDF prints "42".
+fn same_number(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short == long {
+        return true;
+    }
+    let sep = |c: Option<char>| c.is_some_and(|c| !c.is_alphanumeric());
+    short.chars().any(char::is_numeric)
+        && ((long.ends_with(short) && sep(long[..long.len() - short.len()].chars().next_back()))
+            || (long.starts_with(short) && sep(long[short.len()..].chars().next())))
+}
+
+/// The number in the XML must be the one printed on the PDF.
+fn compare_numbers(report: &mut Report, s: &StructuredInvoice, texts: &[String]) {
+    let Some(xml) = s.facts.get(FactKey::InvoiceNumber) else {
+        return;
+    };
+    let mut printed: Vec<String> = Vec::new();
+    for t in texts {
+        for n in textfacts::invoice_numbers(t) {
+            if !printed.contains(&n) {
+                printed.push(n);
+            }
+        }
+    }
+    if printed.is_empty() {
+        return;
+    }
+    let want = norm_number(xml);
+    let found_anywhere = printed.iter().any(|n| same_number(&norm_number(n), &want))
+        || texts.iter().any(|t| norm_number(t).contains(&want));
+    if !found_anywhere {
+        report.push(finding::xml_text_mismatch(xml, &printed));
+    }
+}
+
+/// Facts that are identifiers, with their kind and how to name them.
+const IDENTIFIERS: [(FactKey, IdKind, &str, &str); 11] = [
+    (
+        FactKey::SellerSiren,
+        IdKind::Siren,
+        "le SIREN du vendeur",
+        "seller SIREN",
+    ),
+    (
+        FactKey::SellerSiret,
+        IdKind::Siret,
+        "le SIRET du vendeur",
+        "seller SIRET",
+    ),
+    (
+        FactKey::SellerVat,
+        IdKind::Vat,
+        "le numéro de TVA du vendeur",
+        "seller VAT number",
+    ),
+    (
+        FactKey::SellerGln,
+        IdKind::Gln,
+        "le GLN du vendeur",
+        "seller GLN",
+    ),
+    (
+        FactKey::BuyerSiren,
+        IdKind::Siren,
+        "le SIREN du client",
+        "customer SIREN",
+    ),
+    (
+        FactKey::BuyerSiret,
+        IdKind::Siret,
+        "le SIRET du client",
+        "customer SIRET",
+    ),
+    (
+        FactKey::BuyerVat,
+        IdKind::Vat,
+        "le numéro de TVA du client",
+        "customer VAT number",
+    ),
+    (
+        FactKey::BuyerGln,
+        IdKind::Gln,
+        "le GLN du client",
+        "customer GLN",
+    ),
+    (
+        FactKey::BuyerOvt,
+        IdKind::Ovt,
+        "le numéro OVT du client",
+        "customer OVT number",
+    ),
+    (FactKey::Iban, IdKind::Iban, "l'IBAN", "IBAN"),
+    (
+        FactKey::BuyerIban,
+        IdKind::Iban,
+        "l'IBAN du client",
+        "customer IBAN",
+    ),
+];
+
+fn identifiers(report: &mut Report) {
+    let mut found = Vec::new();
+    // Buyer references are free text: only placeholders matter.
+    if let Some(f) = report.facts.fact(FactKey::BuyerReference)
+        && ident::is_placeholder(&f.value)
+    {
+        found.push(finding::identifier_placeholder(
+            "le code service du client",
+            "customer service code",
+            &f.value,
+        ));
+    }
+    for (key, kind, fr, en) in IDENTIFIERS {
+        let Some(f) = report.facts.fact(key) else {
+            continue;
+        };
+        match ident::validate(kind, &f.value) {
+            Validity::Valid | Validity::FormatOnly => {}
+            Validity::Placeholder => found.push(finding::identifier_placeholder(fr, en, &f.value)),
+            Validity::BadCheckDigit | Validity::BadFormat => {
+                found.push(finding::identifier_invalid(fr, en, &f.value))
+            }
+        }
+    }
+    for f in found {
+        report.push(f);
+    }
+}
+
+/// One file's outcome in a batch.
+#[derive(Debug)]
+pub enum Outcome {
+    Checked(Box<Report>),
+    Failed(CheckError),
+}
+
+/// Stack for checker threads: lopdf recurses on nested objects.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+/// Checks `paths` with up to `jobs` files at once, calling `on_done(index,
+/// outcome)` as each finishes (completion order). A file still running after
+/// twice its time limit is abandoned and reported as unreadable, so one
+/// pathological file cannot hold the batch.
+pub fn check_batch(
+    paths: &[PathBuf],
+    jobs: usize,
+    opts: &Options,
+    cancel: &dyn Fn() -> bool,
+    on_done: &mut dyn FnMut(usize, Outcome),
+) {
+    let jobs = jobs.max(1);
+    let hard_limit = opts.time_limit * 2 + Duration::from_secs(1);
+    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    let mut running: Vec<(usize, Instant)> = Vec::new();
+    let mut next = 0;
+    loop {
+        while running.len() < jobs && next < paths.len() && !cancel() {
+            let i = next;
+            next += 1;
+            let tx = tx.clone();
+            let path = paths[i].clone();
+            let o = opts.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("check-{i}"))
+                .stack_size(WORKER_STACK)
+                .spawn(move || {
+                    let outcome = match check_file(&path, &o) {
+                        Ok(r) => Outcome::Checked(Box::new(r)),
+                        Err(e) => Outcome::Failed(e),
+                    };
+                    let _ = tx.send((i, outcome));
+                });
+            match spawned {
+                Ok(_) => running.push((i, Instant::now())),
+                Err(e) => on_done(
+                    i,
+                    Outcome::Failed(CheckError::Io {
+                        path: paths[i].clone(),
+                        source: e,
+                    }),
+                ),
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        let oldest = running
+            .iter()
+            .map(|(_, t)| *t)
+            .min()
+            .unwrap_or_else(Instant::now);
+        let wait = (oldest + hard_limit).saturating_duration_since(Instant::now());
+        match rx.recv_timeout(wait) {
+            Ok((i, outcome)) => {
+                if let Some(pos) = running.iter().position(|(r, _)| *r == i) {
+                    running.swap_remove(pos);
+                    on_done(i, outcome);
+                }
+            }
+            Err(_) => {
+                let now = Instant::now();
+                let (late, keep): (Vec<_>, Vec<_>) = running
+                    .into_iter()
+                    .partition(|(_, t)| now.duration_since(*t) >= hard_limit);
+                running = keep;
+                for (i, _) in late {
+                    tracing::warn!(path = %paths[i].display(), "check abandoned after its time limit");
+                    let size = std::fs::metadata(&paths[i]).map(|m| m.len()).unwrap_or(0);
+                    let mut r = Report::new(&paths[i], size);
+                    r.pdf = true;
+                    r.push(finding::timeout());
+                    on_done(i, Outcome::Checked(Box::new(r)));
+                }
+            }
+        }
+    }
+}
+
+/// Expands files and folders into the PDF files to check: folders are walked
+/// recursively and keep files ending in `.pdf` (any case); named files are
+/// kept whatever their extension. Unreadable folders are returned as errors.
+pub fn collect_paths(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<CheckError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        match std::fs::metadata(input) {
+            Ok(m) if m.is_dir() => walk(input, &mut files, &mut errors, 0),
+            Ok(_) => files.push(input.clone()),
+            Err(source) => errors.push(CheckError::Io {
+                path: input.clone(),
+                source,
+            }),
+        }
+    }
+    (files, errors)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<CheckError>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(source) => {
+            errors.push(CheckError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+            return;
+        }
+    };
+    let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    list.sort();
+    for p in list {
+        // Symlinked folders are not followed (no loops).
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&p, files, errors, depth + 1);
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+        {
+            files.push(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_number;
+
+    #[test]
+    fn numbers_agree_on_a_whole_part_only() {
+        assert!(same_number("f-2026-0001", "f-2026-0001"));
+        assert!(same_number("42", "20131122-42"));
+        assert!(same_number("2026/17", "2026"));
+        assert!(!same_number("42", "20131122-142"));
+        assert!(!same_number("f-2026-0017", "f-2026-9999"));
+        assert!(!same_number("-", "a-"));
+    }
+}

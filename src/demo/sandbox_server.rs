@@ -1,0 +1,383 @@
+//! The sandbox portal on loopback: serves [`crate::demo::sandbox::Sandbox`] over a
+//! small JSON HTTP API and keeps its state in a JSON file, so the whole flow
+//! (submit, statuses, replay after signing the mandate) can be tried with no
+//! account, and the tests can count exactly what the portal received.
+//!
+//! The API (every answer carries `"simulation": true` and the label):
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET /api/v1/info` | the simulation label, timing, counts |
+//! | `POST /api/v1/deposits` `{file_name, pdf_base64, number, seller_siren, buyer_siren}` | `201 {reference, sha256, statuses}` |
+//! | `GET /api/v1/deposits?number=&seller=` | `[{reference, received_ms, sha256}]` |
+//! | `GET /api/v1/deposits/{ref}/statuses` | `[{at_ms, raw_status, raw_reason}]` |
+//! | `POST /api/v1/deposits/{ref}/replay` | `200 [statuses]`, `409` not replayable / mandate missing |
+//! | `GET /api/v1/customers`, `POST /api/v1/customers` | the portal's customers |
+//! | `POST /api/v1/customers/{siren}/mandate` | marks the mandate signed |
+//!
+//! Deliberately not here: the portal's rules (in `sandbox`), any listening
+//! on a non-loopback address, and any authentication (it is a local
+//! simulation and says so).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::demo::sandbox::{
+    Deposit, SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Sandbox, SandboxError, Timing,
+};
+use crate::mirror::store::now_ms;
+
+/// The sandbox's default port, and the variable naming another address:
+/// they belong to the built-in account ([`crate::send::accounts`]).
+pub use crate::send::accounts::{SANDBOX_DEFAULT_PORT as DEFAULT_PORT, SANDBOX_URL_ENV as URL_ENV};
+/// The wire types of the sandbox API are the channel's ([`crate::send::channel::sandbox`]).
+pub use crate::send::channel::sandbox::{DepositAnswer, DepositRequest, FoundDeposit};
+
+/// The URL of the sandbox a fresh install uses (see
+/// [`crate::send::accounts::sandbox_url`]).
+pub fn default_url() -> String {
+    crate::send::accounts::sandbox_url()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("the sandbox portal listens on loopback only, not on {0}")]
+    NotLoopback(SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot read the sandbox state {path}: {detail}")]
+    Load { path: PathBuf, detail: String },
+    #[error("the sandbox portal stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The running portal's shared state.
+struct Portal {
+    sandbox: Sandbox,
+    /// Where the state is saved after every change; `None`: in memory.
+    path: Option<PathBuf>,
+}
+
+type Shared = Arc<Mutex<Portal>>;
+
+impl Portal {
+    fn save(&self) -> std::io::Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let json = serde_json::to_vec(&self.sandbox).map_err(std::io::Error::other)?;
+        // Write aside, flush, then rename: a crash leaves the old or the new
+        // state, never half of one.
+        let tmp = path.with_extension("json.tmp");
+        {
+            use std::io::Write as _;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// Loads the saved state, or a fresh demo portal when there is none.
+pub fn load_state(path: &Path, timing: Timing) -> Result<Sandbox, ServerError> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let mut s: Sandbox = serde_json::from_slice(&bytes).map_err(|e| ServerError::Load {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+            s.timing = timing;
+            Ok(s)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Sandbox::with_demo_customers(timing))
+        }
+        Err(e) => Err(ServerError::Load {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// Binds a loopback address (port 0: any free port).
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServerError> {
+    if !addr.ip().is_loopback() {
+        return Err(ServerError::NotLoopback(addr));
+    }
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })
+}
+
+/// Serves the portal until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    sandbox: Sandbox,
+    state_path: Option<PathBuf>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let shared: Shared = Arc::new(Mutex::new(Portal {
+        sandbox,
+        path: state_path,
+    }));
+    axum::serve(listener, router(shared))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServerError::Serve)
+}
+
+fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/api/v1/info", get(info))
+        .route("/api/v1/deposits", post(deposit).get(find))
+        .route("/api/v1/deposits/{reference}/statuses", get(statuses))
+        .route("/api/v1/deposits/{reference}/replay", post(replay))
+        .route("/api/v1/customers", get(customers).post(add_customer))
+        .route("/api/v1/customers/{siren}/mandate", post(sign_mandate))
+        // A 40 MB PDF is about 54 MB in base64.
+        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        .with_state(shared)
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Portal> {
+    // A panicking handler cannot leave the portal half-changed (every change
+    // is one call), so a poisoned lock is still consistent.
+    shared.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+    (
+        status,
+        axum::Json(json!({ "error": message.into(), "simulation": true })),
+    )
+        .into_response()
+}
+
+fn saved(portal: &Portal) -> Option<Response> {
+    portal.save().err().map(|e| {
+        tracing::error!(error = %e, "the sandbox portal cannot save its state");
+        problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the sandbox portal cannot save its state: {e}"),
+        )
+    })
+}
+
+async fn info(State(shared): State<Shared>) -> Response {
+    let p = lock(&shared);
+    axum::Json(json!({
+        "simulation": true,
+        "label_fr": SIMULATION_LABEL_FR,
+        "label_en": SIMULATION_LABEL_EN,
+        "timing": p.sandbox.timing,
+        "received": p.sandbox.received_total(),
+    }))
+    .into_response()
+}
+
+async fn deposit(
+    State(shared): State<Shared>,
+    axum::Json(req): axum::Json<DepositRequest>,
+) -> Response {
+    let Ok(pdf) = base64::engine::general_purpose::STANDARD.decode(req.pdf_base64.as_bytes())
+    else {
+        return problem(StatusCode::BAD_REQUEST, "pdf_base64 is not base64");
+    };
+    if !pdf.starts_with(b"%PDF-") {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "le fichier n'est pas un PDF / the file is not a PDF",
+        );
+    }
+    if req.number.trim().is_empty() {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "number is required");
+    }
+    let sha256 = hex(&Sha256::digest(&pdf));
+    let now = now_ms();
+    let mut p = lock(&shared);
+    let reference = p.sandbox.deposit(
+        Deposit {
+            seller_siren: req.seller_siren,
+            number: req.number,
+            buyer_siren: req.buyer_siren,
+            sha256: sha256.clone(),
+        },
+        now,
+    );
+    if let Some(r) = saved(&p) {
+        return r;
+    }
+    let statuses = p.sandbox.statuses(&reference, now).unwrap_or_default();
+    tracing::info!(%reference, file = %req.file_name, "sandbox portal received an invoice");
+    (
+        StatusCode::CREATED,
+        axum::Json(DepositAnswer {
+            reference,
+            sha256,
+            statuses,
+            simulation: true,
+        }),
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct FindQuery {
+    number: String,
+    seller: Option<String>,
+}
+
+async fn find(State(shared): State<Shared>, Query(q): Query<FindQuery>) -> Response {
+    let p = lock(&shared);
+    let seller = q.seller.as_deref().filter(|s| !s.is_empty());
+    let found: Vec<FoundDeposit> = p
+        .sandbox
+        .find(seller, &q.number)
+        .into_iter()
+        .map(|(reference, received_ms, sha256)| FoundDeposit {
+            reference,
+            received_ms,
+            sha256,
+        })
+        .collect();
+    axum::Json(found).into_response()
+}
+
+fn sandbox_problem(e: SandboxError) -> Response {
+    let status = match e {
+        SandboxError::UnknownReference(_) => StatusCode::NOT_FOUND,
+        SandboxError::NotReplayable(_) | SandboxError::MandateStillMissing(_) => {
+            StatusCode::CONFLICT
+        }
+    };
+    problem(status, e.to_string())
+}
+
+async fn statuses(State(shared): State<Shared>, UrlPath(reference): UrlPath<String>) -> Response {
+    let p = lock(&shared);
+    match p.sandbox.statuses(&reference, now_ms()) {
+        Ok(s) => axum::Json(s).into_response(),
+        Err(e) => sandbox_problem(e),
+    }
+}
+
+async fn replay(State(shared): State<Shared>, UrlPath(reference): UrlPath<String>) -> Response {
+    let now = now_ms();
+    let mut p = lock(&shared);
+    if let Err(e) = p.sandbox.replay(&reference, now) {
+        return sandbox_problem(e);
+    }
+    if let Some(r) = saved(&p) {
+        return r;
+    }
+    axum::Json(p.sandbox.statuses(&reference, now).unwrap_or_default()).into_response()
+}
+
+async fn customers(State(shared): State<Shared>) -> Response {
+    let p = lock(&shared);
+    axum::Json(p.sandbox.customers().cloned().collect::<Vec<_>>()).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct NewCustomer {
+    siren: String,
+    name: String,
+    #[serde(default)]
+    mandate_signed: bool,
+}
+
+async fn add_customer(
+    State(shared): State<Shared>,
+    axum::Json(c): axum::Json<NewCustomer>,
+) -> Response {
+    let mut p = lock(&shared);
+    p.sandbox.add_customer(&c.siren, &c.name, c.mandate_signed);
+    if let Some(r) = saved(&p) {
+        return r;
+    }
+    StatusCode::CREATED.into_response()
+}
+
+async fn sign_mandate(State(shared): State<Shared>, UrlPath(siren): UrlPath<String>) -> Response {
+    let mut p = lock(&shared);
+    if !p.sandbox.sign_mandate(&siren) {
+        return problem(StatusCode::NOT_FOUND, format!("no customer {siren}"));
+    }
+    if let Some(r) = saved(&p) {
+        return r;
+    }
+    axum::Json(json!({ "siren": siren, "mandate_signed": true, "simulation": true }))
+        .into_response()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Makes sure a sandbox answers at `url`: when nothing listens there and the
+/// address is loopback, starts one in this process (state in
+/// `FACTEUR_HOME/sandbox.json`) for as long as the runtime lives. Returns
+/// whether one was started.
+pub async fn ensure_running(home: &Path, url: &str, timing: Timing) -> Result<bool, ServerError> {
+    let Some(addr) = loopback_addr(url) else {
+        return Ok(false);
+    };
+    if tokio::net::TcpStream::connect(addr).await.is_ok() {
+        return Ok(false);
+    }
+    let listener = bind(addr).await?;
+    let path = home.join("sandbox.json");
+    let sandbox = load_state(&path, timing)?;
+    tokio::spawn(async move {
+        if let Err(e) = serve(listener, sandbox, Some(path), std::future::pending()).await {
+            tracing::error!("sandbox portal: {e}");
+        }
+    });
+    tracing::info!(%addr, "sandbox portal started in this process");
+    Ok(true)
+}
+
+/// The socket address of an `http://127.0.0.1:PORT` URL; `None` for
+/// anything that is not plain HTTP on loopback.
+fn loopback_addr(url: &str) -> Option<SocketAddr> {
+    let rest = url.strip_prefix("http://")?;
+    let hostport = rest.split('/').next()?;
+    let hostport = hostport.replace("localhost", "127.0.0.1");
+    let addr: SocketAddr = hostport.parse().ok()?;
+    addr.ip().is_loopback().then_some(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_loopback_urls_start_an_embedded_portal() {
+        assert_eq!(
+            loopback_addr("http://127.0.0.1:8917"),
+            Some("127.0.0.1:8917".parse().unwrap())
+        );
+        assert_eq!(
+            loopback_addr("http://localhost:9000/x"),
+            Some("127.0.0.1:9000".parse().unwrap())
+        );
+        assert_eq!(loopback_addr("https://127.0.0.1:8917"), None);
+        assert_eq!(loopback_addr("http://192.0.2.1:8917"), None);
+        assert_eq!(loopback_addr("http://example.fr"), None);
+    }
+}

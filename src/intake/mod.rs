@@ -1,0 +1,10 @@
+//! The intake: how files come in (dropped on the window, given to the CLI,
+//! found in a watched folder) and the one path each takes from a checked
+//! file to a queued invoice. [`watch`] follows folders, [`folders`] keeps
+//! their settings.
+//!
+//! Deliberately not here: the rules ([`crate::check`]), the sending itself
+//! ([`crate::send`]).
+
+pub mod folders;
+pub mod watch;

@@ -1,0 +1,870 @@
+//! Watched folders: the invoices an accounting program exports into a
+//! folder are taken, each once it is complete, checked and recorded, and —
+//! for a folder set to "check and submit" — queued for its account.
+//!
+//! A file is taken when its size and modification time have not changed for
+//! a settling time ([`Options::settle`]) and it can be opened; temporary and
+//! partial files (`~$*`, `*.tmp`, `*.part`, `*.crdownload`, hidden files)
+//! wait until they are renamed. At start, and whenever the operating
+//! system's watcher reports an overflow or an error, every folder is walked
+//! again, so what arrived while Facteur was closed is caught. A file whose
+//! content (SHA-256) is already in the store is never taken again, so a
+//! re-export, a restart or a kill -9 in the middle of a burst takes nothing
+//! twice; the same seller and number with another content is flagged by the
+//! store's duplicate rules, never sent silently.
+//!
+//! Tidy-up (per folder, off by default) moves each processed file into a
+//! subfolder of its watched folder, named for what became of it
+//! ([`Tidy`]): `envoyées` (delivered to the portal), `bloquées` (blocked by a
+//! check or by the duplicate rules), `à vérifier` (a sending that needs the
+//! user: interrupted without an answer, or failed) and `contrôlées`
+//! (checked and accepted, not sent: "check only" folders). Where a file
+//! goes is read from the store, so a file of a "check and submit" folder
+//! stays where it is until the outbox delivered it, and a restart finds it
+//! again. Files are moved, never deleted; a name already taken gets
+//! ` (2)`, ` (3)`… and no file is ever overwritten; the subfolders keep
+//! the file's place below the watched folder, and they are never watched
+//! nor taken themselves.
+//!
+//! Deliberately not here: the checking rules (`check`), the sending
+//! (`outbox`: the caller works the queue this fills), the folders'
+//! configuration (`folders`), and any user interface (the CLI's
+//! `facteur watch` and the window show what [`Watch::poll`] reports).
+
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant, SystemTime};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use crate::check::{self, Options as CheckOptions};
+use crate::mirror::store::{self, Store, StoreError};
+use crate::send::accounts::Account;
+use crate::send::outbox::{self, Enqueued};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("cannot watch {path}: {source}")]
+    Watch {
+        path: PathBuf,
+        #[source]
+        source: notify::Error,
+    },
+    #[error("{path} is not a folder")]
+    NotAFolder { path: PathBuf },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Outbox(#[from] outbox::OutboxError),
+    #[error("routing could not be decided: {0}")]
+    Route(String),
+}
+
+pub type Result<T> = std::result::Result<T, WatchError>;
+
+/// One watched folder.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub path: PathBuf,
+    /// Its subfolders too.
+    pub recursive: bool,
+    /// "Check and submit" to this account; `None`: check only.
+    pub submit_to: Option<Account>,
+    /// "Check and submit" by automatic routing: the customer directory
+    /// decides each invoice's account ([`crate::send::route`]); `submit_to` is
+    /// then the default account, used while the directory is empty.
+    pub routed: bool,
+    /// Move each processed file into a subfolder ([`Tidy`]).
+    pub tidy: bool,
+    /// Its id among the configured folders (`crate::intake::folders`), if it is one.
+    pub id: Option<i64>,
+}
+
+/// Where tidy-up puts a processed file: a subfolder of its watched folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tidy {
+    /// Delivered to the portal: `envoyées`.
+    Sent,
+    /// Blocked by a check or by the store's duplicate rules: `bloquées`.
+    Blocked,
+    /// A sending that needs the user (interrupted without an answer, or
+    /// failed): `à vérifier`.
+    ToVerify,
+    /// Checked and accepted, not sent ("check only"): `contrôlées`.
+    Checked,
+}
+
+impl Tidy {
+    pub const ALL: [Tidy; 4] = [Tidy::Sent, Tidy::Blocked, Tidy::ToVerify, Tidy::Checked];
+
+    /// The subfolder's name.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Tidy::Sent => "envoyées",
+            Tidy::Blocked => "bloquées",
+            Tidy::ToVerify => "à vérifier",
+            Tidy::Checked => "contrôlées",
+        }
+    }
+}
+
+/// A folder name compared whatever the system did to its accents
+/// (decomposed on some file systems) and case.
+fn name_key(name: &str) -> String {
+    let composed: String = name
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .collect();
+    crate::check::text::fold(&composed)
+}
+
+/// Whether a path, relative to its watched folder, lies inside one of the
+/// folder's tidy-up subfolders.
+pub fn in_tidy_dir(relative: &Path) -> bool {
+    let mut parts = relative.components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::Normal(first)), Some(_)) => {
+            let key = name_key(&first.to_string_lossy());
+            Tidy::ALL.iter().any(|t| name_key(t.dir_name()) == key)
+        }
+        _ => false,
+    }
+}
+
+/// Moves a file into `dir` (created if needed) under its own name, or with
+/// ` (2)`, ` (3)`… before the extension when that name is taken: never over
+/// another file, never a copy left behind. Returns where it went.
+pub fn move_into(path: &Path, dir: &Path) -> std::io::Result<PathBuf> {
+    use std::io::{Error, ErrorKind};
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "no file name"))?;
+    let stem = Path::new(name)
+        .file_stem()
+        .map(OsString::from)
+        .unwrap_or_else(|| name.to_os_string());
+    let ext = Path::new(name).extension();
+    for n in 1..=9_999u32 {
+        let candidate = if n == 1 {
+            dir.join(name)
+        } else {
+            let mut s = stem.clone();
+            s.push(format!(" ({n})"));
+            if let Some(ext) = ext {
+                s.push(".");
+                s.push(ext);
+            }
+            dir.join(s)
+        };
+        // A hard link is made only under a free name (the system refuses
+        // an existing one, atomically), then the old name is dropped.
+        let made = match std::fs::hard_link(path, &candidate) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            // No hard links on this file system (FAT, some shares): a copy
+            // under a name that must be new.
+            Err(_) => copy_new(path, &candidate),
+        };
+        match made {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = std::fs::remove_file(path) {
+            // The original stays: take the second name back.
+            let _ = std::fs::remove_file(&candidate);
+            return Err(e);
+        }
+        return Ok(candidate);
+    }
+    Err(Error::new(
+        ErrorKind::AlreadyExists,
+        "too many files with this name",
+    ))
+}
+
+/// Copies a file to a name that must not exist yet, with its date.
+fn copy_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut src = std::fs::File::open(from)?;
+    let mut dst = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)?;
+    let copied = std::io::copy(&mut src, &mut dst)
+        .and_then(|_| dst.sync_all())
+        .and_then(|()| src.metadata()?.modified())
+        .and_then(|t| dst.set_modified(t));
+    if let Err(e) = copied {
+        // Only our own partial copy is removed.
+        drop(dst);
+        let _ = std::fs::remove_file(to);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Where a file with this content belongs now, from what the store knows;
+/// `None` while its invoice waits for the outbox (queued or being sent),
+/// or when the content is unknown.
+pub fn disposition(store: &Store, sha256: &str) -> Result<Option<Tidy>> {
+    let conn = store.conn();
+    let row: Option<(Option<String>, Option<i64>, Option<String>)> = conn
+        .query_row(
+            "SELECT (SELECT verdict FROM checks c WHERE c.document_id = d.id ORDER BY c.id DESC LIMIT 1),
+                    i.id, i.current_status
+             FROM documents d LEFT JOIN invoices i ON i.document_id = d.id
+             WHERE d.sha256 = ?1",
+            [sha256],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(StoreError::from)?;
+    let Some((verdict, invoice, status)) = row else {
+        return Ok(None);
+    };
+    if let Some(id) = invoice {
+        let outcome: Option<String> = conn
+            .query_row(
+                "SELECT outcome FROM submissions WHERE invoice_id = ?1 ORDER BY id DESC LIMIT 1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        match outcome.as_deref() {
+            Some("queued" | "sending") => return Ok(None),
+            Some("sent") => return Ok(Some(Tidy::Sent)),
+            Some(_) => return Ok(Some(Tidy::ToVerify)),
+            None => {}
+        }
+        if status.as_deref() == Some(crate::mirror::lifecycle::Status::Blocked.as_str()) {
+            return Ok(Some(Tidy::Blocked));
+        }
+    }
+    Ok(Some(match verdict.as_deref() {
+        Some("accepted") => Tidy::Checked,
+        _ => Tidy::Blocked,
+    }))
+}
+
+/// What a folder took since watching started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Files checked and recorded (a content already known is not counted).
+    pub taken: u64,
+    pub accepted: u64,
+    /// Blocked by a check or by the duplicate rules.
+    pub blocked: u64,
+    /// Files seen and settling, plus files of a tidy folder waiting for
+    /// the outbox before they are moved.
+    pub waiting: u64,
+}
+
+/// One folder's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderCounts {
+    pub id: Option<i64>,
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// How watching behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a file's size and modification time must stay the same
+    /// before it is taken.
+    pub settle: Duration,
+    /// How often waiting files are looked at again.
+    pub tick: Duration,
+    pub check: CheckOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            settle: Duration::from_secs(2),
+            tick: Duration::from_millis(200),
+            check: CheckOptions::default(),
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "taken", rename_all = "snake_case")]
+pub enum Taken {
+    /// Checked and recorded.
+    Checked {
+        path: PathBuf,
+        invoice_id: Option<i64>,
+        number: Option<String>,
+        accepted: bool,
+        /// Queued for this account ("check and submit").
+        queued_for: Option<String>,
+        /// Not queued: the store's reason (already sent, duplicate…).
+        refused: Option<String>,
+    },
+    /// Its content is already in the store: not taken again.
+    Known { path: PathBuf },
+    /// Could not be read (gone, no permission): tried again if it changes.
+    Unreadable { path: PathBuf, error: String },
+    /// Tidied up: moved into a subfolder of its watched folder.
+    Moved {
+        path: PathBuf,
+        to: PathBuf,
+        into: Tidy,
+    },
+    /// Tidy-up could not move it: it stays where it is.
+    NotMoved { path: PathBuf, error: String },
+}
+
+/// Whether a file name is a temporary or partial file, or hidden: such a
+/// file waits until it is renamed to its final name.
+pub fn is_ignored(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return true;
+    };
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || name.ends_with('~')
+        || [
+            ".tmp",
+            ".part",
+            ".crdownload",
+            ".partial",
+            ".download",
+            ".swp",
+        ]
+        .iter()
+        .any(|s| lower.ends_with(s))
+}
+
+/// A file seen and not yet taken: its last size and modification time, and
+/// since when they have not changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    size: u64,
+    mtime: Option<SystemTime>,
+    since: Instant,
+}
+
+/// Waiting files and when each becomes complete; time is passed in.
+#[derive(Debug, Default)]
+pub struct Settler {
+    waiting: HashMap<PathBuf, Seen>,
+    /// Files already taken, with the size and date they had: noted again
+    /// unchanged (reading a file makes the system report it), they are not
+    /// taken twice.
+    taken: HashMap<PathBuf, (u64, Option<SystemTime>)>,
+}
+
+impl Settler {
+    /// Notes a path the watcher or a rescan reported.
+    pub fn note(&mut self, path: PathBuf, now: Instant) {
+        if is_ignored(&path) {
+            return;
+        }
+        let (size, mtime) = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => (m.len(), m.modified().ok()),
+            _ => {
+                self.waiting.remove(&path);
+                self.taken.remove(&path);
+                return;
+            }
+        };
+        if self.taken.get(&path) == Some(&(size, mtime)) {
+            return;
+        }
+        let entry = self.waiting.entry(path).or_insert(Seen {
+            size,
+            mtime,
+            since: now,
+        });
+        if entry.size != size || entry.mtime != mtime {
+            *entry = Seen {
+                size,
+                mtime,
+                since: now,
+            };
+        }
+    }
+
+    /// The files that stayed the same for `settle` and can be opened,
+    /// removed from the waiting list, in path order. Files that changed
+    /// start waiting again; files that vanished are forgotten.
+    pub fn ready(&mut self, now: Instant, settle: Duration) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let paths: Vec<PathBuf> = self.waiting.keys().cloned().collect();
+        for path in paths {
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => m,
+                _ => {
+                    self.waiting.remove(&path);
+                    continue;
+                }
+            };
+            let (size, mtime) = (meta.len(), meta.modified().ok());
+            let seen = self.waiting.get_mut(&path).expect("listed above");
+            if seen.size != size || seen.mtime != mtime {
+                *seen = Seen {
+                    size,
+                    mtime,
+                    since: now,
+                };
+                continue;
+            }
+            // An empty file is a file being created: wait for content.
+            if size == 0 || now.duration_since(seen.since) < settle {
+                continue;
+            }
+            // Still held open for writing elsewhere (Windows refuses the
+            // open; elsewhere it opens and the stable size decides).
+            if std::fs::File::open(&path).is_err() {
+                continue;
+            }
+            self.waiting.remove(&path);
+            self.taken.insert(path.clone(), (size, mtime));
+            out.push(path);
+        }
+        out.sort();
+        out
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// Forgets a path (its file was moved away): a new file under that
+    /// name is a new file.
+    pub fn forget(&mut self, path: &Path) {
+        self.waiting.remove(path);
+        self.taken.remove(path);
+    }
+}
+
+/// Watching some folders: the OS watcher (debounced), the waiting files,
+/// and a flag asking for a full rescan.
+pub struct Watch {
+    folders: Vec<Folder>,
+    opts: Options,
+    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    events: Receiver<DebounceEventResult>,
+    settler: Settler,
+    rescan: bool,
+    /// Files of tidy folders taken and not moved yet (waiting for the
+    /// outbox): their content hash.
+    to_tidy: BTreeMap<PathBuf, String>,
+    last_tidy: Instant,
+    counts: Vec<Counts>,
+}
+
+impl Watch {
+    /// Starts watching; the first [`Watch::poll`] walks every folder.
+    pub fn start(folders: Vec<Folder>, opts: Options) -> Result<Watch> {
+        let (tx, rx) = channel();
+        let mut debouncer =
+            new_debouncer(Duration::from_millis(100), None, tx).map_err(|source| {
+                WatchError::Watch {
+                    path: PathBuf::new(),
+                    source,
+                }
+            })?;
+        for f in &folders {
+            if !f.path.is_dir() {
+                return Err(WatchError::NotAFolder {
+                    path: f.path.clone(),
+                });
+            }
+            let mode = if f.recursive {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            debouncer
+                .watch(&f.path, mode)
+                .map_err(|source| WatchError::Watch {
+                    path: f.path.clone(),
+                    source,
+                })?;
+        }
+        let counts = vec![Counts::default(); folders.len()];
+        Ok(Watch {
+            folders,
+            opts,
+            _debouncer: debouncer,
+            events: rx,
+            settler: Settler::default(),
+            rescan: true,
+            to_tidy: BTreeMap::new(),
+            last_tidy: Instant::now(),
+            counts,
+        })
+    }
+
+    /// Files seen and waiting to settle, and files waiting for the outbox
+    /// before tidy-up.
+    pub fn waiting(&self) -> usize {
+        self.settler.waiting() + self.to_tidy.len()
+    }
+
+    /// The folders watched.
+    pub fn folders(&self) -> &[Folder] {
+        &self.folders
+    }
+
+    /// What each folder took since watching started, and what waits.
+    pub fn counts(&self) -> Vec<FolderCounts> {
+        let mut counts = self.counts.clone();
+        for path in self.settler.waiting.keys().chain(self.to_tidy.keys()) {
+            if let Some(i) = self.folder_index(path) {
+                counts[i].waiting += 1;
+            }
+        }
+        self.folders
+            .iter()
+            .zip(counts)
+            .map(|(f, counts)| FolderCounts {
+                id: f.id,
+                path: f.path.clone(),
+                counts,
+            })
+            .collect()
+    }
+
+    /// The folder a path belongs to (the deepest one), unless it lies in
+    /// one of that folder's tidy-up subfolders.
+    fn folder_index(&self, path: &Path) -> Option<usize> {
+        let (i, f) = self
+            .folders
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| path.starts_with(&f.path))
+            .filter(|(_, f)| f.recursive || path.parent() == Some(f.path.as_path()))
+            .max_by_key(|(_, f)| f.path.as_os_str().len())?;
+        let relative = path.strip_prefix(&f.path).ok()?;
+        (!in_tidy_dir(relative)).then_some(i)
+    }
+
+    fn folder_of(&self, path: &Path) -> Option<&Folder> {
+        self.folder_index(path).map(|i| &self.folders[i])
+    }
+
+    fn walk(&mut self, now: Instant) {
+        for f in self.folders.clone() {
+            let (files, errors) = if f.recursive {
+                check::collect_paths(std::slice::from_ref(&f.path))
+            } else {
+                let mut files = Vec::new();
+                if let Ok(rd) = std::fs::read_dir(&f.path) {
+                    for e in rd.flatten() {
+                        files.push(e.path());
+                    }
+                }
+                (files, Vec::new())
+            };
+            for e in errors {
+                tracing::warn!("watch: {e}");
+            }
+            for p in files {
+                if self.folder_of(&p).is_some() {
+                    self.settler.note(p, now);
+                }
+            }
+        }
+    }
+
+    /// Waits up to one tick for the watcher's news, then takes every file
+    /// that settled: checked, recorded and, for a "check and submit"
+    /// folder, queued (the caller works the outbox). Returns what was done.
+    pub fn poll(&mut self, store: &mut Store, home: &Path) -> Result<Vec<Taken>> {
+        let deadline = Instant::now() + self.opts.tick;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(Ok(events)) => {
+                    let now = Instant::now();
+                    for ev in events {
+                        // Reading a file (ours included) is no news.
+                        if matches!(ev.kind, notify::EventKind::Access(_)) {
+                            continue;
+                        }
+                        if ev.need_rescan() {
+                            tracing::warn!("watch: the system lost track of events; rescanning");
+                            self.rescan = true;
+                        }
+                        for p in &ev.paths {
+                            if self.folder_of(p).is_some() {
+                                self.settler.note(p.clone(), now);
+                            }
+                        }
+                    }
+                }
+                Ok(Err(errors)) => {
+                    for e in errors {
+                        tracing::warn!("watch: {e}; rescanning");
+                    }
+                    self.rescan = true;
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.rescan = true;
+                    break;
+                }
+            }
+        }
+        if std::mem::take(&mut self.rescan) {
+            self.walk(Instant::now());
+        }
+        let ready = self.settler.ready(Instant::now(), self.opts.settle);
+        let mut out = Vec::with_capacity(ready.len());
+        for path in ready {
+            let index = self.folder_index(&path);
+            let folder = index.map(|i| self.folders[i].clone());
+            let (taken, sha) = take(store, home, &path, folder.as_ref(), &self.opts.check)?;
+            if let (Some(i), Taken::Checked { accepted, .. }) = (index, &taken) {
+                let c = &mut self.counts[i];
+                c.taken += 1;
+                if *accepted {
+                    c.accepted += 1;
+                } else {
+                    c.blocked += 1;
+                }
+            }
+            if let (Some(sha), true) = (sha, folder.is_some_and(|f| f.tidy)) {
+                self.to_tidy.insert(path, sha);
+            }
+            out.push(taken);
+        }
+        // Files waiting for the outbox are looked at again once a second.
+        if !self.to_tidy.is_empty()
+            && (!out.is_empty() || self.last_tidy.elapsed() >= Duration::from_secs(1))
+        {
+            self.last_tidy = Instant::now();
+            self.tidy_up(store, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Moves every file waiting for tidy-up whose fate the store knows.
+    fn tidy_up(&mut self, store: &Store, out: &mut Vec<Taken>) -> Result<()> {
+        let files: Vec<(PathBuf, String)> = std::mem::take(&mut self.to_tidy).into_iter().collect();
+        for (path, sha) in files {
+            let Some(folder) = self.folder_of(&path).map(|f| f.path.clone()) else {
+                continue;
+            };
+            // Moved or removed by someone else meanwhile.
+            if !path.is_file() {
+                continue;
+            }
+            let Some(into) = disposition(store, &sha)? else {
+                self.to_tidy.insert(path, sha);
+                continue;
+            };
+            let below = path
+                .parent()
+                .and_then(|p| p.strip_prefix(&folder).ok())
+                .unwrap_or(Path::new(""));
+            let dir = folder.join(into.dir_name()).join(below);
+            match move_into(&path, &dir) {
+                Ok(to) => {
+                    self.settler.forget(&path);
+                    tracing::info!(from = %path.display(), to = %to.display(), "tidied up");
+                    out.push(Taken::Moved { path, to, into });
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), "tidy-up: {e}");
+                    out.push(Taken::NotMoved {
+                        path,
+                        error: e.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Takes one settled file; with what was done, its content hash when it
+/// could be read.
+fn take(
+    store: &mut Store,
+    home: &Path,
+    path: &Path,
+    folder: Option<&Folder>,
+    opts: &CheckOptions,
+) -> Result<(Taken, Option<String>)> {
+    let report = match check::check_file(path, opts) {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok((
+                Taken::Unreadable {
+                    path: path.to_path_buf(),
+                    error: e.to_string(),
+                },
+                None,
+            ));
+        }
+    };
+    let sha = report.sha256.clone();
+    if let Some(sha) = report.sha256.as_deref()
+        && store.document_by_sha(sha)?.is_some()
+    {
+        return Ok((
+            Taken::Known {
+                path: path.to_path_buf(),
+            },
+            Some(sha.to_string()),
+        ));
+    }
+    let recorded = store.record_check(&report, store::now_ms())?;
+    // Blocked by the store too: a number already at a portal, or the
+    // number of a rejected invoice reused.
+    let blocked = match recorded.invoice_id {
+        Some(id) => store
+            .invoice(id)?
+            .is_some_and(|i| i.status == crate::mirror::lifecycle::Status::Blocked),
+        None => false,
+    };
+    let accepted = report.accepted() && !blocked;
+    let number = report
+        .facts
+        .get(crate::check::facts::FactKey::InvoiceNumber)
+        .map(str::to_string);
+    let (mut queued_for, mut refused) = (None, None);
+    if let Some(account) = folder.and_then(|f| f.submit_to.as_ref())
+        && accepted
+        && recorded.invoice_id.is_some()
+    {
+        let routed = folder.is_some_and(|f| f.routed);
+        let target = if routed {
+            let routing = crate::send::route::route(store, &report.facts, Some(&account.name))
+                .map_err(|e| WatchError::Route(e.to_string()))?;
+            match routing.decision.target() {
+                Some(t) => Some(t.clone()),
+                None => {
+                    refused = Some(routing.decision.why().en.clone());
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let enqueued = match &target {
+            Some(t) => Some(outbox::enqueue_routed(
+                store,
+                home,
+                &report,
+                recorded.invoice_id,
+                t,
+                &[],
+                store::now_ms(),
+            )?),
+            None if routed => None,
+            None => Some(outbox::enqueue(
+                store,
+                home,
+                &report,
+                recorded.invoice_id,
+                account,
+                store::now_ms(),
+            )?),
+        };
+        let account_name = target.map_or_else(|| account.name.clone(), |t| t.account);
+        match enqueued {
+            None => {}
+            Some(Enqueued::Queued { .. }) => queued_for = Some(account_name),
+            Some(Enqueued::Refused(d)) => {
+                refused = Some(serde_json::to_value(&d).map_or_else(
+                    |_| "refused".to_string(),
+                    |v| v["decision"].as_str().unwrap_or("refused").to_string(),
+                ))
+            }
+            Some(Enqueued::Changed) => refused = Some("changed since it was checked".into()),
+            Some(Enqueued::NoInvoice) => {}
+        }
+    }
+    Ok((
+        Taken::Checked {
+            path: path.to_path_buf(),
+            invoice_id: recorded.invoice_id,
+            number,
+            accepted,
+            queued_for,
+            refused,
+        },
+        sha,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_partial_and_hidden_files_wait_for_their_final_name() {
+        for name in [
+            "~$facture.pdf",
+            "facture.pdf.tmp",
+            "facture.PDF.part",
+            "facture.pdf.crdownload",
+            ".facture.pdf",
+            "facture.pdf~",
+        ] {
+            assert!(is_ignored(Path::new(name)), "{name}");
+        }
+        for name in ["facture.pdf", "F 2026-01.PDF", "export~2026.pdf"] {
+            assert!(!is_ignored(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_is_ready_only_after_it_stopped_changing_for_the_settling_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.pdf");
+        std::fs::write(&p, b"%PDF-1.7 part").unwrap();
+        let mut s = Settler::default();
+        let t0 = Instant::now();
+        let settle = Duration::from_secs(2);
+        s.note(p.clone(), t0);
+        assert!(s.ready(t0 + Duration::from_secs(1), settle).is_empty());
+        // It grows: the clock starts again.
+        std::fs::write(&p, b"%PDF-1.7 part and more").unwrap();
+        assert!(s.ready(t0 + Duration::from_millis(2500), settle).is_empty());
+        assert!(s.ready(t0 + Duration::from_millis(4000), settle).is_empty());
+        assert_eq!(
+            s.ready(t0 + Duration::from_millis(4600), settle),
+            vec![p.clone()]
+        );
+        // Taken once: no longer waiting, and noted again unchanged (as
+        // reading it makes the system report it) it is not taken again.
+        assert!(s.ready(t0 + Duration::from_secs(10), settle).is_empty());
+        s.note(p.clone(), t0 + Duration::from_secs(11));
+        assert!(s.ready(t0 + Duration::from_secs(20), settle).is_empty());
+        // Rewritten (a new export under the same name): taken again.
+        std::fs::write(&p, b"%PDF-1.7 another export").unwrap();
+        s.note(p.clone(), t0 + Duration::from_secs(21));
+        assert_eq!(s.ready(t0 + Duration::from_secs(24), settle), vec![p]);
+        // A temporary name is not even noted; an empty file waits.
+        let tmp = dir.path().join("g.pdf.part");
+        std::fs::write(&tmp, b"x").unwrap();
+        s.note(tmp, t0);
+        let empty = dir.path().join("h.pdf");
+        std::fs::write(&empty, b"").unwrap();
+        s.note(empty.clone(), t0);
+        assert!(s.ready(t0 + Duration::from_secs(60), settle).is_empty());
+        assert_eq!(s.waiting(), 1);
+        // Gone before settling: forgotten.
+        std::fs::remove_file(&empty).unwrap();
+        assert!(s.ready(t0 + Duration::from_secs(61), settle).is_empty());
+        assert_eq!(s.waiting(), 0);
+    }
+}

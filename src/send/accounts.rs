@@ -1,0 +1,462 @@
+//! Portal accounts: which portals the supplier uses and how to reach them,
+//! with every secret (SMTP/IMAP password, PISTE client secret, technical
+//! password) kept in the OS keyring and nowhere else.
+//!
+//! The database holds an account's kind, its non-secret settings and the
+//! *names* of its secret fields; the values go to the keyring under the
+//! service `facteur` and the user `<account>/<field>`. Nothing here returns a
+//! secret except [`SecretStore::get`], which the channels call at send time.
+//!
+//! Deliberately not here: talking to the portals (the channels), and any
+//! fallback that would write a secret to a file when no keyring is available
+//! (there is none: without a keyring, adding a secret fails with a clear
+//! error).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::mirror::store::{Store, StoreError};
+
+/// The keyring service name.
+pub const SERVICE: &str = "facteur";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("an account named \"{0}\" already exists")]
+    Exists(String),
+    #[error("no account named \"{0}\" (see `facteur account list`)")]
+    NotFound(String),
+    #[error(
+        "unknown account kind \"{0}\" (mail_deposit, chorus_pro, sandbox, plateforme, email, print)"
+    )]
+    Kind(String),
+    #[error("an account name is 1 to 64 letters, digits, '-', '_' or '.': \"{0}\"")]
+    Name(String),
+    #[error(
+        "the OS keyring refused to store or read the secret \"{field}\" of account \"{account}\": {detail}"
+    )]
+    Keyring {
+        account: String,
+        field: String,
+        detail: String,
+    },
+    #[error("cannot read the account settings: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+type Result<T> = std::result::Result<T, AccountError>;
+
+/// The name of the built-in demonstration account (the sandbox portal).
+pub const SANDBOX_ACCOUNT: &str = "sandbox";
+
+/// The name of the built-in demonstration plateforme agréée account
+/// (`facteur sandbox serve-pa`).
+pub const SANDBOX_PA_ACCOUNT: &str = "sandbox-pa";
+
+/// The sandbox portal's default port on 127.0.0.1.
+pub const SANDBOX_DEFAULT_PORT: u16 = 8917;
+
+/// Names another loopback address for the built-in sandbox (two installs
+/// side by side, tests): `FACTEUR_SANDBOX_URL=http://127.0.0.1:PORT`.
+pub const SANDBOX_URL_ENV: &str = "FACTEUR_SANDBOX_URL";
+
+/// The demonstration plateforme's default port on 127.0.0.1.
+pub const SANDBOX_PA_DEFAULT_PORT: u16 = 8918;
+
+/// Names another loopback address for the built-in plateforme:
+/// `FACTEUR_PA_SANDBOX_URL=http://127.0.0.1:PORT`.
+pub const SANDBOX_PA_URL_ENV: &str = "FACTEUR_PA_SANDBOX_URL";
+
+/// The demonstration plateforme's client id. Not a secret: the
+/// demonstration takes any.
+pub const DEMO_CLIENT_ID: &str = "facteur-demonstration";
+
+/// The demonstration plateforme's client secret. Not a secret: it is
+/// published here and only opens the simulation on this computer.
+pub const DEMO_CLIENT_SECRET: &str = "simulation";
+
+fn url_from_env(var: &str, port: u16) -> String {
+    match std::env::var(var) {
+        Ok(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+        _ => format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// The URL of the sandbox a fresh install uses: `FACTEUR_SANDBOX_URL` when
+/// set, otherwise port 8917 on loopback.
+pub fn sandbox_url() -> String {
+    url_from_env(SANDBOX_URL_ENV, SANDBOX_DEFAULT_PORT)
+}
+
+/// The URL of the built-in plateforme: `FACTEUR_PA_SANDBOX_URL` when set,
+/// otherwise port 8918 on loopback.
+pub fn sandbox_pa_url() -> String {
+    url_from_env(SANDBOX_PA_URL_ENV, SANDBOX_PA_DEFAULT_PORT)
+}
+
+/// The account to send through: the named one, or the built-in sandbox
+/// (which exists even when no account was ever added). The built-in
+/// `sandbox-pa` exists too.
+pub fn resolve(store: &Store, name: Option<&str>) -> Result<Account> {
+    let name = name.unwrap_or(SANDBOX_ACCOUNT);
+    match find(store, name)? {
+        Some(a) => Ok(a),
+        None if name == SANDBOX_ACCOUNT => Ok(Account {
+            name: SANDBOX_ACCOUNT.to_string(),
+            kind: Kind::Sandbox,
+            settings: [("url".to_string(), sandbox_url())].into(),
+            secret_fields: Vec::new(),
+        }),
+        None if name == SANDBOX_PA_ACCOUNT => Ok(Account {
+            name: SANDBOX_PA_ACCOUNT.to_string(),
+            kind: Kind::Plateforme,
+            settings: [
+                ("url".to_string(), sandbox_pa_url()),
+                ("simulation".to_string(), "true".to_string()),
+            ]
+            .into(),
+            secret_fields: Vec::new(),
+        }),
+        None => Err(AccountError::NotFound(name.to_string())),
+    }
+}
+
+/// The kinds of portal account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A portal's mail deposit (Generix style): SMTP out, IMAP for answers.
+    MailDeposit,
+    /// Chorus Pro through the PISTE API.
+    ChorusPro,
+    /// The built-in demonstration portal.
+    Sandbox,
+    /// A plateforme agréée through the AFNOR API.
+    Plateforme,
+    /// Direct e-mail of the PDF to a customer (SMTP only): routing's
+    /// e-mail fallback.
+    Email,
+    /// A print folder: the PDF is placed there to be printed and posted.
+    Print,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::MailDeposit => "mail_deposit",
+            Kind::ChorusPro => "chorus_pro",
+            Kind::Sandbox => "sandbox",
+            Kind::Plateforme => "plateforme",
+            Kind::Email => "email",
+            Kind::Print => "print",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Kind> {
+        match s {
+            "mail_deposit" | "mail" => Ok(Kind::MailDeposit),
+            "chorus_pro" | "chorus" => Ok(Kind::ChorusPro),
+            "sandbox" => Ok(Kind::Sandbox),
+            "plateforme" | "pa" => Ok(Kind::Plateforme),
+            "email" => Ok(Kind::Email),
+            "print" => Ok(Kind::Print),
+            other => Err(AccountError::Kind(other.to_string())),
+        }
+    }
+}
+
+/// An account as listed: settings and the names of its secrets, never their values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub name: String,
+    pub kind: Kind,
+    pub settings: BTreeMap<String, String>,
+    pub secret_fields: Vec<String>,
+}
+
+/// Where secrets live. The OS keyring in the product; the trait lets the
+/// channels' unit tests run without one.
+pub trait SecretStore {
+    fn set(&self, account: &str, field: &str, value: &str) -> Result<()>;
+    fn get(&self, account: &str, field: &str) -> Result<Option<String>>;
+    fn delete(&self, account: &str, field: &str) -> Result<()>;
+}
+
+/// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential
+/// Manager on Windows.
+pub struct OsKeyring;
+
+impl OsKeyring {
+    fn entry(account: &str, field: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, &format!("{account}/{field}"))
+            .map_err(|e| keyring_error(account, field, e))
+    }
+}
+
+fn keyring_error(account: &str, field: &str, e: keyring::Error) -> AccountError {
+    AccountError::Keyring {
+        account: account.to_string(),
+        field: field.to_string(),
+        // keyring errors never carry the secret itself.
+        detail: e.to_string(),
+    }
+}
+
+impl SecretStore for OsKeyring {
+    fn set(&self, account: &str, field: &str, value: &str) -> Result<()> {
+        OsKeyring::entry(account, field)?
+            .set_password(value)
+            .map_err(|e| keyring_error(account, field, e))
+    }
+
+    fn get(&self, account: &str, field: &str) -> Result<Option<String>> {
+        match OsKeyring::entry(account, field)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(account, field, e)),
+        }
+    }
+
+    fn delete(&self, account: &str, field: &str) -> Result<()> {
+        match OsKeyring::entry(account, field)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyring_error(account, field, e)),
+        }
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Adds an account: secrets first into the keyring (so a keyring failure
+/// leaves no half-made account), then its settings into the database.
+pub fn add(
+    store: &mut Store,
+    keyring: &dyn SecretStore,
+    name: &str,
+    kind: Kind,
+    settings: &BTreeMap<String, String>,
+    secrets: &[(String, String)],
+    now_ms: i64,
+) -> Result<Account> {
+    if !valid_name(name) {
+        return Err(AccountError::Name(name.to_string()));
+    }
+    if find(store, name)?.is_some() {
+        return Err(AccountError::Exists(name.to_string()));
+    }
+    for (field, value) in secrets {
+        keyring.set(name, field, value)?;
+    }
+    let fields: Vec<String> = secrets.iter().map(|(f, _)| f.clone()).collect();
+    let saved = insert(store, name, kind, settings, &fields, now_ms);
+    if saved.is_err() {
+        // No account row: take the secrets back out of the keyring.
+        for field in &fields {
+            let _ = keyring.delete(name, field);
+        }
+    }
+    saved?;
+    tracing::info!(
+        account = name,
+        kind = kind.as_str(),
+        secrets = fields.len(),
+        "account added"
+    );
+    Ok(Account {
+        name: name.to_string(),
+        kind,
+        settings: settings.clone(),
+        secret_fields: fields,
+    })
+}
+
+fn insert(
+    store: &mut Store,
+    name: &str,
+    kind: Kind,
+    settings: &BTreeMap<String, String>,
+    fields: &[String],
+    now_ms: i64,
+) -> Result<()> {
+    let tx = store.write()?;
+    tx.execute(
+        "INSERT INTO accounts (name, kind, settings_json, secret_fields, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            name,
+            kind.as_str(),
+            serde_json::to_string(settings)?,
+            serde_json::to_string(fields)?,
+            now_ms
+        ],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn find(store: &Store, name: &str) -> Result<Option<Account>> {
+    let row = store
+        .conn()
+        .query_row(
+            "SELECT name, kind, settings_json, secret_fields FROM accounts WHERE name = ?1",
+            [name],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(to_account).transpose()
+}
+
+pub fn list(store: &Store) -> Result<Vec<Account>> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT name, kind, settings_json, secret_fields FROM accounts ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    rows.map(|r| to_account(r?)).collect()
+}
+
+fn to_account((name, kind, settings, fields): (String, String, String, String)) -> Result<Account> {
+    Ok(Account {
+        name,
+        kind: Kind::parse(&kind)?,
+        settings: serde_json::from_str(&settings)?,
+        secret_fields: serde_json::from_str(&fields)?,
+    })
+}
+
+/// Removes an account and its secrets from the keyring.
+pub fn remove(store: &mut Store, keyring: &dyn SecretStore, name: &str) -> Result<()> {
+    let account = find(store, name)?.ok_or_else(|| AccountError::NotFound(name.to_string()))?;
+    for field in &account.secret_fields {
+        keyring.delete(name, field)?;
+    }
+    let tx = store.write()?;
+    tx.execute("DELETE FROM accounts WHERE name = ?1", [name])?;
+    tx.commit()?;
+    tracing::info!(account = name, "account removed");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    /// A test-only secret store in memory (the OS keyring is exercised by
+    /// `tests/accounts.rs` under a real Secret Service).
+    #[derive(Default)]
+    struct Memory(RefCell<BTreeMap<(String, String), String>>);
+
+    impl SecretStore for Memory {
+        fn set(&self, a: &str, f: &str, v: &str) -> Result<()> {
+            self.0.borrow_mut().insert((a.into(), f.into()), v.into());
+            Ok(())
+        }
+        fn get(&self, a: &str, f: &str) -> Result<Option<String>> {
+            Ok(self.0.borrow().get(&(a.into(), f.into())).cloned())
+        }
+        fn delete(&self, a: &str, f: &str) -> Result<()> {
+            self.0.borrow_mut().remove(&(a.into(), f.into()));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn add_list_remove_keeps_secrets_out_of_the_database() {
+        let mut store = Store::open_in_memory().unwrap();
+        let keys = Memory::default();
+        let settings = BTreeMap::from([("smtp_host".to_string(), "smtp.example.fr".to_string())]);
+        let secrets = vec![("smtp_password".to_string(), "p@ss-Ünïque-42".to_string())];
+        add(
+            &mut store,
+            &keys,
+            "generix",
+            Kind::MailDeposit,
+            &settings,
+            &secrets,
+            1,
+        )
+        .unwrap();
+        let listed = list(&store).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].secret_fields, ["smtp_password"]);
+        assert_eq!(
+            keys.get("generix", "smtp_password").unwrap().as_deref(),
+            Some("p@ss-Ünïque-42")
+        );
+        let dump: String = store
+            .conn()
+            .query_row(
+                "SELECT group_concat(settings_json || secret_fields) FROM accounts",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!dump.contains("p@ss"), "{dump}");
+        assert!(matches!(
+            add(
+                &mut store,
+                &keys,
+                "generix",
+                Kind::Sandbox,
+                &BTreeMap::new(),
+                &[],
+                2
+            ),
+            Err(AccountError::Exists(_))
+        ));
+        remove(&mut store, &keys, "generix").unwrap();
+        assert!(list(&store).unwrap().is_empty());
+        assert_eq!(keys.get("generix", "smtp_password").unwrap(), None);
+        assert!(matches!(
+            remove(&mut store, &keys, "generix"),
+            Err(AccountError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn names_and_kinds_are_validated() {
+        let mut store = Store::open_in_memory().unwrap();
+        let keys = Memory::default();
+        for bad in ["", "a b", "x/y", &"n".repeat(65)] {
+            assert!(matches!(
+                add(
+                    &mut store,
+                    &keys,
+                    bad,
+                    Kind::Sandbox,
+                    &BTreeMap::new(),
+                    &[],
+                    1
+                ),
+                Err(AccountError::Name(_))
+            ));
+        }
+        assert_eq!(Kind::parse("chorus").unwrap(), Kind::ChorusPro);
+        assert!(matches!(Kind::parse("fax"), Err(AccountError::Kind(_))));
+    }
+}

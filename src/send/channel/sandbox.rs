@@ -1,0 +1,253 @@
+//! The sandbox channel: delivers to the built-in demonstration portal over
+//! its loopback JSON API (served by the demonstration's `sandbox_server`).
+//!
+//! Deliberately not here: the portal itself, and any credential (the
+//! sandbox has none: it is a local simulation).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, Tracked, http_error,
+    retry_after, status_error,
+};
+use crate::check::facts::FactKey;
+use crate::mirror::lifecycle::Vocabulary;
+
+/// A client of one sandbox portal.
+pub struct SandboxChannel {
+    account: String,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl SandboxChannel {
+    pub fn new(account: &str, base_url: &str) -> Result<SandboxChannel, ChannelError> {
+        super::install_crypto();
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ChannelError::Config {
+                account: account.to_string(),
+                detail: e.to_string(),
+            })?;
+        Ok(SandboxChannel {
+            account: account.to_string(),
+            base: base_url.trim_end_matches('/').to_string(),
+            http,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1/{path}", self.base)
+    }
+
+    async fn answer<T: serde::de::DeserializeOwned>(
+        resp: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<T, ChannelError> {
+        let resp = resp.map_err(|e| http_error(&e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let after = retry_after(resp.headers());
+            let body = resp.text().await.unwrap_or_default();
+            let detail = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+                .unwrap_or(body);
+            return Err(status_error(status.as_u16(), after, &detail));
+        }
+        resp.json::<T>().await.map_err(|e| http_error(&e))
+    }
+
+    /// The demonstration's stand-in for the supplier importing the signed
+    /// mandate on the portal: marks customer `siren`'s mandate signed.
+    pub async fn sign_mandate(&self, siren: &str) -> Result<(), ChannelError> {
+        let _: serde_json::Value = Self::answer(
+            self.http
+                .post(self.url(&format!("customers/{siren}/mandate")))
+                .send()
+                .await,
+        )
+        .await?;
+        Ok(())
+    }
+
+    fn events(reference: &str, statuses: Vec<PortalStatus>) -> Vec<PortalEvent> {
+        statuses
+            .into_iter()
+            .map(|s| PortalEvent {
+                portal_ref: Some(reference.to_string()),
+                number: None,
+                at_ms: s.at_ms,
+                vocabulary: Vocabulary::Sandbox,
+                raw_status: s.raw_status,
+                raw_reason: s.raw_reason,
+            })
+            .collect()
+    }
+}
+
+/// The seller and buyer SIREN as the sandbox wants them.
+fn sirens(out: &Outgoing) -> (Option<String>, Option<String>) {
+    let siren = |siren: FactKey, siret: FactKey| {
+        out.facts.get(siren).map(str::to_string).or_else(|| {
+            out.facts
+                .get(siret)
+                .filter(|s| s.len() == 14)
+                .map(|s| s[..9].to_string())
+        })
+    };
+    (
+        siren(FactKey::SellerSiren, FactKey::SellerSiret),
+        siren(FactKey::BuyerSiren, FactKey::BuyerSiret),
+    )
+}
+
+#[derive(Serialize)]
+struct Find<'a> {
+    number: &'a str,
+    seller: Option<&'a str>,
+}
+
+impl Channel for SandboxChannel {
+    fn kind(&self) -> &'static str {
+        "sandbox"
+    }
+
+    fn account(&self) -> &str {
+        &self.account
+    }
+
+    fn vocabulary(&self) -> Vocabulary {
+        Vocabulary::Sandbox
+    }
+
+    fn precheck(&self, _out: &Outgoing) -> Result<(), ChannelError> {
+        // The sandbox judges customers and mandates itself, like the real
+        // portal: an unknown customer is its answer to give.
+        Ok(())
+    }
+
+    async fn send(&self, out: &Outgoing) -> Result<Delivered, ChannelError> {
+        let (seller, buyer) = sirens(out);
+        let req = DepositRequest {
+            file_name: out.file_name.clone(),
+            pdf_base64: base64::engine::general_purpose::STANDARD.encode(&out.pdf),
+            number: out.number.clone(),
+            seller_siren: seller,
+            buyer_siren: buyer,
+        };
+        // The deposit creates the invoice at the portal: a failure once the
+        // request may have been written is ambiguous, never retried blindly.
+        let answer: DepositAnswer =
+            Self::answer(self.http.post(self.url("deposits")).json(&req).send().await)
+                .await
+                .map_err(ChannelError::after_write)?;
+        if answer.sha256 != out.sha256 {
+            return Err(ChannelError::Protocol(format!(
+                "the portal received different bytes (SHA-256 {} instead of {})",
+                answer.sha256, out.sha256
+            )));
+        }
+        Ok(Delivered {
+            events: Self::events(&answer.reference, answer.statuses),
+            portal_ref: answer.reference,
+        })
+    }
+
+    async fn lookup(&self, out: &Outgoing) -> Result<Lookup, ChannelError> {
+        let (seller, _) = sirens(out);
+        let found: Vec<FoundDeposit> = Self::answer(
+            self.http
+                .get(self.url("deposits"))
+                .query(&Find {
+                    number: &out.number,
+                    seller: seller.as_deref(),
+                })
+                .send()
+                .await,
+        )
+        .await?;
+        Ok(match found.into_iter().find(|f| f.sha256 == out.sha256) {
+            Some(f) => Lookup::Found {
+                portal_ref: f.reference,
+            },
+            None => Lookup::NotFound,
+        })
+    }
+
+    async fn replay(&self, portal_ref: &str) -> Result<Vec<PortalEvent>, ChannelError> {
+        let statuses: Vec<PortalStatus> = Self::answer(
+            self.http
+                .post(self.url(&format!("deposits/{portal_ref}/replay")))
+                .send()
+                .await,
+        )
+        .await?;
+        Ok(Self::events(portal_ref, statuses))
+    }
+
+    async fn pull(
+        &self,
+        tracked: &[Tracked],
+        _cursor: Option<&str>,
+    ) -> Result<Pulled, ChannelError> {
+        let mut pulled = Pulled::default();
+        for t in tracked {
+            let statuses: Result<Vec<PortalStatus>, _> = Self::answer(
+                self.http
+                    .get(self.url(&format!("deposits/{}/statuses", t.portal_ref)))
+                    .send()
+                    .await,
+            )
+            .await;
+            match statuses {
+                Ok(s) => pulled.events.extend(Self::events(&t.portal_ref, s)),
+                Err(ChannelError::Refused(e)) => pulled.ignored.push(format!(
+                    "{}: the portal does not know it ({e})",
+                    t.portal_ref
+                )),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(pulled)
+    }
+}
+
+/// One status as the sandbox reports it (Sandbox vocabulary).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalStatus {
+    pub at_ms: i64,
+    pub raw_status: String,
+    pub raw_reason: Option<String>,
+}
+
+/// A deposit as the client sends it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DepositRequest {
+    pub file_name: String,
+    pub pdf_base64: String,
+    pub number: String,
+    pub seller_siren: Option<String>,
+    pub buyer_siren: Option<String>,
+}
+
+/// The portal's answer to a deposit.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DepositAnswer {
+    pub reference: String,
+    pub sha256: String,
+    pub statuses: Vec<PortalStatus>,
+    pub simulation: bool,
+}
+
+/// One deposit found by number.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FoundDeposit {
+    pub reference: String,
+    pub received_ms: i64,
+    pub sha256: String,
+}
