@@ -22,7 +22,7 @@ use facteur::mirror::store::Store;
 use facteur::send::accounts::{Account, AccountError, Kind, SecretStore};
 use facteur::send::cdar;
 use facteur::send::channel::afnor::AfnorChannel;
-use facteur::send::channel::{Channel, ChannelError, Lookup, Outgoing, SendKind};
+use facteur::send::channel::{Channel, ChannelError, Failure, Lookup, Outgoing, SendKind};
 use facteur::send::outbox::{self, Enqueued, Retry, Step};
 use facteur::send::plateforme::{self, PlateformeError, Reach};
 use pa_faults::{Fault, FaultyPa};
@@ -127,6 +127,10 @@ fn calls(pa: &FaultyPa, what: &str) -> usize {
     pa.with(|p| p.calls.iter().filter(|c| c.contains(what)).count())
 }
 
+fn calls_exactly(pa: &FaultyPa, call: &str) -> usize {
+    pa.with(|p| p.calls.iter().filter(|c| *c == call).count())
+}
+
 #[tokio::test]
 async fn an_invoice_goes_as_one_multipart_flow_and_its_acknowledgement_is_polled() {
     let pa = FaultyPa::start(Options {
@@ -138,7 +142,11 @@ async fn an_invoice_goes_as_one_multipart_flow_and_its_acknowledgement_is_polled
     let out = outgoing(1, true);
     ch.precheck(&out).unwrap();
     let d = ch.send(&out).await.unwrap();
-    assert!(d.events.is_empty(), "an Ok acknowledgement: {:?}", d.events);
+    // The flow id comes back at once; the acknowledgement is read after
+    // the outbox recorded it.
+    assert_eq!(calls(&pa, &format!("GET /v1/flows/{}", d.portal_ref)), 0);
+    let acked = ch.after_delivery(&out, &d).await.unwrap();
+    assert!(acked.is_empty(), "an Ok acknowledgement: {acked:?}");
 
     // The multipart body, read here independently of the server's parser.
     let upload = pa.with(|p| p.last_upload.clone()).unwrap();
@@ -241,12 +249,12 @@ async fn a_duplicate_is_the_doublon_state_and_other_errors_are_rejections() {
     let pa = FaultyPa::start(options()).await;
     let ch = channel(&pa, &[]);
     let out = outgoing(3, true);
-    let first = ch.send(&out).await.unwrap();
-    assert!(first.events.is_empty());
-    let second = ch.send(&out).await.unwrap();
+    let (first, first_events) = deliver(&ch, &out).await;
+    assert!(first_events.is_empty());
+    let (second, second_events) = deliver(&ch, &out).await;
     assert_ne!(second.portal_ref, first.portal_ref);
-    assert_eq!(second.events.len(), 1, "{:?}", second.events);
-    let e = &second.events[0];
+    assert_eq!(second_events.len(), 1, "{second_events:?}");
+    let e = &second_events[0];
     assert_eq!(e.raw_status, "AlreadyExistingFlow");
     assert_eq!(e.portal_ref.as_deref(), Some(second.portal_ref.as_str()));
     let m = map(e.vocabulary, &e.raw_status, e.raw_reason.as_deref());
@@ -335,8 +343,8 @@ async fn after_a_crash_the_flow_is_found_by_its_tracking_id() {
     });
 }
 
-/// A store with `n` Factur-X invoices checked, queued and delivered to the plateforme.
-async fn delivered(
+/// A store with `n` Factur-X invoices checked and queued for the plateforme.
+fn queued(
     home: &Path,
     pa: &FaultyPa,
     numbers: std::ops::RangeInclusive<u32>,
@@ -365,6 +373,17 @@ async fn delivered(
         .unwrap();
         assert!(matches!(q, Enqueued::Queued { .. }), "{q:?}");
     }
+    store
+}
+
+/// A store with `n` Factur-X invoices checked, queued and delivered to the plateforme.
+async fn delivered(
+    home: &Path,
+    pa: &FaultyPa,
+    numbers: std::ops::RangeInclusive<u32>,
+    extra: &[(&str, &str)],
+) -> Store {
+    let mut store = queued(home, pa, numbers, extra);
     let ch = channel(pa, extra);
     let steps = outbox::run(&mut store, home, &ch, &fast_retry(), &mut |_: &Step| {})
         .await
@@ -381,7 +400,22 @@ fn fast_retry() -> Retry {
         attempts: 4,
         base: Duration::from_millis(10),
         cap: Duration::from_millis(50),
+        settle: Duration::ZERO,
     }
+}
+
+/// Sends one invoice and reads the answers that follow the delivery, as the
+/// outbox does.
+async fn deliver(
+    ch: &AfnorChannel,
+    out: &Outgoing,
+) -> (
+    facteur::send::channel::Delivered,
+    Vec<facteur::send::channel::PortalEvent>,
+) {
+    let d = ch.send(out).await.unwrap();
+    let events = ch.after_delivery(out, &d).await.unwrap();
+    (d, events)
 }
 
 fn invoice_status(store: &Store, number: &str) -> (Status, Option<String>) {
@@ -415,7 +449,9 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
         p.emit("F-2099-9999", "205", None, None);
     });
     let ch = channel(&pa, &extra);
-    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!(c.added, 9, "{c:?}");
     assert_eq!(c.unmatched, 2, "{c:?}");
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::Approved);
@@ -485,7 +521,9 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
     });
     let mut store = Store::open_home(&home).unwrap();
     let ch = channel(&pa, &extra);
-    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (2, 0, 0), "{c:?}");
     assert_eq!(calls(&pa, "GET /v1/flows/LC-"), downloads_before + 2);
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::PaymentSent);
@@ -494,7 +532,9 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
         (Status::Rejected, Some("TX_TVA_ERR".into()))
     );
     // Nothing new: nothing pulled, nothing downloaded.
-    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 0, 0));
     assert_eq!(calls(&pa, "GET /v1/flows/LC-"), downloads_before + 2);
 }
@@ -538,7 +578,9 @@ async fn a_late_acknowledgement_error_is_found_by_the_sync() {
             reason_message: "BR-FR-01".into(),
         });
     });
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.unmatched), (1, 1), "{c:?}");
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::Rejected);
 }
@@ -567,7 +609,9 @@ async fn tokens_expire_and_401_429_500_and_dropped_connections_are_sorted() {
     );
     assert!(!e.to_string().contains(CLIENT_SECRET));
 
-    // 429 with Retry-After, 500, a dropped connection: transient, nothing kept.
+    // 429 with Retry-After: not sent. A 500 or a dropped connection once
+    // the flow was posted: ambiguous (the plateforme may hold it; here it
+    // kept nothing, which only a lookup can tell).
     pa.inject(
         "POST /v1/flows",
         Fault::TooManyRequests {
@@ -576,27 +620,26 @@ async fn tokens_expire_and_401_429_500_and_dropped_connections_are_sorted() {
         1,
     );
     let e = ch.send(&out).await.unwrap_err();
-    assert!(e.is_transient(), "{e:?}");
+    assert_eq!(e.kind(), Failure::NotSent, "{e:?}");
     assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
     pa.inject("POST /v1/flows", Fault::ServerError, 1);
     let e = ch.send(&out).await.unwrap_err();
     assert!(
-        matches!(e, ChannelError::Temporary(ref m) if m.contains("InternalError")),
+        matches!(e, ChannelError::Ambiguous(ref m) if m.contains("InternalError")),
         "{e:?}"
     );
+    assert_eq!(e.kind(), Failure::Ambiguous);
     pa.inject("POST /v1/flows", Fault::DropConnection, 1);
     let e = ch.send(&out).await.unwrap_err();
-    assert!(
-        matches!(e, ChannelError::Unreachable(_)) && e.is_transient(),
-        "{e:?}"
-    );
+    assert!(e.is_ambiguous(), "{e:?}");
     assert_eq!(pa.with(|p| p.invoices().count()), 0);
+    assert_eq!(ch.lookup(&out).await.unwrap(), Lookup::NotFound);
 
     // The connection drops while reading the acknowledgement: the flow is
     // there, so it is a delivery, not an error to retry.
     pa.inject("GET /v1/flows/FLOW", Fault::DropConnection, 1);
     let d = ch.send(&out).await.unwrap();
-    assert!(d.events.is_empty());
+    assert!(ch.after_delivery(&out, &d).await.unwrap().is_empty());
     assert_eq!(pa.with(|p| p.invoices().count()), 1);
 
     // A token that lives two seconds is renewed before it runs out, not after a 401.
@@ -625,18 +668,58 @@ async fn tokens_expire_and_401_429_500_and_dropped_connections_are_sorted() {
 }
 
 #[tokio::test]
-async fn the_outbox_retries_a_500_and_delivers_once() {
+async fn a_500_or_a_dropped_post_waits_for_the_plateforme_then_delivers_once() {
     let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
     let pa = FaultyPa::start(options()).await;
-    pa.inject("POST /v1/flows", Fault::ServerError, 1);
-    pa.inject("POST /v1/flows", Fault::DropConnection, 1);
-    let store = delivered(tmp.path(), &pa, 1..=2, &[]).await;
+    pa.inject_exact("POST /v1/flows", Fault::ServerError, 1);
+    pa.inject_exact("POST /v1/flows", Fault::DropConnection, 1);
+    let mut store = queued(home, &pa, 1..=2, &[]);
+    let posted = || calls_exactly(&pa, "POST /v1/flows");
+    let ch = channel(&pa, &[]);
+    // First run: both posts end without a clear answer. The plateforme is
+    // asked, does not list them, and inside the settling time that is not
+    // believed: nothing is posted again, nothing goes back to « vérifiée ».
+    let patient = Retry {
+        settle: Duration::from_secs(3600),
+        ..fast_retry()
+    };
+    let steps = outbox::run(&mut store, home, &ch, &patient, &mut |_: &Step| {})
+        .await
+        .unwrap();
+    assert!(
+        steps.iter().all(|s| matches!(s, Step::Waiting { .. })),
+        "{steps:?}"
+    );
+    for n in ["F-2026-0001", "F-2026-0002"] {
+        assert_eq!(
+            invoice_status(&store, n),
+            (Status::Sending, Some("AWAITING_PORTAL".to_string()))
+        );
+    }
+    // The faults answered both posts: the plateforme itself saw none.
+    assert_eq!(pa.with(|p| p.invoices().count()), 0);
+    assert_eq!(posted(), 0);
+    // A sync inside the settling time asks again and still sends nothing.
+    outbox::sync(&mut store, home, &ch, &patient).await.unwrap();
+    assert_eq!(posted(), 0);
+    assert!(calls(&pa, "POST /v1/flows/search") >= 4);
+    // Once the settling time has passed, "not found" is believed: each goes
+    // once.
+    let steps = outbox::run(&mut store, home, &ch, &fast_retry(), &mut |_: &Step| {})
+        .await
+        .unwrap();
+    assert!(
+        steps.iter().all(|s| matches!(s, Step::Sent { .. })),
+        "{steps:?}"
+    );
     pa.with(|p| {
         assert_eq!(p.invoices().count(), 2);
         assert_eq!(p.flows_tracked("F-2026-0001").len(), 1);
         assert_eq!(p.flows_tracked("F-2026-0002").len(), 1);
     });
     assert_eq!(invoice_status(&store, "F-2026-0002").0, Status::Deposited);
+    assert_eq!(posted(), 2);
 }
 
 #[tokio::test]

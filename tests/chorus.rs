@@ -15,7 +15,7 @@ use facteur::demo::sample::{SampleInvoice, invoice_pdf};
 use facteur::mirror::lifecycle::Vocabulary;
 use facteur::send::accounts::{Account, AccountError, Kind, SecretStore};
 use facteur::send::channel::chorus::{ChorusChannel, password_warning};
-use facteur::send::channel::{Channel, ChannelError, Lookup, Outgoing, SendKind, Tracked};
+use facteur::send::channel::{Channel, ChannelError, Failure, Lookup, Outgoing, SendKind, Tracked};
 use sha2::{Digest, Sha256};
 
 /// Secrets in memory: the OS keyring is not the subject here.
@@ -111,6 +111,14 @@ async fn facturx_goes_as_a_flow_and_arrives_byte_identical() {
     let out = outgoing(1, true, "F-2026-0001.pdf");
     ch.precheck(&out).unwrap();
     let d = ch.send(&out).await.unwrap();
+    // The flow number comes back at once; the deposit report is read only
+    // once the outbox recorded it.
+    assert!(d.events.is_empty());
+    assert_eq!(
+        server.with(|p| p.calls.clone()),
+        ["factures/v1/deposer/flux"]
+    );
+    let events = ch.after_delivery(&out, &d).await.unwrap();
 
     server.with(|p| {
         assert_eq!(p.flows.len(), 1);
@@ -131,8 +139,8 @@ async fn facturx_goes_as_a_flow_and_arrives_byte_identical() {
         );
         assert_eq!(p.token_requests, 1, "one token for both calls");
     });
-    assert_eq!(d.events.len(), 1);
-    let e = &d.events[0];
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
     assert_eq!(e.vocabulary, Vocabulary::ChorusProFlow);
     assert_eq!(e.raw_status, "IN_INTEGRE");
     assert_eq!(e.portal_ref.as_deref(), Some(d.portal_ref.as_str()));
@@ -147,11 +155,11 @@ async fn partially_integrated_flow_reports_its_errors() {
         p.flow_state = "IN_INTEGRE_PARTIEL".into();
         p.flow_errors = vec![("DP_ERR_12".into(), "Montant TTC incohérent".into())];
     });
-    let d = channel(&server)
-        .send(&outgoing(2, true, "f2.pdf"))
-        .await
-        .unwrap();
-    let e = &d.events[0];
+    let ch = channel(&server);
+    let out = outgoing(2, true, "f2.pdf");
+    let d = ch.send(&out).await.unwrap();
+    let events = ch.after_delivery(&out, &d).await.unwrap();
+    let e = &events[0];
     assert_eq!(e.raw_status, "IN_INTEGRE_PARTIEL");
     assert_eq!(
         e.raw_reason.as_deref(),
@@ -375,15 +383,16 @@ async fn rate_limit_is_transient_with_its_delay() {
 }
 
 #[tokio::test]
-async fn server_error_is_temporary_and_not_retried_inside() {
+async fn a_server_error_on_the_deposit_is_ambiguous_and_not_retried_inside() {
     let server = ChorusServer::start().await;
     server.inject("deposer/flux", Fault::ServerError, 1);
     let err = channel(&server)
         .send(&outgoing(12, true, "f12.pdf"))
         .await
         .unwrap_err();
-    assert!(matches!(err, ChannelError::Temporary(_)), "{err:?}");
-    assert!(err.is_transient());
+    // A 500 to the call that creates the flow: the portal may hold it.
+    assert!(matches!(err, ChannelError::Ambiguous(_)), "{err:?}");
+    assert_eq!(err.kind(), Failure::Ambiguous);
     server.with(|p| {
         assert_eq!(p.count("deposer/flux"), 1, "retries are the outbox's job");
         assert!(p.flows.is_empty());
@@ -391,23 +400,32 @@ async fn server_error_is_temporary_and_not_retried_inside() {
 }
 
 #[tokio::test]
-async fn a_slow_portal_is_a_timeout() {
+async fn a_slow_answer_to_the_deposit_is_ambiguous_but_a_slow_search_is_a_timeout() {
     let server = ChorusServer::start().await;
     server.inject("deposer/flux", Fault::Delay(Duration::from_secs(3)), 1);
     let ch = channel_with(&server, &[("timeout_secs", "1")]);
-    let err = ch.send(&outgoing(13, true, "f13.pdf")).await.unwrap_err();
+    let out = outgoing(13, true, "f13.pdf");
+    let err = ch.send(&out).await.unwrap_err();
+    assert!(matches!(err, ChannelError::Ambiguous(_)), "{err:?}");
+    // A search creates nothing: its timeout is a plain one, worth retrying.
+    server.inject(
+        "rechercher/fournisseur",
+        Fault::Delay(Duration::from_secs(3)),
+        1,
+    );
+    let err = ch.lookup(&out).await.unwrap_err();
     assert!(matches!(err, ChannelError::Timeout(_)), "{err:?}");
-    assert!(err.is_transient());
+    assert_eq!(err.kind(), Failure::NotSent);
 }
 
 #[tokio::test]
-async fn a_connection_dropped_mid_upload_is_transient() {
+async fn a_connection_dropped_mid_upload_is_ambiguous_and_the_lookup_decides() {
     let server = ChorusServer::start().await;
     server.inject("deposer/flux", Fault::DropConnection, 1);
     let ch = channel(&server);
     let out = outgoing(14, true, "f14.pdf");
     let err = ch.send(&out).await.unwrap_err();
-    assert!(err.is_transient(), "{err:?}");
+    assert!(err.is_ambiguous(), "{err:?}");
     server.with(|p| assert!(p.flows.is_empty(), "nothing was processed"));
     // And the portal really did not get it: a retry deposits exactly once.
     assert_eq!(ch.lookup(&out).await.unwrap(), Lookup::NotFound);

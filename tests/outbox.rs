@@ -29,6 +29,7 @@ fn fast() -> Retry {
         attempts: 3,
         base: std::time::Duration::from_millis(5),
         cap: std::time::Duration::from_millis(20),
+        settle: std::time::Duration::ZERO,
     }
 }
 
@@ -348,6 +349,7 @@ fn backoff_doubles_with_jitter_and_respects_the_cap_and_retry_after() {
         attempts: 5,
         base: std::time::Duration::from_millis(100),
         cap: std::time::Duration::from_millis(1_000),
+        settle: std::time::Duration::ZERO,
     };
     for _ in 0..200 {
         let d1 = r.delay(1, None).as_millis();
@@ -419,7 +421,9 @@ async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() 
             later,
         ),
     ];
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (3, 0, 1));
     assert_eq!(store.invoice(a).unwrap().unwrap().status, Status::Issued);
     let inv_b = store.invoice(b).unwrap().unwrap();
@@ -429,13 +433,67 @@ async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() 
     assert_eq!(unmatched.len(), 1);
     assert_eq!(unmatched[0].number.as_deref(), Some("F-1999-0001"));
     // The cursor was saved: the same mails are not read again.
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 0, 0));
     // A mailbox re-read from the start (UIDVALIDITY changed) adds nothing twice.
     store
         .record_pulled("mailbox", &[], Some("0"), store::now_ms())
         .unwrap();
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 3, 0));
     assert_eq!(store.unmatched(10).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_portals_doublon_about_a_second_deposit_never_becomes_the_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let acc = mailbox_account();
+    let mut store = Store::open_home(tmp.path()).unwrap();
+    let (a, _) = queue(&mut store, tmp.path(), tmp.path(), 10, &acc);
+    let (b, _) = queue(&mut store, tmp.path(), tmp.path(), 11, &acc);
+    let mut ch = Mailbox::empty();
+    outbox::run(&mut store, tmp.path(), &ch, &fast(), &mut |_| {})
+        .await
+        .unwrap();
+    let later = store::now_ms() + 1_000;
+    ch.inbox = vec![
+        // The portal's refusal of a second copy of A comes first in the
+        // mailbox and is the latest answer; its first deposit was taken.
+        mail("F-2026-0010", "refusée", Some("Doublon"), later + 5),
+        mail("F-2026-0010", "émise", None, later),
+        // B's only answer is « Doublon »: a real duplicate (sent some other
+        // way), which must show.
+        mail("F-2026-0011", "refusée", Some("Doublon"), later),
+    ];
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
+    assert_eq!(c.added, 3, "every answer is kept");
+    let inv_a = store.invoice(a).unwrap().unwrap();
+    assert_eq!(inv_a.status, Status::Issued, "A follows its first deposit");
+    let history = store.history(a).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|e| e.reason_code.as_deref() == Some("DOUBLON")),
+        "the refusal is kept in A's history: {history:?}"
+    );
+    let inv_b = store.invoice(b).unwrap().unwrap();
+    assert_eq!(inv_b.status, Status::Refused);
+    assert_eq!(inv_b.reason_code.as_deref(), Some("DOUBLON"));
+    // A later doublon for A, in another sync, changes nothing either.
+    ch.inbox = vec![mail(
+        "F-2026-0010",
+        "refusée",
+        Some("Doublon"),
+        later + 60_000,
+    )];
+    outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
+    assert_eq!(store.invoice(a).unwrap().unwrap().status, Status::Issued);
 }

@@ -433,14 +433,17 @@ pub async fn sync_all<R: Runtime>(app: &AppHandle<R>) {
         }
     };
     let mut accounts: Vec<Account> = facteur::send::accounts::list(&db).unwrap_or_default();
-    if !accounts.iter().any(|a| a.name == facteur::send::accounts::SANDBOX_ACCOUNT)
+    if !accounts
+        .iter()
+        .any(|a| a.name == facteur::send::accounts::SANDBOX_ACCOUNT)
         && let Ok(a) = facteur::send::accounts::resolve(&db, None)
     {
         accounts.push(a);
     }
     let mut changed = Vec::new();
     for account in accounts {
-        if db.delivered(&account.name).map_or(true, |d| d.is_empty()) {
+        let open = db.open_submissions(Some(&account.name)).unwrap_or_default();
+        if db.delivered(&account.name).map_or(true, |d| d.is_empty()) && open.is_empty() {
             continue;
         }
         let channel = match AnyChannel::for_account(&account, &OsKeyring) {
@@ -450,9 +453,18 @@ pub async fn sync_all<R: Runtime>(app: &AppHandle<R>) {
                 continue;
             }
         };
+        // The sync also asks the portal about attempts waiting on a
+        // question; one the portal surely does not hold is queued again,
+        // and whatever is queued is worked now.
         match outbox::sync(&mut db, &home, &channel, &Retry::from_env()).await {
             Ok(counts) => changed.extend(counts.changed),
             Err(e) => tracing::warn!(account = %account.name, "sync: {e}"),
+        }
+        let queued = db
+            .open_submissions(Some(&account.name))
+            .is_ok_and(|o| o.iter().any(|s| !s.sending));
+        if queued {
+            work_outbox(app.clone(), account);
         }
     }
     for id in &changed {
@@ -759,7 +771,8 @@ fn after_poll<R: Runtime>(app: &AppHandle<R>, db: &Store, w: &Watch, taken: &[Ta
                         .find(|a| &a.name == name)
                         .cloned();
                     // Routing may have chosen an account no folder names.
-                    let account = named.or_else(|| facteur::send::accounts::resolve(db, Some(name)).ok());
+                    let account =
+                        named.or_else(|| facteur::send::accounts::resolve(db, Some(name)).ok());
                     if let Some(a) = account {
                         queued.insert(name.clone(), a);
                     }

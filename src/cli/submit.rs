@@ -423,7 +423,10 @@ fn sync_accounts(db: &Store) -> anyhow::Result<Vec<Account>> {
     }
     // The demonstration plateforme, once something went there.
     if !all.iter().any(|a| a.name == accounts::SANDBOX_PA_ACCOUNT)
-        && !db.delivered(accounts::SANDBOX_PA_ACCOUNT)?.is_empty()
+        && (!db.delivered(accounts::SANDBOX_PA_ACCOUNT)?.is_empty()
+            || !db
+                .open_submissions(Some(accounts::SANDBOX_PA_ACCOUNT))?
+                .is_empty())
     {
         all.push(accounts::resolve(db, Some(accounts::SANDBOX_PA_ACCOUNT))?);
     }
@@ -443,7 +446,10 @@ pub fn sync(only: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
     rt.block_on(async {
         let _lock = OutboxLock::acquire(&home)?;
         for account in &accounts {
-            if account.kind == Kind::Sandbox && db.delivered(&account.name)?.is_empty() {
+            if account.kind == Kind::Sandbox
+                && db.delivered(&account.name)?.is_empty()
+                && db.open_submissions(Some(&account.name))?.is_empty()
+            {
                 continue;
             }
             let ch = match channel(account) {

@@ -40,6 +40,9 @@ pub enum Fault {
 
 struct Injected {
     matches: String,
+    /// Only the call "METHOD /path" equal to `matches`, not every call
+    /// containing it (`POST /v1/flows` without `POST /v1/flows/search`).
+    exact: bool,
     fault: Fault,
     remaining: u32,
 }
@@ -103,6 +106,18 @@ impl FaultyPa {
     pub fn inject(&self, matches: &str, fault: Fault, times: u32) {
         self.faults.lock().unwrap().push(Injected {
             matches: matches.to_string(),
+            exact: false,
+            fault,
+            remaining: times,
+        });
+    }
+
+    /// The next `times` requests whose "METHOD /path" is exactly `call`
+    /// fail with `fault`.
+    pub fn inject_exact(&self, call: &str, fault: Fault, times: u32) {
+        self.faults.lock().unwrap().push(Injected {
+            matches: call.to_string(),
+            exact: true,
             fault,
             remaining: times,
         });
@@ -157,7 +172,14 @@ async fn inject(
     let fault = {
         let mut list = faults.list.lock().unwrap();
         list.iter_mut()
-            .find(|f| f.remaining > 0 && call.contains(&f.matches))
+            .find(|f| {
+                f.remaining > 0
+                    && if f.exact {
+                        call == f.matches
+                    } else {
+                        call.contains(&f.matches)
+                    }
+            })
             .map(|f| {
                 f.remaining -= 1;
                 f.fault.clone()

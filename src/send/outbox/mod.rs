@@ -80,13 +80,18 @@ pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutboxError + '_
     }
 }
 
-/// How transient failures are retried.
+/// How failures that did not reach the portal are retried, and how long
+/// a portal's "not found" is not believed after an ambiguous failure.
 #[derive(Debug, Clone, Copy)]
 pub struct Retry {
     /// Tries in all, the first included.
     pub attempts: u32,
     pub base: Duration,
     pub cap: Duration,
+    /// After an ambiguous failure, a portal still working on the request it
+    /// did not answer in time may not list the invoice yet: its "not found"
+    /// is believed only once this much time has passed.
+    pub settle: Duration,
 }
 
 impl Default for Retry {
@@ -95,15 +100,20 @@ impl Default for Retry {
             attempts: 5,
             base: Duration::from_secs(2),
             cap: Duration::from_secs(120),
+            settle: Duration::from_secs(120),
         }
     }
 }
 
 impl Retry {
-    /// The default, with `FACTEUR_RETRY_BASE_MS` and `FACTEUR_RETRY_ATTEMPTS`
-    /// honoured (tests and impatient users).
+    /// The default, with `FACTEUR_RETRY_BASE_MS`, `FACTEUR_RETRY_ATTEMPTS`
+    /// and `FACTEUR_AMBIGUOUS_SETTLE_SECONDS` honoured (tests and impatient
+    /// users).
     pub fn from_env() -> Retry {
         let mut r = Retry::default();
+        if let Some(s) = env_u64("FACTEUR_AMBIGUOUS_SETTLE_SECONDS") {
+            r.settle = Duration::from_secs(s.min(7 * 24 * 3600));
+        }
         if let Some(ms) = env_u64("FACTEUR_RETRY_BASE_MS") {
             r.base = Duration::from_millis(ms);
         }
@@ -377,16 +387,6 @@ enum Settled {
     NotThere,
 }
 
-/// How long after an ambiguous failure a portal's "not found" is believed:
-/// a portal still working on the request it did not answer in time may
-/// not list it yet. `FACTEUR_AMBIGUOUS_SETTLE_SECONDS`, two minutes by
-/// default.
-pub fn ambiguous_settle() -> Duration {
-    env_u64("FACTEUR_AMBIGUOUS_SETTLE_SECONDS").map_or(Duration::from_secs(120), |s| {
-        Duration::from_secs(s.min(7 * 24 * 3600))
-    })
-}
-
 /// Asks the portal whether it holds an attempt left `sending` (a process
 /// died while sending, or the answer was ambiguous) and records what that
 /// decides. Never sends the invoice.
@@ -421,7 +421,7 @@ async fn settle<C: Channel>(
             Ok(Settled::Done(Step::Recovered { number, portal_ref }))
         }
         Ok(Lookup::NotFound) => {
-            let settle_ms = ambiguous_settle().as_millis() as i64;
+            let settle_ms = i64::try_from(retry.settle.as_millis()).unwrap_or(i64::MAX);
             match sub.ambiguous_ms {
                 Some(since) if store::now_ms().saturating_sub(since) < settle_ms => {
                     let why = format!(
