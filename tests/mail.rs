@@ -533,13 +533,14 @@ async fn smtp_failures_are_sorted_into_transient_and_permanent() {
         s.push((key, value.to_string()));
         account(&s)
     };
-    // 4xx: the server's side, for now.
+    // 4xx: the server answered "not now": it did not take the mail, so
+    // sending again is safe.
     let ch =
         MailChannel::from_account(&with("portal_address", "busy@portail.example"), &keys).unwrap();
     let err = ch.send(&out).await.unwrap_err();
-    assert!(matches!(err, ChannelError::Temporary(_)), "{err:?}");
+    assert!(matches!(err, ChannelError::Unavailable(_)), "{err:?}");
     assert!(
-        err.is_transient() && err.to_string().contains("451"),
+        err.kind() == facteur::send::channel::Failure::NotSent && err.to_string().contains("451"),
         "{err}"
     );
     // 5xx: for good.

@@ -456,6 +456,9 @@ impl MailChannel {
 
     fn smtp_error(&self, e: &lettre::transport::smtp::Error) -> ChannelError {
         let detail = format!("{}: {}", self.smtp_server, error_chain(e));
+        if let Some(cert) = certificate_problem(e) {
+            return self.untrusted_certificate(&self.smtp_server, &cert);
+        }
         // lettre names a failure to connect only in its wording: nothing
         // was said to the server, so nothing can have been taken.
         if e.to_string().starts_with("Connection error") {
