@@ -15,6 +15,10 @@
 //! invoices, killed with SIGKILL ten times at random moments, with a
 //! sandbox that answers late every third deposit.
 
+// Each portal's support file is self-contained and brings its own copy of
+// the shared fault layer (support/faults.rs); this file uses three of them.
+#![allow(clippy::duplicate_mod)]
+
 #[path = "support/chorus_server.rs"]
 mod chorus_server;
 #[path = "support/pa_faults.rs"]

@@ -107,7 +107,7 @@ impl Rule {
     fn due(&self) -> bool {
         match self.when {
             When::Next(n) => self.fired < n,
-            When::Every(n) => (self.seen + 1) % n.max(1) == 0,
+            When::Every(n) => (self.seen + 1).is_multiple_of(n.max(1)),
         }
     }
 }
