@@ -672,8 +672,8 @@ async fn a_500_or_a_dropped_post_waits_for_the_plateforme_then_delivers_once() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
     let pa = FaultyPa::start(options()).await;
-    pa.inject_exact("POST /v1/flows", Fault::ServerError, 1);
-    pa.inject_exact("POST /v1/flows", Fault::DropConnection, 1);
+    pa.inject("POST /v1/flows$", Fault::ServerError, 1);
+    pa.inject("POST /v1/flows$", Fault::DropConnection, 1);
     let mut store = queued(home, &pa, 1..=2, &[]);
     let posted = || calls_exactly(&pa, "POST /v1/flows");
     let ch = channel(&pa, &[]);

@@ -4,81 +4,34 @@
 //! restart, and "check and submit" to the sandbox portal (started by the
 //! command on a loopback port of its own) with nothing sent twice.
 
+#[path = "support/procs.rs"]
+mod procs;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use facteur::demo::sample::{SampleInvoice, invoice_pdf};
-use rusqlite::Connection;
-
-struct Watcher(Child);
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use procs::{Proc as Watcher, count, wait_for};
 
 fn watch(home: &Path, args: &[&str], sandbox: Option<u16>) -> Watcher {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_facteur"));
-    cmd.arg("watch")
-        .args(args)
-        .env("FACTEUR_HOME", home)
-        .env("LC_ALL", "fr_FR.UTF-8")
-        .env("FACTEUR_RETRY_BASE_MS", "50")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(port) = sandbox {
-        cmd.env("FACTEUR_SANDBOX_URL", format!("http://127.0.0.1:{port}"));
-    }
-    Watcher(cmd.spawn().expect("facteur watch"))
+    let url = sandbox.map(|port| format!("http://127.0.0.1:{port}"));
+    let envs: Vec<(&str, &str)> = url
+        .iter()
+        .map(|u| ("FACTEUR_SANDBOX_URL", u.as_str()))
+        .collect();
+    procs::watch(home, args, &envs)
 }
 
-fn stop(mut w: Watcher) -> (i32, String, String) {
-    // SIGTERM, as systemd stops a service.
-    let pid = w.0.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let child = std::mem::replace(
-        &mut w.0,
-        Command::new("true").spawn().expect("a placeholder process"),
-    );
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn stop(w: Watcher) -> (i32, String, String) {
+    w.stop()
 }
 
 fn invoice(dir: &Path, name: &str, n: u32) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, invoice_pdf(&SampleInvoice::example(n), false)).unwrap();
     p
-}
-
-fn db(home: &Path) -> Connection {
-    Connection::open(home.join("facteur.db")).unwrap()
-}
-
-fn count(home: &Path, sql: &str) -> i64 {
-    if !home.join("facteur.db").exists() {
-        return 0;
-    }
-    db(home).query_row(sql, [], |r| r.get(0)).unwrap_or(0)
-}
-
-fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(
-            start.elapsed() < Duration::from_secs(secs),
-            "{what}: not after {secs} s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The invoice numbers the sandbox portal received, sorted, from its

@@ -154,6 +154,16 @@ fn router(shared: Shared) -> Router {
         .with_state(shared)
 }
 
+/// The portal's routes over `sandbox` (saved to `state_path` after every
+/// change, when given), for a caller that serves them itself: the tests
+/// put a fault layer in front, as a misbehaving portal would answer.
+pub fn router_for(sandbox: Sandbox, state_path: Option<PathBuf>) -> Router {
+    router(Arc::new(Mutex::new(Portal {
+        sandbox,
+        path: state_path,
+    })))
+}
+
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Portal> {
     // A panicking handler cannot leave the portal half-changed (every change
     // is one call), so a poisoned lock is still consistent.

@@ -17,16 +17,22 @@
 //! every page), `loose_number_filter` (the invoice-number filter is ignored,
 //! as a portal whose search is a loose match), `flow_state` / `flow_errors`
 //! (the deposit report), `submitted_status`. Faults ([`Fault`], with
-//! [`ChorusServer::inject`]) hit the next N calls whose path contains a
+//! [`ChorusServer::inject`] or [`ChorusServer::inject_when`]) come from the
+//! shared layer (`faults.rs`) and hit the calls whose path contains a
 //! string: 401 (a revoked token), 429 with Retry-After, 500, a delay past
-//! the client's timeout, a connection closed without an answer.
+//! the client's timeout, a connection closed without an answer; and, after
+//! the portal took the deposit, an answer past the client's timeout, a
+//! dropped connection or a 502.
 //!
-//! Self-contained on purpose: include it with
-//! `#[path = "support/chorus_server.rs"] mod chorus_server;`. It uses the
-//! crate only to read the invoice number from a deposited Factur-X, as the
-//! real portal reads it from the XML.
+//! Include it with `#[path = "support/chorus_server.rs"] mod chorus_server;`
+//! (it brings `faults.rs` beside it). It uses the crate only to read the
+//! invoice number from a deposited Factur-X, as the real portal reads it
+//! from the XML.
 
 #![allow(dead_code)]
+
+#[path = "faults.rs"]
+mod faults;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -34,14 +40,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::connect_info::Connected;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::serve::IncomingStream;
 use base64::Engine as _;
+pub use faults::{Fault, When};
 use serde_json::{Value, json};
 
 pub const CLIENT_ID: &str = "piste-client-0042";
@@ -50,29 +55,6 @@ pub const LOGIN: &str = "TECH_facteur@cpro.fr";
 pub const PASSWORD: &str = "Tech-Pw-91!x";
 /// The supplier structure's idStructureCPP.
 pub const SUPPLIER_ID: i64 = 25_006_001;
-
-/// A failure to inject into the next matching calls.
-#[derive(Debug, Clone)]
-pub enum Fault {
-    /// HTTP 401 with a `WWW-Authenticate` header (the token was revoked);
-    /// the token is also forgotten.
-    Unauthorized,
-    /// HTTP 429 with `Retry-After`.
-    TooManyRequests { retry_after_secs: u64 },
-    /// HTTP 500.
-    ServerError,
-    /// Answers normally, but only after this long (the call is processed).
-    Delay(Duration),
-    /// Closes the connection before reading the request body, without
-    /// answering (the call is not processed).
-    DropConnection,
-}
-
-struct Injected {
-    path: String,
-    fault: Fault,
-    remaining: u32,
-}
 
 /// A public structure (a customer) and what it requires on invoices.
 #[derive(Debug, Clone)]
@@ -131,7 +113,6 @@ pub struct Portal {
     /// (codeErreur, libelleErreur) reported for every flow.
     pub flow_errors: Vec<(String, String)>,
     pub submitted_status: String,
-    faults: Vec<Injected>,
     // Data.
     pub structures: Vec<Structure>,
     pub invoices: Vec<Invoice>,
@@ -163,7 +144,6 @@ impl Default for Portal {
             flow_state: "IN_INTEGRE".into(),
             flow_errors: Vec::new(),
             submitted_status: "DEPOSEE".into(),
-            faults: Vec::new(),
             structures: Vec::new(),
             invoices: Vec::new(),
             token_requests: 0,
@@ -198,6 +178,7 @@ type Shared = Arc<Mutex<Portal>>;
 pub struct ChorusServer {
     pub addr: SocketAddr,
     portal: Shared,
+    faults: faults::Faults,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -233,28 +214,25 @@ impl ChorusServer {
         let app = Router::new()
             .route("/api/oauth/token", post(token))
             .merge(cpro)
-            .layer(middleware::from_fn_with_state(portal.clone(), faults))
-            .layer(DefaultBodyLimit::max(64 << 20))
             .with_state(portal.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<Conn>())
-                .await
-                .unwrap();
-        });
-        ChorusServer { addr, portal, task }
+        let faults = faults::Faults::default();
+        let app = faults
+            .wrap(app, Words(portal.clone()))
+            .layer(DefaultBodyLimit::max(64 << 20));
+        let (addr, task) = faults::serve(app).await;
+        ChorusServer {
+            addr,
+            portal,
+            faults,
+            task,
+        }
     }
 
     /// `http://127.0.0.1:<port>`: both the API and the OAuth host.
     /// A server on a runtime of its own, which keeps serving while the test
     /// waits on `facteur` processes. Keep the runtime alive with the server.
     pub fn on_own_runtime() -> (tokio::runtime::Runtime, ChorusServer) {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = faults::own_runtime();
         let server = rt.block_on(ChorusServer::start());
         (rt, server)
     }
@@ -307,13 +285,18 @@ impl ChorusServer {
     /// The next `times` requests whose path contains `path` fail with `fault`
     /// (`u32::MAX`: every one).
     pub fn inject(&self, path: &str, fault: Fault, times: u32) {
-        self.with(|p| {
-            p.faults.push(Injected {
-                path: path.to_string(),
-                fault,
-                remaining: times,
-            })
-        });
+        self.faults.inject(path, fault, When::Next(times));
+    }
+
+    /// The requests whose path contains `path` and that `when` picks fail
+    /// with `fault`.
+    pub fn inject_when(&self, path: &str, fault: Fault, when: When) {
+        self.faults.inject(path, fault, when);
+    }
+
+    /// How many requests the faults watching `path` hit so far.
+    pub fn fired(&self, path: &str) -> u32 {
+        self.faults.fired(path)
     }
 
     /// Registers a public structure; returns its idStructureCPP.
@@ -351,96 +334,37 @@ impl ChorusServer {
     }
 }
 
-/// The connection's socket, so a fault can close it without answering.
-#[derive(Clone, Copy)]
-struct Conn {
-    #[cfg(unix)]
-    fd: std::os::fd::RawFd,
-}
+/// The portal's words for the faults that answer in its name; it also
+/// keeps every API call received, faults included.
+#[derive(Clone)]
+struct Words(Shared);
 
-impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for Conn {
-    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
-        #[cfg(unix)]
-        {
-            use std::os::fd::AsRawFd;
-            Conn {
-                fd: stream.io().as_raw_fd(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = stream;
-            Conn {}
-        }
-    }
-}
-
-fn drop_connection(conn: Conn) {
-    #[cfg(unix)]
-    // SAFETY: shutdown on a socket the server still owns; it does not close
-    // the descriptor, so it cannot touch another connection's.
-    unsafe {
-        libc::shutdown(conn.fd, libc::SHUT_RDWR);
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = conn;
-        panic!("dropping the connection");
-    }
-}
-
-async fn faults(
-    State(portal): State<Shared>,
-    ConnectInfo(conn): ConnectInfo<Conn>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path().to_string();
-    let fault = {
-        let mut p = portal.lock().unwrap();
+impl faults::Contract for Words {
+    fn seen(&self, call: &str) {
+        let path = call.split_once(' ').map_or(call, |(_, p)| p);
         if let Some(api) = path.strip_prefix("/cpro/") {
-            p.calls.push(api.to_string());
+            self.0.lock().unwrap().calls.push(api.to_string());
         }
-        let hit = p
-            .faults
-            .iter_mut()
-            .find(|f| f.remaining > 0 && path.contains(&f.path));
-        hit.map(|f| {
-            f.remaining -= 1;
-            f.fault.clone()
-        })
-    };
-    match fault {
-        None => next.run(req).await,
-        Some(Fault::Unauthorized) => {
-            if let Some(t) = bearer(&req) {
-                portal.lock().unwrap().tokens.remove(&t);
-            }
-            unauthorized("The access token was revoked")
+    }
+    fn unauthorized(&self, req: &Request) -> Response {
+        if let Some(t) = bearer(req) {
+            self.0.lock().unwrap().tokens.remove(&t);
         }
-        Some(Fault::TooManyRequests { retry_after_secs }) => {
-            let mut r = (
-                StatusCode::TOO_MANY_REQUESTS,
-                axum::Json(json!({"message": "Quota dépassé / rate limit exceeded"})),
-            )
-                .into_response();
-            r.headers_mut()
-                .insert("retry-after", HeaderValue::from(retry_after_secs));
-            r
-        }
-        Some(Fault::ServerError) => (
+        unauthorized("The access token was revoked")
+    }
+    fn too_many_requests(&self) -> Response {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(json!({"message": "Quota dépassé / rate limit exceeded"})),
+        )
+            .into_response()
+    }
+    fn server_error(&self) -> Response {
+        (
             StatusCode::INTERNAL_SERVER_ERROR,
             "Erreur interne du serveur",
         )
-            .into_response(),
-        Some(Fault::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            next.run(req).await
-        }
-        Some(Fault::DropConnection) => {
-            drop_connection(conn);
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+            .into_response()
     }
 }
 

@@ -2,62 +2,67 @@
 //! injection, for the plateforme channel's contract tests. The product
 //! binary serves the plain router; only tests add this layer.
 //!
-//! Faults ([`Fault`], with [`FaultyPa::inject`]) hit the next N requests
-//! whose method and path contain a string: 401 (a revoked token), 429 with
-//! Retry-After, 500, a delay, a connection closed without an answer.
+//! Faults ([`Fault`], with [`FaultyPa::inject`] or [`FaultyPa::inject_when`])
+//! come from the shared layer (`faults.rs`): 401 (a revoked token), 429
+//! with Retry-After, 500, a delay, a connection closed without an answer;
+//! and, after the plateforme took the flow, an answer past the client's
+//! timeout, a dropped connection or a 502.
 //!
 //! Include it with `#[path = "support/pa_faults.rs"] mod pa_faults;`.
 
 #![allow(dead_code)]
 
+#[path = "faults.rs"]
+mod faults;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use axum::extract::connect_info::Connected;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::Request;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::serve::IncomingStream;
 use facteur::demo::pa_server::{self, Options, PaState, Shared};
+pub use faults::{Fault, When};
 use serde_json::json;
 
-/// A failure to inject into the next matching requests.
-#[derive(Debug, Clone)]
-pub enum Fault {
-    /// HTTP 401 (the token was revoked); the plateforme forgets its tokens.
-    Unauthorized,
-    /// HTTP 429 with `Retry-After`.
-    TooManyRequests { retry_after_secs: u64 },
-    /// HTTP 500 with an `{errorCode, errorMessage}` body.
-    ServerError,
-    /// Answers normally, but only after this long.
-    Delay(Duration),
-    /// Closes the connection without answering (the request is not processed).
-    DropConnection,
-}
-
-struct Injected {
-    matches: String,
-    /// Only the call "METHOD /path" equal to `matches`, not every call
-    /// containing it (`POST /v1/flows` without `POST /v1/flows/search`).
-    exact: bool,
-    fault: Fault,
-    remaining: u32,
-}
-
+/// The plateforme's words for the faults that answer in its name.
 #[derive(Clone)]
-struct Faults {
-    list: Arc<Mutex<Vec<Injected>>>,
-    state: Shared,
+struct Words(Shared);
+
+fn problem(status: StatusCode, code: &str, msg: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"errorCode": code, "errorMessage": msg})),
+    )
+        .into_response()
+}
+
+impl faults::Contract for Words {
+    fn unauthorized(&self, _req: &Request) -> Response {
+        self.0.lock().unwrap().expire_tokens();
+        problem(StatusCode::UNAUTHORIZED, "Unauthorized", "token revoked")
+    }
+    fn too_many_requests(&self) -> Response {
+        problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "quota dépassé / rate limit exceeded",
+        )
+    }
+    fn server_error(&self) -> Response {
+        problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "erreur interne / internal error",
+        )
+    }
 }
 
 /// The running plateforme with faults; stops when dropped.
 pub struct FaultyPa {
     pub addr: SocketAddr,
     pub state: Shared,
-    faults: Arc<Mutex<Vec<Injected>>>,
+    faults: faults::Faults,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -71,23 +76,13 @@ impl FaultyPa {
     /// Starts on 127.0.0.1 on a free port, in the current tokio runtime.
     pub async fn start(options: Options) -> FaultyPa {
         let state: Shared = Arc::new(Mutex::new(PaState::new(options)));
-        let faults = Faults {
-            list: Arc::default(),
-            state: state.clone(),
-        };
-        let app = pa_server::router(state.clone())
-            .layer(middleware::from_fn_with_state(faults.clone(), inject));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<Conn>())
-                .await
-                .unwrap();
-        });
+        let faults = faults::Faults::default();
+        let app = faults.wrap(pa_server::router(state.clone()), Words(state.clone()));
+        let (addr, task) = faults::serve(app).await;
         FaultyPa {
             addr,
             state,
-            faults: faults.list,
+            faults,
             task,
         }
     }
@@ -104,122 +99,17 @@ impl FaultyPa {
     /// The next `times` requests whose "METHOD /path" contains `matches`
     /// fail with `fault`.
     pub fn inject(&self, matches: &str, fault: Fault, times: u32) {
-        self.faults.lock().unwrap().push(Injected {
-            matches: matches.to_string(),
-            exact: false,
-            fault,
-            remaining: times,
-        });
+        self.faults.inject(matches, fault, When::Next(times));
     }
 
-    /// The next `times` requests whose "METHOD /path" is exactly `call`
-    /// fail with `fault`.
-    pub fn inject_exact(&self, call: &str, fault: Fault, times: u32) {
-        self.faults.lock().unwrap().push(Injected {
-            matches: call.to_string(),
-            exact: true,
-            fault,
-            remaining: times,
-        });
+    /// The requests whose "METHOD /path" contains `matches` and that `when`
+    /// picks fail with `fault`.
+    pub fn inject_when(&self, matches: &str, fault: Fault, when: When) {
+        self.faults.inject(matches, fault, when);
     }
-}
 
-/// The connection's socket, so a fault can close it without answering.
-#[derive(Clone, Copy)]
-struct Conn {
-    #[cfg(unix)]
-    fd: std::os::fd::RawFd,
-}
-
-impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for Conn {
-    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
-        #[cfg(unix)]
-        {
-            use std::os::fd::AsRawFd;
-            Conn {
-                fd: stream.io().as_raw_fd(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = stream;
-            Conn {}
-        }
-    }
-}
-
-fn drop_connection(conn: Conn) {
-    #[cfg(unix)]
-    // SAFETY: shutdown on a socket the server still owns; it does not close
-    // the descriptor, so it cannot touch another connection's.
-    unsafe {
-        libc::shutdown(conn.fd, libc::SHUT_RDWR);
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = conn;
-        panic!("dropping the connection");
-    }
-}
-
-async fn inject(
-    State(faults): State<Faults>,
-    ConnectInfo(conn): ConnectInfo<Conn>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let call = format!("{} {}", req.method(), req.uri().path());
-    let fault = {
-        let mut list = faults.list.lock().unwrap();
-        list.iter_mut()
-            .find(|f| {
-                f.remaining > 0
-                    && if f.exact {
-                        call == f.matches
-                    } else {
-                        call.contains(&f.matches)
-                    }
-            })
-            .map(|f| {
-                f.remaining -= 1;
-                f.fault.clone()
-            })
-    };
-    let problem = |status: StatusCode, code: &str, msg: &str| {
-        (
-            status,
-            axum::Json(json!({"errorCode": code, "errorMessage": msg})),
-        )
-            .into_response()
-    };
-    match fault {
-        None => next.run(req).await,
-        Some(Fault::Unauthorized) => {
-            faults.state.lock().unwrap().expire_tokens();
-            problem(StatusCode::UNAUTHORIZED, "Unauthorized", "token revoked")
-        }
-        Some(Fault::TooManyRequests { retry_after_secs }) => {
-            let mut r = problem(
-                StatusCode::TOO_MANY_REQUESTS,
-                "TooManyRequests",
-                "quota dépassé / rate limit exceeded",
-            );
-            r.headers_mut()
-                .insert("retry-after", HeaderValue::from(retry_after_secs));
-            r
-        }
-        Some(Fault::ServerError) => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "erreur interne / internal error",
-        ),
-        Some(Fault::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            next.run(req).await
-        }
-        Some(Fault::DropConnection) => {
-            drop_connection(conn);
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+    /// How many requests the faults watching `matches` hit so far.
+    pub fn fired(&self, matches: &str) -> u32 {
+        self.faults.fired(matches)
     }
 }

@@ -1,6 +1,9 @@
 //! A real SMTP server on loopback for the tests (Python's aiosmtpd, in the
 //! virtualenv scripts/setup.sh makes), started by the test on a free port
-//! and killed with it; and the little process helpers it needs.
+//! and killed with it; and the little process helpers it needs. It can
+//! misbehave after taking a mail ([`SmtpFault`]): store every Nth message,
+//! then stall past the client's timeout or drop the connection instead of
+//! answering the DATA.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -50,12 +53,16 @@ pub struct Certs {
 /// NNN.rcpt; answers 451 to busy@…, 550 to nobody@…; AUTH PLAIN/LOGIN
 /// against one user; STARTTLS required when given a certificate.
 const SMTP_SERVER: &str = r#"
-import os, ssl, sys, time
+import asyncio, os, ssl, sys, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 host, port, outdir, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 cert, key = (sys.argv[6], sys.argv[7]) if len(sys.argv) > 7 else (None, None)
+
+fault_every = int(os.environ.get("SMTP_FAULT_EVERY", "0"))
+fault_mode = os.environ.get("SMTP_FAULT_MODE", "")
+fault_stall = float(os.environ.get("SMTP_FAULT_STALL_SECS", "0"))
 
 class Handler:
     def __init__(self):
@@ -76,6 +83,12 @@ class Handler:
         with open(base + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(base + ".tmp", base + ".eml")
+        if fault_every and self.n % fault_every == 0:
+            # The message is stored; the client never hears so.
+            if fault_mode == "stall":
+                await asyncio.sleep(fault_stall)
+            elif fault_mode == "drop":
+                server.transport.abort()
         return "250 2.0.0 Message accepted"
 
 def authenticator(server, session, envelope, mechanism, auth_data):
@@ -120,8 +133,26 @@ pub struct Smtp {
     _server: Server,
 }
 
+/// How the server misbehaves once it stored a mail.
+#[derive(Debug, Clone, Copy)]
+pub enum SmtpFault {
+    /// Every Nth message: no answer to its DATA for this many seconds.
+    Stall { every: u32, secs: f64 },
+    /// Every Nth message: the connection is dropped instead of answering.
+    Drop { every: u32 },
+}
+
 impl Smtp {
     pub fn start(tmp: &Path, certs: Option<&Certs>) -> Smtp {
+        Smtp::start_with(tmp, certs, None)
+    }
+
+    /// A server that stores every message, and misbehaves after some.
+    pub fn start_faulty(tmp: &Path, fault: SmtpFault) -> Smtp {
+        Smtp::start_with(tmp, None, Some(fault))
+    }
+
+    fn start_with(tmp: &Path, certs: Option<&Certs>, fault: Option<SmtpFault>) -> Smtp {
         let py = python();
         let dir = tmp.join("smtp-received");
         std::fs::create_dir_all(&dir).unwrap();
@@ -138,6 +169,18 @@ impl Smtp {
                 .args(["boulangerie", SMTP_PASSWORD]);
             if let Some(c) = certs {
                 cmd.arg(&c.cert).arg(&c.key);
+            }
+            match fault {
+                Some(SmtpFault::Stall { every, secs }) => {
+                    cmd.env("SMTP_FAULT_EVERY", every.to_string())
+                        .env("SMTP_FAULT_MODE", "stall")
+                        .env("SMTP_FAULT_STALL_SECS", secs.to_string());
+                }
+                Some(SmtpFault::Drop { every }) => {
+                    cmd.env("SMTP_FAULT_EVERY", every.to_string())
+                        .env("SMTP_FAULT_MODE", "drop");
+                }
+                None => {}
             }
             let mut child = cmd
                 .stdout(Stdio::piped())
@@ -192,6 +235,20 @@ impl Smtp {
                     std::fs::read_to_string(p.with_extension("rcpt")).unwrap(),
                     std::fs::read(&p).unwrap(),
                 )
+            })
+            .collect()
+    }
+
+    /// The subject of every mail received, in order of arrival: what the
+    /// server holds.
+    pub fn subjects(&self) -> Vec<String> {
+        self.received()
+            .iter()
+            .map(|(_, raw)| {
+                String::from_utf8_lossy(raw)
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Subject: ").map(str::to_string))
+                    .unwrap_or_default()
             })
             .collect()
     }

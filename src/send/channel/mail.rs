@@ -18,8 +18,9 @@
 //! `none`, the last only for a server on this machine), `smtp_user`, `from`,
 //! `portal_address`; for the answers `imap_host`, `imap_port`, `imap_tls`,
 //! `imap_user`, `imap_mailbox` (INBOX), `portal_sender`; optionally
-//! `tls_ca_file` (an extra PEM root for a self-hosted server) and
-//! `patterns_file`. Secrets, from the [`SecretStore`] only: `smtp_password`,
+//! `tls_ca_file` (an extra PEM root for a self-hosted server),
+//! `patterns_file` and `timeout_secs` (60: how long SMTP waits for each
+//! answer of the server). Secrets, from the [`SecretStore`] only: `smtp_password`,
 //! `imap_password`.
 //!
 //! Deliberately not here: retries and the offline checks before sending (the
@@ -142,6 +143,8 @@ pub struct MailChannel {
     /// Direct e-mail to customers rather than a portal's deposit.
     direct: bool,
     smtp: AsyncSmtpTransport<Tokio1Executor>,
+    /// How long the server may take to answer (`timeout_secs`).
+    smtp_timeout: Duration,
     /// `host:port`, for messages.
     smtp_server: String,
     imap: Option<Imap>,
@@ -282,6 +285,16 @@ impl MailChannel {
             },
         )?;
         let smtp_user = s.req("smtp_user")?.to_string();
+        let smtp_timeout = match s.opt("timeout_secs") {
+            None => SMTP_TIMEOUT,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=3600).contains(n))
+                .map(Duration::from_secs)
+                .ok_or_else(|| s.config(format!("timeout_secs=\"{v}\" must be 1 to 3600")))?,
+        };
         let from = s.address("from")?;
         let direct = account.kind == crate::send::accounts::Kind::Email;
         let to = if direct {
@@ -312,7 +325,7 @@ impl MailChannel {
         let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp_host.clone())
             .port(smtp_port)
             .tls(tls)
-            .timeout(Some(SMTP_TIMEOUT))
+            .timeout(Some(smtp_timeout))
             .credentials(Credentials::new(smtp_user, smtp_password))
             .build();
 
@@ -370,6 +383,7 @@ impl MailChannel {
             to,
             direct,
             smtp,
+            smtp_timeout,
             smtp_server: format!("{smtp_host}:{smtp_port}"),
             imap,
             patterns,
@@ -941,7 +955,21 @@ impl Channel for MailChannel {
     async fn send(&self, out: &Outgoing) -> Result<Delivered, ChannelError> {
         self.precheck(out)?;
         let (message, id) = self.message(out)?;
-        match self.smtp.send(message).await {
+        // lettre's own timeout covers connecting only: a server that never
+        // answers the DATA would be waited on for ever. The whole mail gets
+        // the account's timeout, plus the time to upload it at a slow
+        // 100 kB/s (base64 makes it a third bigger).
+        let bytes = out.pdf.len() + out.annexes.iter().map(|a| a.bytes.len()).sum::<usize>();
+        let deadline = self.smtp_timeout + Duration::from_millis(bytes as u64 * 4 / 3 / 100);
+        let sent = match tokio::time::timeout(deadline, self.smtp.send(message)).await {
+            Ok(r) => r.map_err(|e| self.smtp_error(&e)),
+            Err(_) => Err(ChannelError::Timeout(format!(
+                "{}: no answer within {} s",
+                self.smtp_server,
+                deadline.as_secs()
+            ))),
+        };
+        match sent {
             Ok(_) => {
                 if self.direct {
                     tracing::info!(
@@ -986,7 +1014,7 @@ impl Channel for MailChannel {
                 // Once connected, a broken connection or a timeout cannot
                 // say whether the server took the DATA: ambiguous (a
                 // mailbox cannot be asked, so the invoice is to verify).
-                let err = self.smtp_error(&e).after_write();
+                let err = e.after_write();
                 tracing::warn!(
                     account = %self.account,
                     invoice = out.invoice_id,

@@ -1,5 +1,7 @@
 //! The sandbox channel: delivers to the built-in demonstration portal over
 //! its loopback JSON API (served by the demonstration's `sandbox_server`).
+//! Settings: `url`, and `timeout_secs` (60) after which an unanswered call
+//! gives up ([`SandboxChannel::with_timeout`]).
 //!
 //! Deliberately not here: the portal itself, and any credential (the
 //! sandbox has none: it is a local simulation).
@@ -73,6 +75,35 @@ impl SandboxChannel {
         )
         .await?;
         Ok(())
+    }
+
+    /// The same client, its calls giving up after the account's
+    /// `timeout_secs` (1 to 3600; 60 when not set): a deposit still
+    /// unanswered then is ambiguous.
+    pub fn with_timeout(
+        mut self,
+        timeout_secs: Option<&str>,
+    ) -> Result<SandboxChannel, ChannelError> {
+        let config = |detail: String| ChannelError::Config {
+            account: self.account.clone(),
+            detail,
+        };
+        let Some(secs) = timeout_secs else {
+            return Ok(self);
+        };
+        let timeout = secs
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=3600).contains(n))
+            .map(Duration::from_secs)
+            .ok_or_else(|| config("the setting \"timeout_secs\" must be 1 to 3600".into()))?;
+        self.http = reqwest::Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .timeout(timeout)
+            .build()
+            .map_err(|e| config(e.to_string()))?;
+        Ok(self)
     }
 
     fn events(reference: &str, statuses: Vec<PortalStatus>) -> Vec<PortalEvent> {

@@ -33,10 +33,10 @@ impl AnyChannel {
             Kind::Sandbox => {
                 let default = accounts::sandbox_url();
                 let url = account.settings.get("url").unwrap_or(&default);
-                Ok(AnyChannel::Sandbox(SandboxChannel::new(
-                    &account.name,
-                    url,
-                )?))
+                Ok(AnyChannel::Sandbox(
+                    SandboxChannel::new(&account.name, url)?
+                        .with_timeout(account.settings.get("timeout_secs").map(String::as_str))?,
+                ))
             }
             Kind::ChorusPro => Ok(AnyChannel::Chorus(Box::new(ChorusChannel::from_account(
                 account, secrets,
