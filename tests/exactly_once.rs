@@ -76,6 +76,7 @@ fn fast() -> Retry {
         attempts: 3,
         base: Duration::from_millis(5),
         cap: Duration::from_millis(20),
+        settle: Duration::from_secs(SETTLE_SECS),
     }
 }
 
