@@ -14,7 +14,8 @@
 //! to the same [`Store`]: [`documents`] (documents and checks), [`invoices`]
 //! (invoices and the duplicate rules), [`events`] (status events),
 //! [`outbox`] (submission attempts), [`sync`] (what a portal sync brings
-//! back) and [`corrections`]. Only this module and its families write SQL.
+//! back), [`corrections`] and [`folders`] (the watched folders' settings).
+//! Only this module and its families write SQL.
 //!
 //! Deliberately not here: talking to portals (submission), mapping portal
 //! vocabularies (that is [`crate::mirror::lifecycle`]), guidance wording
@@ -31,6 +32,7 @@ use crate::mirror::lifecycle::{Status, Vocabulary};
 pub mod corrections;
 pub mod documents;
 pub mod events;
+pub mod folders;
 pub mod invoices;
 pub mod outbox;
 pub mod sync;
