@@ -14,7 +14,8 @@
 //! to the same [`Store`]: [`documents`] (documents and checks), [`invoices`]
 //! (invoices and the duplicate rules), [`events`] (status events),
 //! [`outbox`] (submission attempts), [`sync`] (what a portal sync brings
-//! back), [`corrections`] and [`folders`] (the watched folders' settings).
+//! back), [`corrections`], [`folders`] (the watched folders' settings) and
+//! [`accounts`] (the portal accounts' settings, never their secrets).
 //! Only this module and its families write SQL.
 //!
 //! Deliberately not here: talking to portals (submission), mapping portal
@@ -29,6 +30,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::mirror::lifecycle::{Status, Vocabulary};
 
+pub mod accounts;
 pub mod corrections;
 pub mod documents;
 pub mod events;
