@@ -215,12 +215,6 @@ impl From<DirectoryError> for UiError {
                 "Some lines of the file are invalid: nothing was imported.",
                 detail,
             ),
-            DirectoryError::Sqlite(_) => UiError::new(
-                "store",
-                "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
-                "Facteur cannot read or write its data. Close and reopen it; if it happens again, see the details.",
-                detail,
-            ),
         }
     }
 }

@@ -14,8 +14,9 @@
 //! to the same [`Store`]: [`documents`] (documents and checks), [`invoices`]
 //! (invoices and the duplicate rules), [`events`] (status events),
 //! [`outbox`] (submission attempts), [`sync`] (what a portal sync brings
-//! back), [`corrections`], [`folders`] (the watched folders' settings) and
-//! [`accounts`] (the portal accounts' settings, never their secrets).
+//! back), [`corrections`], [`folders`] (the watched folders' settings),
+//! [`accounts`] (the portal accounts' settings, never their secrets),
+//! [`customers`] (the customer directory) and [`settings`] (plain settings).
 //! Only this module and its families write SQL.
 //!
 //! Deliberately not here: talking to portals (submission), mapping portal
@@ -32,11 +33,13 @@ use crate::mirror::lifecycle::{Status, Vocabulary};
 
 pub mod accounts;
 pub mod corrections;
+pub mod customers;
 pub mod documents;
 pub mod events;
 pub mod folders;
 pub mod invoices;
 pub mod outbox;
+pub mod settings;
 pub mod sync;
 
 pub use corrections::CorrectionLink;
@@ -90,6 +93,10 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("cannot write the export: {0}")]
     Csv(#[from] csv::Error),
+    /// A customer's identifier another customer of the directory already
+    /// has (see [`customers`]).
+    #[error("{field} {value} already names another customer: one identifier, one customer")]
+    IdentifierTaken { field: String, value: String },
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
