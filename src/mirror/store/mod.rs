@@ -16,7 +16,8 @@
 //! [`outbox`] (submission attempts), [`sync`] (what a portal sync brings
 //! back), [`corrections`], [`folders`] (the watched folders' settings),
 //! [`accounts`] (the portal accounts' settings, never their secrets),
-//! [`customers`] (the customer directory) and [`settings`] (plain settings).
+//! [`customers`] (the customer directory), [`settings`] (plain settings)
+//! and [`directory_cache`] (the plateformes' Directory answers).
 //! Only this module and its families write SQL.
 //!
 //! Deliberately not here: talking to portals (submission), mapping portal
@@ -34,6 +35,7 @@ use crate::mirror::lifecycle::{Status, Vocabulary};
 pub mod accounts;
 pub mod corrections;
 pub mod customers;
+pub mod directory_cache;
 pub mod documents;
 pub mod events;
 pub mod folders;
