@@ -1,6 +1,7 @@
 //! Documents and their checks: each file's content by SHA-256, the
 //! append-only check results, and recording one check — which creates the
-//! invoice the file carries and its first local event.
+//! invoice the file carries and its first local event; and what became of a
+//! document since, for tidying its file away.
 //!
 //! Deliberately not here: the invoices' own queries and the duplicate rules
 //! ([`super::invoices`]), the events' mapping and current status
@@ -169,6 +170,60 @@ impl Store {
     }
 }
 
+/// What the store knows of a document, for tidying its file away (see
+/// [`Store::document_fate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFate {
+    /// The latest check's verdict: `accepted` or `rejected`.
+    pub verdict: Option<String>,
+    /// The invoice the document carries, if any.
+    pub invoice_id: Option<i64>,
+    /// That invoice's current status.
+    pub status: Option<Status>,
+    /// The outcome of that invoice's latest submission attempt (`queued`,
+    /// `sending`, `sent`…), if it had one.
+    pub last_outcome: Option<String>,
+}
+
+impl Store {
+    /// What became of the document with this content (SHA-256, lowercase
+    /// hex): its latest verdict, its invoice's status and latest attempt;
+    /// `None` when the content is unknown.
+    pub fn document_fate(&self, sha256: &str) -> Result<Option<DocumentFate>> {
+        let row: Option<(Option<String>, Option<i64>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT (SELECT verdict FROM checks c WHERE c.document_id = d.id ORDER BY c.id DESC LIMIT 1),
+                        i.id, i.current_status
+                 FROM documents d LEFT JOIN invoices i ON i.document_id = d.id
+                 WHERE d.sha256 = ?1",
+                [sha256],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((verdict, invoice_id, status)) = row else {
+            return Ok(None);
+        };
+        let last_outcome = match invoice_id {
+            Some(id) => self
+                .conn
+                .query_row(
+                    "SELECT outcome FROM submissions WHERE invoice_id = ?1 ORDER BY id DESC LIMIT 1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            None => None,
+        };
+        Ok(Some(DocumentFate {
+            verdict,
+            invoice_id,
+            status: status.map(|s| Status::parse(&s).unwrap_or(Status::Unknown)),
+            last_outcome,
+        }))
+    }
+}
+
 /// The codes of a report's blocking findings, e.g. "scanned, signed".
 fn error_codes(report: &Report) -> String {
     report
@@ -184,6 +239,40 @@ fn error_codes(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::mirror::store::testing::report;
+
+    #[test]
+    fn a_documents_fate_follows_its_latest_check_and_attempt() {
+        let mut s = Store::open_in_memory().unwrap();
+        let r = report(11);
+        let sha = r.sha256.clone().unwrap();
+        assert_eq!(s.document_fate(&sha).unwrap(), None);
+        let id = s.record_check(&r, 1000).unwrap().invoice_id.unwrap();
+        let fate = s.document_fate(&sha).unwrap().unwrap();
+        assert_eq!(
+            fate,
+            DocumentFate {
+                verdict: Some("accepted".into()),
+                invoice_id: Some(id),
+                status: Some(Status::Checked),
+                last_outcome: None,
+            }
+        );
+        let first = s
+            .start_submission(id, "submit", "sandbox", Some("demo"), 1100)
+            .unwrap();
+        s.update_submission(
+            first,
+            crate::mirror::store::Outcome::Failed,
+            None,
+            Some("x"),
+            1200,
+        )
+        .unwrap();
+        s.start_submission(id, "submit", "sandbox", Some("demo"), 1300)
+            .unwrap();
+        let fate = s.document_fate(&sha).unwrap().unwrap();
+        assert_eq!(fate.last_outcome.as_deref(), Some("queued"));
+    }
 
     #[test]
     fn a_check_creates_document_invoice_and_first_event() {

@@ -181,12 +181,9 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// The connection, for the other tables' modules of this crate.
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
-    pub(crate) fn write(&mut self) -> Result<Transaction<'_>> {
+    /// A write transaction, taking the write lock up front: the families'
+    /// writes go through it.
+    fn write(&mut self) -> Result<Transaction<'_>> {
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
