@@ -174,12 +174,6 @@ impl From<FolderError> for UiError {
                 "Unknown mode: \"check only\" or \"check and submit\".",
                 detail,
             ),
-            FolderError::Sqlite(_) => UiError::new(
-                "store",
-                "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
-                "Facteur cannot read or write its data. Close and reopen it; if it happens again, see the details.",
-                detail,
-            ),
         }
     }
 }
@@ -219,12 +213,6 @@ impl From<DirectoryError> for UiError {
             DirectoryError::BadLines(_) => UiError::not_allowed(
                 "Des lignes du fichier sont invalides : rien n'a été importé.",
                 "Some lines of the file are invalid: nothing was imported.",
-                detail,
-            ),
-            DirectoryError::Sqlite(_) => UiError::new(
-                "store",
-                "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
-                "Facteur cannot read or write its data. Close and reopen it; if it happens again, see the details.",
                 detail,
             ),
         }

@@ -7,6 +7,10 @@
 //! demonstration portal's account; it stays an `Option<String>` so that an
 //! automatic choice by customer can be added beside it.
 //!
+//! The rows themselves are read and written by the store's
+//! [`crate::mirror::store::folders`] family; this module checks what goes in
+//! (the folder exists, the account does) and makes paths absolute.
+//!
 //! Deliberately not here: watching itself ([`crate::intake::watch`] takes the
 //! [`watch::Folder`] values [`WatchedFolder::to_watch`] builds) and any
 //! check that the folder exists at watch time (a USB drive may be
@@ -14,10 +18,8 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension, Row, params};
-use serde::Serialize;
-
 use crate::intake::watch;
+pub use crate::mirror::store::folders::{Change, Mode, NewFolder, WatchedFolder};
 use crate::mirror::store::{Store, StoreError};
 use crate::send::accounts;
 use crate::send::accounts::AccountError;
@@ -26,8 +28,6 @@ use crate::send::accounts::AccountError;
 pub enum FolderError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     #[error("{path} is not a folder: {detail}")]
     NotAFolder { path: PathBuf, detail: String },
     #[error("{0} is already watched")]
@@ -42,24 +42,8 @@ pub enum FolderError {
 
 type Result<T> = std::result::Result<T, FolderError>;
 
-/// What a folder does with each file it takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Check and record only (the default).
-    Check,
-    /// Check, record and, when accepted, queue for the folder's account.
-    Submit,
-}
-
 impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Check => "check",
-            Mode::Submit => "submit",
-        }
-    }
-
+    /// A mode as the user gives it (`check`, `submit`, or the long names).
     pub fn parse(s: &str) -> Result<Mode> {
         match s {
             "check" | "check_only" => Ok(Mode::Check),
@@ -67,39 +51,6 @@ impl Mode {
             other => Err(FolderError::Mode(other.to_string())),
         }
     }
-}
-
-/// One configured folder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WatchedFolder {
-    pub id: i64,
-    pub path: PathBuf,
-    pub recursive: bool,
-    pub mode: Mode,
-    /// The account a "submit" folder sends to; `None`: the built-in
-    /// demonstration portal's account.
-    pub account: Option<String>,
-    pub tidy: bool,
-    pub paused: bool,
-}
-
-/// The settings of a folder being added.
-#[derive(Debug, Clone, Default)]
-pub struct NewFolder {
-    pub recursive: bool,
-    pub mode: Option<Mode>,
-    pub account: Option<String>,
-    pub tidy: bool,
-}
-
-/// One setting changed.
-#[derive(Debug, Clone)]
-pub enum Change {
-    Recursive(bool),
-    Mode(Mode),
-    Account(Option<String>),
-    Tidy(bool),
-    Paused(bool),
 }
 
 impl WatchedFolder {
@@ -121,21 +72,6 @@ impl WatchedFolder {
     }
 }
 
-const COLUMNS: &str = "id, path, recursive, mode, account, tidy, paused";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<WatchedFolder> {
-    let mode: String = r.get(3)?;
-    Ok(WatchedFolder {
-        id: r.get(0)?,
-        path: PathBuf::from(r.get::<_, String>(1)?),
-        recursive: r.get(2)?,
-        mode: Mode::parse(&mode).unwrap_or(Mode::Check),
-        account: r.get(4)?,
-        tidy: r.get(5)?,
-        paused: r.get(6)?,
-    })
-}
-
 /// Adds a folder (made absolute, links resolved). The folder must exist
 /// now; an account named for it must exist too.
 pub fn add(store: &mut Store, path: &Path, new: &NewFolder, now_ms: i64) -> Result<WatchedFolder> {
@@ -153,30 +89,8 @@ pub fn add(store: &mut Store, path: &Path, new: &NewFolder, now_ms: i64) -> Resu
         accounts::resolve(store, Some(name))?;
     }
     let text = path.to_string_lossy().into_owned();
-    {
-        let tx = store.write()?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM watched_folders WHERE path = ?1",
-                [&text],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if exists.is_some() {
-            return Err(FolderError::Exists(path));
-        }
-        tx.execute(
-            "INSERT INTO watched_folders (path, recursive, mode, account, tidy, paused, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
-            params![
-                text,
-                new.recursive,
-                new.mode.unwrap_or(Mode::Check).as_str(),
-                new.account,
-                new.tidy,
-                now_ms
-            ],
-        )?;
-        tx.commit()?;
+    if !store.add_watched_folder(&text, new, now_ms)? {
+        return Err(FolderError::Exists(path));
     }
     tracing::info!(folder = %path.display(), "watched folder added");
     find(store, &text)
@@ -184,11 +98,7 @@ pub fn add(store: &mut Store, path: &Path, new: &NewFolder, now_ms: i64) -> Resu
 
 /// Every configured folder, in the order they were added.
 pub fn list(store: &Store) -> Result<Vec<WatchedFolder>> {
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {COLUMNS} FROM watched_folders ORDER BY id"
-    ))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(store.watched_folders()?)
 }
 
 /// A folder by `#id`, by its id as a number, or by its path (as given or
@@ -199,16 +109,7 @@ pub fn find(store: &Store, key: &str) -> Result<WatchedFolder> {
         .canonicalize()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| key.to_string());
-    let found = store
-        .conn()
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM watched_folders WHERE id = ?1 OR path = ?2 OR path = ?3 ORDER BY id LIMIT 1"
-            ),
-            params![by_id, key, absolute],
-            from_row,
-        )
-        .optional()?;
+    let found = store.watched_folder(by_id, [key, &absolute])?;
     found.ok_or_else(|| FolderError::NotFound(key.to_string()))
 }
 
@@ -217,34 +118,7 @@ pub fn change(store: &mut Store, id: i64, change: &Change) -> Result<WatchedFold
     if let Change::Account(Some(name)) = change {
         accounts::resolve(store, Some(name))?;
     }
-    let n = {
-        let tx = store.write()?;
-        let n = match change {
-            Change::Recursive(v) => tx.execute(
-                "UPDATE watched_folders SET recursive = ?2 WHERE id = ?1",
-                params![id, v],
-            )?,
-            Change::Mode(m) => tx.execute(
-                "UPDATE watched_folders SET mode = ?2 WHERE id = ?1",
-                params![id, m.as_str()],
-            )?,
-            Change::Account(a) => tx.execute(
-                "UPDATE watched_folders SET account = ?2 WHERE id = ?1",
-                params![id, a],
-            )?,
-            Change::Tidy(v) => tx.execute(
-                "UPDATE watched_folders SET tidy = ?2 WHERE id = ?1",
-                params![id, v],
-            )?,
-            Change::Paused(v) => tx.execute(
-                "UPDATE watched_folders SET paused = ?2 WHERE id = ?1",
-                params![id, v],
-            )?,
-        };
-        tx.commit()?;
-        n
-    };
-    if n == 0 {
+    if !store.change_watched_folder(id, change)? {
         return Err(FolderError::NotFound(format!("#{id}")));
     }
     find(store, &format!("#{id}"))
@@ -253,10 +127,7 @@ pub fn change(store: &mut Store, id: i64, change: &Change) -> Result<WatchedFold
 /// Stops watching a folder for good: its configuration is removed; its
 /// files, and everything recorded about them, stay.
 pub fn remove(store: &mut Store, id: i64) -> Result<()> {
-    let tx = store.write()?;
-    let n = tx.execute("DELETE FROM watched_folders WHERE id = ?1", [id])?;
-    tx.commit()?;
-    if n == 0 {
+    if !store.remove_watched_folder(id)? {
         return Err(FolderError::NotFound(format!("#{id}")));
     }
     tracing::info!(folder = id, "watched folder removed");

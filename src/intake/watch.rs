@@ -39,7 +39,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use crate::check::{self, Options as CheckOptions};
@@ -214,41 +213,21 @@ fn copy_new(from: &Path, to: &Path) -> std::io::Result<()> {
 /// `None` while its invoice waits for the outbox (queued or being sent),
 /// or when the content is unknown.
 pub fn disposition(store: &Store, sha256: &str) -> Result<Option<Tidy>> {
-    let conn = store.conn();
-    let row: Option<(Option<String>, Option<i64>, Option<String>)> = conn
-        .query_row(
-            "SELECT (SELECT verdict FROM checks c WHERE c.document_id = d.id ORDER BY c.id DESC LIMIT 1),
-                    i.id, i.current_status
-             FROM documents d LEFT JOIN invoices i ON i.document_id = d.id
-             WHERE d.sha256 = ?1",
-            [sha256],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(StoreError::from)?;
-    let Some((verdict, invoice, status)) = row else {
+    let Some(fate) = store.document_fate(sha256)? else {
         return Ok(None);
     };
-    if let Some(id) = invoice {
-        let outcome: Option<String> = conn
-            .query_row(
-                "SELECT outcome FROM submissions WHERE invoice_id = ?1 ORDER BY id DESC LIMIT 1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
-        match outcome.as_deref() {
+    if fate.invoice_id.is_some() {
+        match fate.last_outcome.as_deref() {
             Some("queued" | "sending") => return Ok(None),
             Some("sent") => return Ok(Some(Tidy::Sent)),
             Some(_) => return Ok(Some(Tidy::ToVerify)),
             None => {}
         }
-        if status.as_deref() == Some(crate::mirror::lifecycle::Status::Blocked.as_str()) {
+        if fate.status == Some(crate::mirror::lifecycle::Status::Blocked) {
             return Ok(Some(Tidy::Blocked));
         }
     }
-    Ok(Some(match verdict.as_deref() {
+    Ok(Some(match fate.verdict.as_deref() {
         Some("accepted") => Tidy::Checked,
         _ => Tidy::Blocked,
     }))

@@ -7,6 +7,10 @@
 //! service `facteur` and the user `<account>/<field>`. Nothing here returns a
 //! secret except [`SecretStore::get`], which the channels call at send time.
 //!
+//! The rows are read and written by the store's
+//! [`crate::mirror::store::accounts`] family; this module encodes and decodes
+//! them and keeps the keyring in step.
+//!
 //! Deliberately not here: talking to the portals (the channels), and any
 //! fallback that would write a secret to a file when no keyring is available
 //! (there is none: without a keyring, adding a secret fails with a clear
@@ -14,9 +18,9 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use crate::mirror::store::accounts::AccountRow;
 use crate::mirror::store::{Store, StoreError};
 
 /// The keyring service name.
@@ -26,8 +30,6 @@ pub const SERVICE: &str = "facteur";
 pub enum AccountError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     #[error("an account named \"{0}\" already exists")]
     Exists(String),
     #[error("no account named \"{0}\" (see `facteur account list`)")]
@@ -289,61 +291,30 @@ fn insert(
     fields: &[String],
     now_ms: i64,
 ) -> Result<()> {
-    let tx = store.write()?;
-    tx.execute(
-        "INSERT INTO accounts (name, kind, settings_json, secret_fields, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            name,
-            kind.as_str(),
-            serde_json::to_string(settings)?,
-            serde_json::to_string(fields)?,
-            now_ms
-        ],
-    )?;
-    tx.commit()?;
+    let row = AccountRow {
+        name: name.to_string(),
+        kind: kind.as_str().to_string(),
+        settings_json: serde_json::to_string(settings)?,
+        secret_fields: serde_json::to_string(fields)?,
+    };
+    store.insert_account(&row, now_ms)?;
     Ok(())
 }
 
 pub fn find(store: &Store, name: &str) -> Result<Option<Account>> {
-    let row = store
-        .conn()
-        .query_row(
-            "SELECT name, kind, settings_json, secret_fields FROM accounts WHERE name = ?1",
-            [name],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()?;
-    row.map(to_account).transpose()
+    store.account_row(name)?.map(to_account).transpose()
 }
 
 pub fn list(store: &Store) -> Result<Vec<Account>> {
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT name, kind, settings_json, secret_fields FROM accounts ORDER BY name")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-        ))
-    })?;
-    rows.map(|r| to_account(r?)).collect()
+    store.account_rows()?.into_iter().map(to_account).collect()
 }
 
-fn to_account((name, kind, settings, fields): (String, String, String, String)) -> Result<Account> {
+fn to_account(row: AccountRow) -> Result<Account> {
     Ok(Account {
-        name,
-        kind: Kind::parse(&kind)?,
-        settings: serde_json::from_str(&settings)?,
-        secret_fields: serde_json::from_str(&fields)?,
+        name: row.name,
+        kind: Kind::parse(&row.kind)?,
+        settings: serde_json::from_str(&row.settings_json)?,
+        secret_fields: serde_json::from_str(&row.secret_fields)?,
     })
 }
 
@@ -353,9 +324,7 @@ pub fn remove(store: &mut Store, keyring: &dyn SecretStore, name: &str) -> Resul
     for field in &account.secret_fields {
         keyring.delete(name, field)?;
     }
-    let tx = store.write()?;
-    tx.execute("DELETE FROM accounts WHERE name = ?1", [name])?;
-    tx.commit()?;
+    store.delete_account(name)?;
     tracing::info!(account = name, "account removed");
     Ok(())
 }
@@ -408,14 +377,13 @@ mod tests {
             keys.get("generix", "smtp_password").unwrap().as_deref(),
             Some("p@ss-Ünïque-42")
         );
+        // What the database holds, as stored.
         let dump: String = store
-            .conn()
-            .query_row(
-                "SELECT group_concat(settings_json || secret_fields) FROM accounts",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+            .account_rows()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{}{}", r.settings_json, r.secret_fields))
+            .collect();
         assert!(!dump.contains("p@ss"), "{dump}");
         assert!(matches!(
             add(

@@ -11,17 +11,21 @@
 //! first and the report names each bad line; only a clean file is written,
 //! in one transaction.
 //!
+//! The customers and settings are read and written by the store's
+//! [`crate::mirror::store::customers`] and [`crate::mirror::store::settings`]
+//! families; this module decides what may go in.
+//!
 //! Deliberately not here: deciding where an invoice goes ([`crate::send::route`]
 //! reads this directory), talking to any portal, and secrets (an e-mail
 //! channel names an account whose password is in the OS keyring).
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, Row, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::check::finding::Lang;
 use crate::check::ident::{self, IdKind, Validity};
+pub use crate::mirror::store::customers::{Customer, CustomerData, Level, Reach};
 use crate::mirror::store::{Store, StoreError};
 use crate::send::accounts;
 
@@ -29,8 +33,6 @@ use crate::send::accounts;
 pub enum DirectoryError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Account(#[from] accounts::AccountError),
     #[error("no customer #{0} in the directory")]
@@ -47,52 +49,7 @@ pub enum DirectoryError {
 
 type Result<T> = std::result::Result<T, DirectoryError>;
 
-/// The identifiers routing compares, in the priority order of the customer
-/// directory (customer number first, VAT number last): the first level at
-/// which an invoice matches a customer decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// The buyer's number in the supplier's books.
-    CustomerNumber,
-    /// The buyer's e-invoice ID / electronic address.
-    ElectronicAddress,
-    /// Finnish OVT e-invoicing address.
-    Ovt,
-    /// The buyer's bank account.
-    Iban,
-    /// GS1 Global Location Number.
-    Gln,
-    /// Organisation number: SIRET, or SIREN.
-    Organisation,
-    /// VAT number.
-    Vat,
-}
-
 impl Level {
-    /// Every level, highest priority first.
-    pub const ALL: [Level; 7] = [
-        Level::CustomerNumber,
-        Level::ElectronicAddress,
-        Level::Ovt,
-        Level::Iban,
-        Level::Gln,
-        Level::Organisation,
-        Level::Vat,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::CustomerNumber => "customer_number",
-            Level::ElectronicAddress => "electronic_address",
-            Level::Ovt => "ovt",
-            Level::Iban => "iban",
-            Level::Gln => "gln",
-            Level::Organisation => "organisation",
-            Level::Vat => "vat",
-        }
-    }
-
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Level::CustomerNumber, Lang::Fr) => "numéro client",
@@ -110,28 +67,7 @@ impl Level {
     }
 }
 
-/// How a customer is reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "channel", content = "to")]
-pub enum Reach {
-    /// Through one of the supplier's accounts (its kind says which portal).
-    Account(String),
-    /// A direct e-mail of the PDF to this address (a fallback: the customer
-    /// gets no structured data).
-    Email(String),
-    /// On paper: the PDF goes to the print folder, to be posted.
-    Print,
-}
-
 impl Reach {
-    fn parts(&self) -> (&'static str, Option<&str>, Option<&str>) {
-        match self {
-            Reach::Account(a) => ("account", Some(a), None),
-            Reach::Email(e) => ("email", None, Some(e)),
-            Reach::Print => ("print", None, None),
-        }
-    }
-
     /// The value of the CSV « canal » column: the account's name, `email`
     /// or `courrier`.
     pub fn csv_value(&self) -> &str {
@@ -143,58 +79,7 @@ impl Reach {
     }
 }
 
-/// One customer as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Customer {
-    pub id: i64,
-    #[serde(flatten)]
-    pub data: CustomerData,
-}
-
-/// A customer's fields, as entered, imported or stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerData {
-    pub name: String,
-    #[serde(default)]
-    pub customer_number: Option<String>,
-    #[serde(default)]
-    pub electronic_address: Option<String>,
-    #[serde(default)]
-    pub ovt: Option<String>,
-    #[serde(default)]
-    pub iban: Option<String>,
-    #[serde(default)]
-    pub gln: Option<String>,
-    #[serde(default)]
-    pub siren: Option<String>,
-    #[serde(default)]
-    pub siret: Option<String>,
-    #[serde(default)]
-    pub vat: Option<String>,
-    pub reach: Option<Reach>,
-    /// Chorus Pro: the service code the customer requires on its invoices.
-    #[serde(default)]
-    pub service_code: Option<String>,
-    /// Chorus Pro: the customer requires an engagement (order) number.
-    #[serde(default)]
-    pub engagement_required: bool,
-}
-
 impl CustomerData {
-    /// The stored value for a level (SIRET for the organisation level; the
-    /// SIREN is [`CustomerData::siren`]).
-    pub fn id_at(&self, level: Level) -> Option<&str> {
-        match level {
-            Level::CustomerNumber => self.customer_number.as_deref(),
-            Level::ElectronicAddress => self.electronic_address.as_deref(),
-            Level::Ovt => self.ovt.as_deref(),
-            Level::Iban => self.iban.as_deref(),
-            Level::Gln => self.gln.as_deref(),
-            Level::Organisation => self.siret.as_deref().or(self.siren.as_deref()),
-            Level::Vat => self.vat.as_deref(),
-        }
-    }
-
     /// Validates and normalises every field. Returns the problems, each a
     /// sentence naming the field, in French and English.
     pub fn normalised(mut self, known_accounts: &[String]) -> std::result::Result<Self, Vec<Msg>> {
@@ -363,82 +248,25 @@ pub fn check_id(
     }
 }
 
-const COLUMNS: &str = "id, name, customer_number, electronic_address, ovt, iban, gln, siren, siret, vat, \
-     channel, account, email, service_code, engagement_required";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
-    let channel: String = r.get(10)?;
-    let reach = match channel.as_str() {
-        "account" => r.get::<_, Option<String>>(11)?.map(Reach::Account),
-        "email" => r.get::<_, Option<String>>(12)?.map(Reach::Email),
-        _ => Some(Reach::Print),
-    };
-    Ok(Customer {
-        id: r.get(0)?,
-        data: CustomerData {
-            name: r.get(1)?,
-            customer_number: r.get(2)?,
-            electronic_address: r.get(3)?,
-            ovt: r.get(4)?,
-            iban: r.get(5)?,
-            gln: r.get(6)?,
-            siren: r.get(7)?,
-            siret: r.get(8)?,
-            vat: r.get(9)?,
-            reach,
-            service_code: r.get(13)?,
-            engagement_required: r.get(14)?,
-        },
-    })
-}
-
 /// Every customer, by name.
 pub fn list(store: &Store) -> Result<Vec<Customer>> {
-    let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM customers ORDER BY name COLLATE NOCASE, id"
-    ))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
+    Ok(store.list_customers()?)
 }
 
 /// How many customers the directory holds.
 pub fn count(store: &Store) -> Result<i64> {
-    Ok(store
-        .conn()
-        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?)
+    Ok(store.count_customers()?)
 }
 
 pub fn get(store: &Store, id: i64) -> Result<Customer> {
-    store
-        .conn()
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?
-        .ok_or(DirectoryError::NotFound(id))
+    store.customer(id)?.ok_or(DirectoryError::NotFound(id))
 }
 
 /// The customers whose identifier at `level` is `value` (normalised). At
 /// the organisation level a SIRET matches the customer with that SIRET, and
 /// a SIREN every customer of that company.
 pub fn find(store: &Store, level: Level, value: &str) -> Result<Vec<Customer>> {
-    let (sql_where, v) = match level {
-        Level::CustomerNumber => ("customer_number = ?1", value.to_string()),
-        Level::ElectronicAddress => ("electronic_address = ?1", value.to_string()),
-        Level::Ovt => ("ovt = ?1", value.to_string()),
-        Level::Iban => ("iban = ?1", value.to_string()),
-        Level::Gln => ("gln = ?1", value.to_string()),
-        Level::Vat => ("vat = ?1", value.to_string()),
-        Level::Organisation if value.len() == 14 => ("siret = ?1", value.to_string()),
-        Level::Organisation => ("siren = ?1", value.to_string()),
-    };
-    let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM customers WHERE {sql_where} ORDER BY id"
-    ))?;
-    let rows = stmt.query_map([v], from_row)?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
+    Ok(store.customers_at(level, value)?)
 }
 
 /// The accounts a customer may be reached through (those added, and the
@@ -463,104 +291,31 @@ fn invalid(problems: Vec<Msg>) -> DirectoryError {
 /// Adds a customer after validating it; returns its id.
 pub fn add(store: &mut Store, data: CustomerData, now_ms: i64) -> Result<i64> {
     let data = data.normalised(&known_accounts(store)?).map_err(invalid)?;
-    let tx = store.write()?;
-    let id = upsert(&tx, None, &data, now_ms).map_err(|e| unique_error(e, &data))?;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(id)
+    store.add_customer(&data, now_ms).map_err(unique_error)
 }
 
 /// Replaces a customer's fields after validating them.
 pub fn update(store: &mut Store, id: i64, data: CustomerData, now_ms: i64) -> Result<()> {
     get(store, id)?;
     let data = data.normalised(&known_accounts(store)?).map_err(invalid)?;
-    let tx = store.write()?;
-    upsert(&tx, Some(id), &data, now_ms).map_err(|e| unique_error(e, &data))?;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(())
+    store
+        .update_customer(id, &data, now_ms)
+        .map_err(unique_error)
 }
 
 pub fn remove(store: &mut Store, id: i64) -> Result<()> {
-    let tx = store.write()?;
-    let n = tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
-    tx.commit().map_err(StoreError::from)?;
-    if n == 0 {
+    if !store.remove_customer(id)? {
         return Err(DirectoryError::NotFound(id));
     }
     Ok(())
 }
 
-/// A uniqueness violation, said as "this identifier already names a customer".
-fn unique_error(e: rusqlite::Error, data: &CustomerData) -> DirectoryError {
-    let text = e.to_string();
-    if text.contains("UNIQUE") {
-        let field = text.rsplit("customers.").next().unwrap_or("").trim();
-        let value = match field {
-            "customer_number" => data.customer_number.as_deref(),
-            "electronic_address" => data.electronic_address.as_deref(),
-            "ovt" => data.ovt.as_deref(),
-            "iban" => data.iban.as_deref(),
-            "gln" => data.gln.as_deref(),
-            "siret" => data.siret.as_deref(),
-            "vat" => data.vat.as_deref(),
-            _ => None,
-        };
-        return DirectoryError::Invalid(vec![format!(
-            "{field} {} already names another customer: one identifier, one customer",
-            value.unwrap_or("?")
-        )]);
-    }
-    DirectoryError::Sqlite(e)
-}
-
-fn upsert(
-    tx: &rusqlite::Transaction<'_>,
-    id: Option<i64>,
-    d: &CustomerData,
-    now_ms: i64,
-) -> rusqlite::Result<i64> {
-    let (channel, account, email) = d
-        .reach
-        .as_ref()
-        .map(Reach::parts)
-        .unwrap_or(("print", None, None));
-    let values = params![
-        d.name,
-        d.customer_number,
-        d.electronic_address,
-        d.ovt,
-        d.iban,
-        d.gln,
-        d.siren,
-        d.siret,
-        d.vat,
-        channel,
-        account,
-        email,
-        d.service_code,
-        d.engagement_required,
-        now_ms,
-        id,
-    ];
-    match id {
-        None => {
-            tx.execute(
-                "INSERT INTO customers (name, customer_number, electronic_address, ovt, iban, gln, siren, siret, vat,
-                     channel, account, email, service_code, engagement_required, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
-                &values[..15],
-            )?;
-            Ok(tx.last_insert_rowid())
-        }
-        Some(id) => {
-            tx.execute(
-                "UPDATE customers SET name = ?1, customer_number = ?2, electronic_address = ?3, ovt = ?4,
-                     iban = ?5, gln = ?6, siren = ?7, siret = ?8, vat = ?9, channel = ?10, account = ?11,
-                     email = ?12, service_code = ?13, engagement_required = ?14, updated_ms = ?15
-                 WHERE id = ?16",
-                values,
-            )?;
-            Ok(id)
-        }
+/// An identifier already taken is said like the other problems with what
+/// was entered: "this identifier already names a customer".
+fn unique_error(e: StoreError) -> DirectoryError {
+    match e {
+        e @ StoreError::IdentifierTaken { .. } => DirectoryError::Invalid(vec![e.to_string()]),
+        e => DirectoryError::Store(e),
     }
 }
 
@@ -573,27 +328,12 @@ pub const EMAIL_ACCOUNT: &str = "routing.email_account";
 pub const PRINT_ACCOUNT: &str = "routing.print_account";
 
 pub fn setting(store: &Store, key: &str) -> Result<Option<String>> {
-    Ok(store
-        .conn()
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    Ok(store.setting(key)?)
 }
 
 /// Sets (`Some`) or clears (`None`) a plain setting. Never for secrets.
 pub fn set_setting(store: &mut Store, key: &str, value: Option<&str>) -> Result<()> {
-    let tx = store.write()?;
-    match value {
-        Some(v) => tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, v],
-        )?,
-        None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-    };
-    tx.commit().map_err(StoreError::from)?;
-    Ok(())
+    Ok(store.set_setting(key, value)?)
 }
 
 // ---------------------------------------------------------------------------
@@ -1039,19 +779,16 @@ pub fn apply_import(store: &mut Store, plan: &ImportPlan, now_ms: i64) -> Result
     if bad > 0 {
         return Err(DirectoryError::BadLines(bad));
     }
-    let tx = store.write()?;
-    let (mut added, mut replaced) = (0, 0);
-    for l in &plan.lines {
-        let Some(d) = &l.data else { continue };
-        upsert(&tx, l.id, d, now_ms).map_err(|e| unique_error(e, d))?;
-        if l.id.is_some() {
-            replaced += 1;
-        } else {
-            added += 1;
-        }
-    }
-    tx.commit().map_err(StoreError::from)?;
-    Ok((added, replaced))
+    let lines: Vec<(Option<i64>, &CustomerData)> = plan
+        .lines
+        .iter()
+        .filter_map(|l| l.data.as_ref().map(|d| (l.id, d)))
+        .collect();
+    store
+        .import_customers(&lines, now_ms)
+        .map_err(unique_error)?;
+    let replaced = lines.iter().filter(|(id, _)| id.is_some()).count();
+    Ok((lines.len() - replaced, replaced))
 }
 
 /// The whole directory as CSV (comma, UTF-8, the headers of

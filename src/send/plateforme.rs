@@ -8,15 +8,19 @@
 //! enabled electronic address means the invoice can go; a disabled one, one
 //! not yet open, or none holds it with the reason in French and English.
 //!
+//! The answers are kept by the store's
+//! [`crate::mirror::store::directory_cache`] family; this module judges the
+//! lines and says what an answer means.
+//!
 //! Deliberately not here: the wire protocol ([`crate::send::channel::afnor`]),
 //! choosing a channel (routing), and any network call in [`recipient`].
 
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::check::finding::Lang;
 use crate::mirror::lifecycle::{Status, Vocabulary};
+pub use crate::mirror::store::directory_cache::{Reach, Recipient};
 use crate::mirror::store::{self, NewEvent, Source, Store, StoreError};
 use crate::send::cdar;
 use crate::send::channel::ChannelError;
@@ -29,8 +33,6 @@ pub const DIRECTORY_MAX_AGE_MS: i64 = 24 * 3600 * 1000;
 pub enum PlateformeError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Channel(#[from] ChannelError),
     #[error("« {0} » n'est pas un SIREN (9 chiffres) / \"{0}\" is not a SIREN (9 digits)")]
@@ -50,57 +52,6 @@ pub enum PlateformeError {
 }
 
 type Result<T> = std::result::Result<T, PlateformeError>;
-
-/// What the directory says about a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reach {
-    /// An enabled electronic address: e-invoices can go.
-    Enabled,
-    /// The address exists but is switched off.
-    Disabled,
-    /// The address opens later.
-    Upcoming,
-    /// The directory lists no address for this SIREN.
-    NotFound,
-}
-
-impl Reach {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reach::Enabled => "enabled",
-            Reach::Disabled => "disabled",
-            Reach::Upcoming => "upcoming",
-            Reach::NotFound => "not_found",
-        }
-    }
-
-    fn parse(s: &str) -> Reach {
-        match s {
-            "enabled" => Reach::Enabled,
-            "disabled" => Reach::Disabled,
-            "upcoming" => Reach::Upcoming,
-            _ => Reach::NotFound,
-        }
-    }
-}
-
-/// A customer's reachability, as the directory said on `checked_ms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Recipient {
-    pub siren: String,
-    pub reach: Reach,
-    /// The electronic address (`addressingIdentifier`).
-    pub address: Option<String>,
-    /// `WK` (a plateforme agréée) or `DFH` (the state's platform).
-    pub platform: Option<String>,
-    /// The plateforme gave the address's status (some omit it: the line
-    /// then counts as enabled).
-    pub status_given: bool,
-    /// The account whose plateforme answered.
-    pub account: String,
-    pub checked_ms: i64,
-}
 
 impl Recipient {
     /// Whether an invoice to this customer can go to a plateforme.
@@ -202,48 +153,12 @@ pub fn recipient(store: &Store, siren: &str) -> Result<Option<Recipient>> {
     let Some(siren) = valid_siren(siren) else {
         return Err(PlateformeError::Siren(siren.to_string()));
     };
-    Ok(store
-        .conn()
-        .query_row(
-            "SELECT state, address, platform, status_given, account, checked_ms
-             FROM directory_cache WHERE siren = ?1",
-            [&siren],
-            |r| {
-                Ok(Recipient {
-                    siren: siren.clone(),
-                    reach: Reach::parse(&r.get::<_, String>(0)?),
-                    address: r.get(1)?,
-                    platform: r.get(2)?,
-                    status_given: r.get(3)?,
-                    account: r.get(4)?,
-                    checked_ms: r.get(5)?,
-                })
-            },
-        )
-        .optional()?)
+    Ok(store.cached_recipient(&siren)?)
 }
 
 /// Keeps a directory answer (replacing the previous one for that SIREN).
 pub fn remember(store: &mut Store, r: &Recipient) -> Result<()> {
-    let tx = store.write()?;
-    tx.execute(
-        "INSERT INTO directory_cache (siren, state, address, platform, status_given, account, checked_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(siren) DO UPDATE SET state = excluded.state, address = excluded.address,
-             platform = excluded.platform, status_given = excluded.status_given,
-             account = excluded.account, checked_ms = excluded.checked_ms",
-        params![
-            r.siren,
-            r.reach.as_str(),
-            r.address,
-            r.platform,
-            r.status_given,
-            r.account,
-            r.checked_ms
-        ],
-    )?;
-    tx.commit()?;
-    Ok(())
+    Ok(store.cache_recipient(r)?)
 }
 
 /// A customer's reachability: the cached answer when younger than
