@@ -482,9 +482,25 @@ async fn a_portals_doublon_about_a_second_deposit_never_becomes_the_status() {
             .any(|e| e.reason_code.as_deref() == Some("DOUBLON")),
         "the refusal is kept in A's history: {history:?}"
     );
+    assert!(
+        history
+            .iter()
+            .filter(|e| e.reason_code.as_deref() == Some("DOUBLON"))
+            .all(|e| e.secondary),
+        "marked as about a second deposit: {history:?}"
+    );
     let inv_b = store.invoice(b).unwrap().unwrap();
     assert_eq!(inv_b.status, Status::Refused);
     assert_eq!(inv_b.reason_code.as_deref(), Some("DOUBLON"));
+    // Only B's refusal is announced (the window's notifications follow
+    // these events).
+    let announced: Vec<i64> = store
+        .events_after(0, &[Status::Refused])
+        .unwrap()
+        .into_iter()
+        .map(|(invoice, _)| invoice)
+        .collect();
+    assert_eq!(announced, [b]);
     // A later doublon for A, in another sync, changes nothing either.
     ch.inbox = vec![mail(
         "F-2026-0010",

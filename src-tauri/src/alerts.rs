@@ -171,6 +171,7 @@ mod tests {
             status: Some(status),
             reason_code: None,
             mandatory: true,
+            secondary: false,
         }
     }
 

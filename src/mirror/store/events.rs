@@ -73,9 +73,12 @@ pub struct EventRow {
     pub status: Option<Status>,
     pub reason_code: Option<String>,
     pub mandatory: bool,
+    /// A portal's answer about a second deposit of an invoice it already
+    /// took: kept, but it does not bear on the invoice's status.
+    pub secondary: bool,
 }
 
-const EVENT_COLUMNS: &str = "id, at_ms, recorded_ms, source, vocabulary, raw_status, raw_reason, status, reason_code, mandatory";
+const EVENT_COLUMNS: &str = "id, at_ms, recorded_ms, source, vocabulary, raw_status, raw_reason, status, reason_code, mandatory, secondary";
 
 fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
@@ -91,6 +94,7 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
             .and_then(|s| Status::parse(&s)),
         reason_code: r.get(8)?,
         mandatory: r.get(9)?,
+        secondary: r.get(10)?,
     })
 }
 
@@ -138,10 +142,11 @@ impl Store {
         let wanted: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS}, invoice_id FROM events
-             WHERE id > ?1 AND status IN (SELECT value FROM json_each(?2)) ORDER BY id"
+             WHERE id > ?1 AND status IN (SELECT value FROM json_each(?2)) AND secondary = 0
+             ORDER BY id"
         ))?;
         let rows = stmt.query_map(params![after_id, serde_json::to_string(&wanted)?], |r| {
-            Ok((r.get(10)?, event_row(r)?))
+            Ok((r.get(11)?, event_row(r)?))
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }

@@ -222,7 +222,8 @@ export function createDetail(app) {
           h('div', { class: 'line1' },
             h('span', { class: 'canon', text: ev.status ? label(ev.status, ev.reason_code) : t('informational') }),
             raw ? h('span', { class: 'raw', title: t('portal_said') }, t('quote', raw)) : null,
-            ev.mandatory ? h('span', { class: 'mand', text: t('mandatory') }) : null),
+            ev.mandatory ? h('span', { class: 'mand', text: t('mandatory') }) : null,
+            ev.secondary ? h('span', { class: 'mand', text: t('second_deposit') }) : null),
           h('div', { class: 'when', text: `${dateTime(ev.at_ms)} · ${t(`source_${ev.source}`)}` }));
       }))
       : h('p', { class: 'help', text: t('no_events') });
