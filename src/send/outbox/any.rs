@@ -33,10 +33,14 @@ impl AnyChannel {
             Kind::Sandbox => {
                 let default = accounts::sandbox_url();
                 let url = account.settings.get("url").unwrap_or(&default);
-                Ok(AnyChannel::Sandbox(SandboxChannel::new(
-                    &account.name,
-                    url,
-                )?))
+                Ok(AnyChannel::Sandbox(
+                    SandboxChannel::new(&account.name, url)?.serving_home(
+                        account
+                            .settings
+                            .get(accounts::HOME_ID_SETTING)
+                            .map(String::as_str),
+                    ),
+                ))
             }
             Kind::ChorusPro => Ok(AnyChannel::Chorus(Box::new(ChorusChannel::from_account(
                 account, secrets,
