@@ -355,13 +355,19 @@ async fn delivered(
             .record_check(&report, facteur::mirror::store::now_ms())
             .unwrap();
         let q = outbox::enqueue(
-            &mut store,
-            home,
-            &report,
-            rec.invoice_id,
-            &acc,
-            facteur::mirror::store::now_ms(),
-        )
+        &mut store,
+        home,
+        &outbox::Request {
+            invoice: outbox::Invoice::Checked {
+                report: &report,
+                invoice_id: rec.invoice_id,
+            },
+            to: Some(outbox::To::Account(&acc)),
+            kind: outbox::Kind::Submit,
+            annexes: &[],
+        },
+        facteur::mirror::store::now_ms(),
+    )
         .unwrap();
         assert!(matches!(q, Enqueued::Queued { .. }), "{q:?}");
     }
