@@ -2,8 +2,11 @@
 //! server): every settled file is checked and recorded, and with `--submit`
 //! queued and sent; with no DIR, the folders configured by `facteur folders`
 //! (or the window), each with its own settings. One line per file on stdout, and the same lines,
-//! timestamped, appended to `FACTEUR_HOME/watch.log`. Stops cleanly on
-//! Ctrl-C or SIGTERM: a file half taken is taken again at the next start.
+//! timestamped, appended to `FACTEUR_HOME/watch.log`. A database or disk
+//! that fails for a while is said and waited out (the file is taken again
+//! later, the outbox worked again later): it never stops the watch. Stops
+//! cleanly on Ctrl-C or SIGTERM: a file half taken is taken again at the
+//! next start.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;

@@ -1,6 +1,14 @@
 //! Watched folders: the invoices an accounting program exports into a
 //! folder are taken, each once it is complete, checked and recorded, and —
-//! for a folder set to "check and submit" — queued for its account.
+//! for a folder set to "check and submit" — queued for its account, all
+//! through the intake pipeline ([`crate::intake::pipeline`]: the check and
+//! the attempt are one transaction).
+//!
+//! Watching never stops on a store or disk error (a busy or locked
+//! database, a full disk): the file is reported [`Taken::Deferred`] and
+//! taken again after a wait that doubles up to a minute; it is never
+//! forgotten. On a rescan, a file whose content is known and whose invoice
+//! may leave but never had an attempt is queued.
 //!
 //! A file is taken when its size and modification time have not changed for
 //! a settling time ([`Options::settle`]) and it can be opened; temporary and
@@ -21,7 +29,9 @@
 //! (checked and accepted, not sent: "check only" folders). Where a file
 //! goes is read from the store, so a file of a "check and submit" folder
 //! stays where it is until the outbox delivered it, and a restart finds it
-//! again. Files are moved, never deleted; a name already taken gets
+//! again. A file is hashed again just before it is moved: one whose
+//! content changed since it was taken stays where it is. Files are moved,
+//! never deleted; a name already taken gets
 //! ` (2)`, ` (3)`… and no file is ever overwritten; the subfolders keep
 //! the file's place below the watched folder, and they are never watched
 //! nor taken themselves.
