@@ -634,11 +634,7 @@ fn run_check(
     no_store: bool,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
-    let mut store = if no_store {
-        None
-    } else {
-        Some(cli::open()?)
-    };
+    let mut store = if no_store { None } else { Some(cli::open()?) };
     let (files, walk_errors) = check::collect_paths(inputs);
     let mut io_errors = walk_errors.len();
     for e in &walk_errors {

@@ -355,19 +355,19 @@ async fn delivered(
             .record_check(&report, facteur::mirror::store::now_ms())
             .unwrap();
         let q = outbox::enqueue(
-        &mut store,
-        home,
-        &outbox::Request {
-            invoice: outbox::Invoice::Checked {
-                report: &report,
-                invoice_id: rec.invoice_id,
+            &mut store,
+            home,
+            &outbox::Request {
+                invoice: outbox::Invoice::Checked {
+                    report: &report,
+                    invoice_id: rec.invoice_id,
+                },
+                to: Some(outbox::To::Account(&acc)),
+                kind: outbox::Kind::Submit,
+                annexes: &[],
             },
-            to: Some(outbox::To::Account(&acc)),
-            kind: outbox::Kind::Submit,
-            annexes: &[],
-        },
-        facteur::mirror::store::now_ms(),
-    )
+            facteur::mirror::store::now_ms(),
+        )
         .unwrap();
         assert!(matches!(q, Enqueued::Queued { .. }), "{q:?}");
     }
@@ -421,7 +421,9 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
         p.emit("F-2099-9999", "205", None, None);
     });
     let ch = channel(&pa, &extra);
-    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!(c.added, 9, "{c:?}");
     assert_eq!(c.unmatched, 2, "{c:?}");
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::Approved);
@@ -491,7 +493,9 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
     });
     let mut store = Store::open_home(&home).unwrap();
     let ch = channel(&pa, &extra);
-    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (2, 0, 0), "{c:?}");
     assert_eq!(calls(&pa, "GET /v1/flows/LC-"), downloads_before + 2);
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::PaymentSent);
@@ -500,7 +504,9 @@ async fn lifecycle_cdars_are_pulled_across_pages_and_a_restart_neither_misses_no
         (Status::Rejected, Some("TX_TVA_ERR".into()))
     );
     // Nothing new: nothing pulled, nothing downloaded.
-    let c = outbox::sync(&mut store, &home, &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, &home, &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 0, 0));
     assert_eq!(calls(&pa, "GET /v1/flows/LC-"), downloads_before + 2);
 }
@@ -544,7 +550,9 @@ async fn a_late_acknowledgement_error_is_found_by_the_sync() {
             reason_message: "BR-FR-01".into(),
         });
     });
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast_retry()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast_retry())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.unmatched), (1, 1), "{c:?}");
     assert_eq!(invoice_status(&store, "F-2026-0001").0, Status::Rejected);
 }

@@ -438,7 +438,9 @@ async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() 
             later,
         ),
     ];
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (3, 0, 1));
     assert_eq!(store.invoice(a).unwrap().unwrap().status, Status::Issued);
     let inv_b = store.invoice(b).unwrap().unwrap();
@@ -448,13 +450,17 @@ async fn mailed_answers_are_matched_by_number_kept_when_unknown_and_read_once() 
     assert_eq!(unmatched.len(), 1);
     assert_eq!(unmatched[0].number.as_deref(), Some("F-1999-0001"));
     // The cursor was saved: the same mails are not read again.
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 0, 0));
     // A mailbox re-read from the start (UIDVALIDITY changed) adds nothing twice.
     store
         .record_pulled("mailbox", &[], Some("0"), store::now_ms())
         .unwrap();
-    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast()).await.unwrap();
+    let c = outbox::sync(&mut store, tmp.path(), &ch, &fast())
+        .await
+        .unwrap();
     assert_eq!((c.added, c.known, c.unmatched), (0, 3, 0));
     assert_eq!(store.unmatched(10).unwrap().len(), 1);
 }

@@ -91,7 +91,11 @@ fn each_outcome_is_what_the_store_and_routing_say() {
     let acc = demo_account();
 
     // Queued: the check recorded, the exact bytes copied, the attempt open.
-    let first = write(&dir, "f-1.pdf", &invoice_pdf(&SampleInvoice::example(1), false));
+    let first = write(
+        &dir,
+        "f-1.pdf",
+        &invoice_pdf(&SampleInvoice::example(1), false),
+    );
     let mut r = checked(&first);
     let t = take(&mut db, &home, &mut r, Destination::Account(&acc), false);
     let Outcome::Queued {
@@ -117,7 +121,13 @@ fn each_outcome_is_what_the_store_and_routing_say() {
 
     // The same file again: already in the outbox, never twice.
     let mut again = checked(&first);
-    let t = take(&mut db, &home, &mut again, Destination::Account(&acc), false);
+    let t = take(
+        &mut db,
+        &home,
+        &mut again,
+        Destination::Account(&acc),
+        false,
+    );
     assert!(
         matches!(
             t.outcome,
@@ -145,7 +155,11 @@ fn each_outcome_is_what_the_store_and_routing_say() {
         other => panic!("not refused as a duplicate: {other:?}"),
     }
     assert!(!t.accepted);
-    assert!(r2.findings.iter().any(|f| f.code.as_str() == "duplicate"), "{:?}", r2.findings);
+    assert!(
+        r2.findings.iter().any(|f| f.code.as_str() == "duplicate"),
+        "{:?}",
+        r2.findings
+    );
 
     // Blocked by the check (a scanned page: not even a number can be
     // read): recorded, never queued.
@@ -171,7 +185,16 @@ fn each_outcome_is_what_the_store_and_routing_say() {
         tmp.path().join("print").display().to_string(),
     )]
     .into();
-    accounts::add(&mut db, &NoSecrets, "papier", Kind::Print, &settings, &[], 1).unwrap();
+    accounts::add(
+        &mut db,
+        &NoSecrets,
+        "papier",
+        Kind::Print,
+        &settings,
+        &[],
+        1,
+    )
+    .unwrap();
     directory::add(
         &mut db,
         CustomerData {
@@ -183,7 +206,11 @@ fn each_outcome_is_what_the_store_and_routing_say() {
         1,
     )
     .unwrap();
-    let fourth = write(&dir, "f-3.pdf", &invoice_pdf(&SampleInvoice::example(3), false));
+    let fourth = write(
+        &dir,
+        "f-3.pdf",
+        &invoice_pdf(&SampleInvoice::example(3), false),
+    );
     let mut r4 = checked(&fourth);
     let t = take(
         &mut db,
@@ -204,10 +231,22 @@ fn each_outcome_is_what_the_store_and_routing_say() {
     );
 
     // Check only: recorded, nothing asked.
-    let fifth = write(&dir, "f-4.pdf", &invoice_pdf(&SampleInvoice::example(4), false));
+    let fifth = write(
+        &dir,
+        "f-4.pdf",
+        &invoice_pdf(&SampleInvoice::example(4), false),
+    );
     let mut r5 = checked(&fifth);
     let t = take(&mut db, &home, &mut r5, Destination::CheckOnly, false);
-    assert!(matches!(t.outcome, Outcome::Recorded { invoice_id: Some(_) }), "{t:?}");
+    assert!(
+        matches!(
+            t.outcome,
+            Outcome::Recorded {
+                invoice_id: Some(_)
+            }
+        ),
+        "{t:?}"
+    );
     assert_eq!(count(&home, "SELECT count(*) FROM submissions"), 1);
 }
 
@@ -321,7 +360,10 @@ fn routing_to_a_plateforme_asks_its_directory_when_the_answer_is_missing() {
     let mut db = Store::open_home(&home).unwrap();
     let dir = tmp.path().join("in");
     // 552100554 is enabled in the demonstration directory, 403483548 disabled.
-    for (name, siren) in [("Client Approuve SA", "552100554"), ("Client Desactive SAS", "403483548")] {
+    for (name, siren) in [
+        ("Client Approuve SA", "552100554"),
+        ("Client Desactive SAS", "403483548"),
+    ] {
         directory::add(
             &mut db,
             CustomerData {
@@ -367,7 +409,9 @@ fn routing_to_a_plateforme_asks_its_directory_when_the_answer_is_missing() {
     disabled.buyer_siret = None;
     let t = take_routed(&disabled, "f-12.pdf");
     match &t.outcome {
-        Outcome::Held { why, .. } => assert!(why.en.contains("disabled in the directory"), "{why:?}"),
+        Outcome::Held { why, .. } => {
+            assert!(why.en.contains("disabled in the directory"), "{why:?}")
+        }
         other => panic!("not held: {other:?}"),
     }
     let db = Store::open_home(&home).unwrap();

@@ -466,7 +466,10 @@ fn each_home_has_its_own_sandbox() {
             .parse()
             .unwrap(),
     };
-    assert!(first.contains(&format!("127.0.0.1:{}", portal_a.port)), "{first}");
+    assert!(
+        first.contains(&format!("127.0.0.1:{}", portal_a.port)),
+        "{first}"
+    );
     let id_a = std::fs::read_to_string(home_a.join("sandbox.id")).unwrap();
     assert_eq!(portal_a.get("/api/v1/info")["home_id"], id_a.trim());
 

@@ -448,7 +448,9 @@ pub async fn sync_all<R: Runtime>(app: &AppHandle<R>) {
         }
     };
     let mut accounts: Vec<Account> = facteur::send::accounts::list(&db).unwrap_or_default();
-    if !accounts.iter().any(|a| a.name == facteur::send::accounts::SANDBOX_ACCOUNT)
+    if !accounts
+        .iter()
+        .any(|a| a.name == facteur::send::accounts::SANDBOX_ACCOUNT)
         && let Ok(a) = facteur::send::accounts::resolve(&db, None)
     {
         accounts.push(a);
@@ -675,7 +677,10 @@ fn watcher_loop<R: Runtime>(app: &AppHandle<R>) {
             Err(e) => {
                 failures += 1;
                 let wait = backoff(failures);
-                tracing::warn!("watched folders: the database cannot be opened, trying again in {} s: {e}", wait.as_secs());
+                tracing::warn!(
+                    "watched folders: the database cannot be opened, trying again in {} s: {e}",
+                    wait.as_secs()
+                );
                 let _ = app.emit(
                     "watch-problem",
                     WatchProblem {

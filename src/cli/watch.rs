@@ -266,7 +266,15 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         // summed up in one line, unless each is asked for in JSON.
         let known = taken
             .iter()
-            .filter(|t| matches!(t, Taken::Known { queued_for: None, .. }))
+            .filter(|t| {
+                matches!(
+                    t,
+                    Taken::Known {
+                        queued_for: None,
+                        ..
+                    }
+                )
+            })
             .count();
         if known > 0 && !args.json {
             emit(say(
@@ -276,7 +284,14 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             ));
         }
         for t in &taken {
-            if matches!(t, Taken::Known { queued_for: None, .. }) && !args.json {
+            if matches!(
+                t,
+                Taken::Known {
+                    queued_for: None,
+                    ..
+                }
+            ) && !args.json
+            {
                 continue;
             }
             emit(if args.json {

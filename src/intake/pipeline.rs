@@ -32,9 +32,7 @@ use serde::Serialize;
 use crate::check::Report;
 use crate::check::facts::{FactKey, Facts};
 use crate::check::finding::{self, Severity};
-use crate::mirror::store::{
-    DuplicateKind, QueueWith, Recorded, Store, StoreError, SubmitDecision,
-};
+use crate::mirror::store::{DuplicateKind, QueueWith, Recorded, Store, StoreError, SubmitDecision};
 use crate::send::accounts::{self, Account, AccountError, Kind as AccountKind, SecretStore};
 use crate::send::channel::ChannelError;
 use crate::send::channel::afnor::AfnorChannel;
@@ -377,10 +375,7 @@ fn take_report(
     lookup: &dyn DirectoryLookup,
     now_ms: i64,
 ) -> Result<Taken> {
-    let number = report
-        .facts
-        .get(FactKey::InvoiceNumber)
-        .map(str::to_string);
+    let number = report.facts.get(FactKey::InvoiceNumber).map(str::to_string);
     let known = match report.sha256.as_deref() {
         Some(sha) => store.document_by_sha(sha)?,
         None => None,
@@ -434,20 +429,22 @@ fn take_report(
             None => true,
         };
     let plan = match (may_leave, report.sha256.clone()) {
-        (true, Some(sha)) => match plan_target(store, &report.facts, destination, lookup, now_ms)? {
-            Err(why) => Plan::Held(why),
-            Ok(target) => {
-                let (account, recipient) = outbox::destination(store, Some(target.to()))?;
-                match outbox::copy_payload(home, Path::new(&report.path), &sha, annexes)? {
-                    Some(payload) => Plan::Queue {
-                        account,
-                        recipient,
-                        payload,
-                    },
-                    None => Plan::Changed,
+        (true, Some(sha)) => {
+            match plan_target(store, &report.facts, destination, lookup, now_ms)? {
+                Err(why) => Plan::Held(why),
+                Ok(target) => {
+                    let (account, recipient) = outbox::destination(store, Some(target.to()))?;
+                    match outbox::copy_payload(home, Path::new(&report.path), &sha, annexes)? {
+                        Some(payload) => Plan::Queue {
+                            account,
+                            recipient,
+                            payload,
+                        },
+                        None => Plan::Changed,
+                    }
                 }
             }
-        },
+        }
         _ => Plan::Nothing,
     };
     let corrects = match destination {

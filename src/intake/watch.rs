@@ -698,30 +698,36 @@ impl Watch {
         for path in ready {
             let index = self.folder_index(&path);
             let folder = index.map(|i| self.folders[i].clone());
-            let (taken, sha) =
-                match take(store, home, &path, folder.as_ref(), &self.opts.check, lookup) {
-                    Ok(t) => {
-                        self.retry.remove(&path);
-                        t
-                    }
-                    Err(e) => {
-                        let failures = self.retry.get(&path).map_or(0, |r| r.1) + 1;
-                        let wait = backoff(failures);
-                        self.retry
-                            .insert(path.clone(), (Instant::now() + wait, failures));
-                        tracing::warn!(
-                            path = %path.display(),
-                            retry_in_ms = wait.as_millis() as u64,
-                            "watch: could not take the file, trying again later: {e}"
-                        );
-                        out.push(Taken::Deferred {
-                            path,
-                            error: e.to_string(),
-                            retry_in_ms: wait.as_millis() as u64,
-                        });
-                        continue;
-                    }
-                };
+            let (taken, sha) = match take(
+                store,
+                home,
+                &path,
+                folder.as_ref(),
+                &self.opts.check,
+                lookup,
+            ) {
+                Ok(t) => {
+                    self.retry.remove(&path);
+                    t
+                }
+                Err(e) => {
+                    let failures = self.retry.get(&path).map_or(0, |r| r.1) + 1;
+                    let wait = backoff(failures);
+                    self.retry
+                        .insert(path.clone(), (Instant::now() + wait, failures));
+                    tracing::warn!(
+                        path = %path.display(),
+                        retry_in_ms = wait.as_millis() as u64,
+                        "watch: could not take the file, trying again later: {e}"
+                    );
+                    out.push(Taken::Deferred {
+                        path,
+                        error: e.to_string(),
+                        retry_in_ms: wait.as_millis() as u64,
+                    });
+                    continue;
+                }
+            };
             if let (Some(i), Taken::Checked { accepted, .. }) = (index, &taken) {
                 let c = &mut self.counts[i];
                 c.taken += 1;

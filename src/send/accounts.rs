@@ -226,8 +226,8 @@ pub fn resolve(store: &Store, name: Option<&str>) -> Result<Account> {
                     // A sandbox named by FACTEUR_SANDBOX_URL is run apart
                     // (tests, a portal shared on purpose): only the home's
                     // own one is held to the home's id.
-                    let overridden = std::env::var(SANDBOX_URL_ENV)
-                        .is_ok_and(|u| !u.trim().is_empty());
+                    let overridden =
+                        std::env::var(SANDBOX_URL_ENV).is_ok_and(|u| !u.trim().is_empty());
                     if !overridden && let Ok(id) = sandbox_id(home) {
                         settings.insert(HOME_ID_SETTING.into(), id);
                     }
