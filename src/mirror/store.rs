@@ -2084,9 +2084,9 @@ fn record_check_in(tx: &Connection, report: &Report, now_ms: i64) -> Result<Reco
     }
     let mut duplicate = None;
     if let Some(id) = invoice_id {
-        let current = current_status(&tx, id)?;
+        let current = current_status(tx, id)?;
         if matches!(current, Status::Checked | Status::Blocked) {
-            duplicate = find_duplicate(&tx, id)?;
+            duplicate = find_duplicate(tx, id)?;
             let (raw, reason) = match &duplicate {
                 Some(d) if d.kind == DuplicateKind::AtPortal => {
                     ("duplicate", Some(duplicate_reason(d)))
@@ -2101,7 +2101,7 @@ fn record_check_in(tx: &Connection, report: &Report, now_ms: i64) -> Result<Reco
             };
             let raw = raw.to_string();
             insert_event(
-                &tx,
+                tx,
                 id,
                 &NewEvent {
                     at_ms: now_ms,
@@ -2126,7 +2126,7 @@ fn record_check_in(tx: &Connection, report: &Report, now_ms: i64) -> Result<Reco
 /// The body of [`Store::queue_submission`], inside the caller's
 /// transaction (which the caller rolls back when nothing was queued).
 fn queue_submission_in(tx: &Connection, q: &NewSubmission<'_>, now_ms: i64) -> Result<Option<i64>> {
-    let status = current_status(&tx, q.invoice_id)?;
+    let status = current_status(tx, q.invoice_id)?;
     let open: i64 = tx.query_row(
         "SELECT count(*) FROM submissions WHERE invoice_id = ?1 AND outcome IN ('queued', 'sending')",
         [q.invoice_id],
@@ -2150,7 +2150,7 @@ fn queue_submission_in(tx: &Connection, q: &NewSubmission<'_>, now_ms: i64) -> R
         params![q.invoice_id, q.account],
     )?;
     insert_event(
-        &tx,
+        tx,
         q.invoice_id,
         &local_event(Status::Queued, None, id, now_ms),
         now_ms,
