@@ -212,9 +212,10 @@ enum Command {
 enum SandboxAction {
     /// Run the demonstration portal on 127.0.0.1 until Ctrl-C.
     Serve {
-        /// Port on 127.0.0.1 (0: any free port, printed at start).
-        #[arg(long, default_value_t = facteur::demo::sandbox_server::DEFAULT_PORT)]
-        port: u16,
+        /// Port on 127.0.0.1 (0: any free port, printed at start; default:
+        /// this FACTEUR_HOME's own, 8917 when it was free at first use).
+        #[arg(long)]
+        port: Option<u16>,
         /// How long « vidéocodage » lasts, in seconds (the real portal: about 48 h).
         #[arg(long, default_value_t = 120.0)]
         videocodage_secs: f64,
@@ -227,9 +228,10 @@ enum SandboxAction {
     },
     /// Run the demonstration plateforme agréée (AFNOR API) on 127.0.0.1 until Ctrl-C.
     ServePa {
-        /// Port on 127.0.0.1 (0: any free port, printed at start).
-        #[arg(long, default_value_t = facteur::demo::pa_server::DEFAULT_PORT)]
-        port: u16,
+        /// Port on 127.0.0.1 (0: any free port, printed at start; default:
+        /// this FACTEUR_HOME's own, 8918 when it was free at first use).
+        #[arg(long)]
+        port: Option<u16>,
         /// Seconds between two lifecycle statuses of an invoice.
         #[arg(long, default_value_t = 30.0)]
         step_secs: f64,

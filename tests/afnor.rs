@@ -365,9 +365,15 @@ fn queued(
         let q = outbox::enqueue(
             &mut store,
             home,
-            &report,
-            rec.invoice_id,
-            &acc,
+            &outbox::Request {
+                invoice: outbox::Invoice::Checked {
+                    report: &report,
+                    invoice_id: rec.invoice_id,
+                },
+                to: Some(outbox::To::Account(&acc)),
+                kind: outbox::Kind::Submit,
+                annexes: &[],
+            },
             facteur::mirror::store::now_ms(),
         )
         .unwrap();

@@ -166,9 +166,15 @@ fn queued(home: &Path, account: &Account, n: u32, facturx: bool) -> (Store, Vec<
         match outbox::enqueue(
             &mut store,
             home,
-            &report,
-            rec.invoice_id,
-            account,
+            &outbox::Request {
+                invoice: outbox::Invoice::Checked {
+                    report: &report,
+                    invoice_id: rec.invoice_id,
+                },
+                to: Some(outbox::To::Account(account)),
+                kind: outbox::Kind::Submit,
+                annexes: &[],
+            },
             store::now_ms(),
         )
         .unwrap()

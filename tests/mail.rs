@@ -836,13 +836,18 @@ async fn the_outbox_mails_an_invoice_with_its_annex_once() {
     std::fs::write(&annex, &annex_bytes).unwrap();
     let report = check_file(&file, &Options::default()).unwrap();
     let rec = db.record_check(&report, store::now_ms()).unwrap();
-    let q = outbox::enqueue_with_annexes(
+    let q = outbox::enqueue(
         &mut db,
         &home,
-        &report,
-        rec.invoice_id,
-        &acc,
-        std::slice::from_ref(&annex),
+        &outbox::Request {
+            invoice: outbox::Invoice::Checked {
+                report: &report,
+                invoice_id: rec.invoice_id,
+            },
+            to: Some(outbox::To::Account(&acc)),
+            kind: outbox::Kind::Submit,
+            annexes: std::slice::from_ref(&annex),
+        },
         store::now_ms(),
     )
     .unwrap();
@@ -875,9 +880,15 @@ async fn the_outbox_mails_an_invoice_with_its_annex_once() {
     let again = outbox::enqueue(
         &mut db,
         &home,
-        &report,
-        rec.invoice_id,
-        &acc,
+        &outbox::Request {
+            invoice: outbox::Invoice::Checked {
+                report: &report,
+                invoice_id: rec.invoice_id,
+            },
+            to: Some(outbox::To::Account(&acc)),
+            kind: outbox::Kind::Submit,
+            annexes: &[],
+        },
         store::now_ms(),
     )
     .unwrap();

@@ -65,9 +65,15 @@ fn queue(store: &mut Store, home: &Path, dir: &Path, n: u32, account: &Account) 
     match outbox::enqueue(
         store,
         home,
-        &report,
-        rec.invoice_id,
-        account,
+        &outbox::Request {
+            invoice: outbox::Invoice::Checked {
+                report: &report,
+                invoice_id: rec.invoice_id,
+            },
+            to: Some(outbox::To::Account(account)),
+            kind: outbox::Kind::Submit,
+            annexes: &[],
+        },
         store::now_ms(),
     )
     .unwrap()
@@ -75,6 +81,7 @@ fn queue(store: &mut Store, home: &Path, dir: &Path, n: u32, account: &Account) 
         Enqueued::Queued {
             invoice_id,
             submission_id,
+            ..
         } => (invoice_id, submission_id),
         other => panic!("not queued: {other:?}"),
     }
@@ -282,9 +289,15 @@ async fn a_mail_interrupted_while_sending_becomes_to_verify_and_the_user_decides
     let e = outbox::enqueue(
         &mut store,
         tmp.path(),
-        &report,
-        Some(inv),
-        &acc,
+        &outbox::Request {
+            invoice: outbox::Invoice::Checked {
+                report: &report,
+                invoice_id: Some(inv),
+            },
+            to: Some(outbox::To::Account(&acc)),
+            kind: outbox::Kind::Submit,
+            annexes: &[],
+        },
         store::now_ms(),
     )
     .unwrap();
@@ -298,9 +311,15 @@ async fn a_mail_interrupted_while_sending_becomes_to_verify_and_the_user_decides
     let e = outbox::enqueue(
         &mut store,
         tmp.path(),
-        &report,
-        Some(inv),
-        &acc,
+        &outbox::Request {
+            invoice: outbox::Invoice::Checked {
+                report: &report,
+                invoice_id: Some(inv),
+            },
+            to: Some(outbox::To::Account(&acc)),
+            kind: outbox::Kind::Submit,
+            annexes: &[],
+        },
         store::now_ms(),
     )
     .unwrap();

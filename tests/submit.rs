@@ -391,8 +391,7 @@ fn a_rejected_invoice_is_corrected_only_by_an_invoice_with_a_new_number() {
         .arg(&same));
     assert_eq!(code, 2);
     assert!(err.contains("nouveau numéro"), "{err}");
-    // A new number: sent, as a correction.
-    // (Two invoices now carry F-2026-0021: the rejected one is #1.)
+    // A new number: sent, as a correction of the rejected one (#1).
     let fixed = write_invoice(&tmp.path().join("c"), 22, KNOWN);
     let (code, out, err) = run(facteur(&home)
         .args(["submit", "--to", "demo", "--corrects", "#1"])
@@ -416,4 +415,91 @@ fn a_rejected_invoice_is_corrected_only_by_an_invoice_with_a_new_number() {
         .arg(&other));
     assert_eq!(code, 2);
     assert!(err.contains("cannot be corrected"), "{err}");
+}
+
+/// The state of a sandbox kept in a home: the numbers it received.
+fn received_in(home: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(home.join("sandbox.json")) else {
+        return Vec::new();
+    };
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut numbers: Vec<String> = state["received"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["deposit"]["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+/// The window keeps its home's sandbox running; a `facteur submit` with
+/// another `FACTEUR_HOME` gets a sandbox of its own, never the window's.
+/// And a home whose recorded port is served by another home's sandbox is
+/// refused with words saying so, sending nothing there.
+#[test]
+fn each_home_has_its_own_sandbox() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home_a, home_b, home_c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    // Home A's sandbox, running as the window would keep it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .env("FACTEUR_HOME", &home_a)
+        .env_remove("FACTEUR_SANDBOX_URL")
+        .args(["sandbox", "serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let portal_a = Portal {
+        child,
+        port: std::fs::read_to_string(home_a.join("sandbox.port"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap(),
+    };
+    assert!(
+        first.contains(&format!("127.0.0.1:{}", portal_a.port)),
+        "{first}"
+    );
+    let id_a = std::fs::read_to_string(home_a.join("sandbox.id")).unwrap();
+    assert_eq!(portal_a.get("/api/v1/info")["home_id"], id_a.trim());
+
+    // Another home submits while A's sandbox runs.
+    let f = write_invoice(&tmp.path().join("in"), 31, KNOWN);
+    let (code, out, err) = run(facteur(&home_b)
+        .env_remove("FACTEUR_SANDBOX_URL")
+        .arg("submit")
+        .arg(&f));
+    assert_eq!(code, 0, "{out}{err}");
+    let port_b: u16 = std::fs::read_to_string(home_b.join("sandbox.port"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_ne!(port_b, portal_a.port);
+    assert_eq!(received_in(&home_b), ["F-2026-0031"]);
+    assert_eq!(portal_a.received(), 0, "B's invoice reached A's sandbox");
+
+    // A third home whose port file names A's sandbox (two homes that chose
+    // the same port while the other was closed): refused, nothing sent.
+    std::fs::create_dir_all(&home_c).unwrap();
+    std::fs::write(home_c.join("sandbox.port"), portal_a.port.to_string()).unwrap();
+    let (code, out, err) = run(facteur(&home_c)
+        .env_remove("FACTEUR_SANDBOX_URL")
+        .arg("submit")
+        .arg(&f));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("sert un autre dossier Facteur"), "{out}{err}");
+    assert_eq!(portal_a.received(), 0, "C's invoice reached A's sandbox");
+    assert_eq!(status_of(&home_c, "F-2026-0031").0, "checked");
+    drop(portal_a);
 }

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use facteur::demo::sample::{SampleInvoice, invoice_pdf};
-use procs::{Proc as Watcher, count, wait_for};
+use procs::{Proc as Watcher, count, db, wait_for};
 
 fn watch(home: &Path, args: &[&str], sandbox: Option<u16>) -> Watcher {
     let url = sandbox.map(|port| format!("http://127.0.0.1:{port}"));
@@ -408,6 +408,7 @@ fn tidy_up_moves_each_file_where_it_belongs_and_never_overwrites() {
 
 #[test]
 fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
+    use facteur::intake::pipeline::NoLookup;
     use facteur::intake::watch::{Folder, Options, Taken, Tidy, Watch};
     use facteur::mirror::store::Store;
     use facteur::send::accounts::{Account, Kind, OsKeyring};
@@ -468,7 +469,7 @@ fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
         let start = Instant::now();
         while !ok(seen) {
             assert!(start.elapsed() < Duration::from_secs(60), "{seen:?}");
-            seen.extend(w.poll(store, home).unwrap());
+            seen.extend(w.poll(store, home, &NoLookup));
         }
     }
     // The reused number is blocked and moved at once; the first is queued
@@ -492,7 +493,7 @@ fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
         "{seen:?}"
     );
     for _ in 0..10 {
-        seen.extend(w.poll(&mut store, &home).unwrap());
+        seen.extend(w.poll(&mut store, &home, &NoLookup));
     }
     assert!(dir.join("F-0021.pdf").exists(), "{seen:?}");
     assert!(dir.join("bloquées/F-0021v2.pdf").exists());
@@ -505,7 +506,7 @@ fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
     drop(w);
     let mut w = Watch::start(vec![folder], opts).unwrap();
     for _ in 0..10 {
-        seen.extend(w.poll(&mut store, &home).unwrap());
+        seen.extend(w.poll(&mut store, &home, &NoLookup));
     }
     assert!(dir.join("F-0021.pdf").exists(), "{seen:?}");
     // Delivered: then it goes to "envoyées".
@@ -697,5 +698,129 @@ fn check_and_submit_without_an_account_routes_by_the_customer_directory() {
     assert!(
         out.contains("Undeliverable: no customer in the directory matches"),
         "{out}"
+    );
+}
+
+/// Another process holds the database longer than the store waits for it
+/// (a backup tool, a long write): the watcher says it cannot take the file
+/// for now, keeps watching, and takes it once the database is free.
+#[test]
+fn a_locked_database_is_waited_out_and_the_file_taken_afterwards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let w = watch(&home, &[dir.to_str().unwrap(), "--settle", "0.3"], None);
+    invoice(&dir, "F-0041.pdf", 41);
+    wait_for("the first file", 60, || {
+        count(&home, "SELECT count(*) FROM documents") == 1
+    });
+    let holder = db(&home);
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    invoice(&dir, "F-0042.pdf", 42);
+    wait_for("the watcher to say it will try again", 120, || {
+        std::fs::read_to_string(home.join("watch.log"))
+            .is_ok_and(|l| l.contains("F-0042.pdf\u{a0}: pas prise pour l'instant"))
+    });
+    holder.execute_batch("COMMIT").unwrap();
+    wait_for("the file taken once the database is free", 120, || {
+        count(&home, "SELECT count(*) FROM documents") == 2
+    });
+    let (code, out, err) = stop(w);
+    assert_eq!(code, 0, "the watcher stopped on its own: {out}{err}");
+    assert!(
+        out.contains("F-0042.pdf\u{a0}: contrôlée, conforme (F-2026-0042)"),
+        "{out}"
+    );
+    assert_eq!(count(&home, "SELECT count(*) FROM checks"), 2, "{out}");
+}
+
+/// Tidy-up hashes a file again before moving it: a file whose content
+/// changed after it was taken (same size, same date: the watcher cannot
+/// tell) stays where it is, and only what was sent is called sent.
+#[test]
+fn tidy_up_leaves_a_file_whose_content_changed_since_it_was_taken() {
+    use facteur::intake::pipeline::NoLookup;
+    use facteur::intake::watch::{Folder, Options, Taken, Watch};
+    use facteur::mirror::store::Store;
+    use facteur::send::accounts::{Account, Kind, OsKeyring};
+    use facteur::send::outbox::{self, AnyChannel, Retry};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("exports");
+    let print = tmp.path().join("à poster");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.canonicalize().unwrap();
+    let account = Account {
+        name: "papier".into(),
+        kind: Kind::Print,
+        settings: [("folder".to_string(), print.display().to_string())].into(),
+        secret_fields: Vec::new(),
+    };
+    let folder = Folder {
+        path: dir.clone(),
+        recursive: false,
+        submit_to: Some(account.clone()),
+        routed: false,
+        tidy: true,
+        id: None,
+    };
+    let opts = Options {
+        settle: Duration::from_millis(300),
+        ..Options::default()
+    };
+    let mut store = Store::open_home(&home).unwrap();
+    let file = invoice(&dir, "F-0051.pdf", 51);
+    let mut w = Watch::start(vec![folder], opts).unwrap();
+    let mut seen: Vec<Taken> = Vec::new();
+    let start = Instant::now();
+    while !seen.iter().any(|t| t.queued_for() == Some("papier")) {
+        assert!(start.elapsed() < Duration::from_secs(60), "{seen:?}");
+        seen.extend(w.poll(&mut store, &home, &NoLookup));
+    }
+    // Rewritten in place after it was taken: one byte differs, the size
+    // and the date are the same.
+    let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    // The taken content is delivered (its outbox copy, never the file).
+    let channel = AnyChannel::for_account(&account, &OsKeyring).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let steps = rt
+        .block_on(outbox::run(
+            &mut store,
+            &home,
+            &channel,
+            &Retry::from_env(),
+            &mut |_| {},
+        ))
+        .unwrap();
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    while !seen
+        .iter()
+        .any(|t| matches!(t, Taken::NotMoved { path, .. } if path == &file))
+    {
+        assert!(start.elapsed() < Duration::from_secs(60), "{seen:?}");
+        seen.extend(w.poll(&mut store, &home, &NoLookup));
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), bytes, "left as it is");
+    assert!(!dir.join("envoyées").exists(), "{seen:?}");
+    assert!(
+        !seen.iter().any(|t| matches!(t, Taken::Moved { .. })),
+        "{seen:?}"
     );
 }

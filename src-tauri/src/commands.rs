@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 
 use facteur::intake::folders::{self, Change, Mode};
+use facteur::intake::pipeline::{self, Destination, Outcome, PlateformeLookup};
 use facteur::mirror::lifecycle::Status;
 use facteur::mirror::store::{self, InvoiceRow, ListFilter, SubmitDecision};
 use facteur::send::accounts::{self, Account, Kind, OsKeyring};
 use facteur::send::outbox::{self, Enqueued};
-use facteur::send::route;
 use facteur::view::{self, Detail, Group};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -209,7 +209,9 @@ pub struct Queued {
     held: Vec<Held>,
 }
 
-/// « Envoyer »: to `account`, or where routing sends each invoice.
+/// « Envoyer »: to `account`, or where routing sends each invoice, through
+/// the intake pipeline (which asks a plateforme's directory when routing
+/// needs it).
 #[tauri::command(rename_all = "snake_case")]
 pub fn submit_invoices<R: Runtime>(
     app: AppHandle<R>,
@@ -222,42 +224,53 @@ pub fn submit_invoices<R: Runtime>(
         Some(name) => Some(accounts::resolve(&db, Some(name))?),
         None => None,
     };
+    let destination = match &forced {
+        Some(a) => Destination::Account(a),
+        None => Destination::Routed { default: None },
+    };
+    let lookup = PlateformeLookup {
+        secrets: &OsKeyring,
+    };
     let (mut queued, mut refused, mut held) = (Vec::new(), Vec::new(), Vec::new());
     let mut used: Vec<String> = Vec::new();
     for id in ids {
-        let enqueued = match &forced {
-            Some(a) => {
-                used.push(a.name.clone());
-                outbox::enqueue_invoice(&mut db, &shell.home, id, a, store::now_ms())?
-            }
-            None => match route::for_invoice(&db, id).map_err(route_error)? {
-                Some(r) => match r.decision.target() {
-                    Some(t) => {
-                        used.push(t.account.clone());
-                        outbox::enqueue_invoice_to(&mut db, &shell.home, id, t, store::now_ms())?
-                    }
-                    None => {
-                        held.push(Held {
-                            id,
-                            why: r.decision.why().clone(),
-                        });
-                        continue;
-                    }
-                },
-                None => return Err(UiError::not_found(&id.to_string())),
+        let taken = pipeline::take(
+            &mut db,
+            &shell.home,
+            pipeline::Request {
+                input: pipeline::Input::Invoice(id),
+                destination,
+                annexes: &[],
+                once: false,
             },
-        };
-        match enqueued {
-            Enqueued::Queued { invoice_id, .. } => queued.push(invoice_id),
-            Enqueued::Refused(decision) => refused.push(Refused { id, decision }),
-            Enqueued::NoInvoice => return Err(UiError::not_found(&id.to_string())),
-            Enqueued::Changed => {
+            &lookup,
+            store::now_ms(),
+        )?;
+        match taken.outcome {
+            Outcome::Queued {
+                invoice_id,
+                account,
+                ..
+            } => {
+                queued.push(invoice_id);
+                used.push(account);
+            }
+            Outcome::Held { why, .. } => held.push(Held { id, why }),
+            Outcome::Refused { decision, .. } => refused.push(Refused { id, decision }),
+            Outcome::Blocked { .. } => refused.push(Refused {
+                id,
+                decision: SubmitDecision::CheckFailed,
+            }),
+            Outcome::Changed => {
                 return Err(UiError::new(
                     "file_missing",
                     "Le fichier de la facture a disparu ou a changé depuis sa vérification : déposez-le de nouveau.",
                     "The invoice's file is gone or changed since it was checked: drop it again.",
                     None,
                 ));
+            }
+            Outcome::NoInvoice | Outcome::Known { .. } | Outcome::Recorded { .. } => {
+                return Err(UiError::not_found(&id.to_string()));
             }
         }
     }
@@ -278,15 +291,6 @@ pub fn submit_invoices<R: Runtime>(
     })
 }
 
-fn route_error(e: route::RouteError) -> UiError {
-    UiError::new(
-        "store",
-        "Facteur n'arrive pas à lire l'annuaire des clients. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
-        "Facteur cannot read the customer directory. Close and reopen it; if it happens again, see the details.",
-        Some(e.to_string()),
-    )
-}
-
 #[derive(Serialize)]
 pub struct Replayed {
     queued: bool,
@@ -299,7 +303,15 @@ pub fn replay_invoice<R: Runtime>(
     id: i64,
 ) -> Answer<Replayed> {
     let mut db = shell.db();
-    let (_, name) = outbox::enqueue_replay(&mut db, id, store::now_ms())?;
+    let name = match outbox::enqueue(
+        &mut db,
+        &shell.home,
+        &outbox::Request::replay(id),
+        store::now_ms(),
+    )? {
+        Enqueued::Queued { account, .. } => account,
+        _ => return Err(UiError::not_found(&id.to_string())),
+    };
     let account = accounts::resolve(&db, Some(&name))?;
     drop(db);
     shell::work_outbox(app, account);

@@ -5,6 +5,7 @@
 //! concerns.
 
 use facteur::intake::folders::FolderError;
+use facteur::intake::pipeline::PipelineError;
 use facteur::mirror::store::StoreError;
 use facteur::send::accounts::AccountError;
 use facteur::send::directory::DirectoryError;
@@ -140,6 +141,22 @@ impl From<OutboxError> for UiError {
                 "Le portail a refusé la demande : vérifiez le compte dans les réglages.",
                 "The portal refused the request: check the account in the settings.",
                 detail,
+            ),
+        }
+    }
+}
+
+impl From<PipelineError> for UiError {
+    fn from(e: PipelineError) -> UiError {
+        match e {
+            PipelineError::Store(e) => e.into(),
+            PipelineError::Outbox(e) => e.into(),
+            PipelineError::Account(e) => e.into(),
+            PipelineError::Route(e) => UiError::new(
+                "store",
+                "Facteur n'arrive pas à lire l'annuaire des clients. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
+                "Facteur cannot read the customer directory. Close and reopen it; if it happens again, see the details.",
+                Some(e.to_string()),
             ),
         }
     }

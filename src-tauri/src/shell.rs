@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use facteur::check::{self, Options, Outcome};
 use facteur::intake::folders::{self, WatchedFolder};
+use facteur::intake::pipeline;
+use facteur::intake::pipeline::PlateformeLookup;
 use facteur::intake::watch::{self, Counts, Taken, Watch};
 use facteur::mirror::store::{self, Store};
 use facteur::send::accounts::{Account, OsKeyring};
@@ -320,11 +322,24 @@ pub fn start_batch<R: Runtime>(app: &AppHandle<R>, inputs: Vec<PathBuf>) -> Stri
 
 fn record<R: Runtime>(app: &AppHandle<R>, batch_id: &str, outcome: Outcome) -> BatchItem {
     match outcome {
-        Outcome::Checked(report) => {
+        Outcome::Checked(mut report) => {
             let shell = app.state::<Shell>();
-            let recorded = shell.db().record_check(&report, store::now_ms());
-            let (invoice_id, known, duplicate) = match recorded {
-                Ok(r) => (r.invoice_id, r.known_document, r.duplicate),
+            // A drop is checked and recorded only; « Envoyer » queues.
+            let taken = pipeline::take(
+                &mut shell.db(),
+                &shell.home,
+                pipeline::Request {
+                    input: pipeline::Input::Report(&mut report),
+                    destination: pipeline::Destination::CheckOnly,
+                    annexes: &[],
+                    once: false,
+                },
+                &pipeline::NoLookup,
+                store::now_ms(),
+            );
+            let (invoice_id, known, duplicate) = match taken.map(|t| t.recorded) {
+                Ok(Some(r)) => (r.invoice_id, r.known_document, r.duplicate),
+                Ok(None) => (None, false, None),
                 Err(e) => {
                     tracing::error!(path = %report.path, "could not record the check: {e}");
                     (None, false, None)
@@ -551,7 +566,8 @@ async fn run_outbox<R: Runtime>(
 /// Starts the built-in sandbox portal when it is the account's address and
 /// nothing answers there.
 pub async fn ensure_sandbox(home: &Path, account: &Account) {
-    let default = facteur::demo::sandbox_server::default_url();
+    // Only this home's own portal starts on demand (each home has its port).
+    let default = facteur::demo::sandbox_server::url_for(home);
     let url = account.settings.get("url").unwrap_or(&default);
     if url == &default
         && let Err(e) = facteur::demo::sandbox_server::ensure_running(
@@ -642,15 +658,53 @@ struct WatchTaken {
     moved: usize,
 }
 
+/// `watch-problem`: a file the store or the disk could not take for now
+/// (or the database itself, `path` then `None`); it is tried again.
+#[derive(Clone, Serialize)]
+struct WatchProblem {
+    path: Option<String>,
+    error: String,
+    retry_in_ms: u64,
+}
+
+/// One second, doubling with each failure, at most a minute.
+fn backoff(failures: u32) -> Duration {
+    Duration::from_secs(1)
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(6))
+        .min(Duration::from_secs(60))
+}
+
 fn watcher_loop<R: Runtime>(app: &AppHandle<R>) {
     let shell = app.state::<Shell>();
     let home = shell.home.clone();
-    let mut db = match Store::open_home(&home) {
-        Ok(db) => db,
-        Err(e) => {
-            tracing::error!("watched folders: {e}");
-            return;
+    // The database may be busy or unreachable for a moment (another
+    // process migrating it, a full disk): watching waits for it, never
+    // gives up.
+    let mut failures = 0u32;
+    let mut db = loop {
+        match Store::open_home(&home) {
+            Ok(db) => break db,
+            Err(e) => {
+                failures += 1;
+                let wait = backoff(failures);
+                tracing::warn!(
+                    "watched folders: the database cannot be opened, trying again in {} s: {e}",
+                    wait.as_secs()
+                );
+                let _ = app.emit(
+                    "watch-problem",
+                    WatchProblem {
+                        path: None,
+                        error: e.to_string(),
+                        retry_in_ms: wait.as_millis() as u64,
+                    },
+                );
+                std::thread::sleep(wait);
+            }
         }
+    };
+    let lookup = PlateformeLookup {
+        secrets: &OsKeyring,
     };
     let mut running: Option<Watch> = None;
     let mut started = false;
@@ -685,14 +739,8 @@ fn watcher_loop<R: Runtime>(app: &AppHandle<R>) {
             std::thread::sleep(Duration::from_millis(250));
             continue;
         };
-        match w.poll(&mut db, &home) {
-            Ok(taken) => after_poll(app, &db, w, &taken),
-            Err(e) => {
-                tracing::error!("watched folders: {e}");
-                std::thread::sleep(Duration::from_secs(1));
-                shell.reload_folders();
-            }
-        }
+        let taken = w.poll(&mut db, &home, &lookup);
+        after_poll(app, &db, w, &taken);
         if last_publish.elapsed() >= Duration::from_millis(500) {
             last_publish = Instant::now();
             publish_counts(app, &shell, &before, running.as_ref(), &mut published);
@@ -760,27 +808,38 @@ fn after_poll<R: Runtime>(app: &AppHandle<R>, db: &Store, w: &Watch, taken: &[Ta
     let mut moved = 0;
     let mut queued: BTreeMap<String, Account> = BTreeMap::new();
     for t in taken {
-        match t {
-            Taken::Checked { queued_for, .. } => {
-                checked += 1;
-                if let Some(name) = queued_for {
-                    let named = w
-                        .folders()
-                        .iter()
-                        .filter_map(|f| f.submit_to.as_ref())
-                        .find(|a| &a.name == name)
-                        .cloned();
-                    // Routing may have chosen an account no folder names.
-                    let account =
-                        named.or_else(|| facteur::send::accounts::resolve(db, Some(name)).ok());
-                    if let Some(a) = account {
-                        queued.insert(name.clone(), a);
-                    }
-                }
+        if let Some(name) = t.queued_for() {
+            let named = w
+                .folders()
+                .iter()
+                .filter_map(|f| f.submit_to.as_ref())
+                .find(|a| a.name == name)
+                .cloned();
+            // Routing may have chosen an account no folder names.
+            let account = named.or_else(|| facteur::send::accounts::resolve(db, Some(name)).ok());
+            if let Some(a) = account {
+                queued.insert(name.to_string(), a);
             }
+        }
+        match t {
+            Taken::Checked { .. } => checked += 1,
             Taken::Moved { .. } => moved += 1,
             Taken::Unreadable { path, error } | Taken::NotMoved { path, error } => {
                 tracing::warn!(path = %path.display(), "watched folder: {error}");
+            }
+            Taken::Deferred {
+                path,
+                error,
+                retry_in_ms,
+            } => {
+                let _ = app.emit(
+                    "watch-problem",
+                    WatchProblem {
+                        path: Some(path.display().to_string()),
+                        error: error.clone(),
+                        retry_in_ms: *retry_in_ms,
+                    },
+                );
             }
             Taken::Known { .. } => {}
         }

@@ -66,7 +66,18 @@ async fn seed_rejected(home: &Path, dir: &Path, url: &str) {
         settings: [("url".to_string(), url.to_string())].into(),
         secret_fields: vec![],
     };
-    outbox::enqueue_invoice(&mut db, home, id, &account, store::now_ms()).unwrap();
+    outbox::enqueue(
+        &mut db,
+        home,
+        &outbox::Request {
+            invoice: outbox::Invoice::Recorded(id),
+            to: Some(outbox::To::Account(&account)),
+            kind: outbox::Kind::Submit,
+            annexes: &[],
+        },
+        store::now_ms(),
+    )
+    .unwrap();
     let channel = AnyChannel::for_account(&account, &OsKeyring).unwrap();
     outbox::run(&mut db, home, &channel, &Retry::from_env(), &mut |_| {})
         .await

@@ -55,9 +55,9 @@ pub(crate) async fn ensure_sandbox(
     if account.kind != Kind::Sandbox {
         return Ok(());
     }
-    // Only the built-in portal starts on demand; an account pointing at
+    // Only the home's own portal starts on demand; an account pointing at
     // another address expects a portal someone runs.
-    let default = sandbox_server::default_url();
+    let default = sandbox_server::url_for(home);
     let url = account.settings.get("url").unwrap_or(&default);
     if url == &default && sandbox_server::ensure_running(home, url, Timing::demo()).await? {
         eprintln!(
@@ -70,6 +70,14 @@ pub(crate) async fn ensure_sandbox(
         );
     }
     Ok(())
+}
+
+/// The port of an `http://127.0.0.1:PORT` address.
+pub(crate) fn url_port(url: &str) -> anyhow::Result<u16> {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .with_context(|| format!("no port in {url}"))
 }
 
 pub(crate) fn channel(account: &Account) -> anyhow::Result<AnyChannel> {

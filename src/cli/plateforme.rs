@@ -108,7 +108,13 @@ pub fn directory(
 
 /// `facteur sandbox serve-pa`: the demonstration plateforme agréée on
 /// loopback, until Ctrl-C or SIGTERM.
-pub fn serve_pa(port: u16, step_secs: f64, lang: Lang) -> anyhow::Result<ExitCode> {
+pub fn serve_pa(port: Option<u16>, step_secs: f64, lang: Lang) -> anyhow::Result<ExitCode> {
+    let port = match port {
+        Some(p) => p,
+        None => super::url_port(&facteur::send::accounts::sandbox_pa_url_for(
+            &facteur::home::ensure()?,
+        ))?,
+    };
     let options = pa_server::Options {
         step_ms: Some((step_secs * 1000.0) as i64),
         ..pa_server::Options::default()

@@ -10,33 +10,35 @@ use std::time::Duration;
 use anyhow::Context;
 use facteur::check::Report;
 use facteur::check::finding::{self, Lang};
+use facteur::intake::pipeline;
 use facteur::mirror::guidance;
 use facteur::mirror::lifecycle::Status;
-use facteur::mirror::store::{self, DuplicateKind, ListFilter, Store, StoreError};
+use facteur::mirror::store::{self, ListFilter, Store, StoreError};
 
 use super::open;
 
-/// Records a check; a duplicate found in the store becomes a finding of the
-/// report shown to the user. A storage failure is reported, never fatal for
-/// the batch.
+/// Records a check through the intake pipeline (check only); a duplicate
+/// found in the store becomes a finding of the report shown to the user. A
+/// storage failure is reported, never fatal for the batch.
 pub fn record(store: &mut Store, r: &mut Report) -> Option<facteur::mirror::store::Recorded> {
-    match store.record_check(r, store::now_ms()) {
-        Ok(rec) => {
-            if let Some(d) = &rec.duplicate {
-                r.push(match d.kind {
-                    DuplicateKind::AtPortal => finding::duplicate(d.other_id, &d.other_number),
-                    DuplicateKind::RejectedNumber => {
-                        finding::rejected_number_reused(d.other_id, &d.other_number)
-                    }
-                    DuplicateKind::NotSentYet => {
-                        finding::same_number_not_sent(d.other_id, &d.other_number)
-                    }
-                });
-            }
-            Some(rec)
-        }
+    let path = r.path.clone();
+    let home = store.home().map(Path::to_path_buf).unwrap_or_default();
+    let taken = pipeline::take(
+        store,
+        &home,
+        pipeline::Request {
+            input: pipeline::Input::Report(r),
+            destination: pipeline::Destination::CheckOnly,
+            annexes: &[],
+            once: false,
+        },
+        &pipeline::NoLookup,
+        store::now_ms(),
+    );
+    match taken {
+        Ok(t) => t.recorded,
         Err(e) => {
-            tracing::error!(path = %r.path, "could not record the check: {e}");
+            tracing::error!(path = %path, "could not record the check: {e}");
             None
         }
     }

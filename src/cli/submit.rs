@@ -11,14 +11,13 @@ use facteur::check::finding::Lang;
 use facteur::check::{self, Options, Outcome as CheckOutcome};
 use facteur::demo::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Timing};
 use facteur::demo::sandbox_server;
+use facteur::intake::pipeline::{self, Destination, Outcome, PlateformeLookup};
 use facteur::mirror::lifecycle::Status;
-use facteur::mirror::store::{self, Store, SubmitDecision};
-use facteur::send::accounts::{self, Account, Kind};
+use facteur::mirror::store::{self, Store};
+use facteur::send::accounts::{self, Account, Kind, OsKeyring};
 use facteur::send::channel::Channel;
 use facteur::send::outbox::{self, AnyChannel, Enqueued, OutboxLock, Retry, Step};
-use facteur::send::route;
 
-use super::store::record;
 use super::{channel, ensure_sandbox, open, runtime, say, shutdown_signal};
 
 fn bar(len: u64, lang: Lang) -> Option<indicatif::ProgressBar> {
@@ -122,45 +121,22 @@ pub(crate) fn step_text(step: &Step, lang: Lang) -> Option<String> {
     })
 }
 
-fn refusal_text(path: &str, e: &Enqueued, lang: Lang) -> Option<String> {
-    let (fr, en) = match e {
-        Enqueued::Queued { .. } => return None,
-        Enqueued::NoInvoice => (
-            "aucun numéro de facture lu : rien à envoyer".to_string(),
-            "no invoice number found: nothing to send".to_string(),
+/// Why a file was not queued, for one line of output; `None` when it was.
+fn refusal_text(path: &str, outcome: &Outcome, lang: Lang) -> Option<String> {
+    let why = outcome.why_not()?;
+    Some(match outcome {
+        // Routing's reasons are whole sentences.
+        Outcome::Held { .. } => say(
+            lang,
+            &format!("{path} : NON ENVOYÉE — {}", why.fr),
+            &format!("{path}: NOT SENT — {}", why.en),
         ),
-        Enqueued::Changed => (
-            "le fichier a changé depuis sa vérification : relancez".to_string(),
-            "the file changed since it was checked: run again".to_string(),
+        _ => say(
+            lang,
+            &format!("{path} : {}", why.fr),
+            &format!("{path}: {}", why.en),
         ),
-        Enqueued::Refused(SubmitDecision::CheckFailed) => (
-            "bloquée par la vérification (voir `facteur check`)".to_string(),
-            "blocked by the check (see `facteur check`)".to_string(),
-        ),
-        Enqueued::Refused(SubmitDecision::AlreadySubmitted { status }) => (
-            format!(
-                "déjà envoyée ({}) : jamais deux fois",
-                status.label(Lang::Fr)
-            ),
-            format!("already sent ({}): never twice", status.label(Lang::En)),
-        ),
-        Enqueued::Refused(SubmitDecision::Duplicate(d)) => (
-            format!(
-                "même numéro que la facture #{} ({})",
-                d.other_id, d.other_number
-            ),
-            format!(
-                "same number as invoice #{} ({})",
-                d.other_id, d.other_number
-            ),
-        ),
-        Enqueued::Refused(SubmitDecision::Allowed) => return None,
-    };
-    Some(say(
-        lang,
-        &format!("{path} : {fr}"),
-        &format!("{path}: {en}"),
-    ))
+    })
 }
 
 /// `facteur submit [--to ACCOUNT] PATH…`: check, queue, send. Without
@@ -203,13 +179,22 @@ pub fn submit(
             "--annex goes with one invoice: give a single invoice file",
         )
     );
-    // 1. Check and record every file, then queue what may leave.
+    // 1. Check every file; the pipeline records each check and queues
+    //    what may leave, in one transaction.
     let mut queued = 0usize;
     let mut touched: Vec<String> = forced.iter().map(|a| a.name.clone()).collect();
     let opts = Options::default();
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut reports = Vec::new();
     check::check_batch(&files, jobs, &opts, &|| false, &mut |_, o| reports.push(o));
+    let destination = match (&forced, corrects) {
+        (Some(account), Some(of)) => Destination::Correction { of, account },
+        (Some(account), None) => Destination::Account(account),
+        (None, _) => Destination::Routed { default: None },
+    };
+    let lookup = PlateformeLookup {
+        secrets: &OsKeyring,
+    };
     for o in reports {
         let mut r = match o {
             CheckOutcome::Checked(r) => r,
@@ -219,92 +204,32 @@ pub fn submit(
                 continue;
             }
         };
-        let rec = record(&mut db, &mut r);
-        let invoice_id = rec.as_ref().and_then(|r| r.invoice_id);
-        let e = match (&forced, corrects) {
-            (Some(account), Some(old)) => outbox::enqueue_correction(
-                &mut db,
-                &home,
-                &r,
-                invoice_id,
-                old,
-                account,
-                store::now_ms(),
-            )?,
-            (Some(account), None) => outbox::enqueue_with_annexes(
-                &mut db,
-                &home,
-                &r,
-                invoice_id,
-                account,
+        let path = r.path.clone();
+        let taken = pipeline::take(
+            &mut db,
+            &home,
+            pipeline::Request {
+                input: pipeline::Input::Report(&mut r),
+                destination,
                 annexes,
-                store::now_ms(),
-            )?,
-            (None, _) => {
-                // Only what may leave is routed: a blocked invoice says why
-                // it is blocked, not where it would have gone.
-                let allowed = match invoice_id {
-                    Some(id) => db.can_submit(id)? == SubmitDecision::Allowed,
-                    None => false,
-                };
-                if allowed {
-                    let mut routing = route::route(&db, &r.facts, None)?;
-                    // A plateforme agréée: its directory says first whether
-                    // the customer can receive (the answer is cached a day).
-                    if let Some(t) = routing.decision.target()
-                        && refresh_directory(&mut db, &t.account.clone(), &r.facts, lang)
-                    {
-                        routing = route::route(&db, &r.facts, None)?;
-                    }
-                    match routing.decision.target() {
-                        Some(target) => {
-                            if !touched.contains(&target.account) {
-                                touched.push(target.account.clone());
-                            }
-                            outbox::enqueue_routed(
-                                &mut db,
-                                &home,
-                                &r,
-                                invoice_id,
-                                target,
-                                annexes,
-                                store::now_ms(),
-                            )?
-                        }
-                        None => {
-                            problems += 1;
-                            println!(
-                                "{}",
-                                say(
-                                    lang,
-                                    &format!(
-                                        "{} : NON ENVOYÉE — {}",
-                                        r.path,
-                                        routing.decision.why().fr
-                                    ),
-                                    &format!(
-                                        "{}: NOT SENT — {}",
-                                        r.path,
-                                        routing.decision.why().en
-                                    ),
-                                )
-                            );
-                            continue;
-                        }
-                    }
-                } else {
-                    // Blocked or already sent: the store says why.
-                    let default = accounts::resolve(&db, None)?;
-                    outbox::enqueue(&mut db, &home, &r, invoice_id, &default, store::now_ms())?
+                once: false,
+            },
+            &lookup,
+            store::now_ms(),
+        )?;
+        match &taken.outcome {
+            Outcome::Queued { account, .. } => {
+                queued += 1;
+                if !touched.contains(account) {
+                    touched.push(account.clone());
                 }
             }
-        };
-        match refusal_text(&r.path, &e, lang) {
-            Some(t) => {
+            other => {
                 problems += 1;
-                println!("{t}");
+                if let Some(t) = refusal_text(&path, other, lang) {
+                    println!("{t}");
+                }
             }
-            None => queued += 1,
         }
     }
     // 2. Send everything open for each account used (including what an
@@ -371,48 +296,6 @@ pub fn submit(
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Asks the plateforme's Directory service about the invoice's buyer when
-/// `account` is a plateforme agréée; true when an answer was cached. A
-/// directory that cannot be reached is reported and holds nothing.
-fn refresh_directory(
-    db: &mut Store,
-    account: &str,
-    facts: &facteur::check::facts::Facts,
-    lang: Lang,
-) -> bool {
-    let is_pa = accounts::resolve(db, Some(account)).is_ok_and(|a| a.kind == Kind::Plateforme);
-    let siren = route::buyer_siren(facts);
-    let (true, Some(siren)) = (is_pa, siren) else {
-        return false;
-    };
-    let looked = super::plateforme_channel(db, Some(account)).and_then(|ch| {
-        let rt = runtime()?;
-        Ok(rt.block_on(facteur::send::plateforme::lookup(
-            db,
-            &ch,
-            &siren,
-            facteur::send::plateforme::DIRECTORY_MAX_AGE_MS,
-            store::now_ms(),
-        ))?)
-    });
-    match looked {
-        Ok(_) => true,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                say(
-                    lang,
-                    &format!(
-                        "facteur : annuaire de « {account} » non consulté pour {siren} : {e:#}"
-                    ),
-                    &format!("facteur: directory of \"{account}\" not checked for {siren}: {e:#}"),
-                )
-            );
-            false
-        }
-    }
 }
 
 /// Every account to sync: those added, plus the built-in sandbox.
@@ -512,7 +395,15 @@ pub fn replay(key: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     let home = facteur::home::ensure()?;
     let mut db = open()?;
     let inv = db.find_invoice(key)?;
-    let (_, account_name) = outbox::enqueue_replay(&mut db, inv.id, store::now_ms())?;
+    let account_name = match outbox::enqueue(
+        &mut db,
+        &home,
+        &outbox::Request::replay(inv.id),
+        store::now_ms(),
+    )? {
+        Enqueued::Queued { account, .. } => account,
+        other => anyhow::bail!("{} cannot be replayed: {other:?}", inv.number),
+    };
     let account = accounts::resolve(&db, Some(&account_name))?;
     let ch = channel(&account)?;
     let rt = runtime()?;
@@ -564,16 +455,23 @@ pub fn verify(key: &str, arrived: bool, lang: Lang) -> anyhow::Result<ExitCode> 
 /// `facteur sandbox serve`: the demonstration portal on loopback, until
 /// Ctrl-C or SIGTERM.
 pub fn serve(
-    port: u16,
+    port: Option<u16>,
     videocodage_secs: f64,
     step_secs: f64,
     state: Option<PathBuf>,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
+    let home = facteur::home::ensure()?;
     let state = match state {
         Some(p) => p,
-        None => facteur::home::ensure()?.join("sandbox.json"),
+        None => home.join("sandbox.json"),
     };
+    // Each home has its own port, and the portal says which home it serves.
+    let port = match port {
+        Some(p) => p,
+        None => super::url_port(&sandbox_server::url_for(&home))?,
+    };
+    let home_id = accounts::sandbox_id(&home).ok();
     let timing = Timing {
         videocodage_ms: (videocodage_secs * 1000.0) as i64,
         step_ms: (step_secs * 1000.0) as i64,
@@ -598,7 +496,8 @@ pub fn serve(
         );
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
-        sandbox_server::serve(listener, sandbox, Some(state), shutdown_signal()).await?;
+        sandbox_server::serve_home(listener, sandbox, Some(state), home_id, shutdown_signal())
+            .await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

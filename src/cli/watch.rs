@@ -2,8 +2,11 @@
 //! server): every settled file is checked and recorded, and with `--submit`
 //! queued and sent; with no DIR, the folders configured by `facteur folders`
 //! (or the window), each with its own settings. One line per file on stdout, and the same lines,
-//! timestamped, appended to `FACTEUR_HOME/watch.log`. Stops cleanly on
-//! Ctrl-C or SIGTERM: a file half taken is taken again at the next start.
+//! timestamped, appended to `FACTEUR_HOME/watch.log`. A database or disk
+//! that fails for a while is said and waited out (the file is taken again
+//! later, the outbox worked again later): it never stops the watch. Stops
+//! cleanly on Ctrl-C or SIGTERM: a file half taken is taken again at the
+//! next start.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -15,8 +18,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use facteur::check::finding::Lang;
+use facteur::intake::pipeline::PlateformeLookup;
 use facteur::intake::watch::{Folder, Options, Taken, Watch};
-use facteur::send::accounts::{self, Account};
+use facteur::send::accounts::{self, Account, OsKeyring};
 use facteur::send::outbox::{self, AnyChannel, OutboxLock, Retry, Step};
 
 use super::submit::step_text;
@@ -84,11 +88,43 @@ fn text(t: &Taken, lang: Lang) -> String {
             }
             s
         }
-        Taken::Known { path } => say(
+        Taken::Known {
+            path,
+            queued_for: Some(a),
+        } => say(
+            lang,
+            &format!(
+                "{} : déjà connue (même contenu), jamais envoyée : en file pour « {a} »",
+                name(path)
+            ),
+            &format!(
+                "{}: already known (same content), never sent: queued for \"{a}\"",
+                name(path)
+            ),
+        ),
+        Taken::Known { path, .. } => say(
             lang,
             &format!("{} : déjà connue (même contenu), rien de plus", name(path)),
             &format!("{}: already known (same content), nothing more", name(path)),
         ),
+        Taken::Deferred {
+            path,
+            error,
+            retry_in_ms,
+        } => {
+            let secs = *retry_in_ms as f64 / 1000.0;
+            say(
+                lang,
+                &format!(
+                    "{} : pas prise pour l'instant, nouvel essai dans {secs:.0} s ({error})",
+                    name(path)
+                ),
+                &format!(
+                    "{}: not taken for now, trying again in {secs:.0} s ({error})",
+                    name(path)
+                ),
+            )
+        }
         Taken::Unreadable { path, error } => say(
             lang,
             &format!("{} : illisible pour l'instant ({error})", name(path)),
@@ -217,13 +253,28 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
     };
     // Whatever an earlier run left in the outbox goes first.
     let mut pending_send: BTreeSet<String> = channels.keys().cloned().collect();
+    let lookup = PlateformeLookup {
+        secrets: &OsKeyring,
+    };
+    // An outbox that could not be worked (the database busy, the disk
+    // full) is tried again after a growing wait; watching goes on.
+    let mut outbox_failures = 0u32;
+    let mut outbox_again = std::time::Instant::now();
     while !stop.load(Ordering::SeqCst) {
-        let taken = w.poll(&mut db, &home)?;
+        let taken = w.poll(&mut db, &home, &lookup);
         // Files already known (a restart walks the whole folder again) are
         // summed up in one line, unless each is asked for in JSON.
         let known = taken
             .iter()
-            .filter(|t| matches!(t, Taken::Known { .. }))
+            .filter(|t| {
+                matches!(
+                    t,
+                    Taken::Known {
+                        queued_for: None,
+                        ..
+                    }
+                )
+            })
             .count();
         if known > 0 && !args.json {
             emit(say(
@@ -233,7 +284,14 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             ));
         }
         for t in &taken {
-            if matches!(t, Taken::Known { .. }) && !args.json {
+            if matches!(
+                t,
+                Taken::Known {
+                    queued_for: None,
+                    ..
+                }
+            ) && !args.json
+            {
                 continue;
             }
             emit(if args.json {
@@ -241,13 +299,12 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             } else {
                 text(t, lang)
             });
-            if let Taken::Checked {
-                queued_for: Some(a),
-                ..
-            } = t
-            {
-                pending_send.insert(a.clone());
+            if let Some(a) = t.queued_for() {
+                pending_send.insert(a.to_string());
             }
+        }
+        if pending_send.is_empty() || std::time::Instant::now() < outbox_again {
+            continue;
         }
         for name in std::mem::take(&mut pending_send) {
             // Routing may send to an account no folder names: its channel
@@ -269,7 +326,7 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             let Some(ch) = channels.get(&name) else {
                 continue;
             };
-            let steps = rt.block_on(async {
+            let worked = rt.block_on(async {
                 let _lock = OutboxLock::acquire(&home)?;
                 let mut lines = Vec::new();
                 let mut on_step = |s: &Step| {
@@ -277,11 +334,38 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
                         lines.push(t);
                     }
                 };
-                outbox::run(&mut db, &home, ch, &Retry::from_env(), &mut on_step).await?;
-                anyhow::Ok(lines)
-            })?;
-            for l in steps {
+                let run = outbox::run(&mut db, &home, ch, &Retry::from_env(), &mut on_step).await;
+                anyhow::Ok((lines, run))
+            });
+            let (lines, run) = match worked {
+                Ok((lines, run)) => (lines, run.map_err(anyhow::Error::from)),
+                Err(e) => (Vec::new(), Err(e)),
+            };
+            for l in lines {
                 emit(l);
+            }
+            match run {
+                Ok(_) => outbox_failures = 0,
+                Err(e) => {
+                    outbox_failures += 1;
+                    let wait = Duration::from_secs(1)
+                        .saturating_mul(1 << outbox_failures.min(6))
+                        .min(Duration::from_secs(60));
+                    tracing::warn!("outbox of \"{name}\": {e:#}; trying again later");
+                    emit(say(
+                        lang,
+                        &format!(
+                            "« {name} » : envoi interrompu, nouvel essai dans {} s ({e:#})",
+                            wait.as_secs()
+                        ),
+                        &format!(
+                            "\"{name}\": sending interrupted, trying again in {} s ({e:#})",
+                            wait.as_secs()
+                        ),
+                    ));
+                    pending_send.insert(name.clone());
+                    outbox_again = std::time::Instant::now() + wait;
+                }
             }
         }
     }

@@ -7,7 +7,7 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET /api/v1/info` | the simulation label, timing, counts |
+//! | `GET /api/v1/info` | the simulation label, timing, counts, the id of the home it serves |
 //! | `POST /api/v1/deposits` `{file_name, pdf_base64, number, seller_siren, buyer_siren}` | `201 {reference, sha256, statuses}` |
 //! | `GET /api/v1/deposits?number=&seller=` | `[{reference, received_ms, sha256}]` |
 //! | `GET /api/v1/deposits/{ref}/statuses` | `[{at_ms, raw_status, raw_reason}]` |
@@ -44,10 +44,16 @@ pub use crate::send::accounts::{SANDBOX_DEFAULT_PORT as DEFAULT_PORT, SANDBOX_UR
 /// The wire types of the sandbox API are the channel's ([`crate::send::channel::sandbox`]).
 pub use crate::send::channel::sandbox::{DepositAnswer, DepositRequest, FoundDeposit};
 
-/// The URL of the sandbox a fresh install uses (see
+/// The URL of the sandbox when no home is known (see
 /// [`crate::send::accounts::sandbox_url`]).
 pub fn default_url() -> String {
     crate::send::accounts::sandbox_url()
+}
+
+/// The URL of `home`'s own sandbox: each `FACTEUR_HOME` has its port (see
+/// [`crate::send::accounts::sandbox_url_for`]).
+pub fn url_for(home: &Path) -> String {
+    crate::send::accounts::sandbox_url_for(home)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +76,8 @@ struct Portal {
     sandbox: Sandbox,
     /// Where the state is saved after every change; `None`: in memory.
     path: Option<PathBuf>,
+    /// The id of the `FACTEUR_HOME` it serves, said by `/api/v1/info`.
+    home_id: Option<String>,
 }
 
 type Shared = Arc<Mutex<Portal>>;
@@ -124,16 +132,31 @@ pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServerErr
         .map_err(|source| ServerError::Bind { addr, source })
 }
 
-/// Serves the portal until `shutdown` completes.
+/// Serves the portal until `shutdown` completes, for no home in
+/// particular (tests, a portal run apart).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     sandbox: Sandbox,
     state_path: Option<PathBuf>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    serve_home(listener, sandbox, state_path, None, shutdown).await
+}
+
+/// Serves the portal of one `FACTEUR_HOME` (its id, from
+/// [`crate::send::accounts::sandbox_id`], said by `/api/v1/info`) until
+/// `shutdown` completes.
+pub async fn serve_home(
+    listener: tokio::net::TcpListener,
+    sandbox: Sandbox,
+    state_path: Option<PathBuf>,
+    home_id: Option<String>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
     let shared: Shared = Arc::new(Mutex::new(Portal {
         sandbox,
         path: state_path,
+        home_id,
     }));
     axum::serve(listener, router(shared))
         .with_graceful_shutdown(shutdown)
@@ -161,6 +184,7 @@ pub fn router_for(sandbox: Sandbox, state_path: Option<PathBuf>) -> Router {
     router(Arc::new(Mutex::new(Portal {
         sandbox,
         path: state_path,
+        home_id: None,
     })))
 }
 
@@ -196,6 +220,7 @@ async fn info(State(shared): State<Shared>) -> Response {
         "label_en": SIMULATION_LABEL_EN,
         "timing": p.sandbox.timing,
         "received": p.sandbox.received_total(),
+        "home_id": p.home_id,
     }))
     .into_response()
 }
@@ -341,8 +366,10 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Makes sure a sandbox answers at `url`: when nothing listens there and the
 /// address is loopback, starts one in this process (state in
-/// `FACTEUR_HOME/sandbox.json`) for as long as the runtime lives. Returns
-/// whether one was started.
+/// `FACTEUR_HOME/sandbox.json`, serving that home's id) for as long as the
+/// runtime lives. Returns whether one was started. Whatever answers there
+/// already is not judged here: the sandbox channel checks the home it
+/// serves before sending.
 pub async fn ensure_running(home: &Path, url: &str, timing: Timing) -> Result<bool, ServerError> {
     let Some(addr) = loopback_addr(url) else {
         return Ok(false);
@@ -353,8 +380,19 @@ pub async fn ensure_running(home: &Path, url: &str, timing: Timing) -> Result<bo
     let listener = bind(addr).await?;
     let path = home.join("sandbox.json");
     let sandbox = load_state(&path, timing)?;
+    let home_id = crate::send::accounts::sandbox_id(home)
+        .map_err(|e| tracing::warn!("the sandbox cannot say which home it serves: {e}"))
+        .ok();
     tokio::spawn(async move {
-        if let Err(e) = serve(listener, sandbox, Some(path), std::future::pending()).await {
+        if let Err(e) = serve_home(
+            listener,
+            sandbox,
+            Some(path),
+            home_id,
+            std::future::pending(),
+        )
+        .await
+        {
             tracing::error!("sandbox portal: {e}");
         }
     });

@@ -1,6 +1,14 @@
 //! Watched folders: the invoices an accounting program exports into a
 //! folder are taken, each once it is complete, checked and recorded, and —
-//! for a folder set to "check and submit" — queued for its account.
+//! for a folder set to "check and submit" — queued for its account, all
+//! through the intake pipeline ([`crate::intake::pipeline`]: the check and
+//! the attempt are one transaction).
+//!
+//! Watching never stops on a store or disk error (a busy or locked
+//! database, a full disk): the file is reported [`Taken::Deferred`] and
+//! taken again after a wait that doubles up to a minute; it is never
+//! forgotten. On a rescan, a file whose content is known and whose invoice
+//! may leave but never had an attempt is queued.
 //!
 //! A file is taken when its size and modification time have not changed for
 //! a settling time ([`Options::settle`]) and it can be opened; temporary and
@@ -21,7 +29,9 @@
 //! (checked and accepted, not sent: "check only" folders). Where a file
 //! goes is read from the store, so a file of a "check and submit" folder
 //! stays where it is until the outbox delivered it, and a restart finds it
-//! again. Files are moved, never deleted; a name already taken gets
+//! again. A file is hashed again just before it is moved: one whose
+//! content changed since it was taken stays where it is. Files are moved,
+//! never deleted; a name already taken gets
 //! ` (2)`, ` (3)`… and no file is ever overwritten; the subfolders keep
 //! the file's place below the watched folder, and they are never watched
 //! nor taken themselves.
@@ -42,9 +52,9 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 use serde::Serialize;
 
 use crate::check::{self, Options as CheckOptions};
+use crate::intake::pipeline::{self, Destination, DirectoryLookup, Outcome, PipelineError};
 use crate::mirror::store::{self, Store, StoreError};
 use crate::send::accounts::Account;
-use crate::send::outbox::{self, Enqueued};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -59,9 +69,7 @@ pub enum WatchError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Outbox(#[from] outbox::OutboxError),
-    #[error("routing could not be decided: {0}")]
-    Route(String),
+    Pipeline(#[from] PipelineError),
 }
 
 pub type Result<T> = std::result::Result<T, WatchError>;
@@ -291,18 +299,53 @@ pub enum Taken {
         /// Not queued: the store's reason (already sent, duplicate…).
         refused: Option<String>,
     },
-    /// Its content is already in the store: not taken again.
-    Known { path: PathBuf },
+    /// Its content is already in the store: not taken again. On a rescan
+    /// of a "check and submit" folder, an invoice that may leave and never
+    /// had an attempt is queued for this account.
+    Known {
+        path: PathBuf,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        queued_for: Option<String>,
+    },
     /// Could not be read (gone, no permission): tried again if it changes.
     Unreadable { path: PathBuf, error: String },
+    /// The store or the disk failed while taking it (a busy or locked
+    /// database, a full disk): nothing of it was recorded, and it is
+    /// taken again in `retry_in_ms`.
+    Deferred {
+        path: PathBuf,
+        error: String,
+        retry_in_ms: u64,
+    },
     /// Tidied up: moved into a subfolder of its watched folder.
     Moved {
         path: PathBuf,
         to: PathBuf,
         into: Tidy,
     },
-    /// Tidy-up could not move it: it stays where it is.
+    /// Tidy-up could not move it (or its content changed since it was
+    /// taken): it stays where it is.
     NotMoved { path: PathBuf, error: String },
+}
+
+impl Taken {
+    /// The account it was queued for, if it was.
+    pub fn queued_for(&self) -> Option<&str> {
+        match self {
+            Taken::Checked { queued_for, .. } | Taken::Known { queued_for, .. } => {
+                queued_for.as_deref()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How long a file whose taking failed waits before it is tried again:
+/// one second, doubling with each failure, never more than a minute.
+fn backoff(failures: u32) -> Duration {
+    Duration::from_secs(1)
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(6))
+        .min(Duration::from_secs(60))
 }
 
 /// Whether a file name is a temporary or partial file, or hidden: such a
@@ -444,6 +487,9 @@ pub struct Watch {
     to_tidy: BTreeMap<PathBuf, String>,
     last_tidy: Instant,
     counts: Vec<Counts>,
+    /// Files whose taking failed (store or disk): when each is tried
+    /// again, and how many times it failed in a row.
+    retry: BTreeMap<PathBuf, (Instant, u32)>,
 }
 
 impl Watch {
@@ -486,13 +532,14 @@ impl Watch {
             to_tidy: BTreeMap::new(),
             last_tidy: Instant::now(),
             counts,
+            retry: BTreeMap::new(),
         })
     }
 
-    /// Files seen and waiting to settle, and files waiting for the outbox
-    /// before tidy-up.
+    /// Files seen and waiting to settle, files to be tried again after a
+    /// failure, and files waiting for the outbox before tidy-up.
     pub fn waiting(&self) -> usize {
-        self.settler.waiting() + self.to_tidy.len()
+        self.settler.waiting() + self.retry.len() + self.to_tidy.len()
     }
 
     /// The folders watched.
@@ -503,7 +550,13 @@ impl Watch {
     /// What each folder took since watching started, and what waits.
     pub fn counts(&self) -> Vec<FolderCounts> {
         let mut counts = self.counts.clone();
-        for path in self.settler.waiting.keys().chain(self.to_tidy.keys()) {
+        for path in self
+            .settler
+            .waiting
+            .keys()
+            .chain(self.retry.keys())
+            .chain(self.to_tidy.keys())
+        {
             if let Some(i) = self.folder_index(path) {
                 counts[i].waiting += 1;
             }
@@ -563,8 +616,17 @@ impl Watch {
 
     /// Waits up to one tick for the watcher's news, then takes every file
     /// that settled: checked, recorded and, for a "check and submit"
-    /// folder, queued (the caller works the outbox). Returns what was done.
-    pub fn poll(&mut self, store: &mut Store, home: &Path) -> Result<Vec<Taken>> {
+    /// folder, queued (the caller works the outbox), through the intake
+    /// pipeline; `lookup` asks a plateforme's directory when routing needs
+    /// it. Returns what was done. Never fails: a file the store or the
+    /// disk could not take is said ([`Taken::Deferred`]) and tried again
+    /// later, with a growing wait.
+    pub fn poll(
+        &mut self,
+        store: &mut Store,
+        home: &Path,
+        lookup: &dyn DirectoryLookup,
+    ) -> Vec<Taken> {
         let deadline = Instant::now() + self.opts.tick;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -603,12 +665,48 @@ impl Watch {
         if std::mem::take(&mut self.rescan) {
             self.walk(Instant::now());
         }
-        let ready = self.settler.ready(Instant::now(), self.opts.settle);
+        let now = Instant::now();
+        let mut ready = self.settler.ready(now, self.opts.settle);
+        // Files that failed before, once their wait is over.
+        for (path, (due, _)) in &self.retry {
+            if *due <= now && !ready.contains(path) {
+                ready.push(path.clone());
+            }
+        }
         let mut out = Vec::with_capacity(ready.len());
         for path in ready {
             let index = self.folder_index(&path);
             let folder = index.map(|i| self.folders[i].clone());
-            let (taken, sha) = take(store, home, &path, folder.as_ref(), &self.opts.check)?;
+            let (taken, sha) = match take(
+                store,
+                home,
+                &path,
+                folder.as_ref(),
+                &self.opts.check,
+                lookup,
+            ) {
+                Ok(t) => {
+                    self.retry.remove(&path);
+                    t
+                }
+                Err(e) => {
+                    let failures = self.retry.get(&path).map_or(0, |r| r.1) + 1;
+                    let wait = backoff(failures);
+                    self.retry
+                        .insert(path.clone(), (Instant::now() + wait, failures));
+                    tracing::warn!(
+                        path = %path.display(),
+                        retry_in_ms = wait.as_millis() as u64,
+                        "watch: could not take the file, trying again later: {e}"
+                    );
+                    out.push(Taken::Deferred {
+                        path,
+                        error: e.to_string(),
+                        retry_in_ms: wait.as_millis() as u64,
+                    });
+                    continue;
+                }
+            };
             if let (Some(i), Taken::Checked { accepted, .. }) = (index, &taken) {
                 let c = &mut self.counts[i];
                 c.taken += 1;
@@ -628,13 +726,15 @@ impl Watch {
             && (!out.is_empty() || self.last_tidy.elapsed() >= Duration::from_secs(1))
         {
             self.last_tidy = Instant::now();
-            self.tidy_up(store, &mut out)?;
+            self.tidy_up(store, &mut out);
         }
-        Ok(out)
+        out
     }
 
-    /// Moves every file waiting for tidy-up whose fate the store knows.
-    fn tidy_up(&mut self, store: &Store, out: &mut Vec<Taken>) -> Result<()> {
+    /// Moves every file waiting for tidy-up whose fate the store knows. A
+    /// file is hashed again first: one whose content changed since it was
+    /// taken stays where it is (it is a new export, taken as such).
+    fn tidy_up(&mut self, store: &Store, out: &mut Vec<Taken>) {
         let files: Vec<(PathBuf, String)> = std::mem::take(&mut self.to_tidy).into_iter().collect();
         for (path, sha) in files {
             let Some(folder) = self.folder_of(&path).map(|f| f.path.clone()) else {
@@ -644,10 +744,41 @@ impl Watch {
             if !path.is_file() {
                 continue;
             }
-            let Some(into) = disposition(store, &sha)? else {
-                self.to_tidy.insert(path, sha);
-                continue;
+            let into = match disposition(store, &sha) {
+                Ok(Some(into)) => into,
+                Ok(None) => {
+                    self.to_tidy.insert(path, sha);
+                    continue;
+                }
+                Err(e) => {
+                    // The store cannot say now: asked again at the next turn.
+                    tracing::warn!(path = %path.display(), "tidy-up: {e}");
+                    self.to_tidy.insert(path, sha);
+                    continue;
+                }
             };
+            match sha256_of(&path) {
+                Ok(now) if now == sha => {}
+                Ok(_) => {
+                    tracing::warn!(
+                        path = %path.display(),
+                        "tidy-up: the file changed since it was taken; left in place"
+                    );
+                    out.push(Taken::NotMoved {
+                        path,
+                        error: "its content changed since it was taken: left in place / son contenu a changé depuis sa prise : laissé à sa place".into(),
+                    });
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), "tidy-up: {e}");
+                    out.push(Taken::NotMoved {
+                        path,
+                        error: e.to_string(),
+                    });
+                    continue;
+                }
+            }
             let below = path
                 .parent()
                 .and_then(|p| p.strip_prefix(&folder).ok())
@@ -668,20 +799,37 @@ impl Watch {
                 }
             }
         }
-        Ok(())
     }
 }
 
-/// Takes one settled file; with what was done, its content hash when it
-/// could be read.
+/// A file's SHA-256, lowercase hex, read in blocks.
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Takes one settled file through the intake pipeline; with what was
+/// done, its content hash when it could be read.
 fn take(
     store: &mut Store,
     home: &Path,
     path: &Path,
     folder: Option<&Folder>,
     opts: &CheckOptions,
+    lookup: &dyn DirectoryLookup,
 ) -> Result<(Taken, Option<String>)> {
-    let report = match check::check_file(path, opts) {
+    let mut report = match check::check_file(path, opts) {
         Ok(r) => r,
         Err(e) => {
             return Ok((
@@ -694,89 +842,54 @@ fn take(
         }
     };
     let sha = report.sha256.clone();
-    if let Some(sha) = report.sha256.as_deref()
-        && store.document_by_sha(sha)?.is_some()
-    {
+    let destination = match folder.and_then(|f| f.submit_to.as_ref().map(|a| (f, a))) {
+        Some((f, account)) if f.routed => Destination::Routed {
+            default: Some(&account.name),
+        },
+        Some((_, account)) => Destination::Account(account),
+        None => Destination::CheckOnly,
+    };
+    let taken = pipeline::take(
+        store,
+        home,
+        pipeline::Request {
+            input: pipeline::Input::Report(&mut report),
+            destination,
+            annexes: &[],
+            once: true,
+        },
+        lookup,
+        store::now_ms(),
+    )?;
+    let queued_for = match &taken.outcome {
+        Outcome::Queued { account, .. } => Some(account.clone()),
+        _ => None,
+    };
+    if taken.recorded.is_none() {
         return Ok((
             Taken::Known {
                 path: path.to_path_buf(),
+                queued_for,
             },
-            Some(sha.to_string()),
+            sha,
         ));
     }
-    let recorded = store.record_check(&report, store::now_ms())?;
-    // Blocked by the store too: a number already at a portal, or the
-    // number of a rejected invoice reused.
-    let blocked = match recorded.invoice_id {
-        Some(id) => store
-            .invoice(id)?
-            .is_some_and(|i| i.status == crate::mirror::lifecycle::Status::Blocked),
-        None => false,
+    let refused = match &taken.outcome {
+        Outcome::Held { why, .. } => Some(why.en.clone()),
+        // The store's reason, by its name (already_submitted, duplicate…).
+        Outcome::Refused { decision, .. } => Some(serde_json::to_value(decision).map_or_else(
+            |_| "refused".to_string(),
+            |v| v["decision"].as_str().unwrap_or("refused").to_string(),
+        )),
+        Outcome::Changed => Some("changed since it was checked".into()),
+        _ => None,
     };
-    let accepted = report.accepted() && !blocked;
-    let number = report
-        .facts
-        .get(crate::check::facts::FactKey::InvoiceNumber)
-        .map(str::to_string);
-    let (mut queued_for, mut refused) = (None, None);
-    if let Some(account) = folder.and_then(|f| f.submit_to.as_ref())
-        && accepted
-        && recorded.invoice_id.is_some()
-    {
-        let routed = folder.is_some_and(|f| f.routed);
-        let target = if routed {
-            let routing = crate::send::route::route(store, &report.facts, Some(&account.name))
-                .map_err(|e| WatchError::Route(e.to_string()))?;
-            match routing.decision.target() {
-                Some(t) => Some(t.clone()),
-                None => {
-                    refused = Some(routing.decision.why().en.clone());
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let enqueued = match &target {
-            Some(t) => Some(outbox::enqueue_routed(
-                store,
-                home,
-                &report,
-                recorded.invoice_id,
-                t,
-                &[],
-                store::now_ms(),
-            )?),
-            None if routed => None,
-            None => Some(outbox::enqueue(
-                store,
-                home,
-                &report,
-                recorded.invoice_id,
-                account,
-                store::now_ms(),
-            )?),
-        };
-        let account_name = target.map_or_else(|| account.name.clone(), |t| t.account);
-        match enqueued {
-            None => {}
-            Some(Enqueued::Queued { .. }) => queued_for = Some(account_name),
-            Some(Enqueued::Refused(d)) => {
-                refused = Some(serde_json::to_value(&d).map_or_else(
-                    |_| "refused".to_string(),
-                    |v| v["decision"].as_str().unwrap_or("refused").to_string(),
-                ))
-            }
-            Some(Enqueued::Changed) => refused = Some("changed since it was checked".into()),
-            Some(Enqueued::NoInvoice) => {}
-        }
-    }
     Ok((
         Taken::Checked {
             path: path.to_path_buf(),
-            invoice_id: recorded.invoice_id,
-            number,
-            accepted,
+            invoice_id: taken.outcome.invoice_id(),
+            number: taken.number,
+            accepted: taken.accepted,
             queued_for,
             refused,
         },

@@ -90,36 +90,172 @@ fn url_from_env(var: &str, port: u16) -> String {
     }
 }
 
-/// The URL of the sandbox a fresh install uses: `FACTEUR_SANDBOX_URL` when
-/// set, otherwise port 8917 on loopback.
+/// The URL of the sandbox when no `FACTEUR_HOME` is known:
+/// `FACTEUR_SANDBOX_URL` when set, otherwise port 8917 on loopback. The
+/// built-in account uses [`sandbox_url_for`] its home.
 pub fn sandbox_url() -> String {
     url_from_env(SANDBOX_URL_ENV, SANDBOX_DEFAULT_PORT)
 }
 
-/// The URL of the built-in plateforme: `FACTEUR_PA_SANDBOX_URL` when set,
-/// otherwise port 8918 on loopback.
+/// The URL of the built-in plateforme when no `FACTEUR_HOME` is known:
+/// `FACTEUR_PA_SANDBOX_URL` when set, otherwise port 8918 on loopback.
 pub fn sandbox_pa_url() -> String {
     url_from_env(SANDBOX_PA_URL_ENV, SANDBOX_PA_DEFAULT_PORT)
 }
 
+/// The file in `FACTEUR_HOME` keeping the port of that home's sandbox.
+pub const SANDBOX_PORT_FILE: &str = "sandbox.port";
+
+/// The file in `FACTEUR_HOME` keeping the port of that home's
+/// demonstration plateforme.
+pub const SANDBOX_PA_PORT_FILE: &str = "sandbox-pa.port";
+
+/// The file in `FACTEUR_HOME` naming that home to its sandbox: the sandbox
+/// says it on its status endpoint, and the sandbox channel of the built-in
+/// account refuses a sandbox that names another home.
+pub const SANDBOX_ID_FILE: &str = "sandbox.id";
+
+/// The setting of the built-in sandbox account holding its home's id
+/// ([`sandbox_id`]); not a secret.
+pub const HOME_ID_SETTING: &str = "home_id";
+
+/// The URL of `home`'s own sandbox: `FACTEUR_SANDBOX_URL` when set (tests,
+/// a portal run apart), otherwise loopback on the port recorded in
+/// `home/sandbox.port`, chosen at first use (8917 when free), so that two
+/// homes used at once (the window and a `facteur submit` with another
+/// `FACTEUR_HOME`) never share a sandbox.
+pub fn sandbox_url_for(home: &std::path::Path) -> String {
+    match std::env::var(SANDBOX_URL_ENV) {
+        Ok(u) if !u.trim().is_empty() => sandbox_url(),
+        _ => format!(
+            "http://127.0.0.1:{}",
+            home_port(home, SANDBOX_PORT_FILE, SANDBOX_DEFAULT_PORT)
+        ),
+    }
+}
+
+/// The URL of `home`'s own demonstration plateforme, as
+/// [`sandbox_url_for`]: `FACTEUR_PA_SANDBOX_URL`, or the port recorded in
+/// `home/sandbox-pa.port` (8918 when free at first use).
+pub fn sandbox_pa_url_for(home: &std::path::Path) -> String {
+    match std::env::var(SANDBOX_PA_URL_ENV) {
+        Ok(u) if !u.trim().is_empty() => sandbox_pa_url(),
+        _ => format!(
+            "http://127.0.0.1:{}",
+            home_port(home, SANDBOX_PA_PORT_FILE, SANDBOX_PA_DEFAULT_PORT)
+        ),
+    }
+}
+
+/// The id of `home` for its sandbox (`home/sandbox.id`, 32 hex digits,
+/// made at first use).
+pub fn sandbox_id(home: &std::path::Path) -> std::io::Result<String> {
+    let path = home.join(SANDBOX_ID_FILE);
+    if let Some(id) = read_trimmed(&path).filter(|s| !s.is_empty()) {
+        return Ok(id);
+    }
+    let id: String = (0..32)
+        .map(|_| char::from_digit(fastrand::u32(0..16), 16).expect("a hex digit"))
+        .collect();
+    write_new(&path, &id)?;
+    // Another process may have written its own first: the file decides.
+    read_trimmed(&path).ok_or_else(|| std::io::Error::other("sandbox.id unreadable"))
+}
+
+fn read_trimmed(path: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// Writes `content` to `path` only if no file is there yet, never leaving
+/// a half-written file under that name: written aside, then linked under
+/// the name (which fails when it exists).
+fn write_new(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}-{}", std::process::id(), fastrand::u32(..)));
+    std::fs::write(&tmp, content)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The port recorded in `home/file`, or one chosen now and recorded:
+/// `preferred` when nothing listens there, otherwise any free loopback
+/// port. A home that cannot be written uses `preferred`.
+fn home_port(home: &std::path::Path, file: &str, preferred: u16) -> u16 {
+    let path = home.join(file);
+    if let Some(p) = read_trimmed(&path).and_then(|s| s.parse::<u16>().ok()) {
+        return p;
+    }
+    let free = |port: u16| {
+        std::net::TcpListener::bind(("127.0.0.1", port))
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .ok()
+    };
+    let Some(port) = free(preferred).or_else(|| free(0)) else {
+        return preferred;
+    };
+    if let Err(e) = write_new(&path, &port.to_string()) {
+        tracing::warn!(path = %path.display(), "the sandbox's port cannot be recorded: {e}");
+        return port;
+    }
+    read_trimmed(&path)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(port)
+}
+
 /// The account to send through: the named one, or the built-in sandbox
 /// (which exists even when no account was ever added). The built-in
-/// `sandbox-pa` exists too.
+/// `sandbox-pa` exists too. The built-in accounts' addresses are those of
+/// the store's home ([`sandbox_url_for`]).
 pub fn resolve(store: &Store, name: Option<&str>) -> Result<Account> {
     let name = name.unwrap_or(SANDBOX_ACCOUNT);
     match find(store, name)? {
         Some(a) => Ok(a),
-        None if name == SANDBOX_ACCOUNT => Ok(Account {
-            name: SANDBOX_ACCOUNT.to_string(),
-            kind: Kind::Sandbox,
-            settings: [("url".to_string(), sandbox_url())].into(),
-            secret_fields: Vec::new(),
-        }),
+        None if name == SANDBOX_ACCOUNT => {
+            let mut settings: BTreeMap<String, String> = BTreeMap::new();
+            match store.home() {
+                Some(home) => {
+                    settings.insert("url".into(), sandbox_url_for(home));
+                    // A sandbox named by FACTEUR_SANDBOX_URL is run apart
+                    // (tests, a portal shared on purpose): only the home's
+                    // own one is held to the home's id.
+                    let overridden =
+                        std::env::var(SANDBOX_URL_ENV).is_ok_and(|u| !u.trim().is_empty());
+                    if !overridden && let Ok(id) = sandbox_id(home) {
+                        settings.insert(HOME_ID_SETTING.into(), id);
+                    }
+                }
+                None => {
+                    settings.insert("url".into(), sandbox_url());
+                }
+            }
+            Ok(Account {
+                name: SANDBOX_ACCOUNT.to_string(),
+                kind: Kind::Sandbox,
+                settings,
+                secret_fields: Vec::new(),
+            })
+        }
         None if name == SANDBOX_PA_ACCOUNT => Ok(Account {
             name: SANDBOX_PA_ACCOUNT.to_string(),
             kind: Kind::Plateforme,
             settings: [
-                ("url".to_string(), sandbox_pa_url()),
+                (
+                    "url".to_string(),
+                    match store.home() {
+                        Some(home) => sandbox_pa_url_for(home),
+                        None => sandbox_pa_url(),
+                    },
+                ),
                 ("simulation".to_string(), "true".to_string()),
             ]
             .into(),

@@ -103,18 +103,7 @@ impl Store {
     /// that no other invoice collides with. Replays and corrected invoices
     /// are separate, explicit paths.
     pub fn can_submit(&self, invoice_id: i64) -> Result<SubmitDecision> {
-        let status = current_status(&self.conn, invoice_id)?;
-        Ok(match status {
-            Status::Checked => match find_duplicate(&self.conn, invoice_id)? {
-                Some(d) if d.blocks() => SubmitDecision::Duplicate(d),
-                _ => SubmitDecision::Allowed,
-            },
-            Status::Blocked => match find_duplicate(&self.conn, invoice_id)? {
-                Some(d) if d.blocks() => SubmitDecision::Duplicate(d),
-                _ => SubmitDecision::CheckFailed,
-            },
-            other => SubmitDecision::AlreadySubmitted { status: other },
-        })
+        super::intake::can_submit_in(&self.conn, invoice_id)
     }
 
     /// The invoice another invoice collides with, if any (see [`DuplicateKind`]).

@@ -39,6 +39,7 @@ pub mod directory_cache;
 pub mod documents;
 pub mod events;
 pub mod folders;
+pub mod intake;
 pub mod invoices;
 pub mod outbox;
 pub mod settings;
@@ -47,6 +48,7 @@ pub mod sync;
 pub use corrections::CorrectionLink;
 pub use documents::Recorded;
 pub use events::{EventRow, NewEvent, Source};
+pub use intake::{QueueWith, RecordedAndQueued};
 pub use invoices::{Duplicate, DuplicateKind, InvoiceRow, ListFilter, SubmitDecision};
 pub use outbox::{Delivery, NewSubmission, OpenSubmission, Outcome, SubmissionRow};
 pub use sync::{PullCounts, PulledEvent, UnmatchedRow};
@@ -106,6 +108,8 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// The local mirror.
 pub struct Store {
     conn: Connection,
+    /// The `FACTEUR_HOME` it was opened from ([`Store::open_home`]).
+    home: Option<PathBuf>,
 }
 
 fn migrations() -> Migrations<'static> {
@@ -119,7 +123,9 @@ impl Store {
             path: home.to_path_buf(),
             source,
         })?;
-        Store::open(&home.join(DB_FILE))
+        let mut store = Store::open(&home.join(DB_FILE))?;
+        store.home = Some(home.to_path_buf());
+        Ok(store)
     }
 
     /// Opens a database file, backing it up and migrating it if its schema
@@ -156,7 +162,7 @@ impl Store {
         }
         migrate(&mut conn, &m)?;
         conn.set_transaction_behavior(TransactionBehavior::Deferred);
-        Ok(Store { conn })
+        Ok(Store { conn, home: None })
     }
 
     /// A private in-memory database (tests).
@@ -164,7 +170,7 @@ impl Store {
         let mut conn = Connection::open_in_memory()?;
         configure(&conn)?;
         migrate(&mut conn, &migrations())?;
-        Ok(Store { conn })
+        Ok(Store { conn, home: None })
     }
 
     /// The schema version (number of migrations applied).

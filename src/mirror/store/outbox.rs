@@ -10,7 +10,6 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::events::{NewEvent, insert_event, insert_event_once};
-use super::invoices::current_status;
 use super::{Result, Store, local_event};
 use crate::mirror::lifecycle::{self, Status};
 
@@ -172,37 +171,11 @@ impl Store {
     /// first or the status no longer allows it.
     pub fn queue_submission(&mut self, q: &NewSubmission<'_>, now_ms: i64) -> Result<Option<i64>> {
         let tx = self.write()?;
-        let status = current_status(&tx, q.invoice_id)?;
-        let open: i64 = tx.query_row(
-            "SELECT count(*) FROM submissions WHERE invoice_id = ?1 AND outcome IN ('queued', 'sending')",
-            [q.invoice_id],
-            |r| r.get(0),
-        )?;
-        let allowed = match q.kind {
-            "replay" => status == Status::Refused,
-            _ => status == Status::Checked,
-        };
-        if open > 0 || !allowed {
-            return Ok(None);
+        let id = super::intake::queue_submission_in(&tx, q, now_ms)?;
+        if id.is_some() {
+            tx.commit()?;
         }
-        tx.execute(
-            "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome, portal_ref, payload, annexes, recipient)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?9)",
-            params![q.invoice_id, q.kind, q.channel, q.account, now_ms, q.portal_ref, q.payload, q.annexes, q.recipient],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.execute(
-            "UPDATE invoices SET portal = ?2 WHERE id = ?1",
-            params![q.invoice_id, q.account],
-        )?;
-        insert_event(
-            &tx,
-            q.invoice_id,
-            &local_event(Status::Queued, None, id, now_ms),
-            now_ms,
-        )?;
-        tx.commit()?;
-        Ok(Some(id))
+        Ok(id)
     }
 
     /// Claims a queued attempt for sending (`queued` → `sending`, one more

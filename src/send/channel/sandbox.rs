@@ -23,6 +23,9 @@ pub struct SandboxChannel {
     account: String,
     base: String,
     http: reqwest::Client,
+    /// The home the portal must serve (the built-in account's own
+    /// sandbox); `None`: any portal at this address.
+    home_id: Option<String>,
 }
 
 impl SandboxChannel {
@@ -40,6 +43,38 @@ impl SandboxChannel {
             account: account.to_string(),
             base: base_url.trim_end_matches('/').to_string(),
             http,
+            home_id: None,
+        })
+    }
+
+    /// Holds the portal to serving the home with this id
+    /// ([`crate::send::accounts::sandbox_id`]): before each call the
+    /// portal is asked which home it serves, and another home's portal
+    /// (two Facteur homes on one port) is refused, so nothing of this home
+    /// lands in another home's sandbox.
+    pub fn serving_home(mut self, home_id: Option<&str>) -> SandboxChannel {
+        self.home_id = home_id.map(str::to_string);
+        self
+    }
+
+    /// Refuses a portal that serves another home than the expected one.
+    async fn same_home(&self) -> Result<(), ChannelError> {
+        let Some(want) = &self.home_id else {
+            return Ok(());
+        };
+        let info: serde_json::Value =
+            Self::answer(self.http.get(self.url("info")).send().await).await?;
+        let serves = info.get("home_id").and_then(|v| v.as_str());
+        if serves == Some(want.as_str()) {
+            return Ok(());
+        }
+        let other = serves.unwrap_or("?");
+        Err(ChannelError::Config {
+            account: self.account.clone(),
+            detail: format!(
+                "le portail de démonstration sur {base} sert un autre dossier Facteur ({other}), pas celui-ci ({want}) : fermez l'autre Facteur, ou supprimez sandbox.port de ce dossier pour qu'il choisisse un autre port / the demonstration portal at {base} serves another Facteur home ({other}), not this one ({want}): close the other Facteur, or delete this home's sandbox.port so that it picks another port",
+                base = self.base
+            ),
         })
     }
 
@@ -163,6 +198,7 @@ impl Channel for SandboxChannel {
     }
 
     async fn send(&self, out: &Outgoing) -> Result<Delivered, ChannelError> {
+        self.same_home().await?;
         let (seller, buyer) = sirens(out);
         let req = DepositRequest {
             file_name: out.file_name.clone(),
@@ -190,6 +226,7 @@ impl Channel for SandboxChannel {
     }
 
     async fn lookup(&self, out: &Outgoing) -> Result<Lookup, ChannelError> {
+        self.same_home().await?;
         let (seller, _) = sirens(out);
         let found: Vec<FoundDeposit> = Self::answer(
             self.http
@@ -211,6 +248,7 @@ impl Channel for SandboxChannel {
     }
 
     async fn replay(&self, portal_ref: &str) -> Result<Vec<PortalEvent>, ChannelError> {
+        self.same_home().await?;
         let statuses: Vec<PortalStatus> = Self::answer(
             self.http
                 .post(self.url(&format!("deposits/{portal_ref}/replay")))
@@ -226,6 +264,7 @@ impl Channel for SandboxChannel {
         tracked: &[Tracked],
         _cursor: Option<&str>,
     ) -> Result<Pulled, ChannelError> {
+        self.same_home().await?;
         let mut pulled = Pulled::default();
         for t in tracked {
             let statuses: Result<Vec<PortalStatus>, _> = Self::answer(

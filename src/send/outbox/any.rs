@@ -35,6 +35,12 @@ impl AnyChannel {
                 let url = account.settings.get("url").unwrap_or(&default);
                 Ok(AnyChannel::Sandbox(
                     SandboxChannel::new(&account.name, url)?
+                        .serving_home(
+                            account
+                                .settings
+                                .get(accounts::HOME_ID_SETTING)
+                                .map(String::as_str),
+                        )
                         .with_timeout(account.settings.get("timeout_secs").map(String::as_str))?,
                 ))
             }

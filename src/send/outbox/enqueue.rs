@@ -1,7 +1,14 @@
 //! Putting an invoice in the outbox: the checked bytes copied to
-//! `outbox/<sha256>.pdf`, then the attempt opened in the store.
+//! `outbox/<sha256>.pdf`, then the attempt opened in the store. One entry
+//! point, [`enqueue`], takes a typed [`Request`]: which invoice (a checked
+//! file or an invoice already recorded), where it goes (an account, or the
+//! target routing chose) and as what (a submission, the correction of a
+//! rejected invoice, a replay).
 //!
-//! Deliberately not here: sending (the outbox's `run`), routing.
+//! Deliberately not here: recording a check together with its attempt
+//! (that is one store transaction the intake pipeline opens, with
+//! [`copy_payload`] done first), sending (the outbox's `run`), and
+//! routing.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -10,17 +17,21 @@ use sha2::{Digest, Sha256};
 
 use super::{AnnexCopy, OutboxError, Result, hex, io};
 use crate::check::Report;
+use crate::check::facts::FactKey;
 use crate::mirror::lifecycle::Status;
 use crate::mirror::store::{NewSubmission, Store, SubmitDecision};
 use crate::send::accounts::{self, Account};
+use crate::send::route::Target;
 
-/// What queueing one checked file did.
+/// What queueing one invoice did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case", tag = "queued")]
 pub enum Enqueued {
     Queued {
         invoice_id: i64,
         submission_id: i64,
+        /// The account it goes through.
+        account: String,
     },
     /// The store says no (check failed, already sent, duplicate…).
     Refused(SubmitDecision),
@@ -30,164 +41,171 @@ pub enum Enqueued {
     Changed,
 }
 
-/// Queues the invoice of a checked, recorded file: copies the exact bytes
-/// into the outbox folder, then opens the attempt.
-pub fn enqueue(
-    store: &mut Store,
-    home: &Path,
-    report: &Report,
-    invoice_id: Option<i64>,
-    account: &Account,
-    now_ms: i64,
-) -> Result<Enqueued> {
-    enqueue_kind(
-        store,
-        home,
-        report,
-        invoice_id,
-        account,
-        "submit",
-        &[],
-        None,
-        now_ms,
-    )
+/// Which invoice to queue.
+#[derive(Debug, Clone, Copy)]
+pub enum Invoice<'a> {
+    /// A checked file whose check is recorded (`invoice_id` is what
+    /// recording returned): its bytes must still be the checked ones.
+    Checked {
+        report: &'a Report,
+        invoice_id: Option<i64>,
+    },
+    /// An invoice already recorded, by its id (the window's « Envoyer »):
+    /// its file is read again from where it was found and must still be
+    /// the very bytes that were checked.
+    Recorded(i64),
 }
 
-/// Queues the invoice of a checked, recorded file where routing sent it:
-/// the target's account, with the customer's address for a direct e-mail.
-pub fn enqueue_routed(
-    store: &mut Store,
-    home: &Path,
-    report: &Report,
-    invoice_id: Option<i64>,
-    target: &crate::send::route::Target,
-    annexes: &[PathBuf],
-    now_ms: i64,
-) -> Result<Enqueued> {
-    let account = accounts::resolve(store, Some(&target.account))?;
-    enqueue_kind(
-        store,
-        home,
-        report,
-        invoice_id,
-        &account,
-        "submit",
-        annexes,
-        target.recipient.as_deref(),
-        now_ms,
-    )
+/// Where it goes.
+#[derive(Debug, Clone, Copy)]
+pub enum To<'a> {
+    /// Through this account.
+    Account(&'a Account),
+    /// Where routing sent it: the target's account, with the customer's
+    /// address for a direct e-mail.
+    Routed(&'a Target),
 }
 
-/// Like [`enqueue`], with files that go with the invoice (a mail deposit
-/// sends each as its own attachment). They are copied into the outbox too.
-pub fn enqueue_with_annexes(
-    store: &mut Store,
-    home: &Path,
-    report: &Report,
-    invoice_id: Option<i64>,
-    account: &Account,
-    annexes: &[PathBuf],
-    now_ms: i64,
-) -> Result<Enqueued> {
-    enqueue_kind(
-        store, home, report, invoice_id, account, "submit", annexes, None, now_ms,
-    )
+/// What the attempt is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A first submission.
+    Submit,
+    /// A corrected invoice that replaces invoice `of`, which the portal
+    /// rejected (or refused for another reason than the mandate): it must
+    /// carry a new number, as the portals require.
+    Correction { of: i64 },
+    /// « Rejeu » of an invoice refused for « Mandat absent », through the
+    /// account that delivered it.
+    Replay,
 }
 
-/// Queues an invoice already checked and recorded, by its id (the desktop
-/// window's « Envoyer »): its file is read again from where it was found and
-/// must still be the very bytes that were checked. An invoice announced as
-/// the correction of a rejected one ([`Store::prepare_correction`]) goes as
-/// that correction.
-pub fn enqueue_invoice(
-    store: &mut Store,
-    home: &Path,
-    invoice_id: i64,
-    account: &Account,
-    now_ms: i64,
-) -> Result<Enqueued> {
-    let Some(inv) = store.invoice(invoice_id)? else {
-        return Ok(Enqueued::NoInvoice);
-    };
-    let mut report = Report::for_file(&inv.path);
-    report.sha256 = Some(inv.sha256.clone());
-    // The corrected invoice the user announced for a rejected one goes as
-    // its correction, and the link is kept.
-    if let Some(original) = store.corrects(invoice_id)? {
-        let queued = enqueue_correction(
-            store,
-            home,
-            &report,
-            Some(invoice_id),
-            original,
-            account,
-            now_ms,
-        )?;
-        if matches!(queued, Enqueued::Queued { .. }) {
-            store.mark_corrected(original, invoice_id)?;
+impl Kind {
+    /// The attempt's kind as the store keeps it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Submit => "submit",
+            Kind::Correction { .. } => "resend",
+            Kind::Replay => "replay",
         }
-        return Ok(queued);
     }
-    enqueue_kind(
-        store,
-        home,
-        &report,
-        Some(invoice_id),
-        account,
-        "submit",
-        &[],
-        None,
-        now_ms,
-    )
 }
 
-/// Like [`enqueue_invoice`], where routing sent it: the target's account,
-/// with the customer's address for a direct e-mail.
-pub fn enqueue_invoice_to(
-    store: &mut Store,
-    home: &Path,
-    invoice_id: i64,
-    target: &crate::send::route::Target,
-    now_ms: i64,
-) -> Result<Enqueued> {
-    let Some(inv) = store.invoice(invoice_id)? else {
-        return Ok(Enqueued::NoInvoice);
+/// One thing to queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub invoice: Invoice<'a>,
+    /// `None`: the built-in demonstration account. A replay always goes
+    /// through the account that delivered the invoice: `to` is not used.
+    pub to: Option<To<'a>>,
+    pub kind: Kind,
+    /// Files that go with the invoice (a mail deposit sends each as its
+    /// own attachment); they are copied into the outbox too.
+    pub annexes: &'a [PathBuf],
+}
+
+impl Request<'_> {
+    /// A replay of the recorded invoice `invoice_id`.
+    pub fn replay(invoice_id: i64) -> Request<'static> {
+        Request {
+            invoice: Invoice::Recorded(invoice_id),
+            to: None,
+            kind: Kind::Replay,
+            annexes: &[],
+        }
+    }
+}
+
+/// Queues one invoice: checks the store allows it, copies the exact bytes
+/// (and the annexes) into the outbox folder, then opens the attempt. A
+/// correction is checked first ([`check_correction`]) and, once queued,
+/// the rejected invoice is marked corrected by this one.
+pub fn enqueue(store: &mut Store, home: &Path, req: &Request<'_>, now_ms: i64) -> Result<Enqueued> {
+    if req.kind == Kind::Replay {
+        let id = match req.invoice {
+            Invoice::Recorded(id) => id,
+            Invoice::Checked {
+                invoice_id: Some(id),
+                ..
+            } => id,
+            Invoice::Checked {
+                invoice_id: None, ..
+            } => return Ok(Enqueued::NoInvoice),
+        };
+        return replay(store, id, now_ms);
+    }
+    let (invoice_id, path, sha, number) = match req.invoice {
+        Invoice::Checked { report, invoice_id } => {
+            let Some(id) = invoice_id else {
+                return Ok(Enqueued::NoInvoice);
+            };
+            let Some(sha) = report.sha256.clone() else {
+                return Ok(Enqueued::Changed);
+            };
+            let number = report.facts.get(FactKey::InvoiceNumber).map(str::to_string);
+            (id, PathBuf::from(&report.path), sha, number)
+        }
+        Invoice::Recorded(id) => {
+            let Some(inv) = store.invoice(id)? else {
+                return Ok(Enqueued::NoInvoice);
+            };
+            (id, PathBuf::from(&inv.path), inv.sha256, Some(inv.number))
+        }
     };
-    let account = accounts::resolve(store, Some(&target.account))?;
-    if store.corrects(invoice_id)?.is_some() {
-        // A correction goes as such (same checks, same link).
-        return enqueue_invoice(store, home, invoice_id, &account, now_ms);
+    if let Kind::Correction { of } = req.kind {
+        check_correction(store, of, number.as_deref())?;
     }
-    let mut report = Report::for_file(&inv.path);
-    report.sha256 = Some(inv.sha256.clone());
-    enqueue_kind(
-        store,
-        home,
-        &report,
-        Some(invoice_id),
-        &account,
-        "submit",
-        &[],
-        target.recipient.as_deref(),
-        now_ms,
-    )
+    match store.can_submit(invoice_id)? {
+        SubmitDecision::Allowed => {}
+        other => return Ok(Enqueued::Refused(other)),
+    }
+    let Some(payload) = copy_payload(home, &path, &sha, req.annexes)? else {
+        return Ok(Enqueued::Changed);
+    };
+    let (account, recipient) = destination(store, req.to)?;
+    let q = NewSubmission {
+        invoice_id,
+        kind: req.kind.as_str(),
+        channel: account.kind.as_str(),
+        account: &account.name,
+        portal_ref: None,
+        payload: Some(&payload.path),
+        annexes: payload.annexes.as_deref(),
+        recipient: recipient.as_deref(),
+    };
+    let Some(submission_id) = store.queue_submission(&q, now_ms)? else {
+        return Ok(Enqueued::Refused(store.can_submit(invoice_id)?));
+    };
+    if let Kind::Correction { of } = req.kind {
+        store.mark_corrected(of, invoice_id)?;
+    }
+    Ok(Enqueued::Queued {
+        invoice_id,
+        submission_id,
+        account: account.name,
+    })
 }
 
-/// Queues a corrected invoice that replaces one the portal rejected (or
-/// refused for another reason than the mandate): it must carry a new
-/// number, as the portals require.
-pub fn enqueue_correction(
-    store: &mut Store,
-    home: &Path,
-    report: &Report,
-    invoice_id: Option<i64>,
-    corrects: i64,
-    account: &Account,
-    now_ms: i64,
-) -> Result<Enqueued> {
+/// The account a destination names, and the customer's address for a
+/// direct e-mail.
+pub fn destination(store: &Store, to: Option<To<'_>>) -> Result<(Account, Option<String>)> {
+    Ok(match to {
+        Some(To::Account(a)) => (a.clone(), None),
+        Some(To::Routed(t)) => (
+            accounts::resolve(store, Some(&t.account))?,
+            t.recipient.clone(),
+        ),
+        None => (accounts::resolve(store, None)?, None),
+    })
+}
+
+/// Whether invoice `of` may be corrected by an invoice numbered
+/// `new_number`: only a rejected invoice, or one refused for another reason
+/// than « Mandat absent », and only by a new number.
+pub fn check_correction(store: &Store, of: i64, new_number: Option<&str>) -> Result<()> {
     let old = store
-        .invoice(corrects)?
-        .ok_or_else(|| OutboxError::NotCorrectable(corrects.to_string()))?;
+        .invoice(of)?
+        .ok_or_else(|| OutboxError::NotCorrectable(of.to_string()))?;
     let correctable = match old.status {
         Status::Rejected => true,
         Status::Refused => old.reason_code.as_deref() != Some("MANDAT_ABSENT"),
@@ -196,51 +214,35 @@ pub fn enqueue_correction(
     if !correctable {
         return Err(OutboxError::NotCorrectable(old.number));
     }
-    if let Some(id) = invoice_id
-        && let Some(new) = store.invoice(id)?
-        && new.number == old.number
-    {
+    if new_number.is_some_and(|n| n == old.number) {
         return Err(OutboxError::SameNumber(old.number));
     }
-    enqueue_kind(
-        store,
-        home,
-        report,
-        invoice_id,
-        account,
-        "resend",
-        &[],
-        None,
-        now_ms,
-    )
+    Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn enqueue_kind(
-    store: &mut Store,
+/// The outbox copies of one invoice, written before its attempt is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    /// `outbox/<sha256>.pdf`, relative to `FACTEUR_HOME`.
+    pub path: String,
+    /// The JSON list of the annexes' copies, when there are annexes.
+    pub annexes: Option<String>,
+}
+
+/// Copies the file at `src` into `outbox/<sha256>.pdf` when its bytes are
+/// still the checked ones (SHA-256 `sha`), and each annex beside it.
+/// `None` when the file changed since it was checked. A copy left without
+/// an attempt (the attempt was then refused, or the process died) is
+/// harmless: the same content always makes the same copy.
+pub fn copy_payload(
     home: &Path,
-    report: &Report,
-    invoice_id: Option<i64>,
-    account: &Account,
-    kind: &str,
+    src: &Path,
+    sha: &str,
     annexes: &[PathBuf],
-    recipient: Option<&str>,
-    now_ms: i64,
-) -> Result<Enqueued> {
-    let Some(invoice_id) = invoice_id else {
-        return Ok(Enqueued::NoInvoice);
-    };
-    match store.can_submit(invoice_id)? {
-        SubmitDecision::Allowed => {}
-        other => return Ok(Enqueued::Refused(other)),
-    }
-    let Some(sha) = report.sha256.as_deref() else {
-        return Ok(Enqueued::Changed);
-    };
-    let src = Path::new(&report.path);
+) -> Result<Option<Payload>> {
     let bytes = std::fs::read(src).map_err(io(src))?;
     if hex(&Sha256::digest(&bytes)) != sha {
-        return Ok(Enqueued::Changed);
+        return Ok(None);
     }
     let rel = format!("outbox/{sha}.pdf");
     write_payload(&home.join(&rel), &bytes)?;
@@ -259,34 +261,17 @@ fn enqueue_kind(
         write_payload(&home.join(&payload), &bytes)?;
         kept.push(AnnexCopy { file_name, payload });
     }
-    let annexes_json = if kept.is_empty() {
+    let annexes = if kept.is_empty() {
         None
     } else {
         Some(serde_json::to_string(&kept).expect("plain strings serialise"))
     };
-    let q = NewSubmission {
-        invoice_id,
-        kind,
-        channel: account.kind.as_str(),
-        account: &account.name,
-        portal_ref: None,
-        payload: Some(&rel),
-        annexes: annexes_json.as_deref(),
-        recipient,
-    };
-    Ok(match store.queue_submission(&q, now_ms)? {
-        Some(submission_id) => Enqueued::Queued {
-            invoice_id,
-            submission_id,
-        },
-        None => Enqueued::Refused(store.can_submit(invoice_id)?),
-    })
+    Ok(Some(Payload { path: rel, annexes }))
 }
 
 /// Queues a replay (« Rejeu ») of an invoice refused for « Mandat absent »,
-/// through the account that delivered it. Returns the attempt's id and the
-/// account's name.
-pub fn enqueue_replay(store: &mut Store, invoice_id: i64, now_ms: i64) -> Result<(i64, String)> {
+/// through the account that delivered it.
+fn replay(store: &mut Store, invoice_id: i64, now_ms: i64) -> Result<Enqueued> {
     let inv = store
         .invoice(invoice_id)?
         .ok_or_else(|| OutboxError::NotReplayable(invoice_id.to_string()))?;
@@ -302,7 +287,7 @@ pub fn enqueue_replay(store: &mut Store, invoice_id: i64, now_ms: i64) -> Result
     let account = last.account.clone().unwrap_or_default();
     let q = NewSubmission {
         invoice_id,
-        kind: "replay",
+        kind: Kind::Replay.as_str(),
         channel: &last.channel,
         account: &account,
         portal_ref: last.portal_ref.as_deref(),
@@ -310,10 +295,14 @@ pub fn enqueue_replay(store: &mut Store, invoice_id: i64, now_ms: i64) -> Result
         annexes: None,
         recipient: None,
     };
-    let id = store
+    let submission_id = store
         .queue_submission(&q, now_ms)?
         .ok_or_else(|| OutboxError::NotReplayable(inv.number.clone()))?;
-    Ok((id, account))
+    Ok(Enqueued::Queued {
+        invoice_id,
+        submission_id,
+        account,
+    })
 }
 
 fn write_payload(path: &Path, bytes: &[u8]) -> Result<()> {

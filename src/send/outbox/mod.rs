@@ -69,8 +69,8 @@ mod enqueue;
 
 pub use any::AnyChannel;
 pub use enqueue::{
-    Enqueued, enqueue, enqueue_correction, enqueue_invoice, enqueue_invoice_to, enqueue_replay,
-    enqueue_routed, enqueue_with_annexes,
+    Enqueued, Invoice, Kind, Payload, Request, To, check_correction, copy_payload, destination,
+    enqueue,
 };
 
 pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutboxError + '_ {

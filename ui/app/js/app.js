@@ -169,6 +169,15 @@ async function start() {
       clearTimeout(changedTimer);
       changedTimer = setTimeout(() => app.refreshAll(), 300);
     });
+    // A watched file the database or the disk could not take: said once
+    // (the latest replaces the earlier), tried again by the shell.
+    await ipc.on('watch-problem', (p) => {
+      document.querySelectorAll('#errors .error[data-code="watch_deferred"]').forEach((b) => b.remove());
+      const name = p.path ? p.path.split(/[\\/]/).pop() : null;
+      const secs = Math.max(1, Math.round(p.retry_in_ms / 1000));
+      const message = t('watch_deferred', name, secs);
+      showError({ code: 'watch_deferred', message_fr: message, message_en: message, detail: p.error });
+    });
     await ipc.on('submit-step', () => {
       clearTimeout(changedTimer);
       changedTimer = setTimeout(() => app.refreshAll(), 150);

@@ -167,6 +167,9 @@ const fr = {
   folder_paused: 'En pause',
   folder_missing: 'Introuvable',
   folder_missing_help: 'Dossier introuvable (disque ou partage débranché ?) : Facteur réessaie toutes les 30 secondes.',
+  watch_deferred: (name, secs) => name
+    ? `« ${name} » n'a pas pu être pris pour l'instant (base de données ou disque indisponible) : nouvel essai dans ${secs} s. Rien n'est perdu.`
+    : `La base de données des dossiers surveillés est indisponible : nouvel essai dans ${secs} s. Rien n'est perdu.`,
   folder_counts: (c) => `${c.taken} prise${c.taken > 1 ? 's' : ''} · ${c.accepted} conforme${c.accepted > 1 ? 's' : ''} · ${c.blocked} bloquée${c.blocked > 1 ? 's' : ''} · ${c.waiting} en attente`,
   watching_on: (n) => `Surveillance active : ${n} dossier${n > 1 ? 's' : ''}`,
   watching_paused: 'Surveillance en pause',
@@ -447,6 +450,9 @@ const en = {
   folder_paused: 'Paused',
   folder_missing: 'Not found',
   folder_missing_help: 'Folder not found (drive or share disconnected?): Facteur tries again every 30 seconds.',
+  watch_deferred: (name, secs) => name
+    ? `"${name}" could not be taken for now (database or disk unavailable): trying again in ${secs} s. Nothing is lost.`
+    : `The watched folders' database is unavailable: trying again in ${secs} s. Nothing is lost.`,
   folder_counts: (c) => `${c.taken} taken · ${c.accepted} accepted · ${c.blocked} blocked · ${c.waiting} waiting`,
   watching_on: (n) => `Watching ${n} folder${n > 1 ? 's' : ''}`,
   watching_paused: 'Watching paused',
