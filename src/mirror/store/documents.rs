@@ -7,13 +7,15 @@
 //! ([`super::invoices`]), the events' mapping and current status
 //! ([`super::events`]), and checking itself ([`crate::check`]).
 
-use rusqlite::OptionalExtension;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::invoices::Duplicate;
-use super::{Result, Store};
+use super::events::{NewEvent, Source, insert_event};
+use super::invoices::{Duplicate, DuplicateKind, current_status, duplicate_reason, find_duplicate};
+use super::{Result, Store, StoreError};
 use crate::check::Report;
-use crate::mirror::lifecycle::Status;
+use crate::check::facts::FactKey;
+use crate::mirror::lifecycle::{Status, Vocabulary};
 
 /// What recording a check did.
 #[derive(Debug, Clone, Serialize)]
@@ -32,7 +34,7 @@ impl Store {
     /// status only moves while the invoice has not left the machine.
     pub fn record_check(&mut self, report: &Report, now_ms: i64) -> Result<Recorded> {
         let tx = self.write()?;
-        let recorded = super::intake::record_check_in(&tx, report, now_ms)?;
+        let recorded = record_check_in(&tx, report, now_ms)?;
         tx.commit()?;
         Ok(recorded)
     }
@@ -129,6 +131,114 @@ pub(super) fn error_codes(report: &Report) -> String {
         .map(|f| f.code.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The body of [`Store::record_check`], inside the caller's transaction.
+pub(super) fn record_check_in(tx: &Connection, report: &Report, now_ms: i64) -> Result<Recorded> {
+    let sha = report.sha256.as_deref().ok_or(StoreError::NoHash)?;
+    let json = serde_json::to_string(report)?;
+    let existing: Option<i64> = tx
+        .query_row("SELECT id FROM documents WHERE sha256 = ?1", [sha], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let known_document = existing.is_some();
+    let document_id = match existing {
+        Some(id) => id,
+        None => {
+            tx.execute(
+                "INSERT INTO documents (sha256, size_bytes, first_path, first_seen_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![sha, report.size_bytes as i64, report.path, now_ms],
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
+    let verdict = if report.accepted() {
+        "accepted"
+    } else {
+        "rejected"
+    };
+    tx.execute(
+        "INSERT INTO checks (document_id, path, checked_ms, verdict, report_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![document_id, report.path, now_ms, verdict, json],
+    )?;
+
+    let mut invoice_id: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM invoices WHERE document_id = ?1",
+            [document_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let facts = &report.facts;
+    if invoice_id.is_none()
+        && let Some(number) = facts.get(FactKey::InvoiceNumber)
+    {
+        let customer = facts
+            .get(FactKey::BuyerName)
+            .or(facts.get(FactKey::BuyerSiren));
+        tx.execute(
+            "INSERT INTO invoices (document_id, seller_siren, number, doc_type, issue_date, currency,
+                total_without_tax, total_with_tax, customer, customer_key, buyer_siren,
+                current_status, status_since_ms, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            params![
+                document_id,
+                facts.get(FactKey::SellerSiren),
+                number,
+                facts.get(FactKey::DocType).unwrap_or("invoice"),
+                facts.get(FactKey::IssueDate),
+                facts.get(FactKey::Currency),
+                facts.get(FactKey::TotalWithoutTax),
+                facts.get(FactKey::TotalWithTax).or(facts.get(FactKey::AmountDue)),
+                customer,
+                customer.map(crate::check::text::fold),
+                facts.get(FactKey::BuyerSiren),
+                Status::Checked.as_str(),
+                now_ms,
+            ],
+        )?;
+        invoice_id = Some(tx.last_insert_rowid());
+    }
+    let mut duplicate = None;
+    if let Some(id) = invoice_id {
+        let current = current_status(tx, id)?;
+        if matches!(current, Status::Checked | Status::Blocked) {
+            duplicate = find_duplicate(tx, id)?;
+            let (raw, reason) = match &duplicate {
+                Some(d) if d.kind == DuplicateKind::AtPortal => {
+                    ("duplicate", Some(duplicate_reason(d)))
+                }
+                Some(d) if d.kind == DuplicateKind::RejectedNumber => {
+                    ("rejected_number", Some(duplicate_reason(d)))
+                }
+                // Local events speak in canonical names: "rejected" would
+                // read as the portal's 213.
+                _ if report.accepted() => (Status::Checked.as_str(), None),
+                _ => (Status::Blocked.as_str(), Some(error_codes(report))),
+            };
+            let raw = raw.to_string();
+            insert_event(
+                tx,
+                id,
+                &NewEvent {
+                    at_ms: now_ms,
+                    source: Source::LocalCheck,
+                    vocabulary: Vocabulary::Local,
+                    raw_status: raw,
+                    raw_reason: reason,
+                    submission_id: None,
+                },
+                now_ms,
+            )?;
+        }
+    }
+    Ok(Recorded {
+        document_id,
+        known_document,
+        invoice_id,
+        duplicate,
+    })
 }
 
 #[cfg(test)]

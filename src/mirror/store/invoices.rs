@@ -103,7 +103,7 @@ impl Store {
     /// that no other invoice collides with. Replays and corrected invoices
     /// are separate, explicit paths.
     pub fn can_submit(&self, invoice_id: i64) -> Result<SubmitDecision> {
-        super::intake::can_submit_in(&self.conn, invoice_id)
+        can_submit_in(&self.conn, invoice_id)
     }
 
     /// The invoice another invoice collides with, if any (see [`DuplicateKind`]).
@@ -399,6 +399,23 @@ pub(super) fn duplicate_reason(d: &Duplicate) -> String {
         ),
         DuplicateKind::NotSentYet => format!("same number as invoice #{} not sent yet", d.other_id),
     }
+}
+
+/// Whether the invoice may be submitted ([`Store::can_submit`]), read
+/// inside a transaction.
+pub(super) fn can_submit_in(conn: &Connection, invoice_id: i64) -> Result<SubmitDecision> {
+    let status = current_status(conn, invoice_id)?;
+    Ok(match status {
+        Status::Checked => match find_duplicate(conn, invoice_id)? {
+            Some(d) if d.blocks() => SubmitDecision::Duplicate(d),
+            _ => SubmitDecision::Allowed,
+        },
+        Status::Blocked => match find_duplicate(conn, invoice_id)? {
+            Some(d) if d.blocks() => SubmitDecision::Duplicate(d),
+            _ => SubmitDecision::CheckFailed,
+        },
+        other => SubmitDecision::AlreadySubmitted { status: other },
+    })
 }
 
 #[cfg(test)]

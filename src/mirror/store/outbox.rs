@@ -6,10 +6,11 @@
 //! ([`crate::send::outbox`] drives these methods), and what a sync brings
 //! back ([`super::sync`]).
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::events::{NewEvent, insert_event, insert_event_once};
+use super::invoices::current_status;
 use super::{Result, Store, local_event};
 use crate::mirror::lifecycle::{self, Status};
 
@@ -171,7 +172,7 @@ impl Store {
     /// first or the status no longer allows it.
     pub fn queue_submission(&mut self, q: &NewSubmission<'_>, now_ms: i64) -> Result<Option<i64>> {
         let tx = self.write()?;
-        let id = super::intake::queue_submission_in(&tx, q, now_ms)?;
+        let id = queue_submission_in(&tx, q, now_ms)?;
         if id.is_some() {
             tx.commit()?;
         }
@@ -356,4 +357,43 @@ impl Store {
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// The body of [`Store::queue_submission`], inside the caller's
+/// transaction (which the caller rolls back when nothing was queued).
+pub(super) fn queue_submission_in(
+    tx: &Connection,
+    q: &NewSubmission<'_>,
+    now_ms: i64,
+) -> Result<Option<i64>> {
+    let status = current_status(tx, q.invoice_id)?;
+    let open: i64 = tx.query_row(
+        "SELECT count(*) FROM submissions WHERE invoice_id = ?1 AND outcome IN ('queued', 'sending')",
+        [q.invoice_id],
+        |r| r.get(0),
+    )?;
+    let allowed = match q.kind {
+        "replay" => status == Status::Refused,
+        _ => status == Status::Checked,
+    };
+    if open > 0 || !allowed {
+        return Ok(None);
+    }
+    tx.execute(
+        "INSERT INTO submissions (invoice_id, kind, channel, account, started_ms, outcome, portal_ref, payload, annexes, recipient)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?9)",
+        params![q.invoice_id, q.kind, q.channel, q.account, now_ms, q.portal_ref, q.payload, q.annexes, q.recipient],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE invoices SET portal = ?2 WHERE id = ?1",
+        params![q.invoice_id, q.account],
+    )?;
+    insert_event(
+        tx,
+        q.invoice_id,
+        &local_event(Status::Queued, None, id, now_ms),
+        now_ms,
+    )?;
+    Ok(Some(id))
 }
