@@ -154,39 +154,36 @@ pub struct OutboxLock {
 impl OutboxLock {
     /// Waits for the lock (another Facteur may be sending).
     pub fn acquire(home: &Path) -> Result<OutboxLock> {
-        let path = home.join("outbox.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io(&path))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                tracing::info!("another Facteur is working the outbox; waiting");
-                file.lock().map_err(io(&path))?;
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(&path)(e)),
+        if let Some(lock) = OutboxLock::try_acquire(home)? {
+            return Ok(lock);
         }
+        tracing::info!("another Facteur is working the outbox; waiting");
+        let (path, file) = lock_file(home)?;
+        file.lock().map_err(io(&path))?;
         Ok(OutboxLock { _file: file })
     }
 
     /// The lock if no other Facteur is working the outbox right now.
     pub fn try_acquire(home: &Path) -> Result<Option<OutboxLock>> {
-        let path = home.join("outbox.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io(&path))?;
+        let (path, file) = lock_file(home)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(OutboxLock { _file: file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
             Err(std::fs::TryLockError::Error(e)) => Err(io(&path)(e)),
         }
     }
+}
+
+/// The outbox's lock file, opened (created when missing, never truncated).
+fn lock_file(home: &Path) -> Result<(PathBuf, File)> {
+    let path = home.join("outbox.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io(&path))?;
+    Ok((path, file))
 }
 
 pub(super) fn hex(bytes: &[u8]) -> String {
