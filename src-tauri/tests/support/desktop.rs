@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 
@@ -188,6 +189,10 @@ impl Desktop {
         }
         let driver = spawn(&mut cmd, "tauri-driver");
         wait_port(port, "tauri-driver");
+        // tauri-driver listens at once but proxies to WebKitWebDriver, which
+        // it starts beside itself: a session asked for before that one
+        // listens is answered by a closed connection.
+        wait_port(native, "WebKitWebDriver (started by tauri-driver)");
         Desktop {
             driver,
             notifier,
@@ -205,11 +210,27 @@ impl Desktop {
             "browserName": "wry",
             "tauri:options": { "application": app, "args": args }
         });
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.as_object().unwrap().clone())
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session on the Facteur window")
+        // A connection closed before any answer means the driver was not
+        // ready yet (nothing was started): asking again is safe. Any other
+        // failure, or the same one three times, fails the test.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.as_object().unwrap().clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return client,
+                Err(e @ (NewSessionError::Failed(_) | NewSessionError::FailedC(_)))
+                    if attempt < 3 =>
+                {
+                    eprintln!("WebDriver session not opened yet ({e}); asking again");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("a WebDriver session on the Facteur window: {e:?}"),
+            }
+        }
     }
 
     /// The desktop notifications received so far (`{app, summary, body}`).
