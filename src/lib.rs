@@ -13,8 +13,12 @@
 pub mod check;
 pub mod demo;
 pub mod home;
+pub mod ident;
 pub mod intake;
 pub mod mirror;
+pub mod pdf;
+pub mod read;
 pub mod render;
 pub mod send;
+pub mod text;
 pub mod view;

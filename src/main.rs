@@ -58,6 +58,25 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Read invoice PDFs as a person does: number, parties, lines, VAT and
+    /// totals, in EN 16931 terms (format in README).
+    Read {
+        /// One JSON object per invoice, one per line.
+        #[arg(long)]
+        json: bool,
+        /// The owner's confirmed reading of FILE (same format, plain values
+        /// allowed): recorded, and its layout learned for the next invoices.
+        #[arg(long, value_name = "CONFIRMED.json")]
+        confirm: Option<PathBuf>,
+        /// PDF files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Layouts learned from confirmed readings.
+    Layouts {
+        #[command(subcommand)]
+        action: LayoutsAction,
+    },
     /// List invoices with their current status, most recent first.
     Status {
         #[arg(long)]
@@ -403,6 +422,17 @@ enum AccountAction {
     Remove { name: String },
 }
 
+#[derive(Subcommand)]
+enum LayoutsAction {
+    /// The learned layouts: seller, fields learned, when.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a learned layout.
+    Remove { id: i64 },
+}
+
 fn main() -> ExitCode {
     init_logging();
     // A panic inside one file's check is caught and reported as a finding;
@@ -433,6 +463,15 @@ fn main() -> ExitCode {
             no_store,
             paths,
         } => run_check(&paths, json, jobs, no_store, lang),
+        Command::Read {
+            json,
+            confirm,
+            paths,
+        } => cli::read::read(&paths, json, confirm.as_deref(), lang),
+        Command::Layouts { action } => match action {
+            LayoutsAction::List { json } => cli::read::layouts_list(json, lang),
+            LayoutsAction::Remove { id } => cli::read::layouts_remove(id, lang),
+        },
         Command::Status {
             json,
             status,

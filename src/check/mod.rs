@@ -7,7 +7,8 @@
 //! analysis becomes that file's `unreadable` finding, and a file whose
 //! analysis overruns its time is abandoned and reported.
 //!
-//! Its parts: [`pdf`] (the file's structure and content streams),
+//! Its parts: [`crate::pdf`] (the file's structure and content streams,
+//! a layer below), [`crate::read`] (the page read as a person does),
 //! [`structured`] (the embedded Factur-X / UBL), [`textfacts`] (facts read
 //! from the visible text), [`ident`] (identifier check digits), [`facts`]
 //! (what was read, with its source), [`finding`] (codes and wording) and
@@ -18,11 +19,12 @@
 
 pub mod facts;
 pub mod finding;
-pub mod ident;
-pub mod pdf;
 pub mod structured;
-pub mod text;
 pub mod textfacts;
+
+// Identifier check digits and the one text folding live a layer below (the
+// reader needs them too); they stay reachable under their old paths.
+pub use crate::{ident, text};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -35,8 +37,8 @@ use sha2::{Digest, Sha256};
 use crate::check::facts::{DocType, FactKey, Facts};
 use crate::check::finding::{Code, Finding, Severity};
 use crate::check::ident::{IdKind, Validity};
-use crate::check::pdf::{Budget, PageContent, Sniff};
 use crate::check::structured::StructuredInvoice;
+use crate::pdf::{self, Budget, PageContent, Sniff};
 
 /// The portal limits and the checker's own safety caps.
 #[derive(Debug, Clone)]

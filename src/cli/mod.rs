@@ -20,6 +20,7 @@ use facteur::send::outbox::AnyChannel;
 pub mod accounts;
 pub mod folders;
 pub mod plateforme;
+pub mod read;
 pub mod route;
 pub mod store;
 pub mod submit;

@@ -41,6 +41,7 @@ pub mod events;
 pub mod folders;
 pub mod intake;
 pub mod invoices;
+pub mod layouts;
 pub mod outbox;
 pub mod settings;
 pub mod sync;
@@ -67,6 +68,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/007_directory.sql"),
     include_str!("../../../migrations/008_plateforme.sql"),
     include_str!("../../../migrations/009_ambiguous.sql"),
+    include_str!("../../../migrations/010_layouts.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

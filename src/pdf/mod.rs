@@ -1,6 +1,9 @@
-//! Reading what the checker needs out of one PDF: whether it is a PDF at all,
-//! whether it loads, encryption, signatures, per-page content (visible text,
-//! invisible text, raster images) and embedded files.
+//! The bottom layer: reading one PDF's structure and content streams with
+//! lopdf. Whether it is a PDF at all, whether it loads, encryption,
+//! signatures, per-page content (visible text, invisible text, raster
+//! images, and every text run with its place, font and size on the page,
+//! plus the ruling lines drawn) and embedded files. The checker
+//! ([`crate::check`]) and the reader ([`crate::read`]) both stand on it.
 //!
 //! Everything here is bounded: stream decompression, Form XObject nesting,
 //! content operators per file and wall time are capped by [`Budget`], so a
@@ -28,6 +31,10 @@ pub struct Budget {
     pub max_form_depth: usize,
     /// Text kept per page for fact extraction.
     pub max_text_per_page: usize,
+    /// Positioned text runs kept per page (the reader's input).
+    pub max_runs_per_page: usize,
+    /// Ruling lines kept per page.
+    pub max_rules_per_page: usize,
     /// When the analysis must stop (checked between operators).
     pub deadline: Instant,
 }
@@ -39,6 +46,8 @@ impl Budget {
             max_operations: 4_000_000,
             max_form_depth: 12,
             max_text_per_page: 64 * 1024,
+            max_runs_per_page: 20_000,
+            max_rules_per_page: 4_000,
             deadline,
         }
     }
@@ -315,6 +324,47 @@ pub struct PageContent {
     pub text: String,
     /// The content could not be fully read (budget, broken stream).
     pub incomplete: bool,
+    /// Visible text runs with their place on the page, in drawing order
+    /// (the reader sorts them), capped by [`Budget::max_runs_per_page`].
+    pub runs: Vec<TextRun>,
+    /// Thin filled rectangles and stroked straight segments: table rules.
+    pub rules: Vec<Rule>,
+    /// The MediaBox: x0, y0, x1, y1 (A4 when absent).
+    pub media_box: [f32; 4],
+}
+
+/// One string shown on the page, in page space (points, origin bottom left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextRun {
+    pub text: String,
+    /// Left end of the baseline.
+    pub x: f32,
+    /// Baseline height.
+    pub y: f32,
+    /// Horizontal advance of the whole string.
+    pub width: f32,
+    /// Effective font size (text size times the vertical scale).
+    pub size: f32,
+    /// The font's `/BaseFont` (subset prefix removed), or its resource name.
+    pub font: String,
+}
+
+/// A straight ruling line (or a thin filled rectangle) in page space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+impl Rule {
+    pub fn horizontal(&self) -> bool {
+        (self.y1 - self.y0).abs() <= 1.5 && (self.x1 - self.x0).abs() > 3.0
+    }
+    pub fn vertical(&self) -> bool {
+        (self.x1 - self.x0).abs() <= 1.5 && (self.y1 - self.y0).abs() > 3.0
+    }
 }
 
 /// Analyses every page, in order. Stops with [`PdfError::Timeout`] when the
@@ -338,7 +388,9 @@ fn page(
     ops_left: &mut usize,
 ) -> Result<PageContent, PdfError> {
     let mut pc = PageContent::default();
-    let area = page_area(doc, page_id);
+    let media = media_box(doc, page_id);
+    pc.media_box = media;
+    let area = ((media[2] - media[0]) * (media[3] - media[1])).abs();
     let resources = page_resource_dicts(doc, page_id);
     let content = match doc.get_page_content_with_limit(page_id, budget.max_stream_bytes) {
         Ok(c) => c,
@@ -354,6 +406,8 @@ fn page(
         out: &mut pc,
         image_area: 0.0,
         line: String::new(),
+        path: Vec::new(),
+        start: None,
     };
     let mut gs = GState::default();
     walker.run(&content, &resources, &mut gs, 0)?;
@@ -367,8 +421,8 @@ fn page(
     Ok(pc)
 }
 
-/// The page's MediaBox area (inherited through the page tree), A4 if absent.
-fn page_area(doc: &Document, page_id: ObjectId) -> f32 {
+/// The page's MediaBox (inherited through the page tree), A4 if absent.
+fn media_box(doc: &Document, page_id: ObjectId) -> [f32; 4] {
     let mut node = doc.get_dictionary(page_id).ok();
     for _ in 0..32 {
         let Some(d) = node else { break };
@@ -382,7 +436,12 @@ fn page_area(doc: &Document, page_id: ObjectId) -> f32 {
             let n: Vec<f32> = rect.iter().map(|o| num(deref(doc, o))).collect();
             let a = ((n[2] - n[0]) * (n[3] - n[1])).abs();
             if a.is_finite() && a > 0.0 {
-                return a;
+                return [
+                    n[0].min(n[2]),
+                    n[1].min(n[3]),
+                    n[0].max(n[2]),
+                    n[1].max(n[3]),
+                ];
             }
         }
         node = d
@@ -391,7 +450,7 @@ fn page_area(doc: &Document, page_id: ObjectId) -> f32 {
             .and_then(|p| p.as_reference().ok())
             .and_then(|id| doc.get_dictionary(id).ok());
     }
-    595.0 * 842.0
+    [0.0, 0.0, 595.0, 842.0]
 }
 
 /// The page's resource dictionaries, nearest first.
@@ -412,20 +471,88 @@ fn num(o: &Object) -> f32 {
     }
 }
 
+const IDENTITY: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// The graphics state we follow, text state included (PDF keeps the text
+/// state parameters in the graphics state, so `q`/`Q` save them too).
 #[derive(Debug, Clone, Copy)]
 struct GState {
     ctm: [f32; 6],
     render_mode: i64,
+    /// Text matrix and text line matrix (valid between BT and ET).
+    tm: [f32; 6],
+    tlm: [f32; 6],
+    font_size: f32,
+    char_spacing: f32,
+    word_spacing: f32,
+    /// Horizontal scaling, as a fraction (Tz 100 = 1.0).
+    scale: f32,
+    leading: f32,
+    rise: f32,
 }
 
 impl Default for GState {
     fn default() -> Self {
         GState {
-            ctm: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            ctm: IDENTITY,
             render_mode: 0,
+            tm: IDENTITY,
+            tlm: IDENTITY,
+            font_size: 0.0,
+            char_spacing: 0.0,
+            word_spacing: 0.0,
+            scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
         }
     }
 }
+
+impl GState {
+    /// Moves to the start of the next line offset by (tx, ty): `Td`.
+    fn next_line(&mut self, tx: f32, ty: f32) {
+        self.tlm = concat([1.0, 0.0, 0.0, 1.0, tx, ty], self.tlm);
+        self.tm = self.tlm;
+    }
+}
+
+/// What the walker knows of one font resource: how its codes decode and how
+/// wide its glyphs are (in thousandths of the text size).
+struct FontInfo<'a> {
+    encoding: Option<Encoding<'a>>,
+    name: String,
+    /// Composite (Type0) fonts use two-byte codes.
+    two_byte: bool,
+    first_char: i64,
+    widths: Vec<f32>,
+    /// Type0 `/W` ranges: (first code, last code, width).
+    cid_widths: Vec<(u32, u32, f32)>,
+    default_width: f32,
+}
+
+impl FontInfo<'_> {
+    fn width(&self, code: u32) -> f32 {
+        if self.two_byte {
+            return self
+                .cid_widths
+                .iter()
+                .find(|(a, b, _)| (*a..=*b).contains(&code))
+                .map(|w| w.2)
+                .unwrap_or(self.default_width);
+        }
+        let i = code as i64 - self.first_char;
+        if i >= 0
+            && let Some(w) = self.widths.get(i as usize)
+            && *w > 0.0
+        {
+            return *w;
+        }
+        self.default_width
+    }
+}
+
+/// Caps on what one font dictionary may cost to read.
+const MAX_WIDTH_ENTRIES: usize = 65_536;
 
 /// `m × ctm` for PDF's row-vector convention.
 fn concat(m: [f32; 6], ctm: [f32; 6]) -> [f32; 6] {
@@ -461,6 +588,10 @@ struct Walker<'a, 'b> {
     out: &'b mut PageContent,
     image_area: f32,
     line: String,
+    /// Straight segments of the path being built, in page space.
+    path: Vec<Rule>,
+    /// The current subpath's start and current point, in user space.
+    start: Option<((f32, f32), (f32, f32))>,
 }
 
 /// Graphics-state stack depth we track; deeper `q` are counted but not stored.
@@ -477,7 +608,7 @@ impl<'a> Walker<'a, '_> {
         let fonts = self.fonts(resources);
         let mut stack: Vec<GState> = Vec::new();
         let mut overflow = 0usize;
-        let mut encoding: Option<&Encoding> = None;
+        let mut font: Option<&FontInfo> = None;
         for op in Content::decode_iter(content) {
             let Ok(op) = op else {
                 self.out.incomplete = true;
@@ -491,6 +622,7 @@ impl<'a> Walker<'a, '_> {
             if (*self.ops_left).is_multiple_of(4096) && Instant::now() > self.budget.deadline {
                 return Err(PdfError::Timeout);
             }
+            let f = |i: usize| op.operands.get(i).map(num).filter(|v| v.is_finite());
             match op.operator.as_str() {
                 "q" => {
                     if stack.len() < MAX_GSTATE_STACK {
@@ -511,53 +643,124 @@ impl<'a> Walker<'a, '_> {
                         gs.ctm = concat(m, gs.ctm);
                     }
                 }
-                "BT" | "ET" | "T*" => self.flush_line(),
+                "BT" => {
+                    self.flush_line();
+                    gs.tm = IDENTITY;
+                    gs.tlm = IDENTITY;
+                }
+                "ET" => self.flush_line(),
+                "T*" => {
+                    self.flush_line();
+                    gs.next_line(0.0, -gs.leading);
+                }
                 "Td" | "TD" => {
-                    if op
-                        .operands
-                        .get(1)
-                        .map(num)
-                        .is_some_and(|ty| ty.abs() > 0.01)
-                    {
+                    let (tx, ty) = (f(0).unwrap_or(0.0), f(1).unwrap_or(0.0));
+                    if ty.abs() > 0.01 {
                         self.flush_line();
                     } else {
                         self.line.push(' ');
                     }
+                    if op.operator == "TD" {
+                        gs.leading = -ty;
+                    }
+                    gs.next_line(tx, ty);
                 }
-                "Tm" => self.flush_line(),
+                "Tm" => {
+                    self.flush_line();
+                    if let Some(m) = matrix(&op.operands) {
+                        gs.tm = m;
+                        gs.tlm = m;
+                    }
+                }
+                "Tc" => gs.char_spacing = f(0).unwrap_or(0.0),
+                "Tw" => gs.word_spacing = f(0).unwrap_or(0.0),
+                "Tz" => gs.scale = f(0).unwrap_or(100.0) / 100.0,
+                "TL" => gs.leading = f(0).unwrap_or(0.0),
+                "Ts" => gs.rise = f(0).unwrap_or(0.0),
                 "Tr" => {
                     if let Some(Object::Integer(m)) = op.operands.first() {
                         gs.render_mode = *m;
                     }
                 }
                 "Tf" => {
-                    encoding = op
+                    font = op
                         .operands
                         .first()
                         .and_then(|n| n.as_name().ok())
                         .and_then(|n| fonts.get(n));
+                    gs.font_size = f(1).unwrap_or(0.0);
                 }
-                "Tj" => self.show(&op.operands, encoding, gs),
+                "Tj" => self.show(&op.operands, font, gs),
                 "'" => {
                     self.flush_line();
-                    self.show(&op.operands, encoding, gs);
+                    gs.next_line(0.0, -gs.leading);
+                    self.show(&op.operands, font, gs);
                 }
                 "\"" => {
                     self.flush_line();
-                    self.show(op.operands.get(2..).unwrap_or(&[]), encoding, gs);
+                    gs.word_spacing = f(0).unwrap_or(gs.word_spacing);
+                    gs.char_spacing = f(1).unwrap_or(gs.char_spacing);
+                    gs.next_line(0.0, -gs.leading);
+                    self.show(op.operands.get(2..).unwrap_or(&[]), font, gs);
                 }
                 "TJ" => {
                     if let Some(Object::Array(items)) = op.operands.first() {
                         for item in items {
                             match item {
                                 Object::String(..) => {
-                                    self.show(std::slice::from_ref(item), encoding, gs)
+                                    self.show(std::slice::from_ref(item), font, gs)
                                 }
-                                other if num(other) < -200.0 => self.line.push(' '),
-                                _ => {}
+                                other => {
+                                    let adj = num(other);
+                                    if adj < -200.0 {
+                                        self.line.push(' ');
+                                    }
+                                    // A number moves the pen back by
+                                    // thousandths of the text size.
+                                    let tx = -adj / 1000.0 * gs.font_size * gs.scale;
+                                    if tx.is_finite() {
+                                        gs.tm = concat([1.0, 0.0, 0.0, 1.0, tx, 0.0], gs.tm);
+                                    }
+                                }
                             }
                         }
                     }
+                }
+                "m" => {
+                    if let (Some(x), Some(y)) = (f(0), f(1)) {
+                        self.start = Some(((x, y), (x, y)));
+                    }
+                }
+                "l" => {
+                    if let (Some(x), Some(y), Some((s, cur))) = (f(0), f(1), self.start) {
+                        self.segment(gs.ctm, cur, (x, y));
+                        self.start = Some((s, (x, y)));
+                    }
+                }
+                "h" => {
+                    if let Some((s, cur)) = self.start {
+                        self.segment(gs.ctm, cur, s);
+                        self.start = Some((s, s));
+                    }
+                }
+                "re" => {
+                    if let (Some(x), Some(y), Some(w), Some(h)) = (f(0), f(1), f(2), f(3)) {
+                        self.rectangle(gs.ctm, x, y, w, h);
+                        self.start = Some(((x, y), (x, y)));
+                    }
+                }
+                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                    let room = self
+                        .budget
+                        .max_rules_per_page
+                        .saturating_sub(self.out.rules.len());
+                    let path = std::mem::take(&mut self.path);
+                    self.out.rules.extend(path.into_iter().take(room));
+                    self.start = None;
+                }
+                "n" => {
+                    self.path.clear();
+                    self.start = None;
                 }
                 "BI" => {
                     self.out.images += 1;
@@ -573,6 +776,42 @@ impl<'a> Walker<'a, '_> {
             }
         }
         Ok(())
+    }
+
+    /// A straight segment of the current path, kept when it is horizontal or
+    /// vertical (a table rule); slanted strokes and curves are drawings.
+    fn segment(&mut self, ctm: [f32; 6], a: (f32, f32), b: (f32, f32)) {
+        let (x0, y0) = apply(ctm, a);
+        let (x1, y1) = apply(ctm, b);
+        let rule = Rule {
+            x0: x0.min(x1),
+            y0: y0.min(y1),
+            x1: x0.max(x1),
+            y1: y0.max(y1),
+        };
+        if (rule.horizontal() || rule.vertical()) && self.path.len() < MAX_PATH_SEGMENTS {
+            self.path.push(rule);
+        }
+    }
+
+    /// A rectangle: a thin one is a rule; a box gives its four edges (a cell
+    /// or a framed table).
+    fn rectangle(&mut self, ctm: [f32; 6], x: f32, y: f32, w: f32, h: f32) {
+        let corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)];
+        for i in 0..4 {
+            self.segment(ctm, corners[i], corners[(i + 1) % 4]);
+        }
+        let (x0, y0) = apply(ctm, (x, y));
+        let (x1, y1) = apply(ctm, (x + w, y + h));
+        let thin = Rule {
+            x0: x0.min(x1),
+            y0: (y0 + y1) / 2.0,
+            x1: x0.max(x1),
+            y1: (y0 + y1) / 2.0,
+        };
+        if (y1 - y0).abs() <= 2.0 && thin.horizontal() && self.path.len() < MAX_PATH_SEGMENTS {
+            self.path.push(thin);
+        }
     }
 
     fn xobject(
@@ -633,7 +872,7 @@ impl<'a> Walker<'a, '_> {
         Ok(())
     }
 
-    fn fonts(&self, resources: &[&'a Dictionary]) -> BTreeMap<Vec<u8>, Encoding<'a>> {
+    fn fonts(&self, resources: &[&'a Dictionary]) -> BTreeMap<Vec<u8>, FontInfo<'a>> {
         let doc = self.doc;
         let mut map = BTreeMap::new();
         for r in resources.iter().rev() {
@@ -649,21 +888,76 @@ impl<'a> Walker<'a, '_> {
                 let Ok(font) = deref(doc, font).as_dict() else {
                     continue;
                 };
-                if let Ok(enc) =
-                    font.get_font_encoding_with_limit(doc, self.budget.max_stream_bytes)
-                {
-                    map.insert(name.clone(), enc);
-                }
+                map.insert(name.clone(), self.font_info(name, font));
             }
         }
         map
     }
 
-    fn show(&mut self, operands: &[Object], encoding: Option<&Encoding>, gs: &GState) {
+    fn font_info(&self, resource: &[u8], font: &'a Dictionary) -> FontInfo<'a> {
+        let doc = self.doc;
+        let get = |d: &'a Dictionary, k: &[u8]| d.get(k).ok().map(|o| deref(doc, o));
+        let encoding = font
+            .get_font_encoding_with_limit(doc, self.budget.max_stream_bytes)
+            .ok();
+        let base = get(font, b"BaseFont")
+            .and_then(|b| b.as_name().ok())
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_else(|| String::from_utf8_lossy(resource).into_owned());
+        // "ABCDEF+Helvetica": the subset tag says nothing about the face.
+        let name = match base.split_once('+') {
+            Some((tag, rest)) if tag.len() == 6 => rest.to_string(),
+            _ => base,
+        };
+        let two_byte = get(font, b"Subtype").and_then(|s| s.as_name().ok()) == Some(b"Type0");
+        let mut info = FontInfo {
+            encoding,
+            name,
+            two_byte,
+            first_char: 0,
+            widths: Vec::new(),
+            cid_widths: Vec::new(),
+            default_width: if two_byte { 1000.0 } else { 500.0 },
+        };
+        if two_byte {
+            let descendant = get(font, b"DescendantFonts")
+                .and_then(|d| d.as_array().ok())
+                .and_then(|a| a.first())
+                .map(|d| deref(doc, d))
+                .and_then(|d| d.as_dict().ok());
+            if let Some(d) = descendant {
+                if let Some(dw) = get(d, b"DW") {
+                    info.default_width = num(dw);
+                }
+                if let Some(w) = get(d, b"W").and_then(|w| w.as_array().ok()) {
+                    info.cid_widths = cid_widths(doc, w);
+                }
+            }
+        } else {
+            info.first_char = get(font, b"FirstChar").map(num).unwrap_or(0.0) as i64;
+            if let Some(w) = get(font, b"Widths").and_then(|w| w.as_array().ok()) {
+                info.widths = w
+                    .iter()
+                    .take(MAX_WIDTH_ENTRIES)
+                    .map(|o| num(deref(doc, o)))
+                    .collect();
+            }
+            if let Some(d) = get(font, b"FontDescriptor").and_then(|d| d.as_dict().ok())
+                && let Some(mw) = get(d, b"MissingWidth")
+                && num(mw) > 0.0
+            {
+                info.default_width = num(mw);
+            }
+        }
+        info
+    }
+
+    fn show(&mut self, operands: &[Object], font: Option<&FontInfo>, gs: &mut GState) {
         for o in operands {
             let Object::String(bytes, _) = o else {
                 continue;
             };
+            let encoding = font.and_then(|f| f.encoding.as_ref());
             let text = match encoding {
                 Some(enc) => Document::decode_text(enc, bytes).unwrap_or_default(),
                 None => bytes.iter().map(|&b| b as char).collect(),
@@ -673,7 +967,8 @@ impl<'a> Walker<'a, '_> {
                 Some(_) => text.chars().filter(|c| !c.is_whitespace()).count(),
                 None => bytes.iter().filter(|b| !b.is_ascii_whitespace()).count(),
             };
-            if matches!(gs.render_mode, 3 | 7) {
+            let invisible = matches!(gs.render_mode, 3 | 7);
+            if invisible {
                 self.out.invisible_chars += glyphs;
             } else {
                 self.out.visible_chars += glyphs;
@@ -681,6 +976,51 @@ impl<'a> Walker<'a, '_> {
             if self.out.text.len() + self.line.len() < self.budget.max_text_per_page {
                 self.line.push_str(&text);
             }
+            // The advance in text space: glyph widths, character and word
+            // spacing, horizontal scaling (PDF 32000 9.4.4).
+            let two_byte = font.is_some_and(|f| f.two_byte);
+            let mut advance = 0.0f32;
+            let codes: Box<dyn Iterator<Item = u32>> = if two_byte {
+                Box::new(
+                    bytes
+                        .chunks(2)
+                        .map(|c| u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0))),
+                )
+            } else {
+                Box::new(bytes.iter().map(|&b| u32::from(b)))
+            };
+            for code in codes {
+                let w = font.map(|f| f.width(code)).unwrap_or(500.0) / 1000.0;
+                let space = if !two_byte && code == 32 {
+                    gs.word_spacing
+                } else {
+                    0.0
+                };
+                advance += (w * gs.font_size + gs.char_spacing + space) * gs.scale;
+            }
+            if !advance.is_finite() {
+                advance = 0.0;
+            }
+            if !invisible
+                && !text.trim().is_empty()
+                && self.out.runs.len() < self.budget.max_runs_per_page
+            {
+                let trm = concat(gs.tm, gs.ctm);
+                let (x, y) = apply(trm, (0.0, gs.rise));
+                let (x_end, _) = apply(trm, (advance, gs.rise));
+                let size = gs.font_size * (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
+                if x.is_finite() && y.is_finite() && size.is_finite() {
+                    self.out.runs.push(TextRun {
+                        text,
+                        x: x.min(x_end),
+                        y,
+                        width: (x_end - x).abs(),
+                        size: size.abs(),
+                        font: font.map(|f| f.name.clone()).unwrap_or_default(),
+                    });
+                }
+            }
+            gs.tm = concat([1.0, 0.0, 0.0, 1.0, advance, 0.0], gs.tm);
         }
     }
 
@@ -692,6 +1032,40 @@ impl<'a> Walker<'a, '_> {
         }
         self.line.clear();
     }
+}
+
+/// A point mapped through a matrix.
+fn apply(m: [f32; 6], (x, y): (f32, f32)) -> (f32, f32) {
+    (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
+}
+
+/// Straight segments kept per path (a hatched drawing is not a table).
+const MAX_PATH_SEGMENTS: usize = 4_096;
+
+/// A Type0 font's `/W` array: `c [w1 w2 …]` or `c_first c_last w`.
+fn cid_widths(doc: &Document, w: &[Object]) -> Vec<(u32, u32, f32)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < w.len() && out.len() < MAX_WIDTH_ENTRIES {
+        let first = num(deref(doc, &w[i])).max(0.0) as u32;
+        match w.get(i + 1).map(|o| deref(doc, o)) {
+            Some(Object::Array(ws)) => {
+                for (k, v) in ws.iter().take(MAX_WIDTH_ENTRIES).enumerate() {
+                    let c = first.saturating_add(k as u32);
+                    out.push((c, c, num(deref(doc, v))));
+                }
+                i += 2;
+            }
+            Some(last) => {
+                let last = num(last).max(0.0) as u32;
+                let width = w.get(i + 2).map(|o| num(deref(doc, o))).unwrap_or(0.0);
+                out.push((first, last.max(first), width));
+                i += 3;
+            }
+            None => break,
+        }
+    }
+    out
 }
 
 /// Area of the unit square mapped through `ctm`: an image's drawn area.

@@ -187,7 +187,7 @@ pub fn is_placeholder(raw: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
-    let core: String = crate::check::text::fold(trimmed)
+    let core: String = crate::text::fold(trimmed)
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();

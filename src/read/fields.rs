@@ -1,0 +1,1568 @@
+//! The general reader: no learning, French, English and German labels. For
+//! each page it finds what a person looks at ([`PageFacts`]: the title, the
+//! labelled values, the identifiers, the parties' blocks, the table of
+//! lines, the VAT breakdown, the totals), then [`invoice`] puts one
+//! invoice's pages together and lets the arithmetic choose between
+//! candidates.
+//!
+//! A value is `sure` only when a check confirms it: identifiers by their
+//! check digits, amounts by the arithmetic (lines sum to the total, VAT per
+//! rate, HT + TVA = TTC), a line by quantity × unit price. Numbers, dates,
+//! names and addresses read by label alone are not sure until a learned
+//! layout says where they sit ([`super::learn`]).
+//!
+//! Deliberately not here: boundaries between invoices
+//! ([`super::boundaries`]), learned positions, any judging for a portal.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::amount::{Dec, has_decimals, parse_number};
+use super::labels::{self, Column, Hit, Label, Title};
+use super::layout::{Cell, Page};
+use super::{Field, Invoice, ItemLine, Party, Source, VatRow};
+use crate::ident::{self, IdKind, Validity};
+
+/// Where a cell is, as a [`Source`].
+pub fn source_of(page: usize, c: &Cell) -> Source {
+    Source::Page {
+        page,
+        x: c.x0,
+        y: c.y - c.size * 0.25,
+        w: c.x1 - c.x0,
+        h: c.size * 1.2,
+    }
+}
+
+/// A value found on a page, before the invoice is put together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub value: String,
+    pub source: Source,
+    /// The label's own text ("Facture n°"), for learning.
+    pub label: String,
+}
+
+impl Found {
+    fn field(&self, sure: bool) -> Field {
+        Field::new(self.value.clone(), self.source, sure)
+    }
+}
+
+/// A labelled total on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TotalCand {
+    pub kind: Label,
+    pub amount: Dec,
+    pub source: Source,
+}
+
+/// A row of a table, its cells sorted into columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row {
+    pub description: Option<(String, Source)>,
+    pub quantity: Option<(Dec, Source)>,
+    pub unit: Option<(String, Source)>,
+    pub unit_price: Option<(Dec, Source)>,
+    pub vat_rate: Option<(Dec, Source)>,
+    pub net: Option<(Dec, Source)>,
+}
+
+/// A VAT breakdown row as printed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VatCand {
+    pub rate: (Dec, Source),
+    pub base: Option<(Dec, Source)>,
+    pub tax: Option<(Dec, Source)>,
+}
+
+/// A party's block as found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartyBlock {
+    pub name: Option<(String, Source)>,
+    pub street: Option<(String, Source)>,
+    pub postcode: Option<(String, Source)>,
+    pub city: Option<(String, Source)>,
+    pub country: Option<(String, Source)>,
+    /// Box of the whole block: x0, y0, x1, y1.
+    pub bbox: [f32; 4],
+}
+
+/// An identifier found on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdFound {
+    pub kind: IdKind,
+    pub value: String,
+    pub source: Source,
+    pub valid: bool,
+    /// Written in the buyer's block or after a buyer word.
+    pub buyer: bool,
+}
+
+/// What one page shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageFacts {
+    pub page: usize,
+    pub title: Option<(Title, Source)>,
+    pub number: Option<Found>,
+    /// Set when the number came from a credit-note label.
+    pub credit_number: bool,
+    pub issue_date: Option<Found>,
+    pub due_date: Option<Found>,
+    pub order_ref: Option<Found>,
+    pub buyer_ref: Option<Found>,
+    pub contract_ref: Option<Found>,
+    pub currency: Option<Found>,
+    pub iban: Option<Found>,
+    pub ids: Vec<IdFound>,
+    pub seller: Option<PartyBlock>,
+    pub buyer: Option<PartyBlock>,
+    /// A buyer label ("Client", "Bill to") was seen.
+    pub buyer_label: bool,
+    pub rows: Vec<Row>,
+    /// The table's header was found on this page.
+    pub table_header: bool,
+    pub vat: Vec<VatCand>,
+    pub totals: Vec<TotalCand>,
+    /// « page i / n ».
+    pub numbering: Option<(u32, u32)>,
+}
+
+impl PageFacts {
+    /// The page carries a final total (TTC or amount due).
+    pub fn has_final_total(&self) -> bool {
+        self.totals
+            .iter()
+            .any(|t| matches!(t.kind, Label::WithTax | Label::Due))
+    }
+    /// The page starts a document: a title, or an invoice number with a date
+    /// or a party beside it.
+    pub fn has_header(&self) -> bool {
+        self.title.is_some()
+            || (self.number.is_some()
+                && (self.issue_date.is_some() || self.buyer_label || self.buyer.is_some()))
+    }
+}
+
+/// Longest value kept for a number or reference.
+const MAX_REF_CHARS: usize = 40;
+
+/// Reads one page.
+pub fn page_facts(page: &Page) -> PageFacts {
+    let mut pf = PageFacts {
+        page: page.number,
+        ..PageFacts::default()
+    };
+    let top_band = page.height * 0.55;
+    for (li, line) in page.lines.iter().enumerate() {
+        if pf.numbering.is_none() {
+            for c in &line.cells {
+                if let Some(n) = labels::page_numbering(&c.text) {
+                    pf.numbering = Some(n);
+                }
+            }
+            if pf.numbering.is_none()
+                && let Some(n) = labels::page_numbering(&line.text())
+            {
+                pf.numbering = Some(n);
+            }
+        }
+        for (ci, cell) in line.cells.iter().enumerate() {
+            // Titles sit in the upper part of the page, larger or alone.
+            if pf.title.is_none()
+                && cell.y > top_band
+                && let Some((t, rest)) = labels::title_and_rest(&cell.text)
+            {
+                pf.title = Some((t, source_of(page.number, cell)));
+                // "Avoir AV-2017-0005": the title carries the number.
+                if pf.number.is_none()
+                    && labels::find(rest).is_empty()
+                    && let Some(n) = reference(rest)
+                {
+                    pf.number = Some(Found {
+                        value: n,
+                        source: source_of(page.number, cell),
+                        label: cell.text[..cell.text.len() - rest.len()].trim().to_string(),
+                    });
+                    pf.credit_number = t == Title::CreditNote;
+                }
+            }
+            // "Rechnung Nr. 471102 vom 05.03.2018": the date follows the
+            // number.
+            if pf.issue_date.is_none()
+                && let Some(c) = DATE_AFTER.captures(&cell.text)
+                && labels::find(&cell.text)
+                    .iter()
+                    .any(|h| matches!(h.label, Label::InvoiceNo | Label::CreditNo))
+                && let Some(d) = parse_date(&c[1])
+            {
+                pf.issue_date = Some(Found {
+                    value: d,
+                    source: source_of(page.number, cell),
+                    label: String::new(),
+                });
+            }
+            let hits = labels::find(&cell.text);
+            for (hi, hit) in hits.iter().enumerate() {
+                let next_start = hits.get(hi + 1).map(|h| h.start);
+                labelled(page, li, ci, hit, next_start, &mut pf);
+            }
+        }
+    }
+    identifiers(page, &mut pf);
+    parties(page, &mut pf);
+    table(page, &mut pf);
+    vat_rows(page, &mut pf);
+    pf
+}
+
+/// Candidate values of a label: the rest of its cell, the next cell on the
+/// line, the cell just below (same column).
+fn value_candidates(
+    page: &Page,
+    li: usize,
+    ci: usize,
+    hit: &Hit,
+    next_start: Option<usize>,
+) -> Vec<(String, Source)> {
+    let cell = &page.lines[li].cells[ci];
+    let mut out = Vec::new();
+    let end = next_start.unwrap_or(cell.text.len()).max(hit.end);
+    let rest = cell.text[hit.end..end]
+        .trim_start_matches([' ', ':', '.', '°', 'º', '#', '-', '/', '\u{a0}'])
+        .trim();
+    if !rest.is_empty() {
+        // The value's box: the share of the cell after the label.
+        let n = cell.text.chars().count().max(1) as f32;
+        let before = cell.text[..cell.text.len() - rest.len()].chars().count() as f32;
+        let x0 = cell.x0 + (cell.x1 - cell.x0) * before / n;
+        let sub = Cell { x0, ..cell.clone() };
+        out.push((rest.to_string(), source_of(page.number, &sub)));
+    }
+    if next_start.is_some() {
+        return out;
+    }
+    if let Some(next) = page.lines[li].cells.get(ci + 1) {
+        out.push((next.text.clone(), source_of(page.number, next)));
+    }
+    for below in page.lines.iter().skip(li + 1).take(2) {
+        if cell.y - below.y > 3.0 * cell.size.max(1.0) {
+            break;
+        }
+        if let Some(b) = below
+            .cells
+            .iter()
+            .filter(|b| b.overlap(cell.x0 - 2.0, cell.x1 + 2.0) > 0.0)
+            .min_by(|a, b| (a.x0 - cell.x0).abs().total_cmp(&(b.x0 - cell.x0).abs()))
+        {
+            out.push((b.text.clone(), source_of(page.number, b)));
+            break;
+        }
+    }
+    out
+}
+
+fn labelled(
+    page: &Page,
+    li: usize,
+    ci: usize,
+    hit: &Hit,
+    next_start: Option<usize>,
+    pf: &mut PageFacts,
+) {
+    let cell = &page.lines[li].cells[ci];
+    let label_text = cell.text[hit.start..hit.end].trim().to_string();
+    let cands = || value_candidates(page, li, ci, hit, next_start);
+    let found = |value: String, source: Source| Found {
+        value,
+        source,
+        label: label_text.clone(),
+    };
+    match hit.label {
+        Label::InvoiceNo | Label::CreditNo => {
+            if pf.number.is_none()
+                && let Some((v, s)) = cands()
+                    .into_iter()
+                    .find_map(|(t, s)| reference(&t).map(|v| (v, s)))
+            {
+                pf.number = Some(found(v, s));
+                pf.credit_number = hit.label == Label::CreditNo;
+            }
+        }
+        Label::IssueDate | Label::BareDate | Label::DueDate => {
+            let slot = if hit.label == Label::DueDate {
+                &mut pf.due_date
+            } else {
+                &mut pf.issue_date
+            };
+            if slot.is_none() {
+                let take = if hit.label == Label::BareDate { 1 } else { 3 };
+                if let Some((v, s)) = cands()
+                    .into_iter()
+                    .take(take)
+                    .find_map(|(t, s)| parse_date(&t).map(|v| (v, s)))
+                {
+                    *slot = Some(found(v, s));
+                }
+            }
+        }
+        Label::OrderRef | Label::BuyerRef | Label::ContractRef => {
+            let slot = match hit.label {
+                Label::OrderRef => &mut pf.order_ref,
+                Label::BuyerRef => &mut pf.buyer_ref,
+                _ => &mut pf.contract_ref,
+            };
+            if slot.is_none()
+                && let Some((v, s)) = cands()
+                    .into_iter()
+                    .find_map(|(t, s)| reference(&t).map(|v| (v, s)))
+            {
+                *slot = Some(found(v, s));
+            }
+        }
+        Label::Currency => {
+            if pf.currency.is_none()
+                && let Some((v, s)) = cands()
+                    .into_iter()
+                    .find_map(|(t, s)| currency(&t).map(|v| (v.to_string(), s)))
+            {
+                pf.currency = Some(found(v, s));
+            }
+        }
+        Label::Iban => {
+            if pf.iban.is_none()
+                && let Some((v, s)) = cands().into_iter().find_map(|(t, s)| {
+                    let n = ident::normalize(IdKind::Iban, first_token_run(&t, 34).as_str());
+                    (n.len() >= 15 && ident::validate(IdKind::Iban, &n) == Validity::Valid)
+                        .then_some((n, s))
+                })
+            {
+                pf.iban = Some(found(v, s));
+            }
+        }
+        Label::Buyer => pf.buyer_label = true,
+        k if k.is_total() => {
+            // A total's amount is on its line, to the right (the last
+            // amount), or just below in a totals box.
+            let line = &page.lines[li];
+            let same_line = line.cells[ci + 1..]
+                .iter()
+                .rev()
+                .chain(std::iter::once(cell))
+                .find_map(|c| {
+                    let text = if std::ptr::eq(c, cell) {
+                        cell.text[hit.end..next_start.unwrap_or(cell.text.len()).max(hit.end)]
+                            .to_string()
+                    } else {
+                        c.text.clone()
+                    };
+                    last_amount(&text).map(|a| (a, source_of(page.number, c)))
+                });
+            let below = || {
+                page.lines.get(li + 1).and_then(|b| {
+                    (cell.y - b.y <= 2.5 * cell.size.max(1.0))
+                        .then(|| {
+                            b.cells
+                                .iter()
+                                .filter(|c| c.overlap(cell.x0 - 4.0, cell.x1 + 4.0) > 0.0)
+                                .find_map(|c| {
+                                    amount_of(&c.text).map(|a| (a, source_of(page.number, c)))
+                                })
+                        })
+                        .flatten()
+                })
+            };
+            if let Some((amount, source)) = same_line.or_else(below) {
+                // "TVA 20 %" alone is a breakdown row, read by vat_rows.
+                let rate_in_label = k == Label::Tax && rate_in(&cell.text).is_some();
+                if !(rate_in_label && line.cells.len() > 2) {
+                    pf.totals.push(TotalCand {
+                        kind: k,
+                        amount,
+                        source,
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The first word-run that looks like a reference: digits present, no
+/// spaces inside (except a space before a digit group), bounded.
+fn reference(text: &str) -> Option<String> {
+    let t = text
+        .trim()
+        .trim_start_matches([':', '.', '#', '°', 'º'])
+        .trim();
+    let token: String = t
+        .split_whitespace()
+        .next()?
+        .trim_end_matches([',', ';', ')'])
+        .to_string();
+    let ok = !token.is_empty()
+        && token.chars().count() <= MAX_REF_CHARS
+        && token.chars().any(|c| c.is_ascii_digit())
+        && token
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_/.".contains(c))
+        && parse_date(&token).is_none();
+    ok.then_some(token)
+}
+
+/// The characters of an identifier: letters, digits and inner spaces, up to
+/// `max` significant ones.
+fn first_token_run(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for c in text.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+            n += 1;
+            if n >= max {
+                break;
+            }
+        } else if c == ' ' || c == '\u{a0}' || c == '.' || c == '-' {
+            continue;
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+fn currency(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    for (code, signs) in [
+        ("EUR", &["EUR", "€", "Euro"][..]),
+        ("USD", &["USD", "$"]),
+        ("GBP", &["GBP", "£"]),
+        ("CHF", &["CHF"]),
+    ] {
+        if signs.iter().any(|s| t.starts_with(s)) {
+            return Some(code);
+        }
+    }
+    None
+}
+
+/// The amount a cell holds when it is (only) an amount.
+fn amount_of(text: &str) -> Option<Dec> {
+    parse_number(text)
+}
+
+/// The last amount in a text ("Total TTC  1 234,56 €", "EUR 12.00").
+fn last_amount(text: &str) -> Option<Dec> {
+    let t = text.trim().trim_start_matches([':', '=']).trim();
+    if let Some(d) = parse_number(t) {
+        return Some(d);
+    }
+    // Take the longest suffix of words that parses.
+    let words: Vec<&str> = t.split_whitespace().collect();
+    for start in 0..words.len() {
+        let s = words[start..].join(" ");
+        if let Some(d) = parse_number(&s).filter(|_| has_decimals(&s) || start + 1 == words.len()) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+static RATE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([0-9]{1,2}(?:[.,][0-9]{1,3})?)\s*%").expect("rate regex"));
+
+/// A VAT rate written "20 %", "5,5%", "19.00 %".
+fn rate_in(text: &str) -> Option<Dec> {
+    let c = RATE_RE.captures(text)?;
+    parse_number(c.get(1)?.as_str())
+}
+
+static LETTERHEAD_SEP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s+[-–|•·]\s+|,\s+").expect("separator"));
+static DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:vom|du|of|dated|from|le|den)\s+([0-9].{5,20})").expect("date after")
+});
+static DATE_DMY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([0-9]{1,2})\s*[./-]\s*([0-9]{1,2})\s*[./-]\s*([0-9]{4}|[0-9]{2})\b")
+        .expect("date")
+});
+static DATE_YMD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\b").expect("date"));
+static DATE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^([0-9]{1,2})(?:er|st|nd|rd|th)?\.?\s+([a-zéûäè]+)\.?,?\s+([0-9]{4})\b")
+        .expect("date")
+});
+static DATE_MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^([a-z]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})\b").expect("date")
+});
+
+fn month(word: &str) -> Option<u32> {
+    let w = crate::text::fold(word);
+    const MONTHS: [&[&str]; 12] = [
+        &["janvier", "january", "januar", "jan", "janv", "jänner"],
+        &["fevrier", "february", "februar", "feb", "fev", "fevr"],
+        &["mars", "march", "marz", "mar", "maerz"],
+        &["avril", "april", "apr", "avr"],
+        &["mai", "may"],
+        &["juin", "june", "juni", "jun"],
+        &["juillet", "july", "juli", "jul", "juil"],
+        &["aout", "august", "aug"],
+        &["septembre", "september", "sep", "sept"],
+        &["octobre", "october", "oktober", "oct", "okt"],
+        &["novembre", "november", "nov"],
+        &["decembre", "december", "dezember", "dec", "dez"],
+    ];
+    MONTHS
+        .iter()
+        .position(|names| names.contains(&w.as_str()))
+        .map(|i| i as u32 + 1)
+}
+
+fn iso(y: u32, m: u32, d: u32) -> Option<String> {
+    let date = jiff::civil::Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()?;
+    (1990..=2100).contains(&y).then(|| date.to_string())
+}
+
+/// A date at the start of a text, as ISO "2026-03-05".
+pub fn parse_date(text: &str) -> Option<String> {
+    let t = text
+        .trim()
+        .trim_start_matches([':', '.'])
+        .trim()
+        .trim_start_matches("du ")
+        .trim_start_matches("le ")
+        .trim_start_matches("vom ")
+        .trim();
+    if let Some(c) = DATE_YMD.captures(t) {
+        return iso(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+    }
+    if let Some(c) = DATE_DMY.captures(t) {
+        let mut y: u32 = c[3].parse().ok()?;
+        if y < 100 {
+            y += 2000;
+        }
+        return iso(y, c[2].parse().ok()?, c[1].parse().ok()?);
+    }
+    if let Some(c) = DATE_WORDS.captures(t) {
+        return iso(c[3].parse().ok()?, month(&c[2])?, c[1].parse().ok()?);
+    }
+    if let Some(c) = DATE_MONTH_FIRST.captures(t) {
+        return iso(c[3].parse().ok()?, month(&c[1])?, c[2].parse().ok()?);
+    }
+    None
+}
+
+static SIRET_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([0-9]{3}[ \u{a0}.]?[0-9]{3}[ \u{a0}.]?[0-9]{3}[ \u{a0}.]?[0-9]{5})\b")
+        .expect("siret")
+});
+static SIREN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([0-9]{3}[ \u{a0}.]?[0-9]{3}[ \u{a0}.]?[0-9]{3})\b").expect("siren")
+});
+static VAT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:FR|DE|BE|IT|ES|NL|LU|AT|CH|GB|IE|PT|PL|SE|DK|FI)[ \u{a0}]?[0-9A-Z]{2}[ \u{a0}]?[0-9]{3}[ \u{a0}]?[0-9]{3}[ \u{a0}]?[0-9]{0,5})\b")
+        .expect("vat")
+});
+
+const BUYER_WORDS: &[&str] = &[
+    "client",
+    "acheteur",
+    "customer",
+    "buyer",
+    "kunde",
+    "destinataire",
+    "bill to",
+    "debiteur",
+];
+
+/// SIREN, SIRET and VAT numbers anywhere on the page: after their label, or
+/// (VAT) recognisable by their shape. The role is the buyer's when written
+/// in the buyer's block or after a buyer word.
+fn identifiers(page: &Page, pf: &mut PageFacts) {
+    for line in &page.lines {
+        for (ci, cell) in line.cells.iter().enumerate() {
+            let hits = labels::find(&cell.text);
+            let folded = crate::text::fold(&cell.text);
+            let buyer_word = BUYER_WORDS.iter().any(|w| folded.contains(w));
+            for (hi, hit) in hits.iter().enumerate() {
+                let kind = match hit.label {
+                    Label::Siren => IdKind::Siren,
+                    Label::Siret => IdKind::Siret,
+                    Label::Vat => IdKind::Vat,
+                    _ => continue,
+                };
+                let end = hits.get(hi + 1).map(|h| h.start).unwrap_or(cell.text.len());
+                let mut texts = vec![cell.text[hit.end..end.max(hit.end)].to_string()];
+                if let Some(n) = line.cells.get(ci + 1) {
+                    texts.push(n.text.clone());
+                }
+                for t in texts {
+                    let re: &Regex = match kind {
+                        IdKind::Siret => &SIRET_RE,
+                        IdKind::Siren => &SIREN_RE,
+                        _ => &VAT_RE,
+                    };
+                    if let Some(m) = re.find(&t) {
+                        let v = ident::normalize(kind, m.as_str());
+                        push_id(pf, kind, v, source_of(page.number, cell), buyer_word);
+                        break;
+                    }
+                }
+            }
+            // VAT numbers and SIRETs are recognisable without a label.
+            for m in VAT_RE.find_iter(&cell.text).take(4) {
+                let v = ident::normalize(IdKind::Vat, m.as_str());
+                if ident::validate(IdKind::Vat, &v) == Validity::Valid {
+                    push_id(pf, IdKind::Vat, v, source_of(page.number, cell), buyer_word);
+                }
+            }
+        }
+    }
+}
+
+fn push_id(pf: &mut PageFacts, kind: IdKind, value: String, source: Source, buyer: bool) {
+    if pf.ids.iter().any(|i| i.kind == kind && i.value == value) {
+        return;
+    }
+    let valid = ident::validate(kind, &value) == Validity::Valid;
+    pf.ids.push(IdFound {
+        kind,
+        value,
+        source,
+        valid,
+        buyer,
+    });
+}
+
+static POSTCODE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Z]{1,2}\s*-?\s*)?([0-9]{5}|[0-9]{4})\s+([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ' .\-]+?)(?:\s+(?:cedex\s*[0-9]*))?\s*$")
+        .expect("postcode")
+});
+
+const COUNTRIES: &[(&str, &str)] = &[
+    ("france", "FR"),
+    ("deutschland", "DE"),
+    ("germany", "DE"),
+    ("allemagne", "DE"),
+    ("belgique", "BE"),
+    ("belgium", "BE"),
+    ("luxembourg", "LU"),
+    ("suisse", "CH"),
+    ("schweiz", "CH"),
+    ("switzerland", "CH"),
+    ("osterreich", "AT"),
+    ("austria", "AT"),
+    ("italia", "IT"),
+    ("italy", "IT"),
+    ("espana", "ES"),
+    ("spain", "ES"),
+    ("united kingdom", "GB"),
+    ("nederland", "NL"),
+];
+
+const STREET_WORDS: &[&str] = &[
+    "rue",
+    "chemin",
+    "avenue",
+    "av",
+    "bd",
+    "boulevard",
+    "allee",
+    "place",
+    "impasse",
+    "route",
+    "quai",
+    "cours",
+    "strasse",
+    "str",
+    "weg",
+    "platz",
+    "gasse",
+    "allee",
+    "road",
+    "street",
+    "st",
+    "lane",
+    "way",
+    "zi",
+    "za",
+    "lieu-dit",
+    "bp",
+    "cs",
+];
+
+/// A postcode and city line ("75001 Paris", "D-80333 München"), not a
+/// street ("1242 chemin de l'olive").
+fn postcode_city(t: &str) -> Option<(String, String)> {
+    let m = POSTCODE_RE.captures(t)?;
+    let city = m[2].trim().to_string();
+    let first = crate::text::fold(city.split_whitespace().next()?);
+    let first = first.trim_end_matches('.');
+    if STREET_WORDS.contains(&first) || city.split_whitespace().count() > 5 {
+        return None;
+    }
+    Some((m[1].to_string(), city))
+}
+
+/// A cell that is only a label ("Client :", "Verkäufer:").
+fn only_label(t: &str) -> bool {
+    labels::find(t)
+        .first()
+        .is_some_and(|h| h.start == 0 && t[h.end..].trim_matches([':', ' ', '.', '/']).is_empty())
+}
+
+/// Reads a block of stacked cells as a party: name first, then street,
+/// postcode and city, country.
+fn party_from(page: &Page, cells: &[&Cell]) -> PartyBlock {
+    let mut p = PartyBlock::default();
+    let n = page.number;
+    let mut x0 = f32::MAX;
+    let mut y0 = f32::MAX;
+    let mut x1 = f32::MIN;
+    let mut y1 = f32::MIN;
+    for c in cells {
+        x0 = x0.min(c.x0);
+        x1 = x1.max(c.x1);
+        y0 = y0.min(c.y - c.size * 0.3);
+        y1 = y1.max(c.y + c.size);
+    }
+    p.bbox = [x0, y0, x1, y1];
+    let mut prev: Option<&Cell> = None;
+    for c in cells {
+        let t = c.text.trim();
+        if let Some((pc, city)) = postcode_city(t) {
+            if p.postcode.is_none() {
+                p.postcode = Some((pc, source_of(n, c)));
+                p.city = Some((city, source_of(n, c)));
+                if let Some(pc) = prev
+                    && p.street.is_none()
+                    && p.name.as_ref().is_some_and(|(nm, _)| nm != &pc.text)
+                {
+                    p.street = Some((pc.text.clone(), source_of(n, pc)));
+                }
+            }
+        } else if let Some((_, code)) = COUNTRIES
+            .iter()
+            .find(|(name, _)| crate::text::fold(t) == *name)
+        {
+            p.country = Some((code.to_string(), source_of(n, c)));
+        } else if p.name.is_none()
+            && !t.is_empty()
+            && !only_label(t)
+            && !labels::find(t)
+                .iter()
+                .any(|h| !matches!(h.label, Label::Seller | Label::Buyer | Label::Ignore))
+            && labels::title(t).is_none()
+            && parse_date(t).is_none()
+        {
+            p.name = Some((t.to_string(), source_of(n, c)));
+        }
+        prev = Some(c);
+    }
+    if p.country.is_none()
+        && let Some((pc, s)) = &p.postcode
+        && pc.len() == 5
+        && p.city.is_some()
+    {
+        // A five-digit postcode with no country line: the page's language
+        // decides later; France is the default this program serves.
+        p.country = Some(("FR".into(), *s));
+    }
+    p
+}
+
+/// The block a party label starts: the rest of the label's cell and the
+/// cells stacked under it, or the next block below a label alone.
+fn labelled_block(page: &Page, bi: usize, used: &mut Vec<usize>) -> Option<PartyBlock> {
+    let b = &page.blocks[bi];
+    let mut cells: Vec<Cell> = b.cells.iter().map(|&c| page.cell(c).clone()).collect();
+    if let Some(first) = cells.first_mut() {
+        let hit = *labels::find(&first.text).first()?;
+        let rest = first.text[hit.end..]
+            .trim_start_matches([':', ' '])
+            .trim()
+            .to_string();
+        if rest.is_empty() {
+            cells.remove(0);
+        } else {
+            first.text = rest;
+        }
+    }
+    if cells.is_empty()
+        && let Some((nbi, nb)) = page.blocks.iter().enumerate().find(|(i, nb)| {
+            *i != bi
+                && nb.top <= b.bottom + 4.0
+                && b.bottom - nb.top < 30.0
+                && (nb.x0 - b.x0).abs() < 40.0
+        })
+    {
+        cells = nb.cells.iter().map(|&c| page.cell(c).clone()).collect();
+        used.push(nbi);
+    }
+    used.push(bi);
+    let refs: Vec<&Cell> = cells.iter().take(7).collect();
+    (!refs.is_empty()).then(|| party_from(page, &refs))
+}
+
+/// A letterhead or footer line: "ACME SARL - 12 rue X - 75001 Paris - France".
+fn letterhead(page: &Page) -> Option<PartyBlock> {
+    for line in page
+        .lines
+        .iter()
+        .filter(|l| l.y > page.height * 0.8 || l.y < page.height * 0.15)
+    {
+        for c in &line.cells {
+            let parts: Vec<&str> = LETTERHEAD_SEP
+                .split(&c.text)
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            if parts.len() < 3 {
+                continue;
+            }
+            let Some(pi) = parts.iter().rposition(|p| postcode_city(p).is_some()) else {
+                continue;
+            };
+            if pi == 0 {
+                continue;
+            }
+            let src = source_of(page.number, c);
+            let (pc, city) = postcode_city(parts[pi])?;
+            let mut p = PartyBlock {
+                name: Some((parts[0].to_string(), src)),
+                postcode: Some((pc, src)),
+                city: Some((city, src)),
+                bbox: [c.x0, c.y - c.size, c.x1, c.y + c.size],
+                ..PartyBlock::default()
+            };
+            if pi >= 2 {
+                p.street = Some((parts[pi - 1].to_string(), src));
+            }
+            if let Some(country) = parts.get(pi + 1)
+                && let Some((_, code)) = COUNTRIES
+                    .iter()
+                    .find(|(n, _)| crate::text::fold(country) == *n)
+            {
+                p.country = Some((code.to_string(), src));
+            }
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// The seller's and the buyer's blocks on the page.
+fn parties(page: &Page, pf: &mut PageFacts) {
+    let mut used: Vec<usize> = Vec::new();
+    for bi in 0..page.blocks.len() {
+        let first = page.cell(page.blocks[bi].cells[0]);
+        let Some(hit) = labels::find(&first.text).first().copied() else {
+            continue;
+        };
+        if hit.start != 0 {
+            continue;
+        }
+        match hit.label {
+            Label::Buyer if pf.buyer.is_none() => pf.buyer = labelled_block(page, bi, &mut used),
+            Label::Seller if pf.seller.is_none() => pf.seller = labelled_block(page, bi, &mut used),
+            // "Adresse de livraison" and other labelled blocks are no party.
+            Label::Ignore => {
+                let mut ignore = Vec::new();
+                labelled_block(page, bi, &mut ignore);
+                used.extend(ignore);
+            }
+            _ => {}
+        }
+    }
+    let upper = page.height * 0.4;
+    let mut candidates: Vec<PartyBlock> = page
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(bi, b)| !used.contains(bi) && b.top > upper && b.cells.len() >= 2)
+        .map(|(_, b)| {
+            let cells: Vec<&Cell> = b.cells.iter().take(7).map(|&c| page.cell(c)).collect();
+            party_from(page, &cells)
+        })
+        .filter(|p| p.postcode.is_some() && p.name.is_some())
+        .collect();
+    if pf.seller.is_none() {
+        // The letterhead, or the first address block on the left.
+        if let Some(l) = letterhead(page) {
+            pf.seller = Some(l);
+        } else if pf.buyer.is_some() || candidates.len() >= 2 {
+            let left = candidates
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    (a.1.bbox[0] - b.1.bbox[0])
+                        .abs()
+                        .gt(&20.0)
+                        .then(|| a.1.bbox[0].total_cmp(&b.1.bbox[0]))
+                        .unwrap_or(b.1.bbox[3].total_cmp(&a.1.bbox[3]))
+                })
+                .map(|(i, _)| i);
+            if let Some(i) = left {
+                pf.seller = Some(candidates.remove(i));
+            }
+        } else if let Some(c) = candidates.pop() {
+            pf.seller = Some(c);
+        }
+    }
+    if pf.buyer.is_none() {
+        // The address in the envelope's window (right), else the next one.
+        let right = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.bbox[0] > page.width * 0.35)
+            .max_by(|a, b| a.1.bbox[3].total_cmp(&b.1.bbox[3]))
+            .map(|(i, _)| i)
+            .or((!candidates.is_empty()).then_some(0));
+        if let Some(i) = right {
+            pf.buyer = Some(candidates.remove(i));
+        }
+    }
+}
+
+/// The table of lines: a header row naming at least a description and an
+/// amount column, then the rows under it until the totals.
+fn table(page: &Page, pf: &mut PageFacts) {
+    let classify = |i: usize| -> Vec<(Column, f32, f32)> {
+        let l = &page.lines[i];
+        let mut cols: Vec<(Column, f32, f32)> = l
+            .cells
+            .iter()
+            .filter_map(|c| labels::column(&c.text).map(|k| (k, c.x0, c.x1)))
+            .collect();
+        // A header on two or three lines: cells of the lines just above and
+        // below that sit where this line has nothing.
+        for j in [i.wrapping_sub(1), i + 1, i.wrapping_sub(2), i + 2] {
+            let Some(o) = page.lines.get(j) else { continue };
+            if (o.y - l.y).abs() > 2.6 * l.size.max(6.0) {
+                continue;
+            }
+            for c in &o.cells {
+                if let Some(k) = labels::column(&c.text)
+                    && !cols.iter().any(|(_, a, b)| c.overlap(*a, *b) > 0.0)
+                    && !l.cells.iter().any(|lc| {
+                        lc.overlap(c.x0, c.x1) > 0.0 && labels::column(&lc.text).is_some()
+                    })
+                {
+                    cols.push((k, c.x0, c.x1));
+                }
+            }
+        }
+        cols.sort_by(|a, b| a.1.total_cmp(&b.1));
+        // No amount column named: the rightmost price column is the line's
+        // amount ("Prix HT" at the end of the row).
+        if !cols.iter().any(|c| c.0 == Column::Net)
+            && cols.iter().filter(|c| c.0 == Column::UnitPrice).count() >= 2
+            && let Some(last) = cols.iter_mut().rev().find(|c| c.0 == Column::UnitPrice)
+        {
+            last.0 = Column::Net;
+        }
+        cols
+    };
+    let Some((hi, cols)) = (0..page.lines.len()).find_map(|i| {
+        let l = &page.lines[i];
+        let own = l
+            .cells
+            .iter()
+            .filter(|c| labels::column(&c.text).is_some())
+            .count();
+        if own < 2 || own * 2 < l.cells.len() {
+            return None;
+        }
+        let cols = classify(i);
+        let kinds: Vec<Column> = cols.iter().map(|c| c.0).collect();
+        (cols.len() >= 3
+            && kinds.contains(&Column::Description)
+            && (kinds.contains(&Column::Net) || kinds.contains(&Column::UnitPrice)))
+        .then_some((i, cols))
+    }) else {
+        return;
+    };
+    // When the amount column has no header, the rightmost numbers are it.
+    let cols = if cols.iter().any(|c| c.0 == Column::Net) {
+        cols
+    } else {
+        let mut c = cols;
+        if let Some(last) = c.iter_mut().rev().find(|c| c.0 == Column::UnitPrice) {
+            last.0 = Column::Net;
+        }
+        c
+    };
+    pf.table_header = true;
+    pf.rows = rows_under(page, hi, &cols);
+}
+
+/// The rows under a table header (line `hi`), their cells sorted into the
+/// given columns, until the totals or a wide gap. A line with only a
+/// description continues the row above.
+pub fn rows_under(page: &Page, hi: usize, cols: &[(Column, f32, f32)]) -> Vec<Row> {
+    let header = &page.lines[hi];
+    let n = page.number;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut last_y = header.y;
+    for line in page.lines.iter().skip(hi + 1) {
+        if last_y - line.y > 6.0 * line.size.max(8.0) {
+            break;
+        }
+        let first = line.cells.first().map(|c| c.text.as_str()).unwrap_or("");
+        if labels::find(first)
+            .first()
+            .is_some_and(|h| h.label.is_total())
+        {
+            break;
+        }
+        if line
+            .cells
+            .iter()
+            .any(|c| labels::find(&c.text).iter().any(|h| h.label.is_total()))
+            && line.cells.len() <= 3
+        {
+            break;
+        }
+        if line
+            .cells
+            .iter()
+            .filter(|c| labels::column(&c.text).is_some())
+            .count()
+            >= 2
+        {
+            break;
+        }
+        let gap = last_y - line.y;
+        last_y = line.y;
+        let mut row = Row::default();
+        let mut other_text = false;
+        for c in &line.cells {
+            // The column whose header overlaps most, else the nearest.
+            let col = cols
+                .iter()
+                .max_by(|a, b| c.overlap(a.1, a.2).total_cmp(&c.overlap(b.1, b.2)))
+                .filter(|k| c.overlap(k.1, k.2) > 0.0)
+                .or_else(|| {
+                    cols.iter().min_by(|a, b| {
+                        let da = ((a.1 + a.2) / 2.0 - c.centre()).abs();
+                        let db = ((b.1 + b.2) / 2.0 - c.centre()).abs();
+                        da.total_cmp(&db)
+                    })
+                })
+                .map(|k| k.0);
+            let src = source_of(n, c);
+            match col {
+                Some(Column::Description) => {
+                    row.description = Some((c.text.clone(), src));
+                }
+                Some(Column::Quantity) => {
+                    // "3 h", "2 jours": a quantity and its unit in one cell.
+                    let mut parts = c.text.split_whitespace();
+                    if let Some(q) = parts.next().and_then(parse_number) {
+                        row.quantity = Some((q, src));
+                        let unit: Vec<&str> = parts.collect();
+                        if !unit.is_empty() && row.unit.is_none() {
+                            row.unit = Some((unit.join(" "), src));
+                        }
+                    } else if let Some(q) = parse_number(&c.text) {
+                        row.quantity = Some((q, src));
+                    }
+                }
+                Some(Column::Unit) => row.unit = Some((c.text.clone(), src)),
+                Some(Column::UnitPrice) => row.unit_price = parse_number(&c.text).map(|d| (d, src)),
+                Some(Column::VatRate) => {
+                    row.vat_rate = parse_number(&c.text)
+                        .filter(|r| r.0 <= 100 * 10_000)
+                        .map(|d| (d, src))
+                }
+                Some(Column::Net) => row.net = parse_number(&c.text).map(|d| (d, src)),
+                _ => other_text = true,
+            }
+        }
+        let _ = other_text;
+        if row.net.is_some() {
+            rows.push(row);
+        } else if let (Some((d, s)), Some(prev)) = (&row.description, rows.last_mut())
+            && row.quantity.is_none()
+            && row.unit_price.is_none()
+            && gap < 2.2 * line.size.max(6.0)
+        {
+            // A description on two lines.
+            if let Some((pd, ps)) = prev.description.as_mut() {
+                if pd.len() < 400 {
+                    pd.push(' ');
+                    pd.push_str(d);
+                }
+                if let (Source::Page { y, h, .. }, Source::Page { y: y2, .. }) = (ps, s) {
+                    let bottom = y2.min(*y);
+                    *h += *y - bottom;
+                    *y = bottom;
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// VAT breakdown rows: a rate and one or two amounts on one line, outside the
+/// table of lines.
+fn vat_rows(page: &Page, pf: &mut PageFacts) {
+    for line in &page.lines {
+        let text = line.text();
+        let folded = crate::text::fold(&text);
+        let is_vat_line = ["tva", "vat", "mwst", "ust", "steuer", "tax"]
+            .iter()
+            .any(|w| folded.contains(w));
+        let Some(rate_cell) = line.cells.iter().find(|c| rate_in(&c.text).is_some()) else {
+            continue;
+        };
+        let Some(rate) = rate_in(&rate_cell.text) else {
+            continue;
+        };
+        if !is_vat_line && !pf.vat.is_empty() {
+            // Further rows of a breakdown table need no VAT word.
+        } else if !is_vat_line {
+            continue;
+        }
+        let amounts: Vec<(Dec, Source)> = line
+            .cells
+            .iter()
+            .filter(|c| !std::ptr::eq(*c, rate_cell) && has_decimals(&c.text))
+            .filter_map(|c| last_amount(&c.text).map(|a| (a, source_of(page.number, c))))
+            .collect();
+        // Part of the table of lines (a row with a description) is not a
+        // breakdown: those rows have a description cell on the left.
+        if pf
+            .rows
+            .iter()
+            .any(|r| r.net.as_ref().is_some_and(|(_, s)| same_line(s, line.y)))
+        {
+            continue;
+        }
+        let cand = match amounts.as_slice() {
+            [] => continue,
+            [tax] => VatCand {
+                rate: (rate, source_of(page.number, rate_cell)),
+                base: None,
+                tax: Some(*tax),
+            },
+            many => {
+                // Base then tax: the pair where tax = base × rate.
+                let mut pair = None;
+                for i in 0..many.len() {
+                    for j in 0..many.len() {
+                        if i != j
+                            && many[i].0.percent(rate).near(many[j].0, 1)
+                            && !many[i].0.is_zero()
+                        {
+                            pair = Some((many[i], many[j]));
+                        }
+                    }
+                }
+                let (base, tax) = pair.unwrap_or((many[0], many[1]));
+                VatCand {
+                    rate: (rate, source_of(page.number, rate_cell)),
+                    base: Some(base),
+                    tax: Some(tax),
+                }
+            }
+        };
+        if !pf.vat.iter().any(|v| v.rate.0 == cand.rate.0) && pf.vat.len() < 8 {
+            pf.vat.push(cand);
+        }
+    }
+}
+
+fn same_line(s: &Source, y: f32) -> bool {
+    match s {
+        Source::Page { y: sy, h, .. } => (sy + h * 0.25 - y).abs() < 2.0,
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One invoice from its pages
+// ---------------------------------------------------------------------------
+
+fn first<'a, T>(
+    facts: &'a [PageFacts],
+    f: impl Fn(&'a PageFacts) -> Option<&'a T>,
+) -> Option<&'a T> {
+    facts.iter().find_map(f)
+}
+
+fn dec_field(d: Dec, s: Source, sure: bool) -> Field {
+    Field::new(d.amount_string(), s, sure)
+}
+
+fn rate_field(d: Dec, s: Source, sure: bool) -> Field {
+    Field::new(d.plain_string(), s, sure)
+}
+
+fn text_field(v: &Option<(String, Source)>) -> Option<Field> {
+    v.as_ref().map(|(t, s)| Field::new(t.clone(), *s, false))
+}
+
+fn party(block: Option<&PartyBlock>) -> Party {
+    let Some(b) = block else {
+        return Party::default();
+    };
+    Party {
+        name: text_field(&b.name),
+        street: text_field(&b.street),
+        postcode: text_field(&b.postcode),
+        city: text_field(&b.city),
+        country: text_field(&b.country),
+        ..Party::default()
+    }
+}
+
+fn inside(s: &Source, bbox: [f32; 4]) -> bool {
+    match s {
+        Source::Page { x, y, .. } => {
+            *x >= bbox[0] - 2.0 && *x <= bbox[2] && *y >= bbox[1] - 2.0 && *y <= bbox[3] + 2.0
+        }
+        _ => false,
+    }
+}
+
+/// Puts one invoice together from the facts of its pages.
+pub fn invoice(pages: &[Page], facts: &[PageFacts]) -> Invoice {
+    let mut inv = Invoice {
+        first_page: pages.first().map(|p| p.number).unwrap_or(1),
+        last_page: pages.last().map(|p| p.number).unwrap_or(1),
+        ..Invoice::default()
+    };
+    inv.number = first(facts, |p| p.number.as_ref()).map(|f| f.field(false));
+    let credit = first(facts, |p| p.title.as_ref().map(|t| &t.0)).copied();
+    let credit_label = facts
+        .iter()
+        .find(|p| p.number.is_some())
+        .is_some_and(|p| p.credit_number);
+    let (title, title_src) = match first(facts, |p| p.title.as_ref()) {
+        Some((t, s)) => (Some(*t), Some(*s)),
+        None => (None, None),
+    };
+    let _ = credit;
+    let kind = if credit_label {
+        Some(Title::CreditNote)
+    } else {
+        title
+    };
+    if let Some(k) = kind {
+        let src = title_src
+            .or(inv.number.as_ref().map(|n| n.source))
+            .unwrap_or(Source::Page {
+                page: inv.first_page,
+                x: 0.0,
+                y: 0.0,
+                w: 0.0,
+                h: 0.0,
+            });
+        // A title and the number's label that agree make the type sure.
+        let sure =
+            title.is_some() && (credit_label == (k == Title::CreditNote) || inv.number.is_none());
+        inv.type_code = Some(Field::new(k.code(), src, sure && title == Some(k)));
+    }
+    inv.issue_date = first(facts, |p| p.issue_date.as_ref()).map(|f| f.field(false));
+    inv.due_date = first(facts, |p| p.due_date.as_ref()).map(|f| f.field(false));
+    inv.order_reference = first(facts, |p| p.order_ref.as_ref()).map(|f| f.field(false));
+    inv.buyer_reference = first(facts, |p| p.buyer_ref.as_ref()).map(|f| f.field(false));
+    inv.contract_reference = first(facts, |p| p.contract_ref.as_ref()).map(|f| f.field(false));
+    inv.currency = first(facts, |p| p.currency.as_ref()).map(|f| f.field(false));
+    inv.iban = first(facts, |p| p.iban.as_ref()).map(|f| f.field(true));
+
+    let buyer_block = first(facts, |p| p.buyer.as_ref());
+    inv.seller = party(first(facts, |p| p.seller.as_ref()));
+    inv.buyer = party(buyer_block);
+
+    // Identifiers: the buyer's when inside the buyer's block or after a
+    // buyer word; else the seller's (letterhead and legal footer).
+    for id in facts.iter().flat_map(|p| p.ids.iter()) {
+        let is_buyer = id.buyer || buyer_block.is_some_and(|b| inside(&id.source, b.bbox));
+        let target = if is_buyer {
+            &mut inv.buyer
+        } else {
+            &mut inv.seller
+        };
+        let slot = match id.kind {
+            IdKind::Siren => &mut target.siren,
+            IdKind::Siret => &mut target.siret,
+            IdKind::Vat => &mut target.vat,
+            _ => continue,
+        };
+        if slot.is_none() || (!slot.as_ref().is_some_and(|f| f.sure) && id.valid) {
+            *slot = Some(Field::new(id.value.clone(), id.source, id.valid));
+        }
+    }
+    // A SIREN is the SIRET's first nine digits: derive it, sure when both
+    // are valid.
+    for p in [&mut inv.seller, &mut inv.buyer] {
+        if p.siren.is_none()
+            && let Some(s) = &p.siret
+        {
+            let siren: String = s.value.chars().take(9).collect();
+            let ok = s.sure && ident::validate(IdKind::Siren, &siren) == Validity::Valid;
+            p.siren = Some(Field::new(siren, s.source, ok));
+        }
+        if p.siren.is_none()
+            && let Some(v) = &p.vat
+            && v.value.starts_with("FR")
+            && v.value.len() == 13
+        {
+            let siren = v.value[4..].to_string();
+            let ok = v.sure && ident::validate(IdKind::Siren, &siren) == Validity::Valid;
+            p.siren = Some(Field::new(siren, v.source, ok));
+        }
+    }
+
+    lines_and_totals(facts, &mut inv);
+    inv
+}
+
+/// The table, the VAT breakdown and the totals, each confirmed by the others.
+fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
+    let rows: Vec<&Row> = facts.iter().flat_map(|p| p.rows.iter()).collect();
+    let lines_sum = rows
+        .iter()
+        .filter_map(|r| r.net.map(|n| n.0))
+        .fold(Dec::ZERO, Dec::add);
+
+    let cands: Vec<&TotalCand> = facts.iter().flat_map(|p| p.totals.iter()).collect();
+    let of =
+        |k: Label| -> Vec<&TotalCand> { cands.iter().copied().filter(|c| c.kind == k).collect() };
+    let ht: Vec<&TotalCand> = of(Label::WithoutTax)
+        .into_iter()
+        .chain(of(Label::Subtotal))
+        .collect();
+    let tva = of(Label::Tax);
+    let ttc = of(Label::WithTax);
+    let due = of(Label::Due);
+
+    // HT + TVA = TTC: the last such triple (totals come last on the page).
+    let mut chosen: Option<(&TotalCand, &TotalCand, &TotalCand)> = None;
+    for h in &ht {
+        for t in &tva {
+            for g in due.iter().chain(ttc.iter()) {
+                if h.amount.add(t.amount).near(g.amount, 1) && !g.amount.is_zero() {
+                    chosen = Some((h, t, g));
+                }
+            }
+        }
+    }
+    let vat_total = |vat: &[VatCand]| {
+        vat.iter()
+            .filter_map(|v| v.tax.map(|t| t.0))
+            .fold(Dec::ZERO, Dec::add)
+    };
+    let vats: Vec<VatCand> = facts.iter().flat_map(|p| p.vat.iter().cloned()).collect();
+
+    let (h, t, g, sure) = match chosen {
+        Some((h, t, g)) => (Some(h), Some(t), Some(g), true),
+        None => {
+            // HT + breakdown = TTC, or the last of each.
+            let h = ht.last().copied();
+            let g = ttc.last().copied().or(due.last().copied());
+            let t = tva.last().copied();
+            (h, t, g, false)
+        }
+    };
+    let ht_sure = sure || h.is_some_and(|h| !rows.is_empty() && lines_sum.near(h.amount, 1));
+    if let Some(h) = h {
+        inv.totals.without_tax = Some(dec_field(h.amount, h.source, ht_sure));
+    }
+    if let Some(t) = t {
+        let tsure = sure || (!vats.is_empty() && vat_total(&vats).near(t.amount, 1) && ht_sure);
+        inv.totals.tax = Some(dec_field(t.amount, t.source, tsure));
+    }
+    if let Some(g) = g {
+        if g.kind == Label::WithTax || ttc.is_empty() {
+            inv.totals.with_tax = Some(dec_field(g.amount, g.source, sure));
+        }
+    }
+    if inv.totals.with_tax.is_none()
+        && let (Some(h), Some(t)) = (&inv.totals.without_tax, &inv.totals.tax)
+    {
+        let _ = (h, t);
+    }
+    // The amount due: labelled, sure when it equals the total with VAT.
+    if let Some(d) = due.last() {
+        let ok = inv.totals.with_tax.as_ref().is_some_and(|w| {
+            w.sure && Dec::parse_plain(&w.value).is_some_and(|w| w.near(d.amount, 0))
+        });
+        inv.totals.due = Some(dec_field(d.amount, d.source, ok));
+    } else if let Some(w) = &inv.totals.with_tax {
+        inv.totals.due = Some(w.clone());
+    }
+
+    // The lines: sure when they sum to the total without VAT and each is
+    // quantity × unit price (or has no price to check).
+    let ht_amount = inv
+        .totals
+        .without_tax
+        .as_ref()
+        .and_then(|f| Dec::parse_plain(&f.value));
+    let sum_ok = !rows.is_empty() && ht_amount.is_some_and(|h| lines_sum.near(h, 1)) && ht_sure;
+    if !rows.is_empty() {
+        let src = rows[0].net.map(|n| n.1).unwrap_or(Source::User);
+        inv.totals.lines_sum = Some(dec_field(lines_sum, src, sum_ok));
+    }
+    for r in &rows {
+        let product_ok = match (r.quantity, r.unit_price, r.net) {
+            (Some(q), Some(p), Some(n)) => q.0.mul(p.0).near(n.0, 1),
+            _ => true,
+        };
+        let ok = sum_ok && product_ok;
+        inv.lines.push(ItemLine {
+            description: r
+                .description
+                .as_ref()
+                .map(|(d, s)| Field::new(d.clone(), *s, sum_ok)),
+            quantity: r
+                .quantity
+                .map(|(q, s)| rate_field(q, s, ok && r.unit_price.is_some())),
+            unit: r
+                .unit
+                .as_ref()
+                .map(|(u, s)| Field::new(u.clone(), *s, false)),
+            unit_price: r.unit_price.map(|(p, s)| dec_field(p, s, ok)),
+            vat_rate: r.vat_rate.map(|(v, s)| rate_field(v, s, false)),
+            net: r.net.map(|(n, s)| dec_field(n, s, ok)),
+        });
+    }
+
+    // The VAT breakdown: printed rows, sure when tax = base × rate and the
+    // rows add up to the total VAT.
+    let tax_amount = inv
+        .totals
+        .tax
+        .as_ref()
+        .and_then(|f| Dec::parse_plain(&f.value));
+    let rows_total = vat_total(&vats);
+    let total_ok = tax_amount.is_some_and(|t| rows_total.near(t, vats.len() as i64));
+    for v in &vats {
+        let base = v.base.map(|b| b.0).or_else(|| {
+            // One rate: its base is the total without VAT.
+            (vats.len() == 1).then_some(ht_amount).flatten()
+        });
+        let row_ok = match (base, v.tax) {
+            (Some(b), Some(t)) => b.percent(v.rate.0).near(t.0, 1),
+            _ => false,
+        };
+        let ok = row_ok && total_ok;
+        inv.vat.push(VatRow {
+            rate: Some(rate_field(v.rate.0, v.rate.1, ok)),
+            base: base.map(|b| {
+                let s = v
+                    .base
+                    .map(|b| b.1)
+                    .or(inv.totals.without_tax.as_ref().map(|f| f.source))
+                    .unwrap_or(Source::User);
+                dec_field(b, s, ok)
+            }),
+            tax: v.tax.map(|(t, s)| dec_field(t, s, ok)),
+        });
+    }
+    if inv.vat.is_empty()
+        && let (Some(h), Some(t)) = (ht_amount, tax_amount)
+    {
+        // No printed breakdown: one standard rate explains HT and TVA.
+        let rates: Vec<Dec> = rows
+            .iter()
+            .filter_map(|r| r.vat_rate.map(|v| v.0))
+            .collect();
+        let candidates: Vec<Dec> = if rates.is_empty() {
+            ["20", "10", "5.5", "2.1", "19", "7", "0"]
+                .iter()
+                .filter_map(|r| Dec::parse_plain(r))
+                .collect()
+        } else {
+            rates
+        };
+        if let Some(r) = candidates.into_iter().find(|r| h.percent(*r).near(t, 1)) {
+            let ts = inv
+                .totals
+                .tax
+                .as_ref()
+                .map(|f| f.source)
+                .unwrap_or(Source::User);
+            let hs = inv
+                .totals
+                .without_tax
+                .as_ref()
+                .map(|f| f.source)
+                .unwrap_or(Source::User);
+            let ok = inv.totals.tax.as_ref().is_some_and(|f| f.sure);
+            inv.vat.push(VatRow {
+                rate: Some(rate_field(r, ts, ok)),
+                base: Some(dec_field(h, hs, ok)),
+                tax: Some(dec_field(t, ts, ok)),
+            });
+        }
+    }
+    // Line VAT rates are sure when they are rates of a sure breakdown.
+    let sure_rates: Vec<String> = inv
+        .vat
+        .iter()
+        .filter_map(|v| v.rate.as_ref().filter(|r| r.sure).map(|r| r.value.clone()))
+        .collect();
+    for l in &mut inv.lines {
+        if let Some(r) = &mut l.vat_rate {
+            r.sure = sum_ok && sure_rates.contains(&r.value);
+        }
+    }
+    if inv.currency.is_none() && (inv.totals.with_tax.is_some() || !inv.lines.is_empty()) {
+        // Amounts printed with "€" and no currency line: euro.
+        let src = inv.totals.with_tax.as_ref().map(|f| f.source);
+        if let Some(s) = src {
+            inv.currency = Some(Field::new("EUR", s, false));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_three_languages() {
+        assert_eq!(parse_date("05/03/2026").as_deref(), Some("2026-03-05"));
+        assert_eq!(parse_date("05.03.2026").as_deref(), Some("2026-03-05"));
+        assert_eq!(parse_date("2026-03-05").as_deref(), Some("2026-03-05"));
+        assert_eq!(parse_date("5 mars 2026").as_deref(), Some("2026-03-05"));
+        assert_eq!(parse_date("5. März 2026").as_deref(), Some("2026-03-05"));
+        assert_eq!(parse_date("March 5, 2026").as_deref(), Some("2026-03-05"));
+        assert_eq!(parse_date("31/02/2026"), None);
+        assert_eq!(parse_date("F-2026-001"), None);
+    }
+
+    #[test]
+    fn references_need_a_digit_and_no_date() {
+        assert_eq!(reference(" : F-2026-001 du").as_deref(), Some("F-2026-001"));
+        assert_eq!(reference("471102").as_deref(), Some("471102"));
+        assert_eq!(reference("date"), None);
+        assert_eq!(reference("12/03/2026"), None);
+    }
+
+    #[test]
+    fn last_amount_takes_the_value_at_the_end() {
+        assert_eq!(
+            last_amount("1 234,56 €").map(Dec::amount_string).as_deref(),
+            Some("1234.56")
+        );
+        assert_eq!(
+            last_amount("EUR 12,00").map(Dec::amount_string).as_deref(),
+            Some("12.00")
+        );
+        assert_eq!(
+            rate_in("TVA 5,5 %").map(Dec::plain_string).as_deref(),
+            Some("5.5")
+        );
+    }
+}

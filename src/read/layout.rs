@@ -1,0 +1,295 @@
+//! From positioned text runs to what a person sees on a page: words, lines,
+//! cells (phrases separated by a column gap), blocks (cells stacked in one
+//! column, such as an address) and ruling lines.
+//!
+//! Coordinates are PDF page space (points, y upwards). Everything here is
+//! linear or n·log n in the number of runs, which the PDF layer already caps.
+//!
+//! Deliberately not here: any meaning (labels, amounts, parties are the
+//! reader's), rendering, or right-to-left and vertical scripts.
+
+use crate::pdf::{PageContent, Rule};
+
+/// A word: a maximal run of non-blank characters with no visible gap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub text: String,
+    pub x0: f32,
+    pub x1: f32,
+    /// Baseline.
+    pub y: f32,
+    pub size: f32,
+    pub font: String,
+}
+
+/// Words of one line separated by less than a column gap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub size: f32,
+    pub font: String,
+}
+
+impl Cell {
+    /// Horizontal overlap with `[a, b]`, in points.
+    pub fn overlap(&self, a: f32, b: f32) -> f32 {
+        (self.x1.min(b) - self.x0.max(a)).max(0.0)
+    }
+    pub fn centre(&self) -> f32 {
+        (self.x0 + self.x1) / 2.0
+    }
+}
+
+/// One visual line: its cells left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub cells: Vec<Cell>,
+    pub y: f32,
+    pub size: f32,
+}
+
+impl Line {
+    /// The line as one string, cells separated by two spaces (a column gap
+    /// stays visible to the label rules).
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = self.cells.iter().map(|c| c.text.as_str()).collect();
+        parts.join("  ")
+    }
+    pub fn x0(&self) -> f32 {
+        self.cells.first().map(|c| c.x0).unwrap_or(0.0)
+    }
+    pub fn x1(&self) -> f32 {
+        self.cells.last().map(|c| c.x1).unwrap_or(0.0)
+    }
+}
+
+/// Cells stacked in one column with line spacing between them: an address,
+/// a paragraph. `cells` index into [`Page::lines`] as (line, cell).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub cells: Vec<(usize, usize)>,
+    pub x0: f32,
+    pub x1: f32,
+    pub top: f32,
+    pub bottom: f32,
+}
+
+/// One page as read: lines top to bottom, blocks, rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// 1-based.
+    pub number: usize,
+    pub width: f32,
+    pub height: f32,
+    pub lines: Vec<Line>,
+    pub blocks: Vec<Block>,
+    pub rules: Vec<Rule>,
+}
+
+impl Page {
+    pub fn cell(&self, (l, c): (usize, usize)) -> &Cell {
+        &self.lines[l].cells[c]
+    }
+
+    /// The whole page as text, one line per visual line.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(&l.text());
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// Gap between two words of one cell, in font sizes: larger is a column gap.
+const COLUMN_GAP: f32 = 1.2;
+/// Gap below which two fragments are one word (kerned glyph runs).
+const JOIN_GAP: f32 = 0.12;
+
+/// Lays out one page's runs.
+pub fn page(number: usize, content: &PageContent) -> Page {
+    let [mx0, my0, mx1, my1] = content.media_box;
+    let words = words(content);
+    let lines = lines(words);
+    let blocks = blocks(&lines);
+    Page {
+        number,
+        width: mx1 - mx0,
+        height: my1 - my0,
+        lines,
+        blocks,
+        rules: content.rules.clone(),
+    }
+}
+
+/// Splits runs at blanks, placing each piece by its share of characters
+/// (glyph widths inside a run are not kept; the proportion is close enough
+/// to tell words and columns apart).
+fn words(content: &PageContent) -> Vec<Word> {
+    let mut out = Vec::new();
+    for run in &content.runs {
+        let chars: Vec<char> = run.text.chars().collect();
+        if chars.is_empty() {
+            continue;
+        }
+        let per = run.width / chars.len() as f32;
+        let mut start: Option<usize> = None;
+        for i in 0..=chars.len() {
+            let blank = i == chars.len() || chars[i].is_whitespace() || chars[i].is_control();
+            match (blank, start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    out.push(Word {
+                        text: chars[s..i].iter().collect(),
+                        x0: run.x + per * s as f32,
+                        x1: run.x + per * i as f32,
+                        y: run.y,
+                        size: run.size.max(1.0),
+                        font: run.font.clone(),
+                    });
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Groups words by baseline, then sorts each line left to right and merges
+/// touching fragments into words and words into cells.
+fn lines(mut words: Vec<Word>) -> Vec<Line> {
+    words.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
+    let mut rows: Vec<Vec<Word>> = Vec::new();
+    for w in words {
+        match rows.last_mut() {
+            Some(row) if (row[0].y - w.y).abs() <= 0.35 * row[0].size.min(w.size).max(1.0) => {
+                row.push(w)
+            }
+            _ => rows.push(vec![w]),
+        }
+    }
+    let mut out = Vec::new();
+    for mut row in rows {
+        row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        let y = row[0].y;
+        let size = row.iter().map(|w| w.size).fold(0.0f32, f32::max);
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut prev_x1 = f32::NEG_INFINITY;
+        for w in row {
+            let gap = w.x0 - prev_x1;
+            let unit = w.size.max(1.0);
+            match cells.last_mut() {
+                Some(c) if gap < JOIN_GAP * unit => {
+                    c.text.push_str(&w.text);
+                    c.x1 = c.x1.max(w.x1);
+                }
+                Some(c) if gap < COLUMN_GAP * unit => {
+                    c.text.push(' ');
+                    c.text.push_str(&w.text);
+                    c.x1 = c.x1.max(w.x1);
+                }
+                _ => cells.push(Cell {
+                    text: w.text,
+                    x0: w.x0,
+                    x1: w.x1,
+                    y: w.y,
+                    size: w.size,
+                    font: w.font,
+                }),
+            }
+            prev_x1 = prev_x1.max(w.x1);
+        }
+        out.push(Line { cells, y, size });
+    }
+    out
+}
+
+/// Stacks cells that overlap horizontally and follow each other at line
+/// spacing into blocks.
+fn blocks(lines: &[Line]) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    for (li, line) in lines.iter().enumerate() {
+        for (ci, cell) in line.cells.iter().enumerate() {
+            let reach = 1.9 * cell.size.max(1.0);
+            let found = blocks.iter_mut().rev().find(|b| {
+                b.bottom - cell.y <= reach
+                    && b.bottom > cell.y
+                    && (cell.x0 - b.x0).abs() < 2.0 * cell.size.max(1.0)
+            });
+            match found {
+                Some(b) => {
+                    b.cells.push((li, ci));
+                    b.x1 = b.x1.max(cell.x1);
+                    b.bottom = cell.y;
+                }
+                None => blocks.push(Block {
+                    cells: vec![(li, ci)],
+                    x0: cell.x0,
+                    x1: cell.x1,
+                    top: cell.y + cell.size,
+                    bottom: cell.y,
+                }),
+            }
+        }
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::TextRun;
+
+    fn run(text: &str, x: f32, y: f32) -> TextRun {
+        TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 5.0,
+            size: 10.0,
+            font: "Helvetica".into(),
+        }
+    }
+
+    #[test]
+    fn lines_sort_top_down_and_split_columns() {
+        let content = PageContent {
+            runs: vec![
+                run("Total HT", 300.0, 100.0),
+                run("1 000,00", 450.0, 100.5),
+                run("FACTURE", 50.0, 800.0),
+                run("N°", 50.0, 780.0),
+                run("F-1", 65.0, 780.0),
+            ],
+            media_box: [0.0, 0.0, 595.0, 842.0],
+            ..Default::default()
+        };
+        let p = page(1, &content);
+        let texts: Vec<String> = p.lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["FACTURE", "N° F-1", "Total HT  1 000,00"]);
+        assert_eq!(p.lines[2].cells.len(), 2);
+    }
+
+    #[test]
+    fn stacked_cells_make_one_block() {
+        let content = PageContent {
+            runs: vec![
+                run("ACME SARL", 50.0, 700.0),
+                run("Client SA", 350.0, 700.0),
+                run("1 rue de la Paix", 50.0, 688.0),
+                run("2 avenue Foch", 350.0, 688.0),
+                run("75001 Paris", 50.0, 676.0),
+            ],
+            ..Default::default()
+        };
+        let p = page(1, &content);
+        assert_eq!(p.blocks.len(), 2);
+        assert_eq!(p.blocks[0].cells.len(), 3);
+        assert_eq!(p.blocks[1].cells.len(), 2);
+    }
+}
