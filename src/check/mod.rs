@@ -51,6 +51,9 @@ pub struct Options {
     pub parse_ceiling: u64,
     /// Time allowed for one file.
     pub time_limit: Duration,
+    /// Layouts learned from the owner's confirmed readings (the caller looks
+    /// them up in the store; the checker never opens it).
+    pub layouts: Vec<crate::read::Layout>,
 }
 
 impl Default for Options {
@@ -60,6 +63,7 @@ impl Default for Options {
             max_pages: 100,
             parse_ceiling: 160 * 1024 * 1024,
             time_limit: Duration::from_secs(20),
+            layouts: Vec::new(),
         }
     }
 }
@@ -315,12 +319,22 @@ fn analyse(report: &mut Report, bytes: &[u8], opts: &Options, deadline: Instant)
         .iter()
         .any(|p| p.visible_chars + p.invisible_chars > 0);
     if has_text {
+        // The page read as a person does: its sure values (identifiers
+        // with valid check digits, totals that add up) come before the
+        // label heuristics, its other values after them.
+        let reading = crate::read::read_pages(&pages, &opts.layouts);
+        let (sure, unsure) = reading_facts(&reading);
+        report.facts.fill_from(&sure);
         report.facts.fill_from(&textfacts::facts_from_text(&texts));
-        let segments = textfacts::segment(&texts);
-        report.invoice_count = Some(segments.len().max(1));
-        if segments.len() > 1 {
-            let starts: Vec<usize> = segments.iter().map(|s| s.first_page).collect();
-            let numbers: Vec<String> = segments.iter().filter_map(|s| s.number.clone()).collect();
+        report.facts.fill_from(&unsure);
+        report.invoice_count = Some(reading.invoices.len().max(1));
+        if reading.invoices.len() > 1 {
+            let starts: Vec<usize> = reading.invoices.iter().map(|i| i.first_page).collect();
+            let numbers: Vec<String> = reading
+                .invoices
+                .iter()
+                .filter_map(|i| i.number.as_ref().map(|n| n.value.clone()))
+                .collect();
             report.push(finding::multiple_invoices(&starts, &numbers));
         }
         if let Some(s) = &structured {
@@ -346,6 +360,51 @@ fn analyse(report: &mut Report, bytes: &[u8], opts: &Options, deadline: Instant)
         }
     }
     identifiers(report);
+}
+
+/// The first invoice's reading as checker facts (text source): the values
+/// the reader is sure of, and the others.
+fn reading_facts(reading: &crate::read::Reading) -> (Facts, Facts) {
+    use crate::check::facts::FactSource;
+    let mut sure = Facts::default();
+    let mut unsure = Facts::default();
+    let Some(inv) = reading.invoices.first() else {
+        return (sure, unsure);
+    };
+    let s = &inv.seller;
+    let b = &inv.buyer;
+    let t = &inv.totals;
+    let doc_type = inv.type_code.as_ref().map(|f| crate::read::Field {
+        value: DocType::from_type_code(&f.value).as_str().to_string(),
+        ..f.clone()
+    });
+    let pairs: [(FactKey, &Option<crate::read::Field>); 18] = [
+        (FactKey::InvoiceNumber, &inv.number),
+        (FactKey::IssueDate, &inv.issue_date),
+        (FactKey::DocType, &doc_type),
+        (FactKey::Currency, &inv.currency),
+        (FactKey::SellerName, &s.name),
+        (FactKey::SellerSiren, &s.siren),
+        (FactKey::SellerSiret, &s.siret),
+        (FactKey::SellerVat, &s.vat),
+        (FactKey::BuyerName, &b.name),
+        (FactKey::BuyerSiren, &b.siren),
+        (FactKey::BuyerSiret, &b.siret),
+        (FactKey::BuyerVat, &b.vat),
+        (FactKey::BuyerReference, &inv.buyer_reference),
+        (FactKey::OrderReference, &inv.order_reference),
+        (FactKey::Iban, &inv.iban),
+        (FactKey::TotalWithoutTax, &t.without_tax),
+        (FactKey::TotalTax, &t.tax),
+        (FactKey::TotalWithTax, &t.with_tax),
+    ];
+    for (key, f) in pairs.iter().chain([(FactKey::AmountDue, &t.due)].iter()) {
+        if let Some(f) = f {
+            let target = if f.sure { &mut sure } else { &mut unsure };
+            target.insert(*key, f.value.clone(), FactSource::Text);
+        }
+    }
+    (sure, unsure)
 }
 
 fn page_limit(report: &mut Report, opts: &Options) {
