@@ -297,10 +297,8 @@ fn labelled(
                 &mut pf.issue_date
             };
             if slot.is_none() {
-                let take = if hit.label == Label::BareDate { 1 } else { 3 };
                 if let Some((v, s)) = cands()
                     .into_iter()
-                    .take(take)
                     .find_map(|(t, s)| parse_date(&t).map(|v| (v, s)))
                 {
                     *slot = Some(found(v, s));
@@ -478,7 +476,7 @@ fn rate_in(text: &str) -> Option<Dec> {
     parse_number(c.get(1)?.as_str())
 }
 
-static LETTERHEAD_SEP: LazyLock<Regex> =
+pub static LETTERHEAD_SEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s+[-–|•·]\s+|,\s+").expect("separator"));
 static DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:vom|du|of|dated|from|le|den)\s+([0-9].{5,20})").expect("date after")
@@ -618,7 +616,10 @@ fn identifiers(page: &Page, pf: &mut PageFacts) {
             // VAT numbers and SIRETs are recognisable without a label.
             for m in VAT_RE.find_iter(&cell.text).take(4) {
                 let v = ident::normalize(IdKind::Vat, m.as_str());
-                if ident::validate(IdKind::Vat, &v) == Validity::Valid {
+                if matches!(
+                    ident::validate(IdKind::Vat, &v),
+                    Validity::Valid | Validity::FormatOnly
+                ) {
                     push_id(pf, IdKind::Vat, v, source_of(page.number, cell), buyer_word);
                 }
             }
@@ -699,7 +700,7 @@ const STREET_WORDS: &[&str] = &[
 
 /// A postcode and city line ("75001 Paris", "D-80333 München"), not a
 /// street ("1242 chemin de l'olive").
-fn postcode_city(t: &str) -> Option<(String, String)> {
+pub fn postcode_city(t: &str) -> Option<(String, String)> {
     let m = POSTCODE_RE.captures(t)?;
     let city = m[2].trim().to_string();
     let first = crate::text::fold(city.split_whitespace().next()?);
@@ -1049,11 +1050,11 @@ pub fn rows_under(page: &Page, hi: usize, cols: &[(Column, f32, f32)]) -> Vec<Ro
                 .max_by(|a, b| c.overlap(a.1, a.2).total_cmp(&c.overlap(b.1, b.2)))
                 .filter(|k| c.overlap(k.1, k.2) > 0.0)
                 .or_else(|| {
-                    cols.iter().min_by(|a, b| {
-                        let da = ((a.1 + a.2) / 2.0 - c.centre()).abs();
-                        let db = ((b.1 + b.2) / 2.0 - c.centre()).abs();
-                        da.total_cmp(&db)
-                    })
+                    // No header above it: the nearest column, if near.
+                    let gap = |k: &(Column, f32, f32)| (k.1 - c.x1).max(c.x0 - k.2).max(0.0);
+                    cols.iter()
+                        .min_by(|a, b| gap(a).total_cmp(&gap(b)))
+                        .filter(|k| gap(k) < 3.0 * c.size.max(4.0))
                 })
                 .map(|k| k.0);
             let src = source_of(n, c);
@@ -1323,7 +1324,48 @@ pub fn invoice(pages: &[Page], facts: &[PageFacts]) -> Invoice {
     }
 
     lines_and_totals(facts, &mut inv);
+    positive_credit_note(&mut inv);
     inv
+}
+
+/// A credit note's amounts are positive in EN 16931 (its type says it
+/// credits); many programs print them negative.
+pub fn positive_credit_note(inv: &mut Invoice) {
+    let credit = inv.type_code.as_ref().is_some_and(|t| t.value == "381");
+    let negative = inv
+        .totals
+        .with_tax
+        .as_ref()
+        .or(inv.totals.without_tax.as_ref())
+        .and_then(|f| Dec::parse_plain(&f.value))
+        .is_some_and(|d| d.0 < 0);
+    if !(credit && negative) {
+        return;
+    }
+    let flip = |f: &mut Option<Field>| {
+        if let Some(f) = f
+            && let Some(d) = Dec::parse_plain(&f.value)
+        {
+            f.value = Dec(-d.0).amount_string();
+        }
+    };
+    let t = &mut inv.totals;
+    for f in [
+        &mut t.lines_sum,
+        &mut t.without_tax,
+        &mut t.tax,
+        &mut t.with_tax,
+        &mut t.due,
+    ] {
+        flip(f);
+    }
+    for v in &mut inv.vat {
+        flip(&mut v.base);
+        flip(&mut v.tax);
+    }
+    for l in &mut inv.lines {
+        flip(&mut l.net);
+    }
 }
 
 /// The table, the VAT breakdown and the totals, each confirmed by the others.

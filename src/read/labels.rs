@@ -58,7 +58,7 @@ const NUM: &str = r"(?:n\s*[°º˚o]\.?|no\b\.?|nr\b\.?|num[ée]ro\b|num\b\.?|nu
 const LABELS: &[(Label, &str)] = &[
     (
         Label::DueDate,
-        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|\b[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b",
+        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b",
     ),
     (
         Label::Ignore,
@@ -66,15 +66,15 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::CreditNo,
-        r"\bfacture\s+d'\s*avoir\s*(?:<NUM>|:)|\b<NUM>\s*(?:de\s+l'\s*|d'\s*)avoir\b|\bavoir\s*<NUM>|\bcredit\s*(?:note|memo)\s*(?:<NUM>|id\b|:)|\bgutschrifts?\s*-?\s*(?:<NUM>|nr\b\.?)|\bgutschriftsnummer\b|\b(?:rechnungskorrektur|stornorechnung)\s*-?\s*(?:<NUM>)",
+        r"\bfacture\s+d'\s*avoir\s*(?:<NUM>|:)|\b<NUM>\s*(?:de\s+l'\s*|d'\s*)avoir\b|\bavoir\s*<NUM>|\bcredit\s*(?:note|memo)\s*(?:<NUM>|id\b|:)|\bgutschrifts?\s*-?\s*(?:<NUM>|nr\b\.?)|\bgutschriftsnummer\b|\bgutschrift\b[^:]{0,40}?\s<NUM>|\b(?:rechnungskorrektur|stornorechnung)\s*-?\s*(?:<NUM>)",
     ),
     (
         Label::InvoiceNo,
-        r"\bfactures?\s*<NUM>|\b<NUM>\s*(?:de\s+)?(?:la\s+)?facture\b|\br[ée]f(?:[ée]rence|\.)?\s+(?:de\s+la\s+)?facture\b|\b(?:tax\s+)?invoice\s*(?:<NUM>|id\b|ref(?:erence)?\b)|\brechnungs\s*-?\s*(?:<NUM>)|\brechnungsnummer\b|\brechnungsnr\b\.?|\b(?:handels|teil|schluss|abschlags)?rechnung\s+(?:<NUM>)|\brechnung\s*-?\s*(?:<NUM>)|\bbeleg\s*-?\s*(?:nummer\b|nr\b\.?)|\bdocument\s*(?:<NUM>)",
+        r"\bfactures?\s*<NUM>|\b<NUM>\s*(?:de\s+)?(?:la\s+)?facture\b|\br[ée]f(?:[ée]rence|\.)?\s+(?:de\s+la\s+)?facture\b|\b(?:tax\s+)?invoice\s*(?:<NUM>|id\b|ref(?:erence)?\b)|\brechnungs\s*-?\s*(?:<NUM>)|\brechnungsnummer\b|\brechnungsnr\b\.?|\b(?:handels|teil|schluss|abschlags)?rechnung\b[^:]{0,40}?\s<NUM>|\b(?:handels|teil|schluss|abschlags)?rechnung\s+(?:<NUM>)|\brechnung\s*-?\s*(?:<NUM>)|\bbeleg\s*-?\s*(?:nummer\b|nr\b\.?)|\bdocument\s*(?:<NUM>)",
     ),
     (
         Label::IssueDate,
-        r"\bdate\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|d'avoir|l'?\s*[ée]mission)\b|\bdate\s+d'\s*[ée](?:mission|dition)\b|\b(?:invoice|issue|billing|credit\s+note)\s+date\b|\bdate\s+of\s+(?:issue|invoice)\b|\b(?:rechnungs|ausstellungs|gutschrifts|beleg)datum\b|\bfactur[ée]e?\s+le\b|\b[ée]mise?\s+le\b|\bissued\s+on\b|\bdated?\b\s*:",
+        r"\bdate\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|d'avoir|l'?\s*[ée]mission)\b|\bdate\s+d'\s*[ée](?:mission|dition)\b|\b(?:invoice|issue|billing|credit\s+note)\s+date\b|\bdate\s+of\s+(?:issue|invoice)\b|\b(?:rechnungs|ausstellungs|gutschrifts|beleg)datum\b|\bfactur[ée]e?\s+le\b|(?:^|\s)[ée]mise?\s+le\b|\bissued\s+on\b|\bdated?\b\s*:",
     ),
     (
         Label::BareDate,
@@ -106,7 +106,7 @@ const LABELS: &[(Label, &str)] = &[
     (Label::Currency, r"\b(?:devise|currency|w[äa]hrung)\b"),
     (
         Label::Buyer,
-        r"^\s*(?:client|cliente|factur[ée]\s+[àa]|adress[ée]\s+[àa]|adresse\s+de\s+facturation|destinataire|acheteur|bill(?:ed)?\s+to|invoice\s+to|sold\s+to|customer|buyer|rechnungsempf[äa]nger|rechnungsadresse|kunde|empf[äa]nger|k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?|leistungsempf[äa]nger)\b\s*:?",
+        r"^\s*(?:factur[ée]|adress[ée])\s+[àa](?:\s|:|$)|^\s*(?:client|cliente|adresse\s+de\s+facturation|destinataire|acheteur|bill(?:ed)?\s+to|invoice\s+to|sold\s+to|customer|buyer|rechnungsempf[äa]nger|rechnungsadresse|kunde|empf[äa]nger|k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?|leistungsempf[äa]nger)\b\s*:?",
     ),
     (
         Label::Seller,

@@ -224,19 +224,16 @@ fn value_in(kind: Kind, text: &str) -> Option<String> {
                 let n = ident::normalize(k, t);
                 (!n.is_empty()).then_some(n)
             }
-            Kind::Postcode => t
-                .split_whitespace()
-                .find(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_digit()))
-                .map(str::to_string),
-            Kind::City => {
-                let mut words = t.split_whitespace();
-                let first = words.next()?;
-                if first.chars().all(|c| c.is_ascii_digit()) {
-                    let rest: Vec<&str> = words.collect();
-                    (!rest.is_empty()).then(|| rest.join(" "))
-                } else {
-                    Some(t.to_string())
-                }
+            Kind::Postcode | Kind::City => {
+                // "75001 Paris", or a part of "ACME - 1 rue X - 75001 Paris".
+                fields::LETTERHEAD_SEP
+                    .split(t)
+                    .find_map(|p| fields::postcode_city(p.trim()))
+                    .map(|(pc, city)| if kind == Kind::Postcode { pc } else { city })
+                    .or_else(|| {
+                        (kind == Kind::City && !t.chars().any(|c| c.is_ascii_digit()))
+                            .then(|| t.to_string())
+                    })
             }
             Kind::Text => Some(t.to_string()),
         };
@@ -545,6 +542,7 @@ fn slot<'i>(inv: &'i mut Invoice, path: &str) -> Option<&'i mut Option<Field>> {
 
 /// Reads an invoice again from a learned layout's places.
 pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
+    let general = inv.clone();
     inv.layout = Some(layout.id);
     for l in &layout.fields {
         let Some(page) = pages.get(l.page) else {
@@ -583,13 +581,31 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
         }
     }
     if let Some(t) = &layout.table {
-        apply_table(t, pages, inv);
+        apply_table(t, pages, inv, &general);
     }
     settle_amounts(inv);
+    super::fields::positive_credit_note(inv);
+    // What the general reading had sure and the learned places did not
+    // confirm stays as the general reading had it.
+    let before = general.flat();
+    let mut after = std::mem::take(inv);
+    for (path, f) in before {
+        if f.sure
+            && let Some(slot) = slot(&mut after, &path)
+            && !slot.as_ref().is_some_and(|n| n.sure)
+        {
+            *slot = Some(f);
+        }
+    }
+    *inv = after;
 }
 
 /// Rows under a learned table header.
-fn apply_table(t: &LearnedTable, pages: &[Page], inv: &mut Invoice) {
+fn apply_table(t: &LearnedTable, pages: &[Page], inv: &mut Invoice, general: &Invoice) {
+    // The general reading's lines stand when they already add up.
+    if !general.lines.is_empty() && general.totals.lines_sum.as_ref().is_some_and(|f| f.sure) {
+        return;
+    }
     let mut lines: Vec<ItemLine> = Vec::new();
     for page in pages {
         let Some(hi) = page.lines.iter().position(|l| {

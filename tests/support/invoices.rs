@@ -139,7 +139,9 @@ impl Spec {
         (ht, tva, ht + tva)
     }
 
+    /// EN 16931 writes a credit note's amounts positive.
     pub fn truth(&self) -> Truth {
+        let money = |c: i64| money(if self.credit { -c } else { c });
         let mut f: Vec<(String, String)> = Vec::new();
         let mut put = |k: &str, v: String| f.push((k.to_string(), v));
         put("BT-1", self.number.clone());
@@ -173,8 +175,14 @@ impl Spec {
         }
         for (i, it) in self.items.iter().enumerate() {
             put(&format!("BG-25[{i}]/BG-31/BT-153"), it.description.clone());
-            put(&format!("BG-25[{i}]/BT-131"), money(it.net_cents() * self.sign()));
-            put(&format!("BG-25[{i}]/BG-29/BT-146"), money(it.price_cents));
+            put(
+                &format!("BG-25[{i}]/BT-131"),
+                money(it.net_cents() * self.sign()),
+            );
+            put(
+                &format!("BG-25[{i}]/BG-29/BT-146"),
+                money(it.price_cents * self.sign()),
+            );
         }
         Truth {
             fields: f,
@@ -185,11 +193,14 @@ impl Spec {
     fn amount(&self, cents: i64) -> String {
         let neg = cents < 0;
         let c = cents.abs();
-        let int = group3(c / 100, match self.lang {
-            Lang::Fr => ' ',
-            Lang::En => ',',
-            Lang::De => '.',
-        });
+        let int = group3(
+            c / 100,
+            match self.lang {
+                Lang::Fr => ' ',
+                Lang::En => ',',
+                Lang::De => '.',
+            },
+        );
         let dec = if self.lang == Lang::En { '.' } else { ',' };
         let sign = if neg { "-" } else { "" };
         match self.lang {
@@ -203,7 +214,9 @@ impl Spec {
             format!("{}", q / 100)
         } else {
             let dec = if self.lang == Lang::En { "." } else { "," };
-            format!("{}{dec}{:02}", q / 100, q % 100).trim_end_matches('0').to_string()
+            format!("{}{dec}{:02}", q / 100, q % 100)
+                .trim_end_matches('0')
+                .to_string()
         }
     }
 
@@ -213,7 +226,20 @@ impl Spec {
             (Lang::Fr, _) => format!("{dd:02}/{m:02}/{y}"),
             (Lang::En, 0) => format!("{dd:02}/{m:02}/{y}"),
             (Lang::En, _) => {
-                const M: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+                const M: [&str; 12] = [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ];
                 format!("{} {dd}, {y}", M[(m - 1) as usize])
             }
             (Lang::De, _) => format!("{dd:02}.{m:02}.{y}"),
@@ -246,7 +272,11 @@ impl Spec {
                 of: "/",
             },
             Lang::En => Words {
-                title: if self.credit { "CREDIT NOTE" } else { "INVOICE" },
+                title: if self.credit {
+                    "CREDIT NOTE"
+                } else {
+                    "INVOICE"
+                },
                 number: if self.credit {
                     "Credit note No."
                 } else {
@@ -257,7 +287,14 @@ impl Spec {
                 order: "PO number",
                 buyer: ["Bill to", "Invoice to", "Customer"][v],
                 seller: "From",
-                header: ["Description", "Qty", "Unit", "Unit price", "VAT %", "Amount"],
+                header: [
+                    "Description",
+                    "Qty",
+                    "Unit",
+                    "Unit price",
+                    "VAT %",
+                    "Amount",
+                ],
                 ht: "Subtotal",
                 tva_row: "VAT",
                 tva: "Total VAT",
@@ -268,7 +305,11 @@ impl Spec {
                 of: "of",
             },
             Lang::De => Words {
-                title: if self.credit { "GUTSCHRIFT" } else { "RECHNUNG" },
+                title: if self.credit {
+                    "GUTSCHRIFT"
+                } else {
+                    "RECHNUNG"
+                },
                 number: if self.credit {
                     "Gutschriftsnummer"
                 } else {
@@ -279,7 +320,14 @@ impl Spec {
                 order: "Bestellnummer",
                 buyer: ["Rechnungsempfänger", "Kunde", "Rechnungsempfänger"][v],
                 seller: "Lieferant",
-                header: ["Bezeichnung", "Menge", "Einheit", "Einzelpreis", "MwSt.", "Gesamt"],
+                header: [
+                    "Bezeichnung",
+                    "Menge",
+                    "Einheit",
+                    "Einzelpreis",
+                    "MwSt.",
+                    "Gesamt",
+                ],
                 ht: "Nettobetrag",
                 tva_row: "MwSt.",
                 tva: "Summe MwSt.",
@@ -307,14 +355,26 @@ impl Spec {
             if pi == 0 {
                 self.header(&mut p, &w);
             } else {
-                p.text(50.0, 800.0, 10.0, &format!("{} {} — {}", w.title, self.number, w.continued), true);
+                p.text(
+                    50.0,
+                    800.0,
+                    10.0,
+                    &format!("{} {} — {}", w.title, self.number, w.continued),
+                    true,
+                );
             }
             let mut y = if pi == 0 { 520.0 } else { 760.0 };
             y = self.table(&mut p, &w, chunk, y);
             if pi + 1 == n {
                 self.totals_block(&mut p, &w, y - 20.0);
             }
-            p.text(270.0, 30.0, 8.0, &format!("{} {} {} {}", w.page, pi + 1, w.of, n), false);
+            p.text(
+                270.0,
+                30.0,
+                8.0,
+                &format!("{} {} {} {}", w.page, pi + 1, w.of, n),
+                false,
+            );
             if self.arrangement == Arrangement::Letterhead {
                 self.footer(&mut p);
             }
@@ -377,7 +437,13 @@ impl Spec {
             Arrangement::Classic => {
                 p.text(50.0, 790.0, 13.0, &s.name, true);
                 p.text(50.0, 776.0, 10.0, &s.street, false);
-                p.text(50.0, 763.0, 10.0, &format!("{} {}", s.postcode, s.city), false);
+                p.text(
+                    50.0,
+                    763.0,
+                    10.0,
+                    &format!("{} {}", s.postcode, s.city),
+                    false,
+                );
                 let mut y = 745.0;
                 for line in ids(s) {
                     p.text(50.0, y, 8.0, &line, false);
@@ -388,23 +454,53 @@ impl Spec {
                 p.text(330.0, 680.0, 8.0, &format!("{} :", w.buyer), true);
                 p.text(330.0, 666.0, 10.0, &b.name, false);
                 p.text(330.0, 653.0, 10.0, &b.street, false);
-                p.text(330.0, 640.0, 10.0, &format!("{} {}", b.postcode, b.city), false);
+                p.text(
+                    330.0,
+                    640.0,
+                    10.0,
+                    &format!("{} {}", b.postcode, b.city),
+                    false,
+                );
             }
             Arrangement::Letterhead => {
-                p.text(50.0, 805.0, 8.0, &format!("{} - {} - {} {}", s.name, s.street, s.postcode, s.city), false);
+                p.text(
+                    50.0,
+                    805.0,
+                    8.0,
+                    &format!("{} - {} - {} {}", s.name, s.street, s.postcode, s.city),
+                    false,
+                );
                 p.text(50.0, 760.0, 18.0, w.title, true);
                 p.text(50.0, 700.0, 10.0, &b.name, true);
                 p.text(50.0, 687.0, 10.0, &b.street, false);
-                p.text(50.0, 674.0, 10.0, &format!("{} {}", b.postcode, b.city), false);
+                p.text(
+                    50.0,
+                    674.0,
+                    10.0,
+                    &format!("{} {}", b.postcode, b.city),
+                    false,
+                );
                 meta(p, 50.0, 620.0, true);
             }
             Arrangement::Stacked => {
-                p.text(50.0, 800.0, 16.0, &format!("{} {}", w.title, self.number), true);
+                p.text(
+                    50.0,
+                    800.0,
+                    16.0,
+                    &format!("{} {}", w.title, self.number),
+                    true,
+                );
                 meta(p, 50.0, 775.0, false);
                 p.text(50.0, 700.0, 8.0, &format!("{} :", w.seller), true);
                 p.text(50.0, 688.0, 10.0, &s.name, false);
                 p.text(50.0, 676.0, 10.0, &s.street, false);
-                p.text(50.0, 664.0, 10.0, &format!("{} {}", s.postcode, s.city), false);
+                p.text(
+                    50.0,
+                    664.0,
+                    10.0,
+                    &format!("{} {}", s.postcode, s.city),
+                    false,
+                );
                 let mut y = 652.0;
                 for line in ids(s) {
                     p.text(50.0, y, 8.0, &line, false);
@@ -413,7 +509,13 @@ impl Spec {
                 p.text(320.0, 700.0, 8.0, &format!("{} :", w.buyer), true);
                 p.text(320.0, 688.0, 10.0, &b.name, false);
                 p.text(320.0, 676.0, 10.0, &b.street, false);
-                p.text(320.0, 664.0, 10.0, &format!("{} {}", b.postcode, b.city), false);
+                p.text(
+                    320.0,
+                    664.0,
+                    10.0,
+                    &format!("{} {}", b.postcode, b.city),
+                    false,
+                );
             }
         }
     }
@@ -425,7 +527,13 @@ impl Spec {
             ids.push(format!("SIREN {}", group_digits(siren)));
         }
         ids.push(format!("TVA {}", s.vat));
-        p.text(50.0, 50.0, 7.0, &format!("{} - capital 10 000 € - {}", s.name, ids.join(" - ")), false);
+        p.text(
+            50.0,
+            50.0,
+            7.0,
+            &format!("{} - capital 10 000 € - {}", s.name, ids.join(" - ")),
+            false,
+        );
     }
 
     /// The table: header, rows; returns the y under it.
@@ -451,7 +559,10 @@ impl Spec {
                 self.qty_text(it.qty),
                 it.unit.clone(),
                 self.amount(it.price_cents),
-                format!("{} %", rate_text(it.rate).replace('.', if self.lang == Lang::En { "." } else { "," })),
+                format!(
+                    "{} %",
+                    rate_text(it.rate).replace('.', if self.lang == Lang::En { "." } else { "," })
+                ),
                 self.amount(it.net_cents() * self.sign()),
             ];
             for (i, c) in cells.iter().enumerate() {
@@ -480,13 +591,25 @@ impl Spec {
         y -= 14.0;
         let b = self.breakdown();
         if b.len() == 1 && self.variant % 2 == 0 {
-            row(p, y, &format!("{} {} %", w.tva_row, rate_text(b[0].0).replace('.', ",")), self.amount(tva), false);
+            row(
+                p,
+                y,
+                &format!("{} {} %", w.tva_row, rate_text(b[0].0).replace('.', ",")),
+                self.amount(tva),
+                false,
+            );
             y -= 14.0;
         } else {
             // A breakdown table on the left: rate, base, tax.
             let mut by = top;
             for r in &b {
-                p.text(50.0, by, 9.0, &format!("{} {} %", w.tva_row, rate_text(r.0).replace('.', ",")), false);
+                p.text(
+                    50.0,
+                    by,
+                    9.0,
+                    &format!("{} {} %", w.tva_row, rate_text(r.0).replace('.', ",")),
+                    false,
+                );
                 p.text_right(200.0, by, 9.0, &self.amount(r.1), false);
                 p.text_right(290.0, by, 9.0, &self.amount(r.2), false);
                 by -= 13.0;
@@ -503,11 +626,17 @@ impl Spec {
         let mut p = PageText::new(self.font);
         match k % 3 {
             0 => {
-                p.text(50.0, 790.0, 14.0, match self.lang {
-                    Lang::Fr => "Conditions générales de vente",
-                    Lang::En => "Terms and conditions",
-                    Lang::De => "Allgemeine Geschäftsbedingungen",
-                }, true);
+                p.text(
+                    50.0,
+                    790.0,
+                    14.0,
+                    match self.lang {
+                        Lang::Fr => "Conditions générales de vente",
+                        Lang::En => "Terms and conditions",
+                        Lang::De => "Allgemeine Geschäftsbedingungen",
+                    },
+                    true,
+                );
                 let mut y = 760.0;
                 for i in 0..30 {
                     p.text(50.0, y, 9.0, &format!("Article {} — Les prestations sont dues à réception ; tout retard entraîne des pénalités ({}).", i + 1, self.number), false);
@@ -515,28 +644,46 @@ impl Spec {
                 }
             }
             1 => {
-                p.text(50.0, 790.0, 14.0, match self.lang {
-                    Lang::Fr => "Relevé d'heures",
-                    Lang::En => "Timesheet",
-                    Lang::De => "Stundennachweis",
-                }, true);
+                p.text(
+                    50.0,
+                    790.0,
+                    14.0,
+                    match self.lang {
+                        Lang::Fr => "Relevé d'heures",
+                        Lang::En => "Timesheet",
+                        Lang::De => "Stundennachweis",
+                    },
+                    true,
+                );
                 p.text(50.0, 760.0, 9.0, "Date", true);
                 p.text(200.0, 760.0, 9.0, "Description", true);
                 p.text(480.0, 760.0, 9.0, "h", true);
                 let mut y = 744.0;
                 for d in 1..=20 {
-                    p.text(50.0, y, 9.0, &format!("{d:02}/{:02}/{}", self.date.1, self.date.0), false);
+                    p.text(
+                        50.0,
+                        y,
+                        9.0,
+                        &format!("{d:02}/{:02}/{}", self.date.1, self.date.0),
+                        false,
+                    );
                     p.text(200.0, y, 9.0, "Développement et tests", false);
                     p.text_right(500.0, y, 9.0, "7,5", false);
                     y -= 13.0;
                 }
             }
             _ => {
-                p.text(50.0, 790.0, 14.0, match self.lang {
-                    Lang::Fr => "Bon de livraison",
-                    Lang::En => "Delivery note",
-                    Lang::De => "Lieferschein",
-                }, true);
+                p.text(
+                    50.0,
+                    790.0,
+                    14.0,
+                    match self.lang {
+                        Lang::Fr => "Bon de livraison",
+                        Lang::En => "Delivery note",
+                        Lang::De => "Lieferschein",
+                    },
+                    true,
+                );
                 p.text(50.0, 770.0, 10.0, &format!("BL-{}", self.number), false);
                 let mut y = 740.0;
                 for it in &self.items {
@@ -622,7 +769,13 @@ fn glyph_width(font: &str, c: u8) -> i64 {
         192..=255 => 520,
         _ => 500,
     };
-    if font.starts_with("Times") { w * 9 / 10 } else if bold { w * 21 / 20 } else { w }
+    if font.starts_with("Times") {
+        w * 9 / 10
+    } else if bold {
+        w * 21 / 20
+    } else {
+        w
+    }
 }
 
 /// One page: its font family and content stream.
@@ -647,7 +800,11 @@ impl PageText {
     }
 
     fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
-        let f = if bold { format!("{}-Bold", self.font) } else { self.font.to_string() };
+        let f = if bold {
+            format!("{}-Bold", self.font)
+        } else {
+            self.font.to_string()
+        };
         win_ansi(text)
             .iter()
             .map(|&b| glyph_width(&f, b) as f32 * size / 1000.0)
@@ -704,7 +861,9 @@ fn win_ansi(s: &str) -> Vec<u8> {
 }
 
 fn font_dict(doc: &mut Document, base: &str) -> ObjectId {
-    let widths: Vec<Object> = (32u8..=255).map(|c| Object::Integer(glyph_width(base, c))).collect();
+    let widths: Vec<Object> = (32u8..=255)
+        .map(|c| Object::Integer(glyph_width(base, c)))
+        .collect();
     doc.add_object(dictionary! {
         "Type" => "Font",
         "Subtype" => "Type1",
@@ -766,7 +925,10 @@ pub fn merge(files: &[Vec<u8>]) -> Vec<u8> {
             // The source's own catalog and page tree root are replaced.
             let skip = match &obj {
                 Object::Dictionary(d) => {
-                    matches!(d.get(b"Type").and_then(Object::as_name), Ok(b"Catalog") | Ok(b"Pages"))
+                    matches!(
+                        d.get(b"Type").and_then(Object::as_name),
+                        Ok(b"Catalog") | Ok(b"Pages")
+                    )
                 }
                 _ => false,
             };
@@ -813,7 +975,9 @@ fn luhn_digit(body: &str) -> u32 {
 }
 
 fn siren(rng: &mut fastrand::Rng) -> String {
-    let body: String = (0..8).map(|i| char::from(b'0' + if i == 0 { rng.u8(1..10) } else { rng.u8(0..10) })).collect();
+    let body: String = (0..8)
+        .map(|i| char::from(b'0' + if i == 0 { rng.u8(1..10) } else { rng.u8(0..10) }))
+        .collect();
     format!("{body}{}", luhn_digit(&body))
 }
 
@@ -823,11 +987,47 @@ fn fr_vat(siren: &str) -> String {
 }
 
 const COMPANIES: &[&str] = &[
-    "Atelier Dupont SARL", "Boulangerie Martin", "Cabinet Leroy Conseil", "Durand Informatique SAS", "Électricité Moreau", "Fournil des Halles", "Garage Petit & Fils", "Hôtel du Lac SA", "Imprimerie Lambert", "Jardins de Provence",
-    "Kessler Maschinenbau GmbH", "Lumen Software Ltd", "Menuiserie Girard", "Nordic Supplies AB", "Optique Bernard", "Plomberie Roux", "Quincaillerie Faure", "Rivière Transports", "Studio Fontaine", "Traiteur Chevalier",
+    "Atelier Dupont SARL",
+    "Boulangerie Martin",
+    "Cabinet Leroy Conseil",
+    "Durand Informatique SAS",
+    "Électricité Moreau",
+    "Fournil des Halles",
+    "Garage Petit & Fils",
+    "Hôtel du Lac SA",
+    "Imprimerie Lambert",
+    "Jardins de Provence",
+    "Kessler Maschinenbau GmbH",
+    "Lumen Software Ltd",
+    "Menuiserie Girard",
+    "Nordic Supplies AB",
+    "Optique Bernard",
+    "Plomberie Roux",
+    "Quincaillerie Faure",
+    "Rivière Transports",
+    "Studio Fontaine",
+    "Traiteur Chevalier",
 ];
-const STREETS: &[&str] = &["12 rue de la Paix", "4 avenue Foch", "27 boulevard Voltaire", "8 place Bellecour", "Hauptstraße 15", "3 chemin des Vignes", "19 rue Nationale", "101 High Street"];
-const CITIES: &[(&str, &str)] = &[("75002", "Paris"), ("69002", "Lyon"), ("13001", "Marseille"), ("33000", "Bordeaux"), ("31000", "Toulouse"), ("44000", "Nantes"), ("67000", "Strasbourg"), ("59000", "Lille")];
+const STREETS: &[&str] = &[
+    "12 rue de la Paix",
+    "4 avenue Foch",
+    "27 boulevard Voltaire",
+    "8 place Bellecour",
+    "Hauptstraße 15",
+    "3 chemin des Vignes",
+    "19 rue Nationale",
+    "101 High Street",
+];
+const CITIES: &[(&str, &str)] = &[
+    ("75002", "Paris"),
+    ("69002", "Lyon"),
+    ("13001", "Marseille"),
+    ("33000", "Bordeaux"),
+    ("31000", "Toulouse"),
+    ("44000", "Nantes"),
+    ("67000", "Strasbourg"),
+    ("59000", "Lille"),
+];
 const ITEMS: &[(&str, &str, i64)] = &[
     ("Développement logiciel", "jour", 65_000),
     ("Maintenance annuelle", "forfait", 120_000),
@@ -846,7 +1046,12 @@ fn party(rng: &mut fastrand::Rng, lang: Lang) -> Party {
     let (pc, city) = CITIES[rng.usize(..CITIES.len())];
     let s = siren(rng);
     let vat = if lang == Lang::De && rng.bool() {
-        format!("DE{}", (0..9).map(|_| char::from(b'0' + rng.u8(0..10))).collect::<String>())
+        format!(
+            "DE{}",
+            (0..9)
+                .map(|_| char::from(b'0' + rng.u8(0..10)))
+                .collect::<String>()
+        )
     } else {
         fr_vat(&s)
     };
@@ -891,7 +1096,11 @@ pub fn spec(seed: u64) -> Spec {
     let month = rng.u32(1..13);
     Spec {
         lang,
-        arrangement: [Arrangement::Classic, Arrangement::Letterhead, Arrangement::Stacked][rng.usize(..3)],
+        arrangement: [
+            Arrangement::Classic,
+            Arrangement::Letterhead,
+            Arrangement::Stacked,
+        ][rng.usize(..3)],
         font: ["Helvetica", "Times", "Courier", "Helvetica"][rng.usize(..4)],
         ruled: rng.bool(),
         variant: rng.usize(..3),
@@ -916,9 +1125,19 @@ pub fn next_of(spec: &Spec, seed: u64) -> Spec {
         number: other.number.clone(),
         date: other.date,
         due: spec.due.map(|_| (other.date.0, other.date.1, 28)),
-        order_ref: spec.order_ref.as_ref().map(|_| format!("PO-{}", seed % 90_000 + 1000)),
+        order_ref: spec
+            .order_ref
+            .as_ref()
+            .map(|_| format!("PO-{}", seed % 90_000 + 1000)),
         buyer: other.buyer.clone(),
-        items: other.items.iter().map(|it| Item { rate: spec.items[0].rate, ..it.clone() }).collect(),
+        items: other
+            .items
+            .iter()
+            .map(|it| Item {
+                rate: spec.items[0].rate,
+                ..it.clone()
+            })
+            .collect(),
         ..spec.clone()
     }
 }

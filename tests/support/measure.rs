@@ -53,22 +53,33 @@ pub fn family(path: &str) -> String {
 }
 
 fn fold(s: &str) -> String {
-    facteur::text::fold(s).split_whitespace().collect::<Vec<_>>().join(" ")
+    facteur::text::fold(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether a read value is the true one.
 pub fn same(path: &str, truth: &str, read: &str) -> bool {
     let term = path.rsplit('/').next().unwrap_or(path);
     let amount = path.starts_with("BG-22")
-        || matches!(term, "BT-131" | "BT-146" | "BT-116" | "BT-117" | "BT-119" | "BT-129" | "BT-152");
+        || matches!(
+            term,
+            "BT-131" | "BT-146" | "BT-116" | "BT-117" | "BT-119" | "BT-129" | "BT-152"
+        );
     if amount {
         return match (Dec::parse_plain(truth), Dec::parse_plain(read)) {
             (Some(a), Some(b)) => a.near(b, 0) && (a.0 - b.0).abs() < 100,
             _ => false,
         };
     }
-    if matches!(term, "BT-1" | "BT-13" | "BT-31" | "BT-48" | "BT-30" | "BT-47" | "BT-29" | "BT-46") {
-        return truth.replace([' ', '.'], "").eq_ignore_ascii_case(&read.replace([' ', '.'], ""));
+    if matches!(
+        term,
+        "BT-1" | "BT-13" | "BT-31" | "BT-48" | "BT-30" | "BT-47" | "BT-29" | "BT-46"
+    ) {
+        return truth
+            .replace([' ', '.'], "")
+            .eq_ignore_ascii_case(&read.replace([' ', '.'], ""));
     }
     fold(truth) == fold(read)
 }
@@ -94,7 +105,8 @@ pub fn score(truth: &[(String, String)], inv: &Invoice) -> Score {
         if let Some((_, want)) = truth.iter().find(|(p, _)| p == path)
             && !same(path, want, &f.value)
         {
-            s.sure_wrong.push(format!("{path}: read {:?}, true {:?}", f.value, want));
+            s.sure_wrong
+                .push(format!("{path}: read {:?}, true {:?}", f.value, want));
         }
     }
     s

@@ -1,0 +1,412 @@
+//! The reader on generated invoices of varied layouts (French, English and
+//! German labels, three arrangements, four fonts, ruled and plain tables,
+//! one to three VAT rates, credit notes, continued pages), on merged files
+//! and annexes, on the shared corpus's real e-invoices (their embedded XML
+//! is the truth), through the checker and through `facteur read`.
+
+mod support {
+    #[path = "invoices.rs"]
+    pub mod invoices;
+    #[path = "measure.rs"]
+    pub mod measure;
+}
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use facteur::check::facts::FactKey;
+use facteur::check::finding::Code;
+use facteur::check::{Options, check_bytes};
+use facteur::read::{self, en16931, learn};
+use support::invoices::{self, Spec};
+use support::measure::{Score, score};
+
+/// Generated invoices measured per test (the measurement program runs more).
+const SEEDS: u64 = 60;
+
+fn read_spec(spec: &Spec) -> read::Reading {
+    let bytes = invoices::pdf(&spec.pages());
+    read::read_bytes(&bytes, &[]).expect("a generated PDF reads")
+}
+
+#[test]
+fn generated_invoices_are_read_without_learning() {
+    let mut total = Score::default();
+    let mut split = Vec::new();
+    for seed in 0..SEEDS {
+        let spec = invoices::spec(seed);
+        let reading = read_spec(&spec);
+        if reading.invoices.len() != 1 {
+            split.push((seed, reading.invoices.len()));
+            continue;
+        }
+        total.add(&score(&spec.truth().fields, &reading.invoices[0]));
+    }
+    assert!(split.is_empty(), "single invoices split: {split:?}");
+    let share = total.share();
+    for (k, (r, t)) in &total.fields {
+        eprintln!("{k:<22} {r:>4}/{t:<4}");
+    }
+    assert!(share >= 0.85, "only {:.1} % of fields right", share * 100.0);
+    assert!(
+        total.sure_wrong.is_empty(),
+        "sure but wrong: {:?}",
+        total.sure_wrong
+    );
+}
+
+#[test]
+fn one_confirmed_invoice_teaches_its_layout() {
+    let mut total = Score::default();
+    let mut matched = 0;
+    let n = 30;
+    for seed in 0..n {
+        let first = invoices::spec(1000 + seed);
+        let reading = read_spec(&first);
+        let confirmed = en16931::parse(&truth_json(&first)).expect("truth as a confirmed reading");
+        let learned = learn::confirm(&reading, &confirmed);
+        assert_eq!(learned.len(), 1, "seed {seed}: one layout learned");
+        let mut layout = learned[0].1.clone();
+        layout.id = 7;
+        let next = invoices::next_of(&first, 5000 + seed);
+        let bytes = invoices::pdf(&next.pages());
+        let again = read::read_bytes(&bytes, std::slice::from_ref(&layout)).unwrap();
+        assert_eq!(again.invoices.len(), 1);
+        if again.invoices[0].layout == Some(7) {
+            matched += 1;
+        }
+        total.add(&score(&next.truth().fields, &again.invoices[0]));
+    }
+    for (k, (r, t)) in &total.fields {
+        eprintln!("{k:<22} {r:>4}/{t:<4}");
+    }
+    assert_eq!(
+        matched, n,
+        "every next invoice of a learned layout matches it"
+    );
+    assert!(
+        total.sure_wrong.is_empty(),
+        "sure but wrong after learning: {:?}",
+        total.sure_wrong
+    );
+    assert!(
+        total.share() >= 0.95,
+        "only {:.1} % of fields right after one confirmation",
+        total.share() * 100.0
+    );
+}
+
+/// The ground truth as the JSON a confirmation carries (plain values).
+fn truth_json(spec: &Spec) -> String {
+    let mut root = serde_json::Map::new();
+    for (path, value) in spec.truth().fields {
+        insert_plain(&mut root, &path, value);
+    }
+    serde_json::Value::Object(root).to_string()
+}
+
+fn insert_plain(root: &mut serde_json::Map<String, serde_json::Value>, path: &str, value: String) {
+    use serde_json::Value;
+    let mut node = root;
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if let Some((k, idx)) = part.split_once('[') {
+            let idx: usize = idx.trim_end_matches(']').parse().unwrap();
+            let list = node
+                .entry(k.to_string())
+                .or_insert_with(|| Value::Array(vec![]));
+            let Value::Array(items) = list else {
+                unreachable!()
+            };
+            while items.len() <= idx {
+                items.push(Value::Object(Default::default()));
+            }
+            let Value::Object(m) = &mut items[idx] else {
+                unreachable!()
+            };
+            node = m;
+        } else if last {
+            node.insert(part.to_string(), Value::String(value.clone()));
+        } else {
+            let next = node
+                .entry(part.to_string())
+                .or_insert_with(|| Value::Object(Default::default()));
+            let Value::Object(m) = next else {
+                unreachable!()
+            };
+            node = m;
+        }
+    }
+}
+
+fn count(bytes: &[u8]) -> Vec<usize> {
+    read::read_bytes(bytes, &[])
+        .unwrap()
+        .invoices
+        .iter()
+        .map(|i| i.first_page)
+        .collect()
+}
+
+#[test]
+fn merged_documents_are_told_apart_and_annexes_are_not() {
+    let mut wrong = Vec::new();
+    for seed in 0..20u64 {
+        let a = invoices::spec(200 + seed);
+        let same_template = invoices::next_of(&a, 300 + seed);
+        let other = invoices::spec(400 + seed);
+        let credit = Spec {
+            credit: true,
+            number: format!("AV-{seed}"),
+            ..invoices::next_of(&a, 500 + seed)
+        };
+        let pa = a.pages();
+        let cases: Vec<(&str, Vec<Vec<invoices::PageOut>>)> = vec![
+            (
+                "two of one template",
+                vec![pa.clone(), same_template.pages()],
+            ),
+            ("two layouts", vec![pa.clone(), other.pages()]),
+            ("invoice then credit note", vec![pa.clone(), credit.pages()]),
+            (
+                "three",
+                vec![pa.clone(), other.pages(), same_template.pages()],
+            ),
+        ];
+        for (what, docs) in cases {
+            let mut expected = Vec::new();
+            let mut page = 1;
+            let mut all = Vec::new();
+            for d in &docs {
+                expected.push(page);
+                page += d.len();
+                all.extend(d.iter().cloned());
+            }
+            let got = count(&invoices::pdf(&all));
+            if got != expected {
+                wrong.push(format!("seed {seed} {what}: {got:?} != {expected:?}"));
+            }
+        }
+        // An invoice with annexes (terms, timesheets, delivery notes) up to
+        // 99 pages is one invoice.
+        let annexed = Spec {
+            annexes: [1, 5, 99][seed as usize % 3],
+            ..a.clone()
+        };
+        let got = count(&invoices::pdf(&annexed.pages()));
+        if got != vec![1] {
+            wrong.push(format!(
+                "seed {seed} with {} annex pages: {got:?}",
+                annexed.annexes
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+fn corpus(name: &str) -> PathBuf {
+    let dir = std::env::var("FACTEUR_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".into());
+    Path::new(&dir).join("pdfs").join(name)
+}
+
+const GERMAN: &[&str] = &[
+    "ZUGFeRDv2__correct__intarsys__BASIC__zugferd_2p0_BASIC_Einfach.pdf",
+    "XML-Rechnung__FX__EN16931_1_Teilrechnung.pdf",
+    "ZUGFeRDv2__correct__symtrax__Beispiele__EXTENDED__zugferd_2p1_EXTENDED_Fremdwaehrung.pdf",
+];
+const FNFE_CREDIT: &str = "ZUGFeRDv2__fail__FNFE-factur-x-examples__Avoir_FR_type381_MINIMUM.pdf";
+
+#[test]
+fn real_invoices_merged_are_counted_through_the_checker() {
+    let load = |n: &str| std::fs::read(corpus(n)).expect("shared corpus file");
+    let mut cases: Vec<(String, Vec<Vec<u8>>)> = vec![
+        (
+            "two German layouts".into(),
+            vec![load(GERMAN[0]), load(GERMAN[2])],
+        ),
+        (
+            "German then FNFE credit note".into(),
+            vec![load(GERMAN[1]), load(FNFE_CREDIT)],
+        ),
+        (
+            "three".into(),
+            vec![load(GERMAN[0]), load(FNFE_CREDIT), load(GERMAN[2])],
+        ),
+    ];
+    let generated = invoices::pdf(&invoices::spec(7).pages());
+    cases.push((
+        "generated then German".into(),
+        vec![generated, load(GERMAN[0])],
+    ));
+    for (what, files) in cases {
+        let pages: Vec<usize> = files
+            .iter()
+            .map(|f| lopdf::Document::load_mem(f).unwrap().get_pages().len())
+            .collect();
+        let mut starts = vec![1];
+        for p in &pages[..pages.len() - 1] {
+            starts.push(starts.last().unwrap() + p);
+        }
+        let merged = invoices::merge(&files);
+        let r = check_bytes(
+            Path::new("merged.pdf"),
+            merged.len() as u64,
+            &merged,
+            &Options::default(),
+        );
+        assert_eq!(r.invoice_count, Some(files.len()), "{what}");
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == Code::MultipleInvoices)
+            .unwrap_or_else(|| panic!("{what}: no multiple_invoices finding"));
+        for s in &starts {
+            assert!(
+                f.message_fr.contains(&s.to_string()),
+                "{what}: page {s} not named in {}",
+                f.message_fr
+            );
+        }
+    }
+    // Each alone is one invoice.
+    for n in GERMAN.iter().chain([&FNFE_CREDIT]) {
+        let bytes = load(n);
+        let r = check_bytes(
+            Path::new(n),
+            bytes.len() as u64,
+            &bytes,
+            &Options::default(),
+        );
+        assert_eq!(r.invoice_count, Some(1), "{n}");
+    }
+}
+
+#[test]
+fn real_einvoices_read_like_their_xml() {
+    // The embedded XML is the truth; the reader sees only the page.
+    let mut right = 0;
+    let mut total = 0;
+    let mut misses = Vec::new();
+    let dir = corpus("");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().unwrap().to_string_lossy().contains("ZUGFeRD")
+                || p.file_name().unwrap().to_string_lossy().starts_with("XML-")
+        })
+        .collect();
+    files.sort();
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let r = check_bytes(&path, bytes.len() as u64, &bytes, &Options::default());
+        let Ok(reading) = read::read_bytes(&bytes, &[]) else {
+            continue;
+        };
+        let Some(inv) = reading.invoices.first() else {
+            continue;
+        };
+        for (key, got) in [
+            (FactKey::InvoiceNumber, inv.number.as_ref()),
+            (FactKey::TotalWithTax, inv.totals.with_tax.as_ref()),
+            (FactKey::TotalWithoutTax, inv.totals.without_tax.as_ref()),
+        ] {
+            let Some(want) = r
+                .facts
+                .fact(key)
+                .filter(|f| f.source == facteur::check::facts::FactSource::Xml)
+            else {
+                continue;
+            };
+            total += 1;
+            let ok = got.is_some_and(|g| {
+                support::measure::same(
+                    if key == FactKey::InvoiceNumber {
+                        "BT-1"
+                    } else {
+                        "BG-22/BT-112"
+                    },
+                    &want.value,
+                    &g.value,
+                )
+            });
+            if ok {
+                right += 1;
+            } else {
+                misses.push(format!(
+                    "{}: {key:?} {:?} vs {:?}",
+                    path.file_name().unwrap().to_string_lossy(),
+                    got.map(|g| &g.value),
+                    want.value
+                ));
+            }
+        }
+    }
+    eprintln!("{right}/{total} right; misses: {misses:#?}");
+    assert!(total >= 20, "the corpus's e-invoices were measured");
+    assert!(right * 100 >= total * 70, "{right}/{total}: {misses:#?}");
+}
+
+#[test]
+fn facteur_read_prints_en16931_json_and_learns_from_a_confirmation() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = invoices::spec(42);
+    let next = invoices::next_of(&first, 43);
+    let a = dir.path().join("a.pdf");
+    let b = dir.path().join("b.pdf");
+    std::fs::write(&a, invoices::pdf(&first.pages())).unwrap();
+    std::fs::write(&b, invoices::pdf(&next.pages())).unwrap();
+    let facteur = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(args)
+            .env("FACTEUR_HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json = facteur(&["read", "--json", a.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert!(v["BT-1"]["value"].is_string(), "{v}");
+    assert!(
+        v["BT-1"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("page 1 ("),
+        "{v}"
+    );
+    assert!(v["BG-22"]["BT-112"]["sure"].is_boolean());
+    assert!(v["BG-25"].is_array());
+
+    let confirmed = dir.path().join("confirmed.json");
+    std::fs::write(&confirmed, truth_json(&first)).unwrap();
+    let said = facteur(&[
+        "read",
+        a.to_str().unwrap(),
+        "--confirm",
+        confirmed.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(said.contains("layout no. 1 learned"), "{said}");
+    let list = facteur(&["layouts", "list", "--json"]);
+    assert_eq!(list.lines().count(), 1, "{list}");
+
+    let json = facteur(&["read", "--json", b.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(v["layout"], 1, "{v}");
+    assert_eq!(v["BT-1"]["value"], next.number);
+    assert_eq!(v["BT-1"]["sure"], true, "{v}");
+
+    facteur(&["layouts", "remove", "1"]);
+    assert_eq!(facteur(&["layouts", "list", "--json"]).lines().count(), 0);
+    let json = facteur(&["read", "--json", b.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert!(v.get("layout").is_none());
+}
