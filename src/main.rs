@@ -689,7 +689,16 @@ fn run_check(
     let mut next_to_print = 0;
     let (mut accepted, mut rejected) = (0usize, 0usize);
     let mut write_error: Option<std::io::Error> = None;
-    let opts = Options::default();
+    // The layouts learned from confirmed readings guide the reading of
+    // their next invoices (the checker never opens the store itself).
+    let layouts = match store.as_ref() {
+        Some(s) => cli::read::load_layouts(s).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let opts = Options {
+        layouts: Arc::new(layouts),
+        ..Options::default()
+    };
     let cancel_flag = cancelled.clone();
     check::check_batch(
         &files,

@@ -52,8 +52,9 @@ pub struct Options {
     /// Time allowed for one file.
     pub time_limit: Duration,
     /// Layouts learned from the owner's confirmed readings (the caller looks
-    /// them up in the store; the checker never opens it).
-    pub layouts: Vec<crate::read::Layout>,
+    /// them up in the store; the checker never opens it). Shared, since
+    /// each file of a batch gets its own copy of the options.
+    pub layouts: std::sync::Arc<Vec<crate::read::Layout>>,
 }
 
 impl Default for Options {
@@ -63,7 +64,7 @@ impl Default for Options {
             max_pages: 100,
             parse_ceiling: 160 * 1024 * 1024,
             time_limit: Duration::from_secs(20),
-            layouts: Vec::new(),
+            layouts: Default::default(),
         }
     }
 }
@@ -322,7 +323,7 @@ fn analyse(report: &mut Report, bytes: &[u8], opts: &Options, deadline: Instant)
         // The page read as a person does: its sure values (identifiers
         // with valid check digits, totals that add up) come before the
         // label heuristics, its other values after them.
-        let reading = crate::read::read_pages(&pages, &opts.layouts);
+        let reading = crate::read::read_pages(&pages, &opts.layouts[..]);
         let (sure, unsure) = reading_facts(&reading);
         report.facts.fill_from(&sure);
         report.facts.fill_from(&textfacts::facts_from_text(&texts));

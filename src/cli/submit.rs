@@ -183,7 +183,11 @@ pub fn submit(
     //    what may leave, in one transaction.
     let mut queued = 0usize;
     let mut touched: Vec<String> = forced.iter().map(|a| a.name.clone()).collect();
-    let opts = Options::default();
+    // Learned layouts guide the reading of their sellers' next invoices.
+    let opts = Options {
+        layouts: std::sync::Arc::new(super::read::load_layouts(&db).unwrap_or_default()),
+        ..Options::default()
+    };
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut reports = Vec::new();
     check::check_batch(&files, jobs, &opts, &|| false, &mut |_, o| reports.push(o));
