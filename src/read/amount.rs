@@ -35,7 +35,7 @@ impl Dec {
         }
     }
     /// Product of two decimals, rounded to four decimals.
-    pub fn mul(self, other: Dec) -> Dec {
+    pub fn times(self, other: Dec) -> Dec {
         let p = i128::from(self.0) * i128::from(other.0);
         let q = (p + p.signum() * i128::from(SCALE / 2)) / i128::from(SCALE);
         Dec(q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
@@ -47,10 +47,10 @@ impl Dec {
         let q = (p + p.signum() * d / 2) / d;
         Dec(q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
     }
-    pub fn add(self, other: Dec) -> Dec {
+    pub fn plus(self, other: Dec) -> Dec {
         Dec(self.0.saturating_add(other.0))
     }
-    pub fn sub(self, other: Dec) -> Dec {
+    pub fn minus(self, other: Dec) -> Dec {
         Dec(self.0.saturating_sub(other.0))
     }
     /// Equal to the cent, or within `cents` cents.
@@ -241,6 +241,6 @@ mod tests {
         let r = parse_number("20").unwrap();
         assert_eq!(a.percent(r).amount_string(), "200.00");
         assert_eq!(parse_number("5,5").unwrap().plain_string(), "5.5");
-        assert!(a.add(Dec::from_cents(1)).near(a, 1));
+        assert!(a.plus(Dec::from_cents(1)).near(a, 1));
     }
 }

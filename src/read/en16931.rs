@@ -67,7 +67,7 @@ fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
 }
 
 /// Every field present, with its path ("BT-1", "BG-4/BT-27",
-/// "BG-25[2]/BT-131"), notes as "BG-1[i]/BT-22".
+/// `"BG-25[2]/BT-131"`), notes as `"BG-1[i]/BT-22"`.
 pub fn flatten(inv: &Invoice) -> Vec<(String, Field)> {
     let mut copy = inv.clone();
     let mut out = Vec::new();

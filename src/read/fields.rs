@@ -296,13 +296,12 @@ fn labelled(
             } else {
                 &mut pf.issue_date
             };
-            if slot.is_none() {
-                if let Some((v, s)) = cands()
+            if slot.is_none()
+                && let Some((v, s)) = cands()
                     .into_iter()
                     .find_map(|(t, s)| parse_date(&t).map(|v| (v, s)))
-                {
-                    *slot = Some(found(v, s));
-                }
+            {
+                *slot = Some(found(v, s));
             }
         }
         Label::OrderRef | Label::BuyerRef | Label::ContractRef => {
@@ -902,11 +901,12 @@ fn parties(page: &Page, pf: &mut PageFacts) {
                 .iter()
                 .enumerate()
                 .min_by(|a, b| {
-                    (a.1.bbox[0] - b.1.bbox[0])
-                        .abs()
-                        .gt(&20.0)
-                        .then(|| a.1.bbox[0].total_cmp(&b.1.bbox[0]))
-                        .unwrap_or(b.1.bbox[3].total_cmp(&a.1.bbox[3]))
+                    // Leftmost; of blocks in one column, the topmost.
+                    if (a.1.bbox[0] - b.1.bbox[0]).abs() > 20.0 {
+                        a.1.bbox[0].total_cmp(&b.1.bbox[0])
+                    } else {
+                        b.1.bbox[3].total_cmp(&a.1.bbox[3])
+                    }
                 })
                 .map(|(i, _)| i);
             if let Some(i) = left {
@@ -1374,7 +1374,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     let lines_sum = rows
         .iter()
         .filter_map(|r| r.net.map(|n| n.0))
-        .fold(Dec::ZERO, Dec::add);
+        .fold(Dec::ZERO, Dec::plus);
 
     let cands: Vec<&TotalCand> = facts.iter().flat_map(|p| p.totals.iter()).collect();
     let of =
@@ -1392,7 +1392,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     for h in &ht {
         for t in &tva {
             for g in due.iter().chain(ttc.iter()) {
-                if h.amount.add(t.amount).near(g.amount, 1) && !g.amount.is_zero() {
+                if h.amount.plus(t.amount).near(g.amount, 1) && !g.amount.is_zero() {
                     chosen = Some((h, t, g));
                 }
             }
@@ -1401,7 +1401,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     let vat_total = |vat: &[VatCand]| {
         vat.iter()
             .filter_map(|v| v.tax.map(|t| t.0))
-            .fold(Dec::ZERO, Dec::add)
+            .fold(Dec::ZERO, Dec::plus)
     };
     let vats: Vec<VatCand> = facts.iter().flat_map(|p| p.vat.iter().cloned()).collect();
 
@@ -1423,10 +1423,10 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
         let tsure = sure || (!vats.is_empty() && vat_total(&vats).near(t.amount, 1) && ht_sure);
         inv.totals.tax = Some(dec_field(t.amount, t.source, tsure));
     }
-    if let Some(g) = g {
-        if g.kind == Label::WithTax || ttc.is_empty() {
-            inv.totals.with_tax = Some(dec_field(g.amount, g.source, sure));
-        }
+    if let Some(g) = g
+        && (g.kind == Label::WithTax || ttc.is_empty())
+    {
+        inv.totals.with_tax = Some(dec_field(g.amount, g.source, sure));
     }
     if inv.totals.with_tax.is_none()
         && let (Some(h), Some(t)) = (&inv.totals.without_tax, &inv.totals.tax)
@@ -1457,7 +1457,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     }
     for r in &rows {
         let product_ok = match (r.quantity, r.unit_price, r.net) {
-            (Some(q), Some(p), Some(n)) => q.0.mul(p.0).near(n.0, 1),
+            (Some(q), Some(p), Some(n)) => q.0.times(p.0).near(n.0, 1),
             _ => true,
         };
         let ok = sum_ok && product_ok;

@@ -654,7 +654,7 @@ fn amount(f: &Option<Field>) -> Option<Dec> {
 fn settle_amounts(inv: &mut Invoice) {
     let t = &mut inv.totals;
     let (h, v, g) = (amount(&t.without_tax), amount(&t.tax), amount(&t.with_tax));
-    let triple = matches!((h, v, g), (Some(h), Some(v), Some(g)) if h.add(v).near(g, 1));
+    let triple = matches!((h, v, g), (Some(h), Some(v), Some(g)) if h.plus(v).near(g, 1));
     for f in [&mut t.without_tax, &mut t.tax, &mut t.with_tax]
         .into_iter()
         .flatten()
@@ -672,7 +672,7 @@ fn settle_amounts(inv: &mut Invoice) {
         .lines
         .iter()
         .filter_map(|l| amount(&l.net))
-        .fold(Dec::ZERO, Dec::add);
+        .fold(Dec::ZERO, Dec::plus);
     let lines_ok = triple && !inv.lines.is_empty() && h.is_some_and(|h| sum.near(h, 1));
     if !inv.lines.is_empty() {
         let src = inv.lines[0]
@@ -684,7 +684,7 @@ fn settle_amounts(inv: &mut Invoice) {
     }
     for l in &mut inv.lines {
         let product_ok = match (amount(&l.quantity), amount(&l.unit_price), amount(&l.net)) {
-            (Some(q), Some(p), Some(n)) => q.mul(p).near(n, 1),
+            (Some(q), Some(p), Some(n)) => q.times(p).near(n, 1),
             _ => true,
         };
         let ok = lines_ok && product_ok;

@@ -220,7 +220,7 @@ pub struct Invoice {
 
 impl Invoice {
     /// Every field with its EN 16931 path ("BT-1", "BG-4/BT-27",
-    /// "BG-25[2]/BT-131"), for comparing readings and measuring.
+    /// `"BG-25[2]/BT-131"`), for comparing readings and measuring.
     pub fn flat(&self) -> Vec<(String, Field)> {
         en16931::flatten(self)
     }

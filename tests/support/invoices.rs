@@ -423,7 +423,7 @@ impl Spec {
             } else {
                 let mut cy = y;
                 for (l, v) in rows {
-                    if self.variant % 2 == 0 {
+                    if self.variant.is_multiple_of(2) {
                         p.text(x, cy, 10.0, &format!("{l} : {v}"), false);
                     } else {
                         p.text(x, cy, 10.0, &l, true);
@@ -590,7 +590,7 @@ impl Spec {
         row(p, y, w.ht, self.amount(ht), false);
         y -= 14.0;
         let b = self.breakdown();
-        if b.len() == 1 && self.variant % 2 == 0 {
+        if b.len() == 1 && self.variant.is_multiple_of(2) {
             row(
                 p,
                 y,
@@ -1107,7 +1107,7 @@ pub fn spec(seed: u64) -> Spec {
         number: format!("{prefix}{:04}", rng.u32(1..9999)),
         credit: rng.u8(..8) == 0,
         date: (2026, month, rng.u32(1..28)),
-        due: rng.bool().then(|| (2026, month, 28)),
+        due: rng.bool().then_some((2026, month, 28)),
         order_ref: rng.bool().then(|| format!("PO-{}", rng.u32(1000..99999))),
         seller,
         buyer,
