@@ -410,3 +410,67 @@ fn facteur_read_prints_en16931_json_and_learns_from_a_confirmation() {
     let v: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
     assert!(v.get("layout").is_none());
 }
+
+#[test]
+fn real_invoices_of_other_programs_are_read_and_never_split() {
+    // invoice2data's test invoices: eleven programs, four languages; its
+    // expected JSON is the truth.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invoice2data");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    let (mut right, mut total) = (0, 0);
+    let mut misses = Vec::new();
+    for pdf in &files {
+        let want: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(pdf.with_extension("json")).unwrap())
+                .unwrap();
+        let want = if want.is_array() {
+            want[0].clone()
+        } else {
+            want
+        };
+        let bytes = std::fs::read(pdf).unwrap();
+        let reading = read::read_bytes(&bytes, &[]).unwrap();
+        assert_eq!(reading.invoices.len(), 1, "{} split", pdf.display());
+        let inv = &reading.invoices[0];
+        let amount = |v: &serde_json::Value| v.as_f64().map(|f| format!("{f:.2}"));
+        for (what, truth, got) in [
+            (
+                "BT-1",
+                want["invoice_number"]
+                    .as_str()
+                    .map(|s| s.trim_start_matches('#').to_string()),
+                inv.number.as_ref(),
+            ),
+            (
+                "BT-2",
+                want["date"].as_str().map(str::to_string),
+                inv.issue_date.as_ref(),
+            ),
+            (
+                "BG-22/BT-112",
+                amount(&want["amount"]),
+                inv.totals.with_tax.as_ref().or(inv.totals.due.as_ref()),
+            ),
+        ] {
+            let Some(truth) = truth else { continue };
+            total += 1;
+            if got.is_some_and(|g| support::measure::same(what, &truth, &g.value)) {
+                right += 1;
+            } else {
+                misses.push(format!(
+                    "{}: {what} {:?} vs {truth:?}",
+                    pdf.file_name().unwrap().to_string_lossy(),
+                    got.map(|g| &g.value)
+                ));
+            }
+        }
+    }
+    eprintln!("{right}/{total} right; misses: {misses:#?}");
+    assert!(right * 100 >= total * 60, "{right}/{total}: {misses:#?}");
+}

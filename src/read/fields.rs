@@ -459,7 +459,7 @@ fn last_amount(text: &str) -> Option<Dec> {
     let words: Vec<&str> = t.split_whitespace().collect();
     for start in 0..words.len() {
         let s = words[start..].join(" ");
-        if let Some(d) = parse_number(&s).filter(|_| has_decimals(&s) || start + 1 == words.len()) {
+        if let Some(d) = parse_number(&s).filter(|_| has_decimals(&s)) {
             return Some(d);
         }
     }
@@ -491,7 +491,8 @@ static DATE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("date")
 });
 static DATE_MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^([a-z]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})\b").expect("date")
+    Regex::new(r"(?i)^([a-z]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?\s*,?\s+([0-9]{4})\b")
+        .expect("date")
 });
 
 fn month(word: &str) -> Option<u32> {
@@ -544,7 +545,9 @@ pub fn parse_date(text: &str) -> Option<String> {
         if y < 100 {
             y += 2000;
         }
-        return iso(y, c[2].parse().ok()?, c[1].parse().ok()?);
+        let (a, b): (u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+        // Day first, as Europe writes it; "03/20/2023" can only be American.
+        return iso(y, b, a).or_else(|| (b > 12).then(|| iso(y, a, b)).flatten());
     }
     if let Some(c) = DATE_WORDS.captures(t) {
         return iso(c[3].parse().ok()?, month(&c[2])?, c[1].parse().ok()?);

@@ -58,7 +58,7 @@ const NUM: &str = r"(?:n\s*[°º˚o]\.?|no\b\.?|nr\b\.?|num[ée]ro\b|num\b\.?|nu
 const LABELS: &[(Label, &str)] = &[
     (
         Label::DueDate,
-        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b",
+        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b|\bdate\s+limite\s+de\s+(?:paiement|r[ée]glement)\b",
     ),
     (
         Label::Ignore,
@@ -114,7 +114,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::Due,
-        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bmontant\s+[àa]\s+rembourser\b",
+        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bsomme\s+[àa]\s+payer\b|\bmontant\s+[àa]\s+rembourser\b",
     ),
     (
         Label::Subtotal,
@@ -126,7 +126,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::WithTax,
-        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|^\s*total\s*:?\s*$",
+        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|\btotal\s+facture\b|\btotal\s+for\s+this\s+invoice\b|^\s*total\s*:?\s*$",
     ),
     (
         Label::Tax,
@@ -263,7 +263,7 @@ pub fn title_and_rest(text: &str) -> Option<(Title, &str)> {
     }
     let mut found = None;
     let mut rest_at = text.len();
-    for (start, part) in split_keep(text, &['/', '|']) {
+    for (start, part) in split_keep(text) {
         // Words until a digit-bearing word (a number) or a number label.
         let mut words: Vec<String> = Vec::new();
         let mut tail = None;
@@ -302,12 +302,15 @@ pub fn title_and_rest(text: &str) -> Option<(Title, &str)> {
     found.map(|t| (t, text[rest_at.min(text.len())..].trim()))
 }
 
-/// Parts of a text between separators, with their byte offsets.
-fn split_keep<'a>(text: &'a str, seps: &[char]) -> Vec<(usize, &'a str)> {
+/// Parts of a text between " / " or "|" (a bilingual title), with their
+/// byte offsets; a slash inside a word ("INV/2023/03") does not split.
+fn split_keep(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = 0;
+    let b = text.as_bytes();
     for (i, c) in text.char_indices() {
-        if seps.contains(&c) {
+        let spaced_slash = c == '/' && i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ');
+        if c == '|' || spaced_slash {
             out.push((start, &text[start..i]));
             start = i + c.len_utf8();
         }
