@@ -472,5 +472,5 @@ fn real_invoices_of_other_programs_are_read_and_never_split() {
         }
     }
     eprintln!("{right}/{total} right; misses: {misses:#?}");
-    assert!(right * 100 >= total * 60, "{right}/{total}: {misses:#?}");
+    assert!(right * 100 >= total * 75, "{right}/{total}: {misses:#?}");
 }

@@ -127,7 +127,9 @@ pub fn parse_number(text: &str) -> Option<Dec> {
         .chars()
         .filter(|c| !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2009}'))
         .collect();
-    for sym in ["EUR", "eur", "USD", "CHF", "GBP", "€", "$", "£", "%"] {
+    for sym in [
+        "EUR", "eur", "USD", "CHF", "GBP", "INR", "Rs.", "Rs", "₹", "€", "$", "£", "%",
+    ] {
         if let Some(r) = s.strip_suffix(sym) {
             s = r.trim_end().to_string();
         }

@@ -459,7 +459,11 @@ fn last_amount(text: &str) -> Option<Dec> {
     let words: Vec<&str> = t.split_whitespace().collect();
     for start in 0..words.len() {
         let s = words[start..].join(" ");
-        if let Some(d) = parse_number(&s).filter(|_| has_decimals(&s)) {
+        // A bare integer is an amount only with its currency beside it.
+        let currency = ["€", "$", "£", "₹", "EUR", "USD", "Rs", "INR"]
+            .iter()
+            .any(|c| s.contains(c));
+        if let Some(d) = parse_number(&s).filter(|_| has_decimals(&s) || currency) {
             return Some(d);
         }
     }

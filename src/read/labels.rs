@@ -58,7 +58,7 @@ const NUM: &str = r"(?:n\s*[°º˚o]\.?|no\b\.?|nr\b\.?|num[ée]ro\b|num\b\.?|nu
 const LABELS: &[(Label, &str)] = &[
     (
         Label::DueDate,
-        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b|\bdate\s+limite\s+de\s+(?:paiement|r[ée]glement)\b",
+        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b|\bdate\s+limite\s+de\s+(?:paiement|r[ée]glement)\b|\bvervaldatum\b",
     ),
     (
         Label::Ignore,
@@ -70,11 +70,11 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::InvoiceNo,
-        r"\bfactures?\s*<NUM>|\b<NUM>\s*(?:de\s+)?(?:la\s+)?facture\b|\br[ée]f(?:[ée]rence|\.)?\s+(?:de\s+la\s+)?facture\b|\b(?:tax\s+)?invoice\s*(?:<NUM>|id\b|ref(?:erence)?\b)|\brechnungs\s*-?\s*(?:<NUM>)|\brechnungsnummer\b|\brechnungsnr\b\.?|\b(?:handels|teil|schluss|abschlags)?rechnung\b[^:]{0,40}?\s<NUM>|\b(?:handels|teil|schluss|abschlags)?rechnung\s+(?:<NUM>)|\brechnung\s*-?\s*(?:<NUM>)|\bbeleg\s*-?\s*(?:nummer\b|nr\b\.?)|\bdocument\s*(?:<NUM>)",
+        r"\bfactures?\s*<NUM>|\b<NUM>\s*(?:de\s+)?(?:la\s+)?facture\b|\br[ée]f(?:[ée]rence|\.)?\s+(?:de\s+la\s+)?facture\b|\b(?:tax\s+)?invoice\s*(?:<NUM>|id\b|ref(?:erence)?\b)|\brechnungs\s*-?\s*(?:<NUM>)|\brechnungsnummer\b|\brechnungsnr\b\.?|\b(?:handels|teil|schluss|abschlags)?rechnung\b[^:]{0,40}?\s<NUM>|\b(?:handels|teil|schluss|abschlags)?rechnung\s+(?:<NUM>)|\brechnung\s*-?\s*(?:<NUM>)|\bbeleg\s*-?\s*(?:nummer\b|nr\b\.?)|\bfactuur\s*(?:nummer\b|nr\b\.?|<NUM>)|^\s*factuur\s*:?\s*$|\bdocument\s*(?:<NUM>)",
     ),
     (
         Label::IssueDate,
-        r"\bdate\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|d'avoir|l'?\s*[ée]mission)\b|\bdate\s+d'\s*[ée](?:mission|dition)\b|\b(?:invoice|issue|billing|credit\s+note)\s+date\b|\bdate\s+of\s+(?:issue|invoice)\b|\b(?:rechnungs|ausstellungs|gutschrifts|beleg)datum\b|\bfactur[ée]e?\s+le\b|(?:^|\s)[ée]mise?\s+le\b|\bissued\s+on\b|\bdated?\b\s*:",
+        r"\bdate\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|d'avoir|l'?\s*[ée]mission)\b|\bdate\s+d'\s*[ée](?:mission|dition)\b|\b(?:invoice|issue|billing|credit\s+note)\s+date\b|\bdate\s+of\s+(?:issue|invoice)\b|\b(?:rechnungs|ausstellungs|gutschrifts|beleg)datum\b|\bfactur[ée]e?\s+le\b|\bfactuur\s*datum\b|(?:^|\s)[ée]mise?\s+le\b|\bissued\s+on\b|\bdated?\b\s*:",
     ),
     (
         Label::BareDate,
@@ -126,7 +126,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::WithTax,
-        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|\btotal\s+facture\b|\btotal\s+for\s+this\s+invoice\b|^\s*total\s*:?\s*$",
+        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|\btotal\s+facture\b|\bfactuur\s+totaal\b|\btotaal\s+te\s+betalen\b|^\s*total\s+(?:eur|usd|chf|gbp|inr|€)\s*:?\s*$|\btotal\s+for\s+this\s+invoice\b|^\s*total\s*:?\s*$",
     ),
     (
         Label::Tax,
@@ -220,6 +220,7 @@ const TITLES: &[(&str, Title)] = &[
     ("facturedacompte", Title::Invoice),
     ("facturefinale", Title::Invoice),
     ("rechnung", Title::Invoice),
+    ("factuur", Title::Invoice),
     ("handelsrechnung", Title::Invoice),
     ("teilrechnung", Title::Invoice),
     ("schlussrechnung", Title::Invoice),
