@@ -474,3 +474,33 @@ fn real_invoices_of_other_programs_are_read_and_never_split() {
     eprintln!("{right}/{total} right; misses: {misses:#?}");
     assert!(right * 100 >= total * 75, "{right}/{total}: {misses:#?}");
 }
+
+#[test]
+fn damaged_and_huge_pages_never_panic_the_reader() {
+    // Damaged copies of a generated invoice: bytes overwritten at many
+    // places (content streams, fonts, the table). The reader may find less,
+    // never panic.
+    let bytes = invoices::pdf(&invoices::spec(3).pages());
+    let mut rng = fastrand::Rng::with_seed(9);
+    for _ in 0..150 {
+        let mut b = bytes.clone();
+        for _ in 0..1 + rng.usize(..8) {
+            let at = rng.usize(..b.len());
+            b[at] = rng.u8(..);
+        }
+        let _ = read::read_bytes(&b, &[]);
+    }
+    // A page of 20,000 runs (a log dumped as an "annex"): read, bounded.
+    let mut page = invoices::PageText::new("Helvetica");
+    for i in 0..20_000 {
+        page.text(
+            40.0 + (i % 7) as f32 * 70.0,
+            800.0 - (i / 7) as f32 * 0.28,
+            6.0,
+            &format!("{i},00 €"),
+            false,
+        );
+    }
+    let r = read::read_bytes(&invoices::pdf(&[page.finish()]), &[]).unwrap();
+    assert_eq!(r.invoices.len(), 1);
+}

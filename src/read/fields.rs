@@ -145,6 +145,10 @@ impl PageFacts {
     }
 }
 
+/// Invoice lines kept per page (a hostile page cannot make the breakdown
+/// search quadratic).
+const MAX_ROWS: usize = 500;
+
 /// Longest value kept for a number or reference.
 const MAX_REF_CHARS: usize = 40;
 
@@ -1095,6 +1099,9 @@ pub fn rows_under(page: &Page, hi: usize, cols: &[(Column, f32, f32)]) -> Vec<Ro
         }
         let _ = other_text;
         if row.net.is_some() {
+            if rows.len() >= MAX_ROWS {
+                break;
+            }
             rows.push(row);
         } else if let (Some((d, s)), Some(prev)) = (&row.description, rows.last_mut())
             && row.quantity.is_none()

@@ -110,6 +110,9 @@ const COLUMN_GAP: f32 = 1.2;
 /// Gap below which two fragments are one word (kerned glyph runs).
 const JOIN_GAP: f32 = 0.12;
 
+/// Blocks looked at when placing a cell.
+const MAX_OPEN_BLOCKS: usize = 64;
+
 /// Lays out one page's runs.
 pub fn page(number: usize, content: &PageContent) -> Page {
     let [mx0, my0, mx1, my1] = content.media_box;
@@ -216,7 +219,10 @@ fn blocks(lines: &[Line]) -> Vec<Block> {
     for (li, line) in lines.iter().enumerate() {
         for (ci, cell) in line.cells.iter().enumerate() {
             let reach = 1.9 * cell.size.max(1.0);
-            let found = blocks.iter_mut().rev().find(|b| {
+            // Only recent blocks can be just above (lines come top down):
+            // a page of thousands of cells stays linear.
+            let recent = blocks.len().saturating_sub(MAX_OPEN_BLOCKS);
+            let found = blocks[recent..].iter_mut().rev().find(|b| {
                 b.bottom - cell.y <= reach
                     && b.bottom > cell.y
                     && (cell.x0 - b.x0).abs() < 2.0 * cell.size.max(1.0)
