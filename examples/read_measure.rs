@@ -198,6 +198,67 @@ fn main() {
     if let Ok(dir) = std::env::var("FACTEUR_CORPUS") {
         real(Path::new(&dir));
     }
+    other_programs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invoice2data"));
+}
+
+/// invoice2data's test invoices (ten programs), its expected JSON as truth.
+fn other_programs(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let (mut right, mut total, mut files, mut split) = (0, 0, 0, 0);
+    for e in entries.flatten() {
+        let pdf = e.path();
+        if pdf.extension().is_none_or(|x| x != "pdf") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(pdf.with_extension("json")) else {
+            continue;
+        };
+        let want: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let want = if want.is_array() {
+            want[0].clone()
+        } else {
+            want
+        };
+        let Ok(reading) = read::read_bytes(&std::fs::read(&pdf).unwrap(), &[]) else {
+            continue;
+        };
+        files += 1;
+        if reading.invoices.len() != 1 {
+            split += 1;
+            continue;
+        }
+        let inv = &reading.invoices[0];
+        for (what, truth, got) in [
+            (
+                "BT-1",
+                want["invoice_number"]
+                    .as_str()
+                    .map(|s| s.trim_start_matches('#').to_string()),
+                inv.number.as_ref(),
+            ),
+            (
+                "BT-2",
+                want["date"].as_str().map(str::to_string),
+                inv.issue_date.as_ref(),
+            ),
+            (
+                "BG-22/BT-112",
+                want["amount"].as_f64().map(|f| format!("{f:.2}")),
+                inv.totals.with_tax.as_ref().or(inv.totals.due.as_ref()),
+            ),
+        ] {
+            let Some(truth) = truth else { continue };
+            total += 1;
+            if got.is_some_and(|g| measure::same(what, &truth, &g.value)) {
+                right += 1;
+            }
+        }
+    }
+    println!(
+        "other programs' invoices (invoice2data's tests; number, date, total): {right} of {total} fields right, {split} of {files} files split"
+    );
 }
 
 /// The shared corpus's e-invoices: the embedded XML says what the page says.

@@ -204,10 +204,13 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         .filter_map(|f| f.submit_to.clone())
         .map(|a| (a.name.clone(), a))
         .collect();
-    let opts = Options {
+    let mut opts = Options {
         settle: Duration::from_secs_f64(args.settle_secs.max(0.0)),
         ..Options::default()
     };
+    // Learned layouts guide the reading of the files the watcher takes (as
+    // they stood when it started).
+    opts.check.layouts = std::sync::Arc::new(super::read::load_layouts(&db).unwrap_or_default());
     let mut w = Watch::start(folders.clone(), opts)?;
     let mut log = std::fs::OpenOptions::new()
         .create(true)
