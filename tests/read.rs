@@ -345,7 +345,7 @@ fn real_einvoices_read_like_their_xml() {
     }
     eprintln!("{right}/{total} right; misses: {misses:#?}");
     assert!(total >= 20, "the corpus's e-invoices were measured");
-    assert!(right * 100 >= total * 70, "{right}/{total}: {misses:#?}");
+    assert!(right * 100 >= total * 85, "{right}/{total}: {misses:#?}");
 }
 
 #[test]
