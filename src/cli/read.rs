@@ -9,19 +9,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use facteur::check::finding::Lang;
+use facteur::mirror::learned;
 use facteur::mirror::store::Store;
 use facteur::read::{self, Field, Invoice, Layout, en16931};
-use sha2::{Digest, Sha256};
 
 use super::{open, say};
 
 /// The learned layouts as the reader takes them.
 pub fn load_layouts(store: &Store) -> anyhow::Result<Vec<Layout>> {
-    Ok(store
-        .layouts()?
-        .into_iter()
-        .filter_map(|r| Layout::from_json(r.id, &r.data))
-        .collect())
+    Ok(learned::layouts(store)?)
 }
 
 pub fn read(
@@ -79,55 +75,30 @@ fn confirm_reading(
         .with_context(|| format!("reading {}", confirmed.display()))?;
     let wanted = en16931::parse(&text)?;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let sha = format!("{:x}", Sha256::digest(&bytes));
-    let layouts = load_layouts(store)?;
-    let reading =
-        read::read_bytes(&bytes, &[]).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let learned = read::learn::confirm(&reading, &wanted);
-    for (index, layout) in learned {
-        let replace = layouts
-            .iter()
-            .find(|l| l.seller_key == layout.seller_key && l.fingerprint == layout.fingerprint)
-            .map(|l| l.id);
-        let data = layout.to_json();
-        let fp = layout.fingerprint_text();
-        let new = facteur::mirror::store::layouts::NewLayout {
-            replace,
-            seller_key: &layout.seller_key,
-            seller_name: layout.seller_name.as_deref(),
-            fingerprint: &fp,
-            data: &data,
-            fields: layout.fields.len() as i64,
-        };
-        let reading_json = en16931::to_json(&wanted[index]).to_string();
-        let id = store.save_layout(
-            &new,
-            &sha,
-            index as i64,
-            &reading_json,
-            facteur::mirror::store::now_ms(),
-        )?;
+    let learned = learned::confirm(store, &bytes, &wanted)
+        .with_context(|| format!("confirming the reading of {}", path.display()))?;
+    if learned.is_empty() {
+        anyhow::bail!(say(
+            lang,
+            "aucune facture lue ne correspond à la lecture confirmée",
+            "no invoice read matches the confirmed reading"
+        ));
+    }
+    for l in learned {
+        let id = l.layout_id;
         println!(
             "{}",
             say(
                 lang,
                 &format!(
                     "Lecture confirmée enregistrée ; mise en page n° {id} apprise ({} champs{}).",
-                    layout.fields.len(),
-                    if layout.table.is_some() {
-                        ", tableau des lignes"
-                    } else {
-                        ""
-                    }
+                    l.fields,
+                    if l.table { ", tableau des lignes" } else { "" }
                 ),
                 &format!(
                     "Confirmed reading recorded; layout no. {id} learned ({} fields{}).",
-                    layout.fields.len(),
-                    if layout.table.is_some() {
-                        ", table of lines"
-                    } else {
-                        ""
-                    }
+                    l.fields,
+                    if l.table { ", table of lines" } else { "" }
                 ),
             )
         );
@@ -137,7 +108,7 @@ fn confirm_reading(
 
 pub fn layouts_list(json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
     let store = open()?;
-    let rows = store.layouts()?;
+    let rows = learned::list(&store)?;
     if json {
         for r in &rows {
             println!(
@@ -174,7 +145,7 @@ pub fn layouts_list(json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
 
 pub fn layouts_remove(id: i64, lang: Lang) -> anyhow::Result<ExitCode> {
     let mut store = open()?;
-    if store.remove_layout(id)? {
+    if learned::remove(&mut store, id)? {
         println!(
             "{}",
             say(
