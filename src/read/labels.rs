@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 /// What a label introduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -156,6 +156,21 @@ static LABEL_RES: LazyLock<Vec<(Label, Regex)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// All labels in one automaton: most cells hold no label, and one pass
+/// says so (and which labels to look for when one does).
+static LABEL_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSetBuilder::new(LABELS.iter().map(|(_, p)| {
+        p.replace(r"(?=\s*[0-9])", "")
+            .replace("<NUM>", NUM)
+            .replace(r"\b", r"(?-u:\b)")
+    }))
+    .case_insensitive(true)
+    .size_limit(64 << 20)
+    .dfa_size_limit(64 << 20)
+    .build()
+    .expect("labels: built-in regex set is valid")
+});
+
 /// One label found in a text: its kind and byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
@@ -167,8 +182,13 @@ pub struct Hit {
 /// The labels of a text, left to right, non-overlapping (the earliest, then
 /// the first listed, then the longest).
 pub fn find(text: &str) -> Vec<Hit> {
+    let which = LABEL_SET.matches(text);
+    if !which.matched_any() {
+        return Vec::new();
+    }
     let mut all: Vec<(usize, usize, usize)> = Vec::new();
-    for (rank, (_, re)) in LABEL_RES.iter().enumerate() {
+    for rank in which.iter() {
+        let re = &LABEL_RES[rank].1;
         for m in re.find_iter(text).take(16) {
             if m.end() > m.start() {
                 all.push((m.start(), rank, m.end()));

@@ -1,0 +1,77 @@
+//! What the reader costs inside `facteur check`, on the same files in one
+//! run: a bare lopdf load, the content-stream walk (`pdf::pages`), the
+//! reading on top of it (`read::read_pages`), and the whole check. Prints
+//! milliseconds per file and the ratios (not a timed test: it never fails).
+//!
+//! `cargo run --release --example read_speed [-- DIR]` (default: 300
+//! generated invoices of varied layouts, plus the PDFs in DIR if given).
+
+#[path = "../tests/support/invoices.rs"]
+mod invoices;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut files: Vec<(String, Vec<u8>)> = (0..300u64)
+        .map(|s| {
+            (
+                format!("generated {s}"),
+                invoices::pdf(&invoices::spec(s).pages()),
+            )
+        })
+        .collect();
+    if let Some(dir) = std::env::args().nth(1) {
+        for e in std::fs::read_dir(dir).expect("a folder").flatten() {
+            if e.path().extension().is_some_and(|x| x == "pdf")
+                && let Ok(b) = std::fs::read(e.path())
+            {
+                files.push((e.path().display().to_string(), b));
+            }
+        }
+    }
+    let budget = || facteur::pdf::Budget::new(Instant::now() + Duration::from_secs(20));
+    let opts = facteur::check::Options::default();
+    let (mut load, mut walk, mut read, mut check) = (
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+    );
+    let rounds = 3;
+    for _ in 0..rounds {
+        for (name, bytes) in &files {
+            let t = Instant::now();
+            let Ok(doc) = facteur::pdf::load(bytes, &budget()) else {
+                continue;
+            };
+            load += t.elapsed();
+            let t = Instant::now();
+            let Ok(pages) = facteur::pdf::pages(&doc, &budget()) else {
+                continue;
+            };
+            walk += t.elapsed();
+            let t = Instant::now();
+            let r = facteur::read::read_pages(&pages, &[]);
+            read += t.elapsed();
+            std::hint::black_box(r);
+            let t = Instant::now();
+            let rep =
+                facteur::check::check_bytes(Path::new(name), bytes.len() as u64, bytes, &opts);
+            check += t.elapsed();
+            std::hint::black_box(rep);
+        }
+    }
+    let n = (files.len() * rounds) as f64;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0 / n;
+    println!("{} files × {rounds} rounds, per file:", files.len());
+    println!("  bare lopdf load        {:.3} ms", ms(load));
+    println!("  content-stream walk    {:.3} ms", ms(walk));
+    println!("  the reading            {:.3} ms", ms(read));
+    println!("  whole facteur check    {:.3} ms", ms(check));
+    println!(
+        "  check / bare load: {:.2}×; the reading is {:.0} % of the check",
+        check.as_secs_f64() / load.as_secs_f64(),
+        read.as_secs_f64() * 100.0 / check.as_secs_f64()
+    );
+}
