@@ -22,9 +22,10 @@ pub mod finding;
 pub mod structured;
 pub mod textfacts;
 
-// Identifier check digits and the one text folding live a layer below (the
-// reader needs them too); they stay reachable under their old paths.
-pub use crate::{ident, text};
+// Identifier check digits, the one text folding and the low-level PDF
+// reading live a layer below (the reader needs them too); they stay
+// reachable under their old paths.
+pub use crate::{ident, pdf, text};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -38,7 +39,7 @@ use crate::check::facts::{DocType, FactKey, Facts};
 use crate::check::finding::{Code, Finding, Severity};
 use crate::check::ident::{IdKind, Validity};
 use crate::check::structured::StructuredInvoice;
-use crate::pdf::{self, Budget, PageContent, Sniff};
+use crate::pdf::{Budget, PageContent, Sniff};
 
 /// The portal limits and the checker's own safety caps.
 #[derive(Debug, Clone)]
