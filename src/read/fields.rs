@@ -98,6 +98,9 @@ pub struct IdFound {
     pub valid: bool,
     /// Written in the buyer's block or after a buyer word.
     pub buyer: bool,
+    /// Written in the letterhead or the legal footer, where only the
+    /// seller's identifiers go.
+    pub edge: bool,
 }
 
 /// What one page shows.
@@ -598,6 +601,7 @@ fn identifiers(page: &Page, pf: &mut PageFacts) {
             let hits = labels::find(&cell.text);
             let folded = crate::text::fold(&cell.text);
             let buyer_word = BUYER_WORDS.iter().any(|w| folded.contains(w));
+            let edge = cell.y > page.height * 0.8 || cell.y < page.height * 0.15;
             for (hi, hit) in hits.iter().enumerate() {
                 let kind = match hit.label {
                     Label::Siren => IdKind::Siren,
@@ -618,7 +622,7 @@ fn identifiers(page: &Page, pf: &mut PageFacts) {
                     };
                     if let Some(m) = re.find(&t) {
                         let v = ident::normalize(kind, m.as_str());
-                        push_id(pf, kind, v, source_of(page.number, cell), buyer_word);
+                        push_id(pf, kind, v, source_of(page.number, cell), buyer_word, edge);
                         break;
                     }
                 }
@@ -630,14 +634,28 @@ fn identifiers(page: &Page, pf: &mut PageFacts) {
                     ident::validate(IdKind::Vat, &v),
                     Validity::Valid | Validity::FormatOnly
                 ) {
-                    push_id(pf, IdKind::Vat, v, source_of(page.number, cell), buyer_word);
+                    push_id(
+                        pf,
+                        IdKind::Vat,
+                        v,
+                        source_of(page.number, cell),
+                        buyer_word,
+                        edge,
+                    );
                 }
             }
         }
     }
 }
 
-fn push_id(pf: &mut PageFacts, kind: IdKind, value: String, source: Source, buyer: bool) {
+fn push_id(
+    pf: &mut PageFacts,
+    kind: IdKind,
+    value: String,
+    source: Source,
+    buyer: bool,
+    edge: bool,
+) {
     if pf.ids.iter().any(|i| i.kind == kind && i.value == value) {
         return;
     }
@@ -648,6 +666,7 @@ fn push_id(pf: &mut PageFacts, kind: IdKind, value: String, source: Source, buye
         source,
         valid,
         buyer,
+        edge,
     });
 }
 
@@ -1299,8 +1318,13 @@ pub fn invoice(pages: &[Page], facts: &[PageFacts]) -> Invoice {
 
     // Identifiers: the buyer's when inside the buyer's block or after a
     // buyer word; else the seller's (letterhead and legal footer).
+    let seller_block = first(facts, |p| p.seller.as_ref());
     for id in facts.iter().flat_map(|p| p.ids.iter()) {
         let is_buyer = id.buyer || buyer_block.is_some_and(|b| inside(&id.source, b.bbox));
+        // Sure only when its place says whose it is, not by default.
+        let placed =
+            is_buyer || id.edge || seller_block.is_some_and(|b| inside(&id.source, b.bbox));
+        let sure = id.valid && placed;
         let target = if is_buyer {
             &mut inv.buyer
         } else {
@@ -1312,8 +1336,8 @@ pub fn invoice(pages: &[Page], facts: &[PageFacts]) -> Invoice {
             IdKind::Vat => &mut target.vat,
             _ => continue,
         };
-        if slot.is_none() || (!slot.as_ref().is_some_and(|f| f.sure) && id.valid) {
-            *slot = Some(Field::new(id.value.clone(), id.source, id.valid));
+        if slot.is_none() || (!slot.as_ref().is_some_and(|f| f.sure) && sure) {
+            *slot = Some(Field::new(id.value.clone(), id.source, sure));
         }
     }
     // A SIREN is the SIRET's first nine digits: derive it, sure when both
