@@ -599,6 +599,9 @@ fn identifiers(page: &Page, pf: &mut PageFacts) {
     for line in &page.lines {
         for (ci, cell) in line.cells.iter().enumerate() {
             let hits = labels::find(&cell.text);
+            if hits.is_empty() && !VAT_RE.is_match(&cell.text) {
+                continue;
+            }
             let folded = crate::text::fold(&cell.text);
             let buyer_word = BUYER_WORDS.iter().any(|w| folded.contains(w));
             let edge = cell.y > page.height * 0.8 || cell.y < page.height * 0.15;
@@ -777,10 +780,10 @@ fn party_from(page: &Page, cells: &[&Cell]) -> PartyBlock {
                     p.street = Some((pc.text.clone(), source_of(n, pc)));
                 }
             }
-        } else if let Some((_, code)) = COUNTRIES
-            .iter()
-            .find(|(name, _)| crate::text::fold(t) == *name)
-        {
+        } else if let Some((_, code)) = {
+            let folded = crate::text::fold(t);
+            COUNTRIES.iter().find(|(name, _)| folded == *name)
+        } {
             p.country = Some((code.to_string(), source_of(n, c)));
         } else if p.name.is_none()
             && !t.is_empty()
@@ -875,9 +878,8 @@ fn letterhead(page: &Page) -> Option<PartyBlock> {
                 p.street = Some((parts[pi - 1].to_string(), src));
             }
             if let Some(country) = parts.get(pi + 1)
-                && let Some((_, code)) = COUNTRIES
-                    .iter()
-                    .find(|(n, _)| crate::text::fold(country) == *n)
+                && let folded = crate::text::fold(country)
+                && let Some((_, code)) = COUNTRIES.iter().find(|(n, _)| folded == *n)
             {
                 p.country = Some((code.to_string(), src));
             }
@@ -1148,17 +1150,20 @@ pub fn rows_under(page: &Page, hi: usize, cols: &[(Column, f32, f32)]) -> Vec<Ro
 /// table of lines.
 fn vat_rows(page: &Page, pf: &mut PageFacts) {
     for line in &page.lines {
-        let text = line.text();
-        let folded = crate::text::fold(&text);
-        let is_vat_line = ["tva", "vat", "mwst", "ust", "steuer", "tax"]
+        let Some(rate_cell) = line
+            .cells
             .iter()
-            .any(|w| folded.contains(w));
-        let Some(rate_cell) = line.cells.iter().find(|c| rate_in(&c.text).is_some()) else {
+            .find(|c| c.text.contains('%') && rate_in(&c.text).is_some())
+        else {
             continue;
         };
         let Some(rate) = rate_in(&rate_cell.text) else {
             continue;
         };
+        let folded = crate::text::fold(&line.text());
+        let is_vat_line = ["tva", "vat", "mwst", "ust", "steuer", "tax"]
+            .iter()
+            .any(|w| folded.contains(w));
         if !is_vat_line && !pf.vat.is_empty() {
             // Further rows of a breakdown table need no VAT word.
         } else if !is_vat_line {

@@ -395,15 +395,20 @@ pub enum Column {
 
 /// The column named by a header cell.
 pub fn column(text: &str) -> Option<Column> {
+    // Headers are short words; amounts and sentences are not headers.
+    if text.len() > 40 || text.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     let f = crate::text::fold(text);
     let f = f.trim().trim_end_matches(['.', ':']).trim();
     if f.is_empty() || f.len() > 40 {
         return None;
     }
     let has = |words: &[&str]| {
-        words
-            .iter()
-            .any(|w| f == *w || f.starts_with(&format!("{w} ")))
+        words.iter().any(|w| {
+            f.strip_prefix(w)
+                .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+        })
     };
     let contains = |words: &[&str]| words.iter().any(|w| f.contains(w));
     if contains(&[

@@ -142,6 +142,9 @@ pub fn seller_key(inv: &Invoice) -> Option<String> {
 /// The learned layout for this invoice, if one fits: the same seller and a
 /// close fingerprint, or (no seller read) a nearly identical fingerprint.
 pub fn matching<'a>(layouts: &'a [Layout], pages: &[Page], inv: &Invoice) -> Option<&'a Layout> {
+    if layouts.is_empty() {
+        return None;
+    }
     let page = pages.first()?;
     let fp = fingerprint(page);
     let key = seller_key(inv);
