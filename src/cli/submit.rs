@@ -16,7 +16,7 @@ use facteur::mirror::lifecycle::Status;
 use facteur::mirror::store::{self, Store};
 use facteur::send::accounts::{self, Account, Kind, OsKeyring};
 use facteur::send::channel::Channel;
-use facteur::send::outbox::{self, AnyChannel, Enqueued, OutboxLock, Retry, Step};
+use facteur::send::outbox::{self, Enqueued, OutboxLock, Retry, Step};
 
 use super::{channel, ensure_sandbox, open, runtime, say, shutdown_signal};
 
@@ -509,33 +509,28 @@ pub fn sign_mandate(siren: &str, to: Option<&str>, lang: Lang) -> anyhow::Result
     let home = facteur::home::ensure()?;
     let db = open()?;
     let account = accounts::resolve(&db, to)?;
-    anyhow::ensure!(
-        account.kind == Kind::Sandbox,
-        "\"{}\" is not a sandbox account",
-        account.name
-    );
-    let AnyChannel::Sandbox(portal) = channel(&account)? else {
-        anyhow::bail!("\"{}\" is not a sandbox account", account.name);
-    };
     let rt = runtime()?;
-    rt.block_on(async {
-        ensure_sandbox(&home, &account, lang).await?;
-        portal.sign_mandate(siren).await.with_context(|| {
-            say(
-                lang,
-                &format!("le portail de démonstration ne connaît pas le client {siren}"),
-                &format!("the demonstration portal does not know customer {siren}"),
-            )
-        })?;
-        println!(
-            "{}",
-            say(
-                lang,
-                &format!("Mandat du client {siren} signé (simulation)."),
-                &format!("Mandate of customer {siren} signed (simulation)."),
-            )
-        );
-        anyhow::Ok(())
+    rt.block_on(facteur::demo::sandbox_server::sign_mandate(
+        &home, &account, siren,
+    ))
+    .with_context(|| {
+        say(
+            lang,
+            &format!(
+                "le mandat du client {siren} n'a pas pu être signé sur le portail de démonstration"
+            ),
+            &format!(
+                "the mandate of customer {siren} could not be signed on the demonstration portal"
+            ),
+        )
     })?;
+    println!(
+        "{}",
+        say(
+            lang,
+            &format!("Mandat du client {siren} signé (simulation)."),
+            &format!("Mandate of customer {siren} signed (simulation)."),
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
