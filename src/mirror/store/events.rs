@@ -244,7 +244,17 @@ pub(super) fn insert_event_once(
     ev: &NewEvent,
     now_ms: i64,
 ) -> Result<bool> {
-    let exists: bool = conn
+    if event_recorded(conn, invoice_id, ev)? {
+        return Ok(false);
+    }
+    insert_event(conn, invoice_id, ev, now_ms)?;
+    Ok(true)
+}
+
+/// Whether the same report (status, reason, time, vocabulary) is already
+/// in the invoice's history.
+pub(super) fn event_recorded(conn: &Connection, invoice_id: i64, ev: &NewEvent) -> Result<bool> {
+    Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM events WHERE invoice_id = ?1 AND at_ms = ?2 AND vocabulary = ?3
                 AND raw_status = ?4 AND raw_reason IS ?5)",
@@ -252,12 +262,7 @@ pub(super) fn insert_event_once(
         .query_row(
             params![invoice_id, ev.at_ms, ev.vocabulary.as_str(), ev.raw_status, ev.raw_reason],
             |r| r.get(0),
-        )?;
-    if exists {
-        return Ok(false);
-    }
-    insert_event(conn, invoice_id, ev, now_ms)?;
-    Ok(true)
+        )?)
 }
 
 #[cfg(test)]

@@ -67,6 +67,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/007_directory.sql"),
     include_str!("../../../migrations/008_plateforme.sql"),
     include_str!("../../../migrations/009_ambiguous.sql"),
+    include_str!("../../../migrations/012_every_document_listed.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +94,13 @@ pub enum StoreError {
     NotFound(String),
     #[error("\"{0}\" matches several invoices; use its #id")]
     Ambiguous(String),
+    /// The invoice already left (or is leaving) the machine: its number is
+    /// the one the portal knows.
+    #[error("invoice #{0} was already sent: its number can no longer change")]
+    NumberFixed(i64),
+    /// An empty number, or one no portal takes.
+    #[error("\"{0}\" is not an invoice number: 1 to 64 printable characters")]
+    BadNumber(String),
     #[error("cannot serialise the check report: {0}")]
     Json(#[from] serde_json::Error),
     #[error("cannot write the export: {0}")]
@@ -131,6 +139,16 @@ impl Store {
     /// Opens a database file, backing it up and migrating it if its schema
     /// is older than this program's.
     ///
+    /// A number that changes whenever another connection (another process,
+    /// or another `Store` of this one) commits a change to the database: a
+    /// window polls it to refresh its list, counts and detail together,
+    /// whoever made the change (`PRAGMA data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Several processes may open the same new file at once (the app, the
     /// watcher, the CLI): whoever gets the write lock migrates, the others
     /// wait for it, and a lock lost in that race is retried.

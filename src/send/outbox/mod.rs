@@ -528,20 +528,12 @@ async fn replay<C: Channel>(
             delivered(store, sub, number, portal_ref, &events, now).map(Some)
         }
         Err(e) => {
-            // The invoice stays refused at the portal: say so again, with
-            // why the replay did not go through (never "checked": it did
-            // leave the machine).
+            // The invoice stays refused at the portal, and in its history:
+            // the attempt keeps the portal's answer (`error`, for
+            // « Détails »), and whoever asked for the replay says it.
             let now = store::now_ms();
             let msg = e.to_string();
-            let ev = store::local_event(
-                Status::Refused,
-                Some(format!(
-                    "Mandat absent — rejeu non accepté / replay not accepted: {msg}"
-                )),
-                sub.id,
-                now,
-            );
-            store.finish_submission(sub.id, Outcome::Failed, None, Some(&msg), &[ev], now)?;
+            store.finish_submission(sub.id, Outcome::Failed, None, Some(&msg), &[], now)?;
             Ok(Some(Step::Failed {
                 number,
                 error: msg,
