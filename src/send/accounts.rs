@@ -61,6 +61,26 @@ pub const SANDBOX_ACCOUNT: &str = "sandbox";
 /// (`facteur sandbox serve-pa`).
 pub const SANDBOX_PA_ACCOUNT: &str = "sandbox-pa";
 
+/// How an account is named to the owner: the built-in demonstration
+/// accounts in plain words (their names are for the command line), any
+/// other by the name its owner gave it. French, then English.
+pub fn display_name(account: &str) -> (String, String) {
+    match account {
+        SANDBOX_ACCOUNT => (
+            "le portail de démonstration".into(),
+            "the demonstration portal".into(),
+        ),
+        SANDBOX_PA_ACCOUNT => (
+            "la plateforme de démonstration".into(),
+            "the demonstration plateforme".into(),
+        ),
+        other => (
+            format!("le compte « {other} »"),
+            format!("account \"{other}\""),
+        ),
+    }
+}
+
 /// The sandbox portal's default port on 127.0.0.1.
 pub const SANDBOX_DEFAULT_PORT: u16 = 8917;
 
