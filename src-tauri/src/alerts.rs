@@ -156,6 +156,7 @@ mod tests {
             document_id: 1,
             path: String::new(),
             sha256: String::new(),
+            number_source: "read".into(),
         }
     }
 

@@ -412,6 +412,19 @@ pub fn work_outbox<R: Runtime>(app: AppHandle<R>, account: Account) {
     });
 }
 
+/// Works `account`'s outbox now and waits for it (an action the owner
+/// waits on, such as « Rejouer »), then refreshes the counts.
+pub async fn work_outbox_now<R: Runtime>(
+    app: &AppHandle<R>,
+    account: &Account,
+) -> Result<(), UiError> {
+    let home = app.state::<Shell>().home.clone();
+    let r = run_outbox(app, &home, account).await;
+    let _ = app.emit("counts-changed", ());
+    attention_changed(app);
+    r
+}
+
 /// How often the window asks the portals for news: `FACTEUR_SYNC_SECONDS`,
 /// two minutes by default (never less than a second).
 pub fn sync_interval() -> Duration {
@@ -433,6 +446,38 @@ pub fn start_sync_loop<R: Runtime>(app: AppHandle<R>) {
         loop {
             tokio::time::sleep(every).await;
             sync_all(&app).await;
+        }
+    });
+}
+
+/// Tells the page when the database changed, whoever changed it (this
+/// window, `facteur sync` in a terminal, the watcher): a connection of its
+/// own polls `data_version` twice a second and emits `db-changed`, so the
+/// list, the counts and the detail refresh together from one source.
+pub fn start_db_watch<R: Runtime>(app: AppHandle<R>) {
+    let home = app.state::<Shell>().home.clone();
+    std::thread::spawn(move || {
+        let db = match Store::open_home(&home) {
+            Ok(db) => db,
+            Err(e) => {
+                tracing::error!("database watch: {e}");
+                return;
+            }
+        };
+        let mut last = db.data_version().ok();
+        loop {
+            std::thread::sleep(Duration::from_millis(500));
+            match db.data_version() {
+                Ok(v) if Some(v) != last => {
+                    last = Some(v);
+                    if app.emit("db-changed", ()).is_err() {
+                        return;
+                    }
+                    attention_changed(&app);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("database watch: {e}"),
+            }
         }
     });
 }
@@ -566,17 +611,7 @@ async fn run_outbox<R: Runtime>(
 /// Starts the built-in sandbox portal when it is the account's address and
 /// nothing answers there.
 pub async fn ensure_sandbox(home: &Path, account: &Account) {
-    // Only this home's own portal starts on demand (each home has its port).
-    let default = facteur::demo::sandbox_server::url_for(home);
-    let url = account.settings.get("url").unwrap_or(&default);
-    if url == &default
-        && let Err(e) = facteur::demo::sandbox_server::ensure_running(
-            home,
-            url,
-            facteur::demo::sandbox::Timing::demo(),
-        )
-        .await
-    {
+    if let Err(e) = facteur::demo::sandbox_server::ensure_for(home, account).await {
         tracing::error!("the demonstration portal cannot start: {e}");
     }
 }
