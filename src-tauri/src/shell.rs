@@ -415,13 +415,9 @@ pub fn work_outbox<R: Runtime>(app: AppHandle<R>, account: Account) {
 /// How often the window asks the portals for news: `FACTEUR_SYNC_SECONDS`,
 /// two minutes by default (never less than a second).
 pub fn sync_interval() -> Duration {
-    let secs = std::env::var("FACTEUR_SYNC_SECONDS")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite())
-        .unwrap_or(120.0)
-        .max(1.0);
-    Duration::from_secs_f64(secs)
+    facteur::send::channel::http::env_seconds("FACTEUR_SYNC_SECONDS")
+        .unwrap_or(Duration::from_secs(120))
+        .max(Duration::from_secs(1))
 }
 
 /// Asks every account's portal for the statuses of what it delivered, now
@@ -633,12 +629,8 @@ pub fn folders_changed<R: Runtime>(app: &AppHandle<R>) -> Result<FoldersView, Ui
 /// How long a file must stay the same before the window's watcher takes
 /// it: `FACTEUR_SETTLE_SECONDS`, 2 s by default.
 fn settle_time() -> Duration {
-    let secs = std::env::var("FACTEUR_SETTLE_SECONDS")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .unwrap_or(2.0);
-    Duration::from_secs_f64(secs)
+    facteur::send::channel::http::env_seconds("FACTEUR_SETTLE_SECONDS")
+        .unwrap_or(Duration::from_secs(2))
 }
 
 /// Watches the configured folders on a thread of its own for as long as

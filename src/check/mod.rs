@@ -184,16 +184,12 @@ pub fn check_file(path: &Path, opts: &Options) -> Result<Report, CheckError> {
         hasher.update(&head);
         std::io::copy(&mut f, &mut hasher).map_err(io)?;
         let mut report = check_bytes(path, size, &head, opts);
-        report.sha256 = Some(hex(&hasher.finalize()));
+        report.sha256 = Some(crate::hex::encode(&hasher.finalize()));
         Ok(report)
     } else {
         let bytes = std::fs::read(path).map_err(io)?;
         Ok(check_bytes(path, bytes.len() as u64, &bytes, opts))
     }
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Checks bytes already in memory (`size` is the file's size on disk, which
@@ -202,7 +198,7 @@ fn hex(digest: &[u8]) -> String {
 pub fn check_bytes(path: &Path, size: u64, bytes: &[u8], opts: &Options) -> Report {
     let mut report = Report::new(path, size);
     if bytes.len() as u64 == size {
-        report.sha256 = Some(hex(&Sha256::digest(bytes)));
+        report.sha256 = Some(crate::hex::sha256(bytes));
     }
     let parsed = size <= opts.parse_ceiling;
     if size > opts.max_size {

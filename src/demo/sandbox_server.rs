@@ -31,7 +31,6 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::demo::sandbox::{
     Deposit, SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Sandbox, SandboxError, Timing,
@@ -242,7 +241,7 @@ async fn deposit(
     if req.number.trim().is_empty() {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "number is required");
     }
-    let sha256 = hex(&Sha256::digest(&pdf));
+    let sha256 = crate::hex::sha256(&pdf);
     let now = now_ms();
     let mut p = lock(&shared);
     let reference = p.sandbox.deposit(
@@ -358,10 +357,6 @@ async fn sign_mandate(State(shared): State<Shared>, UrlPath(siren): UrlPath<Stri
     }
     axum::Json(json!({ "siren": siren, "mandate_signed": true, "simulation": true }))
         .into_response()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Makes sure a sandbox answers at `url`: when nothing listens there and the

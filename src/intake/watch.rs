@@ -816,7 +816,7 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::encode(&h.finalize()))
 }
 
 /// Takes one settled file through the intake pipeline; with what was

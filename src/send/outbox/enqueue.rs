@@ -13,9 +13,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
-use super::{AnnexCopy, OutboxError, Result, hex, io};
+use super::{AnnexCopy, OutboxError, Result, io};
 use crate::check::Report;
 use crate::check::facts::FactKey;
 use crate::mirror::lifecycle::Status;
@@ -241,7 +239,7 @@ pub fn copy_payload(
     annexes: &[PathBuf],
 ) -> Result<Option<Payload>> {
     let bytes = std::fs::read(src).map_err(io(src))?;
-    if hex(&Sha256::digest(&bytes)) != sha {
+    if crate::hex::sha256(&bytes) != sha {
         return Ok(None);
     }
     let rel = format!("outbox/{sha}.pdf");
@@ -257,7 +255,7 @@ pub fn copy_payload(
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let payload = format!("outbox/{}.{ext}", hex(&Sha256::digest(&bytes)));
+        let payload = format!("outbox/{}.{ext}", crate::hex::sha256(&bytes));
         write_payload(&home.join(&payload), &bytes)?;
         kept.push(AnnexCopy { file_name, payload });
     }

@@ -21,8 +21,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use crate::check::{self, Options};
 use crate::mirror::lifecycle::Status;
 use crate::mirror::store::{
@@ -111,11 +109,13 @@ impl Retry {
     /// users).
     pub fn from_env() -> Retry {
         let mut r = Retry::default();
-        if let Some(s) = env_u64("FACTEUR_AMBIGUOUS_SETTLE_SECONDS") {
-            r.settle = Duration::from_secs(s.min(7 * 24 * 3600));
+        if let Some(d) = crate::send::channel::http::env_seconds("FACTEUR_AMBIGUOUS_SETTLE_SECONDS")
+        {
+            r.settle = d;
         }
         if let Some(ms) = env_u64("FACTEUR_RETRY_BASE_MS") {
-            r.base = Duration::from_millis(ms);
+            // Never beyond the cap: the doubling then saturates harmlessly.
+            r.base = Duration::from_millis(ms).min(r.cap);
         }
         if let Some(n) = env_u64("FACTEUR_RETRY_ATTEMPTS") {
             r.attempts = n.clamp(1, 100) as u32;
@@ -184,10 +184,6 @@ fn lock_file(home: &Path) -> Result<(PathBuf, File)> {
         .open(&path)
         .map_err(io(&path))?;
     Ok((path, file))
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What happened to one attempt, for progress and summaries.
@@ -676,7 +672,7 @@ fn outgoing(store: &Store, home: &Path, sub: &OpenSubmission) -> Result<Outgoing
     let pdf = std::fs::read(&path).map_err(|e| {
         OutboxError::Payload(inv.number.clone(), format!("{}: {e}", path.display()))
     })?;
-    let sha = hex(&Sha256::digest(&pdf));
+    let sha = crate::hex::sha256(&pdf);
     if sha != inv.sha256 {
         return Err(OutboxError::Payload(
             inv.number.clone(),
