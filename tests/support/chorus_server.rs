@@ -46,6 +46,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
+#[allow(unused_imports)]
 pub use faults::{Fault, Recorder, When};
 use serde_json::{Value, json};
 

@@ -22,6 +22,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use facteur::demo::pa_server::{self, Options, PaState, Shared};
+#[allow(unused_imports)]
 pub use faults::{Fault, Recorder, When};
 use serde_json::json;
 
