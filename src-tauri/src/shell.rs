@@ -103,7 +103,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shell {
     /// Opens the data folder: the database (migrated) and the settings.
     pub fn open(home: &Path) -> Result<Shell, UiError> {
-        std::fs::create_dir_all(home).map_err(|e| {
+        facteur::home::create_private_dir(home).map_err(|e| {
             UiError::new(
                 "store",
                 "Facteur ne peut pas créer son dossier de données.",
@@ -155,7 +155,7 @@ impl Shell {
         let path = self.home.join("settings.json");
         let tmp = path.with_extension("json.tmp");
         let json = serde_json::to_vec_pretty(&s).expect("plain strings serialise");
-        std::fs::write(&tmp, json)
+        facteur::home::write_private(&tmp, &json)
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| {
                 UiError::new(

@@ -219,6 +219,7 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         .append(true)
         .open(home.join("watch.log"))
         .context("opening watch.log")?;
+    facteur::home::make_private(&home.join("watch.log"));
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();

@@ -92,7 +92,7 @@ impl Portal {
         let tmp = path.with_extension("json.tmp");
         {
             use std::io::Write as _;
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = crate::home::private_file().open(&tmp)?;
             f.write_all(&json)?;
             f.sync_all()?;
         }

@@ -192,10 +192,10 @@ fn read_trimmed(path: &std::path::Path) -> Option<String> {
 /// the name (which fails when it exists).
 fn write_new(path: &std::path::Path, content: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::home::create_private_dir(dir)?;
     }
     let tmp = path.with_extension(format!("tmp-{}-{}", std::process::id(), fastrand::u32(..)));
-    std::fs::write(&tmp, content)?;
+    crate::home::write_private(&tmp, content.as_bytes())?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {

@@ -10,7 +10,6 @@
 //! [`copy_payload`] done first), sending (the outbox's `run`), and
 //! routing.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::{AnnexCopy, OutboxError, Result, io};
@@ -238,7 +237,12 @@ pub fn copy_payload(
     sha: &str,
     annexes: &[PathBuf],
 ) -> Result<Option<Payload>> {
-    let bytes = std::fs::read(src).map_err(io(src))?;
+    // The checked file, read no further than the checker would: one that
+    // became larger (or a device) is not the checked one.
+    let limit = crate::check::Options::default().parse_ceiling;
+    let bytes = crate::check::open_regular(src)
+        .and_then(|f| crate::check::read_at_most(f, limit))
+        .map_err(io(src))?;
     if crate::hex::sha256(&bytes) != sha {
         return Ok(None);
     }
@@ -246,7 +250,9 @@ pub fn copy_payload(
     write_payload(&home.join(&rel), &bytes)?;
     let mut kept = Vec::new();
     for a in annexes {
-        let bytes = std::fs::read(a).map_err(io(a))?;
+        let bytes = crate::check::open_regular(a)
+            .and_then(|f| crate::check::read_at_most(f, limit))
+            .map_err(io(a))?;
         let file_name = a
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -310,11 +316,12 @@ fn write_payload(path: &Path, bytes: &[u8]) -> Result<()> {
         return Ok(());
     }
     let dir = path.parent().expect("outbox/<sha>.pdf has a parent");
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    crate::home::create_private_dir(dir).map_err(io(dir))?;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     {
         use std::io::Write as _;
-        let mut f = File::create(&tmp).map_err(io(&tmp))?;
+        // Invoices: readable by their owner only.
+        let mut f = crate::home::private_file().open(&tmp).map_err(io(&tmp))?;
         f.write_all(bytes).map_err(io(&tmp))?;
         f.sync_all().map_err(io(&tmp))?;
     }

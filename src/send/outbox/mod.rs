@@ -177,10 +177,8 @@ impl OutboxLock {
 /// The outbox's lock file, opened (created when missing, never truncated).
 fn lock_file(home: &Path) -> Result<(PathBuf, File)> {
     let path = home.join("outbox.lock");
-    let file = File::options()
-        .create(true)
+    let file = crate::home::private_file()
         .truncate(false)
-        .write(true)
         .open(&path)
         .map_err(io(&path))?;
     Ok((path, file))
