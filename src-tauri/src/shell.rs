@@ -583,24 +583,45 @@ pub async fn test_connection(account: &Account) -> Result<(), ChannelError> {
     channel.pull(&[], None).await.map(|_| ())
 }
 
-/// Opens a file with the system's default application.
+/// Facteur's own `.pdf` copy of a checked document, to hand to a viewer:
+/// `outbox/<sha256>.pdf`, made from `original` when it is missing and the
+/// file there still has the checked content. Never the original path: its
+/// name may end in `.hta`, `.exe` or anything the system would run.
+/// `None` when no copy exists and the original is gone or changed.
+pub fn pdf_copy(home: &Path, original: &str, sha256: &str) -> Option<std::path::PathBuf> {
+    // The digest names the file: hexadecimal only, never a path.
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let copy = home.join(format!("outbox/{sha256}.pdf"));
+    if copy.is_file() {
+        return Some(copy);
+    }
+    match facteur::send::outbox::copy_payload(home, Path::new(original), sha256, &[]) {
+        Ok(Some(p)) => Some(home.join(p.path)),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::info!("no copy of the PDF to open: {e}");
+            None
+        }
+    }
+}
+
+/// Opens a PDF with the system's default viewer, through the platform's
+/// opener (ShellExecute on Windows, `open` on macOS, the desktop's opener
+/// on Linux), never through a command shell that would parse its name.
+/// Only a `.pdf` path is opened.
 pub fn open_with_system(path: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "macos")]
-    let mut cmd = std::process::Command::new("open");
-    #[cfg(target_os = "windows")]
-    let mut cmd = {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
-    };
-    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-    let mut cmd = std::process::Command::new("xdg-open");
-    cmd.arg(path)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
+    let is_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if !is_pdf {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "only a .pdf file is opened",
+        ));
+    }
+    open::that_detached(path)
 }
 
 /// Adds a watched folder ("check only", no tidy-up: the user changes that
