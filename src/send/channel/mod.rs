@@ -339,6 +339,11 @@ pub struct Pulled {
     /// Messages that were ignored, and why (untrusted sender, no pattern
     /// matched…), for the log and the user.
     pub ignored: Vec<String>,
+    /// The portal has more past `cursor`: record this batch, then pull
+    /// again from the new cursor (a large mailbox is read in batches).
+    pub more: bool,
+    /// How many items remain past `cursor`, when the channel knows.
+    pub remaining: Option<u64>,
 }
 
 /// One way to reach a portal. Implementations hold their account's settings

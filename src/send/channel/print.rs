@@ -203,7 +203,7 @@ impl Channel for PrintChannel {
         Ok(Pulled {
             events: Vec::new(),
             cursor: cursor.map(str::to_string),
-            ignored: Vec::new(),
+            ..Pulled::default()
         })
     }
 }

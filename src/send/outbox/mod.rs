@@ -790,6 +790,35 @@ pub async fn sync<C: Channel>(
     channel: &C,
     retry: &Retry,
 ) -> Result<PullCounts> {
+    sync_with_progress(store, home, channel, retry, &mut |_| {}).await
+}
+
+/// Where a sync stands, after each batch a portal gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncProgress {
+    /// Batches recorded so far.
+    pub batches: u32,
+    /// Events brought back so far.
+    pub events: usize,
+    /// What the portal says remains, when it says.
+    pub remaining: Option<u64>,
+}
+
+/// The most batches one sync reads (a portal that always says "more"
+/// cannot keep it going for ever); the rest waits for the next sync.
+const MAX_BATCHES: u32 = 10_000;
+
+/// [`sync`], calling `progress` after each batch is recorded: a portal
+/// with much to tell (a mailbox of thousands of mails) is read batch after
+/// batch, each batch's events and cursor recorded together before the
+/// next is asked for, so an interruption loses nothing already read.
+pub async fn sync_with_progress<C: Channel>(
+    store: &mut Store,
+    home: &Path,
+    channel: &C,
+    retry: &Retry,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<PullCounts> {
     for step in settle_waiting(store, home, channel, retry).await? {
         tracing::info!(account = %channel.account(), "settled: {step:?}");
     }
@@ -809,10 +838,48 @@ pub async fn sync<C: Channel>(
             portal_ref: d.portal_ref,
         })
         .collect();
-    let cursor = store.sync_state(&account)?.and_then(|(c, _)| c);
+    let mut total = PullCounts::default();
+    let mut seen = SyncProgress {
+        batches: 0,
+        events: 0,
+        remaining: None,
+    };
+    loop {
+        let (counts, more, remaining, events) =
+            sync_batch(store, channel, retry, &account, &tracked).await?;
+        total.added += counts.added;
+        total.known += counts.known;
+        total.unmatched += counts.unmatched;
+        for id in counts.changed {
+            if !total.changed.contains(&id) {
+                total.changed.push(id);
+            }
+        }
+        seen.batches += 1;
+        seen.events += events;
+        seen.remaining = remaining;
+        progress(&seen);
+        if !more || seen.batches >= MAX_BATCHES {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// One pull from the stored cursor, recorded with its new cursor in one
+/// transaction. Returns the counts, whether the portal has more, what it
+/// says remains, and how many events came.
+async fn sync_batch<C: Channel>(
+    store: &mut Store,
+    channel: &C,
+    retry: &Retry,
+    account: &str,
+    tracked: &[Tracked],
+) -> Result<(PullCounts, bool, Option<u64>, usize)> {
+    let cursor = store.sync_state(account)?.and_then(|(c, _)| c);
     let mut n = 1;
     let pulled = loop {
-        match channel.pull(&tracked, cursor.as_deref()).await {
+        match channel.pull(tracked, cursor.as_deref()).await {
             Ok(p) => break p,
             // Only what surely did not reach the portal is tried again.
             Err(e) if e.kind() == crate::send::channel::Failure::NotSent && n < retry.attempts => {
@@ -842,7 +909,11 @@ pub async fn sync<C: Channel>(
             },
         })
         .collect();
-    Ok(store.record_pulled(&account, &events, pulled.cursor.as_deref(), store::now_ms())?)
+    let counts =
+        store.record_pulled(account, &events, pulled.cursor.as_deref(), store::now_ms())?;
+    // A cursor that did not move cannot bring more: stop rather than loop.
+    let more = pulled.more && pulled.cursor.is_some() && pulled.cursor != cursor;
+    Ok((counts, more, pulled.remaining, events.len()))
 }
 
 /// The supplier posted a printed invoice (« à imprimer et poster »): it is
