@@ -1187,9 +1187,11 @@ mod tests {
 
     #[test]
     fn loopback_only_for_plain_http() {
+        let base_url = super::http::base_url;
         assert!(base_url("a", "api_url", "http://127.0.0.1:8080/").is_ok());
         assert!(base_url("a", "api_url", "https://api.piste.gouv.fr").is_ok());
         assert!(base_url("a", "api_url", "http://api.piste.gouv.fr").is_err());
         assert!(base_url("a", "api_url", "http://127.0.0.1.evil.fr").is_err());
+        assert!(base_url("a", "api_url", "http://127.0.0.1:80@example.org/").is_err());
     }
 }
