@@ -817,7 +817,7 @@ pub async fn sync_with_progress<C: Channel>(
     home: &Path,
     channel: &C,
     retry: &Retry,
-    progress: &mut dyn FnMut(&SyncProgress),
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
 ) -> Result<PullCounts> {
     for step in settle_waiting(store, home, channel, retry).await? {
         tracing::info!(account = %channel.account(), "settled: {step:?}");
