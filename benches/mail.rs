@@ -105,21 +105,24 @@ fn start(tmp: &Path, maildir: &Path) -> (Dovecot, u16) {
         m = maildir.display()
     );
     std::fs::write(tmp.join("dovecot.conf"), conf).unwrap();
-    let child = Command::new(bin)
-        .arg("-F")
-        .arg("-c")
-        .arg(tmp.join("dovecot.conf"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // Owned at once: dropped (killed and waited for) on every path.
+    let server = Dovecot(
+        Command::new(bin)
+            .arg("-F")
+            .arg("-c")
+            .arg(tmp.join("dovecot.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             let mut buf = [0u8; 256];
             let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
             if s.read(&mut buf).is_ok_and(|n| n > 0) {
-                return (Dovecot(child), port);
+                return (server, port);
             }
         }
         std::thread::sleep(Duration::from_millis(100));
