@@ -897,3 +897,39 @@ fn publish_counts<R: Runtime>(
         let _ = app.emit("folders-changed", view);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// « Ouvrir le PDF » on a file dropped as `facture.hta`: what is handed
+    /// to the viewer is Facteur's own `<sha256>.pdf` copy with the checked
+    /// bytes, never the original name; a changed original gives nothing.
+    #[test]
+    fn the_pdf_to_open_is_facteurs_own_pdf_copy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let original = tmp.path().join("facture.hta");
+        let bytes = b"%PDF-1.7\n% a checked invoice\n%%EOF\n";
+        std::fs::write(&original, bytes).unwrap();
+        let sha = facteur::hex::sha256(bytes);
+        let copy = pdf_copy(&home, original.to_str().unwrap(), &sha).unwrap();
+        assert_eq!(copy, home.join(format!("outbox/{sha}.pdf")));
+        assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+        assert!(
+            open_with_system(&original).is_err(),
+            "only a .pdf is opened"
+        );
+
+        std::fs::write(&original, b"<script>changed</script>").unwrap();
+        let other = facteur::hex::sha256(b"something else");
+        assert_eq!(pdf_copy(&home, original.to_str().unwrap(), &other), None);
+        assert_eq!(
+            pdf_copy(&home, original.to_str().unwrap(), "../../etc/passwd"),
+            None
+        );
+        // The copy made first is still what opens.
+        assert_eq!(pdf_copy(&home, "/nowhere.hta", &sha), Some(copy));
+    }
+}
