@@ -47,7 +47,14 @@ pub fn ensure() -> Result<PathBuf, HomeError> {
         path: path.clone(),
         source,
     })?;
-    secure(&path);
+    // Once per process and home: a command asking for its home several
+    // times walks the outbox once.
+    static SECURED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut done = SECURED.lock().unwrap_or_else(|p| p.into_inner());
+    if !done.contains(&path) {
+        secure(&path);
+        done.push(path.clone());
+    }
     Ok(path)
 }
 
