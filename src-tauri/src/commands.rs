@@ -124,18 +124,14 @@ pub fn open_pdf(shell: State<'_, Shell>, id: i64) -> Answer<()> {
         .db()
         .invoice(id)?
         .ok_or_else(|| UiError::not_found(&id.to_string()))?;
-    let copy = shell.home.join(format!("outbox/{}.pdf", inv.sha256));
-    let path = [std::path::PathBuf::from(&inv.path), copy]
-        .into_iter()
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            UiError::new(
-                "file_missing",
-                "Le fichier PDF n'est plus à l'endroit où il a été déposé.",
-                "The PDF file is no longer where it was dropped.",
-                Some(inv.path.clone()),
-            )
-        })?;
+    let path = shell::pdf_copy(&shell.home, &inv.path, &inv.sha256).ok_or_else(|| {
+        UiError::new(
+            "file_missing",
+            "Le fichier PDF n'est plus à l'endroit où il a été déposé.",
+            "The PDF file is no longer where it was dropped.",
+            Some(inv.path.clone()),
+        )
+    })?;
     shell::open_with_system(&path).map_err(|e| {
         UiError::new(
             "internal",

@@ -122,6 +122,18 @@ impl From<AccountError> for UiError {
                 UiError::new("keyring", &fr, &en, detail)
             }
             AccountError::NotFound(k) => UiError::not_found(&k),
+            AccountError::NoKeyring { .. } => UiError::new(
+                "no_keyring",
+                "Aucun trousseau de mots de passe n'existe sur cet ordinateur, et Facteur ne garde les mots de passe que là : installez ou démarrez-en un (GNOME Keyring, KWallet…), puis réessayez.",
+                "No password keyring exists on this computer, and Facteur keeps passwords only there: install or start one (GNOME Keyring, KWallet…), then try again.",
+                detail,
+            ),
+            AccountError::Unsafe { .. } => UiError::new(
+                "account_unsafe_address",
+                "Cette adresse est refusée : elle doit commencer par https:// (http:// seulement vers cet ordinateur) et ne pas contenir de nom d'utilisateur.",
+                "This address is refused: it must be https:// (plain http only to this computer) and carry no user name.",
+                detail,
+            ),
             AccountError::Store(s) => s.into(),
             _ => UiError::new(
                 "internal",

@@ -292,6 +292,27 @@ fn refusals_say_why_in_both_languages_and_change_nothing() {
                 "settings": { "smtp_password": "hunter2-unique" }, "secrets": {} }),
     );
     assert_eq!(e["code"], "account_secret_in_settings");
+    // An address whose host is example.org, not this machine: refused by
+    // the same check as the CLI's, before any secret is kept.
+    let e = app.err(
+        "add_account",
+        json!({ "name": "pa", "kind": "plateforme",
+                "settings": { "url": "http://127.0.0.1:80@example.org/", "client_id": "c" },
+                "secrets": {} }),
+    );
+    assert_eq!(e["code"], "account_unsafe_address");
+    assert!(
+        e["message_fr"].as_str().unwrap().contains("https://"),
+        "{e}"
+    );
+    let names: Vec<Value> = app
+        .ok("list_accounts", json!({}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].clone())
+        .collect();
+    assert!(!names.contains(&json!("pa")), "{names:?}");
     let db = std::fs::read(tmp.path().join("home/facteur.db")).unwrap();
     assert!(!db.windows(14).any(|w| w == b"hunter2-unique"));
     assert_eq!(

@@ -347,7 +347,29 @@ pub fn sync(only: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
             // Attempts a previous run left open go first.
             let mut quiet = |_: &Step| {};
             outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut quiet).await?;
-            match outbox::sync(&mut db, &home, &ch, &Retry::from_env()).await {
+            // A portal read in batches (a large mailbox) says where it is.
+            let name = ch.account().to_string();
+            let mut shown = |p: &outbox::SyncProgress| {
+                if let Some(left) = p.remaining.filter(|_| p.batches > 1 || p.remaining > Some(0)) {
+                    eprintln!(
+                        "{}",
+                        say(
+                            lang,
+                            &format!(
+                                "« {name} » : lot {} lu ({} statut(s) jusqu'ici), {left} message(s) restant(s)",
+                                p.batches, p.events
+                            ),
+                            &format!(
+                                "\"{name}\": batch {} read ({} status(es) so far), {left} message(s) left",
+                                p.batches, p.events
+                            ),
+                        )
+                    );
+                }
+            };
+            match outbox::sync_with_progress(&mut db, &home, &ch, &Retry::from_env(), &mut shown)
+                .await
+            {
                 Ok(c) => {
                     println!(
                         "{}",

@@ -30,11 +30,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::send::accounts::{Account, Kind, OsKeyring};
 use crate::send::outbox::AnyChannel;
-use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::demo::sandbox::{
     Deposit, SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Sandbox, SandboxError, Timing,
@@ -96,7 +95,7 @@ impl Portal {
         let tmp = path.with_extension("json.tmp");
         {
             use std::io::Write as _;
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = crate::home::private_file().open(&tmp)?;
             f.write_all(&json)?;
             f.sync_all()?;
         }
@@ -248,7 +247,7 @@ async fn deposit(
     if req.number.trim().is_empty() {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "number is required");
     }
-    let sha256 = hex(&Sha256::digest(&pdf));
+    let sha256 = crate::hex::sha256(&pdf);
     let now = now_ms();
     let mut p = lock(&shared);
     let reference = p.sandbox.deposit(
@@ -365,10 +364,6 @@ async fn sign_mandate_route(
     }
     axum::Json(json!({ "siren": siren, "mandate_signed": true, "simulation": true }))
         .into_response()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Starts `account`'s portal when it is this home's built-in demonstration

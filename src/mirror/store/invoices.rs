@@ -277,13 +277,17 @@ impl Store {
         let rows = stmt.query_map([], invoice_row)?;
         let mut last_reason = self.conn.prepare_cached(
             "SELECT raw_reason FROM events WHERE invoice_id = ?1 AND status IS NOT NULL
+               AND secondary = 0 AND at_ms <= recorded_ms + ?2
              ORDER BY at_ms DESC, id DESC LIMIT 1",
         )?;
         let mut n = 0;
         for row in rows {
             let r = row?;
             let raw_reason: Option<String> = last_reason
-                .query_row([r.id], |x| x.get(0))
+                .query_row(
+                    rusqlite::params![r.id, super::events::FUTURE_TOLERANCE_MS],
+                    |x| x.get(0),
+                )
                 .optional()?
                 .flatten();
             let code = r.status.code().map(|c| c.to_string()).unwrap_or_default();

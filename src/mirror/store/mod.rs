@@ -127,7 +127,7 @@ fn migrations() -> Migrations<'static> {
 impl Store {
     /// Opens (creating if needed) `home/facteur.db`.
     pub fn open_home(home: &Path) -> Result<Store> {
-        std::fs::create_dir_all(home).map_err(|source| StoreError::Folder {
+        crate::home::create_private_dir(home).map_err(|source| StoreError::Folder {
             path: home.to_path_buf(),
             source,
         })?;
@@ -166,6 +166,24 @@ impl Store {
     }
 
     fn try_open(path: &Path) -> Result<Store> {
+        // The database holds customers' IBANs and SIRETs: created 0600 on
+        // Unix before SQLite opens it (its WAL and shared-memory files take
+        // the database's mode), an older looser one tightened.
+        if let Err(e) = crate::home::private_file()
+            .truncate(false)
+            .create_new(true)
+            .open(path)
+            && e.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            tracing::debug!(path = %path.display(), "cannot pre-create the database: {e}");
+        }
+        for p in [
+            path.to_path_buf(),
+            path.with_extension("db-wal"),
+            path.with_extension("db-shm"),
+        ] {
+            crate::home::make_private(&p);
+        }
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         // Migrations take the write lock up front (and wait for it) instead
@@ -259,6 +277,7 @@ fn backup(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf> {
             path: target.clone(),
             source,
         })?;
+    crate::home::make_private(&target);
     tracing::info!(backup = %target.display(), "database backed up before migration");
     Ok(target)
 }
