@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "cancel_batch",
     "submit_invoices",
     "replay_invoice",
+    "sign_demo_mandate",
+    "set_invoice_number",
     "prepare_correction",
     "mark_verified",
     "mark_posted",

@@ -12,6 +12,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod hex;
 pub mod home;
 pub mod ident;
 pub mod intake;

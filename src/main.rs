@@ -196,6 +196,12 @@ enum Command {
         json: bool,
     },
     /// The demonstration portal (a simulation on this computer).
+    #[command(after_help = "Le portail de démonstration accepte tous les clients. \
+Trois SIREN de client réservés montrent ses autres réponses / \
+It accepts every customer; three reserved customer SIRENs show its other answers:\n  \
+443061841  rejetée « Le client référencé n'existe pas » / rejected (unknown customer)\n  \
+542051180  refusée « Mandat absent », rejouable une fois le mandat signé / refused (no mandate), replayable once signed\n  \
+382396513  refusée « Doublon » / refused (duplicate)")]
     Sandbox {
         #[command(subcommand)]
         action: SandboxAction,

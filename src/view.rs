@@ -21,6 +21,9 @@ pub enum Group {
     /// Needs the user: ready to send, held, to verify, rejected, suspended…,
     /// and refused only for « Mandat absent » (the one refusal with an action).
     ToDo,
+    /// Files the check blocked (a scan, a signed or damaged PDF, not a PDF):
+    /// kept in sight with what to do, and counted in « À traiter » too.
+    Blocked,
     InProgress,
     Issued,
     Paid,
@@ -30,8 +33,9 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 6] = [
+    pub const ALL: [Group; 7] = [
         Group::ToDo,
+        Group::Blocked,
         Group::InProgress,
         Group::Issued,
         Group::Paid,
@@ -42,6 +46,7 @@ impl Group {
     pub fn as_str(self) -> &'static str {
         match self {
             Group::ToDo => "to_do",
+            Group::Blocked => "blocked",
             Group::InProgress => "in_progress",
             Group::Issued => "issued",
             Group::Paid => "paid",
@@ -67,16 +72,22 @@ impl Group {
                 S::Unknown,
                 S::Refused,
             ],
-            Group::InProgress => vec![
-                S::Queued,
-                S::Sending,
-                S::Deposited,
+            Group::Blocked => vec![S::Blocked],
+            // Until the plateforme has issued it (201): after that, what
+            // the customer's side does (received, made available, taken
+            // over, approved…) follows an invoice that *is* issued, so the
+            // « Émises » count agrees with a history saying « Émise ».
+            Group::InProgress => vec![S::Queued, S::Sending, S::Deposited],
+            Group::Issued => vec![
+                S::Issued,
                 S::Received,
                 S::MadeAvailable,
                 S::TakenOver,
                 S::Completed,
+                S::Approved,
+                S::Endorsed,
+                S::PaymentSent,
             ],
-            Group::Issued => vec![S::Issued, S::Approved, S::Endorsed, S::PaymentSent],
             Group::Paid => vec![S::Paid],
             Group::Rejected => vec![S::Rejected, S::Refused, S::Cancelled],
             Group::All => vec![],
@@ -125,7 +136,7 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
     let Some(invoice) = store.invoice(id)? else {
         return Ok(None);
     };
-    let events = store.history(id)?;
+    let events = once_in_order(store.history(id)?);
     let submissions = store.submissions(id)?;
     let duplicate = store.duplicate_of(id)?;
     let report = store.latest_report(invoice.document_id)?;
@@ -155,6 +166,13 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
     } else {
         None
     };
+    let guidance = match &routing {
+        Some(r) if invoice.status == Status::Checked => verdict(&invoice, &r.decision, guidance),
+        _ if invoice.status == Status::Checked && invoice.number.is_empty() => {
+            verdict_number_missing(guidance)
+        }
+        _ => guidance,
+    };
     Ok(Some(Detail {
         invoice,
         report,
@@ -166,6 +184,76 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
         correction: store.correction(id)?,
         routing,
     }))
+}
+
+/// The one verdict of a checked invoice, for the channel routing chose: a
+/// file the check lets through is ready only if where it will go takes it
+/// (a plain PDF routed to a plateforme agréée is not), and it is said once.
+fn verdict(
+    invoice: &store::InvoiceRow,
+    decision: &crate::send::route::Decision,
+    checked: Guidance,
+) -> Guidance {
+    use crate::send::route::Decision;
+    if invoice.number.is_empty() {
+        return verdict_number_missing(checked);
+    }
+    match decision {
+        Decision::Send { why, .. } => Guidance {
+            what_fr: format!("Prête à envoyer : {}", why.fr),
+            what_en: format!("Ready to send: {}", why.en),
+            todo_fr:
+                "Cliquez sur « Envoyer » : elle part une seule fois, et son suivi s'affiche ici."
+                    .into(),
+            todo_en: "Click \"Send\": it goes exactly once, and what happens next shows here."
+                .into(),
+            actions: checked.actions,
+        },
+        Decision::Held { why } | Decision::Undeliverable { why } => Guidance {
+            what_fr: "Pas prête à partir : elle n'est pas envoyée telle quelle.".into(),
+            what_en: "Not ready to go: it is not sent as it is.".into(),
+            todo_fr: why.fr.clone(),
+            todo_en: why.en.clone(),
+            actions: checked
+                .actions
+                .into_iter()
+                .filter(|a| *a != guidance::Action::Submit)
+                .collect(),
+        },
+    }
+}
+
+/// An invoice whose number was not read: it waits for the owner to type it.
+fn verdict_number_missing(checked: Guidance) -> Guidance {
+    Guidance {
+        what_fr: "Numéro à saisir : aucun numéro de facture n'a été lu dans ce fichier.".into(),
+        what_en: "Number to type: no invoice number was read in this file.".into(),
+        todo_fr: "Tapez le numéro imprimé sur la facture ci-dessous : il sert à éviter les doublons et au suivi. Elle pourra partir ensuite.".into(),
+        todo_en: "Type the number printed on the invoice below: it prevents duplicates and is used to follow it. It can go then.".into(),
+        actions: checked
+            .actions
+            .into_iter()
+            .filter(|a| *a != guidance::Action::Submit)
+            .collect(),
+    }
+}
+
+/// Each event once, oldest first: a portal that answers the same status
+/// again (a repeated pull, a replay that restates the refusal) adds a row
+/// to the append-only table, not a line to the history.
+fn once_in_order(mut events: Vec<EventRow>) -> Vec<EventRow> {
+    events.sort_by_key(|e| (e.at_ms, e.id));
+    let mut seen = std::collections::HashSet::new();
+    events.retain(|e| {
+        seen.insert((
+            e.at_ms,
+            e.raw_status.clone(),
+            e.raw_reason.clone(),
+            e.status,
+            e.secondary,
+        ))
+    });
+    events
 }
 
 #[cfg(test)]

@@ -42,12 +42,12 @@ echo "--- list"
 "$FACTEUR" account list
 "$FACTEUR" account list --json
 echo "--- keyring"
-secret-tool lookup service facteur username generix/smtp_password
+secret-tool lookup service facteur username "$(cat "$FACTEUR_HOME/sandbox.id")/generix/smtp_password"
 echo
 echo "--- remove"
 "$FACTEUR" account remove generix
 echo "--- after"
-secret-tool lookup service facteur username generix/smtp_password || echo "gone"
+secret-tool lookup service facteur username "$(cat "$FACTEUR_HOME/sandbox.id")/generix/smtp_password" || echo "gone"
 "#,
         &[("SECRET", SECRET)],
     );
@@ -223,4 +223,159 @@ FACTEUR_LOG=error "$FACTEUR" submit --to cpp '{dir}' || echo "exit $?""#,
         .unwrap();
     assert_eq!(sent, 200);
     drop(server);
+}
+
+/// Two homes on one keyring, each with an account named `generix`: each
+/// keeps its own secret (the entries are named after the home), removing
+/// one leaves the other's, and an entry of the older home-less form is
+/// moved under the first home that reads it.
+#[test]
+fn two_homes_sharing_an_account_name_keep_their_own_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = in_keyring_session(
+        tmp.path(),
+        r#"
+A="$FACTEUR_HOME-a"; B="$FACTEUR_HOME-b"
+add() {
+  printf '%s\n' "$2" | FACTEUR_HOME="$1" "$FACTEUR" account add generix --kind mail_deposit \
+    --set smtp_host=127.0.0.1 --set smtp_port=1 --set smtp_tls=none --set smtp_user=u \
+    --set portal_address=portail@example.fr --set from=moi@example.fr \
+    --secret smtp_password --secret-stdin
+}
+add "$A" secret-of-home-a
+add "$B" secret-of-home-b
+echo "--- a"
+secret-tool lookup service facteur username "$(cat "$A/sandbox.id")/generix/smtp_password"
+echo
+echo "--- b"
+secret-tool lookup service facteur username "$(cat "$B/sandbox.id")/generix/smtp_password"
+echo
+FACTEUR_HOME="$A" "$FACTEUR" account remove generix
+echo "--- b after a's removal"
+secret-tool lookup service facteur username "$(cat "$B/sandbox.id")/generix/smtp_password"
+echo
+# An entry as older versions wrote it (no home in its name): the first
+# home that reads it takes it under its own name.
+C="$FACTEUR_HOME-c"
+add "$C" placeholder
+CID="$(cat "$C/sandbox.id")"
+secret-tool clear service facteur username "$CID/generix/smtp_password"
+printf 'legacy-secret' | secret-tool store --label old service facteur username generix/smtp_password
+FACTEUR_HOME="$C" "$FACTEUR" sync --account generix >/dev/null 2>&1 || true
+echo "--- c"
+secret-tool lookup service facteur username "$CID/generix/smtp_password"
+echo
+echo "--- legacy left"
+secret-tool lookup service facteur username generix/smtp_password || echo "moved"
+"#,
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let section = |name: &str| {
+        stdout
+            .split(&format!("--- {name}\n"))
+            .nth(1)
+            .and_then(|s| s.lines().next())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(section("a"), "secret-of-home-a", "{stdout}");
+    assert_eq!(section("b"), "secret-of-home-b", "{stdout}");
+    assert_eq!(
+        section("b after a's removal"),
+        "secret-of-home-b",
+        "{stdout}"
+    );
+    assert_eq!(section("c"), "legacy-secret", "{stdout}");
+    assert_eq!(section("legacy left"), "moved", "{stdout}");
+}
+
+/// An address that is not https (plain http only to this machine) or that
+/// carries a user name is refused when the account is saved, before any
+/// secret reaches the keyring: `http://127.0.0.1:80@example.org/` names
+/// the host example.org.
+#[test]
+fn an_unsafe_address_is_refused_when_the_account_is_saved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = in_keyring_session(
+        tmp.path(),
+        r#"
+for url in 'http://127.0.0.1:80@example.org/' 'http://portail.example.org' 'https://u:p@pa.example.org'; do
+  if printf '%s\n%s\n' s3cret-client tech-pw | "$FACTEUR" account add piste --kind chorus_pro \
+      --secret client_secret --secret technical_password --secret-stdin \
+      --set environment=sandbox --set api_url="$url" --set oauth_url=https://oauth.example.org \
+      --set client_id=c --set login=l --set supplier_id=1; then
+    echo "accepted $url"
+  else
+    echo "refused $url"
+  fi
+done
+if "$FACTEUR" account add pa --kind plateforme --set url=https://pa.example.org \
+    --set token_url=http://127.0.0.1:80@example.org/token --set client_id=c; then
+  echo "accepted token_url"
+else
+  echo "refused token_url"
+fi
+if "$FACTEUR" account add m --kind mail_deposit --set smtp_host=smtp.example.org --set smtp_tls=none; then
+  echo "accepted smtp"
+else
+  echo "refused smtp"
+fi
+echo "--- list"
+"$FACTEUR" account list
+echo "--- keyring"
+secret-tool search --all service facteur 2>&1 || true
+"#,
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for what in [
+        "http://127.0.0.1:80@example.org/",
+        "http://portail.example.org",
+        "https://u:p@pa.example.org",
+        "token_url",
+        "smtp",
+    ] {
+        assert!(
+            stdout.contains(&format!("refused {what}")),
+            "{what}: {stdout}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("nom d'utilisateur"), "{stderr}");
+    assert!(stderr.contains("https://"), "{stderr}");
+    let (_, rest) = stdout.split_once("--- list").unwrap();
+    let (list, keyring) = rest.split_once("--- keyring").unwrap();
+    assert!(
+        !list.contains("piste") && !list.contains("pa ") && !list.contains("m "),
+        "{list}"
+    );
+    assert!(!keyring.contains("s3cret-client"), "{keyring}");
+}
+
+/// Without any keyring (no session bus, so no Secret Service), adding a
+/// secret says so plainly, not "unlock it".
+#[test]
+fn no_keyring_at_all_is_said_plainly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(
+            r#"printf 'x\n' | "$FACTEUR" account add g --kind mail_deposit --set smtp_host=smtp.example.fr \
+                 --secret smtp_password --secret-stdin"#,
+        )
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("FACTEUR", env!("CARGO_BIN_EXE_facteur"))
+        .env("FACTEUR_HOME", tmp.path().join("home"))
+        .env("XDG_RUNTIME_DIR", tmp.path())
+        .env("LANG", "fr_FR.UTF-8")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("aucun trousseau"), "{stderr}");
+    assert!(!stderr.contains("déverrouill"), "{stderr}");
 }

@@ -25,7 +25,7 @@ use facteur::send::channel::afnor::AfnorChannel;
 use facteur::send::channel::{Channel, ChannelError, Failure, Lookup, Outgoing, SendKind};
 use facteur::send::outbox::{self, Enqueued, Retry, Step};
 use facteur::send::plateforme::{self, PlateformeError, Reach};
-use pa_faults::{Fault, FaultyPa};
+use pa_faults::{Fault, FaultyPa, Recorder};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -241,6 +241,89 @@ async fn the_202_answer_and_the_error_shape_follow_the_contract() {
     match ch.flow("FLOW-unknown").await {
         Err(ChannelError::Refused(m)) => assert!(m.contains("NotFound"), "{m}"),
         other => panic!("{other:?}"),
+    }
+}
+
+/// A plateforme that answers a redirect gets no second request anywhere:
+/// neither the token request (a 307 would replay the form with the
+/// `client_secret`) nor the flow (the invoice, with the bearer token).
+#[tokio::test]
+async fn a_redirecting_plateforme_sends_nothing_to_the_other_address() {
+    let pa = FaultyPa::start(options()).await;
+    let elsewhere = Recorder::start().await;
+    let to = |status| Fault::Redirect {
+        status,
+        to: elsewhere.url(),
+    };
+    let ch = channel(&pa, &[]);
+
+    pa.inject("POST /oauth/token", to(307), 1);
+    let err = ch.send(&outgoing(61, true)).await.unwrap_err();
+    assert!(matches!(err, ChannelError::Redirected(_)), "{err:?}");
+    assert_eq!(err.kind(), Failure::Permanent);
+    assert!(
+        err.to_string()
+            .contains("le portail a renvoyé vers une autre adresse"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains(CLIENT_SECRET));
+
+    pa.inject("POST /v1/flows$", to(308), 1);
+    let err = ch.send(&outgoing(62, true)).await.unwrap_err();
+    assert!(matches!(err, ChannelError::Redirected(_)), "{err:?}");
+    assert_eq!(err.kind(), Failure::Permanent);
+
+    pa.inject("POST /v1/flows/search", to(302), 1);
+    let err = ch.pull(&[], None).await.unwrap_err();
+    assert!(matches!(err, ChannelError::Redirected(_)), "{err:?}");
+
+    assert_eq!(pa.fired("POST /oauth/token"), 1);
+    assert_eq!(pa.fired("POST /v1/flows$"), 1);
+    let arrived = elsewhere.arrived();
+    assert!(
+        arrived.is_empty(),
+        "the other address received: {:?}",
+        arrived
+            .iter()
+            .map(|a| format!("{} {} {:?}", a.method, a.path, a.headers))
+            .collect::<Vec<_>>()
+    );
+    assert!(pa.with(|p| p.flows.is_empty()));
+}
+
+/// A lifecycle file is refused once it passes the CDAR reader's cap, while
+/// it downloads; a JSON answer once it passes 16 MiB. The plateforme never
+/// gets to produce the rest of its gigabyte.
+#[tokio::test]
+async fn oversized_answers_are_refused_while_they_stream() {
+    let pa = FaultyPa::start(options()).await;
+    let ch = channel(&pa, &[]);
+    for (call, cap) in [
+        ("GET /v1/flows/some-flow", "4 MiB"),
+        ("POST /v1/flows/search", "16 MiB"),
+    ] {
+        let produced = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        pa.inject(
+            call,
+            Fault::Huge {
+                bytes: 1 << 30,
+                produced: produced.clone(),
+            },
+            1,
+        );
+        let err = if call.starts_with("GET") {
+            ch.download("some-flow").await.unwrap_err()
+        } else {
+            ch.search_page(&json!({}), None).await.unwrap_err()
+        };
+        assert!(matches!(err, ChannelError::Protocol(_)), "{err:?}");
+        assert!(
+            err.to_string().contains(&format!("larger than {cap}")),
+            "{err}"
+        );
+        assert_eq!(pa.fired(call), 1);
+        let read = produced.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(read < 64 << 20, "{call}: {read} bytes produced");
     }
 }
 

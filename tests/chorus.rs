@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use chorus_server::{ChorusServer, Fault, SUPPLIER_ID};
+use chorus_server::{ChorusServer, Fault, Recorder, SUPPLIER_ID};
 use facteur::check::facts::{FactKey, FactSource};
 use facteur::demo::sample::{SampleInvoice, invoice_pdf};
 use facteur::mirror::lifecycle::Vocabulary;
@@ -592,6 +592,139 @@ async fn pull_says_so_when_the_portal_repeats_a_page() {
         "{:?}",
         pulled.ignored
     );
+}
+
+/// A portal that answers a redirect gets no second request anywhere: not
+/// the token request (a 307 would replay its form, `client_secret`
+/// included), not a deposit carrying `cpro-account` and the invoice, not a
+/// search. Each is a permanent failure naming where the portal pointed.
+#[tokio::test]
+async fn a_redirecting_portal_sends_nothing_to_the_other_address() {
+    let server = ChorusServer::start().await;
+    let elsewhere = Recorder::start().await;
+    let to = || Fault::Redirect {
+        status: 307,
+        to: elsewhere.url(),
+    };
+    let ch = channel(&server);
+
+    server.inject("/api/oauth/token", to(), 1);
+    let err = ch.send(&outgoing(41, true, "f41.pdf")).await.unwrap_err();
+    let said = err.to_string();
+    assert!(matches!(err, ChannelError::Redirected(_)), "{err:?}");
+    assert_eq!(err.kind(), Failure::Permanent);
+    assert!(
+        said.contains("le portail a renvoyé vers une autre adresse")
+            && said.contains(&elsewhere.url()),
+        "{said}"
+    );
+    assert_eq!(server.fired("/api/oauth/token"), 1);
+
+    server.inject("deposer/flux", to(), 1);
+    let err = ch.send(&outgoing(42, true, "f42.pdf")).await.unwrap_err();
+    assert!(matches!(err, ChannelError::Redirected(_)), "{err:?}");
+    assert_eq!(err.kind(), Failure::Permanent);
+    assert_eq!(server.fired("deposer/flux"), 1);
+
+    server.inject(
+        "rechercher/fournisseur",
+        Fault::Redirect {
+            status: 302,
+            to: elsewhere.url(),
+        },
+        1,
+    );
+    let err = ch.pull(&[], None).await.unwrap_err();
+    assert!(matches!(err, ChannelError::Redirected(_)), "{err:?}");
+
+    let arrived = elsewhere.arrived();
+    assert!(
+        arrived.is_empty(),
+        "the other address received {} request(s): {:?}",
+        arrived.len(),
+        arrived
+            .iter()
+            .map(|a| format!("{} {} {:?}", a.method, a.path, a.headers))
+            .collect::<Vec<_>>()
+    );
+    for (_, secret) in ChorusServer::secrets() {
+        assert!(!said.contains(secret));
+    }
+    // Nothing was deposited either: the portal's own handler never ran.
+    assert!(server.with(|p| p.flows.is_empty()));
+}
+
+/// An answer of 1 GiB is refused once it passes the 16 MiB cap for JSON,
+/// while it streams: the portal never gets to produce the rest.
+#[tokio::test]
+async fn a_one_gigabyte_answer_is_refused_while_it_streams() {
+    let server = ChorusServer::start().await;
+    let produced = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    server.inject(
+        "rechercher/fournisseur",
+        Fault::Huge {
+            bytes: 1 << 30,
+            produced: produced.clone(),
+        },
+        1,
+    );
+    let err = channel(&server).pull(&[], None).await.unwrap_err();
+    assert!(matches!(err, ChannelError::Protocol(_)), "{err:?}");
+    assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
+    assert_eq!(server.fired("rechercher/fournisseur"), 1);
+    let read = produced.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        read < 64 << 20,
+        "{read} bytes were produced for the client before it gave up"
+    );
+}
+
+/// Numbers from the portal that overflow a clock or a duration neither
+/// panic nor make Facteur wait for ever: a token that "expires in"
+/// 18446744073709551615 s is used (and trusted a day at most), and a
+/// `Retry-After` of as many seconds becomes an hour.
+#[tokio::test]
+async fn overflowing_expires_in_and_retry_after_are_capped() {
+    let server = ChorusServer::start().await;
+    server.with(|p| p.token_lifetime_secs = u64::MAX);
+    let ch = channel(&server);
+    ch.pull(&[], None).await.unwrap();
+    ch.pull(&[], None).await.unwrap();
+    assert_eq!(server.with(|p| p.token_requests), 1);
+
+    server.inject(
+        "rechercher/fournisseur",
+        Fault::TooManyRequests {
+            retry_after_secs: u64::MAX,
+        },
+        1,
+    );
+    let err = ch.pull(&[], None).await.unwrap_err();
+    assert!(matches!(err, ChannelError::RateLimited { .. }), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+}
+
+/// `http://127.0.0.1:80@example.org/` names the host example.org (the part
+/// before `@` is a user name): refused when the channel is built, before
+/// any connection, like plain http to any host but this machine.
+#[tokio::test]
+async fn a_user_name_that_looks_like_loopback_is_refused_before_any_connection() {
+    let server = ChorusServer::start().await;
+    for (url, why) in [
+        ("http://127.0.0.1:80@example.org/", "nom d'utilisateur"),
+        (&format!("http://x@{}", server.addr), "nom d'utilisateur"),
+        ("http://example.org", "https://"),
+        ("http://127.0.0.1.example.org", "https://"),
+    ] {
+        for key in ["api_url", "oauth_url"] {
+            let mut settings = server.settings();
+            settings.insert(key.into(), url.into());
+            let err = ChorusChannel::from_account(&account(settings), &keys()).unwrap_err();
+            assert!(matches!(err, ChannelError::Config { .. }), "{url}: {err:?}");
+            assert!(err.to_string().contains(why), "{url}: {err}");
+        }
+    }
+    assert!(server.with(|p| p.calls.is_empty() && p.token_requests == 0));
 }
 
 #[tokio::test]

@@ -185,10 +185,27 @@ fn an_english_locale_switches_the_language() {
     let out = Command::new(env!("CARGO_BIN_EXE_facteur"))
         .args(["check", "a.pdf"])
         .current_dir(dir.path())
+        // Never the user's own data folder.
+        .env("FACTEUR_HOME", dir.path().join("home"))
         .env("LANG", "en_GB.UTF-8")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert!(String::from_utf8(out.stdout).unwrap().contains("ACCEPTED"));
+}
+
+#[test]
+fn the_sandbox_help_lists_every_reserved_demo_siren_with_its_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = facteur(&["sandbox", "--help"], tmp.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    for (siren, _, _) in facteur::demo::sandbox::RESERVED {
+        assert!(text.contains(siren), "{siren} missing from:\n{text}");
+    }
+    assert!(
+        text.contains("Mandat absent") && text.contains("Doublon"),
+        "{text}"
+    );
 }

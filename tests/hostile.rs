@@ -170,3 +170,33 @@ fn fuzz_regressions_are_answered() {
     }
     assert!(n > 0, "no regression files in {}", dir.display());
 }
+
+/// A dropped folder holding `x.pdf -> /dev/zero` (and a link to a PDF
+/// elsewhere): the walk takes regular files only, and a device named on
+/// its own is refused before anything is read, never read without end.
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_dev_zero_in_a_dropped_folder_is_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("drop");
+    std::fs::create_dir(&dir).unwrap();
+    let real = dir.join("real.pdf");
+    std::fs::write(
+        &real,
+        facteur::demo::sample::invoice_pdf(&facteur::demo::sample::SampleInvoice::example(1), true),
+    )
+    .unwrap();
+    let outside = tmp.path().join("outside.pdf");
+    std::fs::copy(&real, &outside).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("x.pdf")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("elsewhere.pdf")).unwrap();
+
+    let (files, errors) = facteur::check::collect_paths(std::slice::from_ref(&dir));
+    assert_eq!(files, vec![real.clone()]);
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let opts = facteur::check::Options::default();
+    let err = facteur::check::check_file(&dir.join("x.pdf"), &opts).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    assert!(facteur::check::check_file(&real, &opts).is_ok());
+}

@@ -327,10 +327,25 @@ impl Dovecot {
 
     /// Delivers a mail into the mailbox, as a mail server would.
     fn deliver(&mut self, raw: &str) {
+        self.deliver_at(raw, None);
+    }
+
+    /// Delivers a mail received by the server at `received_ms` (its
+    /// INTERNALDATE: a maildir file's modification time), or now.
+    fn deliver_at(&mut self, raw: &str, received_ms: Option<i64>) {
         self.count += 1;
         let name = format!("{}.{}.facteur-test", 1_800_000_000 + self.count, self.count);
         let tmp = self.maildir.join("tmp").join(&name);
         std::fs::write(&tmp, raw.replace('\n', "\r\n")).unwrap();
+        if let Some(ms) = received_ms {
+            let at = std::time::UNIX_EPOCH + Duration::from_millis(ms as u64);
+            std::fs::File::options()
+                .write(true)
+                .open(&tmp)
+                .unwrap()
+                .set_modified(at)
+                .unwrap();
+        }
         std::os::unix::fs::chown(&tmp, Some(self.owner.0), Some(self.owner.1)).unwrap();
         std::fs::rename(&tmp, self.maildir.join("new").join(&name)).unwrap();
     }
@@ -634,14 +649,19 @@ async fn portal_notifications_become_events_and_the_rest_is_set_aside() {
     let tmp = tempfile::tempdir().unwrap();
     let mut imap = Dovecot::start(tmp.path(), None);
     let date = "Mon, 16 Nov 2026 09:30:00 +0100";
-    let at_ms = 1_794_817_800_000; // 2026-11-16T08:30:00Z
-    imap.deliver(&notification(
-        SENDER,
-        date,
-        "Facture F-2026-0101 rejetée",
-        "Bonjour,\nVotre facture n° F-2026-0101 a été rejetée.\n\
-         Motif de rejet : Le client référencé n'existe pas.\nCordialement,\nLe portail",
-    ));
+    // When the server received it (INTERNALDATE), a minute after the
+    // Date: the sender wrote: the server's time is the one kept.
+    let at_ms = 1_794_817_860_000; // 2026-11-16T08:31:00Z
+    imap.deliver_at(
+        &notification(
+            SENDER,
+            date,
+            "Facture F-2026-0101 rejetée",
+            "Bonjour,\nVotre facture n° F-2026-0101 a été rejetée.\n\
+             Motif de rejet : Le client référencé n'existe pas.\nCordialement,\nLe portail",
+        ),
+        Some(at_ms),
+    );
     imap.deliver(&notification(
         SENDER,
         date,
@@ -894,4 +914,179 @@ async fn the_outbox_mails_an_invoice_with_its_annex_once() {
     .unwrap();
     assert!(matches!(again, Enqueued::Refused(_)), "{again:?}");
     assert_eq!(smtp.received().len(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// Large and hostile mailboxes.
+
+/// A notification with extra header lines (`Authentication-Results`…).
+fn notification_with(headers: &str, from: &str, date: &str, subject: &str, body: &str) -> String {
+    format!("{headers}{}", notification(from, date, subject, body))
+}
+
+/// A mailbox of 10,000 mails from others, a few of the portal's notices
+/// among them, one forged « rejetée » dated 2099 (by its Date: and by the
+/// server's INTERNALDATE) and notices the receiving server found failing
+/// DMARC or DKIM: the sync reads it in batches, recording each batch's
+/// cursor, reports its progress, dates every notice by when the server
+/// got it (never after now) and sets the failing ones aside, saying why.
+#[tokio::test]
+async fn a_mailbox_of_ten_thousand_mails_is_read_in_batches_and_forgeries_set_aside() {
+    use facteur::mirror::store::Store;
+    use facteur::send::channel::mail::BATCH;
+    use facteur::send::outbox::{self, Retry};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut imap = Dovecot::start(tmp.path(), None);
+    let date = "Mon, 16 Nov 2026 09:30:00 +0100";
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let others = 10_000;
+    for i in 0..others {
+        if i == 2_500 {
+            imap.deliver(&notification(
+                SENDER,
+                date,
+                "Facture F-2026-0101 émise",
+                "Votre facture n° F-2026-0101 apparaît dans la vignette « factures émises ».",
+            ));
+        }
+        if i == 7_000 {
+            // In the portal's name, dated 2099 by its sender and, through
+            // a server that trusted the sender's clock, by its arrival.
+            imap.deliver_at(
+                &notification(
+                    SENDER,
+                    "Thu, 01 Jan 2099 00:00:00 +0000",
+                    "Facture F-2026-0102 rejetée",
+                    "Votre facture n° F-2026-0102 a été rejetée.\nMotif de rejet : Doublon",
+                ),
+                Some(4_070_908_800_000),
+            );
+            imap.deliver(&notification_with(
+                "Authentication-Results: mx.boulangerie.example; dkim=none; spf=softfail smtp.mailfrom=portail.example; dmarc=fail header.from=portail.example\n\
+                 Authentication-Results: mx.boulangerie.example; dkim=pass; dmarc=pass\n",
+                SENDER,
+                date,
+                "Facture F-2026-0101 rejetée",
+                "Votre facture n° F-2026-0101 a été rejetée.\nMotif de rejet : Doublon",
+            ));
+            imap.deliver(&notification_with(
+                "Authentication-Results: mx.boulangerie.example;\n\tdkim=fail (bad signature) header.d=portail.example;\n\tspf=pass\n",
+                SENDER,
+                date,
+                "Facture F-2026-0102 refusée",
+                "Votre facture n° F-2026-0102 a été refusée.\nMotif de refus : Mandat absent",
+            ));
+            imap.deliver(&notification_with(
+                "Authentication-Results: mx.boulangerie.example; dkim=pass header.d=portail.example; spf=pass; dmarc=pass\n",
+                SENDER,
+                date,
+                "Réception de votre facture",
+                "Votre facture n° F-2026-0102 est en cours de vidéocodage (48 heures en moyenne).",
+            ));
+        }
+        imap.deliver(&format!(
+            "From: Lettre d'information <news{}@exemple.org>\n\
+             To: compta@boulangerie.example\n\
+             Date: {date}\n\
+             Subject: Nouvelles n° {i}\n\
+             Message-ID: <n{i}@exemple.org>\n\
+             \n\
+             Bonjour, voici nos nouvelles ({i}).\n",
+            i % 7
+        ));
+    }
+    let total = others + 5;
+
+    let ch = MailChannel::from_account(&account(&imap.settings("none", imap.port)), &Keys::both())
+        .unwrap();
+    // First the channel alone: each pull is one batch, and says what is left.
+    let first = ch.pull(&tracked(), None).await.unwrap();
+    assert!(first.more, "{:?}", first.remaining);
+    assert_eq!(first.remaining, Some((total - BATCH) as u64));
+    assert_eq!(first.events.len() + first.ignored.len(), BATCH);
+
+    // Then the outbox's sync: batch after batch, each recorded.
+    let mut store = Store::open_in_memory().unwrap();
+    let mut batches = Vec::new();
+    let counts =
+        outbox::sync_with_progress(&mut store, tmp.path(), &ch, &Retry::default(), &mut |p| {
+            batches.push(*p)
+        })
+        .await
+        .unwrap();
+    assert_eq!(batches.len(), total.div_ceil(BATCH), "{batches:?}");
+    assert_eq!(batches.last().unwrap().remaining, Some(0));
+    assert!(
+        batches
+            .windows(2)
+            .all(|w| w[1].remaining < w[0].remaining && w[1].batches == w[0].batches + 1),
+        "{batches:?}"
+    );
+    let cursor = store.sync_state(ch.account()).unwrap().unwrap().0.unwrap();
+    let last_uid: usize = cursor.split_once(':').unwrap().1.parse().unwrap();
+    assert_eq!(last_uid, total, "the cursor is the mailbox's last mail");
+    // No invoice of this store: the notices are kept as unmatched.
+    assert_eq!(counts.unmatched, 3, "{counts:?}");
+
+    // What each notice became, read once more from the start.
+    let mut events = Vec::new();
+    let mut ignored = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let p = ch.pull(&tracked(), cursor.as_deref()).await.unwrap();
+        events.extend(p.events);
+        ignored.extend(p.ignored);
+        cursor = p.cursor;
+        if !p.more {
+            break;
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let numbers: Vec<(String, String)> = events
+        .iter()
+        .map(|e| (e.number.clone().unwrap(), e.raw_status.clone()))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ("F-2026-0101".to_string(), "émise".to_string()),
+            ("F-2026-0102".to_string(), "rejetée".to_string()),
+            (
+                "F-2026-0102".to_string(),
+                "vidéocodage en cours".to_string()
+            ),
+        ],
+        "{ignored:?}"
+    );
+    // Dated by the server, and never after now: not 2099.
+    for e in &events {
+        assert!(e.at_ms <= now && e.at_ms >= started - 60_000, "{e:?}");
+    }
+    let failing: Vec<&String> = ignored
+        .iter()
+        .filter(|i| i.contains("according to the receiving server"))
+        .collect();
+    assert_eq!(failing.len(), 2, "{failing:?}");
+    assert!(
+        failing.iter().any(|i| i.contains("dmarc=fail")),
+        "{failing:?}"
+    );
+    assert!(
+        failing.iter().any(|i| i.contains("dkim=fail")),
+        "{failing:?}"
+    );
+    assert_eq!(
+        ignored
+            .iter()
+            .filter(|i| i.contains("not the portal's sender"))
+            .count(),
+        others
+    );
 }

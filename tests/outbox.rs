@@ -249,7 +249,7 @@ impl Channel for Mailbox {
         Ok(Pulled {
             events: self.inbox.iter().skip(seen).cloned().collect(),
             cursor: Some(self.inbox.len().to_string()),
-            ignored: vec![],
+            ..Pulled::default()
         })
     }
 }

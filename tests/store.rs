@@ -307,3 +307,57 @@ fn re_exported_files_and_reused_numbers_are_caught_before_sending() {
     assert_eq!(count(&db, "SELECT count(*) FROM documents"), 2);
     assert_eq!(count(&db, "SELECT count(*) FROM invoices"), 2);
 }
+
+#[test]
+fn documents_recorded_without_an_invoice_before_schema_ten_are_listed_after_the_migration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("facteur.db");
+    {
+        // Schema 9: a blocked scan and an accepted file without a number
+        // were kept only as documents and checks, out of every list.
+        let conn = Connection::open(&db).unwrap();
+        for m in &MIGRATIONS[..9] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO documents (sha256, size_bytes, first_path, first_seen_ms) VALUES ('aa', 10, 'scan.pdf', 5);
+             INSERT INTO checks (document_id, path, checked_ms, verdict, report_json) VALUES (1, 'scan.pdf', 5, 'rejected', '{}');
+             INSERT INTO documents (sha256, size_bytes, first_path, first_seen_ms) VALUES ('bb', 10, 'nonum.pdf', 6);
+             INSERT INTO checks (document_id, path, checked_ms, verdict, report_json) VALUES (2, 'nonum.pdf', 6, 'accepted', '{}');
+             INSERT INTO documents (sha256, size_bytes, first_path, first_seen_ms) VALUES ('cc', 10, 'f1.pdf', 7);
+             INSERT INTO checks (document_id, path, checked_ms, verdict, report_json) VALUES (3, 'f1.pdf', 7, 'accepted', '{}');
+             INSERT INTO invoices (document_id, number, current_status, status_since_ms, created_ms)
+                 VALUES (3, 'F-1', 'checked', 7, 7);
+             PRAGMA user_version = 9;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    let rows = store
+        .list(&facteur::mirror::store::ListFilter::default())
+        .unwrap();
+    let by_path = |p: &str| rows.iter().find(|r| r.path == p).unwrap().clone();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let scan = by_path("scan.pdf");
+    assert_eq!(scan.status.as_str(), "blocked");
+    assert_eq!(
+        (scan.number.as_str(), scan.number_source.as_str()),
+        ("", "missing")
+    );
+    assert_eq!(
+        store.history(scan.id).unwrap().len(),
+        1,
+        "its history starts with the check"
+    );
+    let nonum = by_path("nonum.pdf");
+    assert_eq!(nonum.status.as_str(), "checked");
+    assert_eq!(nonum.number_source, "missing");
+    let f1 = by_path("f1.pdf");
+    assert_eq!(
+        (f1.number.as_str(), f1.number_source.as_str()),
+        ("F-1", "read")
+    );
+    // Two number-less files never count as duplicates of each other.
+    assert_eq!(store.duplicate_of(scan.id).unwrap(), None);
+    assert_eq!(store.duplicate_of(nonum.id).unwrap(), None);
+}

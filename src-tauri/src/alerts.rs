@@ -5,6 +5,11 @@
 //! Notifications follow the events table rather than the code path that
 //! wrote them, so an answer recorded by the window's own sync, by the
 //! outbox, or by a `facteur sync` run in a terminal is announced once.
+//! A notification's body carries what others wrote (a portal's reason, the
+//! customer's name read from a PDF): it is cut short, its control
+//! characters dropped and, where notification servers read markup (the
+//! freedesktop desktops), `&`, `<` and `>` escaped, so it is shown as text,
+//! never as a link or an image.
 //! Deliberately not here: deciding statuses (the core's lifecycle) or
 //! asking portals (the shell's sync loop).
 
@@ -26,16 +31,20 @@ pub struct Notice {
 /// status that is not announced.
 pub fn notice(lang: &str, invoice: &InvoiceRow, event: &EventRow) -> Option<Notice> {
     let en = lang == "en";
-    let n = &invoice.number;
+    let n = &as_text(&invoice.number, 60);
     let customer = invoice
         .customer
-        .clone()
-        .unwrap_or_else(|| if en { "The customer" } else { "Le client" }.to_string());
-    let reason = event
-        .raw_reason
         .as_deref()
-        .filter(|r| !r.trim().is_empty())
-        .unwrap_or(&event.raw_status);
+        .map(|c| as_text(c, 80))
+        .unwrap_or_else(|| if en { "The customer" } else { "Le client" }.to_string());
+    let reason = &as_text(
+        event
+            .raw_reason
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+            .unwrap_or(&event.raw_status),
+        300,
+    );
     let (title, body) = match event.status? {
         Status::Rejected if en => (
             format!("Invoice {n} rejected"),
@@ -70,6 +79,28 @@ pub fn notice(lang: &str, invoice: &InvoiceRow, event: &EventRow) -> Option<Noti
         title,
         body,
     })
+}
+
+/// Text from elsewhere as a notification shows it: on one line, at most
+/// `max` characters, markup escaped where the notification server reads
+/// it (freedesktop's body markup: `<b>`, `<a href>`, `<img>`…).
+pub fn as_text(s: &str, max: usize) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let one_line = one_line.trim();
+    let mut cut: String = one_line.chars().take(max).collect();
+    if one_line.chars().count() > max {
+        cut.push('…');
+    }
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        cut.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        cut
+    }
 }
 
 /// "1 234,50 €" (fr) or "€1,234.50" (en); the plain figure when it is not
@@ -156,6 +187,7 @@ mod tests {
             document_id: 1,
             path: String::new(),
             sha256: String::new(),
+            number_source: "read".into(),
         }
     }
 
@@ -173,6 +205,38 @@ mod tests {
             mandatory: true,
             secondary: false,
         }
+    }
+
+    /// A customer name read from a PDF and a portal's reason are shown as
+    /// text: no link, no image, no bold reaches the notification server.
+    #[test]
+    fn markup_in_a_reason_or_a_customer_name_is_escaped() {
+        let mut inv = invoice(None);
+        inv.customer = Some("<a href=\"https://evil.example\">Mairie</a> & <img src=x>".into());
+        let n = notice(
+            "fr",
+            &inv,
+            &event(
+                Status::Rejected,
+                "REJETEE",
+                Some("<b>Cliquez</b>\nici <a href='https://evil.example'>maintenant</a>"),
+            ),
+        )
+        .unwrap();
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            assert!(!n.body.contains('<') && !n.body.contains('>'), "{}", n.body);
+            assert!(n.body.contains("&lt;a href="), "{}", n.body);
+            assert!(n.body.contains("&amp; &lt;img"), "{}", n.body);
+            assert!(
+                n.body.contains("&lt;b&gt;Cliquez&lt;/b&gt; ici"),
+                "{}",
+                n.body
+            );
+        }
+        assert!(!n.body.contains('\n'));
+        let long = as_text(&"x".repeat(1000), 300);
+        assert_eq!(long.chars().count(), 301);
     }
 
     #[test]

@@ -124,18 +124,14 @@ pub fn open_pdf(shell: State<'_, Shell>, id: i64) -> Answer<()> {
         .db()
         .invoice(id)?
         .ok_or_else(|| UiError::not_found(&id.to_string()))?;
-    let copy = shell.home.join(format!("outbox/{}.pdf", inv.sha256));
-    let path = [std::path::PathBuf::from(&inv.path), copy]
-        .into_iter()
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            UiError::new(
-                "file_missing",
-                "Le fichier PDF n'est plus à l'endroit où il a été déposé.",
-                "The PDF file is no longer where it was dropped.",
-                Some(inv.path.clone()),
-            )
-        })?;
+    let path = shell::pdf_copy(&shell.home, &inv.path, &inv.sha256).ok_or_else(|| {
+        UiError::new(
+            "file_missing",
+            "Le fichier PDF n'est plus à l'endroit où il a été déposé.",
+            "The PDF file is no longer where it was dropped.",
+            Some(inv.path.clone()),
+        )
+    })?;
     shell::open_with_system(&path).map_err(|e| {
         UiError::new(
             "internal",
@@ -297,25 +293,94 @@ pub struct Replayed {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn replay_invoice<R: Runtime>(
-    app: AppHandle<R>,
-    shell: State<'_, Shell>,
-    id: i64,
-) -> Answer<Replayed> {
-    let mut db = shell.db();
-    let name = match outbox::enqueue(
-        &mut db,
-        &shell.home,
-        &outbox::Request::replay(id),
-        store::now_ms(),
-    )? {
-        Enqueued::Queued { account, .. } => account,
-        _ => return Err(UiError::not_found(&id.to_string())),
+pub async fn replay_invoice<R: Runtime>(app: AppHandle<R>, id: i64) -> Answer<Replayed> {
+    let shell = app.state::<Shell>();
+    let home = shell.home.clone();
+    let (account, submission_id) = {
+        let mut db = shell.db();
+        match outbox::enqueue(
+            &mut db,
+            &home,
+            &outbox::Request::replay(id),
+            store::now_ms(),
+        )? {
+            Enqueued::Queued {
+                account,
+                submission_id,
+                ..
+            } => (accounts::resolve(&db, Some(&account))?, submission_id),
+            _ => return Err(UiError::not_found(&id.to_string())),
+        }
     };
-    let account = accounts::resolve(&db, Some(&name))?;
-    drop(db);
-    shell::work_outbox(app, account);
-    Ok(Replayed { queued: true })
+    // The owner clicked and waits for the portal's answer: work the outbox
+    // now and say what the portal did with this replay, where they clicked.
+    shell::work_outbox_now(&app, &account).await?;
+    let db = shell.db();
+    let attempt = db
+        .submissions(id)?
+        .into_iter()
+        .find(|s| s.id == submission_id);
+    match attempt {
+        Some(s) if s.outcome == "failed" => Err(UiError::new(
+            "replay_refused",
+            "Le portail n'a pas accepté de rejouer la facture : le mandat de facturation n'est sans doute pas encore signé. Signez-le sur le portail, puis rejouez-la.",
+            "The portal did not accept to replay the invoice: the billing mandate is probably not signed yet. Sign it on the portal, then replay it.",
+            s.error,
+        )),
+        Some(s) if s.outcome == "sent" => Ok(Replayed { queued: true }),
+        // Still on its way (the portal is slow): the history will say.
+        _ => Ok(Replayed { queued: true }),
+    }
+}
+
+/// « Signer le mandat » on the demonstration portal, for the customer of
+/// invoice `id` (refused « Mandat absent »): the only way to try « Rejouer »
+/// without a terminal.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_demo_mandate<R: Runtime>(app: AppHandle<R>, id: i64) -> Answer<()> {
+    let shell = app.state::<Shell>();
+    let home = shell.home.clone();
+    let (account, siren) = {
+        let db = shell.db();
+        let inv = db
+            .invoice(id)?
+            .ok_or_else(|| UiError::not_found(&id.to_string()))?;
+        let name = db
+            .submissions(id)?
+            .into_iter()
+            .rev()
+            .find_map(|s| s.account)
+            .unwrap_or_else(|| accounts::SANDBOX_ACCOUNT.to_string());
+        (accounts::resolve(&db, Some(&name))?, inv.buyer_siren)
+    };
+    let Some(siren) = siren else {
+        return Err(UiError::not_allowed(
+            "Le SIREN du client n'a pas été lu sur cette facture : le portail de démonstration ne sait pas de quel mandat il s'agit.",
+            "The customer's SIREN was not read on this invoice: the demonstration portal cannot tell which mandate it is.",
+            None,
+        ));
+    };
+    facteur::demo::sandbox_server::sign_mandate(&home, &account, &siren)
+        .await
+        .map_err(|e| match e {
+            facteur::demo::sandbox_server::MandateError::NotSandbox(_) => UiError::not_allowed(
+                "Le mandat se signe sur le portail réel de ce client, pas depuis Facteur.",
+                "The mandate is signed on this customer's real portal, not from Facteur.",
+                Some(e.to_string()),
+            ),
+            other => UiError::new(
+                "portal_unreachable",
+                "Le portail de démonstration ne répond pas. Réessayez dans un instant.",
+                "The demonstration portal does not answer. Try again in a moment.",
+                Some(other.to_string()),
+            ),
+        })
+}
+
+/// The owner types the number of an invoice whose number was not read.
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_invoice_number(shell: State<'_, Shell>, id: i64, number: String) -> Answer<InvoiceRow> {
+    Ok(shell.db().set_number(id, &number, store::now_ms())?)
 }
 
 #[derive(Serialize)]

@@ -54,10 +54,43 @@ impl UiError {
     }
 }
 
+/// Which program keeps the passwords on this system, and how to open it:
+/// the owner is told where to look, not just "the keyring".
+pub fn keyring_program() -> (String, String) {
+    let (fr, en) = if cfg!(target_os = "macos") {
+        (
+            "Les mots de passe sont gardés par le Trousseau d'accès de macOS, qui a refusé celui-ci. Ouvrez « Trousseau d'accès » (Applications › Utilitaires), déverrouillez le trousseau « session », puis cliquez de nouveau sur « Enregistrer » : ce que vous avez tapé est gardé.",
+            "Passwords are kept by macOS's Keychain Access, which refused this one. Open \"Keychain Access\" (Applications › Utilities), unlock the \"login\" keychain, then click \"Save\" again: what you typed is kept.",
+        )
+    } else if cfg!(windows) {
+        (
+            "Les mots de passe sont gardés par le Gestionnaire d'informations d'identification de Windows, qui a refusé celui-ci. Ouvrez-le depuis le menu Démarrer (« Gestionnaire d'identification »), vérifiez qu'il est disponible, puis cliquez de nouveau sur « Enregistrer » : ce que vous avez tapé est gardé.",
+            "Passwords are kept by Windows Credential Manager, which refused this one. Open it from the Start menu (\"Credential Manager\"), check it is available, then click \"Save\" again: what you typed is kept.",
+        )
+    } else {
+        (
+            "Les mots de passe sont gardés par le trousseau de votre bureau (GNOME Keyring ou KWallet, par le service « Secret Service »), qui a refusé celui-ci : il est sans doute verrouillé. Ouvrez « Mots de passe et clés » (Seahorse) ou KWallet, déverrouillez le trousseau « Connexion », puis cliquez de nouveau sur « Enregistrer » : ce que vous avez tapé est gardé.",
+            "Passwords are kept by your desktop's keyring (GNOME Keyring or KWallet, through the \"Secret Service\"), which refused this one: it is probably locked. Open \"Passwords and Keys\" (Seahorse) or KWallet, unlock the \"Login\" keyring, then click \"Save\" again: what you typed is kept.",
+        )
+    };
+    (fr.to_string(), en.to_string())
+}
+
 impl From<StoreError> for UiError {
     fn from(e: StoreError) -> UiError {
         match e {
             StoreError::NotFound(k) => UiError::not_found(&k),
+            StoreError::BadNumber(n) => UiError::new(
+                "bad_number",
+                "Tapez le numéro tel qu'il est imprimé sur la facture (1 à 64 caractères).",
+                "Type the number as printed on the invoice (1 to 64 characters).",
+                Some(format!("\"{n}\"")),
+            ),
+            StoreError::NumberFixed(id) => UiError::not_allowed(
+                "Cette facture est déjà partie : son numéro est celui que le portail connaît et ne change plus.",
+                "This invoice already left: its number is the one the portal knows and no longer changes.",
+                Some(format!("#{id}")),
+            ),
             other => UiError::new(
                 "store",
                 "Facteur n'arrive pas à lire ou écrire ses données. Fermez-le puis rouvrez-le ; si cela recommence, regardez les détails.",
@@ -84,13 +117,23 @@ impl From<AccountError> for UiError {
                 "An account name may only hold unaccented letters, digits, '-', '_' or '.'.",
                 detail,
             ),
-            AccountError::Keyring { .. } => UiError::new(
-                "keyring",
-                "Le trousseau du système a refusé de garder le mot de passe : déverrouillez-le puis réessayez.",
-                "The system keyring refused to keep the password: unlock it, then try again.",
+            AccountError::Keyring { .. } => {
+                let (fr, en) = keyring_program();
+                UiError::new("keyring", &fr, &en, detail)
+            }
+            AccountError::NotFound(k) => UiError::not_found(&k),
+            AccountError::NoKeyring { .. } => UiError::new(
+                "no_keyring",
+                "Aucun trousseau de mots de passe n'existe sur cet ordinateur, et Facteur ne garde les mots de passe que là : installez ou démarrez-en un (GNOME Keyring, KWallet…), puis réessayez.",
+                "No password keyring exists on this computer, and Facteur keeps passwords only there: install or start one (GNOME Keyring, KWallet…), then try again.",
                 detail,
             ),
-            AccountError::NotFound(k) => UiError::not_found(&k),
+            AccountError::Unsafe { .. } => UiError::new(
+                "account_unsafe_address",
+                "Cette adresse est refusée : elle doit commencer par https:// (http:// seulement vers cet ordinateur) et ne pas contenir de nom d'utilisateur.",
+                "This address is refused: it must be https:// (plain http only to this computer) and carry no user name.",
+                detail,
+            ),
             AccountError::Store(s) => s.into(),
             _ => UiError::new(
                 "internal",

@@ -43,6 +43,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             commands::cancel_batch,
             commands::submit_invoices,
             commands::replay_invoice,
+            commands::sign_demo_mandate,
+            commands::set_invoice_number,
             commands::prepare_correction,
             commands::mark_verified,
             commands::mark_posted,
@@ -100,7 +102,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
                 }
                 // News since the window was last open, then now and then.
                 shell::sync_all(&handle).await;
-                shell::start_sync_loop(handle);
+                shell::start_sync_loop(handle.clone());
+                shell::start_db_watch(handle);
             });
             Ok(())
         })

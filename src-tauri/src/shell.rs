@@ -103,7 +103,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shell {
     /// Opens the data folder: the database (migrated) and the settings.
     pub fn open(home: &Path) -> Result<Shell, UiError> {
-        std::fs::create_dir_all(home).map_err(|e| {
+        facteur::home::create_private_dir(home).map_err(|e| {
             UiError::new(
                 "store",
                 "Facteur ne peut pas créer son dossier de données.",
@@ -155,7 +155,7 @@ impl Shell {
         let path = self.home.join("settings.json");
         let tmp = path.with_extension("json.tmp");
         let json = serde_json::to_vec_pretty(&s).expect("plain strings serialise");
-        std::fs::write(&tmp, json)
+        facteur::home::write_private(&tmp, &json)
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| {
                 UiError::new(
@@ -412,16 +412,25 @@ pub fn work_outbox<R: Runtime>(app: AppHandle<R>, account: Account) {
     });
 }
 
+/// Works `account`'s outbox now and waits for it (an action the owner
+/// waits on, such as « Rejouer »), then refreshes the counts.
+pub async fn work_outbox_now<R: Runtime>(
+    app: &AppHandle<R>,
+    account: &Account,
+) -> Result<(), UiError> {
+    let home = app.state::<Shell>().home.clone();
+    let r = run_outbox(app, &home, account).await;
+    let _ = app.emit("counts-changed", ());
+    attention_changed(app);
+    r
+}
+
 /// How often the window asks the portals for news: `FACTEUR_SYNC_SECONDS`,
 /// two minutes by default (never less than a second).
 pub fn sync_interval() -> Duration {
-    let secs = std::env::var("FACTEUR_SYNC_SECONDS")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite())
-        .unwrap_or(120.0)
-        .max(1.0);
-    Duration::from_secs_f64(secs)
+    facteur::send::channel::http::env_seconds("FACTEUR_SYNC_SECONDS")
+        .unwrap_or(Duration::from_secs(120))
+        .max(Duration::from_secs(1))
 }
 
 /// Asks every account's portal for the statuses of what it delivered, now
@@ -433,6 +442,38 @@ pub fn start_sync_loop<R: Runtime>(app: AppHandle<R>) {
         loop {
             tokio::time::sleep(every).await;
             sync_all(&app).await;
+        }
+    });
+}
+
+/// Tells the page when the database changed, whoever changed it (this
+/// window, `facteur sync` in a terminal, the watcher): a connection of its
+/// own polls `data_version` twice a second and emits `db-changed`, so the
+/// list, the counts and the detail refresh together from one source.
+pub fn start_db_watch<R: Runtime>(app: AppHandle<R>) {
+    let home = app.state::<Shell>().home.clone();
+    std::thread::spawn(move || {
+        let db = match Store::open_home(&home) {
+            Ok(db) => db,
+            Err(e) => {
+                tracing::error!("database watch: {e}");
+                return;
+            }
+        };
+        let mut last = db.data_version().ok();
+        loop {
+            std::thread::sleep(Duration::from_millis(500));
+            match db.data_version() {
+                Ok(v) if Some(v) != last => {
+                    last = Some(v);
+                    if app.emit("db-changed", ()).is_err() {
+                        return;
+                    }
+                    attention_changed(&app);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("database watch: {e}"),
+            }
         }
     });
 }
@@ -566,17 +607,7 @@ async fn run_outbox<R: Runtime>(
 /// Starts the built-in sandbox portal when it is the account's address and
 /// nothing answers there.
 pub async fn ensure_sandbox(home: &Path, account: &Account) {
-    // Only this home's own portal starts on demand (each home has its port).
-    let default = facteur::demo::sandbox_server::url_for(home);
-    let url = account.settings.get("url").unwrap_or(&default);
-    if url == &default
-        && let Err(e) = facteur::demo::sandbox_server::ensure_running(
-            home,
-            url,
-            facteur::demo::sandbox::Timing::demo(),
-        )
-        .await
-    {
+    if let Err(e) = facteur::demo::sandbox_server::ensure_for(home, account).await {
         tracing::error!("the demonstration portal cannot start: {e}");
     }
 }
@@ -587,24 +618,45 @@ pub async fn test_connection(account: &Account) -> Result<(), ChannelError> {
     channel.pull(&[], None).await.map(|_| ())
 }
 
-/// Opens a file with the system's default application.
+/// Facteur's own `.pdf` copy of a checked document, to hand to a viewer:
+/// `outbox/<sha256>.pdf`, made from `original` when it is missing and the
+/// file there still has the checked content. Never the original path: its
+/// name may end in `.hta`, `.exe` or anything the system would run.
+/// `None` when no copy exists and the original is gone or changed.
+pub fn pdf_copy(home: &Path, original: &str, sha256: &str) -> Option<std::path::PathBuf> {
+    // The digest names the file: hexadecimal only, never a path.
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let copy = home.join(format!("outbox/{sha256}.pdf"));
+    if copy.is_file() {
+        return Some(copy);
+    }
+    match facteur::send::outbox::copy_payload(home, Path::new(original), sha256, &[]) {
+        Ok(Some(p)) => Some(home.join(p.path)),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::info!("no copy of the PDF to open: {e}");
+            None
+        }
+    }
+}
+
+/// Opens a PDF with the system's default viewer, through the platform's
+/// opener (ShellExecute on Windows, `open` on macOS, the desktop's opener
+/// on Linux), never through a command shell that would parse its name.
+/// Only a `.pdf` path is opened.
 pub fn open_with_system(path: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "macos")]
-    let mut cmd = std::process::Command::new("open");
-    #[cfg(target_os = "windows")]
-    let mut cmd = {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
-    };
-    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-    let mut cmd = std::process::Command::new("xdg-open");
-    cmd.arg(path)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
+    let is_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if !is_pdf {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "only a .pdf file is opened",
+        ));
+    }
+    open::that_detached(path)
 }
 
 /// Adds a watched folder ("check only", no tidy-up: the user changes that
@@ -633,12 +685,8 @@ pub fn folders_changed<R: Runtime>(app: &AppHandle<R>) -> Result<FoldersView, Ui
 /// How long a file must stay the same before the window's watcher takes
 /// it: `FACTEUR_SETTLE_SECONDS`, 2 s by default.
 fn settle_time() -> Duration {
-    let secs = std::env::var("FACTEUR_SETTLE_SECONDS")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .unwrap_or(2.0);
-    Duration::from_secs_f64(secs)
+    facteur::send::channel::http::env_seconds("FACTEUR_SETTLE_SECONDS")
+        .unwrap_or(Duration::from_secs(2))
 }
 
 /// Watches the configured folders on a thread of its own for as long as
@@ -882,5 +930,41 @@ fn publish_counts<R: Runtime>(
     *published = Some(now);
     if let Ok(view) = shell.folders_view() {
         let _ = app.emit("folders-changed", view);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// « Ouvrir le PDF » on a file dropped as `facture.hta`: what is handed
+    /// to the viewer is Facteur's own `<sha256>.pdf` copy with the checked
+    /// bytes, never the original name; a changed original gives nothing.
+    #[test]
+    fn the_pdf_to_open_is_facteurs_own_pdf_copy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let original = tmp.path().join("facture.hta");
+        let bytes = b"%PDF-1.7\n% a checked invoice\n%%EOF\n";
+        std::fs::write(&original, bytes).unwrap();
+        let sha = facteur::hex::sha256(bytes);
+        let copy = pdf_copy(&home, original.to_str().unwrap(), &sha).unwrap();
+        assert_eq!(copy, home.join(format!("outbox/{sha}.pdf")));
+        assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+        assert!(
+            open_with_system(&original).is_err(),
+            "only a .pdf is opened"
+        );
+
+        std::fs::write(&original, b"<script>changed</script>").unwrap();
+        let other = facteur::hex::sha256(b"something else");
+        assert_eq!(pdf_copy(&home, original.to_str().unwrap(), &other), None);
+        assert_eq!(
+            pdf_copy(&home, original.to_str().unwrap(), "../../etc/passwd"),
+            None
+        );
+        // The copy made first is still what opens.
+        assert_eq!(pdf_copy(&home, "/nowhere.hta", &sha), Some(copy));
     }
 }

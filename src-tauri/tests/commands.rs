@@ -167,9 +167,26 @@ fn dropped_files_are_checked_recorded_and_listed_by_group() {
     assert_eq!(last["cancelled"], false);
 
     let c = app.ok("counts", json!({}));
-    // The scan carries a number (held), the non-PDF does not (no invoice).
-    assert_eq!(c["all"], 2);
-    assert_eq!(c["to_do"], 2);
+    // Every file is listed: the scan (blocked, with its number) and the
+    // non-PDF (blocked, no number) too, under « Bloquées » and « À traiter ».
+    assert_eq!(c["all"], 3);
+    assert_eq!(c["to_do"], 3);
+    assert_eq!(c["blocked"], 2);
+    let blocked = app.ok("list_invoices", json!({ "filter": { "group": "blocked" } }));
+    let not_pdf = blocked["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with("notes.pdf"))
+        .expect("the file that is no PDF is listed");
+    assert_eq!(not_pdf["number"], "");
+    assert_eq!(not_pdf["number_source"], "missing");
+    let d = app.ok("invoice_detail", json!({ "id": not_pdf["id"] }));
+    assert_eq!(d["report"]["verdict"], "rejected");
+    assert!(
+        d["guidance"]["actions"].as_array().unwrap().is_empty(),
+        "nothing to send"
+    );
     let page = app.ok(
         "list_invoices",
         json!({ "filter": { "group": "all", "limit": 1 } }),
@@ -275,6 +292,27 @@ fn refusals_say_why_in_both_languages_and_change_nothing() {
                 "settings": { "smtp_password": "hunter2-unique" }, "secrets": {} }),
     );
     assert_eq!(e["code"], "account_secret_in_settings");
+    // An address whose host is example.org, not this machine: refused by
+    // the same check as the CLI's, before any secret is kept.
+    let e = app.err(
+        "add_account",
+        json!({ "name": "pa", "kind": "plateforme",
+                "settings": { "url": "http://127.0.0.1:80@example.org/", "client_id": "c" },
+                "secrets": {} }),
+    );
+    assert_eq!(e["code"], "account_unsafe_address");
+    assert!(
+        e["message_fr"].as_str().unwrap().contains("https://"),
+        "{e}"
+    );
+    let names: Vec<Value> = app
+        .ok("list_accounts", json!({}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].clone())
+        .collect();
+    assert!(!names.contains(&json!("pa")), "{names:?}");
     let db = std::fs::read(tmp.path().join("home/facteur.db")).unwrap();
     assert!(!db.windows(14).any(|w| w == b"hunter2-unique"));
     assert_eq!(
@@ -756,4 +794,103 @@ fn a_customer_csv_is_imported_only_when_every_line_is_valid() {
             .len(),
         2
     );
+}
+
+#[test]
+fn a_number_is_typed_then_a_refused_replay_is_answered_and_the_demo_mandate_signed_from_the_window()
+{
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let url = sandbox();
+    let app = start(&home);
+    app.ok(
+        "add_account",
+        json!({ "name": "demo", "kind": "sandbox", "settings": { "url": url }, "secrets": {} }),
+    );
+    // An invoice whose number is not printed, for the demo customer whose
+    // billing mandate the portal does not have yet.
+    let dir = tmp.path().join("drop");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut inv = SampleInvoice::example(6);
+    inv.number = String::new();
+    inv.buyer_siren = facteur::demo::sandbox::DEMO_NO_MANDATE.to_string();
+    inv.buyer_siret = None;
+    std::fs::write(dir.join("sans-numero.pdf"), invoice_pdf(&inv, false)).unwrap();
+    drop_files(&app, vec![dir]);
+    let row = app.ok("list_invoices", json!({ "filter": {} }))["rows"][0].clone();
+    let id = row["id"].as_i64().unwrap();
+    assert_eq!(
+        (row["number"].as_str(), row["status"].as_str()),
+        (Some(""), Some("checked"))
+    );
+    let d = app.ok("invoice_detail", json!({ "id": id }));
+    assert!(
+        d["guidance"]["what_fr"]
+            .as_str()
+            .unwrap()
+            .contains("Numéro à saisir"),
+        "{d}"
+    );
+    assert!(
+        d["guidance"]["actions"].as_array().unwrap().is_empty(),
+        "no « Envoyer » yet"
+    );
+    // Not sent without its number.
+    let q = app.ok("submit_invoices", json!({ "ids": [id], "account": "demo" }));
+    assert_eq!(q["refused"][0]["decision"]["decision"], "number_missing");
+
+    let e = app.err("set_invoice_number", json!({ "id": id, "number": "   " }));
+    assert_eq!(e["code"], "bad_number");
+    let typed = app.ok(
+        "set_invoice_number",
+        json!({ "id": id, "number": "T-2026-0006" }),
+    );
+    assert_eq!(
+        (typed["number"].as_str(), typed["number_source"].as_str()),
+        (Some("T-2026-0006"), Some("user"))
+    );
+    let q = app.ok("submit_invoices", json!({ "ids": [id], "account": "demo" }));
+    assert_eq!(q["queued"], json!([id]));
+    let start_t = Instant::now();
+    loop {
+        let d = app.ok("invoice_detail", json!({ "id": id }));
+        if d["invoice"]["status"] == "refused" {
+            assert_eq!(d["invoice"]["reason_code"], "MANDAT_ABSENT");
+            assert_eq!(d["guidance"]["actions"], json!(["replay"]));
+            break;
+        }
+        assert!(start_t.elapsed() < Duration::from_secs(30), "{d}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Once left, the number is the portal's.
+    let e = app.err("set_invoice_number", json!({ "id": id, "number": "T-2" }));
+    assert_eq!(e["code"], "not_allowed");
+
+    // The replay the portal refuses comes back to the click, in French,
+    // the portal's own words as the detail.
+    let e = app.err("replay_invoice", json!({ "id": id }));
+    assert_eq!(e["code"], "replay_refused");
+    assert!(e["message_fr"].as_str().unwrap().contains("mandat"), "{e}");
+    assert!(e["detail"].as_str().is_some_and(|d| !d.is_empty()), "{e}");
+    let history = app.ok("invoice_detail", json!({ "id": id }))["events"].clone();
+    let said: Vec<String> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {}", e["raw_status"], e["raw_reason"]))
+        .collect();
+    assert!(
+        !said
+            .iter()
+            .any(|s| s.contains("HTTP") || s.contains("replay not accepted")),
+        "no technical English in the history: {said:?}"
+    );
+    let mut keys: Vec<&String> = said.iter().collect();
+    keys.dedup();
+    assert_eq!(keys.len(), said.len(), "each event once: {said:?}");
+
+    app.ok("sign_demo_mandate", json!({ "id": id }));
+    app.ok("replay_invoice", json!({ "id": id }));
+    let d = app.ok("invoice_detail", json!({ "id": id }));
+    assert_eq!(d["invoice"]["status"], "deposited", "{d}");
 }

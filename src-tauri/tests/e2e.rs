@@ -3,8 +3,13 @@
 //! private D-Bus session this test starts itself, against the sandbox portal
 //! on loopback (with its steps sped up to seconds).
 //!
-//! The supplier's day: three PDFs given to the window (a real scan, a valid
-//! invoice, and a second copy of that invoice), each verdict read on screen;
+//! The supplier's day, a newcomer's first hour: four PDFs given to the
+//! window (a real scan, a valid invoice, a second copy of that invoice, and
+//! an invoice whose number cannot be read), each verdict read on screen;
+//! every file still listed after « Fermer », the scan under « Bloquées »; the
+//! missing number typed, that invoice sent and refused « Mandat absent » by
+//! the demonstration portal, its replay refused and said on screen, the
+//! mandate signed from the window and the replay accepted;
 //! the valid one sent from its detail, its status followed to « émise »; an
 //! invoice the portal rejected opened, its guidance read; the language
 //! switched to English; the portal's « payée » announced by one desktop
@@ -241,6 +246,17 @@ async fn a_suppliers_day_in_the_real_window() {
     let valid = invoice(&drop_dir, "F-2026-0007.pdf", 7, "552100554");
     let copy = drop_dir.join("F-2026-0007 (copie).pdf");
     std::fs::copy(&valid, &copy).unwrap();
+    // An invoice whose number is not printed, for a customer whose billing
+    // mandate the demonstration portal does not have yet.
+    let numberless = {
+        let mut inv = SampleInvoice::example(9);
+        inv.number = String::new();
+        inv.buyer_siren = facteur::demo::sandbox::DEMO_NO_MANDATE.to_string();
+        inv.buyer_siret = None;
+        let p = drop_dir.join("traiteur.pdf");
+        std::fs::write(&p, invoice_pdf(&inv, false)).unwrap();
+        p
+    };
 
     let log = LogOnFailure(tmp.path().join("desktop.log"));
     let desktop = Desktop::start(
@@ -259,7 +275,7 @@ async fn a_suppliers_day_in_the_real_window() {
         c,
         shots: std::env::var_os("FACTEUR_SCREENSHOTS").map(PathBuf::from),
     };
-    day(&ui, &desktop, &[&scan, &valid, &copy]).await;
+    day(&ui, &desktop, &[&scan, &valid, &copy, &numberless]).await;
 
     // The accounting software exports an invoice into the watched folder:
     // it appears in the list on its own.
@@ -281,7 +297,7 @@ async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
     let start = Instant::now();
     let items = loop {
         let items = ui.texts("#batch .batch-items li").await;
-        if items.len() >= 3 {
+        if items.len() >= 4 {
             break items;
         }
         assert!(start.elapsed() < Duration::from_secs(60), "{items:?}");
@@ -304,14 +320,14 @@ async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
     );
     let counts = ui.text("#batch .counts").await;
     assert!(
-        counts.contains("1 acceptée")
+        counts.contains("2 acceptées")
             && counts.contains("1 bloquée")
             && counts.contains("1 déjà reçue"),
         "{counts}"
     );
-    // The rejected invoice and the new one wait in « À traiter »; the title counts them.
-    let title = ui.c.title().await.unwrap();
-    assert_eq!(title, "(2) Facteur");
+    // The rejected invoice, the new one, the scan and the number-less one
+    // wait in « À traiter »; the title counts them.
+    ui.until_true("document.title === '(4) Facteur'", 20).await;
     ui.until("#list", 20, |t| t.contains("F-2026-0007")).await;
     ui.shot("drop-fr").await;
 
@@ -338,7 +354,76 @@ async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
     ui.click("#detail header .icon-btn").await;
     ui.until_true("document.getElementById('detail').hidden", 20)
         .await;
+    // Nothing dropped disappears with the banner: the scan is listed (and
+    // under « Bloquées »), the number-less invoice waits for its number.
+    let all = ui
+        .until("#list", 20, |t| t.contains("scan-kodak.pdf"))
+        .await;
+    assert!(all.contains("numéro à saisir"), "{all}");
     ui.shot("list-fr").await;
+    ui.click("#groups [data-group='blocked']").await;
+    ui.until("#list", 20, |t| {
+        t.contains("scan-kodak.pdf") && !t.contains("F-2026-0007")
+    })
+    .await;
+    ui.click_on(Locator::XPath(
+        "//ul[@id='list']/li[.//span[contains(@class,'num') and text()='scan-kodak.pdf']]",
+    ))
+    .await;
+    let blocked = ui
+        .until("#detail", 20, |t| t.contains("Fichier bloqué"))
+        .await;
+    assert!(blocked.contains("scann"), "{blocked}");
+    ui.click("#groups [data-group='all']").await;
+
+    // The number the reading missed, typed by the owner; then sent.
+    ui.click_on(Locator::XPath(
+        "//ul[@id='list']/li[.//span[contains(@class,'num') and text()='numéro à saisir']]",
+    ))
+    .await;
+    ui.until("#detail-title", 20, |t| t.contains("numéro à saisir"))
+        .await;
+    ui.c.find(Locator::Css("#typed-number"))
+        .await
+        .unwrap()
+        .send_keys("T-2026-0009")
+        .await
+        .unwrap();
+    ui.click("#detail .number-form button[type='submit']").await;
+    ui.until("#list", 20, |t| t.contains("T-2026-0009")).await;
+    ui.until("#detail .guidance", 20, |t| t.contains("Prête à envoyer"))
+        .await;
+    ui.click("#detail [data-action='submit']").await;
+    // The demonstration portal has no mandate for this customer yet.
+    ui.until("#detail .headline", 60, |t| t.contains("Mandat absent"))
+        .await;
+    // A replay the portal refuses is answered where the owner clicked.
+    ui.click("#detail [data-action='replay']").await;
+    let refused = ui
+        .until("#detail .action-error", 60, |t| !t.is_empty())
+        .await;
+    assert!(
+        refused.contains("pas accepté de rejouer") && refused.contains("mandat"),
+        "{refused}"
+    );
+    ui.shot("replay-refused-fr").await;
+    ui.click("#detail [data-action='sign_mandate']").await;
+    ui.until("#detail .notice", 20, |t| t.contains("Mandat signé"))
+        .await;
+    ui.click("#detail [data-action='replay']").await;
+    let answer = ui
+        .until("#detail .guidance", 60, |t| {
+            t.contains("a accepté de rejouer") || t.contains("pas accepté")
+        })
+        .await;
+    assert!(answer.contains("a accepté de rejouer"), "{answer}");
+    ui.until("#detail .headline", 60, |t| {
+        t.contains("Vidéocodage") || t.contains("Émise")
+    })
+    .await;
+    ui.click("#detail header .icon-btn").await;
+    ui.until_true("document.getElementById('detail').hidden", 20)
+        .await;
 
     // The rejected one: what happened and what to do, in plain words.
     ui.click_on(Locator::XPath(
@@ -397,6 +482,19 @@ async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
             || n["body"].as_str().unwrap().contains("1\u{202f}290,00"),
         "{n}"
     );
-    assert_eq!(seen.len(), 1, "{seen:?}");
+    // One notice for that invoice.
+    let about = |n: &str| {
+        seen.iter()
+            .filter(|x| x["summary"].as_str().unwrap_or_default().contains(n))
+            .count()
+    };
+    assert_eq!(about("F-2026-0007"), 1, "{seen:?}");
+    // The other invoice's news (its refusal, and its payment if it came
+    // already) are each said once, and nothing else is.
+    assert_eq!(about("T-2026-0009") + 1, seen.len(), "{seen:?}");
+    let mut summaries: Vec<&str> = seen.iter().filter_map(|x| x["summary"].as_str()).collect();
+    summaries.sort();
+    summaries.dedup();
+    assert_eq!(summaries.len(), seen.len(), "each news once: {seen:?}");
     ui.until("#list", 20, |t| t.contains("Paid")).await;
 }

@@ -80,6 +80,10 @@ pub struct Finding {
     pub message_en: String,
     pub hint_fr: String,
     pub hint_en: String,
+    /// The technical wording behind the message (a reader's error, in
+    /// English), shown only under « Détails techniques »; kept for support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Finding {
@@ -98,6 +102,7 @@ impl Finding {
             message_en: en,
             hint_fr: typo_fr(hint_fr),
             hint_en: hint_en.to_string(),
+            detail: None,
         }
     }
 
@@ -208,16 +213,17 @@ fn article(what: &str) -> &'static str {
 
 /// `detail` is the reader's technical wording (English), kept for support.
 pub fn unreadable(detail: &str) -> Finding {
-    Finding::new(
-        Code::Unreadable,
-        Severity::Error,
-        format!(
-            "Le PDF est endommagé et ne peut pas être lu (détail technique, en anglais : {detail})."
-        ),
-        format!("The PDF is damaged and cannot be read ({detail})."),
-        "Générez à nouveau le PDF depuis votre logiciel ; s'il vient d'un e-mail ou d'un téléchargement, récupérez-le une nouvelle fois.",
-        "Produce the PDF again from your software; if it came from an e-mail or a download, fetch it again.",
-    )
+    Finding {
+        detail: Some(detail.to_string()),
+        ..Finding::new(
+            Code::Unreadable,
+            Severity::Error,
+            "Le PDF est endommagé et ne peut pas être lu.".to_string(),
+            format!("The PDF is damaged and cannot be read ({detail})."),
+            "Générez à nouveau le PDF depuis votre logiciel ; s'il vient d'un e-mail ou d'un téléchargement, récupérez-le une nouvelle fois.",
+            "Produce the PDF again from your software; if it came from an e-mail or a download, fetch it again.",
+        )
+    }
 }
 
 pub fn timeout() -> Finding {

@@ -179,12 +179,14 @@ pub fn check_file(path: &Path, opts: &Options) -> Result<Report, CheckError> {
         path: path.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
+    // The file as opened is judged (not its name, which may change), and
+    // only a regular file: a device such as /dev/zero never ends.
+    let mut f = open_regular(path).map_err(io)?;
+    let size = f.metadata().map_err(io)?.len();
     // The size is judged before anything is parsed; beyond the ceiling only
     // the header is read.
     if size > opts.parse_ceiling {
         use std::io::Read;
-        let mut f = std::fs::File::open(path).map_err(io)?;
         let mut head = vec![0u8; 1024];
         let n = f.read(&mut head).map_err(io)?;
         head.truncate(n);
@@ -192,16 +194,36 @@ pub fn check_file(path: &Path, opts: &Options) -> Result<Report, CheckError> {
         hasher.update(&head);
         std::io::copy(&mut f, &mut hasher).map_err(io)?;
         let mut report = check_bytes(path, size, &head, opts);
-        report.sha256 = Some(hex(&hasher.finalize()));
+        report.sha256 = Some(crate::hex::encode(&hasher.finalize()));
         Ok(report)
     } else {
-        let bytes = std::fs::read(path).map_err(io)?;
+        // At most the ceiling and one byte: a file that grows while it is
+        // read is judged on that, never read without end.
+        let bytes = read_at_most(f, opts.parse_ceiling).map_err(io)?;
         Ok(check_bytes(path, bytes.len() as u64, &bytes, opts))
     }
 }
 
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+/// Opens `path` for reading if it is a regular file (a symbolic link given
+/// by name is followed to one); a device, a pipe or a folder is refused.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let f = std::fs::File::open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a device, a pipe or a folder): not read",
+        ));
+    }
+    Ok(f)
+}
+
+/// Reads at most `limit + 1` bytes of `f` (one more than allowed says it
+/// was larger).
+pub fn read_at_most(f: std::fs::File, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    f.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Checks bytes already in memory (`size` is the file's size on disk, which
@@ -210,7 +232,7 @@ fn hex(digest: &[u8]) -> String {
 pub fn check_bytes(path: &Path, size: u64, bytes: &[u8], opts: &Options) -> Report {
     let mut report = Report::new(path, size);
     if bytes.len() as u64 == size {
-        report.sha256 = Some(hex(&Sha256::digest(bytes)));
+        report.sha256 = Some(crate::hex::sha256(bytes));
     }
     let parsed = size <= opts.parse_ceiling;
     if size > opts.max_size {
@@ -803,16 +825,18 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<CheckError>, dept
     let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     list.sort();
     for p in list {
-        // Symlinked folders are not followed (no loops).
+        // Symbolic links are not followed (no loops, and a `x.pdf` pointing
+        // at /dev/zero or outside the folder is not taken): folders and
+        // regular files only.
         let Ok(meta) = std::fs::symlink_metadata(&p) else {
             continue;
         };
         if meta.is_dir() {
             walk(&p, files, errors, depth + 1);
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+        } else if meta.is_file()
+            && p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
         {
             files.push(p);
         }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use facteur::check::finding::{Lang, typo_fr};
-use facteur::demo::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Timing};
+use facteur::demo::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR};
 use facteur::demo::sandbox_server;
 use facteur::mirror::store::Store;
 use facteur::send::accounts::{Account, Kind, OsKeyring};
@@ -53,14 +53,12 @@ pub(crate) async fn ensure_sandbox(
     account: &Account,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    if account.kind != Kind::Sandbox {
-        return Ok(());
-    }
-    // Only the home's own portal starts on demand; an account pointing at
-    // another address expects a portal someone runs.
-    let default = sandbox_server::url_for(home);
-    let url = account.settings.get("url").unwrap_or(&default);
-    if url == &default && sandbox_server::ensure_running(home, url, Timing::demo()).await? {
+    if sandbox_server::ensure_for(home, account).await? {
+        let url = account
+            .settings
+            .get("url")
+            .cloned()
+            .unwrap_or_else(|| sandbox_server::url_for(home));
         eprintln!(
             "{}",
             say(

@@ -102,6 +102,9 @@ pub fn status(
             let mut v = serde_json::to_value(r)?;
             v["status_label"] = r.status.label(lang).into();
             v["status_code"] = r.status.code().into();
+            if r.status == facteur::mirror::lifecycle::Status::Blocked {
+                v["blocked_because"] = blocked_because(&store, r.document_id, lang)?.into();
+            }
             writeln!(out, "{v}")?;
         }
         return Ok(ExitCode::SUCCESS);
@@ -117,6 +120,14 @@ pub fn status(
         )?;
         return Ok(ExitCode::SUCCESS);
     }
+    let no_number = match lang {
+        Lang::Fr => "(numéro à saisir)",
+        Lang::En => "(number to type)",
+    };
+    let unknown = match lang {
+        Lang::Fr => "client inconnu",
+        Lang::En => "unknown customer",
+    };
     for r in &rows {
         let amount = r
             .total_with_tax
@@ -127,15 +138,46 @@ pub fn status(
             out,
             "#{:<5} {:<18} {:<28} {:>14}  {:<10}  {} ({})",
             r.id,
-            r.number,
-            truncate(r.customer.as_deref().unwrap_or("—"), 28),
+            if r.number.is_empty() {
+                no_number
+            } else {
+                &r.number
+            },
+            truncate(r.customer.as_deref().unwrap_or(unknown), 28),
             amount,
             r.issue_date.as_deref().unwrap_or(""),
             r.status.label(lang),
             since_text(age(r.status_since_ms), lang),
         )?;
+        if r.status == facteur::mirror::lifecycle::Status::Blocked {
+            for why in blocked_because(&store, r.document_id, lang)? {
+                writeln!(out, "       ✗ {why}")?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why the check blocked a document: its latest report's errors, in `lang`.
+fn blocked_because(
+    store: &facteur::mirror::store::Store,
+    document_id: i64,
+    lang: Lang,
+) -> anyhow::Result<Vec<String>> {
+    let Some(report) = store.latest_report(document_id)? else {
+        return Ok(Vec::new());
+    };
+    let key = match lang {
+        Lang::Fr => "message_fr",
+        Lang::En => "message_en",
+    };
+    Ok(report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["severity"] == "error")
+        .filter_map(|f| f[key].as_str().map(str::to_string))
+        .collect())
 }
 
 fn since_text(d: Duration, lang: Lang) -> String {

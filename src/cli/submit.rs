@@ -16,7 +16,7 @@ use facteur::mirror::lifecycle::Status;
 use facteur::mirror::store::{self, Store};
 use facteur::send::accounts::{self, Account, Kind, OsKeyring};
 use facteur::send::channel::Channel;
-use facteur::send::outbox::{self, AnyChannel, Enqueued, OutboxLock, Retry, Step};
+use facteur::send::outbox::{self, Enqueued, OutboxLock, Retry, Step};
 
 use super::{channel, ensure_sandbox, open, runtime, say, shutdown_signal};
 
@@ -351,7 +351,29 @@ pub fn sync(only: Option<&str>, lang: Lang) -> anyhow::Result<ExitCode> {
             // Attempts a previous run left open go first.
             let mut quiet = |_: &Step| {};
             outbox::run(&mut db, &home, &ch, &Retry::from_env(), &mut quiet).await?;
-            match outbox::sync(&mut db, &home, &ch, &Retry::from_env()).await {
+            // A portal read in batches (a large mailbox) says where it is.
+            let name = ch.account().to_string();
+            let mut shown = |p: &outbox::SyncProgress| {
+                if let Some(left) = p.remaining.filter(|_| p.batches > 1 || p.remaining > Some(0)) {
+                    eprintln!(
+                        "{}",
+                        say(
+                            lang,
+                            &format!(
+                                "« {name} » : lot {} lu ({} statut(s) jusqu'ici), {left} message(s) restant(s)",
+                                p.batches, p.events
+                            ),
+                            &format!(
+                                "\"{name}\": batch {} read ({} status(es) so far), {left} message(s) left",
+                                p.batches, p.events
+                            ),
+                        )
+                    );
+                }
+            };
+            match outbox::sync_with_progress(&mut db, &home, &ch, &Retry::from_env(), &mut shown)
+                .await
+            {
                 Ok(c) => {
                     println!(
                         "{}",
@@ -513,33 +535,28 @@ pub fn sign_mandate(siren: &str, to: Option<&str>, lang: Lang) -> anyhow::Result
     let home = facteur::home::ensure()?;
     let db = open()?;
     let account = accounts::resolve(&db, to)?;
-    anyhow::ensure!(
-        account.kind == Kind::Sandbox,
-        "\"{}\" is not a sandbox account",
-        account.name
-    );
-    let AnyChannel::Sandbox(portal) = channel(&account)? else {
-        anyhow::bail!("\"{}\" is not a sandbox account", account.name);
-    };
     let rt = runtime()?;
-    rt.block_on(async {
-        ensure_sandbox(&home, &account, lang).await?;
-        portal.sign_mandate(siren).await.with_context(|| {
-            say(
-                lang,
-                &format!("le portail de démonstration ne connaît pas le client {siren}"),
-                &format!("the demonstration portal does not know customer {siren}"),
-            )
-        })?;
-        println!(
-            "{}",
-            say(
-                lang,
-                &format!("Mandat du client {siren} signé (simulation)."),
-                &format!("Mandate of customer {siren} signed (simulation)."),
-            )
-        );
-        anyhow::Ok(())
+    rt.block_on(facteur::demo::sandbox_server::sign_mandate(
+        &home, &account, siren,
+    ))
+    .with_context(|| {
+        say(
+            lang,
+            &format!(
+                "le mandat du client {siren} n'a pas pu être signé sur le portail de démonstration"
+            ),
+            &format!(
+                "the mandate of customer {siren} could not be signed on the demonstration portal"
+            ),
+        )
     })?;
+    println!(
+        "{}",
+        say(
+            lang,
+            &format!("Mandat du client {siren} signé (simulation)."),
+            &format!("Mandate of customer {siren} signed (simulation)."),
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -205,7 +205,12 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         .map(|a| (a.name.clone(), a))
         .collect();
     let mut opts = Options {
-        settle: Duration::from_secs_f64(args.settle_secs.max(0.0)),
+        // NaN and negatives become 0, huge values a week: never a panic.
+        settle: Duration::from_secs_f64(
+            args.settle_secs
+                .max(0.0)
+                .min(facteur::send::channel::http::MAX_ENV_SECONDS as f64),
+        ),
         ..Options::default()
     };
     // Learned layouts guide the reading of the files the watcher takes (as
@@ -217,6 +222,7 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         .append(true)
         .open(home.join("watch.log"))
         .context("opening watch.log")?;
+    facteur::home::make_private(&home.join("watch.log"));
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();

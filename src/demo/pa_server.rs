@@ -50,7 +50,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::check::facts::FactKey;
 use crate::demo::sandbox::{SIMULATION_LABEL_EN, SIMULATION_LABEL_FR};
@@ -299,7 +298,7 @@ impl PaState {
             processing_rule: Some("B2B".into()),
             tracking_id: None,
             declared_sha256: None,
-            sha256: hex(&Sha256::digest(&bytes)),
+            sha256: crate::hex::sha256(&bytes),
             direction: "In",
             flow_type: "CustomerInvoiceLC",
             submitted_ms: at,
@@ -443,7 +442,7 @@ impl PaState {
     ) -> String {
         let at = self.tick();
         let flow_id = self.id("FLOW");
-        let sha256 = hex(&Sha256::digest(&file));
+        let sha256 = crate::hex::sha256(&file);
         let mut details = Vec::new();
         let mut number = None;
         let mut seller = None;
@@ -572,10 +571,6 @@ fn read_invoice(syntax: &str, file: &[u8]) -> Option<crate::check::facts::Facts>
     } else {
         crate::check::structured::parse(file).ok().map(|s| s.facts)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The `flowInfo` part.
@@ -747,10 +742,12 @@ async fn token(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) ->
     }
     let value = format!("pa-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
     let lifetime = p.options.token_lifetime_secs;
-    p.tokens.insert(
-        value.clone(),
-        Instant::now() + Duration::from_secs(lifetime),
-    );
+    // A lifetime past what an Instant holds is a token that never expires.
+    let now = Instant::now();
+    let until = now
+        .checked_add(Duration::from_secs(lifetime))
+        .unwrap_or(now + Duration::from_secs(100 * 365 * 24 * 3600));
+    p.tokens.insert(value.clone(), until);
     axum::Json(json!({
         "access_token": value,
         "token_type": "Bearer",

@@ -3,11 +3,14 @@
 //! e-FACT-like progression to payment, so a new user can try the whole flow
 //! without an account and tests can drive every case.
 //!
-//! - unknown customer → « rejetée », « Le client référencé n'existe pas »;
-//! - customer without a signed mandate → « refusée », « Mandat absent »; a
-//!   replay is accepted once the mandate is marked signed (and only then);
-//! - same seller SIREN and number as an invoice already received →
-//!   « refusée », « Doublon »;
+//! Any customer is accepted, so an owner can try it with their own invoices;
+//! a few reserved demonstration SIRENs ([`RESERVED`]) show the other answers:
+//! - [`DEMO_UNKNOWN_CUSTOMER`] → « rejetée », « Le client référencé n'existe pas »;
+//! - a customer without a signed mandate ([`DEMO_NO_MANDATE`], or one added
+//!   so) → « refusée », « Mandat absent »; a replay is accepted once the
+//!   mandate is marked signed (and only then);
+//! - [`DEMO_DUPLICATE`], or the same seller SIREN and number as an invoice
+//!   already received → « refusée », « Doublon »;
 //! - otherwise « vidéocodage en cours » for a configurable time (48 h on the
 //!   label, seconds in tests), then « émise », then e-FACT codes 1200 → 1300 →
 //!   2400 → 2500 (paid), one step per `step` interval.
@@ -37,6 +40,33 @@ pub enum SandboxError {
     #[error("invoice {0} cannot be replayed yet: the customer's mandate is still not signed")]
     MandateStillMissing(String),
 }
+
+/// The buyer SIREN the demonstration portal answers « client inconnu » for.
+pub const DEMO_UNKNOWN_CUSTOMER: &str = "443061841";
+/// The buyer SIREN whose billing mandate is not signed yet (« Mandat absent »).
+pub const DEMO_NO_MANDATE: &str = "542051180";
+/// The buyer SIREN every invoice of which the portal calls a « Doublon ».
+pub const DEMO_DUPLICATE: &str = "382396513";
+
+/// The reserved demonstration SIRENs with what each shows, in French and
+/// English: listed in the sandbox's help and in the window.
+pub const RESERVED: [(&str, &str, &str); 3] = [
+    (
+        DEMO_UNKNOWN_CUSTOMER,
+        "facture rejetée : « Le client référencé n'existe pas »",
+        "invoice rejected: \"Le client référencé n'existe pas\" (unknown customer)",
+    ),
+    (
+        DEMO_NO_MANDATE,
+        "facture refusée : « Mandat absent », à rejouer une fois le mandat signé",
+        "invoice refused: \"Mandat absent\" (no billing mandate), replayable once the mandate is signed",
+    ),
+    (
+        DEMO_DUPLICATE,
+        "facture refusée : « Doublon »",
+        "invoice refused: \"Doublon\" (duplicate)",
+    ),
+];
 
 /// How fast the simulated portal moves (milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,13 +149,13 @@ impl Sandbox {
         }
     }
 
-    /// The sandbox of a fresh install: two customers with a mandate and one
-    /// without, so every case of the guide can be tried.
+    /// The sandbox of a fresh install: every customer is accepted, and the
+    /// reserved SIRENs ([`RESERVED`]) show the guide's other answers.
     pub fn with_demo_customers(timing: Timing) -> Sandbox {
         let mut s = Sandbox::new(timing);
         s.add_customer("552100554", "Boulangerie L'Épi d'Or SAS", true);
         s.add_customer("732829320", "Atelier Lumière & Fils SARL", true);
-        s.add_customer("542051180", "Mairie de Sainte-Claire", false);
+        s.add_customer(DEMO_NO_MANDATE, "Mairie de Sainte-Claire", false);
         s
     }
 
@@ -144,15 +174,17 @@ impl Sandbox {
         self.customers.values()
     }
 
-    /// The supplier imported the signed mandate on the portal.
-    pub fn sign_mandate(&mut self, siren: &str) -> bool {
-        match self.customers.get_mut(siren) {
-            Some(c) => {
-                c.mandate_signed = true;
-                true
-            }
-            None => false,
-        }
+    /// The supplier imported the signed mandate on the portal. A customer the
+    /// portal had not heard of is added with its mandate signed.
+    pub fn sign_mandate(&mut self, siren: &str) {
+        self.customers
+            .entry(siren.to_string())
+            .or_insert_with(|| Customer {
+                siren: siren.to_string(),
+                name: siren.to_string(),
+                mandate_signed: true,
+            })
+            .mandate_signed = true;
     }
 
     /// Receives one invoice; returns the portal's reference. The verdict is
@@ -165,15 +197,17 @@ impl Sandbox {
                 && r.deposit.seller_siren == deposit.seller_siren
                 && r.outcome != Outcome::RefusedDuplicate
         });
-        let customer = deposit
-            .buyer_siren
-            .as_deref()
-            .and_then(|s| self.customers.get(s));
+        let buyer = deposit.buyer_siren.as_deref();
+        let customer = buyer.and_then(|s| self.customers.get(s));
         let (outcome, reason) = match customer {
-            _ if duplicate => (Outcome::RefusedDuplicate, Some("Doublon")),
-            None => (Outcome::Rejected, Some("Le client référencé n'existe pas")),
+            _ if duplicate || buyer == Some(DEMO_DUPLICATE) => {
+                (Outcome::RefusedDuplicate, Some("Doublon"))
+            }
+            _ if buyer == Some(DEMO_UNKNOWN_CUSTOMER) => {
+                (Outcome::Rejected, Some("Le client référencé n'existe pas"))
+            }
             Some(c) if !c.mandate_signed => (Outcome::RefusedNoMandate, Some("Mandat absent")),
-            Some(_) => (
+            _ => (
                 Outcome::Flowing {
                     accepted_ms: now_ms,
                 },
@@ -378,9 +412,39 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_customer_is_rejected_with_the_guide_s_reason() {
+    fn any_customer_is_accepted_and_the_reserved_sirens_show_the_other_answers() {
         let mut s = Sandbox::with_demo_customers(T);
-        let r = s.deposit(deposit("F-2", "999999999"), 0);
+        // An owner's own customer, never heard of by the demo: accepted.
+        let own = s.deposit(deposit("F-20", "383474814"), 0);
+        assert_eq!(canonical(&s, &own, 0).0, Status::Deposited);
+        let nobody = s.deposit(
+            Deposit {
+                buyer_siren: None,
+                ..deposit("F-21", "x")
+            },
+            0,
+        );
+        assert_eq!(canonical(&s, &nobody, 0).0, Status::Deposited);
+        let dup = s.deposit(deposit("F-22", DEMO_DUPLICATE), 0);
+        assert_eq!(
+            canonical(&s, &dup, 0),
+            (Status::Refused, Some("DOUBLON".into()))
+        );
+        let no_mandate = s.deposit(deposit("F-23", DEMO_NO_MANDATE), 0);
+        assert_eq!(
+            canonical(&s, &no_mandate, 0),
+            (Status::Refused, Some("MANDAT_ABSENT".into()))
+        );
+        for (siren, fr, en) in RESERVED {
+            assert!(crate::check::ident::luhn_ok(siren), "{siren}");
+            assert!(!fr.is_empty() && !en.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_reserved_unknown_customer_is_rejected_with_the_guide_s_reason() {
+        let mut s = Sandbox::with_demo_customers(T);
+        let r = s.deposit(deposit("F-2", DEMO_UNKNOWN_CUSTOMER), 0);
         let last = s.statuses(&r, 50_000).unwrap().pop().unwrap();
         assert_eq!(last.raw_status, "rejetée");
         assert_eq!(
@@ -405,7 +469,7 @@ mod tests {
             s.replay(&r, 1_000),
             Err(SandboxError::MandateStillMissing(r.clone()))
         );
-        assert!(s.sign_mandate("542051180"));
+        s.sign_mandate("542051180");
         s.replay(&r, 2_000).unwrap();
         assert_eq!(canonical(&s, &r, 2_000).0, Status::Deposited);
         assert_eq!(canonical(&s, &r, 4_000).0, Status::Issued);

@@ -31,7 +31,9 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
+
+use crate::send::accounts::{Account, Kind, OsKeyring};
+use crate::send::outbox::AnyChannel;
 
 use crate::demo::sandbox::{
     Deposit, SIMULATION_LABEL_EN, SIMULATION_LABEL_FR, Sandbox, SandboxError, Timing,
@@ -93,7 +95,7 @@ impl Portal {
         let tmp = path.with_extension("json.tmp");
         {
             use std::io::Write as _;
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = crate::home::private_file().open(&tmp)?;
             f.write_all(&json)?;
             f.sync_all()?;
         }
@@ -171,7 +173,10 @@ fn router(shared: Shared) -> Router {
         .route("/api/v1/deposits/{reference}/statuses", get(statuses))
         .route("/api/v1/deposits/{reference}/replay", post(replay))
         .route("/api/v1/customers", get(customers).post(add_customer))
-        .route("/api/v1/customers/{siren}/mandate", post(sign_mandate))
+        .route(
+            "/api/v1/customers/{siren}/mandate",
+            post(sign_mandate_route),
+        )
         // A 40 MB PDF is about 54 MB in base64.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(shared)
@@ -242,7 +247,7 @@ async fn deposit(
     if req.number.trim().is_empty() {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "number is required");
     }
-    let sha256 = hex(&Sha256::digest(&pdf));
+    let sha256 = crate::hex::sha256(&pdf);
     let now = now_ms();
     let mut p = lock(&shared);
     let reference = p.sandbox.deposit(
@@ -348,11 +353,12 @@ async fn add_customer(
     StatusCode::CREATED.into_response()
 }
 
-async fn sign_mandate(State(shared): State<Shared>, UrlPath(siren): UrlPath<String>) -> Response {
+async fn sign_mandate_route(
+    State(shared): State<Shared>,
+    UrlPath(siren): UrlPath<String>,
+) -> Response {
     let mut p = lock(&shared);
-    if !p.sandbox.sign_mandate(&siren) {
-        return problem(StatusCode::NOT_FOUND, format!("no customer {siren}"));
-    }
+    p.sandbox.sign_mandate(&siren);
     if let Some(r) = saved(&p) {
         return r;
     }
@@ -360,8 +366,49 @@ async fn sign_mandate(State(shared): State<Shared>, UrlPath(siren): UrlPath<Stri
         .into_response()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Starts `account`'s portal when it is this home's built-in demonstration
+/// portal and nothing answers there (an account pointing at another address
+/// expects a portal someone runs). Returns whether one was started. The
+/// window, the CLI and the outbox's callers all start it this way.
+pub async fn ensure_for(home: &Path, account: &Account) -> Result<bool, ServerError> {
+    if account.kind != Kind::Sandbox {
+        return Ok(false);
+    }
+    let default = url_for(home);
+    let url = account.settings.get("url").unwrap_or(&default);
+    if url != &default {
+        return Ok(false);
+    }
+    ensure_running(home, url, Timing::demo()).await
+}
+
+/// Why the demonstration mandate could not be signed.
+#[derive(Debug, thiserror::Error)]
+pub enum MandateError {
+    #[error("\"{0}\" is not a demonstration portal account")]
+    NotSandbox(String),
+    #[error(transparent)]
+    Start(#[from] ServerError),
+    #[error(transparent)]
+    Portal(#[from] crate::send::channel::ChannelError),
+}
+
+/// Signs customer `siren`'s billing mandate on the demonstration portal of
+/// `account` (started first when it is this home's own), so an invoice
+/// refused « Mandat absent » can be replayed. The one way the window and
+/// `facteur sandbox sign-mandate` do it.
+pub async fn sign_mandate(home: &Path, account: &Account, siren: &str) -> Result<(), MandateError> {
+    if account.kind != Kind::Sandbox {
+        return Err(MandateError::NotSandbox(account.name.clone()));
+    }
+    ensure_for(home, account).await?;
+    // The sandbox has no secrets: the keyring is never asked.
+    let channel = AnyChannel::for_account(account, &OsKeyring)?;
+    let AnyChannel::Sandbox(portal) = channel else {
+        return Err(MandateError::NotSandbox(account.name.clone()));
+    };
+    portal.sign_mandate(siren).await?;
+    Ok(())
 }
 
 /// Makes sure a sandbox answers at `url`: when nothing listens there and the

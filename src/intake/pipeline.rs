@@ -263,6 +263,10 @@ pub fn decision_msg(d: &SubmitDecision) -> Msg {
                 status.label(finding::Lang::En)
             ),
         ),
+        SubmitDecision::NumberMissing => Msg::new(
+            "numéro de facture à saisir : aucun numéro n'a été lu dans le fichier",
+            "invoice number to type: no number was read in the file",
+        ),
         SubmitDecision::Duplicate(d) => Msg::new(
             &format!(
                 "même numéro que la facture #{} ({})",

@@ -806,7 +806,7 @@ impl Watch {
 fn sha256_of(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
     use std::io::Read as _;
-    let mut f = std::fs::File::open(path)?;
+    let mut f = crate::check::open_regular(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -816,7 +816,7 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::encode(&h.finalize()))
 }
 
 /// Takes one settled file through the intake pipeline; with what was

@@ -597,17 +597,25 @@ pub fn guidance(ctx: &Context) -> Guidance {
 /// no-break space (U+00A0) so that a number never leaves its unit. Hours up to
 /// 48 h (portals speak of "48 h"), days beyond; at least "1 min".
 pub fn format_age(d: Duration, lang: Lang) -> String {
+    // The same words as the window's `age` (ui/app/js/i18n.js): one
+    // duration never reads two ways on one screen.
     let secs = d.as_secs();
     let hours = secs / 3600;
+    if secs < 60 {
+        return match lang {
+            Lang::Fr => "moins d\u{2019}une\u{a0}minute".into(),
+            Lang::En => "less than a minute".into(),
+        };
+    }
     if hours == 0 {
-        return format!("{}\u{a0}min", (secs / 60).max(1));
+        return format!("{}\u{a0}min", secs / 60);
     }
     if hours < 48 {
         return format!("{hours}\u{a0}h");
     }
     let days = hours / 24;
     match lang {
-        Lang::Fr => format!("{days}\u{a0}j"),
+        Lang::Fr => format!("{days}\u{a0}jours"),
         Lang::En => format!("{days}\u{a0}days"),
     }
 }
@@ -1046,9 +1054,9 @@ mod tests {
         let h = |n: u64| Duration::from_secs(n * 3600);
         assert_eq!(format_age(h(31), Lang::Fr), "31\u{a0}h");
         assert_eq!(format_age(h(31), Lang::En), "31\u{a0}h");
-        assert_eq!(format_age(h(48), Lang::Fr), "2\u{a0}j");
+        assert_eq!(format_age(h(48), Lang::Fr), "2\u{a0}jours");
         assert_eq!(format_age(h(50), Lang::En), "2\u{a0}days");
-        assert_eq!(format_age(h(24 * 9), Lang::Fr), "9\u{a0}j");
+        assert_eq!(format_age(h(24 * 9), Lang::Fr), "9\u{a0}jours");
         assert_eq!(
             format_age(Duration::from_secs(45 * 60), Lang::Fr),
             "45\u{a0}min"
@@ -1057,7 +1065,16 @@ mod tests {
             format_age(Duration::from_secs(45 * 60), Lang::En),
             "45\u{a0}min"
         );
-        assert_eq!(format_age(Duration::from_secs(5), Lang::Fr), "1\u{a0}min");
+        // As the window says it: never « 1 min » beside « moins d'une minute ».
+        assert_eq!(
+            format_age(Duration::from_secs(5), Lang::Fr),
+            "moins d\u{2019}une\u{a0}minute"
+        );
+        assert_eq!(
+            format_age(Duration::from_secs(59), Lang::En),
+            "less than a minute"
+        );
+        assert_eq!(format_age(Duration::from_secs(60), Lang::Fr), "1\u{a0}min");
         assert_eq!(format_age(h(1), Lang::Fr), "1\u{a0}h");
     }
 

@@ -4,8 +4,12 @@
 //!
 //! The database holds an account's kind, its non-secret settings and the
 //! *names* of its secret fields; the values go to the keyring under the
-//! service `facteur` and the user `<account>/<field>`. Nothing here returns a
-//! secret except [`SecretStore::get`], which the channels call at send time.
+//! service `facteur` and the user `<home id>/<account>/<field>`, the home id
+//! being the random id kept in the home ([`home_id`]): two homes with an
+//! account of the same name keep their own secrets. An entry of the older
+//! form `<account>/<field>` is moved under the home's name the first time
+//! that home reads it. Nothing here returns a secret except
+//! [`SecretStore::get`], which the channels call at send time.
 //!
 //! The rows are read and written by the store's
 //! [`crate::mirror::store::accounts`] family; this module encodes and decodes
@@ -48,8 +52,23 @@ pub enum AccountError {
         field: String,
         detail: String,
     },
+    /// No keyring exists at all on this computer (no Secret Service on
+    /// the session bus, no platform store): distinct from a locked one.
+    #[error(
+        "aucun trousseau de mots de passe n'est disponible sur cet ordinateur (Facteur ne garde les mots de passe que là) : installez ou démarrez-en un (GNOME Keyring, KWallet…) puis réessayez / no password keyring exists on this computer (Facteur keeps passwords only there): install or start one (GNOME Keyring, KWallet…), then try again ({detail})"
+    )]
+    NoKeyring { detail: String },
     #[error("cannot read the account settings: {0}")]
     Json(#[from] serde_json::Error),
+    /// A setting that would send secrets or invoices where they must not
+    /// go: an address that is not https (plain http only to this machine),
+    /// carries a user name, or a mail server without TLS elsewhere.
+    #[error("the setting \"{key}\" of account \"{account}\" is refused: {detail}")]
+    Unsafe {
+        account: String,
+        key: String,
+        detail: String,
+    },
 }
 
 type Result<T> = std::result::Result<T, AccountError>;
@@ -60,6 +79,26 @@ pub const SANDBOX_ACCOUNT: &str = "sandbox";
 /// The name of the built-in demonstration plateforme agréée account
 /// (`facteur sandbox serve-pa`).
 pub const SANDBOX_PA_ACCOUNT: &str = "sandbox-pa";
+
+/// How an account is named to the owner: the built-in demonstration
+/// accounts in plain words (their names are for the command line), any
+/// other by the name its owner gave it. French, then English.
+pub fn display_name(account: &str) -> (String, String) {
+    match account {
+        SANDBOX_ACCOUNT => (
+            "le portail de démonstration".into(),
+            "the demonstration portal".into(),
+        ),
+        SANDBOX_PA_ACCOUNT => (
+            "la plateforme de démonstration".into(),
+            "the demonstration plateforme".into(),
+        ),
+        other => (
+            format!("le compte « {other} »"),
+            format!("account \"{other}\""),
+        ),
+    }
+}
 
 /// The sandbox portal's default port on 127.0.0.1.
 pub const SANDBOX_DEFAULT_PORT: u16 = 8917;
@@ -173,10 +212,10 @@ fn read_trimmed(path: &std::path::Path) -> Option<String> {
 /// the name (which fails when it exists).
 fn write_new(path: &std::path::Path, content: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::home::create_private_dir(dir)?;
     }
     let tmp = path.with_extension(format!("tmp-{}-{}", std::process::id(), fastrand::u32(..)));
-    std::fs::write(&tmp, content)?;
+    crate::home::write_private(&tmp, content.as_bytes())?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {
@@ -327,22 +366,86 @@ pub trait SecretStore {
 }
 
 /// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential
-/// Manager on Windows.
+/// Manager on Windows; entries named after this process's home
+/// (`FACTEUR_HOME` or the platform's data folder).
 pub struct OsKeyring;
 
+/// The id that names a home's keyring entries and its sandbox
+/// (`home/sandbox.id`, 32 random hex digits made at first use).
+pub fn home_id(home: &std::path::Path) -> std::io::Result<String> {
+    sandbox_id(home)
+}
+
+/// The keyring user name of a field: `<home id>/<account>/<field>`.
+pub fn keyring_user(home_id: &str, account: &str, field: &str) -> String {
+    format!("{home_id}/{account}/{field}")
+}
+
 impl OsKeyring {
+    /// This process's home id, made once.
+    fn namespace(account: &str, field: &str) -> Result<&'static str> {
+        static ID: std::sync::OnceLock<std::result::Result<String, String>> =
+            std::sync::OnceLock::new();
+        let id = ID.get_or_init(|| {
+            let home = crate::home::ensure().map_err(|e| e.to_string())?;
+            home_id(&home).map_err(|e| format!("cannot read the home's id: {e}"))
+        });
+        id.as_deref().map_err(|e| AccountError::Keyring {
+            account: account.to_string(),
+            field: field.to_string(),
+            detail: e.clone(),
+        })
+    }
+
     fn entry(account: &str, field: &str) -> Result<keyring::Entry> {
+        let ns = OsKeyring::namespace(account, field)?;
+        keyring::Entry::new(SERVICE, &keyring_user(ns, account, field))
+            .map_err(|e| keyring_error(account, field, e))
+    }
+
+    /// The entry of the older, home-less form `<account>/<field>`.
+    fn legacy_entry(account: &str, field: &str) -> Result<keyring::Entry> {
         keyring::Entry::new(SERVICE, &format!("{account}/{field}"))
             .map_err(|e| keyring_error(account, field, e))
+    }
+
+    /// Moves an older entry under this home's name: written under the new
+    /// name first, then the old one deleted (a failure in between leaves
+    /// both, never neither).
+    fn migrate(account: &str, field: &str) -> Result<Option<String>> {
+        let legacy = OsKeyring::legacy_entry(account, field)?;
+        let value = match legacy.get_password() {
+            Ok(v) => v,
+            Err(keyring::Error::NoEntry) => return Ok(None),
+            Err(e) => return Err(keyring_error(account, field, e)),
+        };
+        OsKeyring::entry(account, field)?
+            .set_password(&value)
+            .map_err(|e| keyring_error(account, field, e))?;
+        match legacy.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => {}
+            Err(e) => tracing::warn!(account, field, "the older keyring entry stays: {e}"),
+        }
+        tracing::info!(account, field, "keyring entry moved under this home's name");
+        Ok(Some(value))
     }
 }
 
 fn keyring_error(account: &str, field: &str, e: keyring::Error) -> AccountError {
-    AccountError::Keyring {
-        account: account.to_string(),
-        field: field.to_string(),
-        // keyring errors never carry the secret itself.
-        detail: e.to_string(),
+    match e {
+        // No store at all, or none answering on this session: not a
+        // locked keyring the user could unlock.
+        keyring::Error::NoDefaultStore | keyring::Error::PlatformFailure(_) => {
+            AccountError::NoKeyring {
+                detail: e.to_string(),
+            }
+        }
+        _ => AccountError::Keyring {
+            account: account.to_string(),
+            field: field.to_string(),
+            // keyring errors never carry the secret itself.
+            detail: e.to_string(),
+        },
     }
 }
 
@@ -356,12 +459,14 @@ impl SecretStore for OsKeyring {
     fn get(&self, account: &str, field: &str) -> Result<Option<String>> {
         match OsKeyring::entry(account, field)?.get_password() {
             Ok(v) => Ok(Some(v)),
-            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(keyring::Error::NoEntry) => OsKeyring::migrate(account, field),
             Err(e) => Err(keyring_error(account, field, e)),
         }
     }
 
     fn delete(&self, account: &str, field: &str) -> Result<()> {
+        // Only this home's entry: an older home-less entry may be another
+        // home's, and stays until a home reads (and so moves) it.
         match OsKeyring::entry(account, field)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keyring_error(account, field, e)),
@@ -374,6 +479,51 @@ fn valid_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Whether an account's settings may be saved: every address (a setting
+/// named `url` or ending in `_url`) parsed by
+/// [`crate::send::channel::http::check_url`] — https, plain http only to
+/// this machine, never with a user name —, and a mail server without TLS
+/// only on this machine. The one check the CLI and the window call (through
+/// [`add`]); the channels check again when they are built.
+pub fn validate_settings(
+    name: &str,
+    kind: Kind,
+    settings: &BTreeMap<String, String>,
+) -> Result<()> {
+    use crate::send::channel::http::{check_url, is_loopback_host};
+    let refuse = |key: &str, detail: String| AccountError::Unsafe {
+        account: name.to_string(),
+        key: key.to_string(),
+        detail,
+    };
+    for (key, value) in settings {
+        if (key == "url" || key.ends_with("_url")) && !value.trim().is_empty() {
+            check_url(value).map_err(|e| refuse(key, e.to_string()))?;
+        }
+    }
+    if matches!(kind, Kind::MailDeposit | Kind::Email) {
+        for proto in ["smtp", "imap"] {
+            let tls = settings.get(&format!("{proto}_tls")).map(|t| t.trim());
+            let host = settings.get(&format!("{proto}_host")).map(|h| h.trim());
+            if let (Some(t), Some(h)) = (tls, host)
+                && t.eq_ignore_ascii_case("none")
+                && !is_loopback_host(h)
+            {
+                return Err(refuse(
+                    &format!("{proto}_tls"),
+                    format!(
+                        "sans TLS, le mot de passe et les factures passeraient en clair vers {h} : \
+                         seulement vers cet ordinateur (127.0.0.1, ::1, localhost) / without TLS \
+                         the password and the invoices would travel in clear to {h}: only to this \
+                         computer (127.0.0.1, ::1, localhost)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Adds an account: secrets first into the keyring (so a keyring failure
@@ -390,6 +540,7 @@ pub fn add(
     if !valid_name(name) {
         return Err(AccountError::Name(name.to_string()));
     }
+    validate_settings(name, kind, settings)?;
     if find(store, name)?.is_some() {
         return Err(AccountError::Exists(name.to_string()));
     }

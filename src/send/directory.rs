@@ -239,7 +239,10 @@ pub fn check_id(
     };
     match ident::validate(kind, raw) {
         Validity::Valid | Validity::FormatOnly => Ok(ident::normalize(kind, raw)),
-        Validity::BadCheckDigit => Err(("clé de contrôle fausse", "wrong check digit")),
+        Validity::BadCheckDigit => Err((
+            "numéro incorrect (un chiffre a sans doute été mal recopié)",
+            "wrong check digit (a digit was probably mistyped)",
+        )),
         Validity::BadFormat => Err(("forme invalide", "invalid format")),
         Validity::Placeholder => Err((
             "valeur de remplissage, pas un identifiant",

@@ -202,11 +202,7 @@ pub struct MarkedPaid {
 /// The `trackingId` of an invoice's 212: `212-` and 32 hex digits of the
 /// number's SHA-256 (36 characters whatever the number's length).
 pub fn paid_tracking_id(number: &str) -> String {
-    let h: String = Sha256::digest(number.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let h = crate::hex::encode(&Sha256::digest(number.as_bytes())[..16]);
     format!("212-{h}")
 }
 

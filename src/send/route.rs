@@ -356,13 +356,14 @@ fn decide(
     // Nobody matched.
     if directory::count(store)? == 0 {
         let account = default_account.unwrap_or(SANDBOX_ACCOUNT).to_string();
+        let (to_fr, to_en) = crate::send::accounts::display_name(&account);
         return Ok(Decision::Send {
             why: Msg::new(
                 &format!(
-                    "annuaire des clients vide : compte par défaut « {account} » (ajoutez vos clients pour l'aiguillage automatique)"
+                    "elle partira vers {to_fr}, faute de clients enregistrés (ajoutez vos clients pour que chacun reçoive par son propre canal)"
                 ),
                 &format!(
-                    "the customer directory is empty: default account \"{account}\" (add your customers for automatic routing)"
+                    "it will go to {to_en}, as no customers are recorded yet (add your customers so each is reached its own way)"
                 ),
             ),
             target: Target {

@@ -46,7 +46,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
-pub use faults::{Fault, When};
+#[allow(unused_imports)]
+pub use faults::{Fault, Recorder, When};
 use serde_json::{Value, json};
 
 pub const CLIENT_ID: &str = "piste-client-0042";
@@ -469,10 +470,13 @@ async fn token(State(portal): State<Shared>, body: String) -> Response {
     let n = p.token_requests;
     let value = format!("tok-{n}-{:x}", fastrand::u64(..));
     let lifetime = p.token_lifetime_secs;
-    p.tokens.insert(
-        value.clone(),
-        Instant::now() + Duration::from_secs(lifetime),
-    );
+    // A lifetime past what an Instant holds (a test of overflowing
+    // `expires_in`) is a token that never expires.
+    let now = Instant::now();
+    let until = now
+        .checked_add(Duration::from_secs(lifetime))
+        .unwrap_or(now + Duration::from_secs(100 * 365 * 24 * 3600));
+    p.tokens.insert(value.clone(), until);
     axum::Json(json!({
         "access_token": value,
         "token_type": "Bearer",

@@ -61,6 +61,16 @@ pub enum Fault {
     /// Processed, then a 502 (a proxy that lost the portal's answer)
     /// instead of the portal's answer.
     BadGatewayAfterStoring,
+    /// Not processed: answered `status` (a 3xx) with `Location: <to><the
+    /// request's path>`, as a portal sending its caller to another host.
+    Redirect { status: u16, to: String },
+    /// Not processed: a 200 JSON answer of `bytes` bytes, generated while
+    /// it streams (never held in memory); `produced` counts the bytes that
+    /// were generated, so a test sees how much a client really read.
+    Huge {
+        bytes: u64,
+        produced: Arc<std::sync::atomic::AtomicU64>,
+    },
 }
 
 /// Which of the matching requests a rule hits, counted from 1.
@@ -274,5 +284,108 @@ async fn inject<C: Contract>(
             let _ = next.run(req).await;
             (StatusCode::BAD_GATEWAY, "502 Bad Gateway").into_response()
         }
+        Fault::Redirect { status, to } => {
+            let location = format!("{to}{}", req.uri().path());
+            let mut r = StatusCode::from_u16(status).unwrap().into_response();
+            r.headers_mut()
+                .insert("location", location.parse().unwrap());
+            r
+        }
+        Fault::Huge { bytes, produced } => huge_json(bytes, produced),
+    }
+}
+
+/// `{"pad":"      …"}` of `bytes` bytes, in 64 KiB chunks made as the
+/// client reads them.
+fn huge_json(bytes: u64, produced: Arc<std::sync::atomic::AtomicU64>) -> Response {
+    use futures_util::StreamExt as _;
+    use std::sync::atomic::Ordering;
+    const CHUNK: u64 = 64 * 1024;
+    let head = b"{\"pad\":\"".to_vec();
+    let tail = b"\"}".to_vec();
+    let middle = bytes.saturating_sub((head.len() + tail.len()) as u64);
+    let chunks = middle.div_ceil(CHUNK);
+    let body = futures_util::stream::iter(
+        std::iter::once(head)
+            .chain((0..chunks).map(move |i| {
+                let n = CHUNK.min(middle - i * CHUNK);
+                vec![b' '; n as usize]
+            }))
+            .chain(std::iter::once(tail)),
+    )
+    .map(move |chunk| {
+        produced.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(chunk))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from_stream(body))
+        .unwrap()
+}
+
+/// What reached the address a portal redirected to.
+#[derive(Debug, Clone)]
+pub struct Arrived {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Another server on loopback that records every request reaching it and
+/// answers 200 `{}`: where a misbehaving portal sends its callers.
+pub struct Recorder {
+    pub addr: SocketAddr,
+    pub arrived: Arc<Mutex<Vec<Arrived>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Recorder {
+    /// Starts on 127.0.0.1 on a free port, in the current tokio runtime.
+    pub async fn start() -> Recorder {
+        let arrived: Arc<Mutex<Vec<Arrived>>> = Arc::default();
+        let seen = arrived.clone();
+        let app = Router::new().fallback(move |req: Request| {
+            let seen = seen.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let body = axum::body::to_bytes(body, 256 << 20)
+                    .await
+                    .map(|b| b.to_vec())
+                    .unwrap_or_default();
+                seen.lock().unwrap().push(Arrived {
+                    method: parts.method.to_string(),
+                    path: parts.uri.path().to_string(),
+                    headers: parts
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                        .collect(),
+                    body,
+                });
+                axum::Json(serde_json::json!({})).into_response()
+            }
+        });
+        let (addr, task) = serve(app).await;
+        Recorder {
+            addr,
+            arrived,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn arrived(&self) -> Vec<Arrived> {
+        self.arrived.lock().unwrap().clone()
     }
 }

@@ -22,7 +22,8 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use facteur::demo::pa_server::{self, Options, PaState, Shared};
-pub use faults::{Fault, When};
+#[allow(unused_imports)]
+pub use faults::{Fault, Recorder, When};
 use serde_json::json;
 
 /// The plateforme's words for the faults that answer in its name.

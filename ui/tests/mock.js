@@ -15,10 +15,11 @@
   const GROUPS = {
     to_do: ['checked', 'blocked', 'to_verify', 'rejected', 'suspended', 'routing_error', 'disputed',
       'partially_approved', 'unknown'],
-    in_progress: ['queued', 'sending', 'deposited', 'received', 'made_available', 'taken_over', 'completed'],
-    issued: ['issued', 'approved', 'endorsed', 'payment_sent'],
+    in_progress: ['queued', 'sending', 'deposited'],
+    issued: ['issued', 'received', 'made_available', 'taken_over', 'completed', 'approved', 'endorsed', 'payment_sent'],
     paid: ['paid'],
     rejected: ['rejected', 'refused', 'cancelled'],
+    blocked: ['blocked'],
   };
   const inGroup = (g, inv) => {
     if (!g || g === 'all') return true;
@@ -51,7 +52,8 @@
   function add(inv) {
     const row = Object.assign({
       seller_siren: SELLER.seller_siren, doc_type: 'invoice', currency: 'EUR', buyer_siren: null,
-      portal: null, reason_code: null, document_id: inv.id, path: `/home/claire/Factures/${inv.number}.pdf`,
+      portal: null, reason_code: null, document_id: inv.id, number_source: inv.number ? 'read' : 'missing',
+      path: `/home/claire/Factures/${inv.file || inv.number}.pdf`,
       sha256: (inv.id * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(8),
     }, inv);
     row.total_without_tax = (Number(row.total_with_tax) / 1.2).toFixed(2);
@@ -98,6 +100,13 @@
     ev(10, 47, 'portal_api', 'chorus_pro', 'VALIDEE', null, 'approved', null, false);
     c(11, 'F-2026-0380', 'Hôtel du Lac', '542051180', '312.00', '2026-10-28', 'made_available', null, 80, 'mairie');
     ev(11, 80, 'portal_api', 'chorus_pro', 'MISE_A_DISPOSITION', null, 'made_available', null, false);
+    // A file whose number was not read, and a scan the check blocked.
+    add({ id: 12, number: '', file: 'facture-traiteur', customer: null, total_with_tax: '783.00', issue_date: '2026-11-23',
+      status: 'checked', reason_code: null, status_since_ms: now - 0.2 * HOUR, portal: null, bad_tax: true });
+    ev(12, 0.2, 'local_check', 'local', 'checked', null, 'checked');
+    add({ id: 13, number: '', file: 'scan-boulangerie', customer: null, total_with_tax: null, issue_date: null,
+      status: 'blocked', reason_code: null, status_since_ms: now - 0.1 * HOUR, portal: null });
+    ev(13, 0.1, 'local_check', 'local', 'blocked', null, 'blocked');
   }
 
   const CUSTOMERS = ['Mairie de Saint-Ouen', 'SARL Dupont & Fils', 'Hôtel du Lac', 'Clinique des Lilas',
@@ -138,7 +147,11 @@
       currency: { value: 'EUR', source: 'xml' },
       total_without_tax: { value: inv.total_without_tax, source: 'xml' },
       total_with_tax: { value: inv.total_with_tax, source: 'xml' },
+      total_tax: { value: inv.bad_tax ? '1.00' : (Number(inv.total_with_tax) - Number(inv.total_without_tax)).toFixed(2), source: 'xml' },
     };
+    if (!inv.number) delete facts.invoice_number;
+    if (!inv.customer) delete facts.buyer_name;
+    if (!inv.total_with_tax) { delete facts.total_with_tax; delete facts.total_without_tax; delete facts.total_tax; }
     if (inv.buyer_siren) facts.buyer_siren = { value: inv.buyer_siren, source: 'text' };
     const findings = [];
     if (inv.status === 'blocked') {
@@ -164,7 +177,9 @@
     const G = (what_fr, what_en, todo_fr, todo_en, actions) => ({ what_fr, what_en, todo_fr, todo_en, actions });
     const h = Math.floor((now - inv.status_since_ms) / HOUR);
     switch (inv.status) {
-      case 'checked': return G('Facture contrôlée\u00a0: rien n’empêche son envoi.', 'Invoice checked: nothing prevents sending it.', 'Envoyez-la au portail.', 'Send it to the portal.', ['submit']);
+      case 'checked':
+        if (!inv.number) return G('Numéro à saisir\u00a0: aucun numéro de facture n’a été lu dans ce fichier.', 'Number to type: no invoice number was read in this file.', 'Tapez le numéro imprimé sur la facture ci-dessous\u00a0: il sert à éviter les doublons et au suivi. Elle pourra partir ensuite.', 'Type the number printed on the invoice below: it prevents duplicates and is used to follow it. It can go then.', []);
+        return G('Prête à envoyer\u00a0: elle partira vers le portail de démonstration, faute de clients enregistrés (ajoutez vos clients pour que chacun reçoive par son propre canal)', 'Ready to send: it will go to the demonstration portal, as no customers are recorded yet (add your customers so each is reached its own way)', 'Cliquez sur «\u00a0Envoyer\u00a0»\u00a0: elle part une seule fois, et son suivi s’affiche ici.', 'Click "Send": it goes exactly once, and what happens next shows here.', ['submit']);
       case 'blocked': return G('Facture retenue par un contrôle de Facteur\u00a0: elle n’est pas partie.', 'Invoice held by a Facteur check: it has not been sent.', 'Corrigez ce que le contrôle a signalé (voir le détail), puis ajoutez de nouveau la facture.', 'Fix what the check reported (see the details), then add the invoice again.', []);
       case 'to_verify': return G('Facteur ne peut pas savoir si la facture est bien arrivée sur le portail.', 'Facteur cannot tell whether the invoice reached the portal.', 'Vérifiez sur le portail, puis marquez-la comme vérifiée\u00a0; ne la renvoyez pas à l’aveugle, elle arriverait en double.', 'Check on the portal, then mark it as verified; do not resend it blindly, it could arrive twice.', ['mark_verified']);
       case 'rejected': return G('Le portail a rejeté la facture (motif\u00a0: «\u00a0Le client référencé n’existe pas\u00a0»).', 'The portal rejected the invoice (reason: "Le client référencé n’existe pas").', 'Corrigez-la et envoyez une nouvelle facture avec un numéro différent\u00a0: avec le même numéro, elle serait de nouveau rejetée.', 'Correct it and send a new invoice with a different number: with the same number it would be rejected again.', ['prepare_corrected']);
@@ -195,6 +210,7 @@
     ev(inv.id, 0, source, 'local', status, null, status, reason);
     setTimeout(() => emit('invoice-changed', { id: inv.id }), 0);
   }
+  const signed = new Set();
   const clone = (x) => (x === undefined ? null : JSON.parse(JSON.stringify(x)));
 
   // Watched folders (IPC.md list_folders); `?mock=empty` starts with none.
@@ -249,7 +265,7 @@
     get_settings: () => settings,
     set_language: ({ language }) => { settings.language = language; return null; },
     counts: () => {
-      const out = { to_do: 0, in_progress: 0, issued: 0, paid: 0, rejected: 0, all: invoices.length };
+      const out = { to_do: 0, blocked: 0, in_progress: 0, issued: 0, paid: 0, rejected: 0, all: invoices.length };
       for (const inv of invoices) for (const g of Object.keys(GROUPS)) if (inGroup(g, inv)) out[g]++;
       return out;
     },
@@ -298,8 +314,21 @@
     replay_invoice: ({ id }) => {
       const inv = find(id);
       if (!(inv.status === 'refused' && inv.reason_code === 'MANDAT_ABSENT')) throw err('not_allowed', 'Seule une facture refusée pour «\u00a0Mandat absent\u00a0» peut être rejouée.', 'Only an invoice refused for "Mandat absent" can be replayed.');
-      setStatus(inv, 'queued');
+      // As the shell does: the portal's answer comes back to the click.
+      if (!signed.has(inv.buyer_siren)) throw err('replay_refused', 'Le portail n’a pas accepté de rejouer la facture\u00a0: le mandat de facturation n’est sans doute pas encore signé. Signez-le sur le portail, puis rejouez-la.', 'The portal did not accept to replay the invoice: the billing mandate is probably not signed yet. Sign it on the portal, then replay it.', 'invoice SBX-000003 cannot be replayed yet: the customer\'s mandate is still not signed');
+      setStatus(inv, 'deposited', 'VIDEOCODAGE', 'portal_api');
       return { queued: true };
+    },
+    sign_demo_mandate: ({ id }) => { signed.add(find(id).buyer_siren); return null; },
+    set_invoice_number: ({ id, number }) => {
+      const inv = find(id);
+      const n = (number || '').trim();
+      if (!n || n.length > 64) throw err('bad_number', 'Tapez le numéro tel qu’il est imprimé sur la facture (1 à 64 caractères).', 'Type the number as printed on the invoice (1 to 64 characters).', `"${n}"`);
+      if (!['checked', 'blocked'].includes(inv.status)) throw err('not_allowed', 'Cette facture est déjà partie.', 'This invoice already left.');
+      inv.number = n;
+      inv.number_source = 'user';
+      setTimeout(() => emit('invoice-changed', { id }), 0);
+      return clone(inv);
     },
     prepare_correction: ({ id, new_number }) => {
       const inv = find(id);
@@ -341,7 +370,7 @@
     save_customer: ({ id, data }) => {
       const fr = []; const en = [];
       if (!(data.name || '').trim()) { fr.push('le nom du client est vide'); en.push('the customer\'s name is empty'); }
-      if (data.gln && !glnOk(data.gln)) { fr.push(`GLN «\u00a0${data.gln}\u00a0»\u00a0: clé de contrôle fausse`); en.push(`GLN "${data.gln}": wrong check digit`); }
+      if (data.gln && !glnOk(data.gln)) { fr.push(`GLN «\u00a0${data.gln}\u00a0»\u00a0: numéro incorrect (un chiffre a sans doute été mal recopié)`); en.push(`GLN "${data.gln}": wrong check digit (a digit was probably mistyped)`); }
       if (fr.length) throw err('customer_invalid', `Ce client n’est pas enregistré\u00a0:\n${fr.map((x) => `— ${x}`).join('\n')}`, `This customer is not saved:\n${en.map((x) => `— ${x}`).join('\n')}`);
       const c = Object.assign({}, NO_IDS, data, { id: id ?? nextCustomerId++, name: data.name.trim() });
       const i = directory.customers.findIndex((x) => x.id === c.id);
@@ -379,6 +408,8 @@
     list_accounts: () => accounts,
     add_account: ({ name, kind, settings: s, secrets }) => {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name || '')) throw err('account_name', 'Le nom du compte ne peut contenir que des lettres, des chiffres, «\u00a0-\u00a0», «\u00a0_\u00a0» ou «\u00a0.\u00a0».', 'An account name may only contain letters, digits, "-", "_" or ".".', `invalid name: "${name}"`);
+      // As the shell answers when the session's keyring is locked.
+      if (window.__mock.keyringLocked) throw err('keyring', 'Les mots de passe sont gardés par le trousseau de votre bureau (GNOME Keyring ou KWallet, par le service «\u00a0Secret Service\u00a0»), qui a refusé celui-ci\u00a0: il est sans doute verrouillé. Ouvrez «\u00a0Mots de passe et clés\u00a0» (Seahorse) ou KWallet, déverrouillez le trousseau «\u00a0Connexion\u00a0», puis cliquez de nouveau sur «\u00a0Enregistrer\u00a0»\u00a0: ce que vous avez tapé est gardé.', 'Passwords are kept by your desktop\'s keyring, which refused this one: it is probably locked.', 'keyring: the collection is locked');
       if (accounts.some((a) => a.name === name)) throw err('account_exists', `Un compte «\u00a0${name}\u00a0» existe déjà.`, `An account "${name}" already exists.`);
       const a = { name, kind, settings: Object.assign({}, s), secret_fields: Object.keys(secrets || {}) };
       accounts.push(a);

@@ -72,15 +72,17 @@ test('list: rows with badges (icon + word) and ages, default group À traiter', 
   const { page: p } = await page();
   assert.equal((await lastList(p)).group, 'to_do');
   assert.equal(await p.locator('#list-title').textContent(), 'À traiter');
-  // to_do: checked, blocked, to_verify, rejected, refused MANDAT_ABSENT
-  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0407', 'F-2026-0409', 'F-2026-0413', 'F-2026-0414', 'F-2026-0415']);
+  // to_do: checked (one without a number), blocked (one a scan without a
+  // number, listed by its file), to_verify, rejected, refused MANDAT_ABSENT
+  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0407', 'F-2026-0409', 'F-2026-0413', 'F-2026-0414',
+    'F-2026-0415', 'numéro à saisir', 'scan-boulangerie.pdf']);
   const badge = p.locator('#inv-3 .badge');
   assert.equal(await badge.textContent(), 'Mandat absent');
   assert.equal(await badge.locator('svg.icon').count(), 1, 'icon beside the word');
   assert.match(await badge.getAttribute('class'), /cat-action/);
   assert.match(await p.locator('#inv-5 .age').textContent(), /^depuis 3\u00a0h$/);
   // Count of À traiter in the rail.
-  assert.equal(await p.locator('[data-group="to_do"] .n').textContent(), '5');
+  assert.equal(await p.locator('[data-group="to_do"] .n').textContent(), '7');
   // fr-FR formats: narrow no-break space as thousands separator, 22 nov. 2026
   await p.click('[data-group="all"]');
   await waitList(p, 2);
@@ -89,7 +91,8 @@ test('list: rows with badges (icon + word) and ages, default group À traiter', 
   assert.equal(await p.locator('#inv-6 .c-date').textContent(), '22 nov. 2026');
   assert.equal(await p.locator('#inv-1 .badge').textContent(), 'Vidéocodage');
   assert.match(await p.locator('#inv-1 .age').textContent(), /depuis 31\u00a0h/);
-  assert.match(await p.locator('#inv-1 .c-portal').textContent(), /simulation/);
+  // The demonstration portal says what it is, never « sandbox ».
+  assert.equal(await p.locator('#inv-1 .c-portal').textContent(), 'Démonstration');
   await p.screenshot({ path: path.join(SHOTS, 'list-fr-light.png') });
 });
 
@@ -98,7 +101,11 @@ test('filters: group, search by number, customer and month are sent to the shell
   await p.click('[data-group="in_progress"]');
   await waitList(p, 2);
   assert.equal((await lastList(p)).group, 'in_progress');
-  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0380', 'F-2026-0412']);
+  // Until the plateforme issued it; « Mise à disposition » (0380) is issued.
+  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0412']);
+  await p.click('[data-group="issued"]');
+  await waitList(p, 3);
+  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0380', 'F-2026-0398', 'F-2026-0401']);
   await p.click('[data-group="all"]');
   await waitList(p, 3);
   await p.fill('#search', '0409');
@@ -201,13 +208,23 @@ test('detail: findings with fixes, facts, timeline with raw beside canonical, ma
 
 test('guidance actions: only the allowed ones, each calling its command', async () => {
   const { page: p } = await page();
-  // Mandat absent → Rejouer only.
+  // Mandat absent on the demonstration portal → sign the mandate, replay.
   await openDetail(p, 3);
-  assert.deepEqual(await actions(p), ['replay']);
+  assert.deepEqual(await actions(p), ['sign_mandate', 'replay']);
+  // A replay the portal refuses is answered where the owner clicked, in
+  // French, the portal's own text one click away.
   await p.click('#detail [data-action="replay"]');
   await p.waitForFunction(() => window.__mock.commandsOf('replay_invoice').length === 1);
   assert.deepEqual((await calls(p, 'replay_invoice'))[0].args, { id: 3 });
-  await p.locator('#detail .notice', { hasText: 'rejouée' }).waitFor();
+  await p.locator('#detail .action-error .error').waitFor();
+  assert.match(await p.locator('#detail .action-error').textContent(), /n’a pas accepté de rejouer.*mandat/s);
+  assert.equal(await p.locator('#detail .action-error pre').isVisible(), false);
+  await p.click('#detail [data-action="sign_mandate"]');
+  await p.locator('#detail .notice', { hasText: 'Mandat signé' }).waitFor();
+  assert.deepEqual((await calls(p, 'sign_demo_mandate'))[0].args, { id: 3 });
+  await p.click('#detail [data-action="replay"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('replay_invoice').length === 2);
+  await p.locator('#detail .notice', { hasText: 'accepté de rejouer' }).waitFor();
   // Doublon → no replay, a link to the other invoice.
   await openDetail(p, 4);
   assert.deepEqual(await actions(p), ['show_duplicate']);
@@ -320,9 +337,19 @@ test('settings: secrets sent once, field cleared, list shows •••• only',
   await p.fill('#acc-imap_user', 'claire');
   await p.fill('#acc-imap_password', 'S3cret-imap!');
   assert.equal(await p.getAttribute('#acc-smtp_password', 'type'), 'password');
+  // A locked keyring: said right under the button, which program and how to
+  // open it, and what was typed is kept for the next click.
+  await p.evaluate(() => { window.__mock.keyringLocked = true; });
+  await p.click('#add-account button[type=submit]');
+  const refusal = p.locator('#add-account button[type=submit] + * .error');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /Seahorse.*déverrouillez/s);
+  assert.equal(await p.inputValue('#acc-smtp_password'), 'S3cret-smtp!');
+  assert.equal(await p.inputValue('#acc-name'), 'generix-2');
+  await p.evaluate(() => { window.__mock.keyringLocked = false; });
   await p.click('#add-account button[type=submit]');
   await p.locator('#settings [data-account="generix-2"]').waitFor();
-  const adds = await calls(p, 'add_account');
+  const adds = (await calls(p, 'add_account')).slice(1);
   assert.equal(adds.length, 1);
   assert.deepEqual(adds[0].args.secrets, { smtp_password: 'S3cret-smtp!', imap_password: 'S3cret-imap!' });
   assert.equal(adds[0].args.kind, 'mail_deposit');
@@ -336,7 +363,7 @@ test('settings: secrets sent once, field cleared, list shows •••• only',
   assert.match(await p.locator('#settings [data-account="generix-2"]').textContent(), /Mot de passe SMTP••••/);
   // Only one command ever carried the secret.
   const all = await p.evaluate(() => window.__mock.calls);
-  assert.equal(all.filter((c) => JSON.stringify(c).includes('S3cret')).length, 1);
+  assert.equal(all.filter((c) => JSON.stringify(c).includes('S3cret')).length, 2, 'the refused save and the saved one');
   // Test connection, remove.
   await p.click('#settings [data-account="mairie"] [data-action="test"]');
   await p.locator('#settings [data-account="mairie"] .result.ko').waitFor();
@@ -488,7 +515,7 @@ test('customers: listed with identifiers and channel; a refused save says why; e
   await p.selectOption('#cust-channel', 'print');
   assert.ok(await p.locator('#cust-account').isHidden());
   await p.click('#cust-save');
-  await p.locator('#customer-form .error', { hasText: 'clé de contrôle fausse' }).waitFor();
+  await p.locator('#customer-form .error', { hasText: 'numéro incorrect' }).waitFor();
   assert.match(await p.locator('#customer-form .error .msg').textContent(), /GLN «\u00a04001234500004\u00a0»/);
   assert.deepEqual((await calls(p, 'save_customer'))[0].args, { id: null, data: {
     name: 'Clinique des Lilas', service_code: null, engagement_required: false, customer_number: null,
@@ -524,7 +551,7 @@ test('customers: the CSV preview shows the mapping and each bad line, « Importe
       fields: ['nom', 'gln', null], described: ['', '', ''],
       lines: [{ line: 2, name: 'Mairie', id: null, problems: [] },
         { line: 3, name: 'Hôtel', id: null, problems: [{ _col: 'EAN',
-          fr: 'GLN «\u00a04001234500004\u00a0»\u00a0: clé de contrôle fausse', en: 'GLN "4001234500004": wrong check digit' }] }] };
+          fr: 'GLN «\u00a04001234500004\u00a0»\u00a0: numéro incorrect (un chiffre a sans doute été mal recopié)', en: 'GLN "4001234500004": wrong check digit (a digit was probably mistyped)' }] }] };
   });
   await p.click('#open-settings');
   await p.locator('#import-customers').waitFor();
@@ -536,7 +563,7 @@ test('customers: the CSV preview shows the mapping and each bad line, « Importe
   assert.equal(await p.inputValue('#csv-col-2'), '-');
   assert.match(await p.locator('#csv-preview .mapping').textContent(), /«\u00a0Notes\u00a0» → ignorée/);
   const bad = p.locator('#csv-preview .bad-lines li[data-line="3"]');
-  assert.match(await bad.textContent(), /Ligne 3\u00a0: GLN «\u00a04001234500004\u00a0»\u00a0: clé de contrôle fausse/);
+  assert.match(await bad.textContent(), /Ligne 3\u00a0: GLN «\u00a04001234500004\u00a0»\u00a0: numéro incorrect \(un chiffre a sans doute été mal recopié\)/);
   assert.ok(await p.isDisabled('#csv-import'));
   await p.screenshot({ path: path.join(SHOTS, 'customers-import-fr-light.png') });
   // Ignoring the column plans again (nothing written), then « Importer » is enabled.
@@ -550,3 +577,91 @@ test('customers: the CSV preview shows the mapping and each bad line, « Importe
   assert.deepEqual((await calls(p, 'import_customers')).at(-1).args, { overrides: { EAN: '-' }, preview: false });
   assert.equal(await p.locator('#settings li[data-customer]').count(), 5);
 });
+
+test('nothing disappears: blocked files have their group and detail, a number-less invoice gets its number typed', async () => {
+  const { page: p } = await page();
+  // « Bloquées » in the rail, counted, listing the scan by its file name.
+  assert.equal(await p.locator('[data-group="blocked"] .n').textContent(), '2');
+  await p.click('[data-group="blocked"]');
+  await waitList(p, 2);
+  assert.deepEqual((await rowsText(p)).sort(), ['F-2026-0415', 'scan-boulangerie.pdf']);
+  await p.click('#inv-13');
+  await p.locator('#detail h2', { hasText: 'scan-boulangerie.pdf' }).waitFor();
+  assert.match(await p.locator('#detail h2').textContent(), /Fichier bloqué/);
+  assert.match(await p.locator('#detail .findings').textContent(), /numérisée.*Exportez/s);
+  // The invoice whose number was not read: « numéro à saisir », then typed.
+  await p.click('[data-group="to_do"]');
+  await p.locator('#inv-12').waitFor();
+  assert.equal(await p.locator('#inv-12 .num').textContent(), 'numéro à saisir');
+  assert.equal(await p.locator('#inv-12 .cust').textContent(), 'client inconnu');
+  await p.click('#inv-12');
+  await p.locator('#detail h2', { hasText: 'numéro à saisir' }).waitFor();
+  assert.deepEqual(await actions(p), [], 'no « Envoyer » before the number');
+  await p.click('#detail .number-form button[type=submit]');
+  assert.match(await p.locator('#detail .number-form .err').textContent(), /Tapez le numéro/);
+  assert.equal((await calls(p, 'set_invoice_number')).length, 0, 'an empty number is never sent');
+  await p.fill('#typed-number', 'T-2026-118');
+  await p.keyboard.press('Enter');
+  await p.locator('#inv-12 .num', { hasText: 'T-2026-118' }).waitFor();
+  assert.deepEqual((await calls(p, 'set_invoice_number'))[0].args, { id: 12, number: 'T-2026-118' });
+  // Amounts that do not add up are flagged, not shown as facts.
+  assert.match(await p.locator('#detail .doubt-note').textContent(), /ne s’additionnent pas/);
+  assert.match(await p.locator('#detail [data-fact="total_tax"]').textContent(), /à vérifier/);
+  assert.match(await p.locator('#detail .sub strong').textContent(), /à vérifier/);
+});
+
+test('one verdict: « Prête à envoyer » is green, said once, in plain words', async () => {
+  const { page: p } = await page();
+  await openDetail(p, 6);
+  const b = p.locator('#detail .headline .badge');
+  assert.equal(await b.textContent(), 'Prête à envoyer');
+  assert.match(await b.getAttribute('class'), /cat-success/);
+  const text = await p.locator('#detail').textContent();
+  const verdict = await p.locator('#detail .guidance').textContent();
+  assert.equal(verdict.split('Prête à envoyer').length - 1, 1, 'said once');
+  assert.equal(await p.locator('#detail .route-line').count(), 0, 'not said again under « Destinataire »');
+  assert.doesNotMatch(text, /sandbox|OBLIGATOIRE|Code type|Partira/);
+  await p.click('[data-group="all"]');
+  await waitList(p, 2);
+  assert.doesNotMatch(await p.locator('#list').textContent(), /sandbox/, 'the portal column speaks plainly');
+});
+
+// Every box holds its content: a button, a badge, a label or a cell whose
+// text is wider than itself, or that sticks out of its container, fails.
+async function overflowing(p) {
+  return p.evaluate(() => {
+    const bad = [];
+    const sel = 'button, .badge, .groups li, #list .row > span, .list-head > span, #detail h2, #detail .hint, #detail .help, label, .counts, #batch li';
+    for (const el of document.querySelectorAll(sel)) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height || el.closest('[hidden]') || el.classList.contains('visually-hidden')) continue;
+      const cs = getComputedStyle(el);
+      // Truncation with an ellipsis and a title is a choice, not a bug.
+      if (cs.textOverflow === 'ellipsis' && el.title) continue;
+      const parent = el.parentElement.getBoundingClientRect();
+      if (el.scrollWidth > el.clientWidth + 1 && cs.display !== 'inline') bad.push(`${el.className || el.tagName}: "${el.textContent.trim().slice(0, 40)}" wider than its box`);
+      else if (r.right > parent.right + 1 || r.left < parent.left - 1) bad.push(`${el.className || el.tagName}: "${el.textContent.trim().slice(0, 40)}" out of its container`);
+    }
+    return bad;
+  });
+}
+
+for (const [width, height] of [[1024, 700], [1440, 900]]) {
+  for (const lang of ['fr', 'en']) {
+    test(`layout at ${width}×${height} in ${lang}: nothing overflows its box`, async () => {
+      const { page: p } = await page({ width, height, lang });
+      const problems = [];
+      await p.click('[data-group="all"]');
+      await waitList(p, 2);
+      problems.push(...await overflowing(p));
+      for (const id of [3, 6, 12, 13, 10]) {
+        await p.click(`#inv-${id}`);
+        await p.waitForFunction((i) => window.__mock.commandsOf('invoice_detail').some((c) => c.args.id === i), id);
+        await p.waitForTimeout(50);
+        problems.push(...(await overflowing(p)).map((x) => `#${id} ${x}`));
+      }
+      await p.screenshot({ path: path.join(SHOTS, `layout-${width}x${height}-${lang}.png`) });
+      assert.deepEqual([...new Set(problems)], []);
+    });
+  }
+}

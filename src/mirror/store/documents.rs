@@ -171,17 +171,17 @@ pub(super) fn record_check_in(tx: &Connection, report: &Report, now_ms: i64) -> 
         )
         .optional()?;
     let facts = &report.facts;
-    if invoice_id.is_none()
-        && let Some(number) = facts.get(FactKey::InvoiceNumber)
-    {
-        let customer = facts
-            .get(FactKey::BuyerName)
-            .or(facts.get(FactKey::BuyerSiren));
+    // Every document is listed, blocked or without a number too: an empty
+    // number is « numéro à saisir » (migration 011).
+    if invoice_id.is_none() {
+        let number = facts.get(FactKey::InvoiceNumber).unwrap_or("");
+        let number_source = if number.is_empty() { "missing" } else { "read" };
+        let customer = customer_name(facts);
         tx.execute(
             "INSERT INTO invoices (document_id, seller_siren, number, doc_type, issue_date, currency,
                 total_without_tax, total_with_tax, customer, customer_key, buyer_siren,
-                current_status, status_since_ms, created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                current_status, status_since_ms, created_ms, number_source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
             params![
                 document_id,
                 facts.get(FactKey::SellerSiren),
@@ -194,8 +194,13 @@ pub(super) fn record_check_in(tx: &Connection, report: &Report, now_ms: i64) -> 
                 customer,
                 customer.map(crate::check::text::fold),
                 facts.get(FactKey::BuyerSiren),
-                Status::Checked.as_str(),
+                if report.accepted() {
+                    Status::Checked.as_str()
+                } else {
+                    Status::Blocked.as_str()
+                },
                 now_ms,
+                number_source,
             ],
         )?;
         invoice_id = Some(tx.last_insert_rowid());
@@ -239,6 +244,20 @@ pub(super) fn record_check_in(tx: &Connection, report: &Report, now_ms: i64) -> 
         invoice_id,
         duplicate,
     })
+}
+
+/// The customer's name as the list shows it: the buyer's name when read,
+/// never a bare identifier, and never the seller's own (a reader that took
+/// the seller's block for the buyer's would otherwise show the owner as
+/// their own customer). `None` is shown « client inconnu ».
+fn customer_name(facts: &crate::check::facts::Facts) -> Option<&str> {
+    let name = facts.get(FactKey::BuyerName)?;
+    let seller = facts.get(FactKey::SellerName);
+    let same_siren = facts.get(FactKey::BuyerSiren).is_some()
+        && facts.get(FactKey::BuyerSiren) == facts.get(FactKey::SellerSiren);
+    let same_name =
+        seller.is_some_and(|s| crate::check::text::fold(s) == crate::check::text::fold(name));
+    (!same_siren && !same_name).then_some(name)
 }
 
 #[cfg(test)]

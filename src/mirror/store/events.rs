@@ -152,6 +152,10 @@ impl Store {
     }
 }
 
+/// How far ahead of the moment it is recorded an event may be dated (a
+/// portal's clock drifting) and still decide an invoice's status.
+pub const FUTURE_TOLERANCE_MS: i64 = 10 * 60 * 1000;
+
 /// Inserts the event with its canonical mapping, then re-derives the
 /// invoice's current status from the latest status-bearing event (portals
 /// may report history out of order).
@@ -184,14 +188,22 @@ pub(super) fn insert_event(
     ])?;
     let id = conn.last_insert_rowid();
     if mapped.status.is_some() && !secondary {
+        // An event dated after it was recorded (beyond a clock's drift) says
+        // it happened in the future: kept, but it never decides the status,
+        // or a forged « rejetée » dated 2099 would pin the invoice for good.
+        // An invoice whose every event is such keeps the status it had.
         conn.prepare_cached(
             "UPDATE invoices SET (current_status, current_reason, status_since_ms) =
                 (SELECT status, reason_code, at_ms FROM events
                  WHERE invoice_id = ?1 AND status IS NOT NULL AND secondary = 0
+                   AND at_ms <= recorded_ms + ?2
                  ORDER BY at_ms DESC, id DESC LIMIT 1)
-             WHERE id = ?1",
+             WHERE id = ?1
+               AND EXISTS (SELECT 1 FROM events
+                 WHERE invoice_id = ?1 AND status IS NOT NULL AND secondary = 0
+                   AND at_ms <= recorded_ms + ?2)",
         )?
-        .execute([invoice_id])?;
+        .execute(params![invoice_id, FUTURE_TOLERANCE_MS])?;
     }
     Ok(id)
 }
@@ -244,7 +256,17 @@ pub(super) fn insert_event_once(
     ev: &NewEvent,
     now_ms: i64,
 ) -> Result<bool> {
-    let exists: bool = conn
+    if event_recorded(conn, invoice_id, ev)? {
+        return Ok(false);
+    }
+    insert_event(conn, invoice_id, ev, now_ms)?;
+    Ok(true)
+}
+
+/// Whether the same report (status, reason, time, vocabulary) is already
+/// in the invoice's history.
+pub(super) fn event_recorded(conn: &Connection, invoice_id: i64, ev: &NewEvent) -> Result<bool> {
+    Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM events WHERE invoice_id = ?1 AND at_ms = ?2 AND vocabulary = ?3
                 AND raw_status = ?4 AND raw_reason IS ?5)",
@@ -252,12 +274,7 @@ pub(super) fn insert_event_once(
         .query_row(
             params![invoice_id, ev.at_ms, ev.vocabulary.as_str(), ev.raw_status, ev.raw_reason],
             |r| r.get(0),
-        )?;
-    if exists {
-        return Ok(false);
-    }
-    insert_event(conn, invoice_id, ev, now_ms)?;
-    Ok(true)
+        )?)
 }
 
 #[cfg(test)]
@@ -288,6 +305,45 @@ mod tests {
             .map(|e| e.raw_status)
             .collect();
         assert_eq!(raw, ["checked", "vidéocodage en cours", "émise"]);
+    }
+
+    /// A « rejetée » dated 2099 (a forged notice) is kept in the history
+    /// but never becomes the status; a later genuine answer still does.
+    #[test]
+    fn an_event_dated_in_the_future_never_decides_the_status() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s
+            .record_check(&report(3), 1000)
+            .unwrap()
+            .invoice_id
+            .unwrap();
+        let now = 1_800_000_000_000;
+        s.append_event(id, &portal("émise", None, now - 60_000), now)
+            .unwrap();
+        let y2099 = 4_070_908_800_000;
+        s.append_event(id, &portal("rejetée", Some("Doublon"), y2099), now)
+            .unwrap();
+        let inv = s.invoice(id).unwrap().unwrap();
+        assert_eq!(inv.status, Status::Issued);
+        assert_eq!(inv.status_since_ms, now - 60_000);
+        s.append_event(
+            id,
+            &portal("rejetée", Some("Autre"), now + 5_000),
+            now + 10_000,
+        )
+        .unwrap();
+        let inv = s.invoice(id).unwrap().unwrap();
+        assert_eq!(inv.status, Status::Rejected);
+        assert_eq!(inv.status_since_ms, now + 5_000);
+        // A few minutes ahead is a drifting clock, not the future.
+        s.append_event(
+            id,
+            &portal("émise", None, now + 20_000 + 120_000),
+            now + 20_000,
+        )
+        .unwrap();
+        assert_eq!(s.invoice(id).unwrap().unwrap().status, Status::Issued);
+        assert_eq!(s.history(id).unwrap().len(), 5);
     }
 
     #[test]

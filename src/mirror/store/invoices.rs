@@ -33,6 +33,9 @@ pub struct InvoiceRow {
     pub document_id: i64,
     pub path: String,
     pub sha256: String,
+    /// Whose number it is: `read` from the file, typed by the owner
+    /// (`user`), or `missing` (the number is empty: « numéro à saisir »).
+    pub number_source: String,
 }
 
 /// Why a document must not be sent as it is.
@@ -76,6 +79,8 @@ pub enum SubmitDecision {
     },
     /// Another invoice with the same seller and number is at a portal, or was rejected.
     Duplicate(Duplicate),
+    /// No invoice number was read and none was typed: the owner types it first.
+    NumberMissing,
 }
 
 /// Filter for [`Store::list`].
@@ -99,6 +104,56 @@ pub struct ListFilter {
 }
 
 impl Store {
+    /// The owner types the number of an invoice whose number was not read
+    /// (« numéro à saisir »), or corrects a misread one, before it is sent.
+    /// The number becomes the owner's (`number_source = user`): kept over
+    /// any later reading, and used for the duplicate rules and routing as
+    /// a read one is. A number that collides with an invoice at a portal or
+    /// a rejected one is recorded with that collision, as a check does.
+    pub fn set_number(&mut self, invoice_id: i64, number: &str, now_ms: i64) -> Result<InvoiceRow> {
+        let number = number.trim();
+        if number.is_empty() || number.chars().count() > 64 || number.chars().any(char::is_control)
+        {
+            return Err(StoreError::BadNumber(number.to_string()));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let status = current_status(&tx, invoice_id)
+            .map_err(|_| StoreError::NotFound(format!("#{invoice_id}")))?;
+        if !matches!(status, Status::Checked | Status::Blocked) {
+            return Err(StoreError::NumberFixed(invoice_id));
+        }
+        tx.execute(
+            "UPDATE invoices SET number = ?2, number_source = 'user' WHERE id = ?1",
+            rusqlite::params![invoice_id, number],
+        )?;
+        if let Some(d) = find_duplicate(&tx, invoice_id)?
+            && d.blocks()
+        {
+            let raw = match d.kind {
+                DuplicateKind::AtPortal => "duplicate",
+                _ => "rejected_number",
+            };
+            super::events::insert_event(
+                &tx,
+                invoice_id,
+                &super::events::NewEvent {
+                    at_ms: now_ms,
+                    source: super::events::Source::LocalCheck,
+                    vocabulary: crate::mirror::lifecycle::Vocabulary::Local,
+                    raw_status: raw.to_string(),
+                    raw_reason: Some(duplicate_reason(&d)),
+                    submission_id: None,
+                },
+                now_ms,
+            )?;
+        }
+        tx.commit()?;
+        self.invoice(invoice_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("#{invoice_id}")))
+    }
+
     /// Decides whether the invoice may be submitted: only a checked invoice
     /// that no other invoice collides with. Replays and corrected invoices
     /// are separate, explicit paths.
@@ -222,13 +277,17 @@ impl Store {
         let rows = stmt.query_map([], invoice_row)?;
         let mut last_reason = self.conn.prepare_cached(
             "SELECT raw_reason FROM events WHERE invoice_id = ?1 AND status IS NOT NULL
+               AND secondary = 0 AND at_ms <= recorded_ms + ?2
              ORDER BY at_ms DESC, id DESC LIMIT 1",
         )?;
         let mut n = 0;
         for row in rows {
             let r = row?;
             let raw_reason: Option<String> = last_reason
-                .query_row([r.id], |x| x.get(0))
+                .query_row(
+                    rusqlite::params![r.id, super::events::FUTURE_TOLERANCE_MS],
+                    |x| x.get(0),
+                )
                 .optional()?
                 .flatten();
             let code = r.status.code().map(|c| c.to_string()).unwrap_or_default();
@@ -309,7 +368,7 @@ fn list_filter(f: &ListFilter) -> (String, SqlArgs) {
 
 const SELECT_COLUMNS: &str = "SELECT i.id, i.number, i.seller_siren, i.doc_type, i.issue_date, i.customer,
         i.buyer_siren, i.currency, i.total_without_tax, i.total_with_tax, i.portal, i.current_status,
-        i.current_reason, i.status_since_ms, i.document_id, d.first_path, d.sha256";
+        i.current_reason, i.status_since_ms, i.document_id, d.first_path, d.sha256, i.number_source";
 
 /// The columns of [`invoice_row`] over invoices joined to their documents.
 fn select_invoice() -> String {
@@ -335,6 +394,7 @@ fn invoice_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
         document_id: r.get(14)?,
         path: r.get(15)?,
         sha256: r.get(16)?,
+        number_source: r.get(17)?,
     })
 }
 
@@ -356,7 +416,7 @@ pub(super) fn find_duplicate(conn: &Connection, invoice_id: i64) -> Result<Optio
     let mut stmt = conn.prepare_cached(
         "SELECT o.id, o.number, o.current_status FROM invoices i
          JOIN invoices o ON o.number = i.number AND o.seller_siren IS i.seller_siren AND o.id <> i.id
-         WHERE i.id = ?1 ORDER BY o.id",
+         WHERE i.id = ?1 AND i.number <> '' ORDER BY o.id",
     )?;
     let others: Vec<(i64, String, Status)> = stmt
         .query_map([invoice_id], |r| {
@@ -405,7 +465,13 @@ pub(super) fn duplicate_reason(d: &Duplicate) -> String {
 /// inside a transaction.
 pub(super) fn can_submit_in(conn: &Connection, invoice_id: i64) -> Result<SubmitDecision> {
     let status = current_status(conn, invoice_id)?;
+    let number: String = conn.query_row(
+        "SELECT number FROM invoices WHERE id = ?1",
+        [invoice_id],
+        |r| r.get(0),
+    )?;
     Ok(match status {
+        Status::Checked if number.is_empty() => SubmitDecision::NumberMissing,
         Status::Checked => match find_duplicate(conn, invoice_id)? {
             Some(d) if d.blocks() => SubmitDecision::Duplicate(d),
             _ => SubmitDecision::Allowed,
@@ -427,6 +493,80 @@ mod tests {
     use crate::demo::sample::{SampleInvoice, invoice_pdf};
     use crate::mirror::store::testing::{portal, report};
     use crate::mirror::store::{NewEvent, Outcome};
+
+    /// A checked file whose number was not read, recorded.
+    fn numberless(s: &mut Store, sha: &str) -> i64 {
+        let mut r = report(1);
+        assert!(r.accepted());
+        r.sha256 = Some(sha.repeat(64 / sha.len()));
+        r.facts = crate::check::facts::Facts::default();
+        s.record_check(&r, 1000).unwrap().invoice_id.unwrap()
+    }
+
+    #[test]
+    fn a_file_without_a_number_is_listed_waits_for_its_number_and_the_typed_one_decides() {
+        let mut s = Store::open_in_memory().unwrap();
+        let a = numberless(&mut s, "a");
+        let b = numberless(&mut s, "b");
+        let inv = s.invoice(a).unwrap().unwrap();
+        assert_eq!(
+            (inv.number.as_str(), inv.number_source.as_str()),
+            ("", "missing")
+        );
+        assert_eq!(inv.status, Status::Checked);
+        // Never sent without a number, never a duplicate of another number-less file.
+        assert_eq!(s.can_submit(a).unwrap(), SubmitDecision::NumberMissing);
+        assert_eq!(s.duplicate_of(a).unwrap(), None);
+        // A bad number is refused and changes nothing.
+        for bad in ["", "   ", &"9".repeat(65), "F\n1"] {
+            assert!(
+                matches!(s.set_number(a, bad, 2000), Err(StoreError::BadNumber(_))),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(s.invoice(a).unwrap().unwrap().number, "");
+        let typed = s.set_number(a, "  F-77 ", 2000).unwrap();
+        assert_eq!(
+            (typed.number.as_str(), typed.number_source.as_str()),
+            ("F-77", "user")
+        );
+        assert_eq!(s.can_submit(a).unwrap(), SubmitDecision::Allowed);
+        // The typed number counts for duplicates like a read one.
+        s.set_number(b, "F-77", 2100).unwrap();
+        assert_eq!(s.duplicate_of(b).unwrap().unwrap().other_id, a);
+        // Once it left, its number is the portal's and no longer changes.
+        s.append_event(a, &portal("déposée", None, 3000), 3000)
+            .unwrap();
+        assert!(
+            matches!(s.set_number(a, "F-78", 3100), Err(StoreError::NumberFixed(id)) if id == a)
+        );
+        assert!(matches!(
+            s.set_number(999, "F-1", 3100),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn a_blocked_file_is_an_invoice_row_too_with_the_blocked_status() {
+        let mut s = Store::open_in_memory().unwrap();
+        let bytes = b"PK\x03\x04 a word-processor file, not a PDF";
+        let r = check_bytes(
+            Path::new("lettre.docx"),
+            bytes.len() as u64,
+            bytes,
+            &Options::default(),
+        );
+        assert!(!r.accepted());
+        let id = s
+            .record_check(&r, 1000)
+            .unwrap()
+            .invoice_id
+            .expect("listed");
+        let inv = s.invoice(id).unwrap().unwrap();
+        assert_eq!(inv.status, Status::Blocked);
+        assert_eq!(inv.number_source, "missing");
+        assert_eq!(s.can_submit(id).unwrap(), SubmitDecision::CheckFailed);
+    }
 
     #[test]
     fn same_number_at_a_portal_or_rejected_blocks_a_new_document() {

@@ -69,6 +69,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/008_plateforme.sql"),
     include_str!("../../../migrations/009_ambiguous.sql"),
     include_str!("../../../migrations/010_layouts.sql"),
+    include_str!("../../../migrations/011_every_document_listed.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +96,13 @@ pub enum StoreError {
     NotFound(String),
     #[error("\"{0}\" matches several invoices; use its #id")]
     Ambiguous(String),
+    /// The invoice already left (or is leaving) the machine: its number is
+    /// the one the portal knows.
+    #[error("invoice #{0} was already sent: its number can no longer change")]
+    NumberFixed(i64),
+    /// An empty number, or one no portal takes.
+    #[error("\"{0}\" is not an invoice number: 1 to 64 printable characters")]
+    BadNumber(String),
     #[error("cannot serialise the check report: {0}")]
     Json(#[from] serde_json::Error),
     #[error("cannot write the export: {0}")]
@@ -121,7 +129,7 @@ fn migrations() -> Migrations<'static> {
 impl Store {
     /// Opens (creating if needed) `home/facteur.db`.
     pub fn open_home(home: &Path) -> Result<Store> {
-        std::fs::create_dir_all(home).map_err(|source| StoreError::Folder {
+        crate::home::create_private_dir(home).map_err(|source| StoreError::Folder {
             path: home.to_path_buf(),
             source,
         })?;
@@ -133,6 +141,16 @@ impl Store {
     /// Opens a database file, backing it up and migrating it if its schema
     /// is older than this program's.
     ///
+    /// A number that changes whenever another connection (another process,
+    /// or another `Store` of this one) commits a change to the database: a
+    /// window polls it to refresh its list, counts and detail together,
+    /// whoever made the change (`PRAGMA data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Several processes may open the same new file at once (the app, the
     /// watcher, the CLI): whoever gets the write lock migrates, the others
     /// wait for it, and a lock lost in that race is retried.
@@ -150,6 +168,24 @@ impl Store {
     }
 
     fn try_open(path: &Path) -> Result<Store> {
+        // The database holds customers' IBANs and SIRETs: created 0600 on
+        // Unix before SQLite opens it (its WAL and shared-memory files take
+        // the database's mode), an older looser one tightened.
+        if let Err(e) = crate::home::private_file()
+            .truncate(false)
+            .create_new(true)
+            .open(path)
+            && e.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            tracing::debug!(path = %path.display(), "cannot pre-create the database: {e}");
+        }
+        for p in [
+            path.to_path_buf(),
+            path.with_extension("db-wal"),
+            path.with_extension("db-shm"),
+        ] {
+            crate::home::make_private(&p);
+        }
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         // Migrations take the write lock up front (and wait for it) instead
@@ -243,6 +279,7 @@ fn backup(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf> {
             path: target.clone(),
             source,
         })?;
+    crate::home::make_private(&target);
     tracing::info!(backup = %target.display(), "database backed up before migration");
     Ok(target)
 }

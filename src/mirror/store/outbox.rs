@@ -9,7 +9,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::events::{NewEvent, insert_event, insert_event_once};
+use super::events::{NewEvent, event_recorded, insert_event, insert_event_once};
 use super::invoices::current_status;
 use super::{Result, Store, local_event};
 use crate::mirror::lifecycle::{self, Status};
@@ -191,17 +191,22 @@ impl Store {
             params![id, now_ms],
         )?;
         if n == 1 {
-            let invoice_id: i64 = tx.query_row(
-                "SELECT invoice_id FROM submissions WHERE id = ?1",
+            let (invoice_id, kind): (i64, String) = tx.query_row(
+                "SELECT invoice_id, kind FROM submissions WHERE id = ?1",
                 [id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            insert_event(
-                &tx,
-                invoice_id,
-                &local_event(Status::Sending, None, id, now_ms),
-                now_ms,
-            )?;
+            // A replay asks the portal to take again an invoice it holds:
+            // the invoice stays refused until the portal accepts, so a
+            // refused replay changes nothing in its history or status.
+            if kind != "replay" {
+                insert_event(
+                    &tx,
+                    invoice_id,
+                    &local_event(Status::Sending, None, id, now_ms),
+                    now_ms,
+                )?;
+            }
         }
         tx.commit()?;
         Ok(n == 1)
@@ -293,6 +298,12 @@ impl Store {
         )?;
         let mut added = 0;
         for ev in events {
+            // A portal that repeats its history (a replay's answer restates
+            // the refusal) reports events already recorded: never twice,
+            // whatever the attempt's start time does to their date below.
+            if event_recorded(&tx, invoice_id, ev)? {
+                continue;
+            }
             let ev = NewEvent {
                 at_ms: ev.at_ms.max(started),
                 submission_id: Some(id),
@@ -389,11 +400,15 @@ pub(super) fn queue_submission_in(
         "UPDATE invoices SET portal = ?2 WHERE id = ?1",
         params![q.invoice_id, q.account],
     )?;
-    insert_event(
-        tx,
-        q.invoice_id,
-        &local_event(Status::Queued, None, id, now_ms),
-        now_ms,
-    )?;
+    // A replay leaves the invoice refused until the portal accepts it (see
+    // `claim_submission`).
+    if q.kind != "replay" {
+        insert_event(
+            tx,
+            q.invoice_id,
+            &local_event(Status::Queued, None, id, now_ms),
+            now_ms,
+        )?;
+    }
     Ok(Some(id))
 }

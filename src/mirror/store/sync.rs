@@ -8,7 +8,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::events::{NewEvent, insert_event_once};
+use super::events::{NewEvent, event_recorded, insert_event_once};
 use super::{Result, Store};
 use crate::mirror::lifecycle;
 
@@ -98,6 +98,11 @@ impl Store {
                 }
             };
             match target {
+                // Already recorded as the portal dated it (before a later
+                // attempt, a replay, began): never twice.
+                Some((invoice_id, _, _)) if event_recorded(&tx, invoice_id, &p.event)? => {
+                    counts.known += 1;
+                }
                 Some((invoice_id, submission_id, started)) => {
                     let ev = NewEvent {
                         at_ms: p.event.at_ms.max(started),

@@ -35,10 +35,10 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
+use super::http::{self, TokenCache};
 use super::{
-    Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, Tracked, http_error,
+    Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, Tracked,
     install_crypto, retry_after, status_error,
 };
 use crate::check::structured::Profile;
@@ -55,18 +55,11 @@ pub const MAX_PAGE: u32 = 100;
 /// One sync reads at most this many pages of each search; the rest waits
 /// for the next sync (the cursor says where).
 const MAX_PAGES: u32 = 200;
-const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_ACK_WAIT_SECS: u64 = 60;
 
 /// The acknowledgement's words for a flow the plateforme already holds.
 pub const ALREADY_EXISTING: &str = "AlreadyExistingFlow";
-
-struct Token {
-    value: String,
-    expires_at: Instant,
-    lifetime: Duration,
-}
 
 /// A client of one plateforme account.
 pub struct AfnorChannel {
@@ -75,17 +68,13 @@ pub struct AfnorChannel {
     flow_url: String,
     /// The Directory service's base, without `/v1`.
     directory_url: String,
-    token_url: String,
-    client_id: String,
-    client_secret: String,
-    scope: Option<String>,
     organization_id: Option<String>,
     processing_rule: String,
     ack_wait: Duration,
     page_size: u32,
     simulation: bool,
     http: reqwest::Client,
-    token: Mutex<Option<Token>>,
+    token: TokenCache,
 }
 
 impl std::fmt::Debug for AfnorChannel {
@@ -253,29 +242,11 @@ impl Cursor {
     }
 }
 
-/// A base URL without a trailing `/v1`: https, or plain http to loopback only.
+/// A base URL without a trailing `/v1`: https, or plain http to loopback
+/// only ([`http::check_url`]).
 fn base_url(account: &str, key: &str, url: &str) -> Result<String, ChannelError> {
-    let url = url.trim().trim_end_matches('/');
-    let url = url.strip_suffix("/v1").unwrap_or(url);
-    if url.starts_with("https://") || is_loopback(url) {
-        Ok(url.to_string())
-    } else {
-        Err(ChannelError::Config {
-            account: account.to_string(),
-            detail: format!(
-                "the setting \"{key}\" must be an https:// URL (plain http only to this machine)"
-            ),
-        })
-    }
-}
-
-fn is_loopback(url: &str) -> bool {
-    ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|p| {
-            url.strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        })
+    let url = http::base_url(account, key, url)?;
+    Ok(url.strip_suffix("/v1").unwrap_or(&url).to_string())
 }
 
 impl AfnorChannel {
@@ -312,7 +283,7 @@ impl AfnorChannel {
         };
         let flow_url = base_url(name, "url", &required("url")?)?;
         let simulation = setting("simulation") == Some("true");
-        if simulation && !is_loopback(&flow_url) {
+        if simulation && !http::is_loopback_url(&flow_url) {
             return Err(config(
                 "\"simulation\" is for the demonstration plateforme on this computer only".into(),
             ));
@@ -323,9 +294,10 @@ impl AfnorChannel {
         };
         let (token_url, client_id, client_secret) = if simulation {
             (
-                setting("token_url")
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("{flow_url}/oauth/token")),
+                match setting("token_url") {
+                    Some(u) => http::base_url(name, "token_url", u)?,
+                    None => format!("{flow_url}/oauth/token"),
+                },
                 setting("client_id")
                     .unwrap_or(crate::send::accounts::DEMO_CLIENT_ID)
                     .to_string(),
@@ -346,7 +318,7 @@ impl AfnorChannel {
                 }
             };
             let token_url = required("token_url")?;
-            let token_url = base_url(name, "token_url", &token_url)?;
+            let token_url = http::base_url(name, "token_url", &token_url)?;
             (token_url, required("client_id")?, secret)
         };
         let number = |key: &str, default: u64, max: u64| match setting(key) {
@@ -360,27 +332,27 @@ impl AfnorChannel {
         let timeout = Duration::from_secs(number("timeout_secs", DEFAULT_TIMEOUT_SECS, 3600)?);
         let ack_wait = Duration::from_secs(number("ack_wait_secs", DEFAULT_ACK_WAIT_SECS, 3600)?);
         let page_size = number("page_size", MAX_PAGE.into(), MAX_PAGE.into())? as u32;
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .timeout(timeout)
-            .user_agent(concat!("facteur/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let http = http::client(timeout)
             .map_err(|e| config(format!("cannot build the HTTP client: {e}")))?;
+        let token = TokenCache::new(
+            name,
+            "the plateforme",
+            token_url,
+            &client_id,
+            &client_secret,
+            setting("scope"),
+        );
         Ok(AfnorChannel {
             account: name.to_string(),
             flow_url,
             directory_url,
-            token_url,
-            client_id,
-            client_secret,
-            scope: setting("scope").map(str::to_string),
             organization_id: setting("organization_id").map(str::to_string),
             processing_rule: setting("processing_rule").unwrap_or("B2B").to_string(),
             ack_wait,
             page_size,
             simulation,
             http,
-            token: Mutex::new(None),
+            token,
         })
     }
 
@@ -390,86 +362,11 @@ impl AfnorChannel {
     }
 
     fn redact(&self, text: &str, token: Option<&str>) -> String {
-        let mut s = text.to_string();
-        for secret in [Some(self.client_secret.as_str()), token]
-            .into_iter()
-            .flatten()
-        {
-            if secret.len() >= 4 {
-                s = s.replace(secret, "***");
-            }
-        }
-        s
+        self.token.redact(text, token)
     }
 
     async fn bearer(&self) -> Result<String, ChannelError> {
-        let mut slot = self.token.lock().await;
-        if let Some(t) = slot.as_ref() {
-            let margin = REFRESH_MARGIN.min(t.lifetime / 2);
-            if t.expires_at.saturating_duration_since(Instant::now()) > margin {
-                return Ok(t.value.clone());
-            }
-        }
-        let token = self.fetch_token().await?;
-        let value = token.value.clone();
-        *slot = Some(token);
-        Ok(value)
-    }
-
-    async fn forget_token(&self, used: &str) {
-        let mut slot = self.token.lock().await;
-        if slot.as_ref().is_some_and(|t| t.value == used) {
-            *slot = None;
-        }
-    }
-
-    async fn fetch_token(&self) -> Result<Token, ChannelError> {
-        let mut form = vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.as_str()),
-        ];
-        if let Some(s) = &self.scope {
-            form.push(("scope", s.as_str()));
-        }
-        let asked = Instant::now();
-        let resp = self
-            .http
-            .post(&self.token_url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| http_error(&e))?;
-        let status = resp.status().as_u16();
-        if !(200..300).contains(&status) {
-            let after = retry_after(resp.headers());
-            let body = resp.text().await.unwrap_or_default();
-            let detail = self.redact(&error_message(&body), None);
-            tracing::warn!(account = %self.account, status, "the plateforme refused the token request");
-            return Err(match status {
-                400 | 401 | 403 => ChannelError::Auth {
-                    account: self.account.clone(),
-                    detail: format!(
-                        "the plateforme refused the client id and secret (HTTP {status}): {detail}"
-                    ),
-                },
-                _ => status_error(status, after, &detail),
-            });
-        }
-        let v: Value = resp.json().await.map_err(|e| http_error(&e))?;
-        let value = text(&v, "access_token")
-            .ok_or_else(|| ChannelError::Protocol("the token answer has no access_token".into()))?;
-        let lifetime = Duration::from_secs(
-            v.get("expires_in")
-                .and_then(|e| e.as_u64().or_else(|| e.as_str()?.trim().parse().ok()))
-                .unwrap_or(3600),
-        );
-        tracing::debug!(account = %self.account, lifetime_s = lifetime.as_secs(), "new plateforme token");
-        Ok(Token {
-            value,
-            expires_at: asked + lifetime,
-            lifetime,
-        })
+        self.token.bearer(&self.http).await
     }
 
     /// One call with the bearer token; a 401 is tried once more with a new
@@ -477,6 +374,7 @@ impl AfnorChannel {
     async fn call(
         &self,
         what: &str,
+        cap: usize,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Vec<u8>, ChannelError> {
         let mut renewed = false;
@@ -488,15 +386,14 @@ impl AfnorChannel {
             if let Some(o) = &self.organization_id {
                 req = req.header("Organization-Id", o);
             }
-            let resp = req.send().await.map_err(|e| {
+            let resp = http::send(req).await.inspect_err(|e| {
                 tracing::info!(account = %self.account, what, "plateforme call failed: {e}");
-                http_error(&e)
             })?;
             let status = resp.status().as_u16();
             tracing::debug!(account = %self.account, what, status, "plateforme call");
             if status == 401 {
-                let body = resp.text().await.unwrap_or_default();
-                self.forget_token(&token).await;
+                let body = http::error_text(resp).await;
+                self.token.forget(&token).await;
                 if !renewed {
                     renewed = true;
                     continue;
@@ -513,7 +410,7 @@ impl AfnorChannel {
                 });
             }
             if status == 403 {
-                let body = resp.text().await.unwrap_or_default();
+                let body = http::error_text(resp).await;
                 return Err(ChannelError::Auth {
                     account: self.account.clone(),
                     detail: self.redact(
@@ -524,11 +421,11 @@ impl AfnorChannel {
             }
             if !(200..300).contains(&status) {
                 let after = retry_after(resp.headers());
-                let body = resp.text().await.unwrap_or_default();
+                let body = http::error_text(resp).await;
                 let detail = self.redact(&error_message(&body), Some(&token));
                 return Err(status_error(status, after, &format!("{what}: {detail}")));
             }
-            return Ok(resp.bytes().await.map_err(|e| http_error(&e))?.to_vec());
+            return http::read_capped(resp, cap, what).await;
         }
     }
 
@@ -537,7 +434,7 @@ impl AfnorChannel {
         what: &str,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Value, ChannelError> {
-        let bytes = self.call(what, build).await?;
+        let bytes = self.call(what, http::JSON_CAP, build).await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| ChannelError::Protocol(format!("{what} did not answer JSON: {e}")))
     }
@@ -551,31 +448,34 @@ impl AfnorChannel {
         file: &[u8],
     ) -> Result<Submitted, ChannelError> {
         let info_bytes = serde_json::to_vec(info).expect("JSON values serialise");
-        let (content_type, body) = multipart(&[
-            MultipartPart {
-                name: "flowInfo",
-                file_name: None,
-                content_type: "application/json",
-                data: &info_bytes,
-            },
-            MultipartPart {
-                name: "file",
-                file_name: Some(file_name),
-                content_type: file_type,
-                data: file,
-            },
-        ]);
+        // The file's type is ours (PDF or XML), checked once so that the
+        // form built for each try cannot fail.
+        reqwest::multipart::Part::bytes(Vec::new())
+            .mime_str(file_type)
+            .map_err(|_| ChannelError::Invalid(format!("not a media type: {file_type}")))?;
+        let file_name = file_name.replace(['"', '\r', '\n', '\\'], "_");
+        // A form is consumed by its request: one per try (a 401 is tried
+        // once more with a new token).
+        let form = || {
+            let part = |data: Vec<u8>, mime: &str| {
+                reqwest::multipart::Part::bytes(data.clone())
+                    .mime_str(mime)
+                    .unwrap_or_else(|_| reqwest::multipart::Part::bytes(data))
+            };
+            reqwest::multipart::Form::new()
+                .part("flowInfo", part(info_bytes.clone(), "application/json"))
+                .part(
+                    "file",
+                    part(file.to_vec(), file_type).file_name(file_name.clone()),
+                )
+        };
         let url = format!("{}/v1/flows", self.flow_url);
         // The token first: a failure to get one sent nothing.
         self.bearer().await?;
         // Posting the flow creates it at the plateforme: a failure once the
         // request may have been written is ambiguous, never retried blindly.
         let v = self
-            .call_json("POST /v1/flows", |c| {
-                c.post(&url)
-                    .header(reqwest::header::CONTENT_TYPE, &content_type)
-                    .body(body.clone())
-            })
+            .call_json("POST /v1/flows", |c| c.post(&url).multipart(form()))
             .await
             .map_err(ChannelError::after_write)?;
         let flow_id = text(&v, "flowId").ok_or_else(|| {
@@ -603,9 +503,13 @@ impl AfnorChannel {
     /// A flow's file, as received by the plateforme.
     pub async fn download(&self, flow_id: &str) -> Result<Vec<u8>, ChannelError> {
         let url = format!("{}/v1/flows/{}", self.flow_url, path_segment(flow_id));
-        self.call("GET /v1/flows/{flowId}?docType=Original", |c| {
-            c.get(&url).query(&[("docType", "Original")])
-        })
+        // A lifecycle file larger than the CDAR reader takes is refused
+        // while it downloads, not after.
+        self.call(
+            "GET /v1/flows/{flowId}?docType=Original",
+            cdar::MAX_BYTES,
+            |c| c.get(&url).query(&[("docType", "Original")]),
+        )
         .await
     }
 
@@ -737,7 +641,7 @@ impl AfnorChannel {
             "flowSyntax": "CDAR",
             "processingRule": self.processing_rule,
             "trackingId": tracking_id,
-            "sha256": sha256_hex(xml),
+            "sha256": crate::hex::sha256(xml),
         });
         let s = self
             .submit_flow(&info, file_name, "application/xml", xml)
@@ -805,14 +709,6 @@ impl AfnorChannel {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn request_id() -> String {
     format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
@@ -828,57 +724,6 @@ fn path_segment(s: &str) -> String {
             }
         })
         .collect()
-}
-
-/// One part of a multipart body to build.
-pub struct MultipartPart<'a> {
-    pub name: &'a str,
-    pub file_name: Option<&'a str>,
-    pub content_type: &'a str,
-    pub data: &'a [u8],
-}
-
-/// A `multipart/form-data` body (RFC 7578) and its content type, with a
-/// random boundary that occurs in no part.
-pub fn multipart(parts: &[MultipartPart<'_>]) -> (String, Vec<u8>) {
-    let boundary = loop {
-        let b = format!(
-            "facteur-{:016x}{:016x}",
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
-        let needle = b.as_bytes();
-        if !parts
-            .iter()
-            .any(|p| p.data.windows(needle.len()).any(|w| w == needle))
-        {
-            break b;
-        }
-    };
-    let mut body = Vec::new();
-    for p in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        let name = p.name.replace(['"', '\r', '\n'], "_");
-        match p.file_name {
-            Some(f) => {
-                let f = f.replace(['"', '\r', '\n', '\\'], "_");
-                body.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n"
-                    )
-                    .as_bytes(),
-                );
-            }
-            None => body.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes(),
-            ),
-        }
-        body.extend_from_slice(format!("Content-Type: {}\r\n\r\n", p.content_type).as_bytes());
-        body.extend_from_slice(p.data);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Why a file cannot go to a plateforme as it is, in French and English;
@@ -1156,30 +1001,5 @@ mod tests {
         assert!(base_url("a", "url", "http://127.0.0.1:8918").is_ok());
         assert!(base_url("a", "url", "http://api.pa.fr").is_err());
         assert!(base_url("a", "url", "http://127.0.0.1.evil.fr").is_err());
-    }
-
-    #[test]
-    fn multipart_bodies_split_back_into_their_parts() {
-        let file = b"%PDF-1.7\r\n--not-the-boundary\r\n";
-        let (ct, body) = multipart(&[
-            MultipartPart {
-                name: "flowInfo",
-                file_name: None,
-                content_type: "application/json",
-                data: b"{}",
-            },
-            MultipartPart {
-                name: "file",
-                file_name: Some("F \"1\".pdf"),
-                content_type: "application/pdf",
-                data: file,
-            },
-        ]);
-        let b = crate::demo::pa_server::boundary(&ct).unwrap();
-        let parts = crate::demo::pa_server::parse_multipart(&body, &b).unwrap();
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].name, "flowInfo");
-        assert_eq!(parts[1].data, file);
-        assert_eq!(parts[1].file_name.as_deref(), Some("F _1_.pdf"));
     }
 }

@@ -31,10 +31,10 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use jiff::civil::Date;
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
+use super::http::{self, TokenCache};
 use super::{
-    Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, Tracked, http_error,
+    Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, Tracked,
     install_crypto, retry_after, status_error,
 };
 use crate::check::facts::FactKey;
@@ -58,19 +58,10 @@ const SANDBOX_API: &str = "https://sandbox-api.piste.gouv.fr";
 const SANDBOX_OAUTH: &str = "https://sandbox-oauth.piste.gouv.fr";
 const TOKEN_PATH: &str = "/api/oauth/token";
 
-/// Renew the token when less than this is left (or half its lifetime, for
-/// tokens that live less than two minutes).
-const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// A stop for portals whose paging never ends.
 const MAX_PAGES: u32 = 10_000;
 const DEFAULT_PAGE_SIZE: u32 = 100;
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
-
-struct Token {
-    value: String,
-    expires_at: Instant,
-    lifetime: Duration,
-}
 
 /// A client of Chorus Pro for one account. Holds its secrets in memory for
 /// its lifetime; [`std::fmt::Debug`] shows none of them.
@@ -78,9 +69,6 @@ pub struct ChorusChannel {
     account: String,
     /// `https://api.piste.gouv.fr` or an override; calls go to `<api>/cpro/<path>`.
     api: String,
-    token_url: String,
-    client_id: String,
-    client_secret: String,
     /// `base64(login:password)` of the technical user.
     cpro_account: String,
     /// Strings that must never leave this struct (scrubbed from messages).
@@ -89,7 +77,7 @@ pub struct ChorusChannel {
     page_size: u32,
     type_tva: String,
     http: reqwest::Client,
-    token: Mutex<Option<Token>>,
+    token: TokenCache,
 }
 
 impl std::fmt::Debug for ChorusChannel {
@@ -97,31 +85,9 @@ impl std::fmt::Debug for ChorusChannel {
         f.debug_struct("ChorusChannel")
             .field("account", &self.account)
             .field("api", &self.api)
-            .field("token_url", &self.token_url)
+            .field("token_url", &self.token.url())
             .field("supplier_id", &self.supplier_id)
             .finish_non_exhaustive()
-    }
-}
-
-/// An HTTP base URL from the settings: https, or plain http to loopback only
-/// (secrets never travel in clear to another machine).
-fn base_url(account: &str, key: &str, url: &str) -> Result<String, ChannelError> {
-    let url = url.trim().trim_end_matches('/');
-    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|p| {
-            url.strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        });
-    if url.starts_with("https://") || loopback {
-        Ok(url.to_string())
-    } else {
-        Err(ChannelError::Config {
-            account: account.to_string(),
-            detail: format!(
-                "the setting \"{key}\" must be an https:// URL (plain http only to this machine)"
-            ),
-        })
     }
 }
 
@@ -186,8 +152,8 @@ impl ChorusChannel {
                 )
             }
         };
-        let api = base_url(name, "api_url", &api)?;
-        let oauth = base_url(name, "oauth_url", &oauth)?;
+        let api = http::base_url(name, "api_url", &api)?;
+        let oauth = http::base_url(name, "oauth_url", &oauth)?;
 
         let client_id = required("client_id")?;
         let login = required("login")?;
@@ -215,11 +181,7 @@ impl ChorusChannel {
         let cpro_account =
             base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
 
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .timeout(timeout)
-            .user_agent(concat!("facteur/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let http = http::client(timeout)
             .map_err(|e| config(format!("cannot build the HTTP client: {e}")))?;
 
         if let Some(warning) = password_warning(account, jiff::Zoned::now().date()) {
@@ -228,16 +190,20 @@ impl ChorusChannel {
         Ok(ChorusChannel {
             account: name.to_string(),
             api,
-            token_url: format!("{oauth}{TOKEN_PATH}"),
-            client_id,
-            secrets: vec![client_secret.clone(), password, cpro_account.clone()],
-            client_secret,
+            token: TokenCache::new(
+                name,
+                "PISTE",
+                format!("{oauth}{TOKEN_PATH}"),
+                &client_id,
+                &client_secret,
+                Some("openid"),
+            ),
+            secrets: vec![client_secret, password, cpro_account.clone()],
             cpro_account,
             supplier_id,
             page_size,
             type_tva,
             http,
-            token: Mutex::new(None),
         })
     }
 
@@ -259,72 +225,9 @@ impl ChorusChannel {
         }
     }
 
-    /// A valid bearer token: the cached one, or a new one when it has less
-    /// than a minute left.
+    /// A valid bearer token (cached, renewed before it expires).
     async fn bearer(&self) -> Result<String, ChannelError> {
-        let mut slot = self.token.lock().await;
-        if let Some(t) = slot.as_ref() {
-            let margin = REFRESH_MARGIN.min(t.lifetime / 2);
-            if t.expires_at.saturating_duration_since(Instant::now()) > margin {
-                return Ok(t.value.clone());
-            }
-        }
-        let token = self.fetch_token().await?;
-        let value = token.value.clone();
-        *slot = Some(token);
-        Ok(value)
-    }
-
-    /// Forgets `used` if it is still the cached token.
-    async fn forget_token(&self, used: &str) {
-        let mut slot = self.token.lock().await;
-        if slot.as_ref().is_some_and(|t| t.value == used) {
-            *slot = None;
-        }
-    }
-
-    async fn fetch_token(&self) -> Result<Token, ChannelError> {
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.as_str()),
-            ("scope", "openid"),
-        ];
-        let asked = Instant::now();
-        let resp = self
-            .http
-            .post(&self.token_url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| http_error(&e))?;
-        let status = resp.status().as_u16();
-        if !(200..300).contains(&status) {
-            let after = retry_after(resp.headers());
-            let detail = self.response_detail(resp, None).await;
-            tracing::warn!(account = %self.account, status, "PISTE refused the token request");
-            return Err(match status {
-                400 | 401 | 403 => self.auth_error(format!(
-                    "PISTE refused the client id and secret (HTTP {status}): {detail}"
-                )),
-                _ => status_error(status, after, &detail),
-            });
-        }
-        let v: Value = resp.json().await.map_err(|e| http_error(&e))?;
-        let value = text(&v, "access_token").ok_or_else(|| {
-            ChannelError::Protocol("PISTE's token answer has no access_token".into())
-        })?;
-        let lifetime = Duration::from_secs(
-            v.get("expires_in")
-                .and_then(|e| e.as_u64().or_else(|| e.as_str()?.trim().parse().ok()))
-                .unwrap_or(3600),
-        );
-        tracing::debug!(account = %self.account, lifetime_s = lifetime.as_secs(), "new PISTE token");
-        Ok(Token {
-            value,
-            expires_at: asked + lifetime,
-            lifetime,
-        })
+        self.token.bearer(&self.http).await
     }
 
     /// What a refusal says: the portal's message from the body, and the
@@ -339,7 +242,7 @@ impl ChorusChannel {
                 parts.push(format!("{n}: {v}"));
             }
         }
-        let body = resp.text().await.unwrap_or_default();
+        let body = http::error_text(resp).await;
         let message = portal_message(&body);
         if !message.is_empty() {
             parts.push(message);
@@ -358,18 +261,17 @@ impl ChorusChannel {
         loop {
             let token = self.bearer().await?;
             let started = Instant::now();
-            let resp = self
-                .http
-                .post(&url)
-                .bearer_auth(&token)
-                .header("cpro-account", &self.cpro_account)
-                .json(body)
-                .send()
-                .await
-                .map_err(|e| {
-                    tracing::info!(account = %self.account, path, "Chorus Pro call failed: {e}");
-                    http_error(&e)
-                })?;
+            let resp = http::send(
+                self.http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("cpro-account", &self.cpro_account)
+                    .json(body),
+            )
+            .await
+            .inspect_err(|e| {
+                tracing::info!(account = %self.account, path, "Chorus Pro call failed: {e}");
+            })?;
             let status = resp.status().as_u16();
             tracing::debug!(
                 account = %self.account,
@@ -380,7 +282,7 @@ impl ChorusChannel {
             );
             if status == 401 {
                 let detail = self.response_detail(resp, Some(&token)).await;
-                self.forget_token(&token).await;
+                self.token.forget(&token).await;
                 if !renewed {
                     tracing::info!(account = %self.account, path, "token refused; asking PISTE for a new one");
                     renewed = true;
@@ -402,9 +304,7 @@ impl ChorusChannel {
                 let detail = self.response_detail(resp, Some(&token)).await;
                 return Err(status_error(status, after, &format!("{path}: {detail}")));
             }
-            let bytes = resp.bytes().await.map_err(|e| http_error(&e))?;
-            let v: Value = serde_json::from_slice(&bytes)
-                .map_err(|e| ChannelError::Protocol(format!("{path} did not answer JSON: {e}")))?;
+            let v = http::read_json(resp, path).await?;
             let code = v
                 .get("codeRetour")
                 .and_then(|c| c.as_i64().or_else(|| c.as_str()?.trim().parse().ok()))
@@ -814,12 +714,9 @@ struct Listing {
 /// find the invoice is not believed (Chorus Pro lists a flow only once it
 /// is integrated): `FACTEUR_CHORUS_FLOW_LISTING_SECONDS`, an hour by default.
 fn flow_listing_delay_ms() -> i64 {
-    std::env::var("FACTEUR_CHORUS_FLOW_LISTING_SECONDS")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .map_or(3_600_000, |s| {
-            s.clamp(0, 7 * 24 * 3600).saturating_mul(1000)
-        })
+    http::env_seconds("FACTEUR_CHORUS_FLOW_LISTING_SECONDS").map_or(3_600_000, |d| {
+        i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+    })
 }
 
 impl Channel for ChorusChannel {
@@ -1290,9 +1187,11 @@ mod tests {
 
     #[test]
     fn loopback_only_for_plain_http() {
+        let base_url = super::http::base_url;
         assert!(base_url("a", "api_url", "http://127.0.0.1:8080/").is_ok());
         assert!(base_url("a", "api_url", "https://api.piste.gouv.fr").is_ok());
         assert!(base_url("a", "api_url", "http://api.piste.gouv.fr").is_err());
         assert!(base_url("a", "api_url", "http://127.0.0.1.evil.fr").is_err());
+        assert!(base_url("a", "api_url", "http://127.0.0.1:80@example.org/").is_err());
     }
 }

@@ -14,6 +14,18 @@
 //! [`crate::mirror::lifecycle::map`]; every mail set aside is listed in
 //! [`Pulled::ignored`] with the reason, never dropped silently.
 //!
+//! A mailbox may hold thousands of mails: each pull reads at most
+//! [`BATCH`] of them past the cursor, their size and headers first, and
+//! downloads only the bodies of mails from the portal's sender that are no
+//! larger than [`MAX_NOTICE_BYTES`]; it says whether more remain
+//! ([`Pulled::more`]) so the outbox records each batch (events and cursor
+//! together) before asking for the next. A notification is dated by the
+//! server's INTERNALDATE (when the mail arrived), never later than now,
+//! not by the sender's `Date:` header, which anyone may write. Where the
+//! receiving server adds `Authentication-Results` (the topmost, or the
+//! one of `imap_authserv_id`), its verdict is logged with the notice, and a
+//! notice that fails DKIM, SPF or DMARC is set aside with the reason.
+//!
 //! Settings: `smtp_host`, `smtp_port`, `smtp_tls` (`implicit` | `starttls` |
 //! `none`, the last only for a server on this machine), `smtp_user`, `from`,
 //! `portal_address`; for the answers `imap_host`, `imap_port`, `imap_tls`,
@@ -26,9 +38,10 @@
 //! Deliberately not here: retries and the offline checks before sending (the
 //! outbox), telling whether the portal got a mail (a mailbox cannot:
 //! [`Lookup::CannotTell`]), replaying a refused invoice (only the portal's
-//! « Rejeu Facture » button does that), and proving who sent a notification:
-//! the From filter keeps strangers' mail out of the statuses, it is not a
-//! signature check. Mail bodies, addresses' passwords and attachments are
+//! « Rejeu Facture » button does that), and checking signatures itself:
+//! the From filter and the receiving server's `Authentication-Results`
+//! keep strangers' mail out of the statuses; where the server adds no such
+//! header, the From filter is all there is. Mail bodies, addresses' passwords and attachments are
 //! never logged; the wire-level logs of the SMTP and IMAP libraries would
 //! carry them, so the binaries switch those targets off
 //! ([`WIRE_LOG_TARGETS`]).
@@ -71,7 +84,14 @@ const BUILTIN_PATTERNS: &str = include_str!("../../../data/mail_patterns.json");
 pub const MAX_ATTACHMENT_BYTES: usize = 40 * 1024 * 1024;
 
 const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one batch of a pull may take.
 const IMAP_TIMEOUT: Duration = Duration::from_secs(120);
+/// Mails read per pull (sizes and headers); the cursor is recorded after
+/// each batch.
+pub const BATCH: usize = 500;
+/// A portal notification is a few kilobytes: a larger mail from the
+/// portal's sender is set aside unread.
+pub const MAX_NOTICE_BYTES: u32 = 2 * 1024 * 1024;
 /// Longest excerpt of a mail kept as the raw reason.
 const EXCERPT_CHARS: usize = 300;
 
@@ -129,6 +149,9 @@ struct Imap {
     password: String,
     mailbox: String,
     trusted: Trusted,
+    /// Whose `Authentication-Results` count (`imap_authserv_id`); `None`:
+    /// the topmost header, the one the receiving server added last.
+    authserv_id: Option<String>,
     tls_config: Arc<rustls::ClientConfig>,
 }
 
@@ -361,6 +384,10 @@ impl MailChannel {
                     password: s.secret(secrets, "imap_password")?,
                     mailbox: s.opt("imap_mailbox").unwrap_or("INBOX").to_string(),
                     trusted,
+                    authserv_id: s
+                        .opt("imap_authserv_id")
+                        .map(|a| a.trim().to_ascii_lowercase())
+                        .filter(|a| !a.is_empty()),
                     tls_config: Arc::new(tls_config),
                     host,
                 })
@@ -560,7 +587,8 @@ impl MailChannel {
         mut client: Client<T>,
         greeted: bool,
         cursor: Option<Cursor>,
-    ) -> Result<Fetched, ChannelError>
+        tracked: &[Tracked],
+    ) -> Result<Batch, ChannelError>
     where
         T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
     {
@@ -605,41 +633,173 @@ impl MailChannel {
             }
             None => 0,
         };
-        let mut mails = Vec::new();
+        let mut batch = Batch {
+            cursor: Cursor {
+                validity,
+                last: after,
+            },
+            pulled: Pulled::default(),
+            mails: 0,
+        };
         let may_have_new = mailbox.exists > 0 && mailbox.uid_next.is_none_or(|n| n > after + 1);
         if may_have_new {
-            let mut stream = session
-                .uid_fetch(
-                    format!("{}:*", after.saturating_add(1)),
-                    "(UID INTERNALDATE BODY.PEEK[])",
-                )
-                .await
-                .map_err(|e| self.imap_error(&server, "fetching", e))?;
-            while let Some(item) = stream.next().await {
-                let fetch = item.map_err(|e| self.imap_error(&server, "fetching", e))?;
-                // `n:*` also returns the last mail when nothing is newer.
-                let Some(uid) = fetch.uid.filter(|u| *u > after) else {
-                    continue;
-                };
-                mails.push(RawMail {
-                    uid,
-                    raw: fetch.body().map(<[u8]>::to_vec),
-                    internal_ms: fetch.internal_date().map(|d| d.timestamp_millis()),
-                });
-            }
+            self.read_batch(imap, &mut session, &server, after, tracked, &mut batch)
+                .await?;
         }
         if let Err(e) = session.logout().await {
             tracing::debug!(account = %self.account, error = %e, "IMAP logout failed");
         }
-        mails.sort_by_key(|m| m.uid);
-        let last = mails.last().map_or(after, |m| m.uid.max(after));
-        Ok(Fetched {
-            cursor: Cursor { validity, last },
-            mails,
-        })
+        Ok(batch)
     }
 
-    async fn fetch(&self, imap: &Imap, cursor: Option<Cursor>) -> Result<Fetched, ChannelError> {
+    /// Reads the next [`BATCH`] mails after UID `after`: sizes and headers
+    /// first, then the bodies of the portal's notices only, each read into
+    /// an event (or set aside) as it arrives, so at most one body is held.
+    async fn read_batch<T>(
+        &self,
+        imap: &Imap,
+        session: &mut async_imap::Session<T>,
+        server: &str,
+        after: u32,
+        tracked: &[Tracked],
+        batch: &mut Batch,
+    ) -> Result<(), ChannelError>
+    where
+        T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let mut uids: Vec<u32> = session
+            .uid_search(format!("UID {}:*", after.saturating_add(1)))
+            .await
+            .map_err(|e| self.imap_error(server, "searching", e))?
+            .into_iter()
+            // `n:*` also names the last mail when nothing is newer.
+            .filter(|u| *u > after)
+            .collect();
+        uids.sort_unstable();
+        let total = uids.len();
+        uids.truncate(BATCH);
+        let (Some(&first), Some(&last)) = (uids.first(), uids.last()) else {
+            return Ok(());
+        };
+        // Sizes and headers of the batch (the search listed every UID in
+        // first..=last).
+        let mut wanted = Vec::new();
+        {
+            let mut stream = session
+                .uid_fetch(
+                    format!("{first}:{last}"),
+                    "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])",
+                )
+                .await
+                .map_err(|e| self.imap_error(server, "fetching headers", e))?;
+            let parser = MessageParser::default();
+            while let Some(item) = stream.next().await {
+                let fetch = item.map_err(|e| self.imap_error(server, "fetching headers", e))?;
+                let Some(uid) = fetch.uid.filter(|u| (first..=last).contains(u)) else {
+                    continue;
+                };
+                batch.mails += 1;
+                let head = fetch.header().and_then(|h| parser.parse_headers(h));
+                let from = head
+                    .as_ref()
+                    .and_then(|m| m.from())
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .map(one_line)
+                    .unwrap_or_default();
+                let subject = head
+                    .as_ref()
+                    .and_then(|m| m.subject())
+                    .map(one_line)
+                    .unwrap_or_default();
+                if !imap.trusted.trusts(&from) {
+                    tracing::warn!(account = %self.account, uid, from = %from, "mail from a sender other than the portal's ignored");
+                    batch.pulled.ignored.push(format!(
+                        "mail {uid} from \"{from}\" (« {} »): not the portal's sender {}, ignored",
+                        excerpt(&subject, 80),
+                        imap.trusted.describe()
+                    ));
+                    continue;
+                }
+                let size = fetch.size.unwrap_or(0);
+                if size > MAX_NOTICE_BYTES {
+                    tracing::warn!(account = %self.account, uid, size, "a mail from the portal too large for a notice ignored");
+                    batch.pulled.ignored.push(format!(
+                        "mail {uid} from the portal (« {} »): {size} bytes, larger than a \
+                         notification ({MAX_NOTICE_BYTES}), not read",
+                        excerpt(&subject, 80)
+                    ));
+                    continue;
+                }
+                let auth = fetch
+                    .header()
+                    .and_then(|h| authentication_results(h, imap.authserv_id.as_deref()));
+                if let Some(a) = &auth {
+                    tracing::info!(account = %self.account, uid, results = %a.summary, "Authentication-Results of a portal notice");
+                    if let Some(failed) = &a.failed {
+                        tracing::warn!(account = %self.account, uid, failed = %failed, "a notice in the portal's name failed authentication: set aside");
+                        batch.pulled.ignored.push(format!(
+                            "mail {uid} in the portal's name (« {} »): {failed} according to \
+                             the receiving server (Authentication-Results: {}), set aside / \
+                             courriel au nom du portail écarté : {failed} selon le serveur de réception",
+                            excerpt(&subject, 80),
+                            excerpt(&a.summary, 200)
+                        ));
+                        continue;
+                    }
+                }
+                wanted.push((uid, auth.map(|a| a.summary)));
+            }
+        }
+        // The bodies of the portal's notices, one at a time.
+        if !wanted.is_empty() {
+            let set = wanted
+                .iter()
+                .map(|(u, _)| u.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut stream = session
+                .uid_fetch(set, "(UID INTERNALDATE BODY.PEEK[])")
+                .await
+                .map_err(|e| self.imap_error(server, "fetching", e))?;
+            let now = now_ms();
+            while let Some(item) = stream.next().await {
+                let fetch = item.map_err(|e| self.imap_error(server, "fetching", e))?;
+                let Some((uid, auth)) =
+                    fetch.uid.and_then(|u| wanted.iter().find(|(w, _)| *w == u))
+                else {
+                    continue;
+                };
+                // When the server received it, never later than now: the
+                // sender's Date: is whatever the sender wrote.
+                let at_ms = fetch
+                    .internal_date()
+                    .map(|d| d.timestamp_millis())
+                    .unwrap_or(now)
+                    .min(now);
+                let raw = fetch
+                    .body()
+                    .map(|b| &b[..b.len().min(MAX_NOTICE_BYTES as usize)]);
+                match self.read_mail(imap, tracked, *uid, raw, at_ms, auth.as_deref()) {
+                    Ok(event) => batch.pulled.events.push(event),
+                    Err(why) => batch.pulled.ignored.push(why),
+                }
+            }
+        }
+        batch.cursor.last = last;
+        let remaining = total.saturating_sub(uids.len());
+        batch.pulled.more = remaining > 0;
+        batch.pulled.remaining = Some(remaining as u64);
+        tracing::info!(account = %self.account, read = uids.len(), remaining, last_uid = last, "a batch of the mailbox read");
+        Ok(())
+    }
+
+    async fn fetch(
+        &self,
+        imap: &Imap,
+        cursor: Option<Cursor>,
+        tracked: &[Tracked],
+    ) -> Result<Batch, ChannelError> {
         let server = format!("{}:{}", imap.host, imap.port);
         let tcp = TcpStream::connect((imap.host.as_str(), imap.port))
             .await
@@ -650,13 +810,17 @@ impl MailChannel {
             detail: format!("imap_host \"{}\": {e}", imap.host),
         })?;
         match imap.tls {
-            TlsMode::None => self.fetch_new(imap, Client::new(tcp), false, cursor).await,
+            TlsMode::None => {
+                self.fetch_new(imap, Client::new(tcp), false, cursor, tracked)
+                    .await
+            }
             TlsMode::Implicit => {
                 let tls = connector
                     .connect(name, tcp)
                     .await
                     .map_err(|e| self.io_error(&server, &e))?;
-                self.fetch_new(imap, Client::new(tls), false, cursor).await
+                self.fetch_new(imap, Client::new(tls), false, cursor, tracked)
+                    .await
             }
             TlsMode::StartTls => {
                 let mut client = Client::new(tcp);
@@ -672,45 +836,44 @@ impl MailChannel {
                     .await
                     .map_err(|e| self.io_error(&server, &e))?;
                 // No second greeting after STARTTLS.
-                self.fetch_new(imap, Client::new(tls), true, cursor).await
+                self.fetch_new(imap, Client::new(tls), true, cursor, tracked)
+                    .await
             }
         }
     }
 
-    /// Sorts fetched mails into events and ignored ones.
-    fn read_mails(&self, imap: &Imap, tracked: &[Tracked], mails: &[RawMail]) -> Pulled {
-        let mut pulled = Pulled::default();
+    /// One mail from the portal's sender read into an event, or why it is
+    /// set aside. `at_ms`: when the server received it.
+    fn read_mail(
+        &self,
+        imap: &Imap,
+        tracked: &[Tracked],
+        uid: u32,
+        raw: Option<&[u8]>,
+        at_ms: i64,
+        auth: Option<&str>,
+    ) -> Result<PortalEvent, String> {
         let parser = MessageParser::default();
-        for m in mails {
-            let uid = m.uid;
-            let Some(msg) = m.raw.as_deref().and_then(|raw| parser.parse(raw)) else {
-                tracing::warn!(account = %self.account, uid, "unreadable mail ignored");
-                pulled
-                    .ignored
-                    .push(format!("mail {uid}: not a readable mail, ignored"));
-                continue;
-            };
-            let from = msg
-                .from()
-                .and_then(|a| a.first())
-                .and_then(|a| a.address())
-                .map(one_line)
-                .unwrap_or_default();
-            let subject = msg.subject().map(one_line).unwrap_or_default();
-            if !imap.trusted.trusts(&from) {
-                tracing::warn!(
-                    account = %self.account,
-                    uid,
-                    from = %from,
-                    "mail from a sender other than the portal's ignored"
-                );
-                pulled.ignored.push(format!(
-                    "mail {uid} from \"{from}\" (« {} »): not the portal's sender {}, ignored",
-                    excerpt(&subject, 80),
-                    imap.trusted.describe()
-                ));
-                continue;
-            }
+        let Some(msg) = raw.and_then(|raw| parser.parse(raw)) else {
+            tracing::warn!(account = %self.account, uid, "unreadable mail ignored");
+            return Err(format!("mail {uid}: not a readable mail, ignored"));
+        };
+        let from = msg
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(one_line)
+            .unwrap_or_default();
+        let subject = msg.subject().map(one_line).unwrap_or_default();
+        // The headers were judged already; the whole mail must say the same.
+        if !imap.trusted.trusts(&from) {
+            return Err(format!(
+                "mail {uid} from \"{from}\" (« {} »): not the portal's sender {}, ignored",
+                excerpt(&subject, 80),
+                imap.trusted.describe()
+            ));
+        }
+        {
             let body = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
             let Some(found) = self.patterns.recognise(&subject, &body) else {
                 tracing::warn!(
@@ -718,11 +881,10 @@ impl MailChannel {
                     uid,
                     "mail from the portal that no pattern recognises ignored"
                 );
-                pulled.ignored.push(format!(
+                return Err(format!(
                     "mail {uid} from the portal (« {} »): no pattern recognises it, ignored",
                     excerpt(&subject, 80)
                 ));
-                continue;
             };
             // The invoice: by number, else by the Message-ID it answers.
             let answers: Vec<String> = [msg.in_reply_to(), msg.references()]
@@ -758,37 +920,31 @@ impl MailChannel {
                     pattern = %found.pattern,
                     "portal notification without an invoice number ignored"
                 );
-                pulled.ignored.push(format!(
+                return Err(format!(
                     "mail {uid} from the portal (« {} »): recognised as « {} » but names no \
                      invoice number, ignored",
                     excerpt(&subject, 80),
                     found.raw_status
                 ));
-                continue;
             };
-            let at_ms = msg
-                .date()
-                .map(|d| d.to_timestamp().saturating_mul(1000))
-                .or(m.internal_ms)
-                .unwrap_or_else(now_ms);
             tracing::info!(
                 account = %self.account,
                 uid,
                 pattern = %found.pattern,
                 number = %number,
                 known = hit.is_some(),
+                authentication = auth.unwrap_or("none given"),
                 "portal notification read"
             );
-            pulled.events.push(PortalEvent {
+            Ok(PortalEvent {
                 portal_ref: hit.map(|t| t.portal_ref.clone()),
                 number: Some(number),
                 at_ms,
                 vocabulary: Vocabulary::Generix,
                 raw_status: found.raw_status,
                 raw_reason: found.raw_reason,
-            });
+            })
         }
-        pulled
     }
 }
 
@@ -901,16 +1057,75 @@ impl Cursor {
     }
 }
 
-/// One mail as the server sent it.
-struct RawMail {
-    uid: u32,
-    raw: Option<Vec<u8>>,
-    internal_ms: Option<i64>,
+/// What one batch of a pull read.
+struct Batch {
+    cursor: Cursor,
+    pulled: Pulled,
+    /// Mails looked at (headers read).
+    mails: usize,
 }
 
-struct Fetched {
-    cursor: Cursor,
-    mails: Vec<RawMail>,
+/// What the receiving server's `Authentication-Results` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AuthResults {
+    /// The header's text, on one line.
+    summary: String,
+    /// `dkim=fail`, `spf=fail`, `dmarc=fail`… when a check failed.
+    failed: Option<String>,
+}
+
+/// The `Authentication-Results` header (RFC 8601) that counts in a mail's
+/// header block: the one whose authserv-id is `authserv_id`, or else the
+/// topmost (added last, by the receiving server; those below may come from
+/// the sender). `None` when there is none.
+fn authentication_results(header: &[u8], authserv_id: Option<&str>) -> Option<AuthResults> {
+    let text = String::from_utf8_lossy(header);
+    // Unfold continuation lines, then take the matching fields in order.
+    let mut fields: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = fields.last_mut() {
+                last.push(' ');
+                last.push_str(line.trim());
+            }
+        } else {
+            fields.push(line.to_string());
+        }
+    }
+    let value = fields.iter().find_map(|f| {
+        let (name, value) = f.split_once(':')?;
+        if !name.trim().eq_ignore_ascii_case("authentication-results") {
+            return None;
+        }
+        let value = value.trim();
+        let id = value
+            .split(|c: char| c == ';' || c.is_whitespace())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match authserv_id {
+            Some(want) if id != want => None,
+            _ => Some(value.to_string()),
+        }
+    })?;
+    let lower = value.to_ascii_lowercase();
+    let failed: Vec<String> = ["dkim", "spf", "dmarc"]
+        .iter()
+        .filter_map(|method| {
+            lower
+                .split(';')
+                .map(str::trim)
+                .filter_map(|r| r.strip_prefix(&format!("{method}=")))
+                .map(|rest| rest.split_whitespace().next().unwrap_or(""))
+                .find(|res| matches!(*res, "fail" | "permerror"))
+                .map(|res| format!("{method}={res}"))
+        })
+        .collect();
+    Some(AuthResults {
+        summary: one_line(&value),
+        failed: (!failed.is_empty()).then(|| failed.join(", ")),
+    })
 }
 
 impl Channel for MailChannel {
@@ -1058,7 +1273,7 @@ impl Channel for MailChannel {
             }
             parsed
         });
-        let fetched = tokio::time::timeout(IMAP_TIMEOUT, self.fetch(imap, cursor))
+        let batch = tokio::time::timeout(IMAP_TIMEOUT, self.fetch(imap, cursor, tracked))
             .await
             .map_err(|_| {
                 ChannelError::Timeout(format!(
@@ -1068,11 +1283,11 @@ impl Channel for MailChannel {
                     IMAP_TIMEOUT.as_secs()
                 ))
             })??;
-        let mut pulled = self.read_mails(imap, tracked, &fetched.mails);
-        pulled.cursor = Some(fetched.cursor.render());
+        let mut pulled = batch.pulled;
+        pulled.cursor = Some(batch.cursor.render());
         tracing::debug!(
             account = %self.account,
-            mails = fetched.mails.len(),
+            mails = batch.mails,
             events = pulled.events.len(),
             ignored = pulled.ignored.len(),
             "mailbox read"

@@ -19,6 +19,7 @@
 
 pub mod afnor;
 pub mod chorus;
+pub mod http;
 pub mod mail;
 pub mod print;
 pub mod sandbox;
@@ -90,6 +91,13 @@ pub enum ChannelError {
     /// The portal answered something that does not follow its contract.
     #[error("the portal's answer could not be understood: {0}")]
     Protocol(String),
+    /// The portal answered a redirect (3xx), which is never followed: a
+    /// portal API that sends its caller elsewhere could hand its credentials
+    /// or invoices to another host.
+    #[error(
+        "le portail a renvoyé vers une autre adresse : {0} (non suivie) / the portal redirected to another address: {0} (not followed)"
+    )]
+    Redirected(String),
     /// The channel cannot do this at all (e.g. ask a mailbox whether an
     /// invoice arrived).
     #[error("this channel cannot {0}")]
@@ -230,17 +238,7 @@ pub fn status_error(status: u16, retry_after: Option<Duration>, detail: &str) ->
     }
 }
 
-/// Reads a `Retry-After` header given in seconds.
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
-}
+pub use http::retry_after;
 
 /// What kind of delivery this is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -341,6 +339,11 @@ pub struct Pulled {
     /// Messages that were ignored, and why (untrusted sender, no pattern
     /// matched…), for the log and the user.
     pub ignored: Vec<String>,
+    /// The portal has more past `cursor`: record this batch, then pull
+    /// again from the new cursor (a large mailbox is read in batches).
+    pub more: bool,
+    /// How many items remain past `cursor`, when the channel knows.
+    pub remaining: Option<u64>,
 }
 
 /// One way to reach a portal. Implementations hold their account's settings

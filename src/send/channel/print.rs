@@ -14,8 +14,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::{Channel, ChannelError, Delivered, Lookup, Outgoing, PortalEvent, Pulled, Tracked};
 use crate::mirror::lifecycle::{Status, Vocabulary};
 use crate::send::accounts::Account;
@@ -72,7 +70,7 @@ impl PrintChannel {
                 continue;
             }
             if let Ok(bytes) = std::fs::read(&path)
-                && hex(&Sha256::digest(&bytes)) == sha256
+                && crate::hex::sha256(&bytes) == sha256
             {
                 return Ok(Some(path));
             }
@@ -90,10 +88,6 @@ impl PrintChannel {
             raw_reason: Some(format!("à imprimer : {}", path.display())),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A file name from an invoice number: letters, digits, `-`, `_` and `.`
@@ -209,7 +203,7 @@ impl Channel for PrintChannel {
         Ok(Pulled {
             events: Vec::new(),
             cursor: cursor.map(str::to_string),
-            ignored: Vec::new(),
+            ..Pulled::default()
         })
     }
 }

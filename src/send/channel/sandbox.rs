@@ -30,18 +30,15 @@ pub struct SandboxChannel {
 
 impl SandboxChannel {
     pub fn new(account: &str, base_url: &str) -> Result<SandboxChannel, ChannelError> {
-        super::install_crypto();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| ChannelError::Config {
+        let base = super::http::base_url(account, "url", base_url)?;
+        let http =
+            super::http::client(Duration::from_secs(60)).map_err(|e| ChannelError::Config {
                 account: account.to_string(),
                 detail: e.to_string(),
             })?;
         Ok(SandboxChannel {
             account: account.to_string(),
-            base: base_url.trim_end_matches('/').to_string(),
+            base,
             http,
             home_id: None,
         })
@@ -86,17 +83,21 @@ impl SandboxChannel {
         resp: Result<reqwest::Response, reqwest::Error>,
     ) -> Result<T, ChannelError> {
         let resp = resp.map_err(|e| http_error(&e))?;
+        super::http::refuse_redirect(&resp)?;
         let status = resp.status();
         if !status.is_success() {
             let after = retry_after(resp.headers());
-            let body = resp.text().await.unwrap_or_default();
+            let body = super::http::error_text(resp).await;
             let detail = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
                 .unwrap_or(body);
             return Err(status_error(status.as_u16(), after, &detail));
         }
-        resp.json::<T>().await.map_err(|e| http_error(&e))
+        let bytes = super::http::read_capped(resp, super::http::JSON_CAP, "the sandbox").await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ChannelError::Protocol(format!("the sandbox did not answer what was expected: {e}"))
+        })
     }
 
     /// The demonstration's stand-in for the supplier importing the signed
@@ -133,11 +134,7 @@ impl SandboxChannel {
             .filter(|n| (1..=3600).contains(n))
             .map(Duration::from_secs)
             .ok_or_else(|| config("the setting \"timeout_secs\" must be 1 to 3600".into()))?;
-        self.http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .build()
-            .map_err(|e| config(e.to_string()))?;
+        self.http = super::http::client(timeout).map_err(|e| config(e.to_string()))?;
         Ok(self)
     }
 

@@ -10,12 +10,9 @@
 //! [`copy_payload`] done first), sending (the outbox's `run`), and
 //! routing.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
-use super::{AnnexCopy, OutboxError, Result, hex, io};
+use super::{AnnexCopy, OutboxError, Result, io};
 use crate::check::Report;
 use crate::check::facts::FactKey;
 use crate::mirror::lifecycle::Status;
@@ -240,15 +237,22 @@ pub fn copy_payload(
     sha: &str,
     annexes: &[PathBuf],
 ) -> Result<Option<Payload>> {
-    let bytes = std::fs::read(src).map_err(io(src))?;
-    if hex(&Sha256::digest(&bytes)) != sha {
+    // The checked file, read no further than the checker would: one that
+    // became larger (or a device) is not the checked one.
+    let limit = crate::check::Options::default().parse_ceiling;
+    let bytes = crate::check::open_regular(src)
+        .and_then(|f| crate::check::read_at_most(f, limit))
+        .map_err(io(src))?;
+    if crate::hex::sha256(&bytes) != sha {
         return Ok(None);
     }
     let rel = format!("outbox/{sha}.pdf");
     write_payload(&home.join(&rel), &bytes)?;
     let mut kept = Vec::new();
     for a in annexes {
-        let bytes = std::fs::read(a).map_err(io(a))?;
+        let bytes = crate::check::open_regular(a)
+            .and_then(|f| crate::check::read_at_most(f, limit))
+            .map_err(io(a))?;
         let file_name = a
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -257,7 +261,7 @@ pub fn copy_payload(
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let payload = format!("outbox/{}.{ext}", hex(&Sha256::digest(&bytes)));
+        let payload = format!("outbox/{}.{ext}", crate::hex::sha256(&bytes));
         write_payload(&home.join(&payload), &bytes)?;
         kept.push(AnnexCopy { file_name, payload });
     }
@@ -312,11 +316,12 @@ fn write_payload(path: &Path, bytes: &[u8]) -> Result<()> {
         return Ok(());
     }
     let dir = path.parent().expect("outbox/<sha>.pdf has a parent");
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    crate::home::create_private_dir(dir).map_err(io(dir))?;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     {
         use std::io::Write as _;
-        let mut f = File::create(&tmp).map_err(io(&tmp))?;
+        // Invoices: readable by their owner only.
+        let mut f = crate::home::private_file().open(&tmp).map_err(io(&tmp))?;
         f.write_all(bytes).map_err(io(&tmp))?;
         f.sync_all().map_err(io(&tmp))?;
     }

@@ -21,8 +21,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use crate::check::{self, Options};
 use crate::mirror::lifecycle::Status;
 use crate::mirror::store::{
@@ -111,11 +109,13 @@ impl Retry {
     /// users).
     pub fn from_env() -> Retry {
         let mut r = Retry::default();
-        if let Some(s) = env_u64("FACTEUR_AMBIGUOUS_SETTLE_SECONDS") {
-            r.settle = Duration::from_secs(s.min(7 * 24 * 3600));
+        if let Some(d) = crate::send::channel::http::env_seconds("FACTEUR_AMBIGUOUS_SETTLE_SECONDS")
+        {
+            r.settle = d;
         }
         if let Some(ms) = env_u64("FACTEUR_RETRY_BASE_MS") {
-            r.base = Duration::from_millis(ms);
+            // Never beyond the cap: the doubling then saturates harmlessly.
+            r.base = Duration::from_millis(ms).min(r.cap);
         }
         if let Some(n) = env_u64("FACTEUR_RETRY_ATTEMPTS") {
             r.attempts = n.clamp(1, 100) as u32;
@@ -177,17 +177,11 @@ impl OutboxLock {
 /// The outbox's lock file, opened (created when missing, never truncated).
 fn lock_file(home: &Path) -> Result<(PathBuf, File)> {
     let path = home.join("outbox.lock");
-    let file = File::options()
-        .create(true)
+    let file = crate::home::private_file()
         .truncate(false)
-        .write(true)
         .open(&path)
         .map_err(io(&path))?;
     Ok((path, file))
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What happened to one attempt, for progress and summaries.
@@ -528,20 +522,12 @@ async fn replay<C: Channel>(
             delivered(store, sub, number, portal_ref, &events, now).map(Some)
         }
         Err(e) => {
-            // The invoice stays refused at the portal: say so again, with
-            // why the replay did not go through (never "checked": it did
-            // leave the machine).
+            // The invoice stays refused at the portal, and in its history:
+            // the attempt keeps the portal's answer (`error`, for
+            // « Détails »), and whoever asked for the replay says it.
             let now = store::now_ms();
             let msg = e.to_string();
-            let ev = store::local_event(
-                Status::Refused,
-                Some(format!(
-                    "Mandat absent — rejeu non accepté / replay not accepted: {msg}"
-                )),
-                sub.id,
-                now,
-            );
-            store.finish_submission(sub.id, Outcome::Failed, None, Some(&msg), &[ev], now)?;
+            store.finish_submission(sub.id, Outcome::Failed, None, Some(&msg), &[], now)?;
             Ok(Some(Step::Failed {
                 number,
                 error: msg,
@@ -676,7 +662,7 @@ fn outgoing(store: &Store, home: &Path, sub: &OpenSubmission) -> Result<Outgoing
     let pdf = std::fs::read(&path).map_err(|e| {
         OutboxError::Payload(inv.number.clone(), format!("{}: {e}", path.display()))
     })?;
-    let sha = hex(&Sha256::digest(&pdf));
+    let sha = crate::hex::sha256(&pdf);
     if sha != inv.sha256 {
         return Err(OutboxError::Payload(
             inv.number.clone(),
@@ -796,6 +782,35 @@ pub async fn sync<C: Channel>(
     channel: &C,
     retry: &Retry,
 ) -> Result<PullCounts> {
+    sync_with_progress(store, home, channel, retry, &mut |_| {}).await
+}
+
+/// Where a sync stands, after each batch a portal gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncProgress {
+    /// Batches recorded so far.
+    pub batches: u32,
+    /// Events brought back so far.
+    pub events: usize,
+    /// What the portal says remains, when it says.
+    pub remaining: Option<u64>,
+}
+
+/// The most batches one sync reads (a portal that always says "more"
+/// cannot keep it going for ever); the rest waits for the next sync.
+const MAX_BATCHES: u32 = 10_000;
+
+/// [`sync`], calling `progress` after each batch is recorded: a portal
+/// with much to tell (a mailbox of thousands of mails) is read batch after
+/// batch, each batch's events and cursor recorded together before the
+/// next is asked for, so an interruption loses nothing already read.
+pub async fn sync_with_progress<C: Channel>(
+    store: &mut Store,
+    home: &Path,
+    channel: &C,
+    retry: &Retry,
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
+) -> Result<PullCounts> {
     for step in settle_waiting(store, home, channel, retry).await? {
         tracing::info!(account = %channel.account(), "settled: {step:?}");
     }
@@ -815,10 +830,48 @@ pub async fn sync<C: Channel>(
             portal_ref: d.portal_ref,
         })
         .collect();
-    let cursor = store.sync_state(&account)?.and_then(|(c, _)| c);
+    let mut total = PullCounts::default();
+    let mut seen = SyncProgress {
+        batches: 0,
+        events: 0,
+        remaining: None,
+    };
+    loop {
+        let (counts, more, remaining, events) =
+            sync_batch(store, channel, retry, &account, &tracked).await?;
+        total.added += counts.added;
+        total.known += counts.known;
+        total.unmatched += counts.unmatched;
+        for id in counts.changed {
+            if !total.changed.contains(&id) {
+                total.changed.push(id);
+            }
+        }
+        seen.batches += 1;
+        seen.events += events;
+        seen.remaining = remaining;
+        progress(&seen);
+        if !more || seen.batches >= MAX_BATCHES {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// One pull from the stored cursor, recorded with its new cursor in one
+/// transaction. Returns the counts, whether the portal has more, what it
+/// says remains, and how many events came.
+async fn sync_batch<C: Channel>(
+    store: &mut Store,
+    channel: &C,
+    retry: &Retry,
+    account: &str,
+    tracked: &[Tracked],
+) -> Result<(PullCounts, bool, Option<u64>, usize)> {
+    let cursor = store.sync_state(account)?.and_then(|(c, _)| c);
     let mut n = 1;
     let pulled = loop {
-        match channel.pull(&tracked, cursor.as_deref()).await {
+        match channel.pull(tracked, cursor.as_deref()).await {
             Ok(p) => break p,
             // Only what surely did not reach the portal is tried again.
             Err(e) if e.kind() == crate::send::channel::Failure::NotSent && n < retry.attempts => {
@@ -848,7 +901,11 @@ pub async fn sync<C: Channel>(
             },
         })
         .collect();
-    Ok(store.record_pulled(&account, &events, pulled.cursor.as_deref(), store::now_ms())?)
+    let counts =
+        store.record_pulled(account, &events, pulled.cursor.as_deref(), store::now_ms())?;
+    // A cursor that did not move cannot bring more: stop rather than loop.
+    let more = pulled.more && pulled.cursor.is_some() && pulled.cursor != cursor;
+    Ok((counts, more, pulled.remaining, events.len()))
 }
 
 /// The supplier posted a printed invoice (« à imprimer et poster »): it is

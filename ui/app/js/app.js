@@ -163,6 +163,12 @@ async function start() {
       if (id === app.state.selectedId) detail.refresh();
     });
     await ipc.on('counts-changed', () => app.loadCounts());
+    // The database changed, whoever changed it: list, counts and detail
+    // refresh together.
+    await ipc.on('db-changed', () => {
+      clearTimeout(changedTimer);
+      changedTimer = setTimeout(() => app.refreshAll(), 150);
+    });
     await ipc.on('folders-changed', (v) => app.folders.update(v));
     // Files taken from a watched folder: the list shows them.
     await ipc.on('watch-taken', () => {

@@ -3,7 +3,7 @@
 
 import * as ipc from './ipc.js';
 import { h, clear, $ } from './dom.js';
-import { t, t2, pick, pick2, money, date, dateTime, age } from './i18n.js';
+import { t, t2, pick, pick2, money, date, dateTime, age, getLang } from './i18n.js';
 import { badge, category, label, isFinal, icon } from './status.js';
 import { errorBlock, showError } from './errors.js';
 
@@ -17,9 +17,16 @@ export function createDetail(app) {
   const el = $('#detail');
   let current = null; // the last invoice_detail answer
   let seq = 0;
+  // The answer to the owner's last action on this invoice: kept across the
+  // refreshes that follow it (a status change re-renders the detail).
+  let said = null;
+  let failed = null; // the same for a refusal: { id, error }
+  let drawn = null; // what is on screen: language and answer
 
   async function open(id, { focus = true } = {}) {
     const my = ++seq;
+    if (said && said.id !== id) said = null;
+    if (failed && failed.id !== id) failed = null;
     app.state.selectedId = id;
     let d;
     try {
@@ -29,6 +36,11 @@ export function createDetail(app) {
       return;
     }
     if (my !== seq) return;
+    // A refresh that brings nothing new leaves the detail as it is (the
+    // database changes often: a sync's cursor, another invoice).
+    const shown = `${getLang()}${JSON.stringify(d)}`;
+    if (!focus && current && shown === drawn) return;
+    drawn = shown;
     current = d;
     render();
     el.hidden = false;
@@ -51,6 +63,7 @@ export function createDetail(app) {
   }
 
   function notice(text) {
+    said = text && current ? { id: current.invoice.id, text } : null;
     const n = $('.detail .notice');
     if (n) n.textContent = text;
   }
@@ -58,13 +71,19 @@ export function createDetail(app) {
   async function act(fn, okText) {
     const errHost = $('.detail .action-error');
     if (errHost) clear(errHost);
+    failed = null;
     try {
       const res = await fn();
       await app.refreshAll();
       notice(typeof okText === 'function' ? okText(res) : okText);
       return res;
     } catch (e) {
-      if (errHost) errHost.append(errorBlock(e));
+      // Said where the owner clicked, and kept there across the refreshes
+      // the database's changes bring.
+      failed = current ? { id: current.invoice.id, error: e } : null;
+      notice('');
+      const host = $('.detail .action-error');
+      if (host) host.append(errorBlock(e));
       else showError(e);
       return undefined;
     }
@@ -79,8 +98,15 @@ export function createDetail(app) {
           onclick: () => act(() => ipc.submitInvoices([inv.id], null),
             (r) => (r && r.queued && r.queued.includes(inv.id) ? t('submitted') : t('submit_refused'))) }));
       } else if (a === 'replay') {
+        // On the demonstration portal the mandate is signed from here: the
+        // owner can try « Rejouer » without a terminal.
+        if (d.simulation) {
+          out.push(h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'sign_mandate' },
+            text: t('action_sign_mandate'),
+            onclick: () => act(() => ipc.signDemoMandate(inv.id), t('mandate_signed')) }));
+        }
         out.push(h('button', { class: 'btn', type: 'button', dataset: { action: a }, text: t('action_replay'),
-          onclick: () => act(() => ipc.replayInvoice(inv.id), t('replayed')) }));
+          onclick: () => act(() => ipc.replayInvoice(inv.id), t('replay_sent')) }));
       } else if (a === 'prepare_corrected') {
         out.push(h('button', { class: 'btn', type: 'button', dataset: { action: a }, text: t('action_prepare_corrected'),
           'aria-expanded': 'false', onclick: (e) => toggleCorrection(e.currentTarget, inv) }));
@@ -136,6 +162,35 @@ export function createDetail(app) {
     input.focus();
   }
 
+  // « Numéro à saisir »: the owner types the number the reading missed.
+  function numberForm(inv) {
+    if (inv.number || inv.status !== 'checked') return null;
+    const input = h('input', { id: 'typed-number', type: 'text', autocomplete: 'off', spellcheck: 'false',
+      maxlength: '64', 'aria-describedby': 'typed-number-help' });
+    const err = h('p', { class: 'err', role: 'alert' });
+    const form = h('form', { class: 'correction number-form', novalidate: true },
+      h('label', { for: 'typed-number', text: t('number_label') }),
+      h('p', { id: 'typed-number-help', class: 'help', text: t('number_help') }),
+      h('div', { class: 'row-in' }, input, h('button', { class: 'btn', type: 'submit', text: t('number_save') })),
+      err);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const v = input.value.trim();
+      err.textContent = '';
+      if (!v) { err.textContent = t('number_empty'); input.focus(); return; }
+      try {
+        const row = await ipc.setInvoiceNumber(inv.id, v);
+        await app.refreshAll();
+        notice(t('number_saved', row.number));
+      } catch (ex) {
+        // What was typed stays; the reason shows beside the field.
+        clear(err);
+        err.append(errorBlock(ex));
+      }
+    });
+    return form;
+  }
+
   function correctionLine(d) {
     const c = d.correction;
     if (!c) return null;
@@ -154,23 +209,33 @@ export function createDetail(app) {
       h('p', { class: 'what', text: pick(d.guidance, 'what') }),
       h('p', { class: 'todo', text: pick(d.guidance, 'todo') }),
       correctionLine(d),
+      numberForm(inv),
       h('div', { class: 'actions' }, actionButtons(d)),
       h('div', { class: 'correction-host' }),
-      h('div', { class: 'action-error' }),
-      h('p', { class: 'notice', role: 'status' }));
+      h('div', { class: 'action-error' }, failed && failed.id === inv.id ? errorBlock(failed.error) : null),
+      h('p', { class: 'notice', role: 'status', text: said && said.id === inv.id ? said.text : null }));
   }
 
   // Where routing would send a checked invoice, and why (or why it is held).
+  // Where it goes is said once, in the verdict above; here only the
+  // identifiers routing set aside, and why.
   function routingSection(routing) {
     if (!routing) return null;
     const dec = routing.decision;
-    const cat = dec.decision === 'send' ? 'waiting' : 'action';
     const ignored = routing.candidates.filter((c) => c.ignored);
-    return h('section', { class: `routing cat-${cat}`, 'aria-labelledby': 'h-routing' },
+    if (!ignored.length) return null;
+    return h('section', { class: 'routing', 'aria-labelledby': 'h-routing', dataset: { decision: dec.decision } },
       h('h3', { id: 'h-routing', text: t('routing') }),
-      h('p', { class: 'route-line', dataset: { decision: dec.decision } },
-        icon(cat), h('span', { text: `${t(`route_${dec.decision}`)} ` }), pick2(dec.why)),
-      ignored.length ? h('ul', { class: 'ignored' }, ignored.map((c) => h('li', { text: pick2(c.ignored) }))) : null);
+      h('ul', { class: 'ignored' }, ignored.map((c) => h('li', { text: pick2(c.ignored) }))));
+  }
+
+  // HT + TVA = TTC, to the cent: amounts that do not add up are flagged,
+  // never shown as plain facts.
+  function amountsDisagree(facts) {
+    const n = (k) => (facts[k] ? Number(facts[k].value) : NaN);
+    const ht = n('total_without_tax'); const tva = n('total_tax'); const ttc = n('total_with_tax');
+    if ([ht, tva, ttc].some((x) => Number.isNaN(x))) return false;
+    return Math.abs(ht + tva - ttc) > 0.011;
   }
 
   function findingsSection(report) {
@@ -184,7 +249,9 @@ export function createDetail(app) {
           h('span', { class: `sev sev-${f.severity}` }, icon(f.severity === 'error' ? 'action' : 'waiting'),
             t(`severity_${f.severity}`)),
           h('p', { class: 'msg', text: pick(f, 'message') }),
-          pick(f, 'hint') ? h('p', { class: 'hint' }, h('strong', { text: `${t('fix')} ` }), pick(f, 'hint')) : null)));
+          pick(f, 'hint') ? h('p', { class: 'hint' }, h('strong', { text: `${t('fix')} ` }), pick(f, 'hint')) : null,
+          f.detail ? h('details', { class: 'tech' }, h('summary', { text: t('technical') }),
+            h('p', { class: 'raw', text: f.detail })) : null)));
     }
     return h('section', { 'aria-labelledby': 'h-findings' }, h('h3', { id: 'h-findings', text: t('findings') }), body);
   }
@@ -197,16 +264,21 @@ export function createDetail(app) {
     });
     if (!keys.length) return null;
     const currency = facts.currency?.value;
+    const disagree = amountsDisagree(facts);
     return h('section', { 'aria-labelledby': 'h-facts' }, h('h3', { id: 'h-facts', text: t('facts') }),
+      disagree ? h('p', { class: 'doubt-note', role: 'note' }, icon('action'), t('amounts_disagree')) : null,
       h('dl', { class: 'facts' }, keys.map((k) => {
         const f = facts[k];
         let v = f.value;
+        const doubtful = disagree && AMOUNT_FACTS.has(k) && k !== 'amount_due';
         if (AMOUNT_FACTS.has(k)) v = money(v, currency);
         else if (k === 'issue_date') v = date(v);
         else if (k === 'doc_type') v = t2('doc_type_value', v);
+        else if (k === 'type_code') v = t2('type_code_value', v);
         return [h('dt', { text: t2('fact', k) }),
           // Where it was read matters to the curious only: a tooltip.
-          h('dd', { dataset: { fact: k }, title: t(`fact_source_${f.source}`) }, v)];
+          h('dd', { dataset: { fact: k }, class: doubtful ? 'doubtful' : null, title: t(`fact_source_${f.source}`) },
+            v, doubtful ? h('span', { class: 'doubt', text: ` (${t('doubtful')})` }) : null)];
       })));
   }
 
@@ -231,17 +303,39 @@ export function createDetail(app) {
   }
 
   function render() {
+    // What the owner was typing survives a refresh, and so does the focus.
+    const typed = [...el.querySelectorAll('input[id]')].map((i) => [i.id, i.value, i === document.activeElement]);
+    draw();
+    for (const [id, value, focused] of typed) {
+      const input = el.querySelector(`#${id}`);
+      if (!input) continue;
+      input.value = value;
+      if (focused) input.focus();
+    }
+  }
+
+  function draw() {
     const d = current;
     const inv = d.invoice;
     const since = isFinal(inv.status) ? '' : t('since', age(inv.status_since_ms));
+    const fileName = inv.path.split(/[\\/]/).pop();
+    let title;
+    if (inv.status === 'blocked' && !inv.number) title = t('blocked_title', fileName);
+    else if (!inv.number) title = `${t2('doc_type_value', inv.doc_type)} — ${t('number_missing')}`;
+    else if (inv.doc_type === 'credit_note') title = t('credit_title', inv.number);
+    else title = t('detail_title', inv.number);
+    const facts = d.report?.facts || {};
+    const total = amountsDisagree(facts) ? `${money(inv.total_with_tax, inv.currency)} (${t('doubtful')})`
+      : money(inv.total_with_tax, inv.currency);
     clear(el,
       h('header', {},
-        h('h2', { id: 'detail-title', text: t('detail_title', inv.number) }),
+        h('h2', { id: 'detail-title', text: title }),
         h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('close_detail'), title: t('close_detail'),
           onclick: () => app.closeDetail() }, '×')),
-      h('p', { class: 'sub' }, h('strong', { text: money(inv.total_with_tax, inv.currency) }), ' · ',
+      h('p', { class: 'sub' }, h('strong', { text: total }), ' · ',
         inv.customer || t('no_customer'), ' · ', date(inv.issue_date)),
-      d.simulation ? h('p', { class: 'sim-banner', text: t('simulation_banner') }) : null,
+      d.simulation ? h('div', { class: 'sim-banner' }, h('p', { text: t('simulation_banner') }),
+        h('p', { text: t('demo_pace') })) : null,
       h('div', { class: 'headline' }, badge(inv.status, inv.reason_code),
         since ? h('span', { class: 'age', text: since }) : null,
         h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),

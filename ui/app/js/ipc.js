@@ -56,6 +56,8 @@ export const openLaunchFiles = () => call('open_launch_files');
 export const cancelBatch = (batch_id) => call('cancel_batch', { batch_id });
 export const submitInvoices = (ids, account = null) => call('submit_invoices', { ids, account });
 export const replayInvoice = (id) => call('replay_invoice', { id });
+export const signDemoMandate = (id) => call('sign_demo_mandate', { id });
+export const setInvoiceNumber = (id, number) => call('set_invoice_number', { id, number });
 export const prepareCorrection = (id, new_number) => call('prepare_correction', { id, new_number });
 export const markVerified = (id, arrived) => call('mark_verified', { id, arrived });
 export const markPosted = (id) => call('mark_posted', { id });

@@ -64,10 +64,13 @@ export function createList(app) {
   });
 
   // ---- Rows ----
+  // The built-in demonstration accounts in plain words, never « sandbox ».
+  const portalName = (p) => (p === 'sandbox' ? t('portal_sandbox') : p === 'sandbox-pa' ? t('portal_sandbox_pa') : p);
+
   function portalCell(r) {
     if (!r.portal) return h('span', { class: 'c-portal' }, h('span', { class: 'pname', text: t('no_portal') }));
-    return h('span', { class: 'c-portal', title: r.portal }, h('span', { class: 'pname', text: r.portal }),
-      app.isSimulation(r.portal) ? h('span', { class: 'sim', text: t('simulation') }) : null);
+    return h('span', { class: 'c-portal', title: portalName(r.portal) }, h('span', { class: 'pname', text: portalName(r.portal) }),
+      app.isSimulation(r.portal) && r.portal !== 'sandbox' ? h('span', { class: 'sim', text: t('simulation') }) : null);
   }
 
   function rowEl(r, i) {
@@ -75,8 +78,9 @@ export function createList(app) {
     return h('li', { role: 'option', id: `inv-${r.id}`, 'aria-selected': 'false', dataset: { id: r.id, index: i },
       onclick: () => { setActive(i); app.openDetail(r.id); } },
       h('div', { class: 'row' },
-        h('span', { class: 'num', text: r.number }),
-        h('span', { class: 'cust', text: r.customer || t('no_customer') }),
+        r.number ? h('span', { class: 'num', text: r.number })
+          : h('span', { class: 'num missing', title: r.path, text: r.status === 'blocked' ? r.path.split(/[\\/]/).pop() : t('number_missing') }),
+        h('span', { class: 'cust', title: r.customer || t('no_customer'), text: r.customer || t('no_customer') }),
         h('span', { class: 'amount', text: money(r.total_with_tax, r.currency) }),
         h('span', { class: 'c-date', text: date(r.issue_date) }),
         portalCell(r),

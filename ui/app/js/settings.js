@@ -66,8 +66,9 @@ export function createSettings(app) {
         h('div', { class: 'field' }, h('label', { for: 'acc-kind', text: t('account_kind') }), kindSel)),
       fields,
       FIELDS[kind].some((f) => f.secret) ? h('p', { class: 'help', text: t('secret_help') }) : null,
-      err,
-      h('button', { class: 'btn', type: 'submit', text: t('save_account') }));
+      // The answer shows right under the button the owner clicked.
+      h('button', { class: 'btn', type: 'submit', text: t('save_account') }),
+      err);
     kindSel.addEventListener('change', () => {
       kind = kindSel.value;
       const name = form.elements.name.value;
@@ -91,8 +92,13 @@ export function createSettings(app) {
         await ipc.addAccount(name, kind, settings, secrets);
       } catch (ex) {
         err.append(errorBlock(ex));
-        // Secrets never linger in the page, even after a failure.
-        for (const p of form.querySelectorAll('input[type=password]')) p.value = '';
+        // Secrets never linger in the page after a failure, except when the
+        // keyring refused them: the owner unlocks it and clicks again,
+        // without typing everything anew.
+        if (ex.code !== 'keyring') {
+          for (const p of form.querySelectorAll('input[type=password]')) p.value = '';
+        }
+        err.scrollIntoView({ block: 'nearest' });
         return;
       }
       form.reset();

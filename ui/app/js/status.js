@@ -3,14 +3,16 @@
 
 import { t, t2 } from './i18n.js';
 
-export const GROUPS = ['to_do', 'in_progress', 'issued', 'paid', 'rejected', 'all'];
+export const GROUPS = ['to_do', 'blocked', 'in_progress', 'issued', 'paid', 'rejected', 'all'];
 
 // Group membership, as IPC.md "Group" (the shell does the same server-side).
 const GROUP_STATUSES = {
   to_do: ['checked', 'blocked', 'to_verify', 'to_post', 'rejected', 'suspended', 'routing_error',
     'disputed', 'partially_approved', 'unknown'],
-  in_progress: ['queued', 'sending', 'deposited', 'received', 'made_available', 'taken_over', 'completed'],
-  issued: ['issued', 'approved', 'endorsed', 'payment_sent'],
+  blocked: ['blocked'],
+  // Until the plateforme issued it; what follows happens to an issued invoice.
+  in_progress: ['queued', 'sending', 'deposited'],
+  issued: ['issued', 'received', 'made_available', 'taken_over', 'completed', 'approved', 'endorsed', 'payment_sent'],
   paid: ['paid'],
   rejected: ['rejected', 'refused', 'cancelled'],
 };
@@ -23,8 +25,9 @@ export function inGroup(group, status, reason) {
 
 const isMandatAbsent = (r) => (r || '').toUpperCase() === 'MANDAT_ABSENT';
 
+// « Prête à envoyer » is good news, not a wait: green with a tick.
 const CATEGORY = {
-  checked: 'waiting', queued: 'waiting', sending: 'waiting', deposited: 'waiting',
+  checked: 'success', queued: 'waiting', sending: 'waiting', deposited: 'waiting',
   received: 'waiting', made_available: 'waiting', taken_over: 'waiting', completed: 'waiting',
   issued: 'success', approved: 'success', endorsed: 'success', payment_sent: 'success', paid: 'success',
   blocked: 'action', to_verify: 'action', to_post: 'action', rejected: 'action', suspended: 'action',
