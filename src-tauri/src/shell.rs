@@ -288,10 +288,11 @@ pub fn start_batch<R: Runtime>(app: &AppHandle<R>, inputs: Vec<PathBuf>) -> Stri
         let mut last = Instant::now() - Duration::from_secs(1);
         let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
         let flag = cancel.clone();
+        let opts = check_options(&app.state::<Shell>().db());
         check::check_batch(
             &files,
             jobs,
-            &Options::default(),
+            &opts,
             &|| flag.load(Ordering::Relaxed),
             &mut |_, outcome| {
                 let item = record(&app, &batch_id, outcome);
@@ -410,6 +411,20 @@ pub fn work_outbox<R: Runtime>(app: AppHandle<R>, account: Account) {
         let _ = app.emit("counts-changed", ());
         attention_changed(&app);
     });
+}
+
+/// The checker's options for the window and its watcher: the layouts the
+/// owner taught by confirming a reading (`facteur read --confirm`) guide the
+/// reading of the next invoice of that layout, as they do for the CLI.
+fn check_options(db: &Store) -> Options {
+    let layouts = facteur::mirror::learned::layouts(db).unwrap_or_else(|e| {
+        tracing::warn!("learned layouts unavailable: {e}");
+        Vec::new()
+    });
+    Options {
+        layouts: std::sync::Arc::new(layouts),
+        ..Options::default()
+    }
 }
 
 /// Works `account`'s outbox now and waits for it (an action the owner
@@ -832,10 +847,12 @@ fn start_watching<R: Runtime>(app: &AppHandle<R>, shell: &Shell, db: &Store) -> 
         .filter_map(|f| f.submit_to.clone())
         .map(|a| (a.name.clone(), a))
         .collect();
-    let opts = watch::Options {
+    let mut opts = watch::Options {
         settle: settle_time(),
         ..watch::Options::default()
     };
+    // The layouts learned so far guide what the watcher reads, as a drop's.
+    opts.check = check_options(db);
     match Watch::start(list, opts) {
         Ok(w) => {
             tracing::info!(folders = w.folders().len(), "watching folders");
