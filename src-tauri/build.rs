@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "replay_invoice",
     "sign_demo_mandate",
     "set_invoice_number",
+    "list_layouts",
+    "remove_layout",
     "prepare_correction",
     "mark_verified",
     "mark_posted",

@@ -377,6 +377,48 @@ pub async fn sign_demo_mandate<R: Runtime>(app: AppHandle<R>, id: i64) -> Answer
         })
 }
 
+/// The layouts Facteur learned from the owner's confirmed readings, for the
+/// settings' list.
+#[tauri::command(rename_all = "snake_case")]
+pub fn list_layouts(shell: State<'_, Shell>) -> Answer<Vec<LayoutView>> {
+    let rows = facteur::mirror::learned::list(&shell.db()).map_err(layout_error)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LayoutView {
+            id: r.id,
+            seller: r.seller_name.unwrap_or(r.seller_key),
+            fields: r.fields,
+            updated_ms: r.updated_ms,
+        })
+        .collect())
+}
+
+/// Forgets a learned layout: the next invoice of it is read without it.
+#[tauri::command(rename_all = "snake_case")]
+pub fn remove_layout(shell: State<'_, Shell>, id: i64) -> Answer<()> {
+    if facteur::mirror::learned::remove(&mut shell.db(), id).map_err(layout_error)? {
+        Ok(())
+    } else {
+        Err(UiError::not_found(&format!("layout {id}")))
+    }
+}
+
+/// A learned layout as the settings list it (its positions stay inside).
+#[derive(Serialize)]
+pub struct LayoutView {
+    id: i64,
+    seller: String,
+    fields: i64,
+    updated_ms: i64,
+}
+
+fn layout_error(e: facteur::mirror::learned::LearnedError) -> UiError {
+    match e {
+        facteur::mirror::learned::LearnedError::Store(s) => s.into(),
+        other => UiError::internal(other.to_string()),
+    }
+}
+
 /// The owner types the number of an invoice whose number was not read.
 #[tauri::command(rename_all = "snake_case")]
 pub fn set_invoice_number(shell: State<'_, Shell>, id: i64, number: String) -> Answer<InvoiceRow> {

@@ -45,6 +45,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             commands::replay_invoice,
             commands::sign_demo_mandate,
             commands::set_invoice_number,
+            commands::list_layouts,
+            commands::remove_layout,
             commands::prepare_correction,
             commands::mark_verified,
             commands::mark_posted,

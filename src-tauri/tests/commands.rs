@@ -894,3 +894,33 @@ fn a_number_is_typed_then_a_refused_replay_is_answered_and_the_demo_mandate_sign
     let d = app.ok("invoice_detail", json!({ "id": id }));
     assert_eq!(d["invoice"]["status"], "deposited", "{d}");
 }
+
+#[test]
+fn learned_layouts_are_listed_in_the_settings_and_forgotten_from_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let app = start(&home);
+    assert_eq!(app.ok("list_layouts", json!({})), json!([]));
+    // The owner confirms what was read on one invoice: its layout is kept.
+    let pdf = invoice_pdf(&SampleInvoice::example(3), false);
+    let reading = facteur::read::read_bytes(&pdf, &[]).unwrap();
+    let confirmed = reading.invoices.clone();
+    {
+        let mut db = facteur::mirror::store::Store::open_home(&home).unwrap();
+        let learned = facteur::mirror::learned::confirm(&mut db, &pdf, &confirmed).unwrap();
+        assert!(!learned.is_empty());
+    }
+    let listed = app.ok("list_layouts", json!({}));
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert!(rows[0]["fields"].as_i64().unwrap() > 0, "{listed}");
+    assert!(
+        !listed.to_string().contains("fingerprint"),
+        "positions stay inside"
+    );
+    let id = rows[0]["id"].as_i64().unwrap();
+    app.ok("remove_layout", json!({ "id": id }));
+    assert_eq!(app.ok("list_layouts", json!({})), json!([]));
+    let e = app.err("remove_layout", json!({ "id": id }));
+    assert_eq!(e["code"], "not_found");
+}

@@ -211,6 +211,7 @@
     setTimeout(() => emit('invoice-changed', { id: inv.id }), 0);
   }
   const signed = new Set();
+  const layouts = mode === 'demo' ? [{ id: 1, seller: 'Plomberie Lefèvre', fields: 9, updated_ms: now - 48 * HOUR }] : [];
   const clone = (x) => (x === undefined ? null : JSON.parse(JSON.stringify(x)));
 
   // Watched folders (IPC.md list_folders); `?mock=empty` starts with none.
@@ -318,6 +319,13 @@
       if (!signed.has(inv.buyer_siren)) throw err('replay_refused', 'Le portail n’a pas accepté de rejouer la facture\u00a0: le mandat de facturation n’est sans doute pas encore signé. Signez-le sur le portail, puis rejouez-la.', 'The portal did not accept to replay the invoice: the billing mandate is probably not signed yet. Sign it on the portal, then replay it.', 'invoice SBX-000003 cannot be replayed yet: the customer\'s mandate is still not signed');
       setStatus(inv, 'deposited', 'VIDEOCODAGE', 'portal_api');
       return { queued: true };
+    },
+    list_layouts: () => clone(layouts),
+    remove_layout: ({ id }) => {
+      const i = layouts.findIndex((l) => l.id === id);
+      if (i < 0) throw err('not_found', 'Cette mise en page n’existe plus.', 'This layout no longer exists.');
+      layouts.splice(i, 1);
+      return null;
     },
     sign_demo_mandate: ({ id }) => { signed.add(find(id).buyer_siren); return null; },
     set_invoice_number: ({ id, number }) => {

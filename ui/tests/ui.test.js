@@ -665,3 +665,14 @@ for (const [width, height] of [[1024, 700], [1440, 900]]) {
     });
   }
 }
+
+test('settings: the learned layouts are listed, and one can be forgotten', async () => {
+  const { page: p } = await page();
+  await p.click('#open-settings');
+  await p.locator('#settings[open]').waitFor();
+  const item = p.locator('#layouts-section [data-layout="1"]');
+  assert.match(await item.textContent(), /Plomberie Lefèvre.*9 champ\(s\) appris/s);
+  await item.locator('[data-action="forget"]').click();
+  await p.locator('#layouts-section [data-empty="layouts"]').waitFor();
+  assert.deepEqual((await calls(p, 'remove_layout'))[0].args, { id: 1 });
+});

@@ -5,8 +5,8 @@
 
 import * as ipc from './ipc.js';
 import { h, clear, $ } from './dom.js';
-import { t, pick, getLang } from './i18n.js';
-import { errorBlock } from './errors.js';
+import { t, pick, getLang, dateOf } from './i18n.js';
+import { errorBlock, showError } from './errors.js';
 
 const KINDS = ['mail_deposit', 'chorus_pro', 'sandbox'];
 // Settings (text) and secrets (password) per kind, as IPC.md add_account.
@@ -191,6 +191,7 @@ export function createSettings(app) {
         h('section', {}, h('h3', { text: t('data_folder') }), h('p', { class: 'path', text: s.data_dir || '—' })),
         app.folders.render(),
         app.directory.render(),
+        layoutsSection(),
         h('section', { 'aria-labelledby': 'h-accounts' },
           h('h3', { id: 'h-accounts', text: t('accounts') }),
           app.state.accounts.length
@@ -199,8 +200,38 @@ export function createSettings(app) {
           addForm())));
   }
 
-  function open() {
+  // The layouts learned from confirmed readings: listed, each removable.
+  let layouts = [];
+  function layoutsSection() {
+    const host = h('section', { id: 'layouts-section', 'aria-labelledby': 'h-layouts' },
+      h('h3', { id: 'h-layouts', text: t('layouts') }),
+      h('p', { class: 'help', text: t('layouts_help') }),
+      layouts.length
+        ? h('ul', { class: 'layouts' }, layouts.map((l) => h('li', { dataset: { layout: l.id } },
+          h('span', { class: 'who', text: t('layout_line', l.seller, l.fields, dateOf(l.updated_ms)) }),
+          h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'forget' }, text: t('layout_forget'),
+            onclick: async () => {
+              try {
+                await ipc.removeLayout(l.id);
+                layouts = await ipc.listLayouts();
+                render();
+              } catch (e) { showError(e); }
+            } }))))
+        : h('p', { class: 'help', dataset: { empty: 'layouts' }, text: t('no_layouts') }));
+    return host;
+  }
+
+  async function loadLayouts() {
+    try {
+      layouts = await ipc.listLayouts();
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  async function open() {
     opener = document.activeElement;
+    await loadLayouts();
     render();
     if (!dlg.open) dlg.showModal();
     $('#settings .head .icon-btn').focus();
