@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "sign_demo_mandate",
     "set_invoice_number",
     "list_layouts",
+    "read_invoice",
     "remove_layout",
     "prepare_correction",
     "mark_verified",

@@ -186,6 +186,38 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
     }))
 }
 
+/// What Facteur reads on a recorded invoice's PDF, in the standard's terms
+/// (the `facteur read --json` objects: lines, VAT breakdown, totals…), with
+/// the layouts the owner taught. The file is the one recorded, or its
+/// outbox copy, and only when its bytes are still the checked ones; `None`
+/// when neither is there any more (or it is no PDF the reader can open).
+pub fn reading(
+    store: &Store,
+    home: &std::path::Path,
+    id: i64,
+) -> Result<Option<Vec<serde_json::Value>>, StoreError> {
+    let Some(inv) = store.invoice(id)? else {
+        return Ok(None);
+    };
+    let candidates = [
+        std::path::PathBuf::from(&inv.path),
+        home.join("outbox").join(format!("{}.pdf", inv.sha256)),
+    ];
+    let Some(bytes) = candidates.iter().find_map(|p| {
+        let b = std::fs::read(p).ok()?;
+        (crate::hex::sha256(&b) == inv.sha256).then_some(b)
+    }) else {
+        return Ok(None);
+    };
+    let layouts = crate::mirror::learned::layouts(store).unwrap_or_default();
+    Ok(crate::read::read_bytes(&bytes, &layouts).ok().map(|r| {
+        r.invoices
+            .iter()
+            .map(crate::read::en16931::to_json)
+            .collect()
+    }))
+}
+
 /// The one verdict of a checked invoice, for the channel routing chose: a
 /// file the check lets through is ready only if where it will go takes it
 /// (a plain PDF routed to a plateforme agréée is not), and it is said once.

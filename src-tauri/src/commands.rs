@@ -377,6 +377,13 @@ pub async fn sign_demo_mandate<R: Runtime>(app: AppHandle<R>, id: i64) -> Answer
         })
 }
 
+/// What Facteur reads on an invoice's PDF (lines, VAT breakdown, totals),
+/// in the `facteur read --json` format; `null` when the file is gone.
+#[tauri::command(rename_all = "snake_case")]
+pub fn read_invoice(shell: State<'_, Shell>, id: i64) -> Answer<Option<Vec<serde_json::Value>>> {
+    Ok(view::reading(&shell.db(), &shell.home, id)?)
+}
+
 /// The layouts Facteur learned from the owner's confirmed readings, for the
 /// settings' list.
 #[tauri::command(rename_all = "snake_case")]

@@ -46,6 +46,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             commands::sign_demo_mandate,
             commands::set_invoice_number,
             commands::list_layouts,
+            commands::read_invoice,
             commands::remove_layout,
             commands::prepare_correction,
             commands::mark_verified,

@@ -924,3 +924,31 @@ fn learned_layouts_are_listed_in_the_settings_and_forgotten_from_there() {
     let e = app.err("remove_layout", json!({ "id": id }));
     assert_eq!(e["code"], "not_found");
 }
+
+#[test]
+fn the_detail_can_show_what_was_read_on_the_page_while_the_checked_file_is_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    let dir = tmp.path().join("drop");
+    let file = write(&dir, 2, PageKind::Native);
+    drop_files(&app, vec![dir]);
+    let id = app.ok("list_invoices", json!({ "filter": {} }))["rows"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let read = app.ok("read_invoice", json!({ "id": id }));
+    let inv = &read[0];
+    assert_eq!(inv["BT-1"]["value"], "F-2026-0002", "{read}");
+    assert!(
+        !inv["BG-25"].as_array().unwrap().is_empty(),
+        "the lines are read: {read}"
+    );
+    assert!(
+        inv["BT-1"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("page 1 (")
+    );
+    // A file changed since it was checked is not read as if it were that invoice.
+    std::fs::write(&file, b"%PDF-1.4 something else").unwrap();
+    assert_eq!(app.ok("read_invoice", json!({ "id": id })), json!(null));
+}

@@ -1014,7 +1014,9 @@ fn table(page: &Page, pf: &mut PageFacts) {
         }
         let cols = classify(i);
         let kinds: Vec<Column> = cols.iter().map(|c| c.0).collect();
-        (cols.len() >= 3
+        // Two columns only (« Désignation | Montant », a service invoice's
+        // usual table) when the whole line is those two headers.
+        ((cols.len() >= 3 || (cols.len() == 2 && own == l.cells.len()))
             && kinds.contains(&Column::Description)
             && (kinds.contains(&Column::Net) || kinds.contains(&Column::UnitPrice)))
         .then_some((i, cols))

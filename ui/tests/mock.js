@@ -320,6 +320,17 @@
       setStatus(inv, 'deposited', 'VIDEOCODAGE', 'portal_api');
       return { queued: true };
     },
+    read_invoice: ({ id }) => {
+      const inv = find(id);
+      if (inv.id !== 6) return [{ 'BT-1': { value: inv.number, source: 'page 1 (50, 765, 80, 11)', sure: false } }];
+      const f = (value, sure = false) => ({ value, source: 'page 1 (50, 600, 80, 10)', sure });
+      return [{ 'BT-1': f(inv.number), 'BT-5': f('EUR'),
+        'BG-25': [
+          { 'BG-31': { 'BT-153': f('Pain de campagne') }, 'BT-129': f('12'), 'BG-29': { 'BT-146': f('3.50') }, 'BG-30': { 'BT-152': f('5.5') }, 'BT-131': f('42.00', true) },
+          { 'BG-31': { 'BT-153': f('Croissants') }, 'BT-129': f('10'), 'BG-29': { 'BT-146': f('1.20') }, 'BG-30': { 'BT-152': f('5.5') }, 'BT-131': f('12.00', true) },
+        ],
+        'BG-23': [{ 'BT-119': f('5.5'), 'BT-116': f('54.00', true), 'BT-117': f('2.97', true) }] }];
+    },
     list_layouts: () => clone(layouts),
     remove_layout: ({ id }) => {
       const i = layouts.findIndex((l) => l.id === id);

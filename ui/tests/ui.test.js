@@ -676,3 +676,19 @@ test('settings: the learned layouts are listed, and one can be forgotten', async
   await p.locator('#layouts-section [data-empty="layouts"]').waitFor();
   assert.deepEqual((await calls(p, 'remove_layout'))[0].args, { id: 1 });
 });
+
+test('detail: the lines and VAT breakdown read on the page, sure values told apart', async () => {
+  const { page: p } = await page();
+  await openDetail(p, 6);
+  const table = p.locator('#detail .reading table.lines').first();
+  await table.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 2);
+  assert.match(await table.textContent(), /Pain de campagne.*12.*3,50\u00a0€.*5,5\u00a0%.*42,00\u00a0€/s);
+  assert.equal(await table.locator('tbody tr').first().locator('td').last().locator('.sure').count(), 1);
+  assert.match(await p.locator('#detail .reading').textContent(), /TVA par taux.*54,00\u00a0€.*2,97\u00a0€/s);
+  // No lines read: no section.
+  await openDetail(p, 1);
+  await p.waitForFunction(() => window.__mock.commandsOf('read_invoice').some((c) => c.args.id === 1));
+  await p.waitForTimeout(50);
+  assert.equal(await p.locator('#detail .reading').count(), 0);
+});

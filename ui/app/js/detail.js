@@ -3,7 +3,7 @@
 
 import * as ipc from './ipc.js';
 import { h, clear, $ } from './dom.js';
-import { t, t2, pick, pick2, money, date, dateTime, age, getLang } from './i18n.js';
+import { t, t2, pick, pick2, money, date, dateTime, age, getLang, count } from './i18n.js';
 import { badge, category, label, isFinal, icon } from './status.js';
 import { errorBlock, showError } from './errors.js';
 
@@ -43,6 +43,7 @@ export function createDetail(app) {
     drawn = shown;
     current = d;
     render();
+    showReading(id);
     el.hidden = false;
     $('#layout').classList.add('with-detail');
     if (focus) el.focus();
@@ -217,6 +218,44 @@ export function createDetail(app) {
   }
 
   // Where routing would send a checked invoice, and why (or why it is held).
+  // The lines and VAT breakdown as read on the page (`facteur read`'s
+  // terms), asked for after the detail is on screen.
+  async function showReading(id) {
+    let r;
+    try {
+      r = await ipc.readInvoice(id);
+    } catch {
+      return; // what was read is a help, not a requirement
+    }
+    const host = $('.detail .reading-host');
+    if (!host || !current || current.invoice.id !== id || !r) return;
+    const inv = r[0];
+    const lines = inv?.['BG-25'] || [];
+    if (!lines.length) return;
+    const currency = inv['BT-5']?.value;
+    const val = (f, fmt = (x) => x) => (f ? h('span', { class: f.sure ? 'sure' : 'unsure', title: f.sure ? t('sure') : t('unsure') }, fmt(f.value)) : '—');
+    const amount = (f) => val(f, (x) => money(x, currency));
+    const vat = inv['BG-23'] || [];
+    clear(host, h('section', { class: 'reading', 'aria-labelledby': 'h-lines' },
+      h('h3', { id: 'h-lines', text: t('lines') }),
+      h('p', { class: 'help', text: t('lines_help') }),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'lines' },
+        h('thead', {}, h('tr', {}, ['col_desc', 'col_qty', 'col_unit_price', 'col_rate', 'col_line_total'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, lines.map((l) => h('tr', {},
+          h('td', {}, val(l['BG-31']?.['BT-153'])),
+          h('td', { class: 'n' }, val(l['BT-129'])),
+          h('td', { class: 'n' }, amount(l['BG-29']?.['BT-146'])),
+          h('td', { class: 'n' }, val(l['BG-30']?.['BT-152'], (x) => `${count(Number(x))}${'\u00a0'}%`)),
+          h('td', { class: 'n' }, amount(l['BT-131']))))))),
+      vat.length ? h('h4', { text: t('vat_breakdown') }) : null,
+      vat.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'lines' },
+        h('thead', {}, h('tr', {}, ['col_rate', 'col_base', 'col_vat'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, vat.map((v) => h('tr', {},
+          h('td', { class: 'n' }, val(v['BT-119'], (x) => `${count(Number(x))}${'\u00a0'}%`)),
+          h('td', { class: 'n' }, amount(v['BT-116'])),
+          h('td', { class: 'n' }, amount(v['BT-117']))))))) : null));
+  }
+
   // Where it goes is said once, in the verdict above; here only the
   // identifiers routing set aside, and why.
   function routingSection(routing) {
@@ -344,6 +383,7 @@ export function createDetail(app) {
       routingSection(d.routing),
       findingsSection(d.report),
       factsSection(d.report),
+      h('div', { class: 'reading-host' }),
       timelineSection(d.events),
       h('details', { class: 'tech' }, h('summary', { text: t('technical') }),
         h('dl', {}, h('dt', { text: t('file') }), h('dd', { text: inv.path }),

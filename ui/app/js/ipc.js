@@ -59,6 +59,7 @@ export const replayInvoice = (id) => call('replay_invoice', { id });
 export const signDemoMandate = (id) => call('sign_demo_mandate', { id });
 export const setInvoiceNumber = (id, number) => call('set_invoice_number', { id, number });
 export const listLayouts = () => call('list_layouts');
+export const readInvoice = (id) => call('read_invoice', { id });
 export const removeLayout = (id) => call('remove_layout', { id });
 export const prepareCorrection = (id, new_number) => call('prepare_correction', { id, new_number });
 export const markVerified = (id, arrived) => call('mark_verified', { id, arrived });
