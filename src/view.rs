@@ -166,12 +166,14 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
     } else {
         None
     };
-    let guidance = match &routing {
-        Some(r) if invoice.status == Status::Checked => verdict(&invoice, &r.decision, guidance),
-        _ if invoice.status == Status::Checked && invoice.number.is_empty() => {
-            verdict_number_missing(guidance)
-        }
-        _ => guidance,
+    let guidance = if invoice.status == Status::Checked {
+        verdict(
+            invoice.number.is_empty(),
+            routing.as_ref().map(|r| &r.decision),
+            guidance,
+        )
+    } else {
+        guidance
     };
     Ok(Some(Detail {
         invoice,
@@ -219,19 +221,39 @@ pub fn reading(
 }
 
 /// The one verdict of a checked invoice, for the channel routing chose: a
-/// file the check lets through is ready only if where it will go takes it
-/// (a plain PDF routed to a plateforme agréée is not), and it is said once.
+/// file the check lets through is ready only if it has its number and where
+/// it will go takes it (a plain PDF routed to a plateforme agréée does not),
+/// and it is said once. `None`: routing could not be decided; the checked
+/// guidance stands.
 fn verdict(
-    invoice: &store::InvoiceRow,
-    decision: &crate::send::route::Decision,
+    number_missing: bool,
+    decision: Option<&crate::send::route::Decision>,
     checked: Guidance,
 ) -> Guidance {
     use crate::send::route::Decision;
-    if invoice.number.is_empty() {
-        return verdict_number_missing(checked);
+    // Not ready: the same guidance without « Envoyer ».
+    let not_ready = |what_fr: &str, what_en: &str, todo_fr: &str, todo_en: &str| Guidance {
+        what_fr: what_fr.into(),
+        what_en: what_en.into(),
+        todo_fr: todo_fr.into(),
+        todo_en: todo_en.into(),
+        actions: checked
+            .actions
+            .iter()
+            .copied()
+            .filter(|a| *a != guidance::Action::Submit)
+            .collect(),
+    };
+    if number_missing {
+        return not_ready(
+            "Numéro à saisir : aucun numéro de facture n'a été lu dans ce fichier.",
+            "Number to type: no invoice number was read in this file.",
+            "Tapez le numéro imprimé sur la facture ci-dessous : il sert à éviter les doublons et au suivi. Elle pourra partir ensuite.",
+            "Type the number printed on the invoice below: it prevents duplicates and is used to follow it. It can go then.",
+        );
     }
     match decision {
-        Decision::Send { why, .. } => Guidance {
+        Some(Decision::Send { why, .. }) => Guidance {
             what_fr: format!("Prête à envoyer : {}", why.fr),
             what_en: format!("Ready to send: {}", why.en),
             todo_fr:
@@ -239,34 +261,15 @@ fn verdict(
                     .into(),
             todo_en: "Click \"Send\": it goes exactly once, and what happens next shows here."
                 .into(),
-            actions: checked.actions,
+            actions: checked.actions.clone(),
         },
-        Decision::Held { why } | Decision::Undeliverable { why } => Guidance {
-            what_fr: "Pas prête à partir : elle n'est pas envoyée telle quelle.".into(),
-            what_en: "Not ready to go: it is not sent as it is.".into(),
-            todo_fr: why.fr.clone(),
-            todo_en: why.en.clone(),
-            actions: checked
-                .actions
-                .into_iter()
-                .filter(|a| *a != guidance::Action::Submit)
-                .collect(),
-        },
-    }
-}
-
-/// An invoice whose number was not read: it waits for the owner to type it.
-fn verdict_number_missing(checked: Guidance) -> Guidance {
-    Guidance {
-        what_fr: "Numéro à saisir : aucun numéro de facture n'a été lu dans ce fichier.".into(),
-        what_en: "Number to type: no invoice number was read in this file.".into(),
-        todo_fr: "Tapez le numéro imprimé sur la facture ci-dessous : il sert à éviter les doublons et au suivi. Elle pourra partir ensuite.".into(),
-        todo_en: "Type the number printed on the invoice below: it prevents duplicates and is used to follow it. It can go then.".into(),
-        actions: checked
-            .actions
-            .into_iter()
-            .filter(|a| *a != guidance::Action::Submit)
-            .collect(),
+        Some(Decision::Held { why } | Decision::Undeliverable { why }) => not_ready(
+            "Pas prête à partir : elle n'est pas envoyée telle quelle.",
+            "Not ready to go: it is not sent as it is.",
+            &why.fr,
+            &why.en,
+        ),
+        None => checked.clone(),
     }
 }
 

@@ -327,8 +327,7 @@ pub async fn replay_invoice<R: Runtime>(app: AppHandle<R>, id: i64) -> Answer<Re
             "The portal did not accept to replay the invoice: the billing mandate is probably not signed yet. Sign it on the portal, then replay it.",
             s.error,
         )),
-        Some(s) if s.outcome == "sent" => Ok(Replayed { queued: true }),
-        // Still on its way (the portal is slow): the history will say.
+        // Taken, or still on its way (a slow portal): the history will say.
         _ => Ok(Replayed { queued: true }),
     }
 }

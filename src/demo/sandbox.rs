@@ -417,6 +417,12 @@ mod tests {
         // An owner's own customer, never heard of by the demo: accepted.
         let own = s.deposit(deposit("F-20", "383474814"), 0);
         assert_eq!(canonical(&s, &own, 0).0, Status::Deposited);
+        // … and goes all the way, in the demo's time.
+        assert_eq!(canonical(&s, &own, T.videocodage_ms).0, Status::Issued);
+        assert_eq!(
+            canonical(&s, &own, T.videocodage_ms + 4 * T.step_ms).0,
+            Status::Paid
+        );
         let nobody = s.deposit(
             Deposit {
                 buyer_siren: None,

@@ -119,8 +119,12 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let status = current_status(&tx, invoice_id)
-            .map_err(|_| StoreError::NotFound(format!("#{invoice_id}")))?;
+        let status = match current_status(&tx, invoice_id) {
+            Err(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows)) => {
+                return Err(StoreError::NotFound(format!("#{invoice_id}")));
+            }
+            other => other?,
+        };
         if !matches!(status, Status::Checked | Status::Blocked) {
             return Err(StoreError::NumberFixed(invoice_id));
         }
@@ -464,12 +468,12 @@ pub(super) fn duplicate_reason(d: &Duplicate) -> String {
 /// Whether the invoice may be submitted ([`Store::can_submit`]), read
 /// inside a transaction.
 pub(super) fn can_submit_in(conn: &Connection, invoice_id: i64) -> Result<SubmitDecision> {
-    let status = current_status(conn, invoice_id)?;
-    let number: String = conn.query_row(
-        "SELECT number FROM invoices WHERE id = ?1",
+    let (status, number): (String, String) = conn.query_row(
+        "SELECT current_status, number FROM invoices WHERE id = ?1",
         [invoice_id],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    let status = Status::parse(&status).unwrap_or(Status::Unknown);
     Ok(match status {
         Status::Checked if number.is_empty() => SubmitDecision::NumberMissing,
         Status::Checked => match find_duplicate(conn, invoice_id)? {
