@@ -72,6 +72,16 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Check structured invoices (CII/UBL XML, or the XML of a Factur-X PDF)
+    /// against the official EN 16931, BR-FR and Factur-X rules, offline.
+    Rules {
+        /// One JSON object per file, one per line.
+        #[arg(long)]
+        json: bool,
+        /// XML or PDF files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Layouts learned from confirmed readings.
     Layouts {
         #[command(subcommand)]
@@ -474,6 +484,7 @@ fn main() -> ExitCode {
             confirm,
             paths,
         } => cli::read::read(&paths, json, confirm.as_deref(), lang),
+        Command::Rules { json, paths } => cli::rules::rules(&paths, json, lang),
         Command::Layouts { action } => match action {
             LayoutsAction::List { json } => cli::read::layouts_list(json, lang),
             LayoutsAction::Remove { id } => cli::read::layouts_remove(id, lang),

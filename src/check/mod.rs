@@ -19,6 +19,7 @@
 
 pub mod facts;
 pub mod finding;
+pub mod rules;
 pub mod structured;
 pub mod textfacts;
 
@@ -98,12 +99,39 @@ pub enum ContentClass {
     Unknown,
 }
 
-/// The embedded structured invoice, as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// The embedded structured invoice, as reported, with what the official
+/// e-invoice rules ([`rules`]) say of it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StructuredSummary {
     pub syntax: String,
     pub profile: Option<String>,
     pub file_name: String,
+    /// `valid`, `invalid` (a fatal rule failed or could not be evaluated)
+    /// or `absent` (no rules apply, e.g. ZUGFeRD 1). Reports recorded before
+    /// the rules ran read as `absent`.
+    #[serde(default = "absent")]
+    pub verdict: rules::Verdict,
+    /// Every failed assert, with the official ids.
+    #[serde(default)]
+    pub rules: Vec<rules::Failure>,
+    #[serde(default)]
+    pub unevaluated: Vec<rules::Unevaluated>,
+}
+
+fn absent() -> rules::Verdict {
+    rules::Verdict::Absent
+}
+
+/// A report's `structured` in `--json`: the summary, or `{"verdict":
+/// "absent"}` for a file without a structured invoice.
+fn structured_json<S: serde::Serializer>(
+    s: &Option<StructuredSummary>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => s.serialize(ser),
+        None => serde_json::json!({ "verdict": rules::Verdict::Absent }).serialize(ser),
+    }
 }
 
 /// Everything the checker says about one file. Field names and meanings are
@@ -123,6 +151,7 @@ pub struct Report {
     pub content: ContentClass,
     pub scanned_pages: Vec<usize>,
     pub invoice_count: Option<usize>,
+    #[serde(serialize_with = "structured_json")]
     pub structured: Option<StructuredSummary>,
     pub facts: Facts,
     pub findings: Vec<Finding>,
@@ -155,9 +184,11 @@ impl Report {
         }
     }
 
-    /// Adds a finding; an error one rejects the file.
+    /// Adds a finding; an error one rejects the file, except a failed
+    /// e-invoice rule, which keeps the invoice from structured channels
+    /// only (the deposit verdict keeps its meaning).
     pub fn push(&mut self, f: Finding) {
-        if f.severity == Severity::Error {
+        if f.severity == Severity::Error && f.code != finding::Code::EinvoiceRule {
             self.verdict = Verdict::Rejected;
         }
         self.findings.push(f);
@@ -537,17 +568,8 @@ fn structured_invoice(
         };
         match parsed {
             Ok(inv) => {
-                report.structured = Some(StructuredSummary {
-                    syntax: inv.syntax.as_str().to_string(),
-                    profile: inv
-                        .profile_id
-                        .clone()
-                        .or_else(|| Some(inv.profile.as_str().to_string())),
-                    file_name: a.name.clone(),
-                });
-                if !inv.profile.is_full_invoice() {
-                    report.push(finding::structured_partial(inv.profile.as_str()));
-                }
+                let bytes = a.content.as_deref().unwrap_or_default();
+                structured_found(report, &inv, &a.name, bytes);
                 return Some(inv);
             }
             Err(e) if known && first_error.is_none() => first_error = Some((a.name.clone(), e)),
@@ -559,6 +581,44 @@ fn structured_invoice(
         None => report.push(finding::structured_missing()),
     }
     None
+}
+
+/// Records a structured invoice found (embedded or standalone) and runs the
+/// official rules on it: each failed rule becomes a finding as well.
+pub fn structured_found(report: &mut Report, inv: &StructuredInvoice, name: &str, xml: &[u8]) {
+    let mut summary = StructuredSummary {
+        syntax: inv.syntax.as_str().to_string(),
+        profile: inv
+            .profile_id
+            .clone()
+            .or_else(|| Some(inv.profile.as_str().to_string())),
+        file_name: name.to_string(),
+        verdict: rules::Verdict::Absent,
+        rules: Vec::new(),
+        unevaluated: Vec::new(),
+    };
+    if !inv.profile.is_full_invoice() {
+        report.push(finding::structured_partial(inv.profile.as_str()));
+    }
+    match rules::check_xml(xml) {
+        Ok(outcome) => {
+            summary.verdict = outcome.verdict();
+            for f in &outcome.failures {
+                report.push(finding::einvoice_rule(f));
+            }
+            for u in &outcome.unevaluated {
+                report.push(finding::einvoice_rule_unevaluated(u));
+            }
+            summary.rules = outcome.failures;
+            summary.unevaluated = outcome.unevaluated;
+        }
+        Err(e) => {
+            tracing::warn!(file = %report.path, error = %e, "e-invoice rules could not run");
+            summary.verdict = rules::Verdict::Invalid;
+            report.push(finding::einvoice_rules_failed(&e.to_string()));
+        }
+    }
+    report.structured = Some(summary);
 }
 
 fn norm_number(s: &str) -> String {

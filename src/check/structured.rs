@@ -184,7 +184,7 @@ pub fn parse(xml: &[u8]) -> Result<StructuredInvoice, StructuredError> {
 
 /// The document as UTF-8 text: UTF-16 (by BOM) and ISO-8859-1 (by
 /// declaration) are transcoded; everything else must be valid UTF-8.
-fn to_utf8(xml: &[u8]) -> Result<Cow<'_, str>, StructuredError> {
+pub fn to_utf8(xml: &[u8]) -> Result<Cow<'_, str>, StructuredError> {
     if let Some(rest) = xml.strip_prefix(&[0xFF, 0xFE]) {
         return decode_utf16(rest, u16::from_le_bytes).map(Cow::Owned);
     }

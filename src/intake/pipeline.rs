@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::check::Report;
 use crate::check::facts::{FactKey, Facts};
 use crate::check::finding::{self, Severity};
+use crate::check::{Report, StructuredSummary, rules};
 use crate::mirror::store::{DuplicateKind, QueueWith, Recorded, Store, StoreError, SubmitDecision};
 use crate::send::accounts::{self, Account, AccountError, Kind as AccountKind, SecretStore};
 use crate::send::channel::ChannelError;
@@ -434,7 +434,14 @@ fn take_report(
         };
     let plan = match (may_leave, report.sha256.clone()) {
         (true, Some(sha)) => {
-            match plan_target(store, &report.facts, destination, lookup, now_ms)? {
+            match plan_target(
+                store,
+                &report.facts,
+                report.structured.as_ref(),
+                destination,
+                lookup,
+                now_ms,
+            )? {
                 Err(why) => Plan::Held(why),
                 Ok(target) => {
                     let (account, recipient) = outbox::destination(store, Some(target.to()))?;
@@ -605,7 +612,18 @@ fn send_recorded(
     let Some(facts) = facts else {
         return Ok(Outcome::NoInvoice);
     };
-    let target = match plan_target(store, &facts, destination, lookup, now_ms)? {
+    let structured = match report {
+        Some(r) => r.structured.clone(),
+        None => structured_of(store, invoice_id)?,
+    };
+    let target = match plan_target(
+        store,
+        &facts,
+        structured.as_ref(),
+        destination,
+        lookup,
+        now_ms,
+    )? {
         Ok(t) => t,
         Err(why) => return Ok(Outcome::Held { invoice_id, why }),
     };
@@ -655,6 +673,52 @@ fn facts_of(store: &Store, invoice_id: i64) -> Result<Option<Facts>> {
         .and_then(|mut v| serde_json::from_value(v["facts"].take()).ok()))
 }
 
+/// What the official rules said of an invoice's structured XML, at its
+/// latest recorded check.
+fn structured_of(store: &Store, invoice_id: i64) -> Result<Option<StructuredSummary>> {
+    let Some(inv) = store.invoice(invoice_id)? else {
+        return Ok(None);
+    };
+    Ok(store
+        .latest_report(inv.document_id)?
+        .and_then(|mut v| serde_json::from_value(v["structured"].take()).ok()))
+}
+
+/// A structured invoice the official rules reject (or could not fully
+/// check) never goes where structured invoices are taken: a plateforme
+/// agréée, or Chorus Pro, which receives a Factur-X as a structured flow.
+/// Other channels take the PDF as a document and are not held.
+pub fn rules_hold(kind: AccountKind, structured: Option<&StructuredSummary>) -> Option<Msg> {
+    let s = structured?;
+    if !matches!(kind, AccountKind::Plateforme | AccountKind::ChorusPro)
+        || s.verdict != rules::Verdict::Invalid
+    {
+        return None;
+    }
+    let mut ids: Vec<&str> = s
+        .rules
+        .iter()
+        .filter(|f| f.flag == rules::Flag::Fatal)
+        .map(|f| f.id.as_str())
+        .chain(s.unevaluated.iter().map(|u| u.id.as_str()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let list = if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", ids.join(", "))
+    };
+    Some(Msg::new(
+        &format!(
+            "la facture électronique enfreint les règles officielles{list} : la plateforme la rejetterait, corrigez-la dans votre logiciel"
+        ),
+        &format!(
+            "the e-invoice breaks the official rules{list}: the platform would reject it; correct it in your software"
+        ),
+    ))
+}
+
 /// Where a planned invoice goes.
 enum Planned {
     Account(Account),
@@ -674,6 +738,28 @@ impl Planned {
 /// plateforme's directory is asked first when its cached answer about the
 /// customer is missing or stale.
 fn plan_target(
+    store: &mut Store,
+    facts: &Facts,
+    structured: Option<&StructuredSummary>,
+    destination: Destination<'_>,
+    lookup: &dyn DirectoryLookup,
+    now_ms: i64,
+) -> Result<std::result::Result<Planned, Msg>> {
+    let planned = match route_target(store, facts, destination, lookup, now_ms)? {
+        Ok(p) => p,
+        Err(why) => return Ok(Err(why)),
+    };
+    let kind = match &planned {
+        Planned::Account(a) => a.kind,
+        Planned::Routed(t) => accounts::resolve(store, Some(&t.account))?.kind,
+    };
+    Ok(match rules_hold(kind, structured) {
+        Some(why) => Err(why),
+        None => Ok(planned),
+    })
+}
+
+fn route_target(
     store: &mut Store,
     facts: &Facts,
     destination: Destination<'_>,
