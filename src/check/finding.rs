@@ -447,7 +447,9 @@ pub fn xml_not_invoice(root: &str) -> Finding {
         ..Finding::new(
             Code::XmlNotInvoice,
             Severity::Error,
-            format!("Ce fichier XML n'est pas une facture CII ni UBL (son élément racine est <{root}>)."),
+            format!(
+                "Ce fichier XML n'est pas une facture CII ni UBL (son élément racine est <{root}>)."
+            ),
             format!("This XML file is not a CII or UBL invoice (its root element is <{root}>)."),
             "Exportez la facture depuis votre logiciel en CII (CrossIndustryInvoice), en UBL ou en Factur-X.",
             "Export the invoice from your software as CII (CrossIndustryInvoice), UBL or Factur-X.",

@@ -12,7 +12,7 @@
 //! | `GET /v1/flows/{flowId}?docType=Original` | the file as received |
 //! | `POST /v1/flows/search` `{limit ≤ 100, where{…}}` | `{results: [flow]}`, oldest change first |
 //! | `POST /v1/directory-line/search` `{where{siren}}` | `{results: [line]}` |
-//! | `GET /info` | the simulation label and counts |
+//! | `GET /info` | the simulation label and counts (invoice flows by `flowSyntax` too) |
 //!
 //! Errors are `{errorCode, errorMessage}`. Every `/v1/` call needs a bearer
 //! token from `/oauth/token`; the demonstration takes any client id and
@@ -248,6 +248,16 @@ impl PaState {
         self.flows
             .iter()
             .filter(|f| f.direction == "Out" && f.syntax != "CDAR")
+    }
+
+    /// How many invoice flows arrived in each `flowSyntax` (`Factur-X`,
+    /// `CII`, `UBL`), whatever their acknowledgement.
+    pub fn received_by_syntax(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut by = std::collections::BTreeMap::new();
+        for f in self.invoices() {
+            *by.entry(f.syntax.clone()).or_insert(0) += 1;
+        }
+        by
     }
 
     /// Lifecycle flows sent to the supplier.
@@ -554,8 +564,11 @@ impl PaState {
     }
 }
 
-/// The facts of a structured invoice: a Factur-X PDF, or CII / UBL XML.
+/// The facts of a structured invoice: a Factur-X PDF, or CII / UBL XML in
+/// the syntax the flow declares (a UBL file sent as `CII` is not read: the
+/// plateforme answers `InvalidSchema`).
 fn read_invoice(syntax: &str, file: &[u8]) -> Option<crate::check::facts::Facts> {
+    use crate::check::structured::Syntax;
     if syntax == "Factur-X" {
         let report = crate::check::check_bytes(
             std::path::Path::new("flow.pdf"),
@@ -569,7 +582,15 @@ fn read_invoice(syntax: &str, file: &[u8]) -> Option<crate::check::facts::Facts>
             .filter(|s| s.syntax == "CII")
             .map(|_| report.facts)
     } else {
-        crate::check::structured::parse(file).ok().map(|s| s.facts)
+        let want = match syntax {
+            "CII" => Syntax::Cii,
+            "UBL" => Syntax::Ubl,
+            _ => return None,
+        };
+        crate::check::structured::parse(file)
+            .ok()
+            .filter(|s| s.syntax == want)
+            .map(|s| s.facts)
     }
 }
 
@@ -763,6 +784,7 @@ async fn info(State(shared): State<Shared>) -> Response {
         "label_fr": SIMULATION_LABEL_FR,
         "label_en": SIMULATION_LABEL_EN,
         "received": p.invoices().count(),
+        "received_by_syntax": p.received_by_syntax(),
         "lifecycle": p.lifecycle().count(),
     }))
     .into_response()

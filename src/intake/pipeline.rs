@@ -434,7 +434,8 @@ fn take_report(
         };
     let plan = match (may_leave, report.sha256.clone()) {
         (true, Some(sha)) => {
-            match plan_target(store, &report.facts, destination, lookup, now_ms)? {
+            let form = route::Form::of(report);
+            match plan_target(store, &report.facts, form, destination, lookup, now_ms)? {
                 Err(why) => Plan::Held(why),
                 Ok(target) => {
                     let (account, recipient) = outbox::destination(store, Some(target.to()))?;
@@ -599,13 +600,13 @@ fn send_recorded(
         }
     }
     let facts = match report {
-        Some(r) => Some(r.facts.clone()),
+        Some(r) => Some((r.facts.clone(), route::Form::of(r))),
         None => facts_of(store, invoice_id)?,
     };
-    let Some(facts) = facts else {
+    let Some((facts, form)) = facts else {
         return Ok(Outcome::NoInvoice);
     };
-    let target = match plan_target(store, &facts, destination, lookup, now_ms)? {
+    let target = match plan_target(store, &facts, form, destination, lookup, now_ms)? {
         Ok(t) => t,
         Err(why) => return Ok(Outcome::Held { invoice_id, why }),
     };
@@ -645,14 +646,18 @@ fn send_recorded(
     })
 }
 
-/// The facts of an invoice's latest recorded check.
-fn facts_of(store: &Store, invoice_id: i64) -> Result<Option<Facts>> {
+/// The facts of an invoice's latest recorded check, and the form of its
+/// file (PDF or standalone XML).
+fn facts_of(store: &Store, invoice_id: i64) -> Result<Option<(Facts, route::Form)>> {
     let Some(inv) = store.invoice(invoice_id)? else {
         return Ok(None);
     };
-    Ok(store
-        .latest_report(inv.document_id)?
-        .and_then(|mut v| serde_json::from_value(v["facts"].take()).ok()))
+    Ok(store.latest_report(inv.document_id)?.and_then(|mut v| {
+        let form = route::Form::of_json(&v);
+        serde_json::from_value(v["facts"].take())
+            .ok()
+            .map(|f| (f, form))
+    }))
 }
 
 /// Where a planned invoice goes.
@@ -672,16 +677,23 @@ impl Planned {
 
 /// Where an invoice with these facts goes, or why routing holds it. A
 /// plateforme's directory is asked first when its cached answer about the
-/// customer is missing or stale.
+/// customer is missing or stale. A standalone XML invoice is held for an
+/// account that cannot take it, whether routing chose it or the caller.
 fn plan_target(
     store: &mut Store,
     facts: &Facts,
+    form: route::Form,
     destination: Destination<'_>,
     lookup: &dyn DirectoryLookup,
     now_ms: i64,
 ) -> Result<std::result::Result<Planned, Msg>> {
     let default = match destination {
         Destination::Account(a) | Destination::Correction { account: a, .. } => {
+            if form == route::Form::Xml
+                && let Some(why) = route::xml_refused(a.kind, &a.name)
+            {
+                return Ok(Err(why));
+            }
             return Ok(Ok(Planned::Account(a.clone())));
         }
         Destination::Routed { default } => default,
@@ -692,11 +704,11 @@ fn plan_target(
             )));
         }
     };
-    let mut routing = route::route(store, facts, default)?;
+    let mut routing = route::route_form(store, facts, form, default)?;
     if let Some(t) = routing.decision.target()
         && refresh_directory(store, &t.account.clone(), facts, lookup, now_ms)
     {
-        routing = route::route(store, facts, default)?;
+        routing = route::route_form(store, facts, form, default)?;
     }
     Ok(match routing.decision {
         route::Decision::Send { target, .. } => Ok(Planned::Routed(target)),
