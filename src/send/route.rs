@@ -282,8 +282,11 @@ pub fn route_form(
     if form == Form::Xml
         && let Decision::Send { target, .. } = &routing.decision
     {
-        let kind = accounts::resolve(store, Some(&target.account))?.kind;
-        if let Some(why) = xml_refused(kind, &target.account) {
+        // An account that no longer exists is the outbox's to report, as
+        // for a PDF.
+        if let Ok(account) = accounts::resolve(store, Some(&target.account))
+            && let Some(why) = xml_refused(account.kind, &target.account)
+        {
             routing.decision = Decision::Held { why };
         }
     }
