@@ -268,7 +268,10 @@ fn dropped_xml_invoices_are_checked_recorded_and_listed_like_pdfs() {
     let e = app.err("open_pdf", json!({ "id": row["id"] }));
     assert_eq!(e["code"], "not_pdf", "{e}");
 
-    let credit = app.ok("list_invoices", json!({ "filter": { "number": "AV-2025" } }));
+    let credit = app.ok(
+        "list_invoices",
+        json!({ "filter": { "number": "AV-2025" } }),
+    );
     let d = app.ok("invoice_detail", json!({ "id": credit["rows"][0]["id"] }));
     assert_eq!(d["report"]["structured"]["syntax"], "UBL");
     assert_eq!(d["report"]["facts"]["doc_type"]["value"], "credit_note");
