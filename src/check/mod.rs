@@ -124,7 +124,6 @@ pub struct Report {
     pub pdf: bool,
     /// The file itself is XML: a standalone CII or UBL invoice when
     /// `structured` is set (its `file_name` is then the file's own name).
-    #[serde(default)]
     pub xml: bool,
     pub readable: bool,
     pub encrypted: bool,
@@ -140,7 +139,7 @@ pub struct Report {
     /// (`verdict`, `rules`, `unevaluated`). The checker does not run them:
     /// `None` until the caller that does fills it in, and kept as plain
     /// JSON so the checker does not depend on the engine above it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<serde_json::Value>,
 }
 
@@ -949,7 +948,19 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<CheckError>, dept
 
 #[cfg(test)]
 mod tests {
-    use super::same_number;
+    use super::{looks_like_xml, same_number};
+
+    #[test]
+    fn xml_is_told_by_its_first_bytes_whatever_its_encoding() {
+        assert!(looks_like_xml(b"<?xml version=\"1.0\"?><Invoice/>"));
+        assert!(looks_like_xml(b"\xEF\xBB\xBF\r\n  <Invoice/>"));
+        assert!(looks_like_xml(&[0xFF, 0xFE, b'<', 0]));
+        assert!(looks_like_xml(&[0xFE, 0xFF, 0, b'<']));
+        assert!(!looks_like_xml(b"  <!DOCTYPE html><html></html>"));
+        assert!(!looks_like_xml(b"<HTML><body/></HTML>"));
+        assert!(!looks_like_xml(b"Facture 12"));
+        assert!(!looks_like_xml(b""));
+    }
 
     #[test]
     fn numbers_agree_on_a_whole_part_only() {
