@@ -576,10 +576,12 @@ fn read_invoice(syntax: &str, file: &[u8]) -> Option<crate::check::facts::Facts>
             file,
             &crate::check::Options::default(),
         );
+        // A Factur-X is a PDF: a bare CII file sent under that syntax is
+        // not one.
         report
             .structured
             .as_ref()
-            .filter(|s| s.syntax == "CII")
+            .filter(|s| report.pdf && s.syntax == "CII")
             .map(|_| report.facts)
     } else {
         let want = match syntax {
@@ -1235,6 +1237,28 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cii_or_ubl_flow_is_read_only_in_the_syntax_it_declares() {
+        let cii = crate::demo::sample::facturx_xml(&crate::demo::sample::SampleInvoice::example(1));
+        let ubl: &[u8] = include_bytes!("../../tests/fixtures/xml/ubl_invoice.xml");
+        let number = |f: Option<crate::check::facts::Facts>| {
+            f.and_then(|f| f.get(FactKey::InvoiceNumber).map(str::to_string))
+        };
+        assert_eq!(
+            number(read_invoice("CII", &cii)).as_deref(),
+            Some("F-2026-0001")
+        );
+        assert_eq!(
+            number(read_invoice("UBL", ubl)).as_deref(),
+            Some("FA-2025-0042")
+        );
+        // Declared as the other syntax, or as a Factur-X: not read.
+        assert_eq!(number(read_invoice("UBL", &cii)), None);
+        assert_eq!(number(read_invoice("CII", ubl)), None);
+        assert_eq!(number(read_invoice("Factur-X", &cii)), None);
+        assert_eq!(number(read_invoice("FRR", &cii)), None);
+    }
 
     #[test]
     fn multipart_bodies_are_split_and_garbage_refused() {
