@@ -485,6 +485,13 @@ fn a_watched_folder_sends_cii_and_ubl_to_the_plateforme_as_their_own_syntax() {
         ) == 3
     });
     let (_, stdout, stderr) = w.stop();
+    // Each outbox copy says what it holds.
+    let mut copies: Vec<String> = procs::rows(&home, "SELECT payload FROM submissions")
+        .iter()
+        .map(|p| p.rsplit('.').next().unwrap().to_string())
+        .collect();
+    copies.sort();
+    assert_eq!(copies, ["pdf", "xml", "xml"]);
     assert_eq!(
         by_syntax(),
         [
