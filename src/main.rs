@@ -54,7 +54,7 @@ enum Command {
         /// Do not record the results in the local database.
         #[arg(long)]
         no_store: bool,
-        /// Files or folders (folders are searched recursively for *.pdf).
+        /// Files or folders (folders are searched recursively for *.pdf and *.xml).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -129,7 +129,7 @@ enum Command {
         /// A file sent with the invoice (mail deposit: its own attachment); one invoice only (repeatable).
         #[arg(long, value_name = "FILE")]
         annex: Vec<PathBuf>,
-        /// Files or folders (folders are searched recursively for *.pdf).
+        /// Files or folders (folders are searched recursively for *.pdf and *.xml).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -221,7 +221,7 @@ It accepts every customer; three reserved customer SIRENs show its other answers
         /// One JSON object per file.
         #[arg(long)]
         json: bool,
-        /// Files or folders (folders are searched recursively for *.pdf).
+        /// Files or folders (folders are searched recursively for *.pdf and *.xml).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },

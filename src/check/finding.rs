@@ -46,6 +46,7 @@ pub enum Code {
     /// or standalone XML breaks. Never changes the deposit verdict: it keeps
     /// the invoice from channels that take structured invoices.
     EinvoiceRule,
+    XmlNotInvoice,
 }
 
 impl Code {
@@ -72,6 +73,7 @@ impl Code {
             Code::RejectedNumberReused => "rejected_number_reused",
             Code::SameNumberNotSent => "same_number_not_sent",
             Code::EinvoiceRule => "einvoice_rule",
+            Code::XmlNotInvoice => "xml_not_invoice",
         }
     }
 }
@@ -439,6 +441,41 @@ pub fn structured_invalid(name: &str, detail: &str) -> Finding {
         "Générez à nouveau le Factur-X depuis votre logiciel ; s'il persiste, signalez-le à son éditeur.",
         "Produce the Factur-X again from your software; if it persists, report it to the vendor.",
     )
+}
+
+/// A standalone XML file whose root is neither a CII `CrossIndustryInvoice`
+/// nor a UBL `Invoice` / `CreditNote` (an order, a ZUGFeRD 1 document, a
+/// settings file…).
+pub fn xml_not_invoice(root: &str) -> Finding {
+    Finding {
+        detail: Some(format!("root element <{root}>")),
+        ..Finding::new(
+            Code::XmlNotInvoice,
+            Severity::Error,
+            format!(
+                "Ce fichier XML n'est pas une facture CII ni UBL (son élément racine est <{root}>)."
+            ),
+            format!("This XML file is not a CII or UBL invoice (its root element is <{root}>)."),
+            "Exportez la facture depuis votre logiciel en CII (CrossIndustryInvoice), en UBL ou en Factur-X.",
+            "Export the invoice from your software as CII (CrossIndustryInvoice), UBL or Factur-X.",
+        )
+    }
+}
+
+/// A standalone XML invoice that cannot be read: not well-formed, too
+/// large, nested too deep, an entity it would have to expand, empty.
+pub fn xml_unreadable(detail: &str) -> Finding {
+    Finding {
+        detail: Some(detail.to_string()),
+        ..Finding::new(
+            Code::StructuredInvalid,
+            Severity::Error,
+            format!("Ce fichier XML ne peut pas être lu comme une facture : {detail}."),
+            format!("This XML file cannot be read as an invoice: {detail}."),
+            "Générez à nouveau la facture XML depuis votre logiciel ; s'il persiste, signalez-le à son éditeur.",
+            "Produce the XML invoice again from your software; if it persists, report it to the vendor.",
+        )
+    }
 }
 
 pub fn structured_partial(profile: &str) -> Finding {

@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::check::{Report, StructuredSummary, rules};
 use crate::check::facts::{FactKey, Facts};
 use crate::check::finding::{self, Severity};
-use crate::check::{Report, StructuredSummary, rules};
 use crate::mirror::store::{DuplicateKind, QueueWith, Recorded, Store, StoreError, SubmitDecision};
 use crate::send::accounts::{self, Account, AccountError, Kind as AccountKind, SecretStore};
 use crate::send::channel::ChannelError;
@@ -434,9 +434,11 @@ fn take_report(
         };
     let plan = match (may_leave, report.sha256.clone()) {
         (true, Some(sha)) => {
+            let form = route::Form::of(report);
             match plan_target(
                 store,
                 &report.facts,
+                form,
                 report.structured.as_ref(),
                 destination,
                 lookup,
@@ -606,10 +608,10 @@ fn send_recorded(
         }
     }
     let facts = match report {
-        Some(r) => Some(r.facts.clone()),
+        Some(r) => Some((r.facts.clone(), route::Form::of(r))),
         None => facts_of(store, invoice_id)?,
     };
-    let Some(facts) = facts else {
+    let Some((facts, form)) = facts else {
         return Ok(Outcome::NoInvoice);
     };
     let structured = match report {
@@ -619,6 +621,7 @@ fn send_recorded(
     let target = match plan_target(
         store,
         &facts,
+        form,
         structured.as_ref(),
         destination,
         lookup,
@@ -663,14 +666,18 @@ fn send_recorded(
     })
 }
 
-/// The facts of an invoice's latest recorded check.
-fn facts_of(store: &Store, invoice_id: i64) -> Result<Option<Facts>> {
+/// The facts of an invoice's latest recorded check, and the form of its
+/// file (PDF or standalone XML).
+fn facts_of(store: &Store, invoice_id: i64) -> Result<Option<(Facts, route::Form)>> {
     let Some(inv) = store.invoice(invoice_id)? else {
         return Ok(None);
     };
-    Ok(store
-        .latest_report(inv.document_id)?
-        .and_then(|mut v| serde_json::from_value(v["facts"].take()).ok()))
+    Ok(store.latest_report(inv.document_id)?.and_then(|mut v| {
+        let form = route::Form::of_json(&v);
+        serde_json::from_value(v["facts"].take())
+            .ok()
+            .map(|f| (f, form))
+    }))
 }
 
 /// What the official rules said of an invoice's structured XML, at its
@@ -736,16 +743,19 @@ impl Planned {
 
 /// Where an invoice with these facts goes, or why routing holds it. A
 /// plateforme's directory is asked first when its cached answer about the
-/// customer is missing or stale.
+/// customer is missing or stale. A standalone XML invoice is held for an
+/// account that cannot take it, whether routing chose it or the caller.
+#[allow(clippy::too_many_arguments)]
 fn plan_target(
     store: &mut Store,
     facts: &Facts,
+    form: route::Form,
     structured: Option<&StructuredSummary>,
     destination: Destination<'_>,
     lookup: &dyn DirectoryLookup,
     now_ms: i64,
 ) -> Result<std::result::Result<Planned, Msg>> {
-    let planned = match route_target(store, facts, destination, lookup, now_ms)? {
+    let planned = match route_target(store, facts, form, destination, lookup, now_ms)? {
         Ok(p) => p,
         Err(why) => return Ok(Err(why)),
     };
@@ -762,12 +772,18 @@ fn plan_target(
 fn route_target(
     store: &mut Store,
     facts: &Facts,
+    form: route::Form,
     destination: Destination<'_>,
     lookup: &dyn DirectoryLookup,
     now_ms: i64,
 ) -> Result<std::result::Result<Planned, Msg>> {
     let default = match destination {
         Destination::Account(a) | Destination::Correction { account: a, .. } => {
+            if form == route::Form::Xml
+                && let Some(why) = route::xml_refused(a.kind, &a.name)
+            {
+                return Ok(Err(why));
+            }
             return Ok(Ok(Planned::Account(a.clone())));
         }
         Destination::Routed { default } => default,
@@ -778,11 +794,11 @@ fn route_target(
             )));
         }
     };
-    let mut routing = route::route(store, facts, default)?;
+    let mut routing = route::route_form(store, facts, form, default)?;
     if let Some(t) = routing.decision.target()
         && refresh_directory(store, &t.account.clone(), facts, lookup, now_ms)
     {
-        routing = route::route(store, facts, default)?;
+        routing = route::route_form(store, facts, form, default)?;
     }
     Ok(match routing.decision {
         route::Decision::Send { target, .. } => Ok(Planned::Routed(target)),

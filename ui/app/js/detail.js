@@ -399,8 +399,10 @@ export function createDetail(app) {
         h('p', { text: t('demo_pace') })) : null,
       h('div', { class: 'headline' }, badge(inv.status, inv.reason_code),
         since ? h('span', { class: 'age', text: since }) : null,
-        h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),
-          onclick: () => act(() => ipc.openPdf(inv.id), '') })),
+        // A standalone XML invoice has no PDF to open.
+        d.report && d.report.xml ? null
+          : h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),
+            onclick: () => act(() => ipc.openPdf(inv.id), '') })),
       guidanceBox(d),
       routingSection(d.routing),
       findingsSection(d.report),
