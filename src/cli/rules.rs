@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use facteur::check::finding::Lang;
-use facteur::check::rules::{self, Failure, Flag, RuleSet, Unevaluated, Verdict};
+use facteur::check::rules::{Failure, Flag, RuleSet, Unevaluated, Verdict};
 use facteur::check::{self, Options};
 use serde_json::json;
 
@@ -25,45 +25,33 @@ struct Said {
     error: Option<String>,
 }
 
+/// The checker finds the structured invoice (a standalone XML, or the one a
+/// Factur-X PDF carries) and runs the rules on it: the same path as
+/// `facteur check`, the window and the watched folders.
 fn said(path: &std::path::Path) -> anyhow::Result<Said> {
-    let bytes = std::fs::read(path)?;
-    if bytes.starts_with(b"%PDF") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
-        let report = check::check_file(path, &Options::default())?;
-        return Ok(match report.structured {
-            Some(s) => Said {
-                syntax: Some(s.syntax),
-                profile: s.profile,
-                verdict: s.verdict,
-                rules: s.rules,
-                unevaluated: s.unevaluated,
-                error: None,
-            },
-            None => Said {
-                syntax: None,
-                profile: None,
-                verdict: Verdict::Absent,
-                rules: Vec::new(),
-                unevaluated: Vec::new(),
-                error: None,
-            },
-        });
-    }
-    Ok(match rules::check_xml(&bytes) {
-        Ok(o) => Said {
-            syntax: Some(o.syntax.as_str().to_string()),
-            profile: Some(o.profile.as_str().to_string()),
-            verdict: o.verdict(),
-            rules: o.failures,
-            unevaluated: o.unevaluated,
+    let report = check::check_file(path, &Options::default())?;
+    Ok(match report.structured {
+        Some(s) => Said {
+            syntax: Some(s.syntax),
+            profile: s.profile,
+            verdict: s.verdict,
+            rules: s.rules,
+            unevaluated: s.unevaluated,
             error: None,
         },
-        Err(e) => Said {
+        None => Said {
             syntax: None,
             profile: None,
             verdict: Verdict::Absent,
             rules: Vec::new(),
             unevaluated: Vec::new(),
-            error: Some(e.to_string()),
+            // Why there is none, when the checker says (not an invoice,
+            // unreadable XML).
+            error: report
+                .findings
+                .iter()
+                .find(|f| f.severity == facteur::check::finding::Severity::Error)
+                .map(|f| f.message_en.clone()),
         },
     })
 }

@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::check::{Report, StructuredSummary, rules};
 use crate::check::facts::{FactKey, Facts};
 use crate::check::finding::{self, Severity};
+use crate::check::{Report, StructuredSummary, rules};
 use crate::mirror::store::{DuplicateKind, QueueWith, Recorded, Store, StoreError, SubmitDecision};
 use crate::send::accounts::{self, Account, AccountError, Kind as AccountKind, SecretStore};
 use crate::send::channel::ChannelError;
