@@ -169,10 +169,13 @@
     }
     if (inv.xml) {
       // A standalone CII or UBL invoice: no pages, the file is the structured data.
+      // The official rules' failures are findings too (`einvoice_rule`).
+      for (const r of inv.rule_findings || []) findings.push(Object.assign({ code: 'einvoice_rule' }, r));
       return { path: inv.path, verdict: 'accepted', size_bytes: 8120, sha256: inv.sha256, pages: null, pdf: false,
         xml: true, readable: true, encrypted: false, signed: false, content: 'unknown', scanned_pages: [],
         invoice_count: 1, structured: { syntax: inv.xml, profile: 'urn:cen.eu:en16931:2017',
-          file_name: inv.path.split('/').pop() }, facts, findings };
+          file_name: inv.path.split('/').pop(), verdict: inv.rules_verdict || 'valid', rules: [], unevaluated: [] },
+        facts, findings };
     }
     return { path: inv.path, verdict: inv.status === 'blocked' ? 'rejected' : 'accepted', size_bytes: 48213,
       sha256: inv.sha256, pages: 1, pdf: true, readable: true, encrypted: false, signed: false,

@@ -317,6 +317,39 @@ test('batch: a dropped XML invoice is listed and opens; its detail offers no PDF
   assert.equal(await p.locator('#detail [data-action="open_pdf"]').count(), 1);
 });
 
+test('detail: the official e-invoice rules have their own section, apart from the file check', async () => {
+  const { page: p } = await page();
+  await p.evaluate(() => {
+    const m = window.__mock;
+    const like = m.invoices.find((i) => i.id === 6);
+    const rule = (id, severity, fr) => ({ severity, message_fr: `Règle ${id} : ${fr}`, message_en: `Rule ${id}: ${fr}`,
+      hint_fr: 'Corrigez dans votre logiciel.', hint_en: 'Correct it in your software.', detail: `${id} [br-fr] /rsm:CrossIndustryInvoice` });
+    m.invoices.push(Object.assign({}, like, { id: 61, document_id: 61, number: 'F-2026-0610', xml: 'CII',
+      path: '/in/F-2026-0610.xml', sha256: 'cd'.repeat(32), rules_verdict: 'invalid', rule_findings: [
+        rule('BR-FR-05_BT-22_PMT', 'error', 'la mention des pénalités de retard manque.'),
+        rule('BR-CO-10', 'error', 'le total HT ne correspond pas à la somme des lignes.'),
+        rule('PEPPOL-EN16931-R008', 'warning', 'un élément est vide.')] }));
+    m.invoices.push(Object.assign({}, like, { id: 62, document_id: 62, number: 'F-2026-0620', xml: 'UBL',
+      path: '/in/F-2026-0620.xml', sha256: 'ef'.repeat(32), rules_verdict: 'valid' }));
+  });
+  await openDetail(p, 61);
+  const rules = p.locator('#detail section.rules');
+  await rules.waitFor();
+  assert.match(await rules.locator('h3').textContent(), /Règles de la facture électronique/);
+  assert.match(await rules.textContent(), /2 règle\(s\) officielle\(s\) non respectée\(s\)/);
+  assert.equal(await rules.locator('li[data-code="einvoice_rule"]').count(), 3);
+  assert.match(await rules.locator('li').first().textContent(), /BR-FR-05_BT-22_PMT/);
+  // The file check says nothing of them: it is about the deposit.
+  const check = p.locator('#detail section[aria-labelledby="h-findings"]');
+  assert.equal(await check.locator('li[data-code="einvoice_rule"]').count(), 0);
+  await openDetail(p, 62);
+  await p.locator('#detail section.rules .ok-line').waitFor();
+  assert.match(await p.locator('#detail section.rules').textContent(), /Conforme aux règles officielles/);
+  // A plain PDF has no such section.
+  await openDetail(p, 6);
+  assert.equal(await p.locator('#detail section.rules').count(), 0);
+});
+
 test('batch: every file of a drop is listed with its verdict; a known file is said so; the title counts what waits', async () => {
   const { page: p } = await page();
   await p.waitForFunction(() => /^\(\d+\) Facteur$/.test(document.title));
