@@ -17,6 +17,7 @@
 //! Deliberately not here: duplicates across files and submissions (the store
 //! knows those), routing, anything that needs the network.
 
+pub mod container;
 pub mod facts;
 pub mod finding;
 pub mod structured;
@@ -104,6 +105,10 @@ pub struct StructuredSummary {
     pub syntax: String,
     pub profile: Option<String>,
     pub file_name: String,
+    /// The Factur-X container's problems (`check::container`), as finding
+    /// codes; empty when the PDF around the XML is fine.
+    #[serde(default)]
+    pub container: Vec<Code>,
 }
 
 /// Everything the checker says about one file. Field names and meanings are
@@ -544,9 +549,19 @@ fn structured_invoice(
                         .clone()
                         .or_else(|| Some(inv.profile.as_str().to_string())),
                     file_name: a.name.clone(),
+                    container: Vec::new(),
                 });
                 if !inv.profile.is_full_invoice() {
                     report.push(finding::structured_partial(inv.profile.as_str()));
+                }
+                // Only a PDF that carries an XML pays for this: a plain PDF
+                // never reaches here.
+                let judged = container::check(doc, a, &inv, report.encrypted, budget);
+                for f in judged.findings {
+                    report.push(f);
+                }
+                if let Some(s) = report.structured.as_mut() {
+                    s.container = judged.codes;
                 }
                 return Some(inv);
             }
