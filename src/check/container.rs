@@ -242,7 +242,12 @@ fn parse_xmp(bytes: &[u8]) -> Result<Xmp, String> {
                     xmp.properties.push(Property { ns, name, value });
                 }
             }
-            Event::Eof => break,
+            Event::Eof => {
+                if let Some((_, name, _, _)) = stack.last() {
+                    return Err(format!("not well-formed: it ends inside <{name}>"));
+                }
+                break;
+            }
             _ => {}
         }
     }
