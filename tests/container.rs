@@ -582,11 +582,14 @@ fn fonts_without_their_program_are_named_wherever_they_are_drawn() {
     );
 }
 
+/// A change made to a loaded document.
+type Edit = Box<dyn Fn(&mut Document)>;
+
 #[test]
 fn javascript_anywhere_is_an_error() {
     let js_action =
         || dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") };
-    let cases: Vec<(&str, Box<dyn Fn(&mut Document)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "names",
             Box::new(move |doc: &mut Document| {

@@ -473,6 +473,10 @@ fn space_family(doc: &Document, resources: &[&Dictionary], space: &Object) -> Op
     })
 }
 
+/// A content stream to look at: its bytes, its resources, the families
+/// already made device-independent around it, and its form nesting.
+type Painting<'a> = (Vec<u8>, Vec<&'a Dictionary>, [bool; 3], usize);
+
 /// Whether the pages (and the Form XObjects they draw) paint with a device
 /// colour space that no default colour space covers: colour operators
 /// (`g`, `rg`, `k` and their stroking forms, `cs`/`CS` with a device space)
@@ -481,7 +485,7 @@ fn space_family(doc: &Document, resources: &[&Dictionary], space: &Object) -> Op
 fn uses_device_colour(doc: &Document, budget: &Budget) -> bool {
     let mut ops_left = budget.max_operations;
     let mut seen_forms: HashSet<ObjectId> = HashSet::new();
-    let mut todo: Vec<(Vec<u8>, Vec<&Dictionary>, [bool; 3], usize)> = Vec::new();
+    let mut todo: Vec<Painting> = Vec::new();
     for page_id in doc.page_iter() {
         let content = doc
             .get_page_content_with_limit(page_id, budget.max_stream_bytes)
@@ -634,7 +638,7 @@ fn fonts_not_embedded(doc: &Document, budget: &Budget) -> MissingFonts {
     }
     while let Some((resources, depth)) = todo.pop() {
         visited += 1;
-        if visited > MAX_NODES || (visited % 256 == 0 && budget.expired()) {
+        if visited > MAX_NODES || (visited.is_multiple_of(256) && budget.expired()) {
             break;
         }
         let fonts = resources
@@ -777,7 +781,7 @@ fn has_javascript(doc: &Document, catalog: &Dictionary, budget: &Budget) -> bool
         todo.push((obj, 0));
         while let Some((obj, depth)) = todo.pop() {
             visited += 1;
-            if visited > MAX_NODES || (visited % 4096 == 0 && budget.expired()) {
+            if visited > MAX_NODES || (visited.is_multiple_of(4096) && budget.expired()) {
                 return false;
             }
             let dict = match obj {

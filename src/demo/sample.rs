@@ -6,9 +6,14 @@
 //! input always gives the same bytes (no timestamps, no random ids), so tests can compare
 //! outputs and benchmarks measure the same work every run.
 //!
-//! This is deliberately *not* an invoice generator for real use: the documents are not
-//! PDF/A-3, fonts are not embedded, signatures do not verify, and there is no layout engine
-//! (every text line sits at a fixed position and long content simply runs off the page).
+//! A Factur-X sample carries the whole container a plateforme looks at (the XMP declaring
+//! PDF/A-3B and the Factur-X schema with the XML's profile, the attachment in `/AF`, an
+//! OutputIntent with a generated RGB profile, the document `/ID`) except embedded fonts.
+//!
+//! This is deliberately *not* an invoice generator for real use: the documents are not fully
+//! PDF/A-3 (the standard Helvetica is not embedded, so the checker warns `facturx_fonts`),
+//! signatures do not verify, and there is no layout engine (every text line sits at a fixed
+//! position and long content simply runs off the page).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -117,7 +122,8 @@ pub struct Build {
     /// Per page of the whole file; missing entries default to [`PageKind::Native`].
     pub page_kinds: Vec<PageKind>,
     /// An XML to embed as "factur-x.xml" (Filespec with /AFRelationship /Data, referenced
-    /// from both the catalog's /Names /EmbeddedFiles name tree and its /AF array).
+    /// from both the catalog's /Names /EmbeddedFiles name tree and its /AF array), with the
+    /// XMP metadata, OutputIntent and /ID of a Factur-X container.
     pub facturx: Option<Vec<u8>>,
     /// Overrides the embedded file name (e.g. "zugferd-invoice.xml").
     pub attachment_name: Option<String>,
