@@ -872,3 +872,24 @@ fn the_corpus_factur_x_containers() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// An encrypted Factur-X opened with the empty password (qpdf, AES-256):
+/// the checker's own `encrypted` error, listed with the container's codes.
+#[test]
+fn encryption_is_listed_with_the_container_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.pdf");
+    let out = dir.path().join("encrypted.pdf");
+    std::fs::write(&plain, complete()).unwrap();
+    let status = std::process::Command::new("qpdf")
+        .args(["--encrypt", "", "owner-secret", "256", "--"])
+        .arg(&plain)
+        .arg(&out)
+        .status()
+        .expect("qpdf is required (scripts/setup.sh installs it)");
+    assert!(status.success());
+    let r = check_file(&out, &Options::default()).unwrap();
+    assert!(r.encrypted && r.readable, "{:?}", codes(&r));
+    assert_eq!(container(&r), vec![Code::Encrypted], "{:?}", codes(&r));
+    assert_eq!(r.verdict, Verdict::Rejected);
+}
