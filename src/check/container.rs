@@ -284,6 +284,9 @@ fn xmp_bytes(doc: &Document, catalog: &Dictionary) -> Option<Result<Vec<u8>, Str
         stream
             .decompressed_content_with_limit(MAX_XMP_BYTES)
             .map_err(|e| e.to_string())
+    } else if stream.content.len() > MAX_XMP_BYTES {
+        // Not copied only to be refused.
+        Err(format!("larger than {MAX_XMP_BYTES} bytes"))
     } else {
         Ok(stream.content.clone())
     })
