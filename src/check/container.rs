@@ -7,8 +7,9 @@
 //! properties agreeing with the attachment and the XML's profile, and the
 //! `pdfaExtension:schemas` declaration of that schema), the attachment
 //! (its name, `/AFRelationship`, presence in the catalog's `/AF`, its
-//! stream's `/Subtype` and `/Params`), the PDF/A OutputIntent, fonts
-//! embedded, and JavaScript.
+//! stream's `/Subtype` and `/Params`), the PDF/A OutputIntent (which
+//! PDF/A asks for only when device colour is painted without a default
+//! colour space), fonts embedded, and JavaScript.
 //!
 //! Severities follow what a plateforme does with the file: what makes it
 //! not a Factur-X at all, or a Factur-X that contradicts itself (no XMP, not
@@ -96,7 +97,8 @@ pub fn check(
         out.findings.push(f);
     };
     let Ok(catalog) = doc.catalog() else {
-        // The checker has already said the structure is unreadable.
+        // Not reached past the checker's page-tree check (no catalog, no
+        // page); nothing to judge then.
         return out;
     };
     for f in xmp_findings(doc, catalog, attachment, inv.profile) {
@@ -123,8 +125,8 @@ pub fn check(
 
 // ---------------------------------------------------------------- XMP
 
-/// One property read from the XMP: its namespace, local name and value (an
-/// element's text, or an attribute of an `rdf:Description`).
+/// One property read from the XMP: its namespace, local name and value (a
+/// leaf element's text, or an attribute in the short form).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Property {
     ns: String,
