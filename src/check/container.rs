@@ -276,6 +276,13 @@ fn level_profile(level: &str) -> Option<Profile> {
     })
 }
 
+/// Whether the XMP's level tells the XML's profile. An XRechnung is an
+/// EN 16931 CIUS, and producers older than the XRECHNUNG level write
+/// EN 16931 for it: that is not a contradiction.
+fn level_agrees(level: Option<Profile>, xml: Profile) -> bool {
+    level == Some(xml) || (xml == Profile::XRechnung && level == Some(Profile::En16931))
+}
+
 fn xmp_bytes(doc: &Document, catalog: &Dictionary) -> Option<Result<Vec<u8>, String>> {
     let stream = catalog
         .get(b"Metadata")
@@ -340,7 +347,7 @@ fn xmp_findings(
     }
     if let Some(level) = xmp.get(ns, "ConformanceLevel").filter(|l| !l.is_empty())
         && xml_profile != Profile::Other
-        && level_profile(level) != Some(xml_profile)
+        && !level_agrees(level_profile(level), xml_profile)
     {
         out.push(finding::facturx_profile_mismatch(
             level,
@@ -852,5 +859,8 @@ mod tests {
         assert_eq!(level_profile("basic"), Some(Profile::Basic));
         assert_eq!(level_profile("XRECHNUNG"), Some(Profile::XRechnung));
         assert_eq!(level_profile("FOO"), None);
+        assert!(level_agrees(Some(Profile::En16931), Profile::XRechnung));
+        assert!(!level_agrees(Some(Profile::XRechnung), Profile::En16931));
+        assert!(!level_agrees(None, Profile::Basic));
     }
 }
