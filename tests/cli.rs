@@ -103,6 +103,11 @@ fn json_lines_for_a_folder_in_input_order_with_the_documented_fields() {
     assert_eq!(a["sha256"], hex.split_whitespace().next().unwrap());
     assert_eq!(a["structured"]["syntax"], "CII");
     assert_eq!(a["structured"]["file_name"], "factur-x.xml");
+    // The sample's container is complete but for its standard fonts.
+    assert_eq!(
+        a["structured"]["container"],
+        serde_json::json!(["facturx_fonts"])
+    );
     assert_eq!(a["facts"]["invoice_number"]["value"], "F-2026-0001");
     assert_eq!(a["facts"]["invoice_number"]["source"], "xml");
     assert_eq!(a["content"], "native");

@@ -47,6 +47,18 @@ pub enum Code {
     /// the invoice from channels that take structured invoices.
     EinvoiceRule,
     XmlNotInvoice,
+    FacturxXmpMissing,
+    FacturxNotPdfa3,
+    FacturxXmpSchemaMissing,
+    FacturxProfileMismatch,
+    FacturxXmpIncomplete,
+    FacturxXmpUndeclared,
+    FacturxRelationship,
+    FacturxAttachmentName,
+    FacturxAttachmentStream,
+    FacturxOutputIntent,
+    FacturxFonts,
+    FacturxJavascript,
 }
 
 impl Code {
@@ -74,6 +86,18 @@ impl Code {
             Code::SameNumberNotSent => "same_number_not_sent",
             Code::EinvoiceRule => "einvoice_rule",
             Code::XmlNotInvoice => "xml_not_invoice",
+            Code::FacturxXmpMissing => "facturx_xmp_missing",
+            Code::FacturxNotPdfa3 => "facturx_not_pdfa3",
+            Code::FacturxXmpSchemaMissing => "facturx_xmp_schema_missing",
+            Code::FacturxProfileMismatch => "facturx_profile_mismatch",
+            Code::FacturxXmpIncomplete => "facturx_xmp_incomplete",
+            Code::FacturxXmpUndeclared => "facturx_xmp_undeclared",
+            Code::FacturxRelationship => "facturx_relationship",
+            Code::FacturxAttachmentName => "facturx_attachment_name",
+            Code::FacturxAttachmentStream => "facturx_attachment_stream",
+            Code::FacturxOutputIntent => "facturx_output_intent",
+            Code::FacturxFonts => "facturx_fonts",
+            Code::FacturxJavascript => "facturx_javascript",
         }
     }
 }
@@ -573,6 +597,239 @@ pub fn einvoice_rules_failed(error: &str) -> Finding {
     );
     out.detail = Some(error.to_string());
     out
+}
+
+// The Factur-X container (`check::container`). Errors are what makes a
+// plateforme refuse the file or read it as something else; warnings what a
+// PDF/A validator flags but plateformes are reported to take.
+
+/// The fix shared by the container findings: the file comes out of the
+/// invoicing software's export, so that is where it is mended.
+const REEXPORT_FR: &str = "Réexportez la facture en Factur-X (PDF/A-3) depuis votre logiciel de facturation ; s'il ne le fait pas correctement, signalez-le à son éditeur.";
+const REEXPORT_EN: &str = "Export the invoice again as Factur-X (PDF/A-3) from your invoicing software; if it gets this wrong, report it to the vendor.";
+
+pub fn facturx_xmp_missing(detail: Option<&str>) -> Finding {
+    let mut f = Finding::new(
+        Code::FacturxXmpMissing,
+        Severity::Error,
+        "Le PDF contient un Factur-X mais pas les métadonnées XMP qui le déclarent : une plateforme ne le reconnaîtra pas comme Factur-X.".into(),
+        "The PDF carries a Factur-X but not the XMP metadata that declares it: a platform will not recognise it as Factur-X.".into(),
+        REEXPORT_FR,
+        REEXPORT_EN,
+    );
+    f.detail = detail.map(|d| format!("XMP metadata unreadable: {d}"));
+    f
+}
+
+pub fn facturx_not_pdfa3(part: Option<&str>, conformance: Option<&str>) -> Finding {
+    let said = match (part, conformance) {
+        (None, None) => (
+            "ne se déclarent pas PDF/A".to_string(),
+            "do not declare PDF/A".to_string(),
+        ),
+        (p, c) => (
+            format!("déclarent PDF/A-{}{}", p.unwrap_or("?"), c.unwrap_or("?")),
+            format!("declare PDF/A-{}{}", p.unwrap_or("?"), c.unwrap_or("?")),
+        ),
+    };
+    Finding::new(
+        Code::FacturxNotPdfa3,
+        Severity::Error,
+        format!(
+            "Un Factur-X doit être un PDF/A-3 (A, B ou U) ; ses métadonnées {}.",
+            said.0
+        ),
+        format!(
+            "A Factur-X must be a PDF/A-3 (A, B or U); its metadata {}.",
+            said.1
+        ),
+        "Votre logiciel exporte un Factur-X qui ne se déclare pas PDF/A-3 : choisissez l'export Factur-X ou PDF/A-3 dans ses options, ou signalez-le à son éditeur.",
+        "Your software exports a Factur-X that does not declare PDF/A-3: choose the Factur-X or PDF/A-3 export in its options, or report it to the vendor.",
+    )
+}
+
+pub fn facturx_xmp_schema_missing() -> Finding {
+    Finding::new(
+        Code::FacturxXmpSchemaMissing,
+        Severity::Error,
+        "Les métadonnées XMP ne contiennent pas le schéma Factur-X (type de document, nom du fichier, version, profil) : une plateforme ne reconnaîtra pas le Factur-X.".into(),
+        "The XMP metadata lacks the Factur-X schema (document type, file name, version, profile): a platform will not recognise the Factur-X.".into(),
+        REEXPORT_FR,
+        REEXPORT_EN,
+    )
+}
+
+pub fn facturx_profile_mismatch(xmp: &str, xml: &str) -> Finding {
+    Finding::new(
+        Code::FacturxProfileMismatch,
+        Severity::Error,
+        format!(
+            "Le PDF annonce le profil Factur-X « {xmp} » alors que le XML joint est au profil {xml} : une plateforme refuse un Factur-X qui se contredit."
+        ),
+        format!(
+            "The PDF announces the Factur-X profile \"{xmp}\" while the attached XML uses the {xml} profile: a platform refuses a Factur-X that contradicts itself."
+        ),
+        "Votre logiciel écrit un profil dans les métadonnées et un autre dans le XML : réexportez en choisissant un seul profil (EN 16931), ou signalez-le à son éditeur.",
+        "Your software writes one profile in the metadata and another in the XML: export again choosing one profile (EN 16931), or report it to the vendor.",
+    )
+}
+
+pub fn facturx_xmp_incomplete(missing: &[String], wrong_name: Option<(&str, &str)>) -> Finding {
+    let mut fr = Vec::new();
+    let mut en = Vec::new();
+    if !missing.is_empty() {
+        fr.push(format!("il y manque {}", missing.join(", ")));
+        en.push(format!("{} missing", missing.join(", ")));
+    }
+    if let Some((said, actual)) = wrong_name {
+        fr.push(format!(
+            "le nom de fichier annoncé « {said} » n'est pas celui de la pièce jointe « {actual} »"
+        ));
+        en.push(format!(
+            "the file name announced \"{said}\" is not the attachment's \"{actual}\""
+        ));
+    }
+    Finding::new(
+        Code::FacturxXmpIncomplete,
+        Severity::Warning,
+        format!(
+            "Le schéma Factur-X des métadonnées XMP est incomplet : {}.",
+            fr.join(" ; ")
+        ),
+        format!(
+            "The Factur-X schema of the XMP metadata is incomplete: {}.",
+            en.join("; ")
+        ),
+        REEXPORT_FR,
+        REEXPORT_EN,
+    )
+}
+
+pub fn facturx_xmp_undeclared(namespace: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::FacturxXmpUndeclared,
+        Severity::Warning,
+        "Le schéma Factur-X n'est pas déclaré dans les extensions PDF/A des métadonnées (pdfaExtension:schemas) : un contrôle PDF/A le refusera.".into(),
+        "The Factur-X schema is not declared among the metadata's PDF/A extensions (pdfaExtension:schemas): a PDF/A check will refuse it.".into(),
+        REEXPORT_FR,
+        REEXPORT_EN,
+    );
+    f.detail = Some(format!("no pdfaSchema:namespaceURI {namespace}"));
+    f
+}
+
+pub fn facturx_relationship(name: &str, relationship: Option<&str>, associated: bool) -> Finding {
+    let (fr, en) = match (relationship, associated) {
+        (Some(r), true) => (
+            format!(
+                "sa relation (AFRelationship) est « {r} » au lieu de Data, Source ou Alternative"
+            ),
+            format!(
+                "its relationship (AFRelationship) is \"{r}\" instead of Data, Source or Alternative"
+            ),
+        ),
+        (None, true) => (
+            "elle n'a pas de relation (AFRelationship)".to_string(),
+            "it has no relationship (AFRelationship)".to_string(),
+        ),
+        (_, false) => (
+            "elle n'est pas déclarée comme fichier associé du document (/AF)".to_string(),
+            "it is not declared as an associated file of the document (/AF)".to_string(),
+        ),
+    };
+    Finding::new(
+        Code::FacturxRelationship,
+        Severity::Error,
+        format!("La pièce jointe « {name} » n'est pas rattachée au PDF comme un Factur-X : {fr}."),
+        format!("The attachment \"{name}\" is not tied to the PDF as a Factur-X: {en}."),
+        "Votre logiciel joint le XML comme une simple pièce jointe : utilisez son export Factur-X plutôt qu'un ajout de pièce jointe, ou signalez-le à son éditeur.",
+        "Your software attaches the XML as a plain attachment: use its Factur-X export rather than adding an attachment, or report it to the vendor.",
+    )
+}
+
+pub fn facturx_attachment_name(name: &str) -> Finding {
+    Finding::new(
+        Code::FacturxAttachmentName,
+        Severity::Warning,
+        format!(
+            "Le XML est joint sous le nom « {name} » au lieu de « factur-x.xml » : une plateforme peut ne pas le trouver."
+        ),
+        format!(
+            "The XML is attached as \"{name}\" instead of \"factur-x.xml\": a platform may not find it."
+        ),
+        REEXPORT_FR,
+        REEXPORT_EN,
+    )
+}
+
+pub fn facturx_attachment_stream(
+    subtype: Option<&str>,
+    mod_date: bool,
+    declared: Option<i64>,
+    actual: Option<i64>,
+) -> Finding {
+    let subtype = subtype.unwrap_or("-");
+    let declared = declared.map_or("-".to_string(), |d| d.to_string());
+    let mut f = Finding::new(
+        Code::FacturxAttachmentStream,
+        Severity::Warning,
+        "Le fichier XML joint ne déclare pas correctement son type (text/xml), sa date ou sa taille : un contrôle PDF/A le refusera.".into(),
+        "The attached XML file does not declare its type (text/xml), date or size properly: a PDF/A check will refuse it.".into(),
+        REEXPORT_FR,
+        REEXPORT_EN,
+    );
+    f.detail = Some(format!(
+        "/Subtype {subtype}, /Params /ModDate {}, /Params /Size {declared}, decoded size {}",
+        if mod_date { "present" } else { "missing" },
+        actual.map_or("-".to_string(), |a| a.to_string())
+    ));
+    f
+}
+
+pub fn facturx_output_intent() -> Finding {
+    Finding::new(
+        Code::FacturxOutputIntent,
+        Severity::Warning,
+        "Le PDF n'a pas de profil de couleurs PDF/A (OutputIntent GTS_PDFA1) : ce n'est pas un PDF/A-3 valide, certaines plateformes le refusent.".into(),
+        "The PDF has no PDF/A colour profile (GTS_PDFA1 OutputIntent): it is not a valid PDF/A-3, and some platforms refuse it.".into(),
+        "Votre logiciel exporte un Factur-X sans profil de couleurs : activez l'export PDF/A-3 dans ses options, ou signalez-le à son éditeur.",
+        "Your software exports a Factur-X without a colour profile: turn on the PDF/A-3 export in its options, or report it to the vendor.",
+    )
+}
+
+pub fn facturx_fonts(names: &[String], more: usize) -> Finding {
+    let mut shown = names.join(", ");
+    let (and_fr, and_en) = if more > 0 {
+        (format!(" et {more} autre(s)"), format!(" and {more} more"))
+    } else {
+        (String::new(), String::new())
+    };
+    if shown.is_empty() {
+        shown = "?".into();
+    }
+    Finding::new(
+        Code::FacturxFonts,
+        Severity::Warning,
+        format!(
+            "Des polices ne sont pas incorporées au PDF ({shown}{and_fr}) : ce n'est pas un PDF/A-3 valide, certaines plateformes le refusent."
+        ),
+        format!(
+            "Some fonts are not embedded in the PDF ({shown}{and_en}): it is not a valid PDF/A-3, and some platforms refuse it."
+        ),
+        "Votre logiciel exporte un Factur-X sans incorporer ses polices : activez « incorporer les polices » (ou l'export PDF/A-3) dans ses options d'export, ou signalez-le à son éditeur.",
+        "Your software exports a Factur-X without embedding its fonts: turn on \"embed fonts\" (or the PDF/A-3 export) in its export options, or report it to the vendor.",
+    )
+}
+
+pub fn facturx_javascript() -> Finding {
+    Finding::new(
+        Code::FacturxJavascript,
+        Severity::Error,
+        "Le PDF contient du JavaScript ou des actions automatiques : un Factur-X (PDF/A-3) n'en a pas, et les plateformes refusent un contenu actif.".into(),
+        "The PDF contains JavaScript or automatic actions: a Factur-X (PDF/A-3) has none, and platforms refuse active content.".into(),
+        "Retirez les scripts et actions du modèle de document (formulaires, boutons), puis réexportez en Factur-X.",
+        "Remove the scripts and actions from the document template (forms, buttons), then export the Factur-X again.",
+    )
 }
 
 /// `what_fr`/`what_en`: e.g. "le SIREN du client" (with its article) /

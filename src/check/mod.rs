@@ -23,6 +23,7 @@
 //! Deliberately not here: duplicates across files and submissions (the store
 //! knows those), routing, anything that needs the network.
 
+pub mod container;
 pub mod facts;
 pub mod finding;
 pub mod rules;
@@ -112,6 +113,10 @@ pub struct StructuredSummary {
     pub syntax: String,
     pub profile: Option<String>,
     pub file_name: String,
+    /// The Factur-X container's problems (`check::container`), as finding
+    /// codes; empty when the PDF around the XML is fine.
+    #[serde(default)]
+    pub container: Vec<Code>,
     /// `valid`, `invalid` (a fatal rule failed or could not be evaluated)
     /// or `absent` (no rules apply, e.g. ZUGFeRD 1). Reports recorded before
     /// the rules ran read as `absent`.
@@ -651,6 +656,15 @@ fn structured_invoice(
             Ok(inv) => {
                 let bytes = a.content.as_deref().unwrap_or_default();
                 structured_found(report, &inv, &a.name, bytes);
+                // Only a PDF that carries an XML pays for this: a plain PDF
+                // never reaches here.
+                let judged = container::check(doc, a, &inv, report.encrypted, budget);
+                for f in judged.findings {
+                    report.push(f);
+                }
+                if let Some(s) = report.structured.as_mut() {
+                    s.container = judged.codes;
+                }
                 return Some(inv);
             }
             Err(e) if known && first_error.is_none() => first_error = Some((a.name.clone(), e)),
@@ -674,6 +688,7 @@ pub fn structured_found(report: &mut Report, inv: &StructuredInvoice, name: &str
             .clone()
             .or_else(|| Some(inv.profile.as_str().to_string())),
         file_name: name.to_string(),
+        container: Vec::new(),
         verdict: rules::Verdict::Absent,
         rules: Vec::new(),
         unevaluated: Vec::new(),
@@ -684,8 +699,14 @@ pub fn structured_found(report: &mut Report, inv: &StructuredInvoice, name: &str
     match rules::check_xml(xml) {
         Ok(outcome) => {
             summary.verdict = outcome.verdict();
+            // One finding per rule and message: a rule that fails on each
+            // of ten lines is one thing to mend (`structured.rules` keeps
+            // every place).
+            let mut said = std::collections::HashSet::new();
             for f in &outcome.failures {
-                report.push(finding::einvoice_rule(f));
+                if said.insert((f.id.as_str(), f.message.as_str())) {
+                    report.push(finding::einvoice_rule(f));
+                }
             }
             for u in &outcome.unevaluated {
                 report.push(finding::einvoice_rule_unevaluated(u));

@@ -51,6 +51,11 @@ impl Budget {
             deadline,
         }
     }
+
+    /// Whether the deadline has passed.
+    pub fn expired(&self) -> bool {
+        Instant::now() > self.deadline
+    }
 }
 
 /// Errors that stop the analysis of one file.
@@ -305,7 +310,9 @@ fn is_signature_dict(dict: &Dictionary) -> bool {
     range.len() >= 4 && (typed || has_contents || has_filter)
 }
 
-fn deref<'a>(doc: &'a Document, obj: &'a Object) -> &'a Object {
+/// The object a reference points to (the object itself when it is not a
+/// reference or points nowhere).
+pub fn deref<'a>(doc: &'a Document, obj: &'a Object) -> &'a Object {
     doc.dereference(obj).map(|(_, o)| o).unwrap_or(obj)
 }
 
@@ -454,7 +461,8 @@ fn media_box(doc: &Document, page_id: ObjectId) -> [f32; 4] {
 }
 
 /// The page's resource dictionaries, nearest first.
-fn page_resource_dicts(doc: &Document, page_id: ObjectId) -> Vec<&Dictionary> {
+/// A page's `/Resources` dictionaries, its own and those inherited.
+pub fn page_resource_dicts(doc: &Document, page_id: ObjectId) -> Vec<&Dictionary> {
     let mut out = Vec::new();
     if let Ok((direct, ids)) = doc.get_page_resources(page_id) {
         out.extend(direct);
@@ -1080,6 +1088,15 @@ pub struct Attachment {
     pub name: String,
     /// Listed in the catalog's `/AF` (associated files), as Factur-X requires.
     pub associated: bool,
+    /// The file specification's `/AFRelationship` (`Data`, `Source`,
+    /// `Alternative`…), when it has one.
+    pub relationship: Option<String>,
+    /// The embedded stream's `/Subtype` (a MIME type such as `text/xml`).
+    pub subtype: Option<String>,
+    /// The `/Size` the embedded stream's `/Params` declare.
+    pub declared_size: Option<i64>,
+    /// The embedded stream's `/Params` carry a `/ModDate` (PDF/A-3 asks for it).
+    pub mod_date: bool,
     /// The decoded bytes, or why they could not be read.
     pub content: Result<Vec<u8>, String>,
 }
@@ -1155,9 +1172,33 @@ pub fn attachments(doc: &Document, budget: &Budget) -> Vec<Attachment> {
                 }),
             None => Err("no embedded file stream".to_string()),
         };
+        let relationship = spec
+            .get(b"AFRelationship")
+            .ok()
+            .map(|r| deref(doc, r))
+            .and_then(|r| r.as_name().ok())
+            .map(|n| String::from_utf8_lossy(n).into_owned());
+        let subtype = stream
+            .and_then(|s| s.dict.get(b"Subtype").ok())
+            .map(|t| deref(doc, t))
+            .and_then(|t| t.as_name().ok())
+            .map(|n| String::from_utf8_lossy(n).into_owned());
+        let params = stream
+            .and_then(|s| s.dict.get(b"Params").ok())
+            .map(|p| deref(doc, p))
+            .and_then(|p| p.as_dict().ok());
+        let mod_date = params.is_some_and(|p| p.has(b"ModDate"));
+        let declared_size = params
+            .and_then(|p| p.get(b"Size").ok())
+            .map(|n| deref(doc, n))
+            .and_then(|n| n.as_i64().ok());
         out.push(Attachment {
             name,
             associated,
+            relationship,
+            subtype,
+            declared_size,
+            mod_date,
             content,
         });
     }

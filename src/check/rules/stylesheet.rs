@@ -396,7 +396,14 @@ fn assert_of(
     let mut message = Vec::new();
     if let Some(text) = out.children().find(|c| is_svrl(c, "text")) {
         for n in text.descendants().skip(1) {
-            if n.is_text() && !n.parent().is_some_and(|p| is_xsl(&p, "attribute")) {
+            // Whitespace-only text between instructions is stripped from a
+            // stylesheet, as XSLT does; `xsl:text` keeps its own.
+            let kept =
+                |t: &str| !t.trim().is_empty() || n.parent().is_some_and(|p| is_xsl(&p, "text"));
+            if n.is_text()
+                && !n.parent().is_some_and(|p| is_xsl(&p, "attribute"))
+                && kept(n.text().unwrap_or(""))
+            {
                 message.push(Piece::Text(n.text().unwrap_or("").to_string()));
             } else if is_xsl(&n, "value-of") {
                 if let Some(s) = n.attribute("select") {
