@@ -64,6 +64,9 @@ pub struct Compiled {
 struct CompiledPattern {
     /// One query per rule, giving the nodes the rule's context matches.
     matches: Vec<xee_xpath::query::SequenceQuery>,
+    /// Per rule, the local names its context can end on (`@name` for an
+    /// attribute), when every alternative ends on a plain name.
+    last_names: Vec<Option<Vec<String>>>,
     /// One query per rule giving every assert's outcome at once.
     all: Vec<xee_xpath::query::SequenceQuery>,
 }
@@ -91,8 +94,10 @@ impl Compiled {
         for p in &schema.patterns {
             let mut matches = Vec::new();
             let mut all = Vec::new();
+            let mut last_names = Vec::new();
             for r in &p.rules {
                 matches.push(compile(&match_query(&r.context))?);
+                last_names.push(last_names_of(&r.context));
                 let tests: Vec<String> = r
                     .asserts
                     .iter()
@@ -103,7 +108,11 @@ impl Compiled {
                     &format!("({})", tests.join(", ")),
                 ))?);
             }
-            patterns.push(CompiledPattern { matches, all });
+            patterns.push(CompiledPattern {
+                matches,
+                last_names,
+                all,
+            });
         }
         Ok(Compiled {
             schema,
@@ -158,12 +167,36 @@ impl Compiled {
             run.vars.insert(self.var_names[i].clone(), v);
         }
 
+        // The local names present: a rule whose context ends in a name the
+        // document never uses matches nothing, and is not asked.
+        let names: std::collections::HashSet<String> = {
+            let xot = run.documents.xot();
+            let mut names = std::collections::HashSet::new();
+            for n in xot.descendants(root) {
+                if xot.is_element(n) {
+                    if let Some(id) = xot.node_name(n) {
+                        names.insert(xot.local_name_str(id).to_string());
+                    }
+                    for a in xot.attribute_nodes(n) {
+                        if let Some(id) = xot.node_name(a) {
+                            names.insert(format!("@{}", xot.local_name_str(id)));
+                        }
+                    }
+                }
+            }
+            names
+        };
         let mut fired = Vec::new();
         for (pi, (pattern, compiled)) in self.schema.patterns.iter().zip(&self.patterns).enumerate()
         {
             // Which rule handles each node: the highest priority match wins.
             let mut handler: HashMap<xot::Node, usize> = HashMap::new();
             for (ri, q) in compiled.matches.iter().enumerate() {
+                if let Some(last) = &compiled.last_names[ri]
+                    && !last.iter().any(|n| names.contains(n))
+                {
+                    continue;
+                }
                 let nodes = match run.eval(q, root) {
                     Ok(seq) => seq,
                     Err(e) => {
@@ -424,6 +457,43 @@ fn match_query(pattern: &str) -> String {
     alts.join(" | ")
 }
 
+/// The local names a pattern's alternatives end on, or `None` when one of
+/// them ends on something else (`*`, `node()`, `/`, a function).
+fn last_names_of(pattern: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for alt in split_union(pattern) {
+        if alt.trim().ends_with(')') {
+            return None;
+        }
+        // The last step, without its predicates.
+        let mut depth = 0i32;
+        let mut plain = String::new();
+        for ch in alt.trim().chars() {
+            match ch {
+                '[' | '(' => depth += 1,
+                ']' | ')' => depth -= 1,
+                _ if depth == 0 => plain.push(ch),
+                _ => {}
+            }
+        }
+        let step = plain.rsplit('/').next().unwrap_or("").trim();
+        let (attr, name) = match step.strip_prefix('@') {
+            Some(n) => (true, n),
+            None => (false, step.strip_prefix("attribute::").unwrap_or(step)),
+        };
+        let local = name.rsplit(':').next().unwrap_or("");
+        if local.is_empty()
+            || !local
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return None;
+        }
+        out.push(if attr { format!("@{local}") } else { local.to_string() });
+    }
+    Some(out)
+}
+
 /// Splits a pattern at its top-level `|`, not inside predicates, parentheses
 /// or string literals.
 fn split_union(p: &str) -> Vec<&str> {
@@ -517,5 +587,11 @@ mod tests {
             vec!["a ", " b[c|d] ", " '|'"]
         );
         assert_eq!(match_query("/x/y | z"), "(/x/y) | (//z)");
+        assert_eq!(
+            last_names_of("ram:A[ram:B/ram:C]/ram:D | cbc:E/@currencyID"),
+            Some(vec!["D".to_string(), "@currencyID".to_string()])
+        );
+        assert_eq!(last_names_of("ram:A/*"), None);
+        assert_eq!(last_names_of("/"), None);
     }
 }

@@ -24,7 +24,7 @@ pub mod terms;
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use serde::{Deserialize, Serialize};
 
@@ -151,6 +151,8 @@ pub enum RulesError {
     Stylesheet(&'static str, String),
     #[error("the rules cannot run on this document: {0}")]
     Engine(#[from] engine::EngineError),
+    #[error("the rules stopped on this document (an internal error)")]
+    Panicked,
 }
 
 /// The official stylesheets read once per process, shared by every thread.
@@ -159,17 +161,13 @@ fn schemas() -> &'static Vec<Result<Arc<stylesheet::Schema>, String>> {
     SCHEMAS.get_or_init(|| {
         sets::STYLESHEETS
             .iter()
-            .map(|(_, text)| {
-                stylesheet::parse(text)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
+            .map(|(_, text)| stylesheet::parse(text).map(Arc::new).map_err(|e| e.to_string()))
             .collect()
     })
 }
 
 thread_local! {
-    /// Each thread's compiled copy (XPath programs are not `Send`).
+    /// A rules worker's compiled copy (XPath programs are not `Send`).
     static COMPILED: RefCell<Vec<Option<Rc<engine::Compiled>>>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -195,6 +193,95 @@ fn compiled(index: usize) -> Result<Rc<engine::Compiled>, RulesError> {
     Ok(c)
 }
 
+/// What one stylesheet found on one document.
+type Found = Result<Vec<(Failure, bool)>, RulesError>;
+
+/// One document for the rules workers: its text, the stylesheets to run,
+/// and where to answer.
+struct Job {
+    text: String,
+    sheets: Vec<usize>,
+    reply: mpsc::Sender<Vec<Found>>,
+}
+
+/// The rules workers: a few long-lived threads, each compiling the
+/// stylesheets once, that every caller shares — a batch's threads, the
+/// watcher's, the window's — so no thread pays the compilation again.
+fn workers() -> &'static Mutex<mpsc::Sender<Job>> {
+    static WORKERS: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+    WORKERS.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let n = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+        for i in 0..n {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("rules-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            job.sheets.iter().map(|&i| run_one(i, &job.text)).collect::<Vec<_>>()
+                        }))
+                        .unwrap_or_else(|_| {
+                            vec![Err(RulesError::Panicked)]
+                        });
+                        let _ = job.reply.send(out);
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!("a rules worker could not start: {e}");
+            }
+        }
+        Mutex::new(tx)
+    })
+}
+
+/// One stylesheet on one document, on a rules worker: each failed assert
+/// (or unevaluated one, `true`).
+fn run_one(index: usize, text: &str) -> Found {
+    let c = compiled(index)?;
+    let schema = c.schema();
+    let mut out = Vec::new();
+    for f in c.run(text)? {
+        let a = &schema.patterns[f.pattern].rules[f.rule].asserts[f.assert];
+        let id = a.id.clone().unwrap_or_else(|| {
+            schema.patterns[f.pattern]
+                .id
+                .clone()
+                .unwrap_or_else(|| "FX-REPORT".into())
+        });
+        let set = sets::set_of(&id);
+        let flag = match a.flag.as_deref() {
+            Some("warning") | Some("information") => Flag::Warning,
+            Some(_) => Flag::Fatal,
+            // The Factur-X stylesheets flag nothing: their asserts are
+            // errors, their reports (unused attributes) remarks.
+            None if a.is_assert => Flag::Fatal,
+            None => Flag::Warning,
+        };
+        let unevaluated = f.error.is_some();
+        out.push((
+            Failure {
+                bt: terms::bt_of(&id, &f.message),
+                id,
+                flag,
+                set,
+                location: f.location,
+                value: f.value,
+                message: f.error.unwrap_or(f.message),
+                test: a.test.clone(),
+            },
+            unevaluated,
+        ));
+    }
+    Ok(out)
+}
+
 /// Runs the applicable official rules on one structured invoice.
 ///
 /// The document is first read by the structured parser, which bounds its
@@ -214,44 +301,31 @@ pub fn check_xml(xml: &[u8]) -> Result<Outcome, RulesError> {
         failures: Vec::new(),
         unevaluated: Vec::new(),
     };
-    for index in sets::for_document(inv.syntax, inv.profile) {
-        let c = compiled(index)?;
-        let schema = c.schema();
-        for f in c.run(text)? {
-            let a = &schema.patterns[f.pattern].rules[f.rule].asserts[f.assert];
-            let id = a.id.clone().unwrap_or_else(|| {
-                schema.patterns[f.pattern]
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| "FX-REPORT".into())
-            });
-            let set = sets::set_of(&id);
-            if let Some(error) = f.error {
-                outcome.unevaluated.push(Unevaluated {
-                    id,
-                    set,
-                    reason: error,
-                });
-                continue;
+    let sheets = sets::for_document(inv.syntax, inv.profile);
+    if !sheets.is_empty() {
+        let (reply, answer) = mpsc::channel();
+        let job = Job {
+            text: text.to_string(),
+            sheets: sheets.clone(),
+            reply,
+        };
+        workers()
+            .lock()
+            .map_err(|_| RulesError::Panicked)?
+            .send(job)
+            .map_err(|_| RulesError::Panicked)?;
+        for found in answer.recv().map_err(|_| RulesError::Panicked)? {
+            for (f, unevaluated) in found? {
+                if unevaluated {
+                    outcome.unevaluated.push(Unevaluated {
+                        id: f.id,
+                        set: f.set,
+                        reason: f.message,
+                    });
+                } else {
+                    outcome.failures.push(f);
+                }
             }
-            let flag = match a.flag.as_deref() {
-                Some("warning") | Some("information") => Flag::Warning,
-                Some(_) => Flag::Fatal,
-                // The Factur-X stylesheets flag nothing: their asserts are
-                // errors, their reports (unused attributes) remarks.
-                None if a.is_assert => Flag::Fatal,
-                None => Flag::Warning,
-            };
-            outcome.failures.push(Failure {
-                bt: terms::bt_of(&id, &f.message),
-                id,
-                flag,
-                set,
-                location: f.location,
-                value: f.value,
-                message: f.message,
-                test: a.test.clone(),
-            });
         }
     }
     let mut sets: Vec<RuleSet> = sets::for_document(inv.syntax, inv.profile)
