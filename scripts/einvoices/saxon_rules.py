@@ -15,7 +15,7 @@ and classifies. A failed assert without a flag counts as fatal (ISO
 Schematron's default for a failed assert). A stylesheet that stops on a
 dynamic error leaves its rules unevaluated, reported as such (id "*").
 
-Usage: saxon_rules.py [--rules DIR] FILE... (.xml, or a Factur-X .pdf whose
+Usage: saxon_rules.py [--rules DIR] [--from LIST] FILE... (.xml, or a Factur-X .pdf whose
 embedded XML is read with the `factur-x` package)
 """
 
@@ -198,10 +198,15 @@ def default_rules_dir():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rules", default=default_rules_dir())
-    ap.add_argument("files", nargs="+")
+    ap.add_argument("--from", dest="from_file", help="a file listing documents, one a line")
+    ap.add_argument("files", nargs="*")
     args = ap.parse_args()
+    files = list(args.files)
+    if args.from_file:
+        with open(args.from_file) as f:
+            files += [line.rstrip("\n") for line in f if line.strip()]
     runner = Runner(args.rules)
-    for path in args.files:
+    for path in files:
         print(json.dumps(runner.check(path), ensure_ascii=False), flush=True)
 
 
