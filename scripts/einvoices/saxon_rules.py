@@ -11,8 +11,7 @@ UBL -> CEN EN16931-UBL + BR-FR UBL. The set of a failure is told by its id.
 
 It is deliberately not a validator of its own: no rule is evaluated here,
 Saxon does all of it; this script only picks the stylesheets, reads the SVRL
-and classifies. A failed assert without a flag counts as fatal (ISO
-Schematron's default for a failed assert). A stylesheet that stops on a
+and classifies (see Runner.run_sheet for flags and ids). A stylesheet that stops on a
 dynamic error leaves its rules unevaluated, reported as such (id "*").
 
 Usage: saxon_rules.py [--rules DIR] [--from LIST] FILE... (.xml, or a Factur-X .pdf whose
@@ -50,7 +49,7 @@ def rule_set(rule_id):
     """The rule set a failure belongs to, told by its id (the contract)."""
     if rule_id.startswith("BR-FR-"):
         return "br-fr"
-    if rule_id.startswith(CEN_PREFIXES) or re.match(r"^BR-\d", rule_id):
+    if rule_id.startswith(CEN_PREFIXES) or re.fullmatch(r"BR-\d+", rule_id):
         return "en16931"
     return "factur-x"
 
@@ -121,16 +120,35 @@ class Runner:
         return self.compiled[rel]
 
     def run_sheet(self, rel, xml_path):
-        """[(id, flag, location, message)] or raises on a dynamic error."""
+        """[(id, flag, location, message)] or raises on a dynamic error.
+
+        Failed asserts and fired reports both count, as in facteur::rules: an
+        assert without a flag is fatal (ISO Schematron's default), a report
+        without one a warning (the Factur-X stylesheets' reports are remarks:
+        "attribute marked as not used"). A rule without an id takes its
+        pattern's, or FX-REPORT when the pattern has none either."""
         out = self.sheet(rel).transform_to_string(source_file=xml_path)
         if out is None:
             raise RuntimeError(self.sheet(rel).error_message or "no output")
         root = etree.fromstring(out.encode())
         found = []
-        for fa in root.iter(SVRL + "failed-assert"):
-            text = fa.find(SVRL + "text")
+        pattern_id = None
+        for el in root.iter(SVRL + "active-pattern", SVRL + "failed-assert", SVRL + "successful-report"):
+            if el.tag == SVRL + "active-pattern":
+                pattern_id = el.get("id")
+                continue
+            is_assert = el.tag == SVRL + "failed-assert"
+            text = el.find(SVRL + "text")
             msg = " ".join("".join(text.itertext()).split()) if text is not None else ""
-            found.append((fa.get("id") or "", fa.get("flag") or "fatal", fa.get("location") or "", msg))
+            rid = el.get("id") or pattern_id or "FX-REPORT"
+            flag = el.get("flag")
+            if flag in ("warning", "information"):
+                flag = "warning"
+            elif flag is None:
+                flag = "fatal" if is_assert else "warning"
+            else:
+                flag = "fatal"
+            found.append((rid, flag, el.get("location") or "", msg))
         return found
 
     def check(self, path):
