@@ -85,6 +85,10 @@ if ! (cd "$root" && cargo build --release --quiet --bin facteur); then
   exit 0
 fi
 bin=${CARGO_TARGET_DIR:-$root/target}/release/facteur
+if ! "$bin" rules --help > /dev/null 2>&1; then
+  echo "this facteur has no 'rules' command yet: only Saxon's side was measured ($work/saxon.jsonl)"
+  exit 0
+fi
 : > "$work/facteur.jsonl"
 # In batches: one process per 200 documents keeps the command line short.
 xargs -d '\n' -n 200 "$bin" rules --json < "$list" >> "$work/facteur.jsonl" 2> "$work/facteur.stderr" || true
