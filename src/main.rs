@@ -54,7 +54,7 @@ enum Command {
         /// Do not record the results in the local database.
         #[arg(long)]
         no_store: bool,
-        /// Files or folders (folders are searched recursively for *.pdf).
+        /// Files or folders (folders are searched recursively for *.pdf and *.xml).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -69,6 +69,16 @@ enum Command {
         #[arg(long, value_name = "CONFIRMED.json")]
         confirm: Option<PathBuf>,
         /// PDF files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Check structured invoices (CII/UBL XML, or the XML of a Factur-X PDF)
+    /// against the official EN 16931, BR-FR and Factur-X rules, offline.
+    Rules {
+        /// One JSON object per file, one per line.
+        #[arg(long)]
+        json: bool,
+        /// XML or PDF files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -119,7 +129,7 @@ enum Command {
         /// A file sent with the invoice (mail deposit: its own attachment); one invoice only (repeatable).
         #[arg(long, value_name = "FILE")]
         annex: Vec<PathBuf>,
-        /// Files or folders (folders are searched recursively for *.pdf).
+        /// Files or folders (folders are searched recursively for *.pdf and *.xml).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -211,7 +221,7 @@ It accepts every customer; three reserved customer SIRENs show its other answers
         /// One JSON object per file.
         #[arg(long)]
         json: bool,
-        /// Files or folders (folders are searched recursively for *.pdf).
+        /// Files or folders (folders are searched recursively for *.pdf and *.xml).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -474,6 +484,7 @@ fn main() -> ExitCode {
             confirm,
             paths,
         } => cli::read::read(&paths, json, confirm.as_deref(), lang),
+        Command::Rules { json, paths } => cli::rules::rules(&paths, json, lang),
         Command::Layouts { action } => match action {
             LayoutsAction::List { json } => cli::read::layouts_list(json, lang),
             LayoutsAction::Remove { id } => cli::read::layouts_remove(id, lang),

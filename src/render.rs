@@ -34,8 +34,14 @@ pub fn report(r: &Report, lang: Lang) -> String {
     if r.pdf {
         bits.push(content(r.content, lang).to_string());
     }
-    if let Some(st) = &r.structured {
-        bits.push(format!("{} ({})", st.syntax, st.file_name));
+    match &r.structured {
+        // A standalone XML: the file is the structured invoice itself.
+        Some(st) if r.xml => bits.push(match lang {
+            Lang::Fr => format!("facture XML {}", st.syntax),
+            Lang::En => format!("{} XML invoice", st.syntax),
+        }),
+        Some(st) => bits.push(format!("{} ({})", st.syntax, st.file_name)),
+        None => {}
     }
     if let Some(n) = r.facts.get(FactKey::InvoiceNumber) {
         bits.push(match lang {

@@ -158,7 +158,7 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
         duplicate_of: other.as_deref(),
     });
     let simulation = submissions.iter().any(|s| s.channel == "sandbox");
-    let routing = if invoice.status == Status::Checked {
+    let mut routing = if invoice.status == Status::Checked {
         crate::send::route::for_invoice(store, id).unwrap_or_else(|e| {
             tracing::warn!(invoice = id, "routing could not be decided: {e}");
             None
@@ -166,6 +166,19 @@ pub fn detail(store: &Store, id: i64, now_ms: i64) -> Result<Option<Detail>, Sto
     } else {
         None
     };
+    // The same hold the pipeline applies: an e-invoice the official rules
+    // reject is not ready for a channel that takes e-invoices.
+    if let Some(r) = routing.as_mut()
+        && let crate::send::route::Decision::Send { target, .. } = &r.decision
+        && let Ok(account) = crate::send::accounts::resolve(store, Some(&target.account))
+    {
+        let structured: Option<crate::check::StructuredSummary> = report
+            .as_ref()
+            .and_then(|v| serde_json::from_value(v["structured"].clone()).ok());
+        if let Some(why) = crate::intake::pipeline::rules_hold(account.kind, structured.as_ref()) {
+            r.decision = crate::send::route::Decision::Held { why };
+        }
+    }
     let guidance = if invoice.status == Status::Checked {
         verdict(
             invoice.number.is_empty(),

@@ -132,6 +132,16 @@ pub fn open_pdf(shell: State<'_, Shell>, id: i64) -> Answer<()> {
             Some(inv.path.clone()),
         )
     })?;
+    // A standalone XML invoice has no page to show: a PDF viewer would
+    // only fail on it.
+    if !shell::is_pdf_file(&path) {
+        return Err(UiError::new(
+            "not_pdf",
+            "Cette facture est un fichier XML (CII ou UBL) : il n'y a pas de PDF à ouvrir.",
+            "This invoice is an XML file (CII or UBL): there is no PDF to open.",
+            None,
+        ));
+    }
     shell::open_with_system(&path).map_err(|e| {
         UiError::new(
             "internal",
@@ -142,7 +152,7 @@ pub fn open_pdf(shell: State<'_, Shell>, id: i64) -> Answer<()> {
     })
 }
 
-/// The system's file dialog (PDF files, several at once); the chosen files
+/// The system's file dialog (PDF and XML invoices, several at once); the chosen files
 /// are checked as a drop. Returns the batch id, `None` when the user
 /// closed the dialog.
 #[tauri::command(rename_all = "snake_case")]
@@ -157,7 +167,7 @@ pub async fn choose_files<R: Runtime>(app: AppHandle<R>) -> Answer<Option<String
         .dialog()
         .file()
         .set_title(title)
-        .add_filter("PDF", &["pdf", "PDF"]);
+        .add_filter("PDF, XML", &["pdf", "PDF", "xml", "XML"]);
     let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_files())
         .await
         .map_err(|e| UiError::internal(e.to_string()))?;

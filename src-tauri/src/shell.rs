@@ -657,6 +657,17 @@ pub fn pdf_copy(home: &Path, original: &str, sha256: &str) -> Option<std::path::
     }
 }
 
+/// Whether the file at `path` is a PDF by its first bytes (a standalone
+/// XML invoice's copy is not).
+pub fn is_pdf_file(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1024).read_to_end(&mut head))
+        .is_ok()
+        && matches!(facteur::pdf::sniff(&head), facteur::pdf::Sniff::Pdf(_))
+}
+
 /// Opens a PDF with the system's default viewer, through the platform's
 /// opener (ShellExecute on Windows, `open` on macOS, the desktop's opener
 /// on Linux), never through a command shell that would parse its name.

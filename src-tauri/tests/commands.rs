@@ -225,6 +225,66 @@ fn dropped_files_are_checked_recorded_and_listed_by_group() {
 }
 
 #[test]
+fn dropped_xml_invoices_are_checked_recorded_and_listed_like_pdfs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    let dir = tmp.path().join("drop");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cii = dir.join("F-2026-0021.xml");
+    std::fs::write(
+        &cii,
+        facteur::demo::sample::facturx_xml(&SampleInvoice::example(21)),
+    )
+    .unwrap();
+    let ubl = dir.join("avoir.XML");
+    std::fs::write(
+        &ubl,
+        include_str!("../../tests/fixtures/xml/ubl_credit_note.xml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("commande.xml"),
+        r#"<?xml version="1.0"?><Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"/>"#,
+    )
+    .unwrap();
+    // A folder is expanded to its PDF and XML files: this one is not taken.
+    std::fs::write(dir.join("lisez-moi.txt"), b"<Invoice/>").unwrap();
+    let progress = drop_files(&app, vec![dir.clone()]);
+    let last = progress.last().unwrap();
+    assert_eq!(last["total"], 3, "{last}");
+    assert_eq!(last["accepted"], 2, "{last}");
+    assert_eq!(last["blocked"], 1, "{last}");
+
+    let found = app.ok("list_invoices", json!({ "filter": { "number": "0021" } }));
+    let row = &found["rows"][0];
+    assert_eq!(row["status"], "checked");
+    assert_eq!(row["path"], cii.display().to_string());
+    let d = app.ok("invoice_detail", json!({ "id": row["id"] }));
+    assert_eq!(d["report"]["xml"], true);
+    assert_eq!(d["report"]["structured"]["syntax"], "CII");
+    assert_eq!(d["report"]["verdict"], "accepted");
+    assert_eq!(d["guidance"]["actions"], json!(["submit"]));
+    // No page to show: said plainly, nothing handed to a PDF viewer.
+    let e = app.err("open_pdf", json!({ "id": row["id"] }));
+    assert_eq!(e["code"], "not_pdf", "{e}");
+
+    let credit = app.ok(
+        "list_invoices",
+        json!({ "filter": { "number": "AV-2025" } }),
+    );
+    let d = app.ok("invoice_detail", json!({ "id": credit["rows"][0]["id"] }));
+    assert_eq!(d["report"]["structured"]["syntax"], "UBL");
+    assert_eq!(d["report"]["facts"]["doc_type"]["value"], "credit_note");
+
+    let blocked = app.ok("list_invoices", json!({ "filter": { "group": "blocked" } }));
+    let rows = blocked["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0]["path"].as_str().unwrap().ends_with("commande.xml"));
+    let d = app.ok("invoice_detail", json!({ "id": rows[0]["id"] }));
+    assert_eq!(d["report"]["findings"][0]["code"], "xml_not_invoice");
+}
+
+#[test]
 fn files_the_app_was_opened_with_are_checked_once_the_page_asks_and_only_once() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("drop");

@@ -42,6 +42,11 @@ pub enum Code {
     Duplicate,
     RejectedNumberReused,
     SameNumberNotSent,
+    /// An official e-invoice rule (EN 16931, BR-FR, Factur-X) the embedded
+    /// or standalone XML breaks. Never changes the deposit verdict: it keeps
+    /// the invoice from channels that take structured invoices.
+    EinvoiceRule,
+    XmlNotInvoice,
 }
 
 impl Code {
@@ -67,6 +72,8 @@ impl Code {
             Code::Duplicate => "duplicate",
             Code::RejectedNumberReused => "rejected_number_reused",
             Code::SameNumberNotSent => "same_number_not_sent",
+            Code::EinvoiceRule => "einvoice_rule",
+            Code::XmlNotInvoice => "xml_not_invoice",
         }
     }
 }
@@ -436,6 +443,41 @@ pub fn structured_invalid(name: &str, detail: &str) -> Finding {
     )
 }
 
+/// A standalone XML file whose root is neither a CII `CrossIndustryInvoice`
+/// nor a UBL `Invoice` / `CreditNote` (an order, a ZUGFeRD 1 document, a
+/// settings file…).
+pub fn xml_not_invoice(root: &str) -> Finding {
+    Finding {
+        detail: Some(format!("root element <{root}>")),
+        ..Finding::new(
+            Code::XmlNotInvoice,
+            Severity::Error,
+            format!(
+                "Ce fichier XML n'est pas une facture CII ni UBL (son élément racine est <{root}>)."
+            ),
+            format!("This XML file is not a CII or UBL invoice (its root element is <{root}>)."),
+            "Exportez la facture depuis votre logiciel en CII (CrossIndustryInvoice), en UBL ou en Factur-X.",
+            "Export the invoice from your software as CII (CrossIndustryInvoice), UBL or Factur-X.",
+        )
+    }
+}
+
+/// A standalone XML invoice that cannot be read: not well-formed, too
+/// large, nested too deep, an entity it would have to expand, empty.
+pub fn xml_unreadable(detail: &str) -> Finding {
+    Finding {
+        detail: Some(detail.to_string()),
+        ..Finding::new(
+            Code::StructuredInvalid,
+            Severity::Error,
+            format!("Ce fichier XML ne peut pas être lu comme une facture : {detail}."),
+            format!("This XML file cannot be read as an invoice: {detail}."),
+            "Générez à nouveau la facture XML depuis votre logiciel ; s'il persiste, signalez-le à son éditeur.",
+            "Produce the XML invoice again from your software; if it persists, report it to the vendor.",
+        )
+    }
+}
+
 pub fn structured_partial(profile: &str) -> Finding {
     Finding::new(
         Code::StructuredPartialProfile,
@@ -449,6 +491,88 @@ pub fn structured_partial(profile: &str) -> Finding {
         "Choisissez le profil EN 16931 (ou BASIC) dans les options d'export de votre logiciel.",
         "Choose the EN 16931 (or BASIC) profile in your software's export options.",
     )
+}
+
+/// One failed official rule: its own id first (what the software vendor's
+/// support asks for), the business term, then the official message; the
+/// hint says where the fix is made. A fatal rule is an error, a warning a
+/// warning; neither changes the deposit verdict ([`Code::EinvoiceRule`]).
+pub fn einvoice_rule(f: &crate::check::rules::Failure) -> Finding {
+    use crate::check::rules::{plain, terms};
+    let severity = match f.flag {
+        crate::check::rules::Flag::Fatal => Severity::Error,
+        crate::check::rules::Flag::Warning => Severity::Warning,
+    };
+    let term = |lang| {
+        f.bt.as_deref()
+            .map(|b| match terms::name(b, lang) {
+                Some(n) => format!(" ({b}, {n})"),
+                None => format!(" ({b})"),
+            })
+            .unwrap_or_default()
+    };
+    let (fr, en, hint_fr, hint_en) = match plain::plain_for(&f.id, &f.message) {
+        Some(p) => (p.fr.to_string(), p.en.to_string(), p.fix_fr, p.fix_en),
+        None => (
+            f.message.clone(),
+            f.message.clone(),
+            "Corrigez la donnée dans votre logiciel de facturation puis exportez de nouveau la facture ; donnez l'identifiant de la règle à son support.",
+            "Correct the data in your invoicing software and export the invoice again; give the rule's id to its support.",
+        ),
+    };
+    let mut out = Finding::new(
+        Code::EinvoiceRule,
+        severity,
+        format!("Règle {}{} : {fr}", f.id, term(Lang::Fr)),
+        format!("Rule {}{}: {en}", f.id, term(Lang::En)),
+        hint_fr,
+        hint_en,
+    );
+    let value = f
+        .value
+        .as_deref()
+        .map(|v| format!(" = « {v} »"))
+        .unwrap_or_default();
+    out.detail = Some(format!(
+        "{} [{}] {}{value} — {}",
+        f.id,
+        f.set.as_str(),
+        f.location,
+        f.message
+    ));
+    out
+}
+
+/// A rule that could not be evaluated on this document: it blocks like a
+/// failed one (nothing is sent on a guess), and says so.
+pub fn einvoice_rule_unevaluated(u: &crate::check::rules::Unevaluated) -> Finding {
+    let mut out = Finding::new(
+        Code::EinvoiceRule,
+        Severity::Error,
+        format!(
+            "La règle {} n'a pas pu être vérifiée sur cette facture.",
+            u.id
+        ),
+        format!("Rule {} could not be checked on this invoice.", u.id),
+        "Les règles officielles elles-mêmes échouent sur certaines factures EXTENDED (deux échéances, deux adresses) : vérifiez la facture auprès de votre plateforme avant de l'envoyer.",
+        "The official rules themselves fail on some EXTENDED invoices (two due dates, two addresses): check the invoice with your platform before sending it.",
+    );
+    out.detail = Some(format!("{} [{}] {}", u.id, u.set.as_str(), u.reason));
+    out
+}
+
+/// The official rules could not run at all on this XML.
+pub fn einvoice_rules_failed(error: &str) -> Finding {
+    let mut out = Finding::new(
+        Code::EinvoiceRule,
+        Severity::Error,
+        "Les règles de la facture électronique n'ont pas pu être vérifiées sur ce XML.".into(),
+        "The e-invoice rules could not be checked on this XML.".into(),
+        "Exportez de nouveau la facture depuis votre logiciel ; si cela persiste, transmettez le fichier à son support.",
+        "Export the invoice again from your software; if it persists, send the file to its support.",
+    );
+    out.detail = Some(error.to_string());
+    out
 }
 
 /// `what_fr`/`what_en`: e.g. "le SIREN du client" (with its article) /

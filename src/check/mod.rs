@@ -1,5 +1,8 @@
 //! The offline checker: every rule a portal would reject a PDF on, judged
-//! before anything leaves the machine, for one file or a batch.
+//! before anything leaves the machine, for one file or a batch. A
+//! standalone XML invoice (CII `CrossIndustryInvoice`, UBL `Invoice` /
+//! `CreditNote`) is a document too: its facts are read by [`structured`],
+//! and any other XML is a finding.
 //!
 //! [`check_file`] reads one file and returns a [`Report`] with every finding
 //! (it never stops at the first). [`check_batch`] runs many files in
@@ -14,11 +17,15 @@
 //! (what was read, with its source), [`finding`] (codes and wording) and
 //! [`text`] (the one accent-and-case folding).
 //!
+//! The official e-invoice rules (EN 16931, BR-FR, Factur-X) run in
+//! [`rules`] on every structured invoice found, embedded or standalone.
+//!
 //! Deliberately not here: duplicates across files and submissions (the store
 //! knows those), routing, anything that needs the network.
 
 pub mod facts;
 pub mod finding;
+pub mod rules;
 pub mod structured;
 pub mod textfacts;
 
@@ -98,12 +105,39 @@ pub enum ContentClass {
     Unknown,
 }
 
-/// The embedded structured invoice, as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// The embedded structured invoice, as reported, with what the official
+/// e-invoice rules ([`rules`]) say of it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StructuredSummary {
     pub syntax: String,
     pub profile: Option<String>,
     pub file_name: String,
+    /// `valid`, `invalid` (a fatal rule failed or could not be evaluated)
+    /// or `absent` (no rules apply, e.g. ZUGFeRD 1). Reports recorded before
+    /// the rules ran read as `absent`.
+    #[serde(default = "absent")]
+    pub verdict: rules::Verdict,
+    /// Every failed assert, with the official ids.
+    #[serde(default)]
+    pub rules: Vec<rules::Failure>,
+    #[serde(default)]
+    pub unevaluated: Vec<rules::Unevaluated>,
+}
+
+fn absent() -> rules::Verdict {
+    rules::Verdict::Absent
+}
+
+/// A report's `structured` in `--json`: the summary, or `{"verdict":
+/// "absent"}` for a file without a structured invoice.
+fn structured_json<S: serde::Serializer>(
+    s: &Option<StructuredSummary>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => s.serialize(ser),
+        None => serde_json::json!({ "verdict": rules::Verdict::Absent }).serialize(ser),
+    }
 }
 
 /// Everything the checker says about one file. Field names and meanings are
@@ -117,12 +151,16 @@ pub struct Report {
     pub sha256: Option<String>,
     pub pages: Option<usize>,
     pub pdf: bool,
+    /// The file itself is XML: a standalone CII or UBL invoice when
+    /// `structured` is set (its `file_name` is then the file's own name).
+    pub xml: bool,
     pub readable: bool,
     pub encrypted: bool,
     pub signed: bool,
     pub content: ContentClass,
     pub scanned_pages: Vec<usize>,
     pub invoice_count: Option<usize>,
+    #[serde(serialize_with = "structured_json")]
     pub structured: Option<StructuredSummary>,
     pub facts: Facts,
     pub findings: Vec<Finding>,
@@ -143,6 +181,7 @@ impl Report {
             sha256: None,
             pages: None,
             pdf: false,
+            xml: false,
             readable: false,
             encrypted: false,
             signed: false,
@@ -155,9 +194,11 @@ impl Report {
         }
     }
 
-    /// Adds a finding; an error one rejects the file.
+    /// Adds a finding; an error one rejects the file, except a failed
+    /// e-invoice rule, which keeps the invoice from structured channels
+    /// only (the deposit verdict keeps its meaning).
     pub fn push(&mut self, f: Finding) {
-        if f.severity == Severity::Error {
+        if f.severity == Severity::Error && f.code != finding::Code::EinvoiceRule {
             self.verdict = Verdict::Rejected;
         }
         self.findings.push(f);
@@ -235,16 +276,25 @@ pub fn check_bytes(path: &Path, size: u64, bytes: &[u8], opts: &Options) -> Repo
         report.sha256 = Some(crate::hex::sha256(bytes));
     }
     let parsed = size <= opts.parse_ceiling;
-    if size > opts.max_size {
-        report.push(finding::too_large(size, opts.max_size, parsed));
-    }
     let offset = match pdf::sniff(bytes) {
         Sniff::Pdf(offset) => offset,
+        Sniff::NotPdf(_) if looks_like_xml(bytes) => {
+            // A standalone XML invoice has its own bound (the structured
+            // reader's); the portals' PDF limits do not apply to it.
+            check_xml(&mut report, bytes);
+            return report;
+        }
         Sniff::NotPdf(what) => {
+            if size > opts.max_size {
+                report.push(finding::too_large(size, opts.max_size, parsed));
+            }
             report.push(finding::not_pdf(what));
             return report;
         }
     };
+    if size > opts.max_size {
+        report.push(finding::too_large(size, opts.max_size, parsed));
+    }
     report.pdf = true;
     if !parsed {
         return report;
@@ -262,6 +312,68 @@ pub fn check_bytes(path: &Path, size: u64, bytes: &[u8], opts: &Options) -> Repo
             report
         }
     }
+}
+
+/// Whether the bytes are XML: after an optional byte-order mark and
+/// blanks, a `<` that does not open an HTML page; UTF-16 by its mark.
+fn looks_like_xml(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    let head: Vec<u8> = rest[start..]
+        .iter()
+        .take(16)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    head.starts_with(b"<") && !head.starts_with(b"<!doctype html") && !head.starts_with(b"<html")
+}
+
+/// A standalone XML file: a CII or UBL invoice is a document like a PDF
+/// (its facts read by [`structured::parse`], which bounds size, depth and
+/// entities), anything else a finding; the official rules run on it as on
+/// an embedded one.
+fn check_xml(report: &mut Report, bytes: &[u8]) {
+    use structured::{StructuredError, Syntax};
+    report.xml = true;
+    // The file as it was read: a file larger than the structured reader's
+    // bound is refused before any parsing.
+    let parsed = if report.size_bytes > structured::MAX_XML_BYTES as u64 {
+        Err(StructuredError::TooLarge(structured::MAX_XML_BYTES))
+    } else {
+        structured::parse(bytes)
+    };
+    let inv = match parsed {
+        Ok(inv) if inv.syntax == Syntax::ZugferdV1 => {
+            report.push(finding::xml_not_invoice("CrossIndustryDocument"));
+            return;
+        }
+        Ok(inv) => inv,
+        Err(StructuredError::UnknownRoot(root)) => {
+            report.push(finding::xml_not_invoice(&root));
+            return;
+        }
+        Err(e) => {
+            report.push(finding::xml_unreadable(&e.to_string()));
+            return;
+        }
+    };
+    report.readable = true;
+    report.invoice_count = Some(1);
+    let file_name = Path::new(&report.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    structured_found(report, &inv, &file_name, bytes);
+    report.facts.fill_from(&inv.facts);
+    if !report.facts.0.contains_key(&FactKey::InvoiceNumber) {
+        report.push(finding::invoice_number_missing());
+    }
+    identifiers(report);
 }
 
 fn analyse(report: &mut Report, bytes: &[u8], opts: &Options, deadline: Instant) {
@@ -537,17 +649,8 @@ fn structured_invoice(
         };
         match parsed {
             Ok(inv) => {
-                report.structured = Some(StructuredSummary {
-                    syntax: inv.syntax.as_str().to_string(),
-                    profile: inv
-                        .profile_id
-                        .clone()
-                        .or_else(|| Some(inv.profile.as_str().to_string())),
-                    file_name: a.name.clone(),
-                });
-                if !inv.profile.is_full_invoice() {
-                    report.push(finding::structured_partial(inv.profile.as_str()));
-                }
+                let bytes = a.content.as_deref().unwrap_or_default();
+                structured_found(report, &inv, &a.name, bytes);
                 return Some(inv);
             }
             Err(e) if known && first_error.is_none() => first_error = Some((a.name.clone(), e)),
@@ -559,6 +662,44 @@ fn structured_invoice(
         None => report.push(finding::structured_missing()),
     }
     None
+}
+
+/// Records a structured invoice found (embedded or standalone) and runs the
+/// official rules on it: each failed rule becomes a finding as well.
+pub fn structured_found(report: &mut Report, inv: &StructuredInvoice, name: &str, xml: &[u8]) {
+    let mut summary = StructuredSummary {
+        syntax: inv.syntax.as_str().to_string(),
+        profile: inv
+            .profile_id
+            .clone()
+            .or_else(|| Some(inv.profile.as_str().to_string())),
+        file_name: name.to_string(),
+        verdict: rules::Verdict::Absent,
+        rules: Vec::new(),
+        unevaluated: Vec::new(),
+    };
+    if !inv.profile.is_full_invoice() {
+        report.push(finding::structured_partial(inv.profile.as_str()));
+    }
+    match rules::check_xml(xml) {
+        Ok(outcome) => {
+            summary.verdict = outcome.verdict();
+            for f in &outcome.failures {
+                report.push(finding::einvoice_rule(f));
+            }
+            for u in &outcome.unevaluated {
+                report.push(finding::einvoice_rule_unevaluated(u));
+            }
+            summary.rules = outcome.failures;
+            summary.unevaluated = outcome.unevaluated;
+        }
+        Err(e) => {
+            tracing::warn!(file = %report.path, error = %e, "e-invoice rules could not run");
+            summary.verdict = rules::Verdict::Invalid;
+            report.push(finding::einvoice_rules_failed(&e.to_string()));
+        }
+    }
+    report.structured = Some(summary);
 }
 
 fn norm_number(s: &str) -> String {
@@ -789,9 +930,10 @@ pub fn check_batch(
     }
 }
 
-/// Expands files and folders into the PDF files to check: folders are walked
-/// recursively and keep files ending in `.pdf` (any case); named files are
-/// kept whatever their extension. Unreadable folders are returned as errors.
+/// Expands files and folders into the files to check: folders are walked
+/// recursively and keep files ending in `.pdf` or `.xml` (any case, see
+/// [`is_invoice_file_name`]); named files are kept whatever their
+/// extension. Unreadable folders are returned as errors.
 pub fn collect_paths(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<CheckError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -806,6 +948,14 @@ pub fn collect_paths(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<CheckError>) {
         }
     }
     (files, errors)
+}
+
+/// Whether a file's name says it may be an invoice Facteur takes: a PDF
+/// (plain or Factur-X) or a standalone XML (CII or UBL).
+pub fn is_invoice_file_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("xml"))
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<CheckError>, depth: usize) {
@@ -833,11 +983,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<CheckError>, dept
         };
         if meta.is_dir() {
             walk(&p, files, errors, depth + 1);
-        } else if meta.is_file()
-            && p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-        {
+        } else if meta.is_file() && is_invoice_file_name(&p) {
             files.push(p);
         }
     }
@@ -845,7 +991,19 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<CheckError>, dept
 
 #[cfg(test)]
 mod tests {
-    use super::same_number;
+    use super::{looks_like_xml, same_number};
+
+    #[test]
+    fn xml_is_told_by_its_first_bytes_whatever_its_encoding() {
+        assert!(looks_like_xml(b"<?xml version=\"1.0\"?><Invoice/>"));
+        assert!(looks_like_xml(b"\xEF\xBB\xBF\r\n  <Invoice/>"));
+        assert!(looks_like_xml(&[0xFF, 0xFE, b'<', 0]));
+        assert!(looks_like_xml(&[0xFE, 0xFF, 0, b'<']));
+        assert!(!looks_like_xml(b"  <!DOCTYPE html><html></html>"));
+        assert!(!looks_like_xml(b"<HTML><body/></HTML>"));
+        assert!(!looks_like_xml(b"Facture 12"));
+        assert!(!looks_like_xml(b""));
+    }
 
     #[test]
     fn numbers_agree_on_a_whole_part_only() {

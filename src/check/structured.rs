@@ -1,6 +1,6 @@
-//! Reading the embedded structured invoice: the facts and the profile of one
-//! Factur-X, ZUGFeRD 1, ZUGFeRD 2 or XRechnung document, in either of its
-//! syntaxes — UN/CEFACT CII (`CrossIndustryInvoice`, and ZUGFeRD 1's older
+//! Reading a structured invoice, embedded in a PDF or a standalone `.xml`
+//! file: the facts and the profile of one Factur-X, ZUGFeRD 1, ZUGFeRD 2,
+//! XRechnung or plain EN 16931 document, in either of its syntaxes — UN/CEFACT CII (`CrossIndustryInvoice`, and ZUGFeRD 1's older
 //! `CrossIndustryDocument`) or OASIS UBL (`Invoice` / `CreditNote`).
 //!
 //! [`parse`] streams the XML once with `quick_xml` (no DOM), keeps a stack of
@@ -19,7 +19,8 @@
 //!   well-formed, and bounds size ([`MAX_XML_BYTES`]) and nesting
 //!   ([`MAX_DEPTH`]).
 //! - no PDF handling: the caller extracts the attachment (`factur-x.xml`,
-//!   `zugferd-invoice.xml`, `xrechnung.xml`…) and passes its bytes.
+//!   `zugferd-invoice.xml`, `xrechnung.xml`…), or reads the standalone
+//!   file, and passes its bytes.
 //! - no network and no file access: DTDs are ignored, custom or external
 //!   entities are never expanded (a reference to one is an error).
 
@@ -184,7 +185,7 @@ pub fn parse(xml: &[u8]) -> Result<StructuredInvoice, StructuredError> {
 
 /// The document as UTF-8 text: UTF-16 (by BOM) and ISO-8859-1 (by
 /// declaration) are transcoded; everything else must be valid UTF-8.
-fn to_utf8(xml: &[u8]) -> Result<Cow<'_, str>, StructuredError> {
+pub fn to_utf8(xml: &[u8]) -> Result<Cow<'_, str>, StructuredError> {
     if let Some(rest) = xml.strip_prefix(&[0xFF, 0xFE]) {
         return decode_utf16(rest, u16::from_le_bytes).map(Cow::Owned);
     }

@@ -22,6 +22,7 @@ pub mod folders;
 pub mod plateforme;
 pub mod read;
 pub mod route;
+pub mod rules;
 pub mod store;
 pub mod submit;
 pub mod watch;

@@ -45,7 +45,7 @@ pub fn route(paths: &[PathBuf], json: bool, lang: Lang) -> anyhow::Result<ExitCo
                 continue;
             }
         };
-        let routing = route::route(&db, &r.facts, None)?;
+        let routing = route::route_form(&db, &r.facts, route::Form::of(&r), None)?;
         if routing.decision.target().is_none() {
             stopped += 1;
         }

@@ -12,7 +12,7 @@
 //! | `GET /v1/flows/{flowId}?docType=Original` | the file as received |
 //! | `POST /v1/flows/search` `{limit ≤ 100, where{…}}` | `{results: [flow]}`, oldest change first |
 //! | `POST /v1/directory-line/search` `{where{siren}}` | `{results: [line]}` |
-//! | `GET /info` | the simulation label and counts |
+//! | `GET /info` | the simulation label and counts (invoice flows by `flowSyntax` too) |
 //!
 //! Errors are `{errorCode, errorMessage}`. Every `/v1/` call needs a bearer
 //! token from `/oauth/token`; the demonstration takes any client id and
@@ -248,6 +248,16 @@ impl PaState {
         self.flows
             .iter()
             .filter(|f| f.direction == "Out" && f.syntax != "CDAR")
+    }
+
+    /// How many invoice flows arrived in each `flowSyntax` (`Factur-X`,
+    /// `CII`, `UBL`), whatever their acknowledgement.
+    pub fn received_by_syntax(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut by = std::collections::BTreeMap::new();
+        for f in self.invoices() {
+            *by.entry(f.syntax.clone()).or_insert(0) += 1;
+        }
+        by
     }
 
     /// Lifecycle flows sent to the supplier.
@@ -554,8 +564,11 @@ impl PaState {
     }
 }
 
-/// The facts of a structured invoice: a Factur-X PDF, or CII / UBL XML.
+/// The facts of a structured invoice: a Factur-X PDF, or CII / UBL XML in
+/// the syntax the flow declares (a UBL file sent as `CII` is not read: the
+/// plateforme answers `InvalidSchema`).
 fn read_invoice(syntax: &str, file: &[u8]) -> Option<crate::check::facts::Facts> {
+    use crate::check::structured::Syntax;
     if syntax == "Factur-X" {
         let report = crate::check::check_bytes(
             std::path::Path::new("flow.pdf"),
@@ -563,13 +576,23 @@ fn read_invoice(syntax: &str, file: &[u8]) -> Option<crate::check::facts::Facts>
             file,
             &crate::check::Options::default(),
         );
+        // A Factur-X is a PDF: a bare CII file sent under that syntax is
+        // not one.
         report
             .structured
             .as_ref()
-            .filter(|s| s.syntax == "CII")
+            .filter(|s| report.pdf && s.syntax == "CII")
             .map(|_| report.facts)
     } else {
-        crate::check::structured::parse(file).ok().map(|s| s.facts)
+        let want = match syntax {
+            "CII" => Syntax::Cii,
+            "UBL" => Syntax::Ubl,
+            _ => return None,
+        };
+        crate::check::structured::parse(file)
+            .ok()
+            .filter(|s| s.syntax == want)
+            .map(|s| s.facts)
     }
 }
 
@@ -763,6 +786,7 @@ async fn info(State(shared): State<Shared>) -> Response {
         "label_fr": SIMULATION_LABEL_FR,
         "label_en": SIMULATION_LABEL_EN,
         "received": p.invoices().count(),
+        "received_by_syntax": p.received_by_syntax(),
         "lifecycle": p.lifecycle().count(),
     }))
     .into_response()
@@ -1213,6 +1237,28 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cii_or_ubl_flow_is_read_only_in_the_syntax_it_declares() {
+        let cii = crate::demo::sample::facturx_xml(&crate::demo::sample::SampleInvoice::example(1));
+        let ubl: &[u8] = include_bytes!("../../tests/fixtures/xml/ubl_invoice.xml");
+        let number = |f: Option<crate::check::facts::Facts>| {
+            f.and_then(|f| f.get(FactKey::InvoiceNumber).map(str::to_string))
+        };
+        assert_eq!(
+            number(read_invoice("CII", &cii)).as_deref(),
+            Some("F-2026-0001")
+        );
+        assert_eq!(
+            number(read_invoice("UBL", ubl)).as_deref(),
+            Some("FA-2025-0042")
+        );
+        // Declared as the other syntax, or as a Factur-X: not read.
+        assert_eq!(number(read_invoice("UBL", &cii)), None);
+        assert_eq!(number(read_invoice("CII", ubl)), None);
+        assert_eq!(number(read_invoice("Factur-X", &cii)), None);
+        assert_eq!(number(read_invoice("FRR", &cii)), None);
+    }
 
     #[test]
     fn multipart_bodies_are_split_and_garbage_refused() {

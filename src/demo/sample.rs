@@ -357,8 +357,9 @@ pub fn facturx_xml(inv: &SampleInvoice) -> Vec<u8> {
     let (rate, _) = vat_rate(inv);
     let mut x = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100" xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100">
   <rsm:ExchangedDocumentContext>
+    <ram:BusinessProcessSpecifiedDocumentContextParameter><ram:ID>S1</ram:ID></ram:BusinessProcessSpecifiedDocumentContextParameter>
     <ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>
   </rsm:ExchangedDocumentContext>
 "#,
@@ -369,6 +370,9 @@ pub fn facturx_xml(inv: &SampleInvoice) -> Vec<u8> {
     <ram:ID>{}</ram:ID>
     <ram:TypeCode>{}</ram:TypeCode>
     <ram:IssueDateTime><udt:DateTimeString format="102">{}</udt:DateTimeString></ram:IssueDateTime>
+    <ram:IncludedNote><ram:Content>Pénalités de retard : trois fois le taux d'intérêt légal.</ram:Content><ram:SubjectCode>PMD</ram:SubjectCode></ram:IncludedNote>
+    <ram:IncludedNote><ram:Content>Indemnité forfaitaire pour frais de recouvrement : 40 €.</ram:Content><ram:SubjectCode>PMT</ram:SubjectCode></ram:IncludedNote>
+    <ram:IncludedNote><ram:Content>Pas d'escompte pour paiement anticipé.</ram:Content><ram:SubjectCode>AAB</ram:SubjectCode></ram:IncludedNote>
   </rsm:ExchangedDocument>
   <rsm:SupplyChainTradeTransaction>
 "#,
@@ -406,25 +410,28 @@ pub fn facturx_xml(inv: &SampleInvoice) -> Vec<u8> {
         r#"    <ram:ApplicableHeaderTradeAgreement>
       <ram:SellerTradeParty>
         <ram:Name>{}</ram:Name>
-        <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{}</ram:ID></ram:SpecifiedLegalOrganization>
-        <ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>
+        <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{seller_siren}</ram:ID></ram:SpecifiedLegalOrganization>
+        <ram:PostalTradeAddress><ram:PostcodeCode>75011</ram:PostcodeCode><ram:LineOne>12 rue de la Roquette</ram:LineOne><ram:CityName>Paris</ram:CityName><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>
+        <ram:URIUniversalCommunication><ram:URIID schemeID="0225">{seller_siren}</ram:URIID></ram:URIUniversalCommunication>
         <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{}</ram:ID></ram:SpecifiedTaxRegistration>
       </ram:SellerTradeParty>
       <ram:BuyerTradeParty>{buyer_global_id}
         <ram:Name>{}</ram:Name>
-        <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{}</ram:ID></ram:SpecifiedLegalOrganization>
-        <ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>
+        <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{buyer_siren}</ram:ID></ram:SpecifiedLegalOrganization>
+        <ram:PostalTradeAddress><ram:PostcodeCode>69001</ram:PostcodeCode><ram:LineOne>3 place des Terreaux</ram:LineOne><ram:CityName>Lyon</ram:CityName><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>
+        <ram:URIUniversalCommunication><ram:URIID schemeID="0225">{buyer_siren}</ram:URIID></ram:URIUniversalCommunication>
       </ram:BuyerTradeParty>
     </ram:ApplicableHeaderTradeAgreement>
-    <ram:ApplicableHeaderTradeDelivery/>
+    <ram:ApplicableHeaderTradeDelivery><ram:ActualDeliverySupplyChainEvent><ram:OccurrenceDateTime><udt:DateTimeString format="102">{issued}</udt:DateTimeString></ram:OccurrenceDateTime></ram:ActualDeliverySupplyChainEvent></ram:ApplicableHeaderTradeDelivery>
     <ram:ApplicableHeaderTradeSettlement>
       <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
 "#,
         e(&inv.seller_name),
-        e(&inv.seller_siren),
         e(&inv.seller_vat),
         e(&inv.buyer_name),
-        e(&inv.buyer_siren),
+        seller_siren = e(&inv.seller_siren),
+        buyer_siren = e(&inv.buyer_siren),
+        issued = e(&inv.issue_date.replace('-', "")),
     );
     if let Some(iban) = &inv.iban {
         let _ = write!(
@@ -437,6 +444,17 @@ pub fn facturx_xml(inv: &SampleInvoice) -> Vec<u8> {
             e(iban)
         );
     }
+    let issued = e(&inv.issue_date.replace('-', ""));
+    // A credit note names the invoice it credits (BR-FR-CO-05): the
+    // sample's own number with the invoice prefix.
+    let credited = if inv.credit_note {
+        format!(
+            "\n      <ram:InvoiceReferencedDocument><ram:IssuerAssignedID>{}</ram:IssuerAssignedID><ram:FormattedIssueDateTime><qdt:DateTimeString format=\"102\">{issued}</qdt:DateTimeString></ram:FormattedIssueDateTime></ram:InvoiceReferencedDocument>",
+            e(&inv.number.replacen("AV", "F", 1))
+        )
+    } else {
+        String::new()
+    };
     let (ht, tva, ttc) = (
         plain_amount(&inv.total_ht),
         plain_amount(&inv.total_tva),
@@ -451,13 +469,14 @@ pub fn facturx_xml(inv: &SampleInvoice) -> Vec<u8> {
         <ram:CategoryCode>S</ram:CategoryCode>
         <ram:RateApplicablePercent>{rate}</ram:RateApplicablePercent>
       </ram:ApplicableTradeTax>
+      <ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime><udt:DateTimeString format="102">{issued}</udt:DateTimeString></ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>
       <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
         <ram:LineTotalAmount>{ht}</ram:LineTotalAmount>
         <ram:TaxBasisTotalAmount>{ht}</ram:TaxBasisTotalAmount>
         <ram:TaxTotalAmount currencyID="EUR">{tva}</ram:TaxTotalAmount>
         <ram:GrandTotalAmount>{ttc}</ram:GrandTotalAmount>
         <ram:DuePayableAmount>{ttc}</ram:DuePayableAmount>
-      </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+      </ram:SpecifiedTradeSettlementHeaderMonetarySummation>{credited}
     </ram:ApplicableHeaderTradeSettlement>
   </rsm:SupplyChainTradeTransaction>
 </rsm:CrossIndustryInvoice>

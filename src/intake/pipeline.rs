@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::check::Report;
+use crate::check::{Report, StructuredSummary, rules};
 use crate::check::facts::{FactKey, Facts};
 use crate::check::finding::{self, Severity};
 use crate::mirror::store::{DuplicateKind, QueueWith, Recorded, Store, StoreError, SubmitDecision};
@@ -434,7 +434,16 @@ fn take_report(
         };
     let plan = match (may_leave, report.sha256.clone()) {
         (true, Some(sha)) => {
-            match plan_target(store, &report.facts, destination, lookup, now_ms)? {
+            let form = route::Form::of(report);
+            match plan_target(
+                store,
+                &report.facts,
+                form,
+                report.structured.as_ref(),
+                destination,
+                lookup,
+                now_ms,
+            )? {
                 Err(why) => Plan::Held(why),
                 Ok(target) => {
                     let (account, recipient) = outbox::destination(store, Some(target.to()))?;
@@ -599,13 +608,25 @@ fn send_recorded(
         }
     }
     let facts = match report {
-        Some(r) => Some(r.facts.clone()),
+        Some(r) => Some((r.facts.clone(), route::Form::of(r))),
         None => facts_of(store, invoice_id)?,
     };
-    let Some(facts) = facts else {
+    let Some((facts, form)) = facts else {
         return Ok(Outcome::NoInvoice);
     };
-    let target = match plan_target(store, &facts, destination, lookup, now_ms)? {
+    let structured = match report {
+        Some(r) => r.structured.clone(),
+        None => structured_of(store, invoice_id)?,
+    };
+    let target = match plan_target(
+        store,
+        &facts,
+        form,
+        structured.as_ref(),
+        destination,
+        lookup,
+        now_ms,
+    )? {
         Ok(t) => t,
         Err(why) => return Ok(Outcome::Held { invoice_id, why }),
     };
@@ -645,14 +666,64 @@ fn send_recorded(
     })
 }
 
-/// The facts of an invoice's latest recorded check.
-fn facts_of(store: &Store, invoice_id: i64) -> Result<Option<Facts>> {
+/// The facts of an invoice's latest recorded check, and the form of its
+/// file (PDF or standalone XML).
+fn facts_of(store: &Store, invoice_id: i64) -> Result<Option<(Facts, route::Form)>> {
+    let Some(inv) = store.invoice(invoice_id)? else {
+        return Ok(None);
+    };
+    Ok(store.latest_report(inv.document_id)?.and_then(|mut v| {
+        let form = route::Form::of_json(&v);
+        serde_json::from_value(v["facts"].take())
+            .ok()
+            .map(|f| (f, form))
+    }))
+}
+
+/// What the official rules said of an invoice's structured XML, at its
+/// latest recorded check.
+fn structured_of(store: &Store, invoice_id: i64) -> Result<Option<StructuredSummary>> {
     let Some(inv) = store.invoice(invoice_id)? else {
         return Ok(None);
     };
     Ok(store
         .latest_report(inv.document_id)?
-        .and_then(|mut v| serde_json::from_value(v["facts"].take()).ok()))
+        .and_then(|mut v| serde_json::from_value(v["structured"].take()).ok()))
+}
+
+/// A structured invoice the official rules reject (or could not fully
+/// check) never goes where structured invoices are taken: a plateforme
+/// agréée, or Chorus Pro, which receives a Factur-X as a structured flow.
+/// Other channels take the PDF as a document and are not held.
+pub fn rules_hold(kind: AccountKind, structured: Option<&StructuredSummary>) -> Option<Msg> {
+    let s = structured?;
+    if !matches!(kind, AccountKind::Plateforme | AccountKind::ChorusPro)
+        || s.verdict != rules::Verdict::Invalid
+    {
+        return None;
+    }
+    let mut ids: Vec<&str> = s
+        .rules
+        .iter()
+        .filter(|f| f.flag == rules::Flag::Fatal)
+        .map(|f| f.id.as_str())
+        .chain(s.unevaluated.iter().map(|u| u.id.as_str()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let list = if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", ids.join(", "))
+    };
+    Some(Msg::new(
+        &format!(
+            "la facture électronique enfreint les règles officielles{list} : la plateforme la rejetterait, corrigez-la dans votre logiciel"
+        ),
+        &format!(
+            "the e-invoice breaks the official rules{list}: the platform would reject it; correct it in your software"
+        ),
+    ))
 }
 
 /// Where a planned invoice goes.
@@ -672,16 +743,47 @@ impl Planned {
 
 /// Where an invoice with these facts goes, or why routing holds it. A
 /// plateforme's directory is asked first when its cached answer about the
-/// customer is missing or stale.
+/// customer is missing or stale. A standalone XML invoice is held for an
+/// account that cannot take it, whether routing chose it or the caller.
+#[allow(clippy::too_many_arguments)]
 fn plan_target(
     store: &mut Store,
     facts: &Facts,
+    form: route::Form,
+    structured: Option<&StructuredSummary>,
+    destination: Destination<'_>,
+    lookup: &dyn DirectoryLookup,
+    now_ms: i64,
+) -> Result<std::result::Result<Planned, Msg>> {
+    let planned = match route_target(store, facts, form, destination, lookup, now_ms)? {
+        Ok(p) => p,
+        Err(why) => return Ok(Err(why)),
+    };
+    let kind = match &planned {
+        Planned::Account(a) => a.kind,
+        Planned::Routed(t) => accounts::resolve(store, Some(&t.account))?.kind,
+    };
+    Ok(match rules_hold(kind, structured) {
+        Some(why) => Err(why),
+        None => Ok(planned),
+    })
+}
+
+fn route_target(
+    store: &mut Store,
+    facts: &Facts,
+    form: route::Form,
     destination: Destination<'_>,
     lookup: &dyn DirectoryLookup,
     now_ms: i64,
 ) -> Result<std::result::Result<Planned, Msg>> {
     let default = match destination {
         Destination::Account(a) | Destination::Correction { account: a, .. } => {
+            if form == route::Form::Xml
+                && let Some(why) = route::xml_refused(a.kind, &a.name)
+            {
+                return Ok(Err(why));
+            }
             return Ok(Ok(Planned::Account(a.clone())));
         }
         Destination::Routed { default } => default,
@@ -692,11 +794,11 @@ fn plan_target(
             )));
         }
     };
-    let mut routing = route::route(store, facts, default)?;
+    let mut routing = route::route_form(store, facts, form, default)?;
     if let Some(t) = routing.decision.target()
         && refresh_directory(store, &t.account.clone(), facts, lookup, now_ms)
     {
-        routing = route::route(store, facts, default)?;
+        routing = route::route_form(store, facts, form, default)?;
     }
     Ok(match routing.decision {
         route::Decision::Send { target, .. } => Ok(Planned::Routed(target)),

@@ -19,6 +19,11 @@
 //! directory is empty, routing is not in use and every invoice goes to the
 //! default account, as before the directory existed.
 //!
+//! A standalone XML invoice (CII or UBL) goes only to a plateforme agréée:
+//! routed anywhere else (a portal's mail deposit, Chorus Pro, the
+//! demonstration portal, a direct e-mail, the print folder) it is held,
+//! saying why ([`route_form`], [`xml_refused`]).
+//!
 //! Deliberately not here: reading PDFs (the checker's facts are the input),
 //! sending (the outbox sends to the [`Target`] decided here), and the
 //! plateforme agréée's directory lookup (a channel's precheck).
@@ -184,9 +189,111 @@ pub fn candidates(facts: &Facts) -> Vec<Candidate> {
         .collect()
 }
 
-/// Routes one invoice by its facts against the directory in `store`.
+/// What the file to send is, as far as channels care: a PDF (plain or
+/// Factur-X), or a standalone XML invoice (CII or UBL), which only a
+/// plateforme agréée takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    #[default]
+    Pdf,
+    Xml,
+}
+
+impl Form {
+    /// The form of a checked file, by its report.
+    pub fn of(report: &crate::check::Report) -> Form {
+        if report.xml { Form::Xml } else { Form::Pdf }
+    }
+
+    /// The form of a recorded check, by its JSON (the store's latest
+    /// report); a report written before XML was taken is a PDF's.
+    pub fn of_json(report: &serde_json::Value) -> Form {
+        if report["xml"].as_bool() == Some(true) {
+            Form::Xml
+        } else {
+            Form::Pdf
+        }
+    }
+}
+
+/// Why an account of this kind cannot take a standalone XML invoice, said
+/// plainly; `None` when it can (a plateforme agréée: CII and UBL are two of
+/// its three syntaxes). The others take a PDF: a portal's mail deposit, a
+/// direct e-mail and the print folder are read by people, Chorus Pro's API
+/// is used here for Factur-X and plain PDF only, and the demonstration
+/// portal is a PDF portal.
+pub fn xml_refused(kind: Kind, account: &str) -> Option<Msg> {
+    let (to_fr, to_en) = accounts::display_name(account);
+    let (fr, en) = match kind {
+        Kind::Plateforme => return None,
+        Kind::MailDeposit => (
+            "un dépôt par e-mail sur un portail ne prend que des PDF",
+            "a portal's mail deposit takes PDF files only",
+        ),
+        Kind::ChorusPro => (
+            "Facteur dépose sur Chorus Pro des Factur-X et des PDF, pas de XML seul",
+            "Facteur deposits Factur-X and PDF files on Chorus Pro, not XML alone",
+        ),
+        Kind::Sandbox => (
+            "le portail de démonstration ne prend que des PDF",
+            "the demonstration portal takes PDF files only",
+        ),
+        Kind::Email => (
+            "un e-mail direct au client porte un PDF lisible, pas un fichier XML",
+            "a direct e-mail to the customer carries a readable PDF, not an XML file",
+        ),
+        Kind::Print => (
+            "un fichier XML ne s'imprime pas",
+            "an XML file cannot be printed",
+        ),
+    };
+    Some(Msg::new(
+        &format!(
+            "Cette facture est un fichier XML (CII ou UBL) et {to_fr} ne peut pas la recevoir : {fr}. Elle est retenue. Envoyez-la par une plateforme agréée, ou envoyez la facture en PDF ou en Factur-X."
+        ),
+        &format!(
+            "This invoice is an XML file (CII or UBL) and {to_en} cannot take it: {en}. It is held. Send it through a plateforme agréée, or send the invoice as a PDF or Factur-X."
+        ),
+    ))
+}
+
+/// Routes one PDF by its facts against the directory in `store`.
 /// `default_account` is used only while the directory is empty.
 pub fn route(store: &Store, facts: &Facts, default_account: Option<&str>) -> Result<Routing> {
+    route_form(store, facts, Form::Pdf, default_account)
+}
+
+/// Routes one file of the given form: as [`route`], and a standalone XML
+/// invoice is held when the channel chosen cannot take it. While the
+/// directory is empty and no default account is given, an XML invoice goes
+/// to the demonstration plateforme (the demonstration portal takes PDF).
+pub fn route_form(
+    store: &Store,
+    facts: &Facts,
+    form: Form,
+    default_account: Option<&str>,
+) -> Result<Routing> {
+    let default_account = match (form, default_account) {
+        (Form::Xml, None) => Some(crate::send::accounts::SANDBOX_PA_ACCOUNT),
+        (_, d) => d,
+    };
+    let mut routing = route_pdf(store, facts, default_account)?;
+    if form == Form::Xml
+        && let Decision::Send { target, .. } = &routing.decision
+    {
+        // An account that no longer exists is the outbox's to report, as
+        // for a PDF.
+        if let Ok(account) = accounts::resolve(store, Some(&target.account))
+            && let Some(why) = xml_refused(account.kind, &target.account)
+        {
+            routing.decision = Decision::Held { why };
+        }
+    }
+    Ok(routing)
+}
+
+fn route_pdf(store: &Store, facts: &Facts, default_account: Option<&str>) -> Result<Routing> {
     let candidates = candidates(facts);
     let mut matches: Vec<Match> = Vec::new();
     let mut customers: Vec<Customer> = Vec::new();
@@ -518,12 +625,15 @@ pub fn for_invoice(store: &Store, invoice_id: i64) -> Result<Option<Routing>> {
     let Some(inv) = store.invoice(invoice_id).map_err(DirectoryError::from)? else {
         return Ok(None);
     };
-    let facts: Option<Facts> = store
+    let report = store
         .latest_report(inv.document_id)
-        .map_err(DirectoryError::from)?
-        .and_then(|mut v| serde_json::from_value(v["facts"].take()).ok());
-    match facts {
-        Some(f) => Ok(Some(route(store, &f, None)?)),
-        None => Ok(None),
+        .map_err(DirectoryError::from)?;
+    let Some(mut report) = report else {
+        return Ok(None);
+    };
+    let form = Form::of_json(&report);
+    match serde_json::from_value::<Facts>(report["facts"].take()) {
+        Ok(f) => Ok(Some(route_form(store, &f, form, None)?)),
+        Err(_) => Ok(None),
     }
 }

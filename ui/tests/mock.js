@@ -167,6 +167,13 @@
         hint_en: 'Not blocking today; from 2026 on, prefer a Factur-X export.' });
       delete facts.seller_siren;
     }
+    if (inv.xml) {
+      // A standalone CII or UBL invoice: no pages, the file is the structured data.
+      return { path: inv.path, verdict: 'accepted', size_bytes: 8120, sha256: inv.sha256, pages: null, pdf: false,
+        xml: true, readable: true, encrypted: false, signed: false, content: 'unknown', scanned_pages: [],
+        invoice_count: 1, structured: { syntax: inv.xml, profile: 'urn:cen.eu:en16931:2017',
+          file_name: inv.path.split('/').pop() }, facts, findings };
+    }
     return { path: inv.path, verdict: inv.status === 'blocked' ? 'rejected' : 'accepted', size_bytes: 48213,
       sha256: inv.sha256, pages: 1, pdf: true, readable: true, encrypted: false, signed: false,
       content: inv.status === 'blocked' ? 'scanned' : 'native', scanned_pages: inv.status === 'blocked' ? [1] : [],

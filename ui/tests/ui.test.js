@@ -287,6 +287,36 @@ test('batch: one progress bar driven by events; cancel calls cancel_batch', asyn
   assert.equal(await p.locator('#batch progress').count(), 0);
 });
 
+test('batch: a dropped XML invoice is listed and opens; its detail offers no PDF to open', async () => {
+  const { page: p } = await page();
+  await p.evaluate(() => {
+    const m = window.__mock;
+    const like = m.invoices.find((i) => i.id === 6);
+    m.invoices.push(Object.assign({}, like, { id: 60, document_id: 60, number: 'F-2026-0500', xml: 'CII',
+      path: '/in/F-2026-0500.xml', sha256: 'ab'.repeat(32), status_since_ms: Date.now() }));
+  });
+  await emit(p, 'batch-started', { batch_id: 'bx', total: 2 });
+  const item = (path, extra) => emit(p, 'batch-item', Object.assign({ batch_id: 'bx', path, invoice_id: null, number: null,
+    verdict: 'accepted', status: null, first_finding: null, known: false, duplicate: null, error: null }, extra));
+  await item('/in/F-2026-0500.xml', { invoice_id: 60, number: 'F-2026-0500', status: 'checked' });
+  await item('/in/commande.xml', { verdict: 'rejected', first_finding: { code: 'xml_not_invoice', severity: 'error',
+    message_fr: 'Ce fichier XML n’est pas une facture CII ni UBL (son élément racine est <Order>).',
+    message_en: 'This XML file is not a CII or UBL invoice (its root element is <Order>).', hint_fr: '', hint_en: '' } });
+  await emit(p, 'batch-progress', { batch_id: 'bx', checked: 2, accepted: 1, blocked: 1, known: 0, total: 2, done: true, cancelled: false });
+  const rows = p.locator('#batch .batch-items li');
+  await rows.nth(1).waitFor();
+  const texts = await rows.allTextContents();
+  assert.match(texts[0], /F-2026-0500\.xml.*Prête à envoyer/);
+  assert.match(texts[1], /commande\.xml.*n’est pas une facture CII ni UBL/);
+  await p.click('#batch .batch-items li:first-child button');
+  await p.waitForFunction(() => document.querySelector('#detail h2')?.textContent.includes('F-2026-0500'));
+  assert.equal(await p.locator('#detail [data-action="open_pdf"]').count(), 0, 'no PDF to open');
+  assert.deepEqual(await actions(p), ['submit']);
+  // A PDF's detail still offers it.
+  await openDetail(p, 6);
+  assert.equal(await p.locator('#detail [data-action="open_pdf"]').count(), 1);
+});
+
 test('batch: every file of a drop is listed with its verdict; a known file is said so; the title counts what waits', async () => {
   const { page: p } = await page();
   await p.waitForFunction(() => /^\(\d+\) Facteur$/.test(document.title));

@@ -726,6 +726,42 @@ fn path_segment(s: &str) -> String {
         .collect()
 }
 
+/// How a file goes to a plateforme: its `flowSyntax`, its content type
+/// and the file name it travels under. A Factur-X (CII inside a PDF) goes
+/// as `Factur-X`; a standalone CII invoice as `CII` and a UBL one as `UBL`,
+/// as `.xml`. `None` for anything else (a PDF carrying UBL, a PDF with no
+/// structured data).
+pub fn flow_form(out: &Outgoing) -> Option<(&'static str, &'static str, String)> {
+    let s = out.structured.as_ref()?;
+    let is_pdf = matches!(crate::pdf::sniff(&out.pdf), crate::pdf::Sniff::Pdf(_));
+    let syntax = if s.syntax.eq_ignore_ascii_case("CII") {
+        "CII"
+    } else if s.syntax.eq_ignore_ascii_case("UBL") {
+        "UBL"
+    } else {
+        return None;
+    };
+    match (is_pdf, syntax) {
+        (true, "CII") => Some(("Factur-X", "application/pdf", out.file_name.clone())),
+        (true, _) => None,
+        (false, syntax) => Some((syntax, "application/xml", xml_name(&out.file_name))),
+    }
+}
+
+/// The name of a standalone XML flow: the file's own name when it ends in
+/// `.xml`, else that name with `.xml` (a plateforme reads the kind of a
+/// flow's file from its name too).
+fn xml_name(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".xml") {
+        name.to_string()
+    } else if name.trim().is_empty() {
+        "facture.xml".into()
+    } else {
+        format!("{name}.xml")
+    }
+}
+
 /// Why a file cannot go to a plateforme as it is, in French and English;
 /// `None` when it can.
 pub fn not_an_einvoice(out: &Outgoing) -> Option<String> {
@@ -754,15 +790,15 @@ pub fn not_an_einvoice(out: &Outgoing) -> Option<String> {
              e-invoice. Export the invoice with the BASIC, EN 16931 or EXTENDED profile."
         ));
     }
-    if !s.syntax.eq_ignore_ascii_case("CII") || !out.pdf.starts_with(b"%PDF") {
-        return Some(format!(
-            "Ce PDF contient des données {} : une plateforme agréée attend un Factur-X (CII dans \
+    if flow_form(out).is_some() {
+        return None;
+    }
+    Some(format!(
+        "Ce PDF contient des données {} : une plateforme agréée attend un Factur-X (CII dans \
              le PDF). Exportez la facture en Factur-X. / This PDF carries {} data: a plateforme \
              agréée expects Factur-X (CII inside the PDF). Export the invoice as Factur-X.",
-            s.syntax, s.syntax
-        ));
-    }
-    None
+        s.syntax, s.syntax
+    ))
 }
 
 impl Channel for AfnorChannel {
@@ -803,17 +839,24 @@ impl Channel for AfnorChannel {
 
     async fn send(&self, out: &Outgoing) -> Result<Delivered, ChannelError> {
         self.precheck(out)?;
+        let Some((syntax, content_type, file_name)) = flow_form(out) else {
+            // The precheck said it can go: a flow form exists.
+            return Err(ChannelError::Invalid(
+                not_an_einvoice(out).unwrap_or_default(),
+            ));
+        };
         let info = json!({
-            "name": out.file_name.chars().take(255).collect::<String>(),
-            "flowSyntax": "Factur-X",
+            "name": file_name.chars().take(255).collect::<String>(),
+            "flowSyntax": syntax,
             "flowProfile": "CIUS",
             "processingRule": self.processing_rule,
             "trackingId": out.number.trim(),
             "sha256": out.sha256,
         });
         let s = self
-            .submit_flow(&info, &out.file_name, "application/pdf", &out.pdf)
+            .submit_flow(&info, &file_name, content_type, &out.pdf)
             .await?;
+        tracing::debug!(account = %self.account, invoice = out.invoice_id, syntax, "flow syntax");
         tracing::info!(account = %self.account, invoice = out.invoice_id, flow = %s.flow_id, "flow submitted");
         // The flow is at the plateforme now: the outbox records its id
         // before the acknowledgement is awaited (`after_delivery`).

@@ -733,6 +733,9 @@ impl Channel for ChorusChannel {
     }
 
     fn precheck(&self, out: &Outgoing) -> Result<(), ChannelError> {
+        // The API's flow syntax for CII or UBL alone is not one this
+        // client knows: Factur-X and plain PDF only.
+        super::require_pdf(out, crate::send::accounts::Kind::ChorusPro, &self.account)?;
         if out.pdf.len() >= MAX_FILE_BYTES {
             return Err(ChannelError::Invalid(format!(
                 "Le fichier fait {:.1} Mo ; Chorus Pro n'accepte que des fichiers de moins de \

@@ -1142,6 +1142,12 @@ impl Channel for MailChannel {
     }
 
     fn precheck(&self, out: &Outgoing) -> Result<(), ChannelError> {
+        let kind = if self.direct {
+            crate::send::accounts::Kind::Email
+        } else {
+            crate::send::accounts::Kind::MailDeposit
+        };
+        super::require_pdf(out, kind, &self.account)?;
         if out.number.trim().is_empty() {
             return Err(ChannelError::Invalid(
                 "the invoice has no number: a mail deposit names it in the subject".into(),

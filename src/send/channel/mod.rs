@@ -240,6 +240,24 @@ pub fn status_error(status: u16, retry_after: Option<Duration>, detail: &str) ->
 
 pub use http::retry_after;
 
+/// Refuses a payload that is not a PDF, for the channels that take PDF
+/// only (a standalone XML invoice is held by routing before it gets here;
+/// this is the last word should one be queued for such an account all the
+/// same): said plainly in both languages, never sent.
+pub fn require_pdf(
+    out: &Outgoing,
+    kind: crate::send::accounts::Kind,
+    account: &str,
+) -> Result<(), ChannelError> {
+    if matches!(crate::pdf::sniff(&out.pdf), crate::pdf::Sniff::Pdf(_)) {
+        return Ok(());
+    }
+    let why = crate::send::route::xml_refused(kind, account)
+        .map(|m| format!("{} / {}", m.fr, m.en))
+        .unwrap_or_else(|| "the file is not a PDF".into());
+    Err(ChannelError::Invalid(why))
+}
+
 /// What kind of delivery this is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

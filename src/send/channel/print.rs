@@ -139,8 +139,8 @@ impl Channel for PrintChannel {
         Vocabulary::Local
     }
 
-    fn precheck(&self, _out: &Outgoing) -> Result<(), ChannelError> {
-        Ok(())
+    fn precheck(&self, out: &Outgoing) -> Result<(), ChannelError> {
+        super::require_pdf(out, crate::send::accounts::Kind::Print, &self.account)
     }
 
     async fn send(&self, out: &Outgoing) -> Result<Delivered, ChannelError> {

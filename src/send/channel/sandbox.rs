@@ -188,10 +188,11 @@ impl Channel for SandboxChannel {
         Vocabulary::Sandbox
     }
 
-    fn precheck(&self, _out: &Outgoing) -> Result<(), ChannelError> {
+    fn precheck(&self, out: &Outgoing) -> Result<(), ChannelError> {
         // The sandbox judges customers and mandates itself, like the real
-        // portal: an unknown customer is its answer to give.
-        Ok(())
+        // portal: an unknown customer is its answer to give. It takes PDF
+        // only, as its server says.
+        super::require_pdf(out, crate::send::accounts::Kind::Sandbox, &self.account)
     }
 
     async fn send(&self, out: &Outgoing) -> Result<Delivered, ChannelError> {

@@ -1,9 +1,9 @@
 //! Putting an invoice in the outbox: the checked bytes copied to
-//! `outbox/<sha256>.pdf`, then the attempt opened in the store. One entry
-//! point, [`enqueue`], takes a typed [`Request`]: which invoice (a checked
-//! file or an invoice already recorded), where it goes (an account, or the
-//! target routing chose) and as what (a submission, the correction of a
-//! rejected invoice, a replay).
+//! `outbox/<sha256>.pdf` (`.xml` for an XML invoice), then the attempt
+//! opened in the store. One entry point, [`enqueue`], takes a typed
+//! [`Request`]: which invoice (a checked file or an invoice already
+//! recorded), where it goes (an account, or the target routing chose) and
+//! as what (a submission, the correction of a rejected invoice, a replay).
 //!
 //! Deliberately not here: recording a check together with its attempt
 //! (that is one store transaction the intake pipeline opens, with
@@ -226,8 +226,9 @@ pub struct Payload {
     pub annexes: Option<String>,
 }
 
-/// Copies the file at `src` into `outbox/<sha256>.pdf` when its bytes are
-/// still the checked ones (SHA-256 `sha`), and each annex beside it.
+/// Copies the file at `src` into `outbox/<sha256>.pdf` (`.xml` for a
+/// standalone XML invoice, so the copy says what it holds) when its bytes
+/// are still the checked ones (SHA-256 `sha`), and each annex beside it.
 /// `None` when the file changed since it was checked. A copy left without
 /// an attempt (the attempt was then refused, or the process died) is
 /// harmless: the same content always makes the same copy.
@@ -246,7 +247,12 @@ pub fn copy_payload(
     if crate::hex::sha256(&bytes) != sha {
         return Ok(None);
     }
-    let rel = format!("outbox/{sha}.pdf");
+    let ext = match crate::pdf::sniff(&bytes) {
+        crate::pdf::Sniff::Pdf(_) => "pdf",
+        // Only a PDF or an XML invoice passes the check.
+        crate::pdf::Sniff::NotPdf(_) => "xml",
+    };
+    let rel = format!("outbox/{sha}.{ext}");
     write_payload(&home.join(&rel), &bytes)?;
     let mut kept = Vec::new();
     for a in annexes {

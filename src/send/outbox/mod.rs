@@ -3,8 +3,8 @@
 //!
 //! Every delivery is an attempt in the store: `queued` → `sending` → `sent`
 //! | `failed` | `to_verify`. The exact bytes that were checked are copied to
-//! `FACTEUR_HOME/outbox/<sha256>.pdf` when queued, checked again just before
-//! sending, and that copy is what leaves. `sending` is committed before any
+//! `FACTEUR_HOME/outbox/<sha256>.pdf` (`.xml` for an XML invoice) when
+//! queued, checked again just before sending, and that copy is what leaves. `sending` is committed before any
 //! byte leaves the machine; so after a crash an attempt found `sending` is
 //! never resent blindly: the portal is asked whether it holds the invoice
 //! (Chorus Pro, the sandbox), and a channel that cannot tell (mail) leaves it

@@ -277,22 +277,44 @@ export function createDetail(app) {
     return Math.abs(ht + tva - ttc) > 0.011;
   }
 
+  function findingItem(f) {
+    return h('li', { dataset: { code: f.code } },
+      h('span', { class: `sev sev-${f.severity}` }, icon(f.severity === 'error' ? 'action' : 'waiting'),
+        t(`severity_${f.severity}`)),
+      h('p', { class: 'msg', text: pick(f, 'message') }),
+      pick(f, 'hint') ? h('p', { class: 'hint' }, h('strong', { text: `${t('fix')} ` }), pick(f, 'hint')) : null,
+      f.detail ? h('details', { class: 'tech' }, h('summary', { text: t('technical') }),
+        h('p', { class: 'raw', text: f.detail })) : null);
+  }
+
+  // The official e-invoice rules have their own section: the file check
+  // is about the deposit, the rules about what a plateforme agréée takes.
+  const isRule = (f) => f.code === 'einvoice_rule';
+
   function findingsSection(report) {
     let body;
+    const findings = (report?.findings || []).filter((f) => !isRule(f));
     if (!report) body = h('p', { class: 'help', text: t('no_report') });
-    else if (!report.findings.length) {
+    else if (!findings.length) {
       body = h('p', { class: 'ok-line' }, icon('success'), t('no_findings'));
     } else {
-      body = h('ul', { class: 'findings' }, report.findings.map((f) =>
-        h('li', { dataset: { code: f.code } },
-          h('span', { class: `sev sev-${f.severity}` }, icon(f.severity === 'error' ? 'action' : 'waiting'),
-            t(`severity_${f.severity}`)),
-          h('p', { class: 'msg', text: pick(f, 'message') }),
-          pick(f, 'hint') ? h('p', { class: 'hint' }, h('strong', { text: `${t('fix')} ` }), pick(f, 'hint')) : null,
-          f.detail ? h('details', { class: 'tech' }, h('summary', { text: t('technical') }),
-            h('p', { class: 'raw', text: f.detail })) : null)));
+      body = h('ul', { class: 'findings' }, findings.map(findingItem));
     }
     return h('section', { 'aria-labelledby': 'h-findings' }, h('h3', { id: 'h-findings', text: t('findings') }), body);
+  }
+
+  function rulesSection(report) {
+    const st = report?.structured;
+    if (!st || !st.syntax) return null;
+    const rules = report.findings.filter(isRule);
+    const fatal = rules.filter((f) => f.severity === 'error').length;
+    let head;
+    if (st.verdict === 'valid') head = h('p', { class: 'ok-line' }, icon('success'), t('rules_valid'));
+    else if (st.verdict === 'invalid') head = h('p', { class: 'warn-line', text: t('rules_invalid', { n: fatal }) });
+    else head = h('p', { class: 'help', text: t('rules_absent') });
+    return h('section', { class: 'rules', 'aria-labelledby': 'h-rules' },
+      h('h3', { id: 'h-rules', text: t('rules_title') }), head,
+      rules.length ? h('ul', { class: 'findings' }, rules.map(findingItem)) : null);
   }
 
   function factsSection(report) {
@@ -377,11 +399,14 @@ export function createDetail(app) {
         h('p', { text: t('demo_pace') })) : null,
       h('div', { class: 'headline' }, badge(inv.status, inv.reason_code),
         since ? h('span', { class: 'age', text: since }) : null,
-        h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),
-          onclick: () => act(() => ipc.openPdf(inv.id), '') })),
+        // A standalone XML invoice has no PDF to open.
+        d.report && d.report.xml ? null
+          : h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),
+            onclick: () => act(() => ipc.openPdf(inv.id), '') })),
       guidanceBox(d),
       routingSection(d.routing),
       findingsSection(d.report),
+      rulesSection(d.report),
       factsSection(d.report),
       h('div', { class: 'reading-host' }),
       timelineSection(d.events),
