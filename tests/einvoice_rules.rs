@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use facteur::check::rules::{Flag, RuleSet, check_xml};
 use facteur::pdf::{Budget, attachments, load};
-use facteur::rules::{Flag, RuleSet, check_xml};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

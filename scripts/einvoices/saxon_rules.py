@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The reference side of the conformance measurement: runs the official
-EN 16931, BR-FR and Factur-X stylesheets (src/rules/official/, unmodified)
+EN 16931, BR-FR and Factur-X stylesheets (src/check/rules/official/, unmodified)
 with Saxon-HE (the `saxonche` package) over e-invoices and prints, per
 document, one JSON line of the same shape as `facteur rules --json`.
 
@@ -210,7 +210,7 @@ class Runner:
 
 def default_rules_dir():
     here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.join(here, "..", "..", "src", "rules", "official")
+    return os.path.join(here, "..", "..", "src", "check", "rules", "official")
 
 
 def main():
