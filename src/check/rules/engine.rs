@@ -489,7 +489,11 @@ fn last_names_of(pattern: &str) -> Option<Vec<String>> {
         {
             return None;
         }
-        out.push(if attr { format!("@{local}") } else { local.to_string() });
+        out.push(if attr {
+            format!("@{local}")
+        } else {
+            local.to_string()
+        });
     }
     Some(out)
 }

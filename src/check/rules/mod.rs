@@ -161,7 +161,11 @@ fn schemas() -> &'static Vec<Result<Arc<stylesheet::Schema>, String>> {
     SCHEMAS.get_or_init(|| {
         sets::STYLESHEETS
             .iter()
-            .map(|(_, text)| stylesheet::parse(text).map(Arc::new).map_err(|e| e.to_string()))
+            .map(|(_, text)| {
+                stylesheet::parse(text)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
             .collect()
     })
 }
@@ -212,11 +216,17 @@ fn workers() -> &'static Mutex<mpsc::Sender<Job>> {
     WORKERS.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
-        let n = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+        let n = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 4);
         for i in 0..n {
             let rx = rx.clone();
+            // XPath compilation and evaluation recurse deeply on the
+            // official rules' long expressions: a generous stack (reserved,
+            // not used, until needed).
             let spawned = std::thread::Builder::new()
                 .name(format!("rules-{i}"))
+                .stack_size(256 << 20)
                 .spawn(move || {
                     loop {
                         let job = match rx.lock() {
@@ -225,11 +235,12 @@ fn workers() -> &'static Mutex<mpsc::Sender<Job>> {
                         };
                         let Ok(job) = job else { return };
                         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            job.sheets.iter().map(|&i| run_one(i, &job.text)).collect::<Vec<_>>()
+                            job.sheets
+                                .iter()
+                                .map(|&i| run_one(i, &job.text))
+                                .collect::<Vec<_>>()
                         }))
-                        .unwrap_or_else(|_| {
-                            vec![Err(RulesError::Panicked)]
-                        });
+                        .unwrap_or_else(|_| vec![Err(RulesError::Panicked)]);
                         let _ = job.reply.send(out);
                     }
                 });
