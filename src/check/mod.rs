@@ -133,6 +133,19 @@ fn absent() -> rules::Verdict {
     rules::Verdict::Absent
 }
 
+/// Reads back a stored report's `structured`: `null` (reports recorded
+/// before the rules) and `{"verdict": "absent"}` both mean no structured
+/// invoice; never a reason to lose the rest of the report.
+pub fn structured_from_json<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<StructuredSummary>, D::Error> {
+    let v: Option<serde_json::Value> = serde::Deserialize::deserialize(de)?;
+    Ok(match v {
+        Some(v) if v.get("syntax").is_some() => serde_json::from_value(v).ok(),
+        _ => None,
+    })
+}
+
 /// A report's `structured` in `--json`: the summary, or `{"verdict":
 /// "absent"}` for a file without a structured invoice.
 fn structured_json<S: serde::Serializer>(

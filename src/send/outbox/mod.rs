@@ -725,7 +725,7 @@ pub(super) struct AnnexCopy {
 struct ReportFacts {
     #[serde(default)]
     facts: crate::check::facts::Facts,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "check::structured_from_json")]
     structured: Option<check::StructuredSummary>,
 }
 
