@@ -64,6 +64,10 @@ pub struct Options {
     /// them up in the store; the checker never opens it). Shared, since
     /// each file of a batch gets its own copy of the options.
     pub layouts: std::sync::Arc<Vec<crate::read::Layout>>,
+    /// Run the official e-invoice rules on a structured invoice found.
+    /// Only a reader that wants the facts alone turns it off (the
+    /// demonstration plateforme reading a flow it received).
+    pub einvoice_rules: bool,
 }
 
 impl Default for Options {
@@ -74,6 +78,7 @@ impl Default for Options {
             parse_ceiling: 160 * 1024 * 1024,
             time_limit: Duration::from_secs(20),
             layouts: Default::default(),
+            einvoice_rules: true,
         }
     }
 }
@@ -299,7 +304,7 @@ pub fn check_bytes(path: &Path, size: u64, bytes: &[u8], opts: &Options) -> Repo
         Sniff::NotPdf(_) if looks_like_xml(bytes) => {
             // A standalone XML invoice has its own bound (the structured
             // reader's); the portals' PDF limits do not apply to it.
-            check_xml(&mut report, bytes);
+            check_xml(&mut report, bytes, opts);
             return report;
         }
         Sniff::NotPdf(what) => {
@@ -355,7 +360,7 @@ fn looks_like_xml(bytes: &[u8]) -> bool {
 /// (its facts read by [`structured::parse`], which bounds size, depth and
 /// entities), anything else a finding; the official rules run on it as on
 /// an embedded one.
-fn check_xml(report: &mut Report, bytes: &[u8]) {
+fn check_xml(report: &mut Report, bytes: &[u8], opts: &Options) {
     use structured::{StructuredError, Syntax};
     report.xml = true;
     // The file as it was read: a file larger than the structured reader's
@@ -386,7 +391,7 @@ fn check_xml(report: &mut Report, bytes: &[u8]) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    structured_found(report, &inv, &file_name, bytes);
+    structured_found(report, &inv, &file_name, bytes, opts.einvoice_rules);
     report.facts.fill_from(&inv.facts);
     if !report.facts.0.contains_key(&FactKey::InvoiceNumber) {
         report.push(finding::invoice_number_missing());
@@ -464,7 +469,7 @@ fn analyse(report: &mut Report, bytes: &[u8], opts: &Options, deadline: Instant)
     };
     classify(report, &pages);
 
-    let structured = structured_invoice(report, &doc, &budget);
+    let structured = structured_invoice(report, &doc, &budget, opts.einvoice_rules);
     if let Some(s) = &structured {
         report.facts.fill_from(&s.facts);
     }
@@ -646,6 +651,7 @@ fn structured_invoice(
     report: &mut Report,
     doc: &lopdf::Document,
     budget: &Budget,
+    einvoice_rules: bool,
 ) -> Option<StructuredInvoice> {
     let attachments = pdf::attachments(doc, budget);
     let mut candidates: Vec<&pdf::Attachment> = attachments
@@ -668,7 +674,7 @@ fn structured_invoice(
         match parsed {
             Ok(inv) => {
                 let bytes = a.content.as_deref().unwrap_or_default();
-                structured_found(report, &inv, &a.name, bytes);
+                structured_found(report, &inv, &a.name, bytes, einvoice_rules);
                 // Only a PDF that carries an XML pays for this: a plain PDF
                 // never reaches here.
                 let judged = container::check(doc, a, &inv, report.encrypted, budget);
@@ -693,7 +699,13 @@ fn structured_invoice(
 
 /// Records a structured invoice found (embedded or standalone) and runs the
 /// official rules on it: each failed rule becomes a finding as well.
-pub fn structured_found(report: &mut Report, inv: &StructuredInvoice, name: &str, xml: &[u8]) {
+pub fn structured_found(
+    report: &mut Report,
+    inv: &StructuredInvoice,
+    name: &str,
+    xml: &[u8],
+    einvoice_rules: bool,
+) {
     let mut summary = StructuredSummary {
         syntax: inv.syntax.as_str().to_string(),
         profile: inv
@@ -708,6 +720,10 @@ pub fn structured_found(report: &mut Report, inv: &StructuredInvoice, name: &str
     };
     if !inv.profile.is_full_invoice() {
         report.push(finding::structured_partial(inv.profile.as_str()));
+    }
+    if !einvoice_rules {
+        report.structured = Some(summary);
+        return;
     }
     match rules::check_xml(xml) {
         Ok(outcome) => {

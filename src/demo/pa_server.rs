@@ -574,7 +574,12 @@ fn read_invoice(syntax: &str, file: &[u8]) -> Option<crate::check::facts::Facts>
             std::path::Path::new("flow.pdf"),
             file.len() as u64,
             file,
-            &crate::check::Options::default(),
+            &crate::check::Options {
+                // The demonstration plateforme reads the facts; Facteur
+                // already ran the rules before sending.
+                einvoice_rules: false,
+                ..crate::check::Options::default()
+            },
         );
         // A Factur-X is a PDF: a bare CII file sent under that syntax is
         // not one.

@@ -183,7 +183,7 @@ pub fn parse(text: &str) -> Result<Schema, StylesheetError> {
                 .rules
                 .push(rule_of(t, context, priority, descend, &rw)?);
         }
-        pattern.rules.sort_by(|a, b| b.priority.cmp(&a.priority));
+        pattern.rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
         schema.patterns.push(pattern);
     }
     let mut lists: Vec<String> = Vec::new();
@@ -225,17 +225,15 @@ pub fn rewrite_xpath(xpath: &str, functions: &[String]) -> String {
         let rest = &xpath[i..];
         let prev_is_name = i > 0 && is_name_char(bytes[i - 1]);
         if !prev_is_name {
-            if let Some(r) = rest.strip_prefix("document(") {
-                if let Some(q) = r.strip_prefix('\'') {
-                    if let Some(end) = q.find('\'') {
-                        out.push_str("doc('");
-                        out.push_str(CODE_LIST_BASE);
-                        out.push_str(&q[..end]);
-                        out.push('\'');
-                        i += "document('".len() + end + 1;
-                        continue;
-                    }
-                }
+            if let Some(q) = rest.strip_prefix("document('")
+                && let Some(end) = q.find('\'')
+            {
+                out.push_str("doc('");
+                out.push_str(CODE_LIST_BASE);
+                out.push_str(&q[..end]);
+                out.push('\'');
+                i += "document('".len() + end + 1;
+                continue;
             }
             if let Some(f) = functions.iter().find(|f| {
                 rest.starts_with(f.as_str())
@@ -308,10 +306,11 @@ fn pattern_order(root_template: &roxmltree::Node) -> Vec<(String, Option<String>
                     .map(|t| t.trim().to_string())
             });
         }
-        if is_xsl(&n, "apply-templates") && n.attribute("select") == Some("/") {
-            if let Some(mode) = n.attribute("mode") {
-                out.push((mode.to_string(), last_id.take()));
-            }
+        if is_xsl(&n, "apply-templates")
+            && n.attribute("select") == Some("/")
+            && let Some(mode) = n.attribute("mode")
+        {
+            out.push((mode.to_string(), last_id.take()));
         }
     }
     out
@@ -369,11 +368,11 @@ fn rule_of(
             };
             rule.asserts
                 .push(assert_of(true, &attr(&when, "test")?, &out, rw));
-        } else if is_xsl(&c, "if") {
-            if let Some(out) = c.children().find(|o| is_svrl(o, "successful-report")) {
-                rule.asserts
-                    .push(assert_of(false, &attr(&c, "test")?, &out, rw));
-            }
+        } else if is_xsl(&c, "if")
+            && let Some(out) = c.children().find(|o| is_svrl(o, "successful-report"))
+        {
+            rule.asserts
+                .push(assert_of(false, &attr(&c, "test")?, &out, rw));
         }
     }
     Ok(rule)
@@ -405,10 +404,10 @@ fn assert_of(
                 && kept(n.text().unwrap_or(""))
             {
                 message.push(Piece::Text(n.text().unwrap_or("").to_string()));
-            } else if is_xsl(&n, "value-of") {
-                if let Some(s) = n.attribute("select") {
-                    message.push(Piece::Value(rw(s)));
-                }
+            } else if is_xsl(&n, "value-of")
+                && let Some(s) = n.attribute("select")
+            {
+                message.push(Piece::Value(rw(s)));
             }
         }
     }
