@@ -36,6 +36,13 @@ fn ubl(number: &str) -> Vec<u8> {
     UBL_INVOICE.replace("FA-2025-0042", number).into_bytes()
 }
 
+/// A French UBL invoice that passes EN 16931 and BR-FR, under another number.
+fn ubl_valid(number: &str) -> Vec<u8> {
+    include_str!("fixtures/einvoice/ubl-ubl-fr-0.xml")
+        .replace("F2027-45856", number)
+        .into_bytes()
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let p = dir.join(name);
@@ -464,7 +471,9 @@ fn a_watched_folder_sends_cii_and_ubl_to_the_plateforme_as_their_own_syntax() {
         ],
         &[("FACTEUR_PA_SANDBOX_URL", url.as_str())],
     );
-    write(&dir, "UBL-0012.xml", &ubl("UBL-2026-0012"));
+    // A plateforme only ever gets e-invoices the official rules accept: a
+    // French UBL built to pass them (the generated conformance sample).
+    write(&dir, "UBL-0012.xml", &ubl_valid("UBL-2026-0012"));
     write(
         &dir,
         "F-2026-0013.pdf",

@@ -844,3 +844,58 @@ fn refresh_directory(
         }
     }
 }
+
+#[cfg(test)]
+mod rules_hold_tests {
+    use super::*;
+    use crate::check::rules::{Failure, Flag, RuleSet, Verdict};
+
+    fn summary(verdict: Verdict, fatal: &[&str]) -> StructuredSummary {
+        StructuredSummary {
+            syntax: "CII".into(),
+            profile: None,
+            file_name: "factur-x.xml".into(),
+            container: Vec::new(),
+            verdict,
+            rules: fatal
+                .iter()
+                .map(|id| Failure {
+                    id: id.to_string(),
+                    flag: Flag::Fatal,
+                    set: RuleSet::BrFr,
+                    bt: None,
+                    location: "/".into(),
+                    value: None,
+                    message: String::new(),
+                    test: String::new(),
+                })
+                .collect(),
+            unevaluated: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_invalid_e_invoice_is_held_only_where_e_invoices_are_taken() {
+        let bad = summary(Verdict::Invalid, &["BR-FR-05_BT-22_PMT", "BR-CO-10"]);
+        for kind in [AccountKind::Plateforme, AccountKind::ChorusPro] {
+            let why = rules_hold(kind, Some(&bad)).expect("held");
+            assert!(
+                why.fr.contains("BR-CO-10, BR-FR-05_BT-22_PMT"),
+                "{}",
+                why.fr
+            );
+            assert!(why.en.contains("official rules"), "{}", why.en);
+        }
+        for kind in [
+            AccountKind::MailDeposit,
+            AccountKind::Email,
+            AccountKind::Print,
+            AccountKind::Sandbox,
+        ] {
+            assert!(rules_hold(kind, Some(&bad)).is_none(), "{kind:?}");
+        }
+        let good = summary(Verdict::Valid, &[]);
+        assert!(rules_hold(AccountKind::Plateforme, Some(&good)).is_none());
+        assert!(rules_hold(AccountKind::Plateforme, None).is_none());
+    }
+}
