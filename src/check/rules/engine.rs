@@ -11,8 +11,8 @@
 //!   counted as passed.
 //!
 //! XPath is compiled once per stylesheet and thread: `xee` programs are not
-//! `Send`, so [`super::Rules`] keeps one compiled copy per worker thread over
-//! the schemas read once per process.
+//! `Send`, so [`super::check_xml`] hands documents to worker threads that
+//! each keep one compiled copy of the schemas read once per process.
 //!
 //! Not here: which stylesheets apply, ids → rule sets, wording (`super`).
 
