@@ -2,7 +2,8 @@
 //! a severity, and a message and a hint in French and in English.
 //!
 //! All user-facing wording of the checker lives here, in one place per
-//! language. This module deliberately does not decide *when* a finding applies
+//! language, except the official e-invoice rules' words, which live with
+//! the rules (`check::rules::plain`). This module deliberately does not decide *when* a finding applies
 //! (that is [`crate::check`]).
 
 use serde::{Deserialize, Serialize};
@@ -118,7 +119,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(
+    pub(crate) fn new(
         code: Code,
         severity: Severity,
         fr: String,
@@ -515,88 +516,6 @@ pub fn structured_partial(profile: &str) -> Finding {
         "Choisissez le profil EN 16931 (ou BASIC) dans les options d'export de votre logiciel.",
         "Choose the EN 16931 (or BASIC) profile in your software's export options.",
     )
-}
-
-/// One failed official rule: its own id first (what the software vendor's
-/// support asks for), the business term, then the official message; the
-/// hint says where the fix is made. A fatal rule is an error, a warning a
-/// warning; neither changes the deposit verdict ([`Code::EinvoiceRule`]).
-pub fn einvoice_rule(f: &crate::check::rules::Failure) -> Finding {
-    use crate::check::rules::{plain, terms};
-    let severity = match f.flag {
-        crate::check::rules::Flag::Fatal => Severity::Error,
-        crate::check::rules::Flag::Warning => Severity::Warning,
-    };
-    let term = |lang| {
-        f.bt.as_deref()
-            .map(|b| match terms::name(b, lang) {
-                Some(n) => format!(" ({b}, {n})"),
-                None => format!(" ({b})"),
-            })
-            .unwrap_or_default()
-    };
-    let (fr, en, hint_fr, hint_en) = match plain::plain_for(&f.id, &f.message) {
-        Some(p) => (p.fr.to_string(), p.en.to_string(), p.fix_fr, p.fix_en),
-        None => (
-            f.message.clone(),
-            f.message.clone(),
-            "Corrigez la donnée dans votre logiciel de facturation puis exportez de nouveau la facture ; donnez l'identifiant de la règle à son support.",
-            "Correct the data in your invoicing software and export the invoice again; give the rule's id to its support.",
-        ),
-    };
-    let mut out = Finding::new(
-        Code::EinvoiceRule,
-        severity,
-        format!("Règle {}{} : {fr}", f.id, term(Lang::Fr)),
-        format!("Rule {}{}: {en}", f.id, term(Lang::En)),
-        hint_fr,
-        hint_en,
-    );
-    let value = f
-        .value
-        .as_deref()
-        .map(|v| format!(" = « {v} »"))
-        .unwrap_or_default();
-    out.detail = Some(format!(
-        "{} [{}] {}{value} — {}",
-        f.id,
-        f.set.as_str(),
-        f.location,
-        f.message
-    ));
-    out
-}
-
-/// A rule that could not be evaluated on this document: it blocks like a
-/// failed one (nothing is sent on a guess), and says so.
-pub fn einvoice_rule_unevaluated(u: &crate::check::rules::Unevaluated) -> Finding {
-    let mut out = Finding::new(
-        Code::EinvoiceRule,
-        Severity::Error,
-        format!(
-            "La règle {} n'a pas pu être vérifiée sur cette facture.",
-            u.id
-        ),
-        format!("Rule {} could not be checked on this invoice.", u.id),
-        "Les règles officielles elles-mêmes échouent sur certaines factures EXTENDED (deux échéances, deux adresses) : vérifiez la facture auprès de votre plateforme avant de l'envoyer.",
-        "The official rules themselves fail on some EXTENDED invoices (two due dates, two addresses): check the invoice with your platform before sending it.",
-    );
-    out.detail = Some(format!("{} [{}] {}", u.id, u.set.as_str(), u.reason));
-    out
-}
-
-/// The official rules could not run at all on this XML.
-pub fn einvoice_rules_failed(error: &str) -> Finding {
-    let mut out = Finding::new(
-        Code::EinvoiceRule,
-        Severity::Error,
-        "Les règles de la facture électronique n'ont pas pu être vérifiées sur ce XML.".into(),
-        "The e-invoice rules could not be checked on this XML.".into(),
-        "Exportez de nouveau la facture depuis votre logiciel ; si cela persiste, transmettez le fichier à son support.",
-        "Export the invoice again from your software; if it persists, send the file to its support.",
-    );
-    out.detail = Some(error.to_string());
-    out
 }
 
 // The Factur-X container (`check::container`). Errors are what makes a

@@ -734,11 +734,11 @@ pub fn structured_found(
             let mut said = std::collections::HashSet::new();
             for f in &outcome.failures {
                 if said.insert((f.id.as_str(), f.message.as_str())) {
-                    report.push(finding::einvoice_rule(f));
+                    report.push(rules::plain::rule_finding(f));
                 }
             }
             for u in &outcome.unevaluated {
-                report.push(finding::einvoice_rule_unevaluated(u));
+                report.push(rules::plain::unevaluated_finding(u));
             }
             summary.rules = outcome.failures;
             summary.unevaluated = outcome.unevaluated;
@@ -746,7 +746,7 @@ pub fn structured_found(
         Err(e) => {
             tracing::warn!(file = %report.path, error = %e, "e-invoice rules could not run");
             summary.verdict = rules::Verdict::Invalid;
-            report.push(finding::einvoice_rules_failed(&e.to_string()));
+            report.push(rules::plain::rules_failed_finding(&e.to_string()));
         }
     }
     report.structured = Some(summary);

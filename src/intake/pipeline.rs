@@ -780,7 +780,7 @@ fn route_target(
     let default = match destination {
         Destination::Account(a) | Destination::Correction { account: a, .. } => {
             if form == route::Form::Xml
-                && let Some(why) = route::xml_refused(a.kind, &a.name)
+                && let Some(why) = crate::send::channel::xml_refused(a.kind, &a.name)
             {
                 return Ok(Err(why));
             }

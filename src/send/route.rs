@@ -22,7 +22,7 @@
 //! A standalone XML invoice (CII or UBL) goes only to a plateforme agréée:
 //! routed anywhere else (a portal's mail deposit, Chorus Pro, the
 //! demonstration portal, a direct e-mail, the print folder) it is held,
-//! saying why ([`route_form`], [`xml_refused`]).
+//! saying why ([`route_form`], [`crate::send::channel::xml_refused`]).
 //!
 //! Deliberately not here: reading PDFs (the checker's facts are the input),
 //! sending (the outbox sends to the [`Target`] decided here), and the
@@ -217,47 +217,6 @@ impl Form {
     }
 }
 
-/// Why an account of this kind cannot take a standalone XML invoice, said
-/// plainly; `None` when it can (a plateforme agréée: CII and UBL are two of
-/// its three syntaxes). The others take a PDF: a portal's mail deposit, a
-/// direct e-mail and the print folder are read by people, Chorus Pro's API
-/// is used here for Factur-X and plain PDF only, and the demonstration
-/// portal is a PDF portal.
-pub fn xml_refused(kind: Kind, account: &str) -> Option<Msg> {
-    let (to_fr, to_en) = accounts::display_name(account);
-    let (fr, en) = match kind {
-        Kind::Plateforme => return None,
-        Kind::MailDeposit => (
-            "un dépôt par e-mail sur un portail ne prend que des PDF",
-            "a portal's mail deposit takes PDF files only",
-        ),
-        Kind::ChorusPro => (
-            "Facteur dépose sur Chorus Pro des Factur-X et des PDF, pas de XML seul",
-            "Facteur deposits Factur-X and PDF files on Chorus Pro, not XML alone",
-        ),
-        Kind::Sandbox => (
-            "le portail de démonstration ne prend que des PDF",
-            "the demonstration portal takes PDF files only",
-        ),
-        Kind::Email => (
-            "un e-mail direct au client porte un PDF lisible, pas un fichier XML",
-            "a direct e-mail to the customer carries a readable PDF, not an XML file",
-        ),
-        Kind::Print => (
-            "un fichier XML ne s'imprime pas",
-            "an XML file cannot be printed",
-        ),
-    };
-    Some(Msg::new(
-        &format!(
-            "Cette facture est un fichier XML (CII ou UBL) et {to_fr} ne peut pas la recevoir : {fr}. Elle est retenue. Envoyez-la par une plateforme agréée, ou envoyez la facture en PDF ou en Factur-X."
-        ),
-        &format!(
-            "This invoice is an XML file (CII or UBL) and {to_en} cannot take it: {en}. It is held. Send it through a plateforme agréée, or send the invoice as a PDF or Factur-X."
-        ),
-    ))
-}
-
 /// Routes one PDF by its facts against the directory in `store`.
 /// `default_account` is used only while the directory is empty.
 pub fn route(store: &Store, facts: &Facts, default_account: Option<&str>) -> Result<Routing> {
@@ -285,7 +244,7 @@ pub fn route_form(
         // An account that no longer exists is the outbox's to report, as
         // for a PDF.
         if let Ok(account) = accounts::resolve(store, Some(&target.account))
-            && let Some(why) = xml_refused(account.kind, &target.account)
+            && let Some(why) = crate::send::channel::xml_refused(account.kind, &target.account)
         {
             routing.decision = Decision::Held { why };
         }

@@ -7,7 +7,9 @@
 //! whose invoice was refused needs to know what to ask for or which setting to
 //! change. The wording here never names an XML element, a path or a bare
 //! business term number: the screens show the term's name beside it (see
-//! [`super::terms`]).
+//! [`super::terms`]). The `einvoice_rule` findings are built here
+//! ([`rule_finding`]), so the checker's wording module never depends on the
+//! rules.
 //!
 //! Deliberately not here: the official message itself (it is shown as well,
 //! untouched), rules outside the list below (they keep their official
@@ -72,7 +74,8 @@
 
 use serde::Serialize;
 
-use crate::check::finding::{Lang, typo_fr};
+use super::{Failure, Flag, Unevaluated};
+use crate::check::finding::{Code, Finding, Lang, Severity, typo_fr};
 
 /// The plain words for one rule (serialised as they are written, without the
 /// French typography [`Plain::text`] adds).
@@ -545,6 +548,90 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 /// How many rules have plain words (several ids may be one rule).
 pub fn rules() -> usize {
     ENTRIES.len()
+}
+
+// The findings of the official rules: their words live here, with the
+// rules, so the checker's wording module never depends on the rules.
+
+/// One failed official rule: its own id first (what the software vendor's
+/// support asks for), the business term, then the official message; the
+/// hint says where the fix is made. A fatal rule is an error, a warning a
+/// warning; neither changes the deposit verdict ([`Code::EinvoiceRule`]).
+pub fn rule_finding(f: &Failure) -> Finding {
+    let severity = match f.flag {
+        Flag::Fatal => Severity::Error,
+        Flag::Warning => Severity::Warning,
+    };
+    let term = |lang| {
+        f.bt.as_deref()
+            .map(|b| match super::terms::name(b, lang) {
+                Some(n) => format!(" ({b}, {n})"),
+                None => format!(" ({b})"),
+            })
+            .unwrap_or_default()
+    };
+    let (fr, en, hint_fr, hint_en) = match plain_for(&f.id, &f.message) {
+        Some(p) => (p.fr.to_string(), p.en.to_string(), p.fix_fr, p.fix_en),
+        None => (
+            f.message.clone(),
+            f.message.clone(),
+            "Corrigez la donnée dans votre logiciel de facturation puis exportez de nouveau la facture ; donnez l'identifiant de la règle à son support.",
+            "Correct the data in your invoicing software and export the invoice again; give the rule's id to its support.",
+        ),
+    };
+    let mut out = Finding::new(
+        Code::EinvoiceRule,
+        severity,
+        format!("Règle {}{} : {fr}", f.id, term(Lang::Fr)),
+        format!("Rule {}{}: {en}", f.id, term(Lang::En)),
+        hint_fr,
+        hint_en,
+    );
+    let value = f
+        .value
+        .as_deref()
+        .map(|v| format!(" = « {v} »"))
+        .unwrap_or_default();
+    out.detail = Some(format!(
+        "{} [{}] {}{value} — {}",
+        f.id,
+        f.set.as_str(),
+        f.location,
+        f.message
+    ));
+    out
+}
+
+/// A rule that could not be evaluated on this document: it blocks like a
+/// failed one (nothing is sent on a guess), and says so.
+pub fn unevaluated_finding(u: &Unevaluated) -> Finding {
+    let mut out = Finding::new(
+        Code::EinvoiceRule,
+        Severity::Error,
+        format!(
+            "La règle {} n'a pas pu être vérifiée sur cette facture.",
+            u.id
+        ),
+        format!("Rule {} could not be checked on this invoice.", u.id),
+        "Les règles officielles elles-mêmes échouent sur certaines factures EXTENDED (deux échéances, deux adresses) : vérifiez la facture auprès de votre plateforme avant de l'envoyer.",
+        "The official rules themselves fail on some EXTENDED invoices (two due dates, two addresses): check the invoice with your platform before sending it.",
+    );
+    out.detail = Some(format!("{} [{}] {}", u.id, u.set.as_str(), u.reason));
+    out
+}
+
+/// The official rules could not run at all on this XML.
+pub fn rules_failed_finding(error: &str) -> Finding {
+    let mut out = Finding::new(
+        Code::EinvoiceRule,
+        Severity::Error,
+        "Les règles de la facture électronique n'ont pas pu être vérifiées sur ce XML.".into(),
+        "The e-invoice rules could not be checked on this XML.".into(),
+        "Exportez de nouveau la facture depuis votre logiciel ; si cela persiste, transmettez le fichier à son support.",
+        "Export the invoice again from your software; if it persists, send the file to its support.",
+    );
+    out.detail = Some(error.to_string());
+    out
 }
 
 #[cfg(test)]

@@ -252,10 +252,56 @@ pub fn require_pdf(
     if matches!(crate::pdf::sniff(&out.pdf), crate::pdf::Sniff::Pdf(_)) {
         return Ok(());
     }
-    let why = crate::send::route::xml_refused(kind, account)
+    let why = xml_refused(kind, account)
         .map(|m| format!("{} / {}", m.fr, m.en))
         .unwrap_or_else(|| "the file is not a PDF".into());
     Err(ChannelError::Invalid(why))
+}
+
+/// Why an account of this kind cannot take a standalone XML invoice, said
+/// plainly; `None` when it can (a plateforme agréée: CII and UBL are two of
+/// its three syntaxes). The others take a PDF: a portal's mail deposit, a
+/// direct e-mail and the print folder are read by people, Chorus Pro's API
+/// is used here for Factur-X and plain PDF only, and the demonstration
+/// portal is a PDF portal.
+pub fn xml_refused(
+    kind: crate::send::accounts::Kind,
+    account: &str,
+) -> Option<crate::send::directory::Msg> {
+    use crate::send::accounts::{self, Kind};
+    use crate::send::directory::Msg;
+    let (to_fr, to_en) = accounts::display_name(account);
+    let (fr, en) = match kind {
+        Kind::Plateforme => return None,
+        Kind::MailDeposit => (
+            "un dépôt par e-mail sur un portail ne prend que des PDF",
+            "a portal's mail deposit takes PDF files only",
+        ),
+        Kind::ChorusPro => (
+            "Facteur dépose sur Chorus Pro des Factur-X et des PDF, pas de XML seul",
+            "Facteur deposits Factur-X and PDF files on Chorus Pro, not XML alone",
+        ),
+        Kind::Sandbox => (
+            "le portail de démonstration ne prend que des PDF",
+            "the demonstration portal takes PDF files only",
+        ),
+        Kind::Email => (
+            "un e-mail direct au client porte un PDF lisible, pas un fichier XML",
+            "a direct e-mail to the customer carries a readable PDF, not an XML file",
+        ),
+        Kind::Print => (
+            "un fichier XML ne s'imprime pas",
+            "an XML file cannot be printed",
+        ),
+    };
+    Some(Msg::new(
+        &format!(
+            "Cette facture est un fichier XML (CII ou UBL) et {to_fr} ne peut pas la recevoir : {fr}. Elle est retenue. Envoyez-la par une plateforme agréée, ou envoyez la facture en PDF ou en Factur-X."
+        ),
+        &format!(
+            "This invoice is an XML file (CII or UBL) and {to_en} cannot take it: {en}. It is held. Send it through a plateforme agréée, or send the invoice as a PDF or Factur-X."
+        ),
+    ))
 }
 
 /// What kind of delivery this is.
