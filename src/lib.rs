@@ -3,7 +3,7 @@
 //! The parts, from the bottom up (a part imports only those below it):
 //! [`check`] (the offline checker), [`mirror`] (the local SQLite mirror and
 //! the lifecycle), [`send`] (accounts, routing, the outbox and the channels),
-//! [`demo`] (the demonstration portals and sample PDFs), [`intake`] (files
+//! [`make`] (a Factur-X made from a plain PDF), [`demo`] (the demonstration portals and sample PDFs), [`intake`] (files
 //! coming in, and the one pipeline to the outbox), then [`view`] and
 //! [`render`] (what the screens show). [`home`] is Facteur's data folder.
 //!
@@ -16,6 +16,7 @@ pub mod hex;
 pub mod home;
 pub mod ident;
 pub mod intake;
+pub mod make;
 pub mod mirror;
 pub mod pdf;
 pub mod read;

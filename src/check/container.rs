@@ -592,6 +592,17 @@ fn uses_device_colour(doc: &Document, budget: &Budget) -> bool {
 
 // -------------------------------------------------------------- fonts
 
+/// The names of the fonts `doc` draws without their program embedded (at
+/// most eight, then « … and N more »): what forbids making it a PDF/A.
+pub fn unembedded_fonts(doc: &Document, budget: &Budget) -> Vec<String> {
+    let m = fonts_not_embedded(doc, budget);
+    let mut names = m.names;
+    if m.more > 0 {
+        names.push(format!("+{}", m.more));
+    }
+    names
+}
+
 /// Names of the fonts drawn without their program embedded (at most
 /// [`MAX_FONT_NAMES`], the rest counted).
 #[derive(Debug, Default)]

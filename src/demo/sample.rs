@@ -20,7 +20,7 @@ use std::io::Write as _;
 
 use flate2::{Compression, write::ZlibEncoder};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
-use sha2::Digest as _;
+use crate::make::pdfa;
 
 /// A4 in points.
 const PAGE_W: u32 = 595;
@@ -256,63 +256,6 @@ impl Build {
 
         let first = &self.invoices[0];
         let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
-        if let Some(xml) = &self.facturx {
-            let name = self.attachment_name.as_deref().unwrap_or("factur-x.xml");
-            let file_id = doc.add_object(Stream::new(
-                dictionary! {
-                    "Type" => "EmbeddedFile",
-                    "Subtype" => "text/xml",
-                    "Filter" => "FlateDecode",
-                    "Params" => dictionary! {
-                        "Size" => xml.len() as i64,
-                        "ModDate" => Object::string_literal(pdf_date(&first.issue_date)),
-                    },
-                },
-                flate(xml),
-            ));
-            let spec_id = doc.add_object(dictionary! {
-                "Type" => "Filespec",
-                "F" => text_string(name),
-                "UF" => text_string(name),
-                "Desc" => text_string("Factur-X invoice"),
-                "AFRelationship" => "Data",
-                "EF" => dictionary! { "F" => file_id, "UF" => file_id },
-            });
-            catalog.set(
-                "Names",
-                dictionary! { "EmbeddedFiles" => dictionary! { "Names" => vec![text_string(name), spec_id.into()] } },
-            );
-            catalog.set("AF", vec![Object::Reference(spec_id)]);
-            // The rest of a Factur-X container: the XMP that declares it
-            // (PDF/A-3B and the Factur-X schema), a PDF/A OutputIntent and
-            // the document's /ID.
-            let level = crate::check::structured::parse(xml)
-                .map(|inv| inv.profile)
-                .ok()
-                .filter(|p| *p != crate::check::structured::Profile::Other)
-                .map_or("EN 16931", |p| p.as_str());
-            let title = format!("{} n° {}", first.doc_label(), first.number);
-            let metadata = Stream::new(
-                dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
-                facturx_xmp(&title, name, level).into_bytes(),
-            );
-            catalog.set("Metadata", doc.add_object(metadata));
-            let icc = doc.add_object(Stream::new(
-                dictionary! { "N" => 3, "Alternate" => "DeviceRGB" },
-                srgb_icc(),
-            ));
-            let intent = dictionary! {
-                "Type" => "OutputIntent",
-                "S" => "GTS_PDFA1",
-                "OutputConditionIdentifier" => text_string("sRGB"),
-                "Info" => text_string("sRGB primaries, gamma 2.2"),
-                "DestOutputProfile" => icc,
-            };
-            catalog.set("OutputIntents", vec![intent.into()]);
-            let id = sha2::Sha256::digest(format!("{}|{}", first.seller_siren, first.number));
-            let id = Object::String(id[..16].to_vec(), StringFormat::Hexadecimal);
-            doc.trailer.set("ID", vec![id.clone(), id]);
-        }
         if let Some(kind) = self.signed {
             let mut field = dictionary! {
                 "Type" => "Annot",
@@ -363,6 +306,29 @@ impl Build {
         });
         doc.trailer.set("Root", catalog_id);
         doc.trailer.set("Info", info_id);
+        if let Some(xml) = &self.facturx {
+            // The whole Factur-X container, as Facteur makes it for real
+            // files, dated by the invoice (deterministic).
+            let profile = crate::check::structured::parse(xml)
+                .map(|inv| inv.profile)
+                .ok()
+                .filter(|p| *p != crate::check::structured::Profile::Other)
+                .unwrap_or(crate::check::structured::Profile::En16931);
+            let title = format!("{} n° {}", first.doc_label(), first.number);
+            let seed = format!("{}|{}", first.seller_siren, first.number);
+            pdfa::attach(
+                &mut doc,
+                xml,
+                &pdfa::Meta {
+                    title: &title,
+                    producer: "facteur::demo::sample",
+                    profile,
+                    file_name: self.attachment_name.as_deref().unwrap_or("factur-x.xml"),
+                    made_at: pdfa::epoch_of_iso_date(&first.issue_date),
+                    id_seed: seed.as_bytes(),
+                },
+            );
+        }
 
         let mut out = Vec::with_capacity(self.padding_bytes + 64 * 1024);
         doc.save_to(&mut out).expect("writing to a Vec cannot fail");
@@ -389,7 +355,7 @@ pub fn invoice_pdf(inv: &SampleInvoice, with_facturx: bool) -> Vec<u8> {
 /// A Factur-X (CII) XML for the invoice, profile EN 16931, with one line item per table row
 /// and a single standard-rate VAT breakdown.
 pub fn facturx_xml(inv: &SampleInvoice) -> Vec<u8> {
-    let e = xml_escape;
+    let e = pdfa::xml_escape;
     let (rate, _) = vat_rate(inv);
     let mut x = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -741,153 +707,6 @@ fn vat_rate(inv: &SampleInvoice) -> (String, String) {
     (xml, fr)
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// The XMP packet of a Factur-X: PDF/A-3B identification, the title and
-/// producer (agreeing with `/Info`), the Factur-X schema and its PDF/A
-/// extension declaration. Deterministic: no dates, no random ids.
-fn facturx_xmp(title: &str, file_name: &str, level: &str) -> String {
-    let e = xml_escape;
-    let property = |name: &str, description: &str| {
-        format!(
-            r#"<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>{description}</pdfaProperty:description></rdf:li>"#
-        )
-    };
-    format!(
-        r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
-   <pdfaid:part>3</pdfaid:part>
-   <pdfaid:conformance>B</pdfaid:conformance>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <pdf:Producer>facteur::demo::sample</pdf:Producer>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
-   <fx:DocumentType>INVOICE</fx:DocumentType>
-   <fx:DocumentFileName>{file_name}</fx:DocumentFileName>
-   <fx:Version>1.0</fx:Version>
-   <fx:ConformanceLevel>{level}</fx:ConformanceLevel>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-   <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
-    <pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
-    <pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
-    <pdfaSchema:prefix>fx</pdfaSchema:prefix>
-    <pdfaSchema:property><rdf:Seq>{}{}{}{}</rdf:Seq></pdfaSchema:property>
-   </rdf:li></rdf:Bag></pdfaExtension:schemas>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"#,
-        property("DocumentFileName", "The name of the embedded XML document"),
-        property(
-            "DocumentType",
-            "The type of the hybrid document in capital letters, e.g. INVOICE or ORDER"
-        ),
-        property(
-            "Version",
-            "The actual version of the standard applying to the embedded XML document"
-        ),
-        property(
-            "ConformanceLevel",
-            "The conformance level of the embedded XML document"
-        ),
-        bom = '\u{feff}',
-        title = e(title),
-        file_name = e(file_name),
-        level = e(level),
-    )
-}
-
-/// A small ICC v2 RGB display profile written here rather than shipped:
-/// the sRGB primaries and D50 white point (as ICC's connection space wants
-/// them) with a 2.2 gamma curve — close to sRGB, which is what PDF/A asks
-/// of an RGB document's OutputIntent, without a third-party file to
-/// license. Deterministic (a fixed date).
-pub fn srgb_icc() -> Vec<u8> {
-    fn s15(v: f64) -> [u8; 4] {
-        ((v * 65536.0).round() as i32).to_be_bytes()
-    }
-    fn xyz(x: f64, y: f64, z: f64) -> Vec<u8> {
-        let mut t = b"XYZ \0\0\0\0".to_vec();
-        for v in [x, y, z] {
-            t.extend(s15(v));
-        }
-        t
-    }
-    let description = b"Facteur sRGB gamma 2.2";
-    let mut desc = b"desc\0\0\0\0".to_vec();
-    desc.extend((description.len() as u32 + 1).to_be_bytes());
-    desc.extend(description);
-    desc.push(0);
-    // No Unicode or ScriptCode description: two empty counts and the
-    // ScriptCode's fixed 67-byte field.
-    desc.extend([0u8; 8]);
-    desc.extend([0u8; 3 + 67]);
-    let mut cprt = b"text\0\0\0\0".to_vec();
-    cprt.extend(b"No copyright, use freely\0");
-    // curveType with one entry: a gamma as u8Fixed8 (2.2 ≈ 0x0233).
-    let trc = b"curv\0\0\0\0\0\0\0\x01\x02\x33".to_vec();
-    let tags: Vec<(&[u8; 4], Vec<u8>)> = vec![
-        (b"desc", desc),
-        (b"cprt", cprt),
-        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
-        (b"rXYZ", xyz(0.4361, 0.2225, 0.0139)),
-        (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)),
-        (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
-        (b"rTRC", trc.clone()),
-        (b"gTRC", trc.clone()),
-        (b"bTRC", trc),
-    ];
-    let table_len = 4 + 12 * tags.len();
-    let mut data = Vec::new();
-    let mut table = (tags.len() as u32).to_be_bytes().to_vec();
-    for (sig, body) in &tags {
-        let offset = 128 + table_len + data.len();
-        table.extend(*sig);
-        table.extend((offset as u32).to_be_bytes());
-        table.extend((body.len() as u32).to_be_bytes());
-        data.extend(body);
-        while data.len() % 4 != 0 {
-            data.push(0);
-        }
-    }
-    let size = 128 + table_len + data.len();
-    let mut header = Vec::with_capacity(128);
-    header.extend((size as u32).to_be_bytes());
-    header.extend([0u8; 4]); // preferred CMM: none
-    header.extend([2, 0x10, 0, 0]); // version 2.1
-    header.extend(b"mntrRGB XYZ ");
-    for v in [2026u16, 1, 1, 0, 0, 0] {
-        header.extend(v.to_be_bytes());
-    }
-    header.extend(b"acsp");
-    header.extend([0u8; 4 + 4 + 4 + 4 + 8 + 4]); // platform, flags, maker, model, attributes, intent
-    header.extend(s15(0.9642));
-    header.extend(s15(1.0));
-    header.extend(s15(0.8249));
-    header.extend([0u8; 4 + 16 + 28]); // creator, profile id, reserved
-    debug_assert_eq!(header.len(), 128);
-    header.extend(table);
-    header.extend(data);
-    header
-}
 
 fn flate(data: &[u8]) -> Vec<u8> {
     let mut enc = ZlibEncoder::new(Vec::new(), Compression::default());

@@ -17,7 +17,7 @@ use super::{Field, Invoice, ItemLine, Source, VatRow};
 /// Every optional field of an invoice with its path, mutably. Lines and VAT
 /// rows are visited as they are; notes are handled apart (they are a list of
 /// code and text).
-fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
+pub fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     f("BT-1".into(), &mut inv.number);
     f("BT-2".into(), &mut inv.issue_date);
     f("BT-3".into(), &mut inv.type_code);
@@ -26,11 +26,17 @@ fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     f("BT-10".into(), &mut inv.buyer_reference);
     f("BT-12".into(), &mut inv.contract_reference);
     f("BT-13".into(), &mut inv.order_reference);
+    f("BT-8".into(), &mut inv.vat_point);
+    f("BT-20".into(), &mut inv.payment_terms);
+    f("BT-23".into(), &mut inv.process);
+    f("BG-3/BT-25".into(), &mut inv.preceding);
     let s = &mut inv.seller;
     f("BG-4/BT-27".into(), &mut s.name);
     f("BG-4/BT-29".into(), &mut s.siret);
     f("BG-4/BT-30".into(), &mut s.siren);
     f("BG-4/BT-31".into(), &mut s.vat);
+    f("BG-4/BT-34".into(), &mut s.e_address);
+    f("BG-4/BT-34-1".into(), &mut s.e_scheme);
     f("BG-4/BG-5/BT-35".into(), &mut s.street);
     f("BG-4/BG-5/BT-37".into(), &mut s.city);
     f("BG-4/BG-5/BT-38".into(), &mut s.postcode);
@@ -40,11 +46,22 @@ fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     f("BG-7/BT-46".into(), &mut b.siret);
     f("BG-7/BT-47".into(), &mut b.siren);
     f("BG-7/BT-48".into(), &mut b.vat);
+    f("BG-7/BT-49".into(), &mut b.e_address);
+    f("BG-7/BT-49-1".into(), &mut b.e_scheme);
     f("BG-7/BG-8/BT-50".into(), &mut b.street);
     f("BG-7/BG-8/BT-52".into(), &mut b.city);
     f("BG-7/BG-8/BT-53".into(), &mut b.postcode);
     f("BG-7/BG-8/BT-55".into(), &mut b.country);
+    let d = &mut inv.delivery;
+    f("BG-13/BT-70".into(), &mut d.name);
+    f("BG-13/BG-15/BT-75".into(), &mut d.street);
+    f("BG-13/BG-15/BT-77".into(), &mut d.city);
+    f("BG-13/BG-15/BT-78".into(), &mut d.postcode);
+    f("BG-13/BG-15/BT-80".into(), &mut d.country);
+    f("BG-13/BT-72".into(), &mut inv.delivery_date);
+    f("BG-16/BT-81".into(), &mut inv.payment_means);
     f("BG-16/BG-17/BT-84".into(), &mut inv.iban);
+    f("BG-16/BG-17/BT-86".into(), &mut inv.bic);
     let t = &mut inv.totals;
     f("BG-22/BT-106".into(), &mut t.lines_sum);
     f("BG-22/BT-109".into(), &mut t.without_tax);
@@ -54,13 +71,16 @@ fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     for (i, v) in inv.vat.iter_mut().enumerate() {
         f(format!("BG-23[{i}]/BT-116"), &mut v.base);
         f(format!("BG-23[{i}]/BT-117"), &mut v.tax);
+        f(format!("BG-23[{i}]/BT-118"), &mut v.category);
         f(format!("BG-23[{i}]/BT-119"), &mut v.rate);
+        f(format!("BG-23[{i}]/BT-120"), &mut v.exemption);
     }
     for (i, l) in inv.lines.iter_mut().enumerate() {
         f(format!("BG-25[{i}]/BT-129"), &mut l.quantity);
         f(format!("BG-25[{i}]/BT-130"), &mut l.unit);
         f(format!("BG-25[{i}]/BT-131"), &mut l.net);
         f(format!("BG-25[{i}]/BG-29/BT-146"), &mut l.unit_price);
+        f(format!("BG-25[{i}]/BG-30/BT-151"), &mut l.vat_category);
         f(format!("BG-25[{i}]/BG-30/BT-152"), &mut l.vat_rate);
         f(format!("BG-25[{i}]/BG-31/BT-153"), &mut l.description);
     }

@@ -1521,6 +1521,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
             unit_price: r.unit_price.map(|(p, s)| dec_field(p, s, ok)),
             vat_rate: r.vat_rate.map(|(v, s)| rate_field(v, s, false)),
             net: r.net.map(|(n, s)| dec_field(n, s, ok)),
+            ..ItemLine::default()
         });
     }
 
@@ -1554,6 +1555,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
                 dec_field(b, s, ok)
             }),
             tax: v.tax.map(|(t, s)| dec_field(t, s, ok)),
+            ..VatRow::default()
         });
     }
     if inv.vat.is_empty()
@@ -1590,6 +1592,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
                 rate: Some(rate_field(r, ts, ok)),
                 base: Some(dec_field(h, hs, ok)),
                 tax: Some(dec_field(t, ts, ok)),
+                ..VatRow::default()
             });
         }
     }

@@ -639,6 +639,7 @@ fn apply_table(t: &LearnedTable, pages: &[Page], inv: &mut Invoice, general: &In
                 net: row
                     .net
                     .map(|(n, s)| Field::new(n.amount_string(), s, false)),
+                ..ItemLine::default()
             });
         }
     }

@@ -138,6 +138,11 @@ pub struct Party {
     pub siret: Option<Field>,
     /// BT-31 / BT-48.
     pub vat: Option<Field>,
+    /// BT-34 / BT-49: the electronic address (in France the plateformes'
+    /// directory address, most often the SIREN).
+    pub e_address: Option<Field>,
+    /// BT-34-1 / BT-49-1: its scheme (0225 for the French directory).
+    pub e_scheme: Option<Field>,
 }
 
 /// One invoice line (BG-25).
@@ -155,6 +160,8 @@ pub struct ItemLine {
     pub vat_rate: Option<Field>,
     /// BT-131.
     pub net: Option<Field>,
+    /// BT-151: the VAT category code (S, Z, E, AE, K, G, O).
+    pub vat_category: Option<Field>,
 }
 
 /// One rate of the VAT breakdown (BG-23).
@@ -166,6 +173,10 @@ pub struct VatRow {
     pub base: Option<Field>,
     /// BT-117.
     pub tax: Option<Field>,
+    /// BT-118: the VAT category code.
+    pub category: Option<Field>,
+    /// BT-120: why no VAT is charged (exempt, reverse charge…).
+    pub exemption: Option<Field>,
 }
 
 /// The document totals (BG-22).
@@ -205,10 +216,30 @@ pub struct Invoice {
     pub order_reference: Option<Field>,
     /// BT-12.
     pub contract_reference: Option<Field>,
+    /// BT-8: when VAT becomes due, as a code (CII 5: on the invoice date —
+    /// the French « option pour le paiement de la taxe d'après les débits »).
+    pub vat_point: Option<Field>,
+    /// BT-20: payment terms, as text.
+    pub payment_terms: Option<Field>,
+    /// BT-23: the business process (French framework: B1 goods, S1
+    /// services, M1 both, …).
+    pub process: Option<Field>,
+    /// BT-25 (within BG-3): the invoice a credit note corrects.
+    pub preceding: Option<Field>,
     pub seller: Party,
     pub buyer: Party,
+    /// BG-13: where goods are delivered or services rendered, when it
+    /// differs from the buyer's address (BT-70 name, BG-15 address).
+    pub delivery: Party,
+    /// BT-72 (within BG-13).
+    pub delivery_date: Option<Field>,
+    /// BT-81: the payment means code (30 credit transfer, 58 SEPA credit
+    /// transfer, …).
+    pub payment_means: Option<Field>,
     /// BT-84 (within BG-16 / BG-17).
     pub iban: Option<Field>,
+    /// BT-86 (within BG-16 / BG-17).
+    pub bic: Option<Field>,
     /// BG-1: (subject code, text).
     pub notes: Vec<(Option<String>, Field)>,
     pub lines: Vec<ItemLine>,

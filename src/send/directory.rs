@@ -141,6 +141,32 @@ impl CustomerData {
                 &format!("SIRET {siret} does not belong to SIREN {siren}"),
             ));
         }
+        for v in [&mut self.street, &mut self.postcode, &mut self.city] {
+            *v = v
+                .take()
+                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|s| !s.is_empty());
+        }
+        if let Some(c) = self.country.take().map(|c| c.trim().to_uppercase()) {
+            if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
+                self.country = Some(c);
+            } else if !c.is_empty() {
+                problems.push(Msg::new(
+                    &format!("pays « {c} » : le code à deux lettres est attendu (FR, BE…)"),
+                    &format!("country \"{c}\": the two-letter code is expected (FR, BE…)"),
+                ));
+            }
+        }
+        if let Some(sch) = self.electronic_scheme.take().map(|c| c.trim().to_string()) {
+            if sch.len() == 4 && sch.chars().all(|ch| ch.is_ascii_digit()) {
+                self.electronic_scheme = Some(sch);
+            } else if !sch.is_empty() {
+                problems.push(Msg::new(
+                    &format!("schéma d'adresse électronique « {sch} » : quatre chiffres attendus (0225, 0009…)"),
+                    &format!("electronic address scheme \"{sch}\": four digits expected (0225, 0009…)"),
+                ));
+            }
+        }
         self.service_code = self
             .service_code
             .map(|s| s.trim().to_string())

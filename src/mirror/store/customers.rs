@@ -118,6 +118,20 @@ pub struct CustomerData {
     /// Chorus Pro: the customer requires an engagement (order) number.
     #[serde(default)]
     pub engagement_required: bool,
+    /// The postal address (BG-8), for the Factur-X made from a plain PDF.
+    #[serde(default)]
+    pub street: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    /// ISO 3166 two-letter code.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The electronic address's scheme (BT-49-1); 0225, the French
+    /// directory, when empty.
+    #[serde(default)]
+    pub electronic_scheme: Option<String>,
 }
 
 impl CustomerData {
@@ -137,7 +151,8 @@ impl CustomerData {
 }
 
 const COLUMNS: &str = "id, name, customer_number, electronic_address, ovt, iban, gln, siren, siret, vat, \
-     channel, account, email, service_code, engagement_required";
+     channel, account, email, service_code, engagement_required, street, postcode, city, country, \
+     electronic_scheme";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
     let channel: String = r.get(10)?;
@@ -161,6 +176,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
             reach,
             service_code: r.get(13)?,
             engagement_required: r.get(14)?,
+            street: r.get(15)?,
+            postcode: r.get(16)?,
+            city: r.get(17)?,
+            country: r.get(18)?,
+            electronic_scheme: r.get(19)?,
         },
     })
 }
@@ -307,14 +327,21 @@ fn upsert(
         d.engagement_required,
         now_ms,
         id,
+        d.street,
+        d.postcode,
+        d.city,
+        d.country,
+        d.electronic_scheme,
     ];
     match id {
         None => {
             tx.execute(
-                "INSERT INTO customers (name, customer_number, electronic_address, ovt, iban, gln, siren, siret, vat,
-                     channel, account, email, service_code, engagement_required, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
-                &values[..15],
+                "INSERT INTO customers (id, name, customer_number, electronic_address, ovt, iban, gln, siren, siret, vat,
+                     channel, account, email, service_code, engagement_required, created_ms, updated_ms,
+                     street, postcode, city, country, electronic_scheme)
+                 VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15,
+                     ?17, ?18, ?19, ?20, ?21)",
+                values,
             )?;
             Ok(tx.last_insert_rowid())
         }
@@ -322,7 +349,8 @@ fn upsert(
             tx.execute(
                 "UPDATE customers SET name = ?1, customer_number = ?2, electronic_address = ?3, ovt = ?4,
                      iban = ?5, gln = ?6, siren = ?7, siret = ?8, vat = ?9, channel = ?10, account = ?11,
-                     email = ?12, service_code = ?13, engagement_required = ?14, updated_ms = ?15
+                     email = ?12, service_code = ?13, engagement_required = ?14, updated_ms = ?15,
+                     street = ?17, postcode = ?18, city = ?19, country = ?20, electronic_scheme = ?21
                  WHERE id = ?16",
                 values,
             )?;

@@ -70,6 +70,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/009_ambiguous.sql"),
     include_str!("../../../migrations/010_layouts.sql"),
     include_str!("../../../migrations/011_every_document_listed.sql"),
+    include_str!("../../../migrations/012_customer_addresses.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
