@@ -75,7 +75,7 @@ fn data(spec: &invoices::Spec) -> facteur::read::Invoice {
         })
         .collect();
     if spec.credit {
-        v["BG-3"] = json!({"BT-25": "F-2026-0001"});
+        v["BG-3"] = json!({"BT-25": "F-2026-0001", "BT-26": "2026-01-15"});
     }
     en16931::from_json(&v).expect("the data is in the draft format")
 }
@@ -86,6 +86,17 @@ fn main() {
     let cases: Vec<(Vec<u8>, facteur::read::Invoice)> = (1..5_000u64)
         .map(invoices::spec)
         .filter(|s| s.seller.siren.is_some() && s.buyer.siren.is_some())
+        .map(|mut s| {
+            // French VAT rates, as French parties charge (BR-FR-16).
+            for it in &mut s.items {
+                it.rate = match it.rate {
+                    1900 => 2000,
+                    700 => 550,
+                    r => r,
+                };
+            }
+            s
+        })
         .take(want)
         .map(|s| (fonts::embed(&invoices::pdf(&s.pages())), data(&s)))
         .collect();

@@ -223,6 +223,13 @@ pub fn missing(inv: &Invoice) -> Vec<Missing> {
             "le numéro de la facture que l'avoir corrige",
             "the number of the invoice the credit note corrects",
         );
+        need(
+            &mut out,
+            &inv.preceding_date,
+            "BG-3/BT-26",
+            "la date de la facture que l'avoir corrige",
+            "the date of the invoice the credit note corrects",
+        );
     }
     party_missing(&mut out, &inv.seller, "BG-4", true);
     party_missing(&mut out, &inv.buyer, "BG-7", false);
@@ -700,9 +707,15 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
         amount(sums.due)
     );
     if let Some(p) = val(&inv.preceding) {
+        let date = val(&inv.preceding_date).map_or(String::new(), |d| {
+            format!(
+                "<ram:FormattedIssueDateTime><qdt:DateTimeString format=\"102\">{}</qdt:DateTimeString></ram:FormattedIssueDateTime>",
+                e(&date102(d))
+            )
+        });
         let _ = writeln!(
             x,
-            "      <ram:InvoiceReferencedDocument><ram:IssuerAssignedID>{}</ram:IssuerAssignedID></ram:InvoiceReferencedDocument>",
+            "      <ram:InvoiceReferencedDocument><ram:IssuerAssignedID>{}</ram:IssuerAssignedID>{date}</ram:InvoiceReferencedDocument>",
             e(p)
         );
     }

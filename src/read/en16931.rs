@@ -30,6 +30,7 @@ pub fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     f("BT-20".into(), &mut inv.payment_terms);
     f("BT-23".into(), &mut inv.process);
     f("BG-3/BT-25".into(), &mut inv.preceding);
+    f("BG-3/BT-26".into(), &mut inv.preceding_date);
     let s = &mut inv.seller;
     f("BG-4/BT-27".into(), &mut s.name);
     f("BG-4/BT-29".into(), &mut s.siret);

@@ -226,6 +226,8 @@ pub struct Invoice {
     pub process: Option<Field>,
     /// BT-25 (within BG-3): the invoice a credit note corrects.
     pub preceding: Option<Field>,
+    /// BT-26 (within BG-3): that invoice's date (ISO).
+    pub preceding_date: Option<Field>,
     pub seller: Party,
     pub buyer: Party,
     /// BG-13: where goods are delivered or services rendered, when it
