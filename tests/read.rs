@@ -654,7 +654,13 @@ fn ruling_lines_give_a_ruled_tables_columns() {
     let reading = read::read_bytes(&ruled_invoice(), &[]).unwrap();
     assert_eq!(reading.invoices.len(), 1);
     let inv = &reading.invoices[0];
-    let got: Vec<(Option<&str>, Option<&str>, Option<&str>, Option<&str>)> = inv
+    type Cells<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let got: Vec<Cells> = inv
         .lines
         .iter()
         .map(|l| {

@@ -1511,7 +1511,7 @@ pub fn invoice_lines<'r>(rows: impl IntoIterator<Item = &'r Row>) -> Vec<&'r Row
     rows.into_iter()
         .filter(|r| {
             let bare = r.quantity.is_none() && r.unit_price.is_none() && r.description.is_none();
-            !allowance_or_charge(r) && !(priced && bare)
+            !(allowance_or_charge(r) || (priced && bare))
         })
         .collect()
 }
