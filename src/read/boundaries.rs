@@ -4,6 +4,9 @@
 //! number with a date or a party) and the current invoice is complete or is
 //! another document: its final total was already printed, its number
 //! differs, or its type differs (an invoice followed by its credit note).
+//! The same number printed again after a final total opens another
+//! document only when the page has a title and a final total of its own
+//! before the next header (two samples reusing a number).
 //! « Page 2/3 » continuations, the same header repeated on each page of one
 //! invoice, and annexes (terms and conditions, timesheets, delivery notes,
 //! statements: no invoice title and no invoice number) stay with the invoice
