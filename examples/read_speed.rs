@@ -4,7 +4,10 @@
 //! milliseconds per file and the ratios (not a timed test: it never fails).
 //!
 //! `cargo run --release --example read_speed [-- DIR]` (default: 300
-//! generated invoices of varied layouts, plus the PDFs in DIR if given).
+//! generated invoices of varied layouts, plus the PDFs in DIR if given;
+//! `READ_SPEED_ONLY_DIR=1` leaves the generated ones out). The check is
+//! timed with and without the official e-invoice rules, which dominate on
+//! Factur-X files.
 
 #[path = "../tests/support/invoices.rs"]
 mod invoices;
@@ -13,7 +16,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let mut files: Vec<(String, Vec<u8>)> = (0..300u64)
+    let generated = if std::env::var("READ_SPEED_ONLY_DIR").is_ok() {
+        0
+    } else {
+        300u64
+    };
+    let mut files: Vec<(String, Vec<u8>)> = (0..generated)
         .map(|s| {
             (
                 format!("generated {s}"),
@@ -32,6 +40,11 @@ fn main() {
     }
     let budget = || facteur::pdf::Budget::new(Instant::now() + Duration::from_secs(20));
     let opts = facteur::check::Options::default();
+    let no_rules = facteur::check::Options {
+        einvoice_rules: false,
+        ..Default::default()
+    };
+    let mut check_no_rules = Duration::ZERO;
     let (mut load, mut walk, mut read, mut check) = (
         Duration::ZERO,
         Duration::ZERO,
@@ -60,6 +73,11 @@ fn main() {
                 facteur::check::check_bytes(Path::new(name), bytes.len() as u64, bytes, &opts);
             check += t.elapsed();
             std::hint::black_box(rep);
+            let t = Instant::now();
+            let rep =
+                facteur::check::check_bytes(Path::new(name), bytes.len() as u64, bytes, &no_rules);
+            check_no_rules += t.elapsed();
+            std::hint::black_box(rep);
         }
     }
     let n = (files.len() * rounds) as f64;
@@ -69,6 +87,11 @@ fn main() {
     println!("  content-stream walk    {:.3} ms", ms(walk));
     println!("  the reading            {:.3} ms", ms(read));
     println!("  whole facteur check    {:.3} ms", ms(check));
+    println!(
+        "  the check without the official e-invoice rules {:.3} ms ({:.2}× a bare load)",
+        ms(check_no_rules),
+        check_no_rules.as_secs_f64() / load.as_secs_f64()
+    );
     println!(
         "  check / bare load: {:.2}×; the reading is {:.0} % of the check",
         check.as_secs_f64() / load.as_secs_f64(),

@@ -526,8 +526,165 @@ impl GState {
 
 /// What the walker knows of one font resource: how its codes decode and how
 /// wide its glyphs are (in thousandths of the text size).
+/// Largest /ToUnicode stream read, and most codes kept from one.
+const MAX_CMAP_BYTES: usize = 1 << 20;
+const MAX_CMAP_CODES: usize = 65_536;
+
+/// A font's /ToUnicode CMap (PDF 32000 9.10.3): character code → text,
+/// from its `bfchar` and `bfrange` sections. Read here rather than by
+/// lopdf, which skips it when the font also has an /Encoding and gives up
+/// on maps it cannot parse whole (subset fonts written by FPDF, PyPDF or
+/// report engines give their glyphs private codes only this map explains).
+#[derive(Debug, Default)]
+struct UnicodeMap {
+    map: std::collections::HashMap<u32, String>,
+}
+
+impl UnicodeMap {
+    fn parse(data: &[u8]) -> Option<UnicodeMap> {
+        #[derive(PartialEq)]
+        enum Tok<'t> {
+            Hex(Vec<u8>),
+            Open,
+            Close,
+            Word(&'t [u8]),
+        }
+        let mut toks: Vec<Tok> = Vec::new();
+        let mut i = 0;
+        while i < data.len() {
+            match data[i] {
+                b'<' => {
+                    let end = data[i..].iter().position(|&b| b == b'>').map(|p| i + p)?;
+                    let digits: Vec<u8> = data[i + 1..end]
+                        .iter()
+                        .filter_map(|&b| (b as char).to_digit(16).map(|d| d as u8))
+                        .collect();
+                    let bytes = digits
+                        .chunks(2)
+                        .map(|c| c[0] << 4 | c.get(1).copied().unwrap_or(0))
+                        .collect();
+                    toks.push(Tok::Hex(bytes));
+                    i = end + 1;
+                }
+                b'[' => {
+                    toks.push(Tok::Open);
+                    i += 1;
+                }
+                b']' => {
+                    toks.push(Tok::Close);
+                    i += 1;
+                }
+                b if b.is_ascii_whitespace() => i += 1,
+                _ => {
+                    let start = i;
+                    i += 1;
+                    while i < data.len()
+                        && !data[i].is_ascii_whitespace()
+                        && !matches!(data[i], b'<' | b'[' | b']' | b'/')
+                    {
+                        i += 1;
+                    }
+                    toks.push(Tok::Word(&data[start..i]));
+                }
+            }
+        }
+        let code = |b: &[u8]| b.iter().take(4).fold(0u32, |a, &x| a << 8 | u32::from(x));
+        let text = |b: &[u8]| {
+            let units: Vec<u16> = b
+                .chunks(2)
+                .map(|c| u16::from(c[0]) << 8 | u16::from(c.get(1).copied().unwrap_or(0)))
+                .collect();
+            String::from_utf16_lossy(&units)
+        };
+        let mut out = UnicodeMap::default();
+        let mut k = 0;
+        while k < toks.len() && out.map.len() < MAX_CMAP_CODES {
+            match &toks[k] {
+                Tok::Word(b"beginbfchar") => {
+                    k += 1;
+                    while k + 1 < toks.len() {
+                        match (&toks[k], &toks[k + 1]) {
+                            (Tok::Hex(src), Tok::Hex(dst)) => {
+                                out.map.insert(code(src), text(dst));
+                                k += 2;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                Tok::Word(b"beginbfrange") => {
+                    k += 1;
+                    while k + 2 < toks.len() && out.map.len() < MAX_CMAP_CODES {
+                        let (Tok::Hex(lo), Tok::Hex(hi)) = (&toks[k], &toks[k + 1]) else {
+                            break;
+                        };
+                        let (lo, hi) = (code(lo), code(hi));
+                        if hi < lo || hi - lo > MAX_CMAP_CODES as u32 {
+                            return None;
+                        }
+                        match &toks[k + 2] {
+                            Tok::Hex(dst) => {
+                                let mut units: Vec<u16> = dst
+                                    .chunks(2)
+                                    .map(|c| {
+                                        u16::from(c[0]) << 8
+                                            | u16::from(c.get(1).copied().unwrap_or(0))
+                                    })
+                                    .collect();
+                                for c in lo..=hi {
+                                    out.map.insert(c, String::from_utf16_lossy(&units));
+                                    if let Some(last) = units.last_mut() {
+                                        *last = last.wrapping_add(1);
+                                    }
+                                }
+                                k += 3;
+                            }
+                            Tok::Open => {
+                                k += 3;
+                                let mut c = lo;
+                                while k < toks.len() {
+                                    match &toks[k] {
+                                        Tok::Hex(dst) if c <= hi => {
+                                            out.map.insert(c, text(dst));
+                                            c += 1;
+                                        }
+                                        Tok::Close => break,
+                                        _ => {}
+                                    }
+                                    k += 1;
+                                }
+                                k += 1;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                _ => k += 1,
+            }
+        }
+        (!out.map.is_empty()).then_some(out)
+    }
+
+    /// The text of a string's codes (one byte each, two for a composite
+    /// font); a code the map lacks is decoded as the font's encoding says.
+    fn decode(&self, bytes: &[u8], two_byte: bool, fallback: &dyn Fn(&[u8]) -> String) -> String {
+        let mut s = String::new();
+        let step = if two_byte { 2 } else { 1 };
+        for c in bytes.chunks(step) {
+            let code = c.iter().fold(0u32, |a, &x| a << 8 | u32::from(x));
+            match self.map.get(&code) {
+                Some(t) => s.extend(t.chars().filter(|ch| *ch != '\u{0}')),
+                None => s.push_str(&fallback(c)),
+            }
+        }
+        s
+    }
+}
+
 struct FontInfo<'a> {
     encoding: Option<Encoding<'a>>,
+    /// The font's /ToUnicode map, which wins over its encoding.
+    unicode: Option<UnicodeMap>,
     name: String,
     /// Composite (Type0) fonts use two-byte codes.
     two_byte: bool,
@@ -918,8 +1075,13 @@ impl<'a> Walker<'a, '_> {
             _ => base,
         };
         let two_byte = get(font, b"Subtype").and_then(|s| s.as_name().ok()) == Some(b"Type0");
+        let unicode = get(font, b"ToUnicode")
+            .and_then(|o| o.as_stream().ok())
+            .and_then(|st| st.get_plain_content_with_limit(MAX_CMAP_BYTES).ok())
+            .and_then(|data| UnicodeMap::parse(&data));
         let mut info = FontInfo {
             encoding,
+            unicode,
             name,
             two_byte,
             first_char: 0,
@@ -966,14 +1128,22 @@ impl<'a> Walker<'a, '_> {
                 continue;
             };
             let encoding = font.and_then(|f| f.encoding.as_ref());
-            let text = match encoding {
-                Some(enc) => Document::decode_text(enc, bytes).unwrap_or_default(),
-                None => bytes.iter().map(|&b| b as char).collect(),
+            let decode = |bytes: &[u8]| -> String {
+                match encoding {
+                    Some(enc) => Document::decode_text(enc, bytes).unwrap_or_default(),
+                    None => bytes.iter().map(|&b| b as char).collect(),
+                }
             };
-            let glyphs = match encoding {
-                // Two-byte CID strings: count glyphs from the decoded text.
-                Some(_) => text.chars().filter(|c| !c.is_whitespace()).count(),
-                None => bytes.iter().filter(|b| !b.is_ascii_whitespace()).count(),
+            let unicode = font.and_then(|f| f.unicode.as_ref().map(|u| (u, f.two_byte)));
+            let text = match unicode {
+                Some((u, two_byte)) => u.decode(bytes, two_byte, &decode),
+                None => decode(bytes),
+            };
+            // Two-byte CID strings: count glyphs from the decoded text.
+            let glyphs = if encoding.is_some() || unicode.is_some() {
+                text.chars().filter(|c| !c.is_whitespace()).count()
+            } else {
+                bytes.iter().filter(|b| !b.is_ascii_whitespace()).count()
             };
             let invisible = matches!(gs.render_mode, 3 | 7);
             if invisible {
@@ -1265,6 +1435,34 @@ pub fn pdf_text(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_to_unicode_map_gives_private_codes_their_text() {
+        // As FPDF and PyPDF write subset fonts: codes 1, 2, 3… for the
+        // glyphs used, a bfchar list and a bfrange with an array.
+        let cmap = b"/CIDInit/ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo<</Registry (Adobe)/Ordering (UCS)/Supplement 0>> def
+1 begincodespacerange <00> <FF> endcodespacerange
+3 beginbfchar
+<01> <0052>
+<02> <0065>
+<03> <00E4>
+endbfchar
+2 beginbfrange
+<04> <06> <0061>
+<07> <08> [<20AC> <0020>]
+endbfrange
+endcmap";
+        let map = UnicodeMap::parse(cmap).expect("a map");
+        let text = map.decode(&[1, 2, 3, 4, 5, 6, 8, 7], false, &|_| "?".into());
+        assert_eq!(text, "Re\u{e4}abc \u{20ac}");
+        // A code the map lacks falls back to the font's encoding.
+        assert_eq!(
+            map.decode(&[0x41], false, &|b| (b[0] as char).to_string()),
+            "A"
+        );
+        assert!(UnicodeMap::parse(b"begincmap endcmap").is_none());
+    }
 
     #[test]
     fn sniff_tolerates_junk_before_header() {

@@ -167,7 +167,8 @@ pub fn parse_number(text: &str) -> Option<Dec> {
     let (int_part, frac_part) = match last_sep {
         // Exactly three digits after the last separator is a digit group
         // ("1.234", "12 345,000" is not written on invoices).
-        Some(i) if s.len() - i - 1 == 3 => (s.as_str(), ""),
+        // But "0.025" is a decimal: no group follows a lone zero.
+        Some(i) if s.len() - i - 1 == 3 && !s[..i].chars().all(|c| c == '0') => (s.as_str(), ""),
         Some(i) => {
             let after = &s[i + 1..];
             if after.is_empty() || after.len() > 4 || !after.chars().all(|c| c.is_ascii_digit()) {
@@ -228,6 +229,15 @@ mod tests {
         assert_eq!(p("1.234.567"), Some("1234567.00".into()));
         assert_eq!(p("3"), Some("3.00".into()));
         assert_eq!(p("1'250.00 CHF"), Some("1250.00".into()));
+        // A unit price below one cent: three decimals after a lone zero.
+        assert_eq!(
+            parse_number("0.025 €").map(Dec::plain_string),
+            Some("0.025".into())
+        );
+        assert_eq!(
+            parse_number("0,125").map(Dec::plain_string),
+            Some("0.125".into())
+        );
     }
 
     #[test]

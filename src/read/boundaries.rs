@@ -4,6 +4,9 @@
 //! number with a date or a party) and the current invoice is complete or is
 //! another document: its final total was already printed, its number
 //! differs, or its type differs (an invoice followed by its credit note).
+//! The same number printed again after a final total opens another
+//! document only when the page has a title and a final total of its own
+//! before the next header (two samples reusing a number).
 //! « Page 2/3 » continuations, the same header repeated on each page of one
 //! invoice, and annexes (terms and conditions, timesheets, delivery notes,
 //! statements: no invoice title and no invoice number) stay with the invoice
@@ -55,8 +58,29 @@ pub fn starts(pages: &[PageFacts]) -> Vec<(usize, Start)> {
             let new_number = matches!((&this_number, &number), (Some(a), Some(b)) if a != b);
             let type_change = matches!((this_kind, doc_kind), (Some(a), Some(b)) if a != b)
                 && (this_number.is_some() || p.numbering.is_some_and(|(k, _)| k == 1));
+            // The same number again after the final total, on a page that
+            // opens a document (a title, not « page 2/3 »), is another
+            // document when it has its own final total before the next
+            // header: two programs' samples, or a credit note, reusing a
+            // number. A header repeated over an annex with no total of its
+            // own stays with its invoice.
+            let another_complete = || {
+                p.title.is_some()
+                    && pages[i..]
+                        .iter()
+                        .enumerate()
+                        .take_while(|(k, q)| {
+                            // Its own continued pages, then annexes.
+                            let own = q.numbering.is_some_and(|(n, _)| n > 1)
+                                || q.number.as_ref().map(|n| n.value.to_ascii_uppercase())
+                                    == this_number;
+                            *k == 0 || !q.has_header() || own
+                        })
+                        .any(|(_, q)| q.has_final_total())
+            };
             if same_number {
-                None
+                (totals_seen && !continues && (type_change || another_complete()))
+                    .then_some(Start::AfterTotals)
             } else if type_change && !continues {
                 Some(Start::TypeChange)
             } else if new_number && !continues {

@@ -363,19 +363,36 @@ fn labelled(
                     };
                     last_amount(&text).map(|a| (a, source_of(page.number, c)))
                 });
+            // Below: the column of amounts under the label. One amount is
+            // the total; several (one per VAT rate, then their sum) give
+            // the last only when it is the sum of the others.
             let below = || {
-                page.lines.get(li + 1).and_then(|b| {
-                    (cell.y - b.y <= 2.5 * cell.size.max(1.0))
-                        .then(|| {
-                            b.cells
-                                .iter()
-                                .filter(|c| c.overlap(cell.x0 - 4.0, cell.x1 + 4.0) > 0.0)
-                                .find_map(|c| {
-                                    amount_of(&c.text).map(|a| (a, source_of(page.number, c)))
-                                })
-                        })
-                        .flatten()
-                })
+                let mut column: Vec<(Dec, Source)> = Vec::new();
+                let mut prev_y = cell.y;
+                for b in page.lines.iter().skip(li + 1).take(12) {
+                    if prev_y - b.y > 2.5 * cell.size.max(1.0) {
+                        break;
+                    }
+                    let Some(found) = b
+                        .cells
+                        .iter()
+                        .filter(|c| c.overlap(cell.x0 - 4.0, cell.x1 + 4.0) > 0.0)
+                        .find_map(|c| amount_of(&c.text).map(|a| (a, source_of(page.number, c))))
+                    else {
+                        break;
+                    };
+                    column.push(found);
+                    prev_y = b.y;
+                }
+                match column.len() {
+                    0 => None,
+                    1 => column.pop(),
+                    _ => {
+                        let (last, rest) = column.split_last()?;
+                        let sum = rest.iter().fold(Dec::ZERO, |a, (d, _)| a.plus(*d));
+                        sum.near(last.0, 1).then_some(*last)
+                    }
+                }
             };
             if let Some((amount, source)) = same_line.or_else(below) {
                 // "TVA 20 %" alone is a breakdown row, read by vat_rows.
@@ -1033,8 +1050,49 @@ fn table(page: &Page, pf: &mut PageFacts) {
         }
         c
     };
+    let cols = widen_to_walls(page, &page.lines[hi], cols);
     pf.table_header = true;
     pf.rows = rows_under(page, hi, &cols);
+}
+
+/// In a ruled table, a column is the space between the vertical rules
+/// around its header, not the header's words: a right-aligned amount under
+/// a left-aligned header, far from it, still belongs to it. A column is
+/// widened only when the rules enclose its header alone.
+fn widen_to_walls(
+    page: &Page,
+    header: &super::layout::Line,
+    cols: Vec<(Column, f32, f32)>,
+) -> Vec<(Column, f32, f32)> {
+    let reach = 3.0 * header.size.max(6.0);
+    let mut xs: Vec<f32> = page
+        .rules
+        .iter()
+        .filter(|r| r.vertical())
+        .filter(|r| r.y0.min(r.y1) <= header.y + header.size && r.y0.max(r.y1) >= header.y - reach)
+        .map(|r| (r.x0 + r.x1) / 2.0)
+        .collect();
+    if xs.len() < 2 {
+        return cols;
+    }
+    xs.sort_by(f32::total_cmp);
+    let mut out = cols.clone();
+    for (i, (_, a, b)) in cols.iter().enumerate() {
+        let left = xs.iter().rev().find(|x| **x <= a + 1.0);
+        let right = xs.iter().find(|x| **x >= b - 1.0);
+        let (Some(&l), Some(&r)) = (left, right) else {
+            continue;
+        };
+        let alone = cols
+            .iter()
+            .enumerate()
+            .all(|(j, (_, c, d))| j == i || *d <= l + 1.0 || *c >= r - 1.0);
+        if alone && r > l {
+            out[i].1 = l;
+            out[i].2 = r;
+        }
+    }
+    out
 }
 
 /// The rows under a table header (line `hi`), their cells sorted into the
@@ -1384,14 +1442,24 @@ pub fn positive_credit_note(inv: &mut Invoice) {
         .or(inv.totals.without_tax.as_ref())
         .and_then(|f| Dec::parse_plain(&f.value))
         .is_some_and(|d| d.0 < 0);
-    if !(credit && negative) {
+    // Some programs print the totals positive and the VAT breakdown
+    // negative: a breakdown all below zero says the same.
+    let vat_negative = !inv.vat.is_empty()
+        && inv.vat.iter().all(|v| {
+            v.base
+                .as_ref()
+                .or(v.tax.as_ref())
+                .and_then(|f| Dec::parse_plain(&f.value))
+                .is_some_and(|d| d.0 < 0)
+        });
+    if !(credit && (negative || vat_negative)) {
         return;
     }
     let flip = |f: &mut Option<Field>| {
         if let Some(f) = f
             && let Some(d) = Dec::parse_plain(&f.value)
         {
-            f.value = Dec(-d.0).amount_string();
+            f.value = Dec(d.0.abs()).amount_string();
         }
     };
     let t = &mut inv.totals;
@@ -1413,9 +1481,44 @@ pub fn positive_credit_note(inv: &mut Invoice) {
     }
 }
 
+static ALLOWANCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:remise|rabais|ristourne|discount|allowance|charge|rabatt|nachlass|zuschlag)(?-u:\b)",
+    )
+    .expect("allowance: built-in regex is valid")
+});
+
+/// A row of the table that is a document-level allowance or charge
+/// (« REMISE : remise commerciale », « CHARGE : frais de déplacement »): an
+/// amount with no quantity nor unit price, named as such. It counts in the
+/// total without VAT but is not an invoice line (EN 16931 BG-20 / BG-21).
+pub fn allowance_or_charge(r: &Row) -> bool {
+    r.quantity.is_none()
+        && r.unit_price.is_none()
+        && r.description
+            .as_ref()
+            .is_some_and(|(d, _)| ALLOWANCE.is_match(d))
+}
+
+/// The rows that are invoice lines: not allowances or charges, and, in a
+/// table of priced lines (quantity and unit price), not an amount alone
+/// with nothing to say what it is.
+pub fn invoice_lines<'r>(rows: impl IntoIterator<Item = &'r Row>) -> Vec<&'r Row> {
+    let rows: Vec<&Row> = rows.into_iter().collect();
+    let priced = rows
+        .iter()
+        .any(|r| r.quantity.is_some() && r.unit_price.is_some());
+    rows.into_iter()
+        .filter(|r| {
+            let bare = r.quantity.is_none() && r.unit_price.is_none() && r.description.is_none();
+            !(allowance_or_charge(r) || (priced && bare))
+        })
+        .collect()
+}
+
 /// The table, the VAT breakdown and the totals, each confirmed by the others.
 fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
-    let rows: Vec<&Row> = facts.iter().flat_map(|p| p.rows.iter()).collect();
+    let rows: Vec<&Row> = invoice_lines(facts.iter().flat_map(|p| p.rows.iter()));
     let lines_sum = rows
         .iter()
         .filter_map(|r| r.net.map(|n| n.0))
@@ -1510,7 +1613,9 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
             description: r
                 .description
                 .as_ref()
-                .map(|(d, s)| Field::new(d.clone(), *s, sum_ok)),
+                // The arithmetic checks the amounts, not the words: a
+                // description is never sure from it.
+                .map(|(d, s)| Field::new(d.clone(), *s, false)),
             quantity: r
                 .quantity
                 .map(|(q, s)| rate_field(q, s, ok && r.unit_price.is_some())),

@@ -114,7 +114,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::Due,
-        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bsomme\s+[àa]\s+payer\b|\bmontant\s+[àa]\s+rembourser\b",
+        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bsomme\s+[àa]\s+payer\b|\bmontant\s+[àa]\s+rembourser\b|\bresidual(?:\s+amount)?\b|\brestbetrag\b|\bbalance\s+to\s+pay\b",
     ),
     (
         Label::Subtotal,
@@ -535,6 +535,9 @@ mod tests {
         assert_eq!(kinds("Total TTC"), [Label::WithTax]);
         assert_eq!(kinds("Gesamtbetrag netto"), [Label::WithoutTax]);
         assert_eq!(kinds("Net à payer"), [Label::Due]);
+        // What is left to pay after an advance (Odoo's « Residual »).
+        assert_eq!(kinds("Residual"), [Label::Due]);
+        assert_eq!(kinds("Restbetrag"), [Label::Due]);
         assert_eq!(kinds("TVA intracommunautaire : FR..."), [Label::Vat]);
         assert_eq!(kinds("Client :"), [Label::Buyer]);
     }

@@ -1,6 +1,7 @@
 //! From positioned text runs to what a person sees on a page: words, lines,
-//! cells (phrases separated by a column gap), blocks (cells stacked in one
-//! column, such as an address) and ruling lines.
+//! cells (phrases separated by a column gap or a vertical ruling line),
+//! blocks (cells stacked in one column, such as an address) and ruling
+//! lines.
 //!
 //! Coordinates are PDF page space (points, y upwards). Everything here is
 //! linear or n·log n in the number of runs, which the PDF layer already caps.
@@ -117,7 +118,8 @@ const MAX_OPEN_BLOCKS: usize = 64;
 pub fn page(number: usize, content: &PageContent) -> Page {
     let [mx0, my0, mx1, my1] = content.media_box;
     let words = words(content);
-    let lines = lines(words);
+    let walls = walls(&content.rules);
+    let lines = lines(words, &walls);
     let blocks = blocks(&lines);
     Page {
         number,
@@ -163,9 +165,36 @@ fn words(content: &PageContent) -> Vec<Word> {
     out
 }
 
+/// A vertical ruling line: x, bottom, top.
+type Wall = (f32, f32, f32);
+
+/// The vertical ruling lines of a page (a ruled table's column borders),
+/// sorted by x.
+fn walls(rules: &[Rule]) -> Vec<Wall> {
+    let mut w: Vec<Wall> = rules
+        .iter()
+        .filter(|r| r.vertical())
+        .map(|r| ((r.x0 + r.x1) / 2.0, r.y0.min(r.y1), r.y0.max(r.y1)))
+        .collect();
+    w.sort_by(|a, b| a.0.total_cmp(&b.0));
+    w
+}
+
+/// Whether a vertical rule stands between `x0` and `x1` on the line at `y`:
+/// two words there belong to two cells of a ruled table however close
+/// they are.
+fn walled(walls: &[Wall], x0: f32, x1: f32, y: f32, size: f32) -> bool {
+    let from = walls.partition_point(|w| w.0 < x0 - 1.0);
+    walls[from..]
+        .iter()
+        .take_while(|w| w.0 <= x1 + 1.0)
+        .any(|w| w.1 <= y + 0.5 * size && w.2 >= y)
+}
+
 /// Groups words by baseline, then sorts each line left to right and merges
-/// touching fragments into words and words into cells.
-fn lines(mut words: Vec<Word>) -> Vec<Line> {
+/// touching fragments into words and words into cells (never across a
+/// vertical ruling line).
+fn lines(mut words: Vec<Word>, walls: &[Wall]) -> Vec<Line> {
     words.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
     let mut rows: Vec<Vec<Word>> = Vec::new();
     for w in words {
@@ -186,7 +215,18 @@ fn lines(mut words: Vec<Word>) -> Vec<Line> {
         for w in row {
             let gap = w.x0 - prev_x1;
             let unit = w.size.max(1.0);
+            let wall = !walls.is_empty()
+                && cells.last().is_some()
+                && walled(walls, prev_x1.min(w.x0), w.x0.max(prev_x1), w.y, unit);
             match cells.last_mut() {
+                Some(_) if wall => cells.push(Cell {
+                    text: w.text,
+                    x0: w.x0,
+                    x1: w.x1,
+                    y: w.y,
+                    size: w.size,
+                    font: w.font,
+                }),
                 Some(c) if gap < JOIN_GAP * unit => {
                     c.text.push_str(&w.text);
                     c.x1 = c.x1.max(w.x1);

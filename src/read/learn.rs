@@ -473,7 +473,8 @@ fn column_kind(name: &str) -> Column {
 
 /// The cell at a learned place: relative to its anchor when the anchor is
 /// found on the page (nearest to where it was), else at the same box.
-fn cell_at<'p>(page: &'p Page, l: &Learned) -> Option<&'p Cell> {
+fn cell_at<'p>(page: &'p Page, l: &Learned) -> Option<(&'p Cell, bool)> {
+    let mut anchored = false;
     let (dx, dy) = match &l.anchor {
         Some(a) => page
             .lines
@@ -492,7 +493,10 @@ fn cell_at<'p>(page: &'p Page, l: &Learned) -> Option<&'p Cell> {
                 let dq = (q.x0 - l.ax).abs() + (q.y - l.ay).abs();
                 dp.total_cmp(&dq)
             })
-            .map(|c| (c.x0 - l.ax, c.y - l.ay))
+            .map(|c| {
+                anchored = true;
+                (c.x0 - l.ax, c.y - l.ay)
+            })
             .unwrap_or((0.0, 0.0)),
         None => (0.0, 0.0),
     };
@@ -503,6 +507,7 @@ fn cell_at<'p>(page: &'p Page, l: &Learned) -> Option<&'p Cell> {
         .flat_map(|line| line.cells.iter())
         .filter(|c| c.overlap(x0 - 2.0, x1 + 2.0) > 0.0)
         .max_by(|a, b| a.overlap(x0, x1).total_cmp(&b.overlap(x0, x1)))
+        .map(|c| (c, anchored))
 }
 
 fn slot<'i>(inv: &'i mut Invoice, path: &str) -> Option<&'i mut Option<Field>> {
@@ -554,16 +559,24 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
         let kind = kind_of(&l.path);
         let constant =
             l.path.starts_with("BG-4/") || l.path == "BG-16/BG-17/BT-84" || l.path == "BT-5";
-        let found = cell_at(page, l)
-            .and_then(|c| value_in(kind, &c.text).map(|v| (v, fields::source_of(page.number, c))));
+        let found = cell_at(page, l).and_then(|(c, anchored)| {
+            value_in(kind, &c.text).map(|v| (v, fields::source_of(page.number, c), anchored))
+        });
         let Some(slot) = slot(inv, &l.path) else {
             continue;
         };
         match found {
-            Some((v, src)) => {
+            Some((v, src, anchored)) => {
                 let check = match kind {
                     Kind::Id(k) => ident::validate(k, &v) == Validity::Valid,
                     Kind::Amount => true, // settled by the arithmetic below
+                    // A name or an address line at a bare position (no label
+                    // beside it) may be another line when the layout shifts:
+                    // sure only when its label is there, or it is the
+                    // seller's own and unchanged.
+                    Kind::Text | Kind::City | Kind::Postcode => {
+                        !v.is_empty() && (anchored || constant)
+                    }
                     _ => !v.is_empty(),
                 };
                 let unchanged = !constant || same_value(kind, &l.value, &v);
@@ -623,7 +636,8 @@ fn apply_table(t: &LearnedTable, pages: &[Page], inv: &mut Invoice, general: &In
             .iter()
             .map(|(k, a, b)| (column_kind(k), *a, *b))
             .collect();
-        for row in fields::rows_under(page, hi, &cols) {
+        let rows = fields::rows_under(page, hi, &cols);
+        for row in fields::invoice_lines(&rows).into_iter().cloned() {
             lines.push(ItemLine {
                 description: row.description.map(|(d, s)| Field::new(d, s, false)),
                 quantity: row
@@ -692,11 +706,12 @@ fn settle_amounts(inv: &mut Invoice) {
             _ => true,
         };
         let ok = lines_ok && product_ok;
-        for f in [&mut l.net, &mut l.unit_price, &mut l.description]
-            .into_iter()
-            .flatten()
-        {
+        for f in [&mut l.net, &mut l.unit_price].into_iter().flatten() {
             f.sure = ok;
+        }
+        // The arithmetic checks the amounts, not the words.
+        if let Some(d) = &mut l.description {
+            d.sure = false;
         }
         if let Some(q) = &mut l.quantity {
             q.sure = ok && l.unit_price.is_some();
