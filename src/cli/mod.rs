@@ -19,6 +19,7 @@ use facteur::send::outbox::AnyChannel;
 
 pub mod accounts;
 pub mod company;
+pub mod facturx;
 pub mod folders;
 pub mod plateforme;
 pub mod read;
