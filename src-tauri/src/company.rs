@@ -116,7 +116,7 @@ pub fn company_get(shell: State<'_, Shell>) -> Answer<CompanyView> {
         company,
         payment_means: PAYMENT_MEANS
             .iter()
-            .map(|(code, label_fr, label_en)| Means {
+            .map(|&(code, label_fr, label_en)| Means {
                 code,
                 label_fr,
                 label_en,
