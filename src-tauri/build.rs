@@ -37,6 +37,9 @@ const COMMANDS: &[&str] = &[
     "import_customers",
     "export_customers",
     "set_fallbacks",
+    // « Mon entreprise ».
+    "company_get",
+    "company_save",
 ];
 
 fn main() {

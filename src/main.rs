@@ -241,12 +241,100 @@ It accepts every customer; three reserved customer SIRENs show its other answers
         /// Invoice number, or #id.
         invoice: String,
     },
+    /// « Mon entreprise »: the seller's own data, entered once, that completes
+    /// every Factur-X made from a plain PDF.
+    Company {
+        #[command(subcommand)]
+        action: CompanyAction,
+    },
     /// Export every invoice for the accountant.
     Export {
         /// Destination CSV file (`-` for standard output).
         #[arg(long)]
         csv: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum CompanyAction {
+    /// Show the profile as kept.
+    Show {
+        /// The profile as JSON (what `company set --data` reads back).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the profile: only the values given change (an empty value
+    /// clears one); every problem is said and nothing is kept when one is
+    /// wrong.
+    Set(Box<SetCompany>),
+}
+
+#[derive(clap::Args)]
+struct SetCompany {
+    /// A whole profile as `company show --json` prints it (`-`: standard
+    /// input); the other options win over it.
+    #[arg(long, value_name = "FILE.json")]
+    data: Option<PathBuf>,
+    /// The company's name (BT-27).
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    siren: Option<String>,
+    #[arg(long)]
+    siret: Option<String>,
+    /// Intra-community VAT number (FR + key + SIREN).
+    #[arg(long)]
+    vat: Option<String>,
+    #[arg(long)]
+    street: Option<String>,
+    #[arg(long)]
+    postcode: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    /// Two-letter country code (FR when empty).
+    #[arg(long)]
+    country: Option<String>,
+    #[arg(long)]
+    iban: Option<String>,
+    #[arg(long)]
+    bic: Option<String>,
+    /// Payment means code: 58 SEPA transfer, 30 transfer, 42 bank account,
+    /// 49 direct debit, 59 SEPA direct debit, 20 cheque, 10 cash, 48 card.
+    #[arg(long, value_name = "CODE")]
+    payment_means: Option<String>,
+    /// The usual payment terms, as printed (« 30 jours fin de mois »).
+    #[arg(long)]
+    payment_terms: Option<String>,
+    /// Days from the issue date to the due date when an invoice prints none.
+    #[arg(long, value_name = "DAYS")]
+    payment_days: Option<u32>,
+    /// The option for paying VAT on debits (« TVA sur les débits »).
+    #[arg(long, value_name = "true|false")]
+    vat_on_debits: Option<bool>,
+    /// What is usually invoiced: goods, services or both.
+    #[arg(long, value_name = "goods|services|both")]
+    operations: Option<String>,
+    /// Under the VAT franchise (art. 293 B du CGI: no VAT charged).
+    #[arg(long, value_name = "true|false")]
+    franchise: Option<bool>,
+    #[arg(long)]
+    contact_name: Option<String>,
+    #[arg(long)]
+    contact_phone: Option<String>,
+    #[arg(long)]
+    contact_email: Option<String>,
+    /// The electronic address invoices are received at (the SIREN when empty).
+    #[arg(long)]
+    e_address: Option<String>,
+    /// The late-payment penalties note, when worded otherwise than the default.
+    #[arg(long)]
+    note_pmd: Option<String>,
+    /// The recovery indemnity note, when worded otherwise than the default.
+    #[arg(long)]
+    note_pmt: Option<String>,
+    /// The early-payment discount note, when worded otherwise than the default.
+    #[arg(long)]
+    note_aab: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -555,6 +643,41 @@ fn main() -> ExitCode {
         } => cli_store::status(json, status, customer, since, number, limit, lang),
         Command::History { invoice, json } => cli_store::history(&invoice, json, lang),
         Command::Export { csv } => cli_store::export(&csv, lang),
+        Command::Company { action } => match action {
+            CompanyAction::Show { json } => cli::company::show(json, lang),
+            CompanyAction::Set(a) => {
+                let a = *a;
+                cli::company::set(
+                    cli::company::Changes {
+                        data: a.data,
+                        name: a.name,
+                        siren: a.siren,
+                        siret: a.siret,
+                        vat: a.vat,
+                        street: a.street,
+                        postcode: a.postcode,
+                        city: a.city,
+                        country: a.country,
+                        e_address: a.e_address,
+                        iban: a.iban,
+                        bic: a.bic,
+                        payment_means: a.payment_means,
+                        payment_terms: a.payment_terms,
+                        payment_days: a.payment_days,
+                        vat_on_debits: a.vat_on_debits,
+                        operations: a.operations,
+                        franchise: a.franchise,
+                        contact_name: a.contact_name,
+                        contact_phone: a.contact_phone,
+                        contact_email: a.contact_email,
+                        note_pmd: a.note_pmd,
+                        note_pmt: a.note_pmt,
+                        note_aab: a.note_aab,
+                    },
+                    lang,
+                )
+            }
+        },
         Command::Route { json, paths } => cli::route::route(&paths, json, lang),
         Command::Posted { invoice } => cli::route::posted(&invoice, lang),
         Command::Customers { action } => match action {

@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod commands;
+pub mod company;
 pub mod customers;
 pub mod error;
 pub mod shell;
@@ -67,6 +68,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             customers::import_customers,
             customers::export_customers,
             customers::set_fallbacks,
+            // « Mon entreprise ».
+            company::company_get,
+            company::company_save,
         ])
         .on_window_event(|window, event| match event {
             WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {

@@ -235,7 +235,8 @@ pub fn import(file: &Path, maps: &[String], dry_run: bool, lang: Lang) -> anyhow
         })?;
         if v.trim() != "-" && directory::Field::parse(v.trim()).is_none() {
             anyhow::bail!(
-                "--map \"{m}\": unknown field \"{v}\" (id, nom, numero_client, adresse_electronique, ovt, iban, gln, siren, siret, tva, canal, email, code_service, engagement_obligatoire)"
+                "--map \"{m}\": unknown field \"{v}\" ({})",
+                directory::Field::headers().join(", ")
             );
         }
         overrides.insert(k.trim().to_string(), v.trim().to_string());

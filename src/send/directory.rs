@@ -386,10 +386,15 @@ pub enum Field {
     Email,
     ServiceCode,
     EngagementRequired,
+    Street,
+    Postcode,
+    City,
+    Country,
+    ElectronicScheme,
 }
 
 impl Field {
-    const ALL: [Field; 14] = [
+    const ALL: [Field; 19] = [
         Field::Id,
         Field::Name,
         Field::CustomerNumber,
@@ -404,6 +409,11 @@ impl Field {
         Field::Email,
         Field::ServiceCode,
         Field::EngagementRequired,
+        Field::Street,
+        Field::Postcode,
+        Field::City,
+        Field::Country,
+        Field::ElectronicScheme,
     ];
 
     /// The header this program writes (French, as the export).
@@ -423,11 +433,26 @@ impl Field {
             Field::Email => "email",
             Field::ServiceCode => "code_service",
             Field::EngagementRequired => "engagement_obligatoire",
+            Field::Street => "adresse",
+            Field::Postcode => "code_postal",
+            Field::City => "ville",
+            Field::Country => "pays",
+            Field::ElectronicScheme => "schema_adresse_electronique",
         }
     }
 
+    /// The field a header of [`Field::header`] names; `rue` is taken for
+    /// `adresse` too.
     pub fn parse(s: &str) -> Option<Field> {
+        if s == "rue" {
+            return Some(Field::Street);
+        }
         Field::ALL.iter().copied().find(|f| f.header() == s)
+    }
+
+    /// Every header [`Field::parse`] takes, for messages.
+    pub fn headers() -> Vec<&'static str> {
+        Field::ALL.iter().map(|f| f.header()).collect()
     }
 
     /// Headers seen in portal and accounting exports, accents, case,
@@ -493,6 +518,66 @@ impl Field {
                 "engagementrequired",
                 "numeroengagementobligatoire",
             ],
+            // The postal address: French, English and German exports.
+            Field::Street => &[
+                "adresse",
+                "rue",
+                "adressepostale",
+                "adressedefacturation",
+                "adresse1",
+                "ligneadresse1",
+                "voie",
+                "street",
+                "streetaddress",
+                "address",
+                "address1",
+                "addressline1",
+                "billingstreet",
+                "billingaddress",
+                "strasse",
+                "anschrift",
+            ],
+            Field::Postcode => &[
+                "codepostal",
+                "cp",
+                "postcode",
+                "postalcode",
+                "zip",
+                "zipcode",
+                "billingpostalcode",
+                "plz",
+                "postleitzahl",
+            ],
+            Field::City => &[
+                "ville",
+                "commune",
+                "localite",
+                "city",
+                "town",
+                "billingcity",
+                "ort",
+                "stadt",
+            ],
+            Field::Country => &[
+                "pays",
+                "codepays",
+                "country",
+                "countrycode",
+                "billingcountry",
+                "land",
+                "landercode",
+            ],
+            Field::ElectronicScheme => &[
+                "schemaadresseelectronique",
+                "schemadeladresseelectronique",
+                "schema",
+                "scheme",
+                "schemeid",
+                "electronicaddressscheme",
+                "endpointscheme",
+                "endpointschemeid",
+                "eas",
+            ],
         }
     }
 
@@ -522,6 +607,16 @@ impl Field {
             (Field::ServiceCode, Lang::En) => "service code",
             (Field::EngagementRequired, Lang::Fr) => "engagement obligatoire",
             (Field::EngagementRequired, Lang::En) => "engagement required",
+            (Field::Street, Lang::Fr) => "adresse",
+            (Field::Street, Lang::En) => "street",
+            (Field::Postcode, Lang::Fr) => "code postal",
+            (Field::Postcode, Lang::En) => "postcode",
+            (Field::City, Lang::Fr) => "ville",
+            (Field::City, Lang::En) => "city",
+            (Field::Country, Lang::Fr) => "pays",
+            (Field::Country, Lang::En) => "country",
+            (Field::ElectronicScheme, Lang::Fr) => "schéma de l'adresse électronique",
+            (Field::ElectronicScheme, Lang::En) => "electronic address scheme",
         }
     }
 }
@@ -727,6 +822,11 @@ fn read_line(
                     "oui" | "yes" | "true" | "1" | "o" | "y" | "x"
                 )
             }
+            Field::Street => d.street = v,
+            Field::Postcode => d.postcode = v,
+            Field::City => d.city = v,
+            Field::Country => d.country = v,
+            Field::ElectronicScheme => d.electronic_scheme = v,
         }
     }
     // The channel column: an account's name, « email » or « courrier ».
@@ -851,6 +951,11 @@ pub fn export_csv<W: std::io::Write>(store: &Store, out: W) -> Result<usize> {
             email.to_string(),
             o(&d.service_code),
             if d.engagement_required { "oui" } else { "" }.to_string(),
+            o(&d.street),
+            o(&d.postcode),
+            o(&d.city),
+            o(&d.country),
+            o(&d.electronic_scheme),
         ])?;
     }
     w.flush().map_err(|e| DirectoryError::Csv(e.into()))?;
@@ -946,5 +1051,69 @@ mod tests {
         );
         let o = BTreeMap::from([("Notes".to_string(), "code_service".to_string())]);
         assert_eq!(Mapping::guess(&h, &o).fields[4], Some(Field::ServiceCode));
+    }
+
+    #[test]
+    fn postal_addresses_are_imported_from_common_headers_and_exported_again() {
+        let mut s = Store::open_in_memory().unwrap();
+        let csv = "Raison sociale;SIRET;Canal;Adresse;CP;Ville;Pays;Schéma\n\
+                   Boulangerie Martin;732 829 320 00074;courrier;12  rue des Lilas;75011;Paris;fr;0225\n\
+                   Hôtel du Lac;;courrier;;;;;\n";
+        // The second line has no identifier: refused for that, not for its
+        // empty address.
+        let plan = plan_import(&s, csv, &BTreeMap::new()).unwrap();
+        assert_eq!(
+            &plan.mapping.fields[3..],
+            &[
+                Some(Field::Street),
+                Some(Field::Postcode),
+                Some(Field::City),
+                Some(Field::Country),
+                Some(Field::ElectronicScheme)
+            ]
+        );
+        assert_eq!(plan.bad_lines(), 1);
+        assert!(plan.lines[1].problems[0].en.contains("no identifier"));
+        let d = plan.lines[0].data.as_ref().unwrap();
+        assert_eq!(d.street.as_deref(), Some("12 rue des Lilas"));
+        assert_eq!(d.postcode.as_deref(), Some("75011"));
+        assert_eq!(d.city.as_deref(), Some("Paris"));
+        assert_eq!(d.country.as_deref(), Some("FR"));
+        assert_eq!(d.electronic_scheme.as_deref(), Some("0225"));
+
+        // English and German headers, then the export read back the same.
+        let csv = "Name,Organisation number,Street,ZIP,Ort,Land,Channel\n\
+                   Atelier Lumière,73282932000074,4 Hauptstraße,10115,Berlin,DE,courrier\n";
+        let plan = plan_import(&s, csv, &BTreeMap::new()).unwrap();
+        assert_eq!(plan.bad_lines(), 0, "{:?}", plan.lines);
+        apply_import(&mut s, &plan, 1).unwrap();
+        let mut out = Vec::new();
+        export_csv(&s, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(
+            header.ends_with(",adresse,code_postal,ville,pays,schema_adresse_electronique"),
+            "{header}"
+        );
+        assert!(text.contains("4 Hauptstraße,10115,Berlin,DE,"), "{text}");
+        let again = plan_import(&s, &text, &BTreeMap::new()).unwrap();
+        assert_eq!(again.bad_lines(), 0, "{:?}", again.lines);
+        let back = again.lines[0].data.as_ref().unwrap();
+        assert_eq!(back, &list(&s).unwrap()[0].data);
+        assert_eq!(again.lines[0].id, Some(list(&s).unwrap()[0].id));
+    }
+
+    #[test]
+    fn a_country_that_is_not_a_two_letter_code_is_refused_on_its_line() {
+        let s = Store::open_in_memory().unwrap();
+        let csv = "nom,siret,canal,rue,code_postal,ville,pays\n\
+                   Boulangerie Martin,73282932000074,courrier,12 rue des Lilas,75011,Paris,France\n";
+        let plan = plan_import(&s, csv, &BTreeMap::new()).unwrap();
+        assert_eq!(plan.bad_lines(), 1);
+        let p = &plan.lines[0].problems;
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].fr.contains("pays «\u{a0}FRANCE\u{a0}»"), "{}", p[0].fr);
+        assert!(p[0].en.contains("two-letter code"), "{}", p[0].en);
+        assert!(plan.lines[0].data.is_none());
     }
 }

@@ -244,10 +244,12 @@
   // dialog" returns: window.__mock.nextCsv ({ file, headers, fields,
   // described, lines }, each problem with the header it comes from in `_col`).
   const NO_IDS = { customer_number: null, electronic_address: null, ovt: null, iban: null, gln: null, siren: null,
-    siret: null, vat: null, service_code: null, engagement_required: false };
+    siret: null, vat: null, service_code: null, engagement_required: false, street: null, postcode: null, city: null,
+    country: null, electronic_scheme: null };
   const directory = { customers: mode === 'empty' ? [] : [
     Object.assign({}, NO_IDS, { id: 1, name: 'Mairie de Saint-Ouen', siren: '219300704', siret: '21930070400019',
-      reach: { channel: 'account', to: 'mairie' }, service_code: 'FACTURES' }),
+      reach: { channel: 'account', to: 'mairie' }, service_code: 'FACTURES', street: '6 place de la République',
+      postcode: '93400', city: 'Saint-Ouen-sur-Seine', country: 'FR' }),
     Object.assign({}, NO_IDS, { id: 2, name: 'Hôtel du Lac', customer_number: 'C-0042', gln: '4001234500003',
       reach: { channel: 'email', to: 'compta@hotel-du-lac.example' } }),
     Object.assign({}, NO_IDS, { id: 3, name: 'Garage Moreau', vat: 'FR40401234567', reach: { channel: 'print' } }),
@@ -270,6 +272,52 @@
     for (const l of p.lines) l.problems = l.problems.filter((x) => p.fields[p.headers.indexOf(x._col)]);
     p.bad = p.lines.filter((l) => l.problems.length).length;
     return p;
+  }
+
+  const PAYMENT_MEANS = [['58', 'Virement SEPA', 'SEPA credit transfer'], ['30', 'Virement', 'Credit transfer'],
+    ['42', 'Paiement sur compte bancaire', 'Payment to bank account'], ['49', 'Prélèvement', 'Direct debit'],
+    ['59', 'Prélèvement SEPA', 'SEPA direct debit'], ['20', 'Chèque', 'Cheque'], ['10', 'Espèces', 'Cash'],
+    ['48', 'Carte bancaire', 'Bank card']];
+  let company = mode === 'demo' ? { name: 'Plomberie Lefèvre', siren: '732829320', siret: '73282932000074',
+    vat: 'FR44732829320', street: '12 rue des Lilas', postcode: '75011', city: 'Paris', country: 'FR', e_address: null,
+    iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP', payment_means: '58', payment_terms: '30 jours fin de mois',
+    payment_days: 30, vat_on_debits: false, operations: 'services', vat_franchise: false, contact_name: 'Claire Lefèvre',
+    contact_phone: null, contact_email: 'claire@plomberie.example', note_pmd: null, note_pmt: null, note_aab: null } : null;
+  const luhn = (d) => [...d].reverse().reduce((s, ch, i) => {
+    let n = Number(ch) * (i % 2 ? 2 : 1);
+    if (n > 9) n -= 9;
+    return s + n;
+  }, 0) % 10 === 0;
+  function companyCheck(input) {
+    const c = Object.assign({}, input);
+    const problems = [];
+    const p = (field, fr, en) => problems.push({ field, fr, en });
+    const tidy = (v) => (v == null ? null : String(v).split(/\s+/).filter(Boolean).join(' ') || null);
+    for (const k of Object.keys(c)) if (typeof c[k] === 'string') c[k] = tidy(c[k]);
+    c.name = c.name || '';
+    if (!c.name) p('name', 'le nom de l’entreprise est vide', 'the company\'s name is empty');
+    const id = (k, label, ok) => {
+      if (!c[k]) return;
+      const raw = c[k];
+      const v = raw.replace(/\s/g, '').toUpperCase();
+      if (!ok(v)) { p(k, `${label} «\u00a0${raw}\u00a0»\u00a0: numéro incorrect (un chiffre a sans doute été mal recopié)`, `${label} "${raw}": wrong check digit (a digit was probably mistyped)`); c[k] = null; } else c[k] = v;
+    };
+    id('siren', 'SIREN', (v) => /^\d{9}$/.test(v) && luhn(v));
+    id('siret', 'SIRET', (v) => /^\d{14}$/.test(v) && luhn(v));
+    id('iban', 'IBAN', (v) => /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(v));
+    id('vat', 'numéro de TVA', (v) => /^[A-Z]{2}[A-Z0-9]{2,13}$/.test(v));
+    if (c.siret && !c.siren) c.siren = c.siret.slice(0, 9);
+    if (c.country) {
+      c.country = c.country.toUpperCase();
+      if (!/^[A-Z]{2}$/.test(c.country)) p('country', `pays «\u00a0${c.country}\u00a0»\u00a0: le code à deux lettres est attendu (FR, BE…)`, `country "${c.country}": the two-letter code is expected (FR, BE…)`);
+    }
+    if (c.bic) {
+      c.bic = c.bic.replace(/\s/g, '').toUpperCase();
+      if (!/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(c.bic)) p('bic', `BIC «\u00a0${c.bic}\u00a0»\u00a0: 8 ou 11 lettres et chiffres attendus`, `BIC "${c.bic}": 8 or 11 letters and digits expected`);
+    }
+    if (c.contact_email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.contact_email)) p('contact_email', `«\u00a0${c.contact_email}\u00a0» n’est pas une adresse e-mail`, `"${c.contact_email}" is not an e-mail address`);
+    if (c.vat_franchise && c.vat_on_debits) p('vat_franchise', 'la franchise en base de TVA exclut l’option sur les débits', 'the VAT franchise excludes the option on debits');
+    return { company: c, problems };
   }
 
   const commands = {
@@ -400,6 +448,8 @@
       const fr = []; const en = [];
       if (!(data.name || '').trim()) { fr.push('le nom du client est vide'); en.push('the customer\'s name is empty'); }
       if (data.gln && !glnOk(data.gln)) { fr.push(`GLN «\u00a0${data.gln}\u00a0»\u00a0: numéro incorrect (un chiffre a sans doute été mal recopié)`); en.push(`GLN "${data.gln}": wrong check digit (a digit was probably mistyped)`); }
+      if (data.country && !/^[A-Za-z]{2}$/.test(data.country.trim())) { const c = data.country.trim().toUpperCase(); fr.push(`pays «\u00a0${c}\u00a0»\u00a0: le code à deux lettres est attendu (FR, BE…)`); en.push(`country "${c}": the two-letter code is expected (FR, BE…)`); }
+      if (data.country) data.country = data.country.trim().toUpperCase();
       if (fr.length) throw err('customer_invalid', `Ce client n’est pas enregistré\u00a0:\n${fr.map((x) => `— ${x}`).join('\n')}`, `This customer is not saved:\n${en.map((x) => `— ${x}`).join('\n')}`);
       const c = Object.assign({}, NO_IDS, data, { id: id ?? nextCustomerId++, name: data.name.trim() });
       const i = directory.customers.findIndex((x) => x.id === c.id);
@@ -434,6 +484,20 @@
       directory.email_account = email; directory.print_account = print;
       return directoryView();
     },
+    // « Mon entreprise » (IPC.md "My company"): the core's checks that the
+    // tests need (check digits, country, BIC, e-mail, franchise with debits).
+    company_get: () => ({ company: clone(company), payment_means: PAYMENT_MEANS.map(([code, fr, en]) => ({ code, label_fr: fr, label_en: en })),
+      defaults: { note_pmd: 'En cas de retard de paiement, des pénalités sont exigibles au taux de trois fois le taux d’intérêt légal.',
+        note_pmt: 'Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement\u00a0: 40\u00a0€.',
+        note_aab: 'Pas d’escompte pour paiement anticipé.', franchise: 'TVA non applicable, art. 293 B du CGI',
+        debits: 'Option pour le paiement de la taxe d’après les débits' } }),
+    company_save: ({ company: c, check_only }) => {
+      const r = companyCheck(c || {});
+      if (r.problems.length) return { saved: false, company: null, problems: r.problems };
+      if (check_only) return { saved: false, company: r.company, problems: [] };
+      company = r.company;
+      return { saved: true, company: clone(company), problems: [] };
+    },
     list_accounts: () => accounts,
     add_account: ({ name, kind, settings: s, secrets }) => {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name || '')) throw err('account_name', 'Le nom du compte ne peut contenir que des lettres, des chiffres, «\u00a0-\u00a0», «\u00a0_\u00a0» ou «\u00a0.\u00a0».', 'An account name may only contain letters, digits, "-", "_" or ".".', `invalid name: "${name}"`);
@@ -467,7 +531,7 @@
     for (const l of listeners.values()) if (l.event === event) l.handler({ event, id: l.id, payload: clone(payload) });
   }
 
-  window.__mock = { calls, emit, invoices, accounts, watching, directory, nextFolder: null, nextCsv: null, lastBatch: null, commandsOf: (cmd) => calls.filter((c) => c.cmd === cmd) };
+  window.__mock = { calls, emit, invoices, accounts, watching, directory, company: () => clone(company), nextFolder: null, nextCsv: null, lastBatch: null, commandsOf: (cmd) => calls.filter((c) => c.cmd === cmd) };
   window.__TAURI__ = {
     core: {
       invoke(cmd, args) {

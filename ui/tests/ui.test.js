@@ -390,6 +390,7 @@ test('settings: secrets sent once, field cleared, list shows •••• only',
   await p.locator('#settings[open]').waitFor();
   assert.match(await p.locator('#settings').textContent(), /\/home\/claire\/\.local\/share\/facteur/);
   assert.match(await p.locator('#settings [data-account="sandbox"]').textContent(), /simulation/);
+  await p.click('#settings-tab-accounts');
   await p.fill('#acc-name', 'generix-2');
   await p.fill('#acc-portal_address', 'depot@portail.example.fr');
   await p.fill('#acc-from', 'claire@boulangerie.example');
@@ -447,6 +448,7 @@ test('watched folders: listed with mode and counts; add, mode, tidy, pause and r
   await p.locator('#watching', { hasText: 'Surveillance active\u00a0: 2 dossiers' }).waitFor();
   await p.click('#open-settings');
   await p.locator('#settings[open]').waitFor();
+  await p.click('#settings-tab-folders');
   const first = p.locator('#settings li[data-folder="1"]');
   assert.match(await first.textContent(), /\/home\/claire\/Factures/);
   assert.equal(await first.locator('.counts').textContent(), '12 prises · 11 conformes · 1 bloquée · 0 en attente');
@@ -507,6 +509,7 @@ test('watched folders in English, and the rail\'s pause button', async () => {
   assert.deepEqual((await calls(p, 'pause_watching'))[0].args, { paused: true });
   await p.click('#open-settings');
   await p.locator('#settings[open]').waitFor();
+  await p.click('#settings-tab-folders');
   assert.equal(await p.locator('#settings li[data-folder="2"] .counts').textContent(),
     '3 taken · 3 accepted · 0 blocked · 1 waiting');
   assert.match(await p.locator('#folders-section').textContent(), /Watched folders/);
@@ -538,6 +541,12 @@ for (const [lang, scheme] of SHOT_SET) {
     await p.click('#open-settings');
     await p.locator('#settings[open]').waitFor();
     await p.screenshot({ path: path.join(SHOTS, `settings-${lang}-${scheme}.png`) });
+    for (const section of ['company', 'customers', 'fallbacks']) {
+      await p.click(`#settings-tab-${section}`);
+      await p.locator(`#settings-panel-${section}:not([hidden])`).waitFor();
+      await p.waitForTimeout(30);
+      await p.screenshot({ path: path.join(SHOTS, `settings-${section}-${lang}-${scheme}.png`) });
+    }
   });
 }
 
@@ -563,6 +572,7 @@ test('10,000 invoices: first page renders quickly, next page on demand', async (
 test('customers: listed with identifiers and channel; a refused save says why; edit and remove call the shell', async () => {
   const { page: p } = await page();
   await p.click('#open-settings');
+  await p.click('#settings-tab-customers');
   await p.locator('#settings li[data-customer="2"]').waitFor();
   const hotel = p.locator('#settings li[data-customer="2"]');
   assert.match(await hotel.textContent(), /Hôtel du Lac/);
@@ -583,6 +593,7 @@ test('customers: listed with identifiers and channel; a refused save says why; e
   assert.deepEqual((await calls(p, 'save_customer'))[0].args, { id: null, data: {
     name: 'Clinique des Lilas', service_code: null, engagement_required: false, customer_number: null,
     electronic_address: null, ovt: null, iban: null, gln: '4001234500004', siren: null, siret: null, vat: null,
+    street: null, postcode: null, city: null, country: null, electronic_scheme: null,
     reach: { channel: 'print' } } });
   assert.equal(await p.locator('#settings li[data-customer]').count(), 3);
   await p.screenshot({ path: path.join(SHOTS, 'customers-fr-light.png') });
@@ -617,6 +628,7 @@ test('customers: the CSV preview shows the mapping and each bad line, « Importe
           fr: 'GLN «\u00a04001234500004\u00a0»\u00a0: numéro incorrect (un chiffre a sans doute été mal recopié)', en: 'GLN "4001234500004": wrong check digit (a digit was probably mistyped)' }] }] };
   });
   await p.click('#open-settings');
+  await p.click('#settings-tab-customers');
   await p.locator('#import-customers').waitFor();
   await p.click('#import-customers');
   await p.locator('#csv-preview').waitFor();
@@ -754,4 +766,168 @@ test('detail: the lines and VAT breakdown read on the page, sure values told apa
   await p.waitForFunction(() => window.__mock.commandsOf('read_invoice').some((c) => c.args.id === 1));
   await p.waitForTimeout(50);
   assert.equal(await p.locator('#detail .reading').count(), 0);
+});
+
+test('settings: a page of sections, one shown at a time; the list by keyboard; Esc closes', async () => {
+  const { page: p } = await page();
+  await p.click('#open-settings');
+  await p.locator('#settings[open]').waitFor();
+  const tabs = await p.$$eval('#settings [role="tab"]', (b) => b.map((x) => x.textContent));
+  assert.deepEqual(tabs, ['Général', 'Mon entreprise', 'Comptes', 'Clients', 'Dossiers surveillés',
+    'SecoursSi aucun client ne correspond']);
+  const shown = () => p.$$eval('#settings [role="tabpanel"]', (ps) => ps.filter((x) => !x.hidden).map((x) => x.dataset.section));
+  assert.deepEqual(await shown(), ['general']);
+  // The page opens with the focus on its section list.
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'settings-tab-general');
+  await p.keyboard.press('ArrowDown');
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'settings-tab-company');
+  assert.deepEqual(await shown(), ['company']);
+  assert.equal(await p.getAttribute('#settings-tab-company', 'aria-selected'), 'true');
+  assert.equal(await p.getAttribute('#settings-tab-general', 'aria-selected'), 'false');
+  await p.locator('#co-name').waitFor();
+  await p.keyboard.press('End');
+  assert.deepEqual(await shown(), ['fallbacks']);
+  assert.match(await p.locator('#fallbacks-section').textContent(), /Secours\u00a0: si aucun client ne correspond/);
+  assert.match(await p.locator('#fallbacks-section').textContent(), /Aucun compte d’impression/);
+  await p.keyboard.press('ArrowDown');
+  assert.deepEqual(await shown(), ['general'], 'wraps around');
+  await p.keyboard.press('ArrowUp');
+  await p.keyboard.press('ArrowUp');
+  assert.deepEqual(await shown(), ['folders']);
+  // Tab goes from the list into the section shown.
+  await p.keyboard.press('Tab');
+  assert.ok(await p.evaluate(() => document.querySelector('#settings-panel-folders').contains(document.activeElement)));
+  await p.click('#settings-tab-customers');
+  await p.locator('#settings li[data-customer="1"]').waitFor();
+  assert.deepEqual(await shown(), ['customers']);
+  // The customer's postal address in the list.
+  assert.match(await p.locator('#settings li[data-customer="1"] dd.address').textContent(),
+    /^6 place de la République, 93400 Saint-Ouen-sur-Seine, FR$/);
+  // Esc closes and gives the focus back; the page opens again where it was left.
+  await p.keyboard.press('Escape');
+  await p.locator('#settings').waitFor({ state: 'hidden' });
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'open-settings');
+  await p.click('#open-settings');
+  await p.locator('#settings[open]').waitFor();
+  assert.deepEqual(await shown(), ['customers']);
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'settings-tab-customers');
+});
+
+test('Mon entreprise: each field checked when left, the refusal beside its field, the saved values normalised', async () => {
+  const { page: p } = await page();
+  await p.click('#open-settings');
+  await p.click('#settings-tab-company');
+  await p.locator('#company-form').waitFor();
+  // The stored profile fills the form; the payment means are those of the shell.
+  assert.equal(await p.inputValue('#co-name'), 'Plomberie Lefèvre');
+  assert.equal(await p.inputValue('#co-payment-means'), '58');
+  assert.equal(await p.locator('#co-payment-means option').count(), 9);
+  assert.ok(await p.isChecked('#co-operations-services'));
+  assert.ok(!(await p.isChecked('#co-vat-on-debits')));
+  assert.match(await p.locator('#co-vat-franchise-help').textContent(), /TVA non applicable, art\. 293 B du CGI/);
+  assert.equal(await p.getAttribute('#co-note-pmt', 'placeholder'),
+    'Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement\u00a0: 40\u00a0€.');
+  // A wrong SIREN: said beside the field as soon as it is left, and nowhere else.
+  await p.fill('#co-siren', '732829321');
+  await p.keyboard.press('Tab');
+  const sirenErr = p.locator('#co-siren-err');
+  await sirenErr.waitFor();
+  assert.match(await sirenErr.textContent(), /SIREN «\u00a0732829321\u00a0»\u00a0: numéro incorrect/);
+  assert.equal(await p.getAttribute('#co-siren', 'aria-invalid'), 'true');
+  assert.equal((await calls(p, 'company_save')).at(-1).args.check_only, true);
+  assert.equal(await p.locator('#company-form .field-error:not([hidden])').count(), 1);
+  assert.match(await p.getAttribute('#co-siren', 'aria-describedby'), /\bco-siren-err\b/);
+  // Corrected: the problem goes.
+  await p.fill('#co-siren', '732 829 320');
+  await p.keyboard.press('Tab');
+  await sirenErr.waitFor({ state: 'hidden' });
+  assert.equal(await p.getAttribute('#co-siren', 'aria-invalid'), null);
+  // Saving with a country that is no code: refused, said beside « Pays », nothing kept.
+  await p.fill('#co-bic', ' agri frpp ');
+  await p.check('#co-vat-franchise');
+  await p.check('#co-vat-on-debits');
+  await p.fill('#co-city', 'Lyon');
+  await p.fill('#co-country', 'France');
+  await p.click('#company-save');
+  await p.locator('#co-country-err:not([hidden])').waitFor();
+  assert.match(await p.locator('#co-country-err').textContent(), /^Pays «\u00a0FRANCE\u00a0»\u00a0: le code à deux lettres/);
+  assert.match(await p.locator('#co-vat-franchise-err').textContent(), /exclut l’option sur les débits/);
+  assert.match(await p.locator('#company-form .form-error').textContent(), /Rien n’est enregistré\u00a0: 2 problèmes/);
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'co-country', 'the first problem has the focus');
+  const refused = (await calls(p, 'company_save')).at(-1).args;
+  assert.equal(refused.check_only, false);
+  assert.equal(refused.company.country, 'France');
+  assert.equal(await p.evaluate(() => window.__mock.company().city), 'Paris', 'nothing kept');
+  await p.screenshot({ path: path.join(SHOTS, 'company-refused-fr-light.png') });
+  // Fixed and saved: the form shows the values as the shell kept them.
+  await p.fill('#co-country', 'be');
+  await p.uncheck('#co-vat-on-debits');
+  await p.check('#co-operations-both');
+  await p.fill('#co-payment-days', '45');
+  await p.click('#company-save');
+  await p.locator('#company-section .notice', { hasText: 'enregistrée' }).waitFor();
+  assert.equal(await p.inputValue('#co-country'), 'BE');
+  assert.equal(await p.inputValue('#co-siren'), '732829320');
+  assert.equal(await p.inputValue('#co-bic'), 'AGRIFRPP');
+  assert.equal(await p.locator('#company-form .field-error:not([hidden])').count(), 0);
+  const kept = await p.evaluate(() => window.__mock.company());
+  assert.equal(kept.city, 'Lyon');
+  assert.equal(kept.operations, 'both');
+  assert.equal(kept.payment_days, 45);
+  assert.equal(kept.vat_franchise, true);
+  assert.equal(kept.vat_on_debits, false);
+  // A number of days that is not one is refused by the page itself.
+  await p.fill('#co-payment-days', '-3');
+  await p.click('#company-save');
+  await p.locator('#co-payment-days-err:not([hidden])').waitFor();
+  assert.equal(await p.evaluate(() => window.__mock.company().payment_days), 45);
+});
+
+test('My company in English on a fresh install: an empty name is said beside it', async () => {
+  const { page: p } = await page({ mock: 'empty', lang: 'en', scheme: 'dark' });
+  await p.click('#open-settings');
+  await p.click('#settings-tab-company');
+  await p.locator('#company-section', { hasText: 'Nothing saved yet' }).waitFor();
+  assert.equal(await p.inputValue('#co-name'), '');
+  assert.equal(await p.locator('label[for="co-operations-both"]').textContent(), 'Both');
+  await p.click('#company-save');
+  await p.locator('#co-name-err:not([hidden])').waitFor();
+  assert.equal(await p.locator('#co-name-err').textContent(), 'The company\'s name is empty');
+  assert.match(await p.locator('#company-form .form-error').textContent(), /Nothing saved: 1 problem to fix/);
+  assert.equal(await p.evaluate(() => window.__mock.company()), null);
+  await p.screenshot({ path: path.join(SHOTS, 'company-refused-en-dark.png') });
+});
+
+test('customers: the form saves a postal address, a country that is no code is refused', async () => {
+  const { page: p } = await page();
+  await p.click('#open-settings');
+  await p.click('#settings-tab-customers');
+  await p.click('#add-customer');
+  await p.fill('#cust-name', 'Boulangerie Martin');
+  await p.fill('#cust-siret', '73282932000074');
+  await p.fill('#cust-street', '12 rue des Lilas');
+  await p.fill('#cust-postcode', '75011');
+  await p.fill('#cust-city', 'Paris');
+  await p.fill('#cust-country', 'France');
+  await p.fill('#cust-electronic-scheme', '0225');
+  await p.selectOption('#cust-channel', 'print');
+  await p.click('#cust-save');
+  await p.locator('#customer-form .error', { hasText: 'deux lettres' }).waitFor();
+  await p.fill('#cust-country', 'fr');
+  await p.click('#cust-save');
+  const item = p.locator('#settings li[data-customer="4"]');
+  await item.waitFor();
+  const saved = (await calls(p, 'save_customer')).at(-1).args.data;
+  assert.equal(saved.street, '12 rue des Lilas');
+  assert.equal(saved.postcode, '75011');
+  assert.equal(saved.city, 'Paris');
+  assert.equal(saved.country, 'fr');
+  assert.equal(saved.electronic_scheme, '0225');
+  assert.equal(await item.locator('dd.address').textContent(), '12 rue des Lilas, 75011 Paris, FR');
+  assert.match(await item.textContent(), /Schéma de l’adresse électronique0225/);
+  // Edited: the form shows the address back.
+  await p.click('#customer-edit-4');
+  assert.equal(await p.inputValue('#cust-street'), '12 rue des Lilas');
+  assert.equal(await p.inputValue('#cust-country'), 'FR');
+  await p.screenshot({ path: path.join(SHOTS, 'customers-address-fr-light.png') });
 });

@@ -9,6 +9,7 @@ import { createSettings } from './settings.js';
 import { createBatch } from './drop.js';
 import { createFolders } from './folders.js';
 import { createDirectory } from './directory.js';
+import { createCompany } from './company.js';
 import { showError } from './errors.js';
 
 const app = {
@@ -95,6 +96,7 @@ const app = {
 
 app.folders = createFolders(app);
 app.directory = createDirectory(app);
+app.company = createCompany(app);
 const list = createList(app);
 const detail = createDetail(app);
 const settings = createSettings(app);

@@ -1,9 +1,10 @@
-// The customer directory: a section of the settings. Each customer with
-// its identifiers and its channel (an account, a direct e-mail of the PDF,
-// or paper); add, edit, remove; CSV import (the column mapping and every
-// bad line shown first, « Importer » only when no line is bad) and export;
-// the e-mail and paper fallbacks. Files are chosen in the system dialogs
-// by the shell: the page never names a path.
+// The customer directory: two sections of the settings. « Clients »: each
+// customer with its postal address, its identifiers and its channel (an
+// account, a direct e-mail of the PDF, or paper); add, edit, remove; CSV
+// import (the column mapping and every bad line shown first, « Importer »
+// only when no line is bad) and export. « Secours »: the e-mail and paper
+// fallbacks. Files are chosen in the system dialogs by the shell: the page
+// never names a path.
 
 import * as ipc from './ipc.js';
 import { h, clear } from './dom.js';
@@ -11,14 +12,21 @@ import { t, pick2 } from './i18n.js';
 import { errorBlock } from './errors.js';
 
 const IDS = ['customer_number', 'electronic_address', 'ovt', 'iban', 'gln', 'siren', 'siret', 'vat'];
+// The postal address (BG-8) and the electronic address's scheme (BT-49-1).
+const ADDRESS = ['street', 'postcode', 'city', 'country'];
+const TEXTS = [...IDS, ...ADDRESS, 'electronic_scheme'];
 // The CSV fields a column may fill (Field::header in the core).
 const CSV_FIELDS = ['id', 'nom', 'numero_client', 'adresse_electronique', 'ovt', 'iban', 'gln', 'siren', 'siret',
-  'tva', 'canal', 'email', 'code_service', 'engagement_obligatoire'];
+  'tva', 'canal', 'email', 'code_service', 'engagement_obligatoire', 'adresse', 'code_postal', 'ville', 'pays',
+  'schema_adresse_electronique'];
 
 export function createDirectory(app) {
   let dir = null;
   let section = null;
+  let fbSection = null;
   let message = null;
+  // The fallbacks' own outcome (a refusal is said in their section).
+  let fbMessage = null;
   // The customer being edited: null (form closed), 'new' or its id.
   let editing = null;
   let formError = null;
@@ -40,13 +48,18 @@ export function createDirectory(app) {
   }
 
   function rerender() {
-    if (!section || !section.isConnected) return;
-    const focused = document.activeElement && section.contains(document.activeElement)
-      ? document.activeElement.id : null;
-    const fresh = build();
-    section.replaceWith(fresh);
-    section = fresh;
-    if (focused) document.getElementById(focused)?.focus();
+    const focused = document.activeElement?.id || null;
+    if (section && section.isConnected) {
+      const fresh = build();
+      section.replaceWith(fresh);
+      section = fresh;
+    }
+    if (fbSection && fbSection.isConnected) {
+      const fresh = buildFallbacks();
+      fbSection.replaceWith(fresh);
+      fbSection = fresh;
+    }
+    if (focused && !document.getElementById(focused)?.matches(':focus')) document.getElementById(focused)?.focus();
   }
 
   async function load() {
@@ -79,7 +92,12 @@ export function createDirectory(app) {
       }
       await act(async () => { dir = await ipc.removeCustomer(c.id); }, () => t('customer_removed', c.name));
     });
-    const ids = IDS.filter((k) => c[k]).map((k) => [h('dt', { text: t(`cust_${k}`) }), h('dd', { text: c[k] })]);
+    const address = addressText(c);
+    const ids = [
+      address ? [h('dt', { text: t('cust_address') }), h('dd', { class: 'address', text: address })] : null,
+      ...IDS.filter((k) => c[k]).map((k) => [h('dt', { text: t(`cust_${k}`) }), h('dd', { text: c[k] })]),
+      c.electronic_scheme ? [h('dt', { text: t('cust_electronic_scheme') }), h('dd', { text: c.electronic_scheme })] : null,
+    ].filter(Boolean);
     return h('li', { dataset: { customer: String(c.id) } },
       h('div', { class: 'top' },
         h('span', { class: 'who' }, h('span', { class: 'name', text: c.name }),
@@ -88,15 +106,24 @@ export function createDirectory(app) {
       ids.length ? h('dl', {}, ids) : null);
   }
 
+  /** « 12 rue des Lilas, 75011 Paris, FR » from what is known. */
+  function addressText(c) {
+    const town = [c.postcode, c.city].filter(Boolean).join(' ');
+    return [c.street, town, c.country].filter(Boolean).join(', ');
+  }
+
   function focusForm() {
     document.getElementById('cust-name')?.focus();
   }
 
-  function input(k, value, type = 'text') {
+  function input(k, value, type = 'text', extra = {}) {
     const id = `cust-${k.replace(/_/g, '-')}`;
-    return h('div', { class: 'field' },
+    const help = extra.help ? `${id}-help` : null;
+    return h('div', { class: `field${extra.wide ? ' wide' : ''}` },
       h('label', { for: id, text: t(`cust_${k}`) }),
-      h('input', { id, name: k, type, autocomplete: 'off', spellcheck: 'false', value: value || null }));
+      h('input', { id, name: k, type, autocomplete: 'off', spellcheck: 'false', value: value || null,
+        maxlength: extra.maxlength || null, placeholder: extra.placeholder || null, 'aria-describedby': help }),
+      help ? h('span', { class: 'help', id: help, text: extra.help }) : null);
   }
 
   function form() {
@@ -126,7 +153,17 @@ export function createDirectory(app) {
       h('div', { class: 'grid' },
         h('div', { class: 'field wide' }, h('label', { for: 'cust-name', text: t('cust_name') }),
           h('input', { id: 'cust-name', name: 'name', type: 'text', required: true, autocomplete: 'off', value: c.name || null })),
-        IDS.map((k) => input(k, c[k])),
+        h('h5', { class: 'wide', text: t('cust_address') }),
+        input('street', c.street, 'text', { wide: true }),
+        input('postcode', c.postcode),
+        input('city', c.city),
+        input('country', c.country, 'text', { placeholder: 'FR', help: t('country_help') }),
+        h('h5', { class: 'wide', text: t('cust_identifiers') }),
+        // The electronic address beside its scheme, then the other identifiers.
+        input('electronic_address', c.electronic_address),
+        input('electronic_scheme', c.electronic_scheme, 'text',
+          { maxlength: 4, placeholder: '0225', help: t('cust_electronic_scheme_help') }),
+        IDS.filter((k) => k !== 'electronic_address').map((k) => input(k, c[k])),
         h('div', { class: 'field' }, h('label', { for: 'cust-channel', text: t('cust_channel') }), channel),
         accountField, emailField,
         input('service_code', c.service_code)),
@@ -138,7 +175,7 @@ export function createDirectory(app) {
       const v = (k) => f.elements[k].value.trim() || null;
       const data = { name: f.elements.name.value, service_code: v('service_code'),
         engagement_required: engagement.checked };
-      for (const k of IDS) data[k] = v(k);
+      for (const k of TEXTS) data[k] = v(k);
       const ch = channel.value;
       data.reach = ch === 'print' ? { channel: 'print' }
         : { channel: ch, to: ch === 'account' ? account.value : (f.elements.email.value.trim()) };
@@ -208,22 +245,36 @@ export function createDirectory(app) {
     }, (r) => (r && r.imported ? t('csv_imported', r.added, r.replaced) : null));
   }
 
-  function fallbacks() {
+  /** « Secours »: the accounts of the e-mail and paper fallbacks. */
+  function buildFallbacks() {
+    const head = [h('h3', { id: 'h-fallbacks', text: t('fallbacks_title') }),
+      h('p', { class: 'help', text: t('fallbacks_help') })];
+    if (!dir) {
+      return h('section', { id: 'fallbacks-section', class: 'fallbacks', 'aria-labelledby': 'h-fallbacks' },
+        head, h('p', { class: 'help', text: t('loading') }));
+    }
     const sel = (key, list, current) => {
       const s = h('select', { id: `fallback-${key}` },
         h('option', { value: '', text: t('fallback_off') }),
         list.map((a) => h('option', { value: a, text: a })));
       s.value = current || '';
-      s.addEventListener('change', () => act(async () => {
+      s.addEventListener('change', async () => {
         const email = key === 'email' ? s.value || null : dir.email_account;
         const print = key === 'print' ? s.value || null : dir.print_account;
-        dir = await ipc.setFallbacks(email, print);
-      }));
-      return h('div', { class: 'field' }, h('label', { for: s.id, text: t(`fallback_${key}`) }), s);
+        try {
+          dir = await ipc.setFallbacks(email, print);
+          fbMessage = null;
+        } catch (ex) {
+          fbMessage = errorBlock(ex);
+        }
+        rerender();
+      });
+      return h('div', { class: 'field' }, h('label', { for: s.id, text: t(`fallback_${key}`) }), s,
+        list.length ? null : h('span', { class: 'help', text: t(`fallback_${key}_none`) }));
     };
-    return h('div', { class: 'fallbacks' },
-      h('h4', { text: t('fallbacks') }),
-      h('p', { class: 'help', text: t('fallbacks_help') }),
+    return h('section', { id: 'fallbacks-section', class: 'fallbacks', 'aria-labelledby': 'h-fallbacks' },
+      head,
+      h('div', { class: 'notice', role: 'status' }, fbMessage),
       h('div', { class: 'opts' },
         sel('email', dir.email_accounts, dir.email_account),
         sel('print', dir.print_accounts, dir.print_account)));
@@ -253,16 +304,21 @@ export function createDirectory(app) {
         : h('p', { class: 'help', text: t('no_customers') }),
       editing != null ? form() : null,
       preview(),
-      h('div', { class: 'btns' }, add, imp, exp),
-      fallbacks());
+      h('div', { class: 'btns' }, add, imp, exp));
   }
 
-  /** The section for the settings dialog; the directory is read afresh. */
+  /** The « Clients » section of the settings; the directory is read afresh. */
   function render() {
     section = build();
     load();
     return section;
   }
 
-  return { render, load };
+  /** The « Secours » section of the settings (read with the directory). */
+  function renderFallbacks() {
+    fbSection = buildFallbacks();
+    return fbSection;
+  }
+
+  return { render, renderFallbacks, load };
 }

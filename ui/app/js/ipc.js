@@ -81,3 +81,6 @@ export const chooseCustomerCsv = () => call('choose_customer_csv');
 export const importCustomers = (overrides, preview = false) => call('import_customers', { overrides, preview });
 export const exportCustomers = () => call('export_customers');
 export const setFallbacks = (email, print) => call('set_fallbacks', { email, print });
+// « Mon entreprise ».
+export const companyGet = () => call('company_get');
+export const companySave = (company, check_only = false) => call('company_save', { company, check_only });

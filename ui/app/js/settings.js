@@ -1,5 +1,8 @@
-// Settings behind the gear: language, data folder, watched folders, the
-// customer directory, portal accounts.
+// The settings page behind the gear: a list of sections on the left, one
+// section shown at a time — Général (language, data folder, learned
+// layouts), Mon entreprise, Comptes (portal accounts), Clients (the
+// customer directory), Dossiers surveillés, Secours (the e-mail and paper
+// fallbacks). ↑/↓ move between sections, Esc closes.
 // Secrets are typed into password fields, sent once with add_account, then
 // the form is reset: the page never holds or shows them again.
 
@@ -9,6 +12,8 @@ import { t, pick, getLang, dateOf } from './i18n.js';
 import { errorBlock, showError } from './errors.js';
 
 const KINDS = ['mail_deposit', 'chorus_pro', 'sandbox'];
+// The sections, in the order of the list.
+export const SECTIONS = ['general', 'company', 'accounts', 'customers', 'folders', 'fallbacks'];
 // Settings (text) and secrets (password) per kind, as IPC.md add_account.
 const FIELDS = {
   mail_deposit: [
@@ -33,6 +38,8 @@ export function createSettings(app) {
   const dlg = $('#settings');
   let kind = 'mail_deposit';
   let opener = null;
+  // The section shown, kept from one opening to the next.
+  let current = 'general';
 
   function fieldEl(f) {
     const id = `acc-${f.k}`;
@@ -105,7 +112,7 @@ export function createSettings(app) {
       for (const p of form.querySelectorAll('input[type=password]')) p.value = '';
       await app.loadAccounts();
       render();
-      const n = $('#settings .notice');
+      const n = $('#accounts-notice');
       if (n) n.textContent = t('account_added', name);
     });
     return form;
@@ -133,7 +140,7 @@ export function createSettings(app) {
       }
       await app.loadAccounts();
       render();
-      const n = $('#settings .notice');
+      const n = $('#accounts-notice');
       if (n) n.textContent = t('account_removed', a.name);
     });
     const testBtn = h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'test' },
@@ -170,7 +177,7 @@ export function createSettings(app) {
       result);
   }
 
-  function render() {
+  function general() {
     const s = app.state.settings || {};
     const lang = getLang();
     const radios = ['fr', 'en'].map((l) => {
@@ -178,33 +185,91 @@ export function createSettings(app) {
       input.addEventListener('change', () => app.setLanguage(l));
       return h('label', {}, input, t(`lang_${l}`));
     });
+    return h('section', { id: 'general-section', 'aria-labelledby': 'h-general' },
+      h('h3', { id: 'h-general', text: t('section_general') }),
+      h('div', { class: 'sub' },
+        h('h4', { id: 'h-lang', text: t('language') }),
+        h('div', { class: 'langs', role: 'radiogroup', 'aria-labelledby': 'h-lang' }, radios)),
+      h('div', { class: 'sub' },
+        h('h4', { text: t('data_folder') }),
+        h('p', { class: 'path', text: s.data_dir || '—' })),
+      layoutsSection());
+  }
+
+  function accounts() {
+    return h('section', { id: 'accounts-section', 'aria-labelledby': 'h-accounts' },
+      h('h3', { id: 'h-accounts', text: t('accounts') }),
+      h('p', { class: 'notice', id: 'accounts-notice', role: 'status' }),
+      app.state.accounts.length
+        ? h('ul', { class: 'accounts' }, app.state.accounts.map(accountItem))
+        : h('p', { class: 'help', text: t('no_accounts') }),
+      addForm());
+  }
+
+  const CONTENT = {
+    general,
+    company: () => app.company.render(),
+    accounts,
+    customers: () => app.directory.render(),
+    folders: () => app.folders.render(),
+    fallbacks: () => app.directory.renderFallbacks(),
+  };
+
+  function tab(s) {
+    const on = s === current;
+    return h('li', { role: 'presentation' },
+      h('button', { type: 'button', role: 'tab', id: `settings-tab-${s}`, 'aria-controls': `settings-panel-${s}`,
+        'aria-selected': String(on), tabindex: on ? '0' : '-1', dataset: { section: s },
+        onclick: () => show(s) },
+      h('span', { class: 'label', text: t(`section_${s}`) }),
+      s === 'fallbacks' ? h('span', { class: 'sub-label', text: t('section_fallbacks_sub') }) : null));
+  }
+
+  /** Shows section `s` (the others stay in the page, hidden: nothing typed is lost). */
+  function show(s, focusTab = false) {
+    if (!SECTIONS.includes(s)) return;
+    current = s;
+    for (const b of dlg.querySelectorAll('[role="tab"]')) {
+      const on = b.dataset.section === s;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      if (on && focusTab) b.focus();
+    }
+    for (const p of dlg.querySelectorAll('[role="tabpanel"]')) p.hidden = p.dataset.section !== s;
+    const panels = dlg.querySelector('.panels');
+    if (panels) panels.scrollTop = 0;
+  }
+
+  function onTabKey(e) {
+    const i = SECTIONS.indexOf(current);
+    const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: SECTIONS.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    show(SECTIONS[(to + SECTIONS.length) % SECTIONS.length], true);
+  }
+
+  function render() {
+    const tablist = h('ul', { role: 'tablist', 'aria-orientation': 'vertical', 'aria-labelledby': 'settings-title' },
+      SECTIONS.map(tab));
+    tablist.addEventListener('keydown', onTabKey);
     clear(dlg,
       h('div', { class: 'head' },
         h('h2', { id: 'settings-title', text: t('settings_title') }),
-        h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('close'), title: t('close'),
+        h('button', { class: 'icon-btn', id: 'settings-close', type: 'button', 'aria-label': t('close'), title: t('close'),
           onclick: () => close() }, '×')),
-      h('div', { class: 'body' },
-        h('p', { class: 'notice', role: 'status' }),
-        h('section', {},
-          h('h3', { id: 'h-lang', text: t('language') }),
-          h('div', { class: 'langs', role: 'radiogroup', 'aria-labelledby': 'h-lang' }, radios)),
-        h('section', {}, h('h3', { text: t('data_folder') }), h('p', { class: 'path', text: s.data_dir || '—' })),
-        app.folders.render(),
-        app.directory.render(),
-        layoutsSection(),
-        h('section', { 'aria-labelledby': 'h-accounts' },
-          h('h3', { id: 'h-accounts', text: t('accounts') }),
-          app.state.accounts.length
-            ? h('ul', { class: 'accounts' }, app.state.accounts.map(accountItem))
-            : h('p', { class: 'help', text: t('no_accounts') }),
-          addForm())));
+      h('div', { class: 'settings-main' },
+        h('nav', { class: 'settings-nav', 'aria-label': t('settings_sections') }, tablist),
+        h('div', { class: 'panels' },
+          SECTIONS.map((s) => h('div', { role: 'tabpanel', id: `settings-panel-${s}`, class: 'panel',
+            'aria-labelledby': `settings-tab-${s}`, dataset: { section: s }, hidden: s !== current },
+          CONTENT[s]())))));
   }
 
   // The layouts learned from confirmed readings: listed, each removable.
   let layouts = [];
   function layoutsSection() {
-    const host = h('section', { id: 'layouts-section', 'aria-labelledby': 'h-layouts' },
-      h('h3', { id: 'h-layouts', text: t('layouts') }),
+    const host = h('div', { class: 'sub', id: 'layouts-section', 'aria-labelledby': 'h-layouts', role: 'group' },
+      h('h4', { id: 'h-layouts', text: t('layouts') }),
       h('p', { class: 'help', text: t('layouts_help') }),
       layouts.length
         ? h('ul', { class: 'layouts' }, layouts.map((l) => h('li', { dataset: { layout: l.id } },
@@ -229,12 +294,14 @@ export function createSettings(app) {
     }
   }
 
-  async function open() {
+  /** Opens the page, at `section` when given, else where it was left. */
+  async function open(section) {
     opener = document.activeElement;
-    await loadLayouts();
+    if (section && SECTIONS.includes(section)) current = section;
+    await Promise.all([loadLayouts(), app.company.load()]);
     render();
     if (!dlg.open) dlg.showModal();
-    $('#settings .head .icon-btn').focus();
+    document.getElementById(`settings-tab-${current}`)?.focus();
   }
 
   function close() {
@@ -243,5 +310,5 @@ export function createSettings(app) {
 
   dlg.addEventListener('close', () => { if (opener && opener.focus) opener.focus(); });
 
-  return { open, close, render, isOpen: () => dlg.open };
+  return { open, close, render, show, isOpen: () => dlg.open, current: () => current };
 }
