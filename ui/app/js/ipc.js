@@ -81,3 +81,9 @@ export const chooseCustomerCsv = () => call('choose_customer_csv');
 export const importCustomers = (overrides, preview = false) => call('import_customers', { overrides, preview });
 export const exportCustomers = () => call('export_customers');
 export const setFallbacks = (email, print) => call('set_fallbacks', { email, print });
+// The Factur-X review and « Corriger la lecture » (review.js).
+export const facturxDraft = (invoice_id) => call('facturx_draft', { invoice_id });
+export const facturxCheck = (draft) => call('facturx_check', { draft });
+export const facturxMake = (invoice_id, draft) => call('facturx_make', { invoice_id, draft });
+export const invoicePages = (invoice_id) => call('invoice_pages', { invoice_id });
+export const readingConfirm = (invoice_id, reading) => call('reading_confirm', { invoice_id, reading });
