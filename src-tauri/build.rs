@@ -37,6 +37,12 @@ const COMMANDS: &[&str] = &[
     "import_customers",
     "export_customers",
     "set_fallbacks",
+    // The Factur-X review and « Corriger la lecture ».
+    "facturx_draft",
+    "facturx_check",
+    "facturx_make",
+    "invoice_pages",
+    "reading_confirm",
 ];
 
 fn main() {

@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod commands;
 pub mod customers;
 pub mod error;
+pub mod facturx;
 pub mod shell;
 pub mod tray;
 
@@ -67,6 +68,12 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             customers::import_customers,
             customers::export_customers,
             customers::set_fallbacks,
+            // The Factur-X review and « Corriger la lecture ».
+            facturx::facturx_draft,
+            facturx::facturx_check,
+            facturx::facturx_make,
+            facturx::invoice_pages,
+            facturx::reading_confirm,
         ])
         .on_window_event(|window, event| match event {
             WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
