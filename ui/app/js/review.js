@@ -145,6 +145,7 @@ const LINE = [F('BG-31/BT-153', 'text', { wide: true }), F('BT-129', 'qty'), F('
 const VAT_ROW = [F('BT-119', 'rate'), F('BT-116', 'amount'), F('BT-117', 'amount')];
 const CATEGORIES = ['S', 'Z', 'E', 'AE', 'K', 'G', 'O'];
 const NOTES = ['PMT', 'PMD', 'AAB'];
+const zeroRate = (v) => { const d = dec(v); return d != null && d === 0n; };
 const term = (path) => path.split('/').pop().replace(/\[\d+\]$/, '');
 
 // ---- The arithmetic, as the rules count it ----
@@ -396,7 +397,7 @@ export function createReview(app, { said = () => {} } = {}) {
     else if (g.key === 'mentions') body = mentionsEl();
     else if (g.key === 'delivery') body = deliveryEl(g);
     else body = h('div', { class: 'rv-grid' }, g.fields.filter((f) => (fx() || !f.fx) && shown(f)).map((f) => fieldEl(f.p, f)));
-    return h('section', { class: `rv-group rv-${g.key}`, 'aria-labelledby': id, dataset: { group: g.key } },
+    return h('section', { class: `rv-group rv-g-${g.key}`, 'aria-labelledby': id, dataset: { group: g.key } },
       h('h3', { id, text: t2('rv_group', g.key) }), body,
       g.key === 'totals' ? h('ul', { class: 'rv-arith', 'aria-live': 'polite' }) : null);
   }
@@ -455,6 +456,8 @@ export function createReview(app, { said = () => {} } = {}) {
     // in its tooltip.
     const input = wrap.querySelector('input, select, textarea');
     if (input) input.title = has ? sourceLabel(leaf) : '';
+    const card = wrap.closest('.rv-card[data-line]');
+    if (card) cardSource(card);
     clear(src, has ? h('span', { class: 'from', text: sourceLabel(leaf) }) : null,
       unsure ? h('span', { class: 'doubt', text: t('rv_unsure') }) : null);
   }
@@ -473,8 +476,11 @@ export function createReview(app, { said = () => {} } = {}) {
       const bad = ['amount', 'qty', 'rate'].includes(kind) && v !== '' && dec(v) == null;
       wrap.classList.toggle('not-number', bad);
     }
-    if (path === 'BT-3') redrawGroup('invoice');
-    if (/BT-152$/.test(path) || /BT-119$/.test(path)) redrawCategories(path);
+    if (path === 'BT-3' && leafValue(old) !== v) redrawGroup('invoice');
+    // A zero rate asks for its VAT category (exempt, reverse charge…).
+    if (/BT-152$|BT-119$/.test(path) && zeroRate(leafValue(old)) !== zeroRate(v)) {
+      redrawGroup(path.startsWith('BG-25') ? 'lines' : 'vat');
+    }
     changed();
   }
 
@@ -483,23 +489,33 @@ export function createReview(app, { said = () => {} } = {}) {
     if (fx()) schedule(450);
   }
 
+  let redrawing = false;
   function redrawGroup(key) {
     const old = dlg.querySelector(`.rv-group[data-group="${key}"]`);
-    if (!old) return;
+    // The focused field's blur while it is replaced must not redraw again.
+    if (!old || redrawing) return;
+    redrawing = true;
     const focused = document.activeElement?.name;
     const g = GROUPS.find((x) => x.key === key);
-    old.replaceWith(groupEl(g));
-    if (focused) dlg.querySelector(`.rv-group[data-group="${key}"] [name="${focused}"]`)?.focus();
+    try {
+      old.replaceWith(groupEl(g));
+    } finally {
+      redrawing = false;
+    }
+    if (focused) dlg.querySelector(`.rv-group[data-group="${key}"] [name="${CSS.escape(focused)}"]`)?.focus();
     refreshDerived();
   }
 
-  // A zero rate asks for its VAT category (exempt, reverse charge…).
-  function redrawCategories(path) {
-    if (path.startsWith('BG-25')) redrawGroup('lines');
-    else redrawGroup('vat');
-  }
 
-  const zeroRate = (v) => { const d = dec(v); return d != null && d === 0n; };
+  // A line read in one place says so once, in its head; a line whose values
+  // came from several places says it under each value.
+  function cardSource(card) {
+    const froms = new Set();
+    walkLeaves((st.draft['BG-25'] || [])[Number(card.dataset.line)], '', (_, leaf) => froms.add(sourceLabel(leaf)));
+    card.classList.toggle('mixed', froms.size > 1);
+    const head = card.querySelector('.card-src');
+    if (head) head.textContent = froms.size === 1 ? [...froms][0] : '';
+  }
 
   function linesEl() {
     const lines = st.draft['BG-25'] || [];
@@ -508,17 +524,17 @@ export function createReview(app, { said = () => {} } = {}) {
         const p = (x) => `BG-25[${i}]/${x}`;
         const cat = p('BG-30/BT-151');
         const needCat = zeroRate(leafValue(getAt(st.draft, p('BG-30/BT-152')))) || leafValue(getAt(st.draft, cat));
-        const froms = new Set();
-        walkLeaves(l, '', (_, leaf) => froms.add(sourceLabel(leaf)));
-        return h('li', { class: 'rv-card', dataset: { line: i } },
+        const card = h('li', { class: 'rv-card', dataset: { line: i } },
           h('div', { class: 'rv-card-head' }, h('strong', { text: t('rv_line_n', i + 1) }),
-            froms.size === 1 ? h('span', { class: 'rv-src', text: [...froms][0] }) : null,
+            h('span', { class: 'rv-src card-src' }),
             h('button', { class: 'link-btn', type: 'button', text: t('rv_line_remove'), dataset: { action: 'remove-line' },
               onclick: () => { st.draft['BG-25'].splice(i, 1); redrawGroup('lines'); changed(); } })),
           h('div', { class: 'rv-grid rv-line-grid' },
             LINE.map((f) => fieldEl(p(f.p), f, { small: true })),
-            needCat ? fieldEl(cat, { kind: 'category' }, { small: true }) : null),
+            needCat ? fieldEl(cat, { kind: 'category', wide: true }, { small: true }) : null),
           h('p', { class: 'rv-line-arith', dataset: { line: i } }));
+        cardSource(card);
+        return card;
       })),
       h('button', { class: 'btn btn-quiet', type: 'button', text: t('rv_line_add'), dataset: { action: 'add-line' },
         onclick: () => {
