@@ -912,3 +912,19 @@ test('« Corriger la lecture »: the same editor without the Factur-X parts; the
   assert.match(await p.locator('#detail .learned-note').textContent(), /Mise en page apprise/);
   assert.match(await p.locator('#detail .notice').textContent(), /Lecture enregistrée/);
 });
+
+for (const lang of ['fr', 'en']) {
+  test(`review at 1024×700 in ${lang}: nothing overflows its box`, async () => {
+    const { page: p } = await page({ width: 1024, height: 700, lang });
+    await openDetail(p, 6);
+    await p.click('#detail [data-action="make_facturx"]');
+    await p.locator('#review[open] .rv-page svg').waitFor();
+    // A zero rate brings its category, the delivery its fields.
+    await p.locator('[name="BG-25[0]/BG-30/BT-152"]').fill('0');
+    await p.check('#review .rv-g-delivery input[type="checkbox"]');
+    await p.waitForTimeout(600);
+    const problems = (await overflowing(p)).filter((x) => !/^(list|row|num|cust|badge|groups)/.test(x));
+    await p.screenshot({ path: path.join(SHOTS, `review-1024x700-${lang}.png`) });
+    assert.deepEqual([...new Set(problems)], []);
+  });
+}
