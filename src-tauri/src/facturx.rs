@@ -55,7 +55,7 @@ pub struct DraftView {
 pub async fn facturx_draft<R: Runtime>(app: AppHandle<R>, invoice_id: i64) -> Answer<DraftView> {
     off_thread(app, move |shell| {
         let db = shell.db();
-        let d = made::draft_for_invoice(&db, invoice_id).map_err(made_error)?;
+        let d = made::draft_for_invoice(&db, &shell.home, invoice_id).map_err(made_error)?;
         let pages = page::invoice_pages(&db, &shell.home, invoice_id)?.unwrap_or_default();
         Ok(DraftView {
             draft: en16931::to_json(&d.invoice),
@@ -134,8 +134,9 @@ pub async fn facturx_check(draft: Value) -> Answer<CheckView> {
 }
 
 /// « Créer »: makes the Factur-X of invoice `invoice_id` from the draft the
-/// owner confirmed; the new invoice's id. What the page showed is learned
-/// too, so this supplier's next invoice is read the same way.
+/// owner confirmed; the id of the invoice that now carries it (the made
+/// document replaces the plain PDF for sending). What the owner confirmed
+/// is learned too, so this supplier's next invoice is read the same way.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn facturx_make<R: Runtime>(
     app: AppHandle<R>,
@@ -254,6 +255,13 @@ fn made_error(e: MadeError) -> UiError {
     match e {
         MadeError::Make(m) => make_error(m),
         MadeError::Store(s) => s.into(),
-        other => UiError::new("facturx_refused", &other.message_fr(), &other.to_string(), None),
+        MadeError::NoInvoice(id) => UiError::not_found(&id.to_string()),
+        MadeError::FileGone(_) => file_gone(Some(e.to_string())),
+        other => UiError::new(
+            "facturx_refused",
+            &other.message_fr(),
+            &other.to_string(),
+            Some(other.to_string()),
+        ),
     }
 }

@@ -1144,11 +1144,14 @@ fn a_plain_pdf_becomes_a_factur_x_from_the_review_once_the_rules_accept_its_draf
     assert_eq!(e["code"], "facturx_rules", "{e}");
     assert!(e["message_fr"].as_str().unwrap().contains(co["id"].as_str().unwrap()), "{e}");
     assert_eq!(app.ok("counts", json!({}))["all"], before, "nothing recorded");
+    assert!(
+        app.ok("invoice_detail", json!({ "id": id }))["report"]["structured"]["syntax"].is_null(),
+        "still the plain PDF"
+    );
 
-    // « Créer »: a new invoice, the Factur-X, its XML valid.
+    // « Créer »: the invoice now carries the Factur-X, its XML valid.
     let made = app.ok("facturx_make", json!({ "invoice_id": id, "draft": edited }));
-    let made = made.as_i64().expect("the new invoice's id");
-    assert_ne!(made, id);
+    let made = made.as_i64().expect("the invoice's id");
     let detail = app.ok("invoice_detail", json!({ "id": made }));
     assert_eq!(detail["invoice"]["number"], "F-2026-0002", "{detail}");
     assert_eq!(detail["report"]["structured"]["verdict"], "valid", "{detail}");

@@ -563,12 +563,14 @@
       const inv = find(invoice_id);
       const missing = facturxMissing(draft);
       if (missing.length || facturxFailures(draft).length) throw err('facturx_refused', 'Les règles officielles refusent la facture.', 'The official rules refuse the invoice.');
-      const id = Math.max(...invoices.map((i) => i.id)) + 1;
-      const row = add({ id, number: inv.number, file: `${inv.number}-facturx`, customer: inv.customer, buyer_siren: val(draft['BG-7']['BT-47']),
-        total_with_tax: val(draft['BG-22']['BT-112']), issue_date: inv.issue_date, status: 'checked', reason_code: null,
-        status_since_ms: Date.now(), portal: null, facturx: true });
-      ev(id, 0, 'local_check', 'local', 'checked', 'Factur-X créé depuis le PDF', 'checked');
-      return row.id;
+      // As the shell does: the made Factur-X replaces the plain PDF in the
+      // same invoice, which now goes as an e-invoice.
+      inv.facturx = true;
+      inv.path = `/home/claire/.local/share/facteur/factur-x/${inv.number}-factur-x.pdf`;
+      inv.buyer_siren = val(draft['BG-7']['BT-47']);
+      inv.status_since_ms = Date.now();
+      ev(inv.id, 0, 'local_check', 'local', 'checked', `Factur-X créé depuis le PDF «\u00a0${inv.number}.pdf\u00a0»`, 'checked');
+      return inv.id;
     },
     invoice_pages: ({ invoice_id }) => { find(invoice_id); return [PAGE6.page]; },
     reading_confirm: ({ invoice_id, reading }) => {

@@ -857,15 +857,13 @@ test('review: « Créer » waits for the rules, then makes the Factur-X of the e
   assert.equal(draft['BT-23'].value, 'S1');
   assert.equal(draft['BG-22']['BT-109'].value, '54.00');
   assert.equal(draft['BT-1'].source, 'page 1 (440, 770, 55, 12)', 'what was not touched keeps where it was read');
-  // The detail now shows the new Factur-X invoice.
+  // The detail now shows the invoice as the Factur-X it became.
   await p.waitForFunction(() => !document.querySelector('#review[open]'));
-  const newId = window => window;
-  void newId;
-  await p.waitForFunction(() => window.__mock.commandsOf('invoice_detail').at(-1).args.id === 14);
   await p.locator('#detail .notice', { hasText: 'Factur-X créé' }).waitFor();
   assert.match(await p.locator('#detail .timeline').textContent(), /Factur-X créé depuis le PDF/);
+  assert.match(await p.locator('#detail .tech').last().textContent(), /factur-x\/F-2026-0414-factur-x\.pdf/);
   assert.equal(await p.locator('#detail [data-action="make_facturx"]').count(), 0, 'an e-invoice is not made again');
-  assert.match(await p.locator('#detail .rules').textContent(), /./);
+  assert.match(await p.locator('#detail .rules').textContent(), /Conforme aux règles officielles/);
 });
 
 test('review in English, dark: sources and arithmetic in English', async () => {
