@@ -33,7 +33,7 @@ async fn off_thread<R: Runtime, T: Send + 'static>(
     app: AppHandle<R>,
     f: impl FnOnce(&Shell) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
-    tauri::async_runtime::spawn_blocking(move || f(&app.state::<Shell>()))
+    tauri::async_runtime::spawn_blocking(move || f(app.state::<Shell>().inner()))
         .await
         .map_err(|e| UiError::internal(e.to_string()))?
 }
