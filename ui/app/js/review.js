@@ -46,6 +46,8 @@ const toCents = (a) => divRound(a, CENT) * CENT;
 const times = (a, b) => divRound(a * b, SCALE);
 const percentOf = (base, rate) => toCents(divRound(base * rate, 100n * SCALE));
 const num = (a) => Number(a) / 1e8;
+/** A rate as the owner writes it: « 5,5 % » in French, "5.5%" in English. */
+const percent = (r) => `${count(num(r))}${getLang() === 'fr' ? '\u00a0%' : '%'}`;
 
 /** The plain decimal the draft keeps ("3.50") from what was typed ("3,50"). */
 function plain(v) {
@@ -199,7 +201,7 @@ export function arithmetic(draft) {
     const rate = v(p('BT-119')); const base = v(p('BT-116')); const tax = v(p('BT-117'));
     if (tax == null) taxComplete = false; else taxSum += tax;
     if (rate == null) return;
-    const pct = `${count(num(rate))}${'\u00a0'}%`;
+    const pct = percent(rate);
     if (complete && base != null) {
       const want = perRate.get(String(rate)) || 0n;
       const ok = toCents(want) === toCents(base);
@@ -217,7 +219,7 @@ export function arithmetic(draft) {
     const rates = new Set(vat.map((row) => dec(leafValue(row['BT-119']))).filter((x) => x != null).map(String));
     for (const r of perRate.keys()) {
       if (!rates.has(r)) {
-        out.push({ key: `rate-${r}`, ok: false, paths: ['BG-23'], text: t('rv_arith_rate_missing', `${count(num(BigInt(r)))}${'\u00a0'}%`) });
+        out.push({ key: `rate-${r}`, ok: false, paths: ['BG-23'], text: t('rv_arith_rate_missing', percent(BigInt(r))) });
       }
     }
   }
