@@ -1015,6 +1015,15 @@ fn the_detail_can_show_what_was_read_on_the_page_while_the_checked_file_is_there
 
 // ---- The Factur-X review and « Corriger la lecture » (facturx.rs) ----
 
+#[path = "../../tests/support/fonts.rs"]
+mod fonts;
+
+/// Sample invoice `n` as a plain PDF whose fonts are embedded, as an
+/// invoicing program's « PDF/A » export writes it.
+fn plain_pdf_with_fonts(n: u32) -> Vec<u8> {
+    fonts::embed(&invoice_pdf(&SampleInvoice::example(n), false))
+}
+
 /// « Mon entreprise » as the owner of the sample invoices enters it once.
 fn our_company(home: &Path) {
     use facteur::make::company::{self, Company, Operations};
