@@ -17,7 +17,7 @@ need_pkgs=()
 # libayatana-appindicator3-dev (and its runtime libayatana-appindicator3-1):
 # the tray icon that keeps the watched folders reachable with the window
 # closed (loaded at run time by Tauri's tray-icon feature).
-for p in poppler-utils qpdf python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd \
+for p in poppler-utils qpdf fonts-dejavu-core python3-venv build-essential pkg-config dbus gnome-keyring libsecret-tools dovecot-imapd \
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libayatana-appindicator3-1 \
   xvfb xauth webkit2gtk-driver \
   xdotool python3-gi gir1.2-gtk-3.0; do
@@ -35,14 +35,16 @@ fi
 # lives in its own virtualenv, found by tests/mail.rs at the same path
 # (FACTEUR_PY overrides it), so no system Python is modified.
 py_env="${FACTEUR_PY:-$HOME/.cache/facteur/py}"
-if ! "$py_env/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
-  echo "setup: installing aiosmtpd into $py_env"
+# factur-x and pypdf: the made Factur-X files are read back by two readers
+# independent of Facteur (tests/make.rs).
+if ! "$py_env/bin/python" -c 'import aiosmtpd, facturx, pypdf' >/dev/null 2>&1; then
+  echo "setup: installing aiosmtpd, factur-x and pypdf into $py_env"
   mkdir -p "$(dirname "$py_env")"
   # The system interpreter, where python3-venv was installed above.
   py=/usr/bin/python3
   [ -x "$py" ] || py=python3
   "$py" -m venv "$py_env"
-  "$py_env/bin/pip" install --quiet --disable-pip-version-check aiosmtpd
+  "$py_env/bin/pip" install --quiet --disable-pip-version-check aiosmtpd factur-x pypdf
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -82,6 +82,12 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Make a Factur-X (PDF/A-3 with its EN 16931 XML) from a plain PDF
+    /// invoice: `draft` prints what would go in it, `make` makes it.
+    Facturx {
+        #[command(subcommand)]
+        action: FacturxAction,
+    },
     /// Layouts learned from confirmed readings.
     Layouts {
         #[command(subcommand)]
@@ -316,6 +322,19 @@ struct AddCustomer {
     /// Chorus Pro: this customer requires an engagement (order) number.
     #[arg(long)]
     engagement_required: bool,
+    /// Postal address, for the Factur-X made from a plain PDF.
+    #[arg(long)]
+    street: Option<String>,
+    #[arg(long)]
+    postcode: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    /// Two-letter country code (FR, BE…).
+    #[arg(long)]
+    country: Option<String>,
+    /// Scheme of the electronic address (0225, the French directory, when empty).
+    #[arg(long)]
+    electronic_scheme: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -377,6 +396,11 @@ enum FoldersAction {
         /// Move each processed file into a subfolder: envoyées, bloquées, à vérifier, contrôlées.
         #[arg(long)]
         tidy: bool,
+        /// Make the Factur-X of each plain PDF: sent when every value was
+        /// read with certainty and the official rules pass, held for review
+        /// otherwise.
+        #[arg(long)]
+        make_facturx: bool,
     },
     /// List the watched folders and their settings.
     List {
@@ -408,6 +432,9 @@ enum FoldersAction {
         /// Subfolders too, or not.
         #[arg(long)]
         recursive: Option<bool>,
+        /// Make the Factur-X of each plain PDF, or not.
+        #[arg(long)]
+        make_facturx: Option<bool>,
     },
 }
 
@@ -436,6 +463,29 @@ enum AccountAction {
     },
     /// Remove an account and its secrets.
     Remove { name: String },
+}
+
+#[derive(Subcommand)]
+enum FacturxAction {
+    /// What Facteur reads in FILE, completed from « Mon entreprise » and the
+    /// customer directory, and what is missing (`facteur read`'s format).
+    Draft {
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
+    /// Make the Factur-X of FILE; refuses with every missing term and every
+    /// rule of EN 16931 / BR-FR it would break.
+    Make {
+        /// The invoice's values (the draft, edited; plain values allowed):
+        /// they win over what was read, the company and the directory.
+        #[arg(long, value_name = "DRAFT.json")]
+        data: Option<PathBuf>,
+        /// Where to write it (default: FILE's name with `-factur-x.pdf`).
+        #[arg(short = 'o', long = "out", value_name = "OUT.pdf")]
+        out: Option<PathBuf>,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -485,6 +535,12 @@ fn main() -> ExitCode {
             paths,
         } => cli::read::read(&paths, json, confirm.as_deref(), lang),
         Command::Rules { json, paths } => cli::rules::rules(&paths, json, lang),
+        Command::Facturx { action } => match action {
+            FacturxAction::Draft { json, file } => cli::facturx::draft_cmd(&file, json, lang),
+            FacturxAction::Make { data, out, file } => {
+                cli::facturx::make_cmd(&file, data.as_deref(), out.as_deref(), lang)
+            }
+        },
         Command::Layouts { action } => match action {
             LayoutsAction::List { json } => cli::read::layouts_list(json, lang),
             LayoutsAction::Remove { id } => cli::read::layouts_remove(id, lang),
@@ -521,6 +577,11 @@ fn main() -> ExitCode {
                         print: a.print,
                         service_code: a.service_code,
                         engagement_required: a.engagement_required,
+                        street: a.street,
+                        postcode: a.postcode,
+                        city: a.city,
+                        country: a.country,
+                        electronic_scheme: a.electronic_scheme,
                     },
                     lang,
                 )
@@ -622,6 +683,7 @@ fn folders_command(action: FoldersAction, lang: Lang) -> anyhow::Result<ExitCode
             submit,
             to,
             tidy,
+            make_facturx,
         } => cli::folders::add(
             cli::folders::AddArgs {
                 path: &path,
@@ -629,6 +691,7 @@ fn folders_command(action: FoldersAction, lang: Lang) -> anyhow::Result<ExitCode
                 submit,
                 to,
                 tidy,
+                make_facturx,
             },
             lang,
         ),
@@ -646,8 +709,12 @@ fn folders_command(action: FoldersAction, lang: Lang) -> anyhow::Result<ExitCode
             to,
             tidy,
             recursive,
+            make_facturx,
         } => {
             let mut changes = Vec::new();
+            if let Some(v) = make_facturx {
+                changes.push(Change::MakeFacturx(v));
+            }
             if let Some(m) = mode {
                 changes.push(Change::Mode(cli::folders::parse_mode(&m)?));
             }

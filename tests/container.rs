@@ -484,7 +484,7 @@ fn no_output_intent_matters_only_when_device_colour_is_painted() {
         no_intent(doc);
         let icc = doc.add_object(Stream::new(
             dictionary! { "N" => 1 },
-            facteur::demo::sample::srgb_icc(),
+            facteur::make::pdfa::srgb_icc(),
         ));
         for page in doc.page_iter().collect::<Vec<_>>() {
             let page = doc.get_dictionary_mut(page).unwrap();

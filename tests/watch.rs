@@ -446,6 +446,7 @@ fn check_and_submit_tidies_a_file_only_once_the_outbox_delivered_it() {
         routed: false,
         tidy: true,
         id: None,
+        make_facturx: false,
     };
     let opts = Options {
         settle: Duration::from_millis(300),
@@ -765,6 +766,7 @@ fn tidy_up_leaves_a_file_whose_content_changed_since_it_was_taken() {
         routed: false,
         tidy: true,
         id: None,
+        make_facturx: false,
     };
     let opts = Options {
         settle: Duration::from_millis(300),

@@ -663,6 +663,8 @@ pub struct FolderChanges {
     tidy: Option<bool>,
     recursive: Option<bool>,
     paused: Option<bool>,
+    /// Make the Factur-X of each plain PDF.
+    make_facturx: Option<bool>,
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -682,6 +684,7 @@ pub fn update_folder<R: Runtime>(
     list.extend(changes.tidy.map(Change::Tidy));
     list.extend(changes.recursive.map(Change::Recursive));
     list.extend(changes.paused.map(Change::Paused));
+    list.extend(changes.make_facturx.map(Change::MakeFacturx));
     for c in &list {
         folders::change(&mut shell.db(), id, c)?;
     }

@@ -35,6 +35,9 @@ fn describe(f: &WatchedFolder, lang: Lang) -> String {
     if f.tidy {
         flags.push(say(lang, "rangement", "tidy-up"));
     }
+    if f.make_facturx {
+        flags.push(say(lang, "fait le Factur-X", "makes the Factur-X"));
+    }
     if f.paused {
         flags.push(say(lang, "EN PAUSE", "PAUSED"));
     }
@@ -47,6 +50,7 @@ pub struct AddArgs<'a> {
     pub submit: bool,
     pub to: Option<String>,
     pub tidy: bool,
+    pub make_facturx: bool,
 }
 
 pub fn add(a: AddArgs<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
@@ -64,6 +68,7 @@ pub fn add(a: AddArgs<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             mode: Some(mode),
             account: a.to,
             tidy: a.tidy,
+            make_facturx: a.make_facturx,
         },
         store::now_ms(),
     )?;

@@ -18,6 +18,7 @@ use facteur::send::channel::afnor::AfnorChannel;
 use facteur::send::outbox::AnyChannel;
 
 pub mod accounts;
+pub mod facturx;
 pub mod folders;
 pub mod plateforme;
 pub mod read;

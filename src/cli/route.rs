@@ -110,6 +110,11 @@ pub struct NewCustomer {
     pub print: bool,
     pub service_code: Option<String>,
     pub engagement_required: bool,
+    pub street: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub electronic_scheme: Option<String>,
 }
 
 pub fn add(c: NewCustomer, lang: Lang) -> anyhow::Result<ExitCode> {
@@ -140,6 +145,11 @@ pub fn add(c: NewCustomer, lang: Lang) -> anyhow::Result<ExitCode> {
         reach: Some(reach),
         service_code: c.service_code,
         engagement_required: c.engagement_required,
+        street: c.street,
+        postcode: c.postcode,
+        city: c.city,
+        country: c.country,
+        electronic_scheme: c.electronic_scheme,
     };
     if let Err(p) = data.clone().normalised(&directory::known_accounts(&db)?) {
         for m in &p {

@@ -196,6 +196,7 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
                 routed: args.to.is_none() && account.is_some(),
                 tidy: args.tidy,
                 id: None,
+                make_facturx: false,
             });
         }
     }

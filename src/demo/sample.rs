@@ -18,9 +18,9 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
+use crate::make::pdfa;
 use flate2::{Compression, write::ZlibEncoder};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
-use crate::make::pdfa;
 
 /// A4 in points.
 const PAGE_W: u32 = 595;
@@ -706,7 +706,6 @@ fn vat_rate(inv: &SampleInvoice) -> (String, String) {
     let fr = xml.replace('.', ",");
     (xml, fr)
 }
-
 
 fn flate(data: &[u8]) -> Vec<u8> {
     let mut enc = ZlibEncoder::new(Vec::new(), Compression::default());

@@ -68,6 +68,7 @@ impl WatchedFolder {
             routed: self.mode == Mode::Submit && self.account.is_none(),
             tidy: self.tidy,
             id: Some(self.id),
+            make_facturx: self.make_facturx,
         })
     }
 }

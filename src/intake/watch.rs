@@ -90,6 +90,8 @@ pub struct Folder {
     pub tidy: bool,
     /// Its id among the configured folders (`crate::intake::folders`), if it is one.
     pub id: Option<i64>,
+    /// Make the Factur-X of each plain PDF ([`crate::intake::made::take_making`]).
+    pub make_facturx: bool,
 }
 
 /// Where tidy-up puts a processed file: a subfolder of its watched folder.
@@ -849,18 +851,29 @@ fn take(
         Some((_, account)) => Destination::Account(account),
         None => Destination::CheckOnly,
     };
-    let taken = pipeline::take(
-        store,
-        home,
-        pipeline::Request {
-            input: pipeline::Input::Report(&mut report),
+    let taken = if folder.is_some_and(|f| f.make_facturx) {
+        crate::intake::made::take_making(
+            store,
+            home,
+            &mut report,
             destination,
-            annexes: &[],
-            once: true,
-        },
-        lookup,
-        store::now_ms(),
-    )?;
+            lookup,
+            store::now_ms(),
+        )?
+    } else {
+        pipeline::take(
+            store,
+            home,
+            pipeline::Request {
+                input: pipeline::Input::Report(&mut report),
+                destination,
+                annexes: &[],
+                once: true,
+            },
+            lookup,
+            store::now_ms(),
+        )?
+    };
     let queued_for = match &taken.outcome {
         Outcome::Queued { account, .. } => Some(account.clone()),
         _ => None,

@@ -40,9 +40,7 @@ fn miss(path: impl Into<String>, fr: &str, en: &str) -> Missing {
 }
 
 fn val(f: &Option<Field>) -> Option<&str> {
-    f.as_ref()
-        .map(|f| f.value.trim())
-        .filter(|v| !v.is_empty())
+    f.as_ref().map(|f| f.value.trim()).filter(|v| !v.is_empty())
 }
 
 fn dec(f: &Option<Field>) -> Option<Dec> {
@@ -55,7 +53,10 @@ pub fn unit_code(printed: &str) -> Option<&'static str> {
     let folded = crate::text::fold(printed);
     let u = folded.trim().trim_end_matches('.');
     if u.len() == 3
-        && printed.trim().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && printed
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
         // Already a code (C62, HUR, DAY…): kept as written.
         return KNOWN_CODES.iter().copied().find(|c| *c == printed.trim());
@@ -185,9 +186,27 @@ pub fn missing(inv: &Invoice) -> Vec<Missing> {
             out.push(miss(path, fr, en));
         }
     };
-    need(&mut out, &inv.number, "BT-1", "le numéro de la facture", "the invoice number");
-    need(&mut out, &inv.issue_date, "BT-2", "la date de la facture", "the invoice date");
-    need(&mut out, &inv.type_code, "BT-3", "le type (facture ou avoir)", "the type (invoice or credit note)");
+    need(
+        &mut out,
+        &inv.number,
+        "BT-1",
+        "le numéro de la facture",
+        "the invoice number",
+    );
+    need(
+        &mut out,
+        &inv.issue_date,
+        "BT-2",
+        "la date de la facture",
+        "the invoice date",
+    );
+    need(
+        &mut out,
+        &inv.type_code,
+        "BT-3",
+        "le type (facture ou avoir)",
+        "the type (invoice or credit note)",
+    );
     need(&mut out, &inv.currency, "BT-5", "la devise", "the currency");
     need(
         &mut out,
@@ -215,19 +234,49 @@ pub fn missing(inv: &Invoice) -> Vec<Missing> {
         ));
     }
     if inv.lines.is_empty() {
-        out.push(miss("BG-25", "au moins une ligne de facture", "at least one invoice line"));
+        out.push(miss(
+            "BG-25",
+            "au moins une ligne de facture",
+            "at least one invoice line",
+        ));
     }
     for (i, l) in inv.lines.iter().enumerate() {
         let n = i + 1;
         let p = |t: &str| format!("BG-25[{i}]/{t}");
-        need(&mut out, &l.description, &p("BG-31/BT-153"), &format!("la désignation de la ligne {n}"), &format!("line {n}'s description"));
-        need(&mut out, &l.quantity, &p("BT-129"), &format!("la quantité de la ligne {n}"), &format!("line {n}'s quantity"));
-        need(&mut out, &l.unit_price, &p("BG-29/BT-146"), &format!("le prix unitaire HT de la ligne {n}"), &format!("line {n}'s unit price"));
-        need(&mut out, &l.net, &p("BT-131"), &format!("le montant HT de la ligne {n}"), &format!("line {n}'s net amount"));
+        need(
+            &mut out,
+            &l.description,
+            &p("BG-31/BT-153"),
+            &format!("la désignation de la ligne {n}"),
+            &format!("line {n}'s description"),
+        );
+        need(
+            &mut out,
+            &l.quantity,
+            &p("BT-129"),
+            &format!("la quantité de la ligne {n}"),
+            &format!("line {n}'s quantity"),
+        );
+        need(
+            &mut out,
+            &l.unit_price,
+            &p("BG-29/BT-146"),
+            &format!("le prix unitaire HT de la ligne {n}"),
+            &format!("line {n}'s unit price"),
+        );
+        need(
+            &mut out,
+            &l.net,
+            &p("BT-131"),
+            &format!("le montant HT de la ligne {n}"),
+            &format!("line {n}'s net amount"),
+        );
         if line_category(l).is_none() {
             out.push(miss(
                 p("BG-30/BT-151"),
-                &format!("la catégorie de TVA de la ligne {n} (taux nul : exonération, autoliquidation…)"),
+                &format!(
+                    "la catégorie de TVA de la ligne {n} (taux nul : exonération, autoliquidation…)"
+                ),
                 &format!("line {n}'s VAT category (zero rate: exempt, reverse charge…)"),
             ));
         }
@@ -236,7 +285,9 @@ pub fn missing(inv: &Invoice) -> Vec<Missing> {
         {
             out.push(miss(
                 p("BT-130"),
-                &format!("le code de l'unité « {u} » de la ligne {n} (C62 unité, HUR heure, DAY jour…)"),
+                &format!(
+                    "le code de l'unité « {u} » de la ligne {n} (C62 unité, HUR heure, DAY jour…)"
+                ),
                 &format!("line {n}'s unit code for \"{u}\" (C62 unit, HUR hour, DAY day…)"),
             ));
         }
@@ -285,7 +336,10 @@ fn note_name(code: &str) -> (&'static str, &'static str) {
             "sur l'indemnité forfaitaire de recouvrement (PMT)",
             "on the fixed recovery fee (PMT)",
         ),
-        "PMD" => ("sur les pénalités de retard (PMD)", "on late payment penalties (PMD)"),
+        "PMD" => (
+            "sur les pénalités de retard (PMD)",
+            "on late payment penalties (PMD)",
+        ),
         _ => ("sur l'escompte (AAB)", "on early payment discount (AAB)"),
     }
 }
@@ -302,11 +356,19 @@ fn party_missing(out: &mut Vec<Missing>, p: &Party, group: &str, seller: bool) {
         ("BT-44", "BT-47", "BG-8/BT-55", "BT-49")
     };
     if val(&p.name).is_none() {
-        out.push(miss(format!("{group}/{name}"), &format!("le nom {who_fr}"), &format!("{who_en} name")));
+        out.push(miss(
+            format!("{group}/{name}"),
+            &format!("le nom {who_fr}"),
+            &format!("{who_en} name"),
+        ));
     }
     let country_code = val(&p.country);
     if country_code.is_none() {
-        out.push(miss(format!("{group}/{country}"), &format!("le pays {who_fr}"), &format!("{who_en} country")));
+        out.push(miss(
+            format!("{group}/{country}"),
+            &format!("le pays {who_fr}"),
+            &format!("{who_en} country"),
+        ));
     }
     if country_code.is_none_or(|c| c == "FR") && val(&p.siren).is_none() {
         out.push(miss(
@@ -344,7 +406,9 @@ fn sums(inv: &Invoice, s: i64, rows: &[TaxRow]) -> Sums {
         .iter()
         .filter_map(|l| dec(&l.net))
         .fold(Dec::ZERO, |a, b| a.plus(signed(b, s)));
-    let lines = dec(&t.lines_sum).map(|d| signed(d, s)).unwrap_or(lines_total);
+    let lines = dec(&t.lines_sum)
+        .map(|d| signed(d, s))
+        .unwrap_or(lines_total);
     let without_tax = dec(&t.without_tax).map(|d| signed(d, s)).unwrap_or(lines);
     let tax = dec(&t.tax)
         .map(|d| signed(d, s))
@@ -367,11 +431,19 @@ fn amount(d: Dec) -> String {
 }
 
 fn party_xml(x: &mut String, tag: &str, p: &Party) {
-    let _ = write!(x, "      <ram:{tag}>\n");
+    let _ = writeln!(x, "      <ram:{tag}>");
     if let Some(siret) = val(&p.siret) {
-        let _ = writeln!(x, "        <ram:GlobalID schemeID=\"0009\">{}</ram:GlobalID>", e(siret));
+        let _ = writeln!(
+            x,
+            "        <ram:GlobalID schemeID=\"0009\">{}</ram:GlobalID>",
+            e(siret)
+        );
     }
-    let _ = writeln!(x, "        <ram:Name>{}</ram:Name>", e(val(&p.name).unwrap_or("")));
+    let _ = writeln!(
+        x,
+        "        <ram:Name>{}</ram:Name>",
+        e(val(&p.name).unwrap_or(""))
+    );
     if let Some(siren) = val(&p.siren) {
         let _ = writeln!(
             x,
@@ -395,7 +467,7 @@ fn party_xml(x: &mut String, tag: &str, p: &Party) {
             e(vat)
         );
     }
-    let _ = write!(x, "      </ram:{tag}>\n");
+    let _ = writeln!(x, "      </ram:{tag}>");
 }
 
 fn address_xml(x: &mut String, p: &Party) {
@@ -412,7 +484,11 @@ fn address_xml(x: &mut String, p: &Party) {
     if let Some(c) = val(&p.city) {
         let _ = write!(x, "<ram:CityName>{}</ram:CityName>", e(c));
     }
-    let _ = writeln!(x, "<ram:CountryID>{}</ram:CountryID></ram:PostalTradeAddress>", e(country));
+    let _ = writeln!(
+        x,
+        "<ram:CountryID>{}</ram:CountryID></ram:PostalTradeAddress>",
+        e(country)
+    );
 }
 
 /// The CII XML (Factur-X profile EN 16931), or every missing mandatory term.
@@ -445,7 +521,11 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
         e(&date102(val(&inv.issue_date).unwrap_or(""))),
     );
     for (code, text) in &inv.notes {
-        let _ = write!(x, "    <ram:IncludedNote><ram:Content>{}</ram:Content>", e(text.value.trim()));
+        let _ = write!(
+            x,
+            "    <ram:IncludedNote><ram:Content>{}</ram:Content>",
+            e(text.value.trim())
+        );
         if let Some(c) = code {
             let _ = write!(x, "<ram:SubjectCode>{}</ram:SubjectCode>", e(c));
         }
@@ -455,7 +535,7 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
     for (i, l) in inv.lines.iter().enumerate() {
         let net = signed(dec(&l.net).unwrap_or(Dec::ZERO), s);
         let price = dec(&l.unit_price).unwrap_or(Dec::ZERO).abs();
-        let qty = signed(dec(&l.quantity).unwrap_or(Dec::ZERO), if s < 0 && net > Dec::ZERO { -1 } else { 1 });
+        let qty = dec(&l.quantity).unwrap_or(Dec::ZERO);
         let qty = if s < 0 { qty.abs() } else { qty };
         let unit = val(&l.unit).and_then(unit_code).unwrap_or("C62");
         let cat = line_category(l).unwrap_or_default();
@@ -502,7 +582,9 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
             e(r)
         );
     }
-    x.push_str("    </ram:ApplicableHeaderTradeAgreement>\n    <ram:ApplicableHeaderTradeDelivery>\n");
+    x.push_str(
+        "    </ram:ApplicableHeaderTradeAgreement>\n    <ram:ApplicableHeaderTradeDelivery>\n",
+    );
     if inv.delivery != Party::default() {
         x.push_str("      <ram:ShipToTradeParty>\n");
         if let Some(n) = val(&inv.delivery.name) {
@@ -523,7 +605,11 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
         "    </ram:ApplicableHeaderTradeDelivery>\n    <ram:ApplicableHeaderTradeSettlement>\n      <ram:InvoiceCurrencyCode>{currency}</ram:InvoiceCurrencyCode>\n"
     );
     if let Some(code) = val(&inv.payment_means) {
-        let _ = writeln!(x, "      <ram:SpecifiedTradeSettlementPaymentMeans>\n        <ram:TypeCode>{}</ram:TypeCode>", e(code));
+        let _ = writeln!(
+            x,
+            "      <ram:SpecifiedTradeSettlementPaymentMeans>\n        <ram:TypeCode>{}</ram:TypeCode>",
+            e(code)
+        );
         if let Some(iban) = val(&inv.iban) {
             let _ = writeln!(
                 x,
@@ -548,7 +634,11 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
             amount(r.tax)
         );
         if let Some(reason) = &r.exemption {
-            let _ = writeln!(x, "        <ram:ExemptionReason>{}</ram:ExemptionReason>", e(reason));
+            let _ = writeln!(
+                x,
+                "        <ram:ExemptionReason>{}</ram:ExemptionReason>",
+                e(reason)
+            );
         }
         let _ = writeln!(
             x,
@@ -557,7 +647,11 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
             e(&r.category)
         );
         if let Some(code) = vat_point {
-            let _ = writeln!(x, "        <ram:DueDateTypeCode>{}</ram:DueDateTypeCode>", e(code));
+            let _ = writeln!(
+                x,
+                "        <ram:DueDateTypeCode>{}</ram:DueDateTypeCode>",
+                e(code)
+            );
         }
         let _ = writeln!(
             x,
@@ -594,7 +688,11 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
         amount(sums.with_tax),
     );
     if prepaid != Dec::ZERO {
-        let _ = writeln!(x, "        <ram:TotalPrepaidAmount>{}</ram:TotalPrepaidAmount>", amount(prepaid));
+        let _ = writeln!(
+            x,
+            "        <ram:TotalPrepaidAmount>{}</ram:TotalPrepaidAmount>",
+            amount(prepaid)
+        );
     }
     let _ = writeln!(
         x,

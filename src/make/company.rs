@@ -265,7 +265,11 @@ impl Company {
 pub const PAYMENT_MEANS: [(&str, &str, &str); 8] = [
     ("58", "Virement SEPA", "SEPA credit transfer"),
     ("30", "Virement", "Credit transfer"),
-    ("42", "Paiement sur compte bancaire", "Payment to bank account"),
+    (
+        "42",
+        "Paiement sur compte bancaire",
+        "Payment to bank account",
+    ),
     ("49", "Prélèvement", "Direct debit"),
     ("59", "Prélèvement SEPA", "SEPA direct debit"),
     ("20", "Chèque", "Cheque"),
@@ -352,7 +356,10 @@ mod tests {
             ..Company::default()
         };
         let problems = c.normalised().unwrap_err();
-        assert!(problems[0].fr.contains("n'est pas celui du SIREN"), "{problems:?}");
+        assert!(
+            problems[0].fr.contains("n'est pas celui du SIREN"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -27,7 +27,10 @@ fn complete(slot: &mut Option<Field>, value: Option<&str>, source: Source) {
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return;
     };
-    if slot.as_ref().is_some_and(|f| f.sure && !f.value.trim().is_empty()) {
+    if slot
+        .as_ref()
+        .is_some_and(|f| f.sure && !f.value.trim().is_empty())
+    {
         return;
     }
     *slot = Some(Field::new(v, source, true));
@@ -89,7 +92,11 @@ fn plus_days(iso: &str, days: u32) -> Option<String> {
 }
 
 /// The draft of one invoice read from a plain PDF.
-pub fn draft(read: &Invoice, company: Option<&Company>, customer: Option<&CustomerData>) -> Invoice {
+pub fn draft(
+    read: &Invoice,
+    company: Option<&Company>,
+    customer: Option<&CustomerData>,
+) -> Invoice {
     let mut inv = read.clone();
     if let Some(c) = company {
         let s = Source::Company;
@@ -98,11 +105,7 @@ pub fn draft(read: &Invoice, company: Option<&Company>, customer: Option<&Custom
         complete(&mut inv.bic, c.bic.as_deref(), s);
         complete(&mut inv.payment_means, c.payment_means_code(), s);
         complete(&mut inv.payment_terms, c.payment_terms.as_deref(), s);
-        complete(
-            &mut inv.process,
-            c.operations.map(|o| o.process_code()),
-            s,
-        );
+        complete(&mut inv.process, c.operations.map(|o| o.process_code()), s);
         if c.vat_on_debits {
             complete(&mut inv.vat_point, Some("5"), s);
         }
@@ -201,7 +204,9 @@ pub fn draft(read: &Invoice, company: Option<&Company>, customer: Option<&Custom
 pub fn overlay(base: &mut Invoice, top: &Invoice) {
     let mut values: Vec<(String, Field)> = crate::read::en16931::flatten(top)
         .into_iter()
-        .filter(|(p, _)| !p.starts_with("BG-25[") && !p.starts_with("BG-23[") && !p.starts_with("BG-1["))
+        .filter(|(p, _)| {
+            !p.starts_with("BG-25[") && !p.starts_with("BG-23[") && !p.starts_with("BG-1[")
+        })
         .collect();
     crate::read::en16931::visit(base, &mut |path, slot| {
         if let Some(i) = values.iter().position(|(p, _)| *p == path) {
@@ -223,7 +228,9 @@ pub fn overlay(base: &mut Invoice, top: &Invoice) {
 /// or from the owner's records): what a watched folder needs to make the
 /// Factur-X without asking.
 pub fn all_sure(inv: &Invoice) -> bool {
-    crate::read::en16931::flatten(inv).iter().all(|(_, f)| f.sure)
+    crate::read::en16931::flatten(inv)
+        .iter()
+        .all(|(_, f)| f.sure)
 }
 
 #[cfg(test)]
@@ -278,15 +285,19 @@ mod tests {
 
     #[test]
     fn the_owners_values_win_and_lists_are_replaced_whole() {
-        let mut base = Invoice::default();
-        base.number = Some(Field::new("F-1", page(), false));
-        base.lines = vec![Default::default(), Default::default()];
-        let mut top = Invoice::default();
-        top.number = Some(Field::new("F-2", Source::User, true));
-        top.lines = vec![crate::read::ItemLine {
-            net: Some(Field::new("5.00", Source::User, true)),
-            ..Default::default()
-        }];
+        let mut base = Invoice {
+            number: Some(Field::new("F-1", page(), false)),
+            lines: vec![Default::default(), Default::default()],
+            ..Invoice::default()
+        };
+        let top = Invoice {
+            number: Some(Field::new("F-2", Source::User, true)),
+            lines: vec![crate::read::ItemLine {
+                net: Some(Field::new("5.00", Source::User, true)),
+                ..Default::default()
+            }],
+            ..Invoice::default()
+        };
         overlay(&mut base, &top);
         assert_eq!(base.number.unwrap().value, "F-2");
         assert_eq!(base.lines.len(), 1);

@@ -219,8 +219,7 @@ pub fn customer_for(
 /// One invoice per file: a file holding several is refused.
 pub fn draft_file(store: &Store, path: &Path) -> Result<Invoice, MakeError> {
     let layouts = crate::mirror::learned::layouts(store).unwrap_or_default();
-    let reading =
-        read::read_file(path, &layouts).map_err(|e| MakeError::Read(e.to_string()))?;
+    let reading = read::read_file(path, &layouts).map_err(|e| MakeError::Read(e.to_string()))?;
     draft_reading(store, &reading)
 }
 

@@ -19,10 +19,11 @@
 
 use std::time::Instant;
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
 use crate::check::container;
 use crate::check::structured::Profile;
 use crate::pdf::{self, Budget};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
+use sha2::Digest as _;
 
 /// Why a PDF cannot be made a Factur-X.
 #[derive(Debug, thiserror::Error)]
@@ -291,7 +292,8 @@ fn remove_javascript(doc: &mut Document) {
         if dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"Annot".as_slice()) {
             dict.remove(b"AA");
         }
-        let drop_open = matches!(dict.get(b"OpenAction"), Ok(Object::Reference(r)) if js_refs.contains(r));
+        let drop_open =
+            matches!(dict.get(b"OpenAction"), Ok(Object::Reference(r)) if js_refs.contains(r));
         if drop_open {
             dict.remove(b"OpenAction");
         }
@@ -523,7 +525,6 @@ pub fn srgb_icc() -> Vec<u8> {
     header
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,7 +535,10 @@ mod tests {
         assert_eq!(t, 1_793_577_600);
         assert_eq!(pdf_date(t + 3_723), "D:20261102010203+00'00'");
         assert_eq!(xmp_date(t), "2026-11-02T00:00:00+00:00");
-        assert_eq!(xmp_date(epoch_of_iso_date("2024-02-29").unwrap()), "2024-02-29T00:00:00+00:00");
+        assert_eq!(
+            xmp_date(epoch_of_iso_date("2024-02-29").unwrap()),
+            "2024-02-29T00:00:00+00:00"
+        );
         assert_eq!(epoch_of_iso_date("2026-13-01"), None);
     }
 }

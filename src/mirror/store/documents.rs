@@ -122,6 +122,117 @@ impl Store {
     }
 }
 
+/// Why a made Factur-X cannot take its plain PDF's place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum MadeRefusal {
+    /// No such invoice.
+    NoInvoice,
+    /// The plain PDF's invoice already left the machine (or is queued):
+    /// its Factur-X would be a second sending.
+    AlreadyLeft { status: Status },
+    /// The made file's own check did not accept it.
+    NotAccepted,
+    /// The made file is already recorded.
+    Known,
+}
+
+impl Store {
+    /// Records `made` (the check of a Factur-X made from invoice
+    /// `invoice_id`'s plain PDF) as a new document linked to the plain one,
+    /// moves the invoice to it, and adds the history line, in one
+    /// transaction. Only while the invoice has not left: the plain PDF is
+    /// then never sent, the Factur-X is. `Err(Ok(refusal))` says why not.
+    pub fn record_made(
+        &mut self,
+        invoice_id: i64,
+        made: &Report,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<std::result::Result<Recorded, MadeRefusal>> {
+        let sha = made.sha256.as_deref().ok_or(StoreError::NoHash)?;
+        let tx = self.write()?;
+        let row: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT document_id, current_status FROM invoices WHERE id = ?1",
+                [invoice_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((plain_doc, status)) = row else {
+            return Ok(Err(MadeRefusal::NoInvoice));
+        };
+        let status = Status::parse(&status).unwrap_or(Status::Unknown);
+        let queued: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM submissions WHERE invoice_id = ?1)",
+            [invoice_id],
+            |r| r.get(0),
+        )?;
+        if !matches!(status, Status::Checked | Status::Blocked) || queued {
+            return Ok(Err(MadeRefusal::AlreadyLeft { status }));
+        }
+        if !made.accepted() {
+            return Ok(Err(MadeRefusal::NotAccepted));
+        }
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE sha256 = ?1)",
+            [sha],
+            |r| r.get(0),
+        )?;
+        if known {
+            return Ok(Err(MadeRefusal::Known));
+        }
+        tx.execute(
+            "INSERT INTO documents (sha256, size_bytes, first_path, first_seen_ms, made_from)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sha, made.size_bytes as i64, made.path, now_ms, plain_doc],
+        )?;
+        let document_id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO checks (document_id, path, checked_ms, verdict, report_json)
+             VALUES (?1, ?2, ?3, 'accepted', ?4)",
+            params![document_id, made.path, now_ms, serde_json::to_string(made)?],
+        )?;
+        tx.execute(
+            "UPDATE invoices SET document_id = ?1 WHERE id = ?2",
+            params![document_id, invoice_id],
+        )?;
+        insert_event(
+            &tx,
+            invoice_id,
+            &NewEvent {
+                at_ms: now_ms,
+                source: Source::LocalCheck,
+                vocabulary: Vocabulary::Local,
+                raw_status: Status::Checked.as_str().to_string(),
+                raw_reason: Some(note.to_string()),
+                submission_id: None,
+            },
+            now_ms,
+        )?;
+        tx.commit()?;
+        Ok(Ok(Recorded {
+            document_id,
+            known_document: false,
+            invoice_id: Some(invoice_id),
+            duplicate: None,
+        }))
+    }
+
+    /// The document a made Factur-X was made from, if it was.
+    pub fn made_from(&self, document_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT made_from FROM documents WHERE id = ?1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+}
+
 /// The codes of a report's blocking findings, e.g. "scanned, signed".
 pub(super) fn error_codes(report: &Report) -> String {
     report

@@ -45,6 +45,9 @@ pub struct WatchedFolder {
     pub account: Option<String>,
     pub tidy: bool,
     pub paused: bool,
+    /// Make the Factur-X of each plain PDF (sent when every value is sure
+    /// and the rules pass, held for review otherwise).
+    pub make_facturx: bool,
 }
 
 /// The settings of a folder being added.
@@ -54,6 +57,7 @@ pub struct NewFolder {
     pub mode: Option<Mode>,
     pub account: Option<String>,
     pub tidy: bool,
+    pub make_facturx: bool,
 }
 
 /// One setting changed.
@@ -64,9 +68,10 @@ pub enum Change {
     Account(Option<String>),
     Tidy(bool),
     Paused(bool),
+    MakeFacturx(bool),
 }
 
-const COLUMNS: &str = "id, path, recursive, mode, account, tidy, paused";
+const COLUMNS: &str = "id, path, recursive, mode, account, tidy, paused, make_facturx";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<WatchedFolder> {
     let mode: String = r.get(3)?;
@@ -83,6 +88,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<WatchedFolder> {
         account: r.get(4)?,
         tidy: r.get(5)?,
         paused: r.get(6)?,
+        make_facturx: r.get(7)?,
     })
 }
 
@@ -102,14 +108,15 @@ impl Store {
             return Ok(false);
         }
         tx.execute(
-            "INSERT INTO watched_folders (path, recursive, mode, account, tidy, paused, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
+            "INSERT INTO watched_folders (path, recursive, mode, account, tidy, paused, created_ms, make_facturx) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
             params![
                 path,
                 new.recursive,
                 new.mode.unwrap_or(Mode::Check).as_str(),
                 new.account,
                 new.tidy,
-                now_ms
+                now_ms,
+                new.make_facturx
             ],
         )?;
         tx.commit()?;
@@ -167,6 +174,10 @@ impl Store {
             )?,
             Change::Paused(v) => tx.execute(
                 "UPDATE watched_folders SET paused = ?2 WHERE id = ?1",
+                params![id, v],
+            )?,
+            Change::MakeFacturx(v) => tx.execute(
+                "UPDATE watched_folders SET make_facturx = ?2 WHERE id = ?1",
                 params![id, v],
             )?,
         };

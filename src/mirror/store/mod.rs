@@ -47,7 +47,7 @@ pub mod settings;
 pub mod sync;
 
 pub use corrections::CorrectionLink;
-pub use documents::Recorded;
+pub use documents::{MadeRefusal, Recorded};
 pub use events::{EventRow, NewEvent, Source};
 pub use intake::{QueueWith, RecordedAndQueued};
 pub use invoices::{Duplicate, DuplicateKind, InvoiceRow, ListFilter, SubmitDecision};
@@ -71,6 +71,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/010_layouts.sql"),
     include_str!("../../../migrations/011_every_document_listed.sql"),
     include_str!("../../../migrations/012_customer_addresses.sql"),
+    include_str!("../../../migrations/013_made_facturx.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,558 @@
+//! Making a Factur-X from a plain PDF, judged from outside: generated
+//! invoices of every layout (French, English, German labels, three
+//! arrangements, four fonts, one to three VAT rates, credit notes, pages
+//! continued) with their fonts embedded are made Factur-X from their ground
+//! truth, and each made file must pass the checker's container checks and
+//! the official EN 16931 + BR-FR + Factur-X rules with no fatal failure,
+//! `qpdf --check`, read back to the same XML through Python's `factur-x`
+//! (with its XSD check) and `pypdf`, and keep `pdftotext`'s text of every
+//! page. A PDF whose fonts are not embedded is refused and nothing is
+//! written; a missing term or a broken rule is refused with every reason;
+//! a recorded plain invoice is replaced, never sent twice.
+
+mod support {
+    #[path = "fonts.rs"]
+    pub mod fonts;
+    #[path = "invoices.rs"]
+    pub mod invoices;
+}
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use facteur::check::rules::Verdict;
+use facteur::check::{Options, check_bytes};
+use facteur::make::{self, MakeError, PdfaError};
+use facteur::read::{Invoice, en16931};
+use serde_json::{Value, json};
+use support::invoices::{self, Spec, money};
+
+/// Generated invoices made per run, chosen to cover every trait.
+const WANTED: usize = 14;
+
+fn iso((y, m, d): (u32, u32, u32)) -> String {
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn rate_text(rate: i64) -> String {
+    let s = format!("{}.{:02}", rate / 100, rate % 100);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The whole invoice as its owner would confirm it, in plain values.
+fn truth_json(spec: &Spec) -> Value {
+    let sign = if spec.credit { -1 } else { 1 };
+    let party = |p: &invoices::Party, seller: bool| {
+        let siren = p.siren.clone().expect("French parties only");
+        let (name, id, vat, addr, e, es, group) = if seller {
+            (
+                "BT-27",
+                "BT-30",
+                "BT-31",
+                "BG-5",
+                "BT-34",
+                "BT-34-1",
+                ["BT-35", "BT-37", "BT-38", "BT-40"],
+            )
+        } else {
+            (
+                "BT-44",
+                "BT-47",
+                "BT-48",
+                "BG-8",
+                "BT-49",
+                "BT-49-1",
+                ["BT-50", "BT-52", "BT-53", "BT-55"],
+            )
+        };
+        json!({
+            name: p.name, id: siren, vat: p.vat, e: siren, es: "0225",
+            addr: { group[0]: p.street, group[1]: p.city, group[2]: p.postcode, group[3]: "FR" },
+        })
+    };
+    let lines: Vec<Value> = spec
+        .items
+        .iter()
+        .map(|it| {
+            json!({
+                "BT-129": format!("{}.{:02}", it.qty / 100, it.qty % 100),
+                "BT-130": it.unit,
+                "BT-131": money(it.net_cents() * sign),
+                "BG-29": {"BT-146": money(it.price_cents)},
+                "BG-30": {"BT-151": "S", "BT-152": rate_text(it.rate)},
+                "BG-31": {"BT-153": it.description},
+            })
+        })
+        .collect();
+    let vat: Vec<Value> = spec
+        .breakdown()
+        .iter()
+        .map(|(rate, base, tax)| {
+            json!({"BT-116": money(*base), "BT-117": money(*tax), "BT-118": "S", "BT-119": rate_text(*rate)})
+        })
+        .collect();
+    let (ht, tva, ttc) = spec.totals();
+    let mut v = json!({
+        "BT-1": spec.number,
+        "BT-2": iso(spec.date),
+        "BT-3": if spec.credit { "381" } else { "380" },
+        "BT-5": "EUR",
+        "BT-20": "Paiement à 30 jours",
+        "BT-23": "M1",
+        "BG-1": [
+            {"BT-21": "PMD", "BT-22": "Pénalités de retard : trois fois le taux d'intérêt légal."},
+            {"BT-21": "PMT", "BT-22": "Indemnité forfaitaire pour frais de recouvrement : 40 €."},
+            {"BT-21": "AAB", "BT-22": "Pas d'escompte pour paiement anticipé."},
+        ],
+        "BG-4": party(&spec.seller, true),
+        "BG-7": party(&spec.buyer, false),
+        "BG-16": {"BT-81": "58", "BG-17": {"BT-84": "FR7630006000011234567890189"}},
+        "BG-22": {"BT-106": money(ht), "BT-109": money(ht), "BT-110": money(tva), "BT-112": money(ttc), "BT-115": money(ttc)},
+        "BG-23": vat,
+        "BG-25": lines,
+    });
+    if let Some(d) = spec.due {
+        v["BT-9"] = json!(iso(d));
+    }
+    if let Some(o) = &spec.order_ref {
+        v["BT-13"] = json!(o);
+    }
+    if spec.credit {
+        v["BG-3"] = json!({"BT-25": "F-2026-0001"});
+    }
+    v
+}
+
+/// Generated invoices between French parties covering credit notes,
+/// several rates and several pages.
+fn specs() -> Vec<Spec> {
+    let mut out: Vec<Spec> = Vec::new();
+    for seed in 1..2_000u64 {
+        let s = invoices::spec(seed);
+        if s.seller.siren.is_none() || s.buyer.siren.is_none() {
+            continue;
+        }
+        let credit = out.iter().filter(|o| o.credit).count();
+        let multi_rate = out.iter().filter(|o| o.breakdown().len() > 1).count();
+        let multi_page = out.iter().filter(|o| o.pages().len() > 1).count();
+        let useful = out.len() < WANTED / 2
+            || (s.credit && credit < 3)
+            || (s.breakdown().len() > 1 && multi_rate < 4)
+            || (s.pages().len() > 1 && multi_page < 3)
+            || out.len() < WANTED;
+        if useful {
+            out.push(s);
+        }
+        if out.len() >= WANTED && credit >= 2 && multi_rate >= 3 && multi_page >= 2 {
+            break;
+        }
+    }
+    assert!(out.iter().any(|s| s.credit), "no credit note in the sample");
+    assert!(
+        out.iter().any(|s| s.breakdown().len() > 1),
+        "no multi-rate invoice"
+    );
+    assert!(
+        out.iter().any(|s| s.pages().len() > 1),
+        "no multi-page invoice"
+    );
+    out
+}
+
+fn python() -> PathBuf {
+    std::env::var_os("FACTEUR_PY")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/facteur/py")))
+        .expect("neither FACTEUR_PY nor HOME is set")
+        .join("bin/python")
+}
+
+const READ_BACK: &str = r#"
+import sys, facturx, pypdf
+path = sys.argv[1]
+with open(path, "rb") as f:
+    name, xml = facturx.get_xml_from_pdf(f.read(), check_xsd=True)
+r = pypdf.PdfReader(path)
+att = r.attachments.get("factur-x.xml") or []
+assert len(att) == 1, f"pypdf finds {len(att)} factur-x.xml"
+assert name == "factur-x.xml", name
+assert att[0] == xml, "factur-x and pypdf read different XML"
+assert "/AF" in r.trailer["/Root"], "no /AF in the catalog"
+meta = r.xmp_metadata
+assert meta is not None, "pypdf finds no XMP"
+sys.stdout.buffer.write(xml)
+"#;
+
+fn pdftotext(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Everything the issue asks of a made file.
+fn assert_made_file_is_sound(dir: &Path, label: &str, original: &[u8], made: &make::Made) {
+    let orig_path = dir.join(format!("{label}.pdf"));
+    let made_path = dir.join(format!("{label}-factur-x.pdf"));
+    std::fs::write(&orig_path, original).unwrap();
+    std::fs::write(&made_path, &made.pdf).unwrap();
+
+    // The checker: container checks and the official rules.
+    let report = check_bytes(
+        &made_path,
+        made.pdf.len() as u64,
+        &made.pdf,
+        &Options::default(),
+    );
+    let s = report
+        .structured
+        .as_ref()
+        .expect("the made file carries its XML");
+    assert_eq!(
+        s.verdict,
+        Verdict::Valid,
+        "{label}: rules {:?} unevaluated {:?}",
+        s.rules,
+        s.unevaluated
+    );
+    assert!(
+        s.container.is_empty(),
+        "{label}: container findings {:?}",
+        s.container
+    );
+    assert!(report.accepted(), "{label}: {:?}", report.findings);
+
+    // qpdf's structural check.
+    let q = Command::new("qpdf")
+        .arg("--check")
+        .arg(&made_path)
+        .output()
+        .expect("qpdf runs");
+    assert!(
+        q.status.success(),
+        "{label}: qpdf --check: {}{}",
+        String::from_utf8_lossy(&q.stdout),
+        String::from_utf8_lossy(&q.stderr)
+    );
+
+    // Two independent readers find the same XML.
+    let py = Command::new(python())
+        .args(["-c", READ_BACK])
+        .arg(&made_path)
+        .output()
+        .expect("the test Python runs (bash scripts/setup.sh)");
+    assert!(
+        py.status.success(),
+        "{label}: read back: {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    assert_eq!(py.stdout, made.xml, "{label}: the XML read back differs");
+
+    // Every page's text unchanged.
+    assert_eq!(
+        pdftotext(&orig_path),
+        pdftotext(&made_path),
+        "{label}: text changed"
+    );
+}
+
+fn invoice_of(v: &Value) -> Invoice {
+    en16931::from_json(v).expect("the truth is in the draft format")
+}
+
+#[test]
+fn every_generated_layout_made_from_its_truth_passes_every_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = specs();
+    for (i, spec) in specs.iter().enumerate() {
+        let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+        let inv = invoice_of(&truth_json(spec));
+        let made = make::make(&plain, &inv, 1_793_577_600 + i as i64)
+            .unwrap_or_else(|e| panic!("spec {i} ({}): {e}", spec.number));
+        assert_made_file_is_sound(dir.path(), &format!("spec{i}"), &plain, &made);
+    }
+}
+
+#[test]
+fn a_pdf_whose_fonts_are_not_embedded_is_refused_with_the_fix() {
+    let spec = specs().remove(0);
+    let plain = invoices::pdf(&spec.pages());
+    let err = make::make(&plain, &invoice_of(&truth_json(&spec)), 0).unwrap_err();
+    assert!(
+        matches!(&err, MakeError::Pdf(PdfaError::FontsNotEmbedded(names)) if !names.is_empty()),
+        "{err:?}"
+    );
+    assert!(err.message_fr().contains("PDF/A"), "{}", err.message_fr());
+    assert!(err.message_fr().contains("incorporer les polices"));
+}
+
+#[test]
+fn every_missing_term_is_named_and_nothing_is_guessed() {
+    let spec = specs().remove(0);
+    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    let mut v = truth_json(&spec);
+    let obj = v.as_object_mut().unwrap();
+    obj.remove("BT-23");
+    obj.remove("BG-1");
+    obj["BG-7"].as_object_mut().unwrap().remove("BT-47");
+    let err = make::make(&plain, &invoice_of(&v), 0).unwrap_err();
+    let MakeError::Missing(m) = err else {
+        panic!("{err:?}")
+    };
+    let paths: Vec<&str> = m.iter().map(|m| m.path.as_str()).collect();
+    for want in ["BT-23", "BG-7/BT-47", "BG-1/PMT", "BG-1/PMD", "BG-1/AAB"] {
+        assert!(paths.contains(&want), "{want} not in {paths:?}");
+    }
+}
+
+#[test]
+fn a_total_that_does_not_add_up_is_refused_by_the_official_rule() {
+    let spec = specs().remove(0);
+    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    let mut v = truth_json(&spec);
+    v["BG-22"]["BT-106"] = json!("1.00");
+    let err = make::make(&plain, &invoice_of(&v), 0).unwrap_err();
+    let MakeError::Rules(failures) = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        failures.iter().any(|f| f.id == "BR-CO-10"),
+        "{:?}",
+        failures.iter().map(|f| &f.id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_signed_or_already_factur_x_pdf_is_refused() {
+    let inv = facteur::demo::sample::SampleInvoice::example(3);
+    let facturx = facteur::demo::sample::invoice_pdf(&inv, true);
+    let spec = specs().remove(0);
+    let truth = invoice_of(&truth_json(&spec));
+    let err = make::pdfa::make(
+        &facturx,
+        b"<x/>",
+        &make::pdfa::Meta {
+            title: "t",
+            producer: "p",
+            profile: facteur::check::structured::Profile::En16931,
+            file_name: "factur-x.xml",
+            made_at: None,
+            id_seed: b"s",
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, PdfaError::AlreadyEInvoice(_)), "{err:?}");
+    let signed = facteur::demo::sample::Build {
+        invoices: vec![inv],
+        signed: Some(facteur::demo::sample::SignatureKind::Approval),
+        ..Default::default()
+    }
+    .to_bytes();
+    let err = make::make(&support::fonts::embed(&signed), &truth, 0).unwrap_err();
+    assert!(matches!(err, MakeError::Pdf(PdfaError::Signed)), "{err:?}");
+}
+
+// ---------------------------------------------------------------- the CLI
+
+fn facteur(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_facteur"));
+    c.env("FACTEUR_HOME", home).args(["--lang", "fr"]);
+    c
+}
+
+#[test]
+fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let spec = specs().remove(0);
+    let plain_path = dir.path().join("facture.pdf");
+    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    std::fs::write(&plain_path, &plain).unwrap();
+
+    // « Mon entreprise », entered once.
+    {
+        std::fs::create_dir_all(&home).unwrap();
+        let mut store = facteur::mirror::store::Store::open_home(&home).unwrap();
+        make::company::save(
+            &mut store,
+            make::Company {
+                name: spec.seller.name.clone(),
+                siren: spec.seller.siren.clone(),
+                vat: Some(spec.seller.vat.clone()),
+                street: Some(spec.seller.street.clone()),
+                postcode: Some(spec.seller.postcode.clone()),
+                city: Some(spec.seller.city.clone()),
+                iban: Some("FR7630006000011234567890189".into()),
+                operations: Some(make::company::Operations::Services),
+                payment_days: Some(30),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    let out = facteur(&home)
+        .args(["facturx", "draft", "--json"])
+        .arg(&plain_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let draft: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        draft["BG-4"]["BT-30"]["value"],
+        json!(spec.seller.siren.clone().unwrap())
+    );
+    assert_eq!(draft["BG-4"]["BT-30"]["source"], json!("company"));
+    assert_eq!(draft["BT-23"]["value"], json!("S1"));
+    assert!(draft["missing"].is_array());
+
+    // A total that breaks BR-CO-10 (or a term still missing): refused
+    // with the reasons, nothing written.
+    let made_path = dir.path().join("made.pdf");
+    let truth = truth_json(&spec);
+    let data = dir.path().join("broken.json");
+    std::fs::write(&data, json!({"BG-22": {"BT-106": "1.00"}}).to_string()).unwrap();
+    let refused = facteur(&home)
+        .args(["facturx", "make", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(&made_path)
+        .arg(&plain_path)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(!made_path.exists(), "a refused make wrote a file");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("BR-CO-10") || err.contains("Il manque"),
+        "{err}"
+    );
+
+    // The whole truth as data: made, and it passes every check.
+    let data = dir.path().join("truth.json");
+    std::fs::write(&data, truth.to_string()).unwrap();
+    let ok = facteur(&home)
+        .args(["facturx", "make", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(&made_path)
+        .arg(&plain_path)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bytes = std::fs::read(&made_path).unwrap();
+    let report = check_bytes(&made_path, bytes.len() as u64, &bytes, &Options::default());
+    assert_eq!(report.structured.unwrap().verdict, Verdict::Valid);
+
+    // Never overwritten.
+    let again = facteur(&home)
+        .args(["facturx", "make", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(&made_path)
+        .arg(&plain_path)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert_eq!(std::fs::read(&made_path).unwrap(), bytes);
+}
+
+#[test]
+fn a_plain_pdf_with_fonts_not_embedded_is_refused_by_the_cli_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = specs().remove(0);
+    let plain_path = dir.path().join("facture.pdf");
+    std::fs::write(&plain_path, invoices::pdf(&spec.pages())).unwrap();
+    let data = dir.path().join("truth.json");
+    std::fs::write(&data, truth_json(&spec).to_string()).unwrap();
+    let out = facteur(&dir.path().join("home"))
+        .args(["facturx", "make", "--data"])
+        .arg(&data)
+        .arg(&plain_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("polices"), "{err}");
+    let written: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(written.len(), 3, "{written:?}");
+}
+
+// ------------------------------------------------- the recorded invoice
+
+#[test]
+fn a_recorded_plain_invoice_is_replaced_by_its_factur_x_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut store = facteur::mirror::store::Store::open_home(&home).unwrap();
+    let spec = specs().remove(1);
+    let plain_path = dir.path().join("facture.pdf");
+    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    std::fs::write(&plain_path, &plain).unwrap();
+    let report = check_bytes(&plain_path, plain.len() as u64, &plain, &Options::default());
+    let id = store
+        .record_check(&report, 1_000)
+        .unwrap()
+        .invoice_id
+        .unwrap();
+
+    let draft = facteur::intake::made::draft_for_invoice(&store, &home, id).unwrap();
+    assert_eq!(
+        draft.invoice.number.as_ref().map(|f| f.value.as_str()),
+        Some(spec.number.as_str())
+    );
+    let truth = invoice_of(&truth_json(&spec));
+    let rec =
+        facteur::intake::made::make_for_invoice(&mut store, &home, id, &truth, 2_000_000).unwrap();
+    assert_eq!(rec.invoice_id, id);
+    assert!(rec.path.starts_with(home.join("factur-x")));
+    let row = store.invoice(id).unwrap().unwrap();
+    assert_eq!(
+        Path::new(&row.path),
+        rec.path,
+        "the invoice now is the Factur-X"
+    );
+    assert_eq!(
+        store.made_from(rec.document_id).unwrap(),
+        Some(report_doc(&store, &plain))
+    );
+    let history = store.history(id).unwrap();
+    assert!(
+        history.iter().any(|e| e
+            .raw_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("Factur-X créé depuis le PDF"))),
+        "{history:?}"
+    );
+    // A second make of the same invoice: the first Factur-X stays, one file.
+    let second = facteur::intake::made::make_for_invoice(&mut store, &home, id, &truth, 3_000_000);
+    assert!(second.is_err(), "made twice");
+    assert_eq!(std::fs::read_dir(home.join("factur-x")).unwrap().count(), 1);
+}
+
+fn report_doc(store: &facteur::mirror::store::Store, bytes: &[u8]) -> i64 {
+    store
+        .document_by_sha(&facteur::hex::sha256(bytes))
+        .unwrap()
+        .expect("the plain PDF stays recorded")
+}
