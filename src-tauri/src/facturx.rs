@@ -152,7 +152,10 @@ pub async fn facturx_make<R: Runtime>(
         if let Some(pdf) = pdf
             && let Err(e) = learned::confirm(&mut db, &pdf, std::slice::from_ref(&inv))
         {
-            tracing::warn!(invoice = invoice_id, "the confirmed draft taught nothing: {e}");
+            tracing::warn!(
+                invoice = invoice_id,
+                "the confirmed draft taught nothing: {e}"
+            );
         }
         Ok(made.invoice_id)
     })

@@ -125,7 +125,14 @@ mod tests {
         let page = &pages[0];
         assert!(page.width > 500.0 && page.height > 700.0, "{page:?}");
         let number = inv.number.as_ref().expect("the sample's number is read");
-        let Source::Page { page: n, x, y, w, h } = number.source else {
+        let Source::Page {
+            page: n,
+            x,
+            y,
+            w,
+            h,
+        } = number.source
+        else {
             panic!("read on a page: {number:?}");
         };
         assert_eq!(n, page.number);
@@ -137,10 +144,17 @@ mod tests {
             .expect("the number is drawn");
         let near = |a: f32, b: f32| (a - b).abs() < 1.0;
         assert!(
-            near(phrase.y, y) && near(phrase.h, h) && phrase.x <= x + 0.5 && phrase.x + phrase.w >= x + w - 0.5,
+            near(phrase.y, y)
+                && near(phrase.h, h)
+                && phrase.x <= x + 0.5
+                && phrase.x + phrase.w >= x + w - 0.5,
             "{phrase:?} vs ({x}, {y}, {w}, {h})"
         );
-        assert!(page.words.iter().all(|b| !b.text.trim().is_empty() && b.w > 0.0));
+        assert!(
+            page.words
+                .iter()
+                .all(|b| !b.text.trim().is_empty() && b.w > 0.0)
+        );
         // Nothing outside the asked pages.
         assert!(of_reading(&reading, 9, 9).is_empty());
     }
