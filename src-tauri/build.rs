@@ -40,6 +40,12 @@ const COMMANDS: &[&str] = &[
     // « Mon entreprise ».
     "company_get",
     "company_save",
+    // The Factur-X review and « Corriger la lecture ».
+    "facturx_draft",
+    "facturx_check",
+    "facturx_make",
+    "invoice_pages",
+    "reading_confirm",
 ];
 
 fn main() {

@@ -6,6 +6,8 @@
 //! Deliberately not here: formatting for a human (the UI and `render` do
 //! it), IPC or Tauri types, and any change to the data.
 
+pub mod page;
+
 use serde::{Deserialize, Serialize};
 
 use crate::mirror::guidance::{self, Context, Guidance};
@@ -211,17 +213,7 @@ pub fn reading(
     home: &std::path::Path,
     id: i64,
 ) -> Result<Option<Vec<serde_json::Value>>, StoreError> {
-    let Some(inv) = store.invoice(id)? else {
-        return Ok(None);
-    };
-    let candidates = [
-        std::path::PathBuf::from(&inv.path),
-        home.join("outbox").join(format!("{}.pdf", inv.sha256)),
-    ];
-    let Some(bytes) = candidates.iter().find_map(|p| {
-        let b = std::fs::read(p).ok()?;
-        (crate::hex::sha256(&b) == inv.sha256).then_some(b)
-    }) else {
+    let Some(bytes) = checked_pdf(store, home, id)? else {
         return Ok(None);
     };
     let layouts = crate::mirror::learned::layouts(store).unwrap_or_default();
@@ -230,6 +222,27 @@ pub fn reading(
             .iter()
             .map(crate::read::en16931::to_json)
             .collect()
+    }))
+}
+
+/// The bytes of recorded invoice `id`'s file: the one recorded, or its
+/// outbox copy, and only while they are still the checked ones; `None` when
+/// neither is there any more (or there is no such invoice).
+pub fn checked_pdf(
+    store: &Store,
+    home: &std::path::Path,
+    id: i64,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(inv) = store.invoice(id)? else {
+        return Ok(None);
+    };
+    let candidates = [
+        std::path::PathBuf::from(&inv.path),
+        home.join("outbox").join(format!("{}.pdf", inv.sha256)),
+    ];
+    Ok(candidates.iter().find_map(|p| {
+        let b = std::fs::read(p).ok()?;
+        (crate::hex::sha256(&b) == inv.sha256).then_some(b)
     }))
 }
 

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod company;
 pub mod customers;
 pub mod error;
+pub mod facturx;
 pub mod shell;
 pub mod tray;
 
@@ -71,6 +72,12 @@ pub fn builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
             // « Mon entreprise ».
             company::company_get,
             company::company_save,
+            // The Factur-X review and « Corriger la lecture ».
+            facturx::facturx_draft,
+            facturx::facturx_check,
+            facturx::facturx_make,
+            facturx::invoice_pages,
+            facturx::reading_confirm,
         ])
         .on_window_event(|window, event| match event {
             WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {

@@ -1085,4 +1085,234 @@ fn my_company_is_refused_field_by_field_then_saved_normalised() {
     let r = app.ok("company_save", json!({ "company": bad }));
     assert_eq!(r["problems"][0]["field"], "bic");
     assert_eq!(&app.ok("company_get", json!({}))["company"], kept);
+
+// ---- The Factur-X review and « Corriger la lecture » (facturx.rs) ----
+
+#[path = "../../tests/support/fonts.rs"]
+mod fonts;
+
+/// Sample invoice `n` as a plain PDF whose fonts are embedded, as an
+/// invoicing program's « PDF/A » export writes it.
+fn plain_pdf_with_fonts(n: u32) -> Vec<u8> {
+    fonts::embed(&invoice_pdf(&SampleInvoice::example(n), false))
+}
+
+/// « Mon entreprise » as the owner of the sample invoices enters it once.
+fn our_company(home: &Path) {
+    use facteur::make::company::{self, Company, Operations};
+    let mut db = facteur::mirror::store::Store::open_home(home).unwrap();
+    company::save(
+        &mut db,
+        Company {
+            name: "Atelier Lumière & Fils SARL".into(),
+            siren: Some("732829320".into()),
+            vat: Some("FR44732829320".into()),
+            street: Some("12 rue des Lilas".into()),
+            postcode: Some("75011".into()),
+            city: Some("Paris".into()),
+            country: Some("FR".into()),
+            iban: Some("FR7630006000011234567890189".into()),
+            payment_days: Some(30),
+            operations: Some(Operations::Services),
+            ..Company::default()
+        },
+    )
+    .unwrap();
+}
+
+/// A plain PDF invoice whose fonts are embedded (a PDF/A can be made of
+/// it), dropped in the window; its invoice id.
+fn dropped_plain_invoice(app: &App, dir: &Path, n: u32) -> (i64, std::path::PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join(format!("plain-{n}.pdf"));
+    std::fs::write(&file, plain_pdf_with_fonts(n)).unwrap();
+    drop_files(app, vec![file.clone()]);
+    let rows = app.ok("list_invoices", json!({ "filter": {} }));
+    let id = rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["number"] == format!("F-2026-{n:04}"))
+        .unwrap_or_else(|| panic!("the dropped invoice is listed: {rows}"))["id"]
+        .as_i64()
+        .unwrap();
+    (id, file)
+}
+
+/// Fills what the draft still lacks with what the owner would type.
+fn complete(draft: &mut Value, missing: &Value) {
+    for m in missing.as_array().unwrap() {
+        let path = m["path"].as_str().unwrap();
+        let value = match path {
+            "BG-7/BG-8/BT-55" | "BG-4/BG-5/BT-40" => "FR",
+            "BG-7/BT-47" | "BG-7/BT-49" => "552100554",
+            "BT-23" => "S1",
+            other => panic!("the test does not know what to type for {other}: {m}"),
+        };
+        let mut node = &mut *draft;
+        let parts: Vec<&str> = path.split('/').collect();
+        for p in &parts[..parts.len() - 1] {
+            node = node
+                .as_object_mut()
+                .unwrap()
+                .entry(p.to_string())
+                .or_insert_with(|| json!({}));
+        }
+        node[parts[parts.len() - 1]] = json!({ "value": value, "source": "user", "sure": true });
+    }
+}
+
+#[test]
+fn a_plain_pdf_becomes_a_factur_x_from_the_review_once_the_rules_accept_its_draft() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let app = start(&home);
+    our_company(&home);
+    let (id, _) = dropped_plain_invoice(&app, &tmp.path().join("drop"), 2);
+
+    let d = app.ok("facturx_draft", json!({ "invoice_id": id }));
+    let draft = &d["draft"];
+    assert_eq!(draft["BT-1"]["value"], "F-2026-0002", "{d}");
+    assert!(
+        draft.to_string().contains(r#""source":"company""#),
+        "completed from « Mon entreprise »: {draft}"
+    );
+    // The page comes with it, and the number's box is that of a phrase drawn on it.
+    let page = &d["pages"][0];
+    assert_eq!(page["number"], 1);
+    let source = draft["BT-1"]["source"].as_str().unwrap();
+    let b: Vec<f64> = source
+        .trim_start_matches("page 1 (")
+        .trim_end_matches(')')
+        .split(", ")
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let words = page["words"].as_array().unwrap();
+    assert!(
+        words.iter().any(|w| {
+            let f = |k: &str| w[k].as_f64().unwrap();
+            w["text"].as_str().unwrap().contains("F-2026-0002")
+                && (f("y").round() - b[1]).abs() <= 1.0
+                && (f("h").round() - b[3]).abs() <= 1.0
+                && f("x") <= b[0] + 1.0
+                && f("x") + f("w") >= b[0] + b[2] - 1.0
+        }),
+        "{source} in {words:?}"
+    );
+
+    // What is missing is said; the rules are not asked on an incomplete XML.
+    let c = app.ok("facturx_check", json!({ "draft": draft }));
+    assert_eq!(c["valid"], false);
+    assert_eq!(c["missing"], d["missing"], "{c}");
+
+    let mut edited = draft.clone();
+    complete(&mut edited, &d["missing"]);
+    let c = app.ok("facturx_check", json!({ "draft": edited }));
+    assert_eq!(c["missing"], json!([]), "{c}");
+    assert_eq!(c["valid"], true, "{c}");
+
+    // A total that no longer adds up is refused by the rules, in plain words,
+    // and nothing is made of it.
+    let mut wrong = edited.clone();
+    wrong["BG-22"]["BT-109"] = json!("1.00");
+    let c = app.ok("facturx_check", json!({ "draft": wrong }));
+    assert_eq!(c["valid"], false);
+    let failed = c["failures"].as_array().unwrap();
+    let co = failed
+        .iter()
+        .find(|f| f["id"].as_str().unwrap().starts_with("BR-CO-"))
+        .unwrap_or_else(|| panic!("an arithmetic rule fails: {c}"));
+    assert_eq!(co["flag"], "fatal");
+    assert!(
+        co["plain_fr"].as_str().is_some_and(|s| !s.is_empty()),
+        "{co}"
+    );
+    let before = app.ok("counts", json!({}))["all"].clone();
+    let e = app.err("facturx_make", json!({ "invoice_id": id, "draft": wrong }));
+    assert_eq!(e["code"], "facturx_rules", "{e}");
+    assert!(
+        e["message_fr"]
+            .as_str()
+            .unwrap()
+            .contains(co["id"].as_str().unwrap()),
+        "{e}"
+    );
+    assert_eq!(
+        app.ok("counts", json!({}))["all"],
+        before,
+        "nothing recorded"
+    );
+    assert!(
+        app.ok("invoice_detail", json!({ "id": id }))["report"]["structured"]["syntax"].is_null(),
+        "still the plain PDF"
+    );
+
+    // « Créer »: the invoice now carries the Factur-X, its XML valid.
+    let made = app.ok("facturx_make", json!({ "invoice_id": id, "draft": edited }));
+    let made = made.as_i64().expect("the invoice's id");
+    let detail = app.ok("invoice_detail", json!({ "id": made }));
+    assert_eq!(detail["invoice"]["number"], "F-2026-0002", "{detail}");
+    assert_eq!(
+        detail["report"]["structured"]["verdict"], "valid",
+        "{detail}"
+    );
+    let history = detail["events"].to_string();
+    assert!(history.contains("Factur-X créé depuis le PDF"), "{history}");
+    // What the owner confirmed taught the layout.
+    assert_eq!(
+        app.ok("list_layouts", json!({})).as_array().unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn a_reading_corrected_in_the_window_is_learned_and_the_page_is_drawn_while_the_file_is_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    let (id, file) = dropped_plain_invoice(&app, &tmp.path().join("drop"), 3);
+    let pages = app.ok("invoice_pages", json!({ "invoice_id": id }));
+    let page = &pages[0];
+    assert!(page["width"].as_f64().unwrap() > 500.0, "{page}");
+    assert!(
+        page["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["text"].as_str().unwrap().contains("F-2026-0003")),
+        "{page}"
+    );
+    let read = app.ok("read_invoice", json!({ "id": id }));
+    assert!(
+        read[0].get("layout").is_none(),
+        "nothing learned yet: {read}"
+    );
+    let mut reading = read[0].clone();
+    reading["BG-7"]["BT-44"] =
+        json!({ "value": "Boulangerie L'Épi d'Or SAS", "source": "user", "sure": true });
+    let learned = app.ok(
+        "reading_confirm",
+        json!({ "invoice_id": id, "reading": reading }),
+    );
+    assert_eq!(learned.as_array().unwrap().len(), 1, "{learned}");
+    assert!(learned[0]["fields"].as_u64().unwrap() > 0, "{learned}");
+    // The detail now reads it with the learned layout, and says so.
+    let read = app.ok("read_invoice", json!({ "id": id }));
+    assert_eq!(read[0]["layout"], learned[0]["layout_id"], "{read}");
+    // Not a reading: refused, said in both languages.
+    let e = app.err(
+        "reading_confirm",
+        json!({ "invoice_id": id, "reading": { "BT-999": "x" } }),
+    );
+    assert_eq!(e["code"], "draft_invalid");
+    // A file changed since it was checked is neither drawn nor learned from.
+    std::fs::write(&file, b"%PDF-1.4 something else").unwrap();
+    assert_eq!(
+        app.ok("invoice_pages", json!({ "invoice_id": id })),
+        json!(null)
+    );
+    let e = app.err(
+        "reading_confirm",
+        json!({ "invoice_id": id, "reading": reading }),
+    );
+    assert_eq!(e["code"], "file_missing");
 }

@@ -524,6 +524,143 @@
     },
   };
 
+  // ---- The Factur-X review and « Corriger la lecture » (IPC.md "Factur-X") ----
+  // Invoice 6's page as the shell gives it (phrases with their boxes), and
+  // its draft read from those boxes. `facturx_check` answers as the shell
+  // would for the few things a test changes: the buyer's SIREN and
+  // electronic address, what is sold, the lines against the total HT.
+  const PAGE6 = (() => {
+    const words = []; const at = {};
+    const w = (key, text, x, y, size) => {
+      const box = { x, y: y - size * 0.25, w: Math.round(text.length * size * 0.5), h: size * 1.2, text };
+      words.push(box);
+      if (key) at[key] = box;
+    };
+    w('seller', 'Plomberie Lefèvre', 50, 790, 14); w(null, '12 rue des Lilas', 50, 774, 10);
+    w(null, '75011 Paris', 50, 762, 10); w(null, 'SIREN 732 829 320', 50, 750, 9);
+    w(null, 'FACTURE', 420, 790, 18); w(null, 'N°', 420, 772, 10); w('number', 'F-2026-0414', 440, 772, 10);
+    w(null, 'Date :', 420, 760, 10); w('date', '22/11/2026', 455, 760, 10);
+    w(null, 'Client', 330, 700, 9); w('buyer', 'Boulangerie Martin', 330, 686, 11);
+    w('street', '4 place du Marché', 330, 672, 10); w('postcode', '69002', 330, 660, 10); w('city', 'Lyon', 362, 660, 10);
+    w(null, 'Désignation', 50, 600, 9); w(null, 'Qté', 300, 600, 9); w(null, 'P.U. HT', 350, 600, 9);
+    w(null, 'TVA', 420, 600, 9); w(null, 'Total HT', 490, 600, 9);
+    w('d0', 'Pain de campagne', 50, 578, 10); w('q0', '12', 300, 578, 10); w('p0', '3,50', 350, 578, 10);
+    w('r0', '5,5 %', 420, 578, 10); w('n0', '42,00', 490, 578, 10);
+    w('d1', 'Croissants', 50, 562, 10); w('q1', '10', 300, 562, 10); w('p1', '1,20', 350, 562, 10);
+    w('r1', '5,5 %', 420, 562, 10); w('n1', '12,00', 490, 562, 10);
+    w(null, 'Total HT', 400, 520, 10); w('ht', '54,00 €', 490, 520, 10);
+    w(null, 'TVA 5,5 %', 400, 504, 10); w('tva', '2,97 €', 490, 504, 10);
+    w(null, 'Total TTC', 400, 486, 11); w('ttc', '56,97 €', 490, 486, 11);
+    w('terms', 'Paiement à 30 jours par virement', 50, 92, 8); w('iban', 'IBAN FR76 3000 6000 0112 3456 7890 189', 200, 92, 8);
+    w('pmd', 'Pénalités de retard : 3 fois le taux d’intérêt légal.', 50, 80, 7);
+    w('pmt', 'Indemnité forfaitaire pour frais de recouvrement : 40 €.', 50, 70, 7);
+    const rules = [{ x0: 45, y0: 612, x1: 550, y1: 612 }, { x0: 45, y0: 594, x1: 550, y1: 594 }, { x0: 45, y0: 552, x1: 550, y1: 552 }];
+    return { page: { number: 1, width: 595, height: 842, words, rules }, at };
+  })();
+  const src = (key) => { const b = PAGE6.at[key]; return `page 1 (${Math.round(b.x)}, ${Math.round(b.y)}, ${Math.round(b.w)}, ${Math.round(b.h)})`; };
+  const rd = (key, value, sure = false) => ({ value, source: src(key), sure });
+  const co = (value) => ({ value, source: 'company', sure: true });
+  function draft6() {
+    return { pages: [1, 1], 'BT-1': rd('number', 'F-2026-0414'), 'BT-2': rd('date', '2026-11-22'),
+      'BT-3': { value: '380', source: 'user', sure: false }, 'BT-5': { value: 'EUR', source: 'user', sure: false },
+      'BT-9': co('2026-12-22'), 'BT-20': rd('terms', 'Paiement à 30 jours par virement'),
+      'BG-4': { 'BT-27': rd('seller', 'Plomberie Lefèvre', true), 'BT-30': co('732829320'), 'BT-31': co('FR40732829320'),
+        'BT-34': co('732829320'), 'BT-34-1': co('0225'),
+        'BG-5': { 'BT-35': co('12 rue des Lilas'), 'BT-38': co('75011'), 'BT-37': co('Paris'), 'BT-40': co('FR') } },
+      'BG-7': { 'BT-44': rd('buyer', 'Boulangerie Martin'),
+        'BG-8': { 'BT-50': rd('street', '4 place du Marché'), 'BT-53': rd('postcode', '69002'), 'BT-52': rd('city', 'Lyon'),
+          'BT-55': { value: 'FR', source: 'user', sure: false } } },
+      'BG-16': { 'BT-81': co('58'), 'BG-17': { 'BT-84': rd('iban', 'FR7630006000011234567890189', true) } },
+      'BG-22': { 'BT-109': rd('ht', '54.00', true), 'BT-110': rd('tva', '2.97', true), 'BT-112': rd('ttc', '56.97', true),
+        'BT-115': rd('ttc', '56.97', true) },
+      'BG-23': [{ 'BT-119': rd('r0', '5.5'), 'BT-116': rd('ht', '54.00', true), 'BT-117': rd('tva', '2.97', true) }],
+      'BG-25': [0, 1].map((i) => ({ 'BG-31': { 'BT-153': rd(`d${i}`, ['Pain de campagne', 'Croissants'][i]) },
+        'BT-129': rd(`q${i}`, ['12', '10'][i], true), 'BG-29': { 'BT-146': rd(`p${i}`, ['3.50', '1.20'][i], true) },
+        'BG-30': { 'BT-152': rd(`r${i}`, '5.5') }, 'BT-131': rd(`n${i}`, ['42.00', '12.00'][i], true) })),
+      'BG-1': [{ 'BT-21': 'PMD', 'BT-22': rd('pmd', 'Pénalités de retard : 3 fois le taux d’intérêt légal.') },
+        { 'BT-21': 'PMT', 'BT-22': rd('pmt', 'Indemnité forfaitaire pour frais de recouvrement : 40 €.') },
+        { 'BT-21': 'AAB', 'BT-22': co('Pas d’escompte pour paiement anticipé.') }] };
+  }
+  const val = (l) => (l == null ? '' : typeof l === 'object' ? (l.value ?? '') : String(l));
+  function facturxMissing(d) {
+    const out = [];
+    if (!val(d['BG-7']?.['BT-47'])) out.push({ path: 'BG-7/BT-47', fr: 'le SIREN du client', en: 'the buyer\'s SIREN' });
+    if (!val(d['BG-7']?.['BT-49'])) out.push({ path: 'BG-7/BT-49', fr: 'l\'adresse de facturation électronique du client (souvent son SIREN)', en: 'the buyer\'s electronic invoicing address (most often its SIREN)' });
+    if (!val(d['BT-23'])) out.push({ path: 'BT-23', fr: 'la nature des opérations (biens, services ou les deux)', en: 'what is sold (goods, services or both)' });
+    return out;
+  }
+  function facturxFailures(d) {
+    const cents = (x) => Math.round(Number(x) * 100);
+    const sum = (d['BG-25'] || []).reduce((a, l) => a + cents(val(l['BT-131'])), 0);
+    const ht = val(d['BG-22']?.['BT-109']);
+    if (ht && sum !== cents(ht)) {
+      return [{ id: 'BR-CO-13', flag: 'fatal', bt: 'BT-109', message: '[BR-CO-13]-Invoice total amount without VAT (BT-109) = Σ Invoice line net amount (BT-131) - Sum of allowances on document level (BT-107) + Sum of charges on document level (BT-108).',
+        plain_fr: 'Le total HT ne correspond pas à la somme des lignes.', plain_en: 'The total without VAT does not match the sum of the lines.' }];
+    }
+    return [];
+  }
+  const learnedFor = new Set();
+  // What was read on invoice 6's page alone: the draft without what came
+  // from « Mon entreprise » or was offered.
+  function onlyRead(node) {
+    if (Array.isArray(node)) return node.map(onlyRead);
+    if (!node || typeof node !== 'object') return node;
+    const out = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (v && typeof v === 'object' && 'value' in v) { if (/^page /.test(v.source)) out[k] = v; } else if (k === 'BT-21' || k === 'pages') out[k] = v;
+      else { const c = onlyRead(v); if (Array.isArray(c) || Object.keys(c).length) out[k] = c; }
+    }
+    return out;
+  }
+  Object.assign(commands, {
+    facturx_draft: ({ invoice_id }) => {
+      const inv = find(invoice_id);
+      const draft = invoice_id === 6 ? draft6() : { 'BT-1': { value: inv.number, source: 'page 1 (50, 765, 80, 11)', sure: false } };
+      return { draft, missing: facturxMissing(draft), pages: [PAGE6.page] };
+    },
+    facturx_check: ({ draft }) => {
+      const missing = facturxMissing(draft);
+      const failures = missing.length ? [] : facturxFailures(draft);
+      return { valid: !missing.length && !failures.some((f) => f.flag === 'fatal'), missing, failures };
+    },
+    facturx_make: ({ invoice_id, draft }) => {
+      const inv = find(invoice_id);
+      const missing = facturxMissing(draft);
+      if (missing.length || facturxFailures(draft).length) throw err('facturx_refused', 'Les règles officielles refusent la facture.', 'The official rules refuse the invoice.');
+      // As the shell does: the made Factur-X replaces the plain PDF in the
+      // same invoice, which now goes as an e-invoice.
+      inv.facturx = true;
+      inv.path = `/home/claire/.local/share/facteur/factur-x/${inv.number}-factur-x.pdf`;
+      inv.buyer_siren = val(draft['BG-7']['BT-47']);
+      inv.status_since_ms = Date.now();
+      ev(inv.id, 0, 'local_check', 'local', 'checked', `Factur-X créé depuis le PDF «\u00a0${inv.number}.pdf\u00a0»`, 'checked');
+      return inv.id;
+    },
+    invoice_pages: ({ invoice_id }) => { find(invoice_id); return [PAGE6.page]; },
+    reading_confirm: ({ invoice_id, reading }) => {
+      find(invoice_id);
+      if (!reading || typeof reading !== 'object') throw err('reading_invalid', 'Cette lecture ne se lit pas.', 'This reading cannot be read.');
+      learnedFor.add(invoice_id);
+      const layoutId = layouts.length + 2;
+      layouts.push({ id: layoutId, seller: val(reading['BG-4']?.['BT-27']) || 'Fournisseur', fields: 12, updated_ms: Date.now() });
+      return [{ invoice: 0, layout_id: layoutId, fields: 12, table: true }];
+    },
+  });
+  const readInvoice0 = commands.read_invoice;
+  commands.read_invoice = (args) => {
+    const r = args.id === 6 ? [onlyRead(draft6())] : readInvoice0(args);
+    if (r && learnedFor.has(args.id)) for (const x of r) x.layout = 2;
+    return r;
+  };
+  const detail0 = commands.invoice_detail;
+  commands.invoice_detail = (args) => {
+    const d = detail0(args);
+    if (d.invoice.facturx) {
+      d.report.structured = { syntax: 'CII', profile: 'urn:cen.eu:en16931:2017', file_name: 'factur-x.xml', verdict: 'valid', rules: [], unevaluated: [] };
+    }
+    return d;
+  };
+
   function emit(event, payload) {
     if (event === 'batch-started' || event === 'batch-progress') {
       window.__mock.lastBatch = Object.assign({ checked: 0, accepted: 0, blocked: 0, done: false, cancelled: false }, window.__mock.lastBatch, payload);

@@ -931,3 +931,174 @@ test('customers: the form saves a postal address, a country that is no code is r
   assert.equal(await p.inputValue('#cust-country'), 'FR');
   await p.screenshot({ path: path.join(SHOTS, 'customers-address-fr-light.png') });
 });
+
+// ---- The Factur-X review and « Corriger la lecture » ----
+
+async function openReview(p) {
+  await openDetail(p, 6);
+  await p.click('#detail [data-action="make_facturx"]');
+  await p.locator('#review[open] .rv-page svg').waitFor();
+}
+const field = (p, path) => p.locator(`#review .rv-field[data-path="${path}"]`);
+const checksAfter = (p, n) => p.waitForFunction((k) => window.__mock.commandsOf('facturx_check').length > k, n);
+
+test('review: the page beside the draft, grouped as the invoice reads, each field with its source', async () => {
+  const { page: p } = await page();
+  await openDetail(p, 1);
+  assert.equal(await p.locator('#detail [data-action="make_facturx"]').count(), 0, 'only for a checked plain PDF');
+  await openReview(p);
+  assert.deepEqual((await calls(p, 'facturx_draft'))[0].args, { invoice_id: 6 });
+  // The page: its phrases where they sit, the ruling lines, a box where each value was read.
+  const svg = p.locator('#review .rv-page svg');
+  assert.match(await svg.textContent(), /Plomberie Lefèvre.*FACTURE.*Pain de campagne.*56,97/s);
+  assert.equal(await svg.locator('line.rule').count(), 3);
+  assert.ok(await svg.locator('rect.read').count() >= 10);
+  assert.deepEqual(await p.$$eval('#review .rv-group h3', (hs) => hs.map((x) => x.textContent)),
+    ['Facture', 'Vendeur', 'Client', 'Livraison', 'Lignes', 'TVA', 'Totaux', 'Paiement', 'Mentions']);
+  assert.equal(await field(p, 'BT-1').locator('input').inputValue(), 'F-2026-0414');
+  assert.match(await field(p, 'BT-1').locator('.rv-src').textContent(), /lu page 1.*à vérifier/);
+  assert.match(await field(p, 'BG-4/BT-30').locator('.rv-src').textContent(), /^Mon entreprise$/);
+  assert.equal(await field(p, 'BG-25[0]/BG-29/BT-146').locator('input').inputValue(), '3,50');
+  // Hovering a field shows where it was read on the page.
+  await field(p, 'BG-7/BT-44').hover();
+  const hl = await p.$eval('#review .rv-page .hl', (r) => ['x', 'y', 'width'].map((k) => Number(r.getAttribute(k))));
+  assert.deepEqual(hl.map(Math.round), [328, 842 - (686 - 11 * 0.25) - 13.2 - 2, Math.round(18 * 11 * 0.5) + 4].map(Math.round));
+  // What is missing is asked, where it is typed.
+  await p.locator('#review .rv-missing').waitFor();
+  assert.match(await p.locator('#review .rv-missing').textContent(), /3 informations obligatoires.*SIREN du client.*nature des opérations/s);
+  assert.match(await field(p, 'BG-7/BT-47').getAttribute('class'), /missing/);
+  await p.click('#review .rv-missing [data-goto="BT-23"]');
+  assert.equal(await p.evaluate(() => document.activeElement.name), 'BT-23');
+  await p.screenshot({ path: path.join(SHOTS, 'review-fr-light.png') });
+  // Esc closes the review, and only the review.
+  await p.keyboard.press('Escape');
+  await p.waitForFunction(() => !document.querySelector('#review[open]'));
+  assert.equal(await p.locator('#detail').isVisible(), true);
+});
+
+test('review: the arithmetic is checked as the owner types, the failing line said', async () => {
+  const { page: p } = await page();
+  await openReview(p);
+  const line = p.locator('#review .rv-line-arith[data-line="0"]');
+  assert.equal(await line.textContent(), '12 × 3,50\u00a0€ = 42,00\u00a0€');
+  assert.match(await line.getAttribute('class'), /\bok\b/);
+  await field(p, 'BG-25[0]/BT-129').locator('input').fill('10');
+  assert.equal(await line.textContent(), 'Ligne 1\u00a0: 10 × 3,50\u00a0€ = 35,00\u00a0€, mais la ligne dit 42,00\u00a0€');
+  assert.match(await line.getAttribute('class'), /\bko\b/);
+  assert.match(await field(p, 'BG-25[0]/BT-131').getAttribute('class'), /\bbad\b/);
+  assert.match(await field(p, 'BG-25[0]/BT-129').locator('.rv-src').textContent(), /^saisi$/);
+  // The owner corrects the line total: the line holds, the totals no longer do.
+  await field(p, 'BG-25[0]/BT-131').locator('input').fill('35,00');
+  assert.match(await line.getAttribute('class'), /\bok\b/);
+  const totals = p.locator('#review .rv-arith');
+  assert.match(await totals.locator('[data-check="without_tax"]').textContent(), /Somme des lignes\u00a0: 47,00\u00a0€, mais le total HT dit 54,00\u00a0€/);
+  assert.match(await totals.locator('[data-check="base-0"]').textContent(), /TVA à 5,5\u00a0%.*47,00\u00a0€.*54,00\u00a0€/);
+  assert.match(await totals.locator('[data-check="with_tax"]').textContent(), /HT \+ TVA = TTC/);
+  // VAT to the cent, half away from zero: 5.5 % of 54.00 is 2.97.
+  await field(p, 'BG-23[0]/BT-117').locator('input').fill('2,98');
+  assert.match(await totals.locator('[data-check="tax-0"]').textContent(), /TVA à 5,5\u00a0% de 54,00\u00a0€ = 2,97\u00a0€, mais le montant de TVA dit 2,98\u00a0€/);
+  // The draft sent to the rules carries what was typed, as plain decimals.
+  await p.waitForFunction(() => window.__mock.commandsOf('facturx_check').at(-1)?.args.draft['BG-23'][0]['BT-117'].value === '2.98');
+  const sent = (await calls(p, 'facturx_check')).at(-1).args.draft;
+  assert.deepEqual(sent['BG-25'][0]['BT-131'], { value: '35.00', source: 'user', sure: true });
+});
+
+test('review: « Créer » waits for the rules, then makes the Factur-X of the edited draft and shows it', async () => {
+  const { page: p } = await page();
+  await openReview(p);
+  const make = p.locator('#review [data-action="make"]');
+  await checksAfter(p, 0);
+  await p.locator('#review .rv-status.ko').waitFor();
+  assert.equal(await make.isDisabled(), true, 'disabled while the rules say invalid');
+  assert.match(await p.locator('#review .rv-status').textContent(), /Il manque 3 informations obligatoires/);
+  await field(p, 'BG-7/BT-47').locator('input').fill('812345672');
+  await field(p, 'BG-7/BT-49').locator('input').fill('812345672');
+  assert.equal(await make.isDisabled(), true, 'never enabled on an older answer');
+  await p.check('#review input[name="BT-23"][value="S1"]');
+  // A refusal lists each failed rule with its id and plain words.
+  await field(p, 'BG-22/BT-109').locator('input').fill('55,00');
+  await p.locator('#review .rv-failures [data-rule="BR-CO-13"]').waitFor();
+  assert.match(await p.locator('#review .rv-failures').textContent(), /1 règle officielle refuse la facture.*BR-CO-13.*Le total HT ne correspond pas à la somme des lignes/s);
+  assert.equal(await make.isDisabled(), true);
+  await field(p, 'BG-22/BT-109').locator('input').fill('54,00');
+  await p.locator('#review .rv-status.ok').waitFor();
+  assert.equal(await make.isDisabled(), false, 'enabled when the rules say valid');
+  assert.equal(await p.locator('#review .rv-failures').count(), 0);
+  await p.screenshot({ path: path.join(SHOTS, 'review-valid-fr-light.png') });
+  await make.click();
+  await p.waitForFunction(() => window.__mock.commandsOf('facturx_make').length === 1);
+  const { invoice_id, draft } = (await calls(p, 'facturx_make'))[0].args;
+  assert.equal(invoice_id, 6);
+  assert.deepEqual(draft['BG-7']['BT-47'], { value: '812345672', source: 'user', sure: true });
+  assert.equal(draft['BT-23'].value, 'S1');
+  assert.equal(draft['BG-22']['BT-109'].value, '54.00');
+  assert.equal(draft['BT-1'].source, 'page 1 (440, 770, 55, 12)', 'what was not touched keeps where it was read');
+  // The detail now shows the invoice as the Factur-X it became.
+  await p.waitForFunction(() => !document.querySelector('#review[open]'));
+  await p.locator('#detail .notice', { hasText: 'Factur-X créé' }).waitFor();
+  assert.match(await p.locator('#detail .timeline').textContent(), /Factur-X créé depuis le PDF/);
+  assert.match(await p.locator('#detail .tech').last().textContent(), /factur-x\/F-2026-0414-factur-x\.pdf/);
+  assert.equal(await p.locator('#detail [data-action="make_facturx"]').count(), 0, 'an e-invoice is not made again');
+  assert.match(await p.locator('#detail .rules').textContent(), /Conforme aux règles officielles/);
+});
+
+test('review in English, dark: sources and arithmetic in English', async () => {
+  const { page: p } = await page({ lang: 'en', scheme: 'dark' });
+  await openDetail(p, 6);
+  await p.click('#detail [data-action="make_facturx"]');
+  await p.locator('#review[open] .rv-page svg').waitFor();
+  assert.deepEqual(await p.$$eval('#review .rv-group h3', (hs) => hs.map((x) => x.textContent)),
+    ['Invoice', 'Seller', 'Customer', 'Delivery', 'Lines', 'VAT', 'Totals', 'Payment', 'Legal notes']);
+  assert.match(await field(p, 'BT-1').locator('.rv-src').textContent(), /read on page 1.*to check/);
+  assert.equal(await field(p, 'BG-25[0]/BG-29/BT-146').locator('input').inputValue(), '3.50');
+  await field(p, 'BG-25[1]/BT-129').locator('input').fill('11');
+  assert.equal(await p.locator('#review .rv-line-arith[data-line="1"]').textContent(),
+    'Line 2: 11 × €1.20 = €13.20, but the line says €12.00');
+  await p.locator('#review .rv-missing').waitFor();
+  await p.screenshot({ path: path.join(SHOTS, 'review-en-dark.png') });
+});
+
+test('« Corriger la lecture »: the same editor without the Factur-X parts; the edited reading is sent and the layout said learned', async () => {
+  const { page: p } = await page();
+  await openDetail(p, 6);
+  await p.click('#detail [data-action="correct_reading"]');
+  await p.locator('#review[open] .rv-page svg').waitFor();
+  assert.deepEqual((await calls(p, 'invoice_pages'))[0].args, { invoice_id: 6 });
+  assert.match(await p.locator('#review h2').textContent(), /Corriger la lecture/);
+  assert.deepEqual(await p.$$eval('#review .rv-group h3', (hs) => hs.map((x) => x.textContent)),
+    ['Facture', 'Vendeur', 'Client', 'Lignes', 'TVA', 'Totaux', 'Paiement']);
+  assert.equal(await p.locator('#review [data-action="make"]').count(), 0);
+  assert.equal(await field(p, 'BG-7/BT-49').count(), 0, 'no electronic address: a Factur-X part');
+  assert.equal((await calls(p, 'facturx_check')).length, 0, 'the rules are not asked');
+  await field(p, 'BG-7/BT-44').locator('input').fill('Boulangerie Martin SARL');
+  await field(p, 'BG-25[1]/BG-31/BT-153').locator('input').fill('Croissants au beurre');
+  await p.screenshot({ path: path.join(SHOTS, 'correct-fr-light.png') });
+  await p.click('#review [data-action="confirm"]');
+  await p.waitForFunction(() => window.__mock.commandsOf('reading_confirm').length === 1);
+  const { invoice_id, reading } = (await calls(p, 'reading_confirm'))[0].args;
+  assert.equal(invoice_id, 6);
+  assert.deepEqual(reading['BG-7']['BT-44'], { value: 'Boulangerie Martin SARL', source: 'user', sure: true });
+  assert.equal(reading['BG-25'][1]['BG-31']['BT-153'].value, 'Croissants au beurre');
+  assert.equal(reading['BG-25'][0]['BT-131'].source, 'page 1 (490, 576, 25, 12)', 'confirmed as read, where it was read');
+  assert.deepEqual(reading.pages, [1, 1]);
+  await p.waitForFunction(() => !document.querySelector('#review[open]'));
+  await p.locator('#detail .learned-note').waitFor();
+  assert.match(await p.locator('#detail .learned-note').textContent(), /Mise en page apprise/);
+  assert.match(await p.locator('#detail .notice').textContent(), /Lecture enregistrée/);
+});
+
+for (const lang of ['fr', 'en']) {
+  test(`review at 1024×700 in ${lang}: nothing overflows its box`, async () => {
+    const { page: p } = await page({ width: 1024, height: 700, lang });
+    await openDetail(p, 6);
+    await p.click('#detail [data-action="make_facturx"]');
+    await p.locator('#review[open] .rv-page svg').waitFor();
+    // A zero rate brings its category, the delivery its fields.
+    await p.locator('[name="BG-25[0]/BG-30/BT-152"]').fill('0');
+    await p.check('#review .rv-g-delivery input[type="checkbox"]');
+    await p.waitForTimeout(600);
+    const problems = (await overflowing(p)).filter((x) => !/^(list|row|num|cust|badge|groups)/.test(x));
+    await p.screenshot({ path: path.join(SHOTS, `review-1024x700-${lang}.png`) });
+    assert.deepEqual([...new Set(problems)], []);
+  });
+}

@@ -6,6 +6,7 @@ import { h, clear, $ } from './dom.js';
 import { t, t2, pick, pick2, money, date, dateTime, age, getLang, count } from './i18n.js';
 import { badge, category, label, isFinal, icon } from './status.js';
 import { errorBlock, showError } from './errors.js';
+import { createReview } from './review.js';
 
 const AMOUNT_FACTS = new Set(['total_without_tax', 'total_tax', 'total_with_tax', 'amount_due']);
 const FACT_ORDER = ['invoice_number', 'issue_date', 'doc_type', 'seller_name', 'seller_siren', 'seller_siret',
@@ -61,6 +62,53 @@ export function createDetail(app) {
   async function refresh() {
     // The latest selection, even if its answer is still on the way.
     if (app.state.selectedId != null) await open(app.state.selectedId, { focus: false });
+  }
+
+  // ---- « Créer le Factur-X » and « Corriger la lecture » (review.js) ----
+  const review = createReview(app, { said: (text) => {
+    notice(text);
+    // What was read changed (a layout learned): asked again.
+    if (current) showReading(current.invoice.id);
+  } });
+
+  // A checked plain PDF holding one invoice and no XML: its Factur-X can be made.
+  function canMake(d) {
+    const r = d.report;
+    return !!r && r.pdf && !r.xml && !r.structured?.syntax && d.invoice.status === 'checked'
+      && (r.invoice_count ?? 1) === 1 && !!d.invoice.number;
+  }
+
+  async function openReview(which) {
+    const inv = current?.invoice;
+    if (!inv) return;
+    const e = await (which === 'make' ? review.openMake(inv) : review.openCorrect(inv));
+    if (!e) return;
+    failed = { id: inv.id, error: e };
+    const host = $('.detail .action-error');
+    if (host) clear(host, errorBlock(e));
+    else showError(e);
+  }
+
+  // Its own short section under the verdict: the PDF is not an e-invoice
+  // yet, Facteur can make one from it.
+  function makeSection(d) {
+    if (!canMake(d)) return null;
+    return h('section', { class: 'make-facturx', 'aria-labelledby': 'h-facturx' },
+      h('h3', { id: 'h-facturx', text: t('facturx_title') }),
+      h('p', { class: 'help', text: t('make_facturx_help') }),
+      h('button', { class: 'btn', type: 'button', dataset: { action: 'make_facturx' }, text: t('action_make_facturx'),
+        onclick: () => openReview('make') }));
+  }
+
+  // Once what was read is known: « Corriger la lecture », and whether a
+  // learned layout read it.
+  function readingActions(id, r) {
+    const host = $('.detail .reading-actions');
+    if (!host || !current || current.invoice.id !== id || current.report?.xml) return;
+    clear(host, r ? h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'correct_reading' },
+      text: t('action_correct_reading'), onclick: () => openReview('correct') }) : null);
+    const note = $('.detail .learned-host');
+    if (note) clear(note, r && r.some((x) => x.layout != null) ? h('p', { class: 'learned-note', text: t('layout_learned') }) : null);
   }
 
   function notice(text) {
@@ -227,6 +275,7 @@ export function createDetail(app) {
     } catch {
       return; // what was read is a help, not a requirement
     }
+    readingActions(id, r);
     const host = $('.detail .reading-host');
     if (!host || !current || current.invoice.id !== id || !r) return;
     const inv = r[0];
@@ -402,8 +451,11 @@ export function createDetail(app) {
         // A standalone XML invoice has no PDF to open.
         d.report && d.report.xml ? null
           : h('button', { class: 'btn btn-quiet', type: 'button', dataset: { action: 'open_pdf' }, text: t('open_pdf'),
-            onclick: () => act(() => ipc.openPdf(inv.id), '') })),
+            onclick: () => act(() => ipc.openPdf(inv.id), '') }),
+        h('span', { class: 'reading-actions' })),
+      h('div', { class: 'learned-host' }),
       guidanceBox(d),
+      makeSection(d),
       routingSection(d.routing),
       findingsSection(d.report),
       rulesSection(d.report),

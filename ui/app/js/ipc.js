@@ -84,3 +84,9 @@ export const setFallbacks = (email, print) => call('set_fallbacks', { email, pri
 // « Mon entreprise ».
 export const companyGet = () => call('company_get');
 export const companySave = (company, check_only = false) => call('company_save', { company, check_only });
+// The Factur-X review and « Corriger la lecture » (review.js).
+export const facturxDraft = (invoice_id) => call('facturx_draft', { invoice_id });
+export const facturxCheck = (draft) => call('facturx_check', { draft });
+export const facturxMake = (invoice_id, draft) => call('facturx_make', { invoice_id, draft });
+export const invoicePages = (invoice_id) => call('invoice_pages', { invoice_id });
+export const readingConfirm = (invoice_id, reading) => call('reading_confirm', { invoice_id, reading });
