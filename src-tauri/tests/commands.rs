@@ -1013,79 +1013,6 @@ fn the_detail_can_show_what_was_read_on_the_page_while_the_checked_file_is_there
     assert_eq!(app.ok("read_invoice", json!({ "id": id })), json!(null));
 }
 
-#[test]
-fn my_company_is_refused_field_by_field_then_saved_normalised() {
-    let tmp = tempfile::tempdir().unwrap();
-    let app = start(&tmp.path().join("home"));
-    let view = app.ok("company_get", json!({}));
-    assert_eq!(view["company"], Value::Null);
-    let means = view["payment_means"].as_array().unwrap();
-    assert_eq!(means[0]["code"], "58");
-    assert_eq!(means[0]["label_fr"], "Virement SEPA");
-    assert!(
-        view["defaults"]["note_pmt"]
-            .as_str()
-            .unwrap()
-            .contains("40")
-    );
-
-    // A wrong SIREN and a country that is not a code: refused, each problem
-    // tied to its field, in both languages; nothing kept.
-    let company = json!({ "name": "Atelier Lumière", "siren": "732829321", "country": "France",
-        "iban": "FR76 3000 6000 0112 3456 7890 189", "operations": "services", "payment_days": 30 });
-    let r = app.ok("company_save", json!({ "company": company }));
-    assert_eq!(r["saved"], false);
-    assert_eq!(r["company"], Value::Null);
-    let problems = r["problems"].as_array().unwrap();
-    let fields: Vec<&str> = problems
-        .iter()
-        .map(|p| p["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["siren", "country"], "{r}");
-    assert!(
-        problems[0]["fr"]
-            .as_str()
-            .unwrap()
-            .contains("numéro incorrect")
-    );
-    assert!(
-        problems[0]["en"]
-            .as_str()
-            .unwrap()
-            .contains("wrong check digit")
-    );
-    assert_eq!(app.ok("company_get", json!({}))["company"], Value::Null);
-
-    // Checked only (as the owner types): normalised, still not kept.
-    let mut fixed = company.clone();
-    fixed["siren"] = "732 829 320".into();
-    fixed["country"] = "fr".into();
-    let r = app.ok(
-        "company_save",
-        json!({ "company": fixed, "check_only": true }),
-    );
-    assert_eq!(r["saved"], false);
-    assert_eq!(r["problems"], json!([]));
-    assert_eq!(r["company"]["siren"], "732829320");
-    assert_eq!(app.ok("company_get", json!({}))["company"], Value::Null);
-
-    // Saved: kept normalised, and read back the same.
-    let r = app.ok("company_save", json!({ "company": fixed }));
-    assert_eq!(r["saved"], true, "{r}");
-    let kept = &r["company"];
-    assert_eq!(kept["country"], "FR");
-    assert_eq!(kept["iban"], "FR7630006000011234567890189");
-    assert_eq!(kept["operations"], "services");
-    assert_eq!(kept["payment_days"], 30);
-    assert_eq!(&app.ok("company_get", json!({}))["company"], kept);
-
-    // A later refusal leaves the kept profile as it was.
-    let mut bad = kept.clone();
-    bad["bic"] = "12".into();
-    let r = app.ok("company_save", json!({ "company": bad }));
-    assert_eq!(r["problems"][0]["field"], "bic");
-    assert_eq!(&app.ok("company_get", json!({}))["company"], kept);
-
 // ---- The Factur-X review and « Corriger la lecture » (facturx.rs) ----
 
 #[path = "../../tests/support/fonts.rs"]
@@ -1315,4 +1242,78 @@ fn a_reading_corrected_in_the_window_is_learned_and_the_page_is_drawn_while_the_
         json!({ "invoice_id": id, "reading": reading }),
     );
     assert_eq!(e["code"], "file_missing");
+}
+
+#[test]
+fn my_company_is_refused_field_by_field_then_saved_normalised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = start(&tmp.path().join("home"));
+    let view = app.ok("company_get", json!({}));
+    assert_eq!(view["company"], Value::Null);
+    let means = view["payment_means"].as_array().unwrap();
+    assert_eq!(means[0]["code"], "58");
+    assert_eq!(means[0]["label_fr"], "Virement SEPA");
+    assert!(
+        view["defaults"]["note_pmt"]
+            .as_str()
+            .unwrap()
+            .contains("40")
+    );
+
+    // A wrong SIREN and a country that is not a code: refused, each problem
+    // tied to its field, in both languages; nothing kept.
+    let company = json!({ "name": "Atelier Lumière", "siren": "732829321", "country": "France",
+        "iban": "FR76 3000 6000 0112 3456 7890 189", "operations": "services", "payment_days": 30 });
+    let r = app.ok("company_save", json!({ "company": company }));
+    assert_eq!(r["saved"], false);
+    assert_eq!(r["company"], Value::Null);
+    let problems = r["problems"].as_array().unwrap();
+    let fields: Vec<&str> = problems
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["siren", "country"], "{r}");
+    assert!(
+        problems[0]["fr"]
+            .as_str()
+            .unwrap()
+            .contains("numéro incorrect")
+    );
+    assert!(
+        problems[0]["en"]
+            .as_str()
+            .unwrap()
+            .contains("wrong check digit")
+    );
+    assert_eq!(app.ok("company_get", json!({}))["company"], Value::Null);
+
+    // Checked only (as the owner types): normalised, still not kept.
+    let mut fixed = company.clone();
+    fixed["siren"] = "732 829 320".into();
+    fixed["country"] = "fr".into();
+    let r = app.ok(
+        "company_save",
+        json!({ "company": fixed, "check_only": true }),
+    );
+    assert_eq!(r["saved"], false);
+    assert_eq!(r["problems"], json!([]));
+    assert_eq!(r["company"]["siren"], "732829320");
+    assert_eq!(app.ok("company_get", json!({}))["company"], Value::Null);
+
+    // Saved: kept normalised, and read back the same.
+    let r = app.ok("company_save", json!({ "company": fixed }));
+    assert_eq!(r["saved"], true, "{r}");
+    let kept = &r["company"];
+    assert_eq!(kept["country"], "FR");
+    assert_eq!(kept["iban"], "FR7630006000011234567890189");
+    assert_eq!(kept["operations"], "services");
+    assert_eq!(kept["payment_days"], 30);
+    assert_eq!(&app.ok("company_get", json!({}))["company"], kept);
+
+    // A later refusal leaves the kept profile as it was.
+    let mut bad = kept.clone();
+    bad["bic"] = "12".into();
+    let r = app.ok("company_save", json!({ "company": bad }));
+    assert_eq!(r["problems"][0]["field"], "bic");
+    assert_eq!(&app.ok("company_get", json!({}))["company"], kept);
 }
