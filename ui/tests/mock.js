@@ -228,7 +228,7 @@
   // The next folder the "system dialog" returns: window.__mock.nextFolder.
   const watching = { paused: false, folders: mode === 'empty' ? [] : [
     { id: 1, path: '/home/claire/Factures', recursive: false, mode: 'check', account: null, tidy: true,
-      paused: false, missing: false, taken: 12, accepted: 11, blocked: 1, waiting: 0 },
+      make_facturx: false, paused: false, missing: false, taken: 12, accepted: 11, blocked: 1, waiting: 0 },
     { id: 2, path: '/mnt/nas/Export compta', recursive: true, mode: 'submit', account: 'mairie', tidy: false,
       paused: false, missing: false, taken: 3, accepted: 3, blocked: 0, waiting: 1 },
   ] };
@@ -426,14 +426,14 @@
       const path = window.__mock.nextFolder;
       if (!path) return null;
       if (watching.folders.some((f) => f.path === path)) throw err('folder_exists', 'Ce dossier est déjà surveillé.', 'This folder is already watched.');
-      watching.folders.push({ id: nextFolderId++, path, recursive: false, mode: 'check', account: null, tidy: false,
+      watching.folders.push({ id: nextFolderId++, path, recursive: false, mode: 'check', account: null, tidy: false, make_facturx: false,
         paused: false, missing: false, taken: 0, accepted: 0, blocked: 0, waiting: 0 });
       return watching;
     },
     update_folder: ({ id, changes }) => {
       const f = folderOf(id);
       if (changes.mode && !['check', 'submit'].includes(changes.mode)) throw err('not_allowed', 'Mode inconnu.', 'Unknown mode.');
-      for (const k of ['mode', 'tidy', 'recursive', 'paused']) if (k in changes) f[k] = changes[k];
+      for (const k of ['mode', 'tidy', 'recursive', 'paused', 'make_facturx']) if (k in changes) f[k] = changes[k];
       if ('account' in changes) f.account = changes.account || null;
       return watching;
     },

@@ -478,6 +478,12 @@ test('watched folders: listed with mode and counts; add, mode, tidy, pause and r
   await p.waitForFunction(() => window.__mock.commandsOf('update_folder').length === 2);
   assert.deepEqual((await calls(p, 'update_folder')).at(-1).args, { id: 3, changes: { tidy: true } });
   await p.locator('#settings li[data-folder="3"] .help', { hasText: 'jamais effacés' }).waitFor();
+  // Making the Factur-X of plain PDFs: asked of the shell, then explained.
+  assert.ok(!(await p.isChecked('#folder-make-facturx-3')));
+  await p.check('#folder-make-facturx-3');
+  await p.waitForFunction(() => window.__mock.commandsOf('update_folder').length === 3);
+  assert.deepEqual((await calls(p, 'update_folder')).at(-1).args, { id: 3, changes: { make_facturx: true } });
+  await p.locator('#settings li[data-folder="3"] .help', { hasText: 'attend votre vérification' }).waitFor();
   await p.click('#folder-pause-3');
   await p.locator('#settings li[data-folder="3"] .badge', { hasText: 'En pause' }).waitFor();
   assert.deepEqual((await calls(p, 'update_folder')).at(-1).args, { id: 3, changes: { paused: true } });

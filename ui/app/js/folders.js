@@ -95,8 +95,10 @@ export function createFolders(app) {
         f.mode === 'submit' ? accountOptions(f) : null),
       h('div', { class: 'checks' },
         check('tidy', 'tidy', t('folder_tidy'), f.tidy),
-        check('recursive', 'recursive', t('folder_recursive'), f.recursive)),
-      f.tidy ? h('p', { class: 'help', text: t('folder_tidy_help') }) : null);
+        check('recursive', 'recursive', t('folder_recursive'), f.recursive),
+        check('make_facturx', 'make-facturx', t('folder_make_facturx'), f.make_facturx)),
+      f.tidy ? h('p', { class: 'help', text: t('folder_tidy_help') }) : null,
+      f.make_facturx ? h('p', { class: 'help', text: t('folder_make_facturx_help') }) : null);
   }
 
   function build() {
@@ -151,7 +153,7 @@ export function createFolders(app) {
     const old = view();
     app.state.folders = v;
     const shape = (x) => JSON.stringify([x.paused, x.folders.map((f) =>
-      [f.id, f.path, f.mode, f.account, f.tidy, f.recursive, f.paused, f.missing])]);
+      [f.id, f.path, f.mode, f.account, f.tidy, f.recursive, f.paused, f.missing, f.make_facturx])]);
     if (shape(old) !== shape(v)) {
       rerender();
       return;
