@@ -568,3 +568,84 @@ fn report_doc(store: &facteur::mirror::store::Store, bytes: &[u8]) -> i64 {
         .unwrap()
         .expect("the plain PDF stays recorded")
 }
+
+// ------------------------------------------- a folder that makes Factur-X
+
+#[test]
+fn a_folder_that_makes_factur_x_holds_a_plain_pdf_whose_draft_is_unsure_and_queues_nothing() {
+    use facteur::intake::made::take_making;
+    use facteur::intake::pipeline::{Destination, NoLookup, Outcome};
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut store = facteur::mirror::store::Store::open_home(&home).unwrap();
+    let account = facteur::send::accounts::resolve(&store, None).unwrap();
+    let spec = specs().remove(2);
+    let path = dir.path().join("facture.pdf");
+    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    std::fs::write(&path, &plain).unwrap();
+    let mut report = check_bytes(&path, plain.len() as u64, &plain, &Options::default());
+    assert!(report.accepted(), "{:?}", report.findings);
+    // No « Mon entreprise »: the seller's electronic address and the notes
+    // are missing, so nothing can be made without the owner.
+    let taken = take_making(
+        &mut store,
+        &home,
+        &mut report,
+        Destination::Account(&account),
+        &NoLookup,
+        1_000,
+    )
+    .unwrap();
+    let Outcome::Held { invoice_id, why } = &taken.outcome else {
+        panic!("{:?}", taken.outcome)
+    };
+    assert!(why.fr.contains("Factur-X"), "{}", why.fr);
+    assert!(taken.recorded.is_some(), "the plain PDF is recorded");
+    assert!(
+        store.submissions(*invoice_id).unwrap().is_empty(),
+        "nothing queued"
+    );
+    // The invoice is still the plain PDF, waiting for the review.
+    let row = store.invoice(*invoice_id).unwrap().unwrap();
+    assert_eq!(Path::new(&row.path), path);
+    assert!(!home.join("factur-x").exists());
+}
+
+#[test]
+fn a_folder_that_makes_factur_x_passes_an_e_invoice_through_as_usual() {
+    use facteur::intake::made::take_making;
+    use facteur::intake::pipeline::{Destination, NoLookup, Outcome};
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut store = facteur::mirror::store::Store::open_home(&home).unwrap();
+    let inv = facteur::demo::sample::SampleInvoice::example(7);
+    let bytes = facteur::demo::sample::invoice_pdf(&inv, true);
+    let path = dir.path().join("fx.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let mut report = check_bytes(&path, bytes.len() as u64, &bytes, &Options::default());
+    let taken = take_making(
+        &mut store,
+        &home,
+        &mut report,
+        Destination::CheckOnly,
+        &NoLookup,
+        1_000,
+    )
+    .unwrap();
+    assert!(
+        matches!(
+            taken.outcome,
+            Outcome::Recorded {
+                invoice_id: Some(_)
+            }
+        ),
+        "{:?}",
+        taken.outcome
+    );
+    assert!(
+        !home.join("factur-x").exists(),
+        "nothing made from an e-invoice"
+    );
+}
