@@ -377,6 +377,26 @@ fn facteur(home: &Path) -> Command {
     c
 }
 
+/// `facteur facturx make --data DATA -o OUT PLAIN`, in `home`.
+fn make_cli(home: &Path, data: &Path, out: &Path, plain: &Path) -> std::process::Output {
+    facteur(home)
+        .args(["facturx", "make", "--data"])
+        .arg(data)
+        .arg("-o")
+        .arg(out)
+        .arg(plain)
+        .output()
+        .unwrap()
+}
+
+/// A fresh home under `dir` and its store.
+fn home_store(dir: &Path) -> (PathBuf, facteur::mirror::store::Store) {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let store = facteur::mirror::store::Store::open_home(&home).unwrap();
+    (home, store)
+}
+
 #[test]
 fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
     let dir = tempfile::tempdir().unwrap();
@@ -435,14 +455,7 @@ fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
     let truth = truth_json(&spec);
     let data = dir.path().join("broken.json");
     std::fs::write(&data, json!({"BG-22": {"BT-106": "1.00"}}).to_string()).unwrap();
-    let refused = facteur(&home)
-        .args(["facturx", "make", "--data"])
-        .arg(&data)
-        .arg("-o")
-        .arg(&made_path)
-        .arg(&plain_path)
-        .output()
-        .unwrap();
+    let refused = make_cli(&home, &data, &made_path, &plain_path);
     assert_eq!(refused.status.code(), Some(1));
     assert!(!made_path.exists(), "a refused make wrote a file");
     let err = String::from_utf8_lossy(&refused.stderr);
@@ -454,14 +467,7 @@ fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
     // The whole truth as data: made, and it passes every check.
     let data = dir.path().join("truth.json");
     std::fs::write(&data, truth.to_string()).unwrap();
-    let ok = facteur(&home)
-        .args(["facturx", "make", "--data"])
-        .arg(&data)
-        .arg("-o")
-        .arg(&made_path)
-        .arg(&plain_path)
-        .output()
-        .unwrap();
+    let ok = make_cli(&home, &data, &made_path, &plain_path);
     assert!(
         ok.status.success(),
         "{}",
@@ -472,14 +478,7 @@ fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
     assert_eq!(report.structured.unwrap().verdict, Verdict::Valid);
 
     // Never overwritten.
-    let again = facteur(&home)
-        .args(["facturx", "make", "--data"])
-        .arg(&data)
-        .arg("-o")
-        .arg(&made_path)
-        .arg(&plain_path)
-        .output()
-        .unwrap();
+    let again = make_cli(&home, &data, &made_path, &plain_path);
     assert!(!again.status.success());
     assert_eq!(std::fs::read(&made_path).unwrap(), bytes);
 }
@@ -514,9 +513,7 @@ fn a_plain_pdf_with_fonts_not_embedded_is_refused_by_the_cli_and_nothing_is_writ
 #[test]
 fn a_recorded_plain_invoice_is_replaced_by_its_factur_x_once() {
     let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let mut store = facteur::mirror::store::Store::open_home(&home).unwrap();
+    let (home, mut store) = home_store(dir.path());
     let spec = specs().remove(1);
     let plain_path = dir.path().join("facture.pdf");
     let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
@@ -576,9 +573,7 @@ fn a_folder_that_makes_factur_x_holds_a_plain_pdf_whose_draft_is_unsure_and_queu
     use facteur::intake::made::take_making;
     use facteur::intake::pipeline::{Destination, NoLookup, Outcome};
     let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let mut store = facteur::mirror::store::Store::open_home(&home).unwrap();
+    let (home, mut store) = home_store(dir.path());
     let account = facteur::send::accounts::resolve(&store, None).unwrap();
     let spec = specs().remove(2);
     let path = dir.path().join("facture.pdf");
@@ -617,9 +612,7 @@ fn a_folder_that_makes_factur_x_passes_an_e_invoice_through_as_usual() {
     use facteur::intake::made::take_making;
     use facteur::intake::pipeline::{Destination, NoLookup, Outcome};
     let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let mut store = facteur::mirror::store::Store::open_home(&home).unwrap();
+    let (home, mut store) = home_store(dir.path());
     let inv = facteur::demo::sample::SampleInvoice::example(7);
     let bytes = facteur::demo::sample::invoice_pdf(&inv, true);
     let path = dir.path().join("fx.pdf");
