@@ -422,6 +422,8 @@ fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
                 iban: Some("FR7630006000011234567890189".into()),
                 operations: Some(make::company::Operations::Services),
                 payment_days: Some(30),
+                contact_name: Some("Service facturation".into()),
+                contact_email: Some("factures@atelier.example".into()),
                 ..Default::default()
             },
         )
@@ -447,6 +449,10 @@ fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
     assert_eq!(draft["BG-16"]["BT-81"]["value"], json!("58"));
     assert_eq!(draft["BG-16"]["BT-81"]["source"], json!("company"));
     assert_eq!(draft["BT-23"]["value"], json!("S1"));
+    assert_eq!(
+        draft["BG-4"]["BG-6"]["BT-43"]["value"],
+        json!("factures@atelier.example")
+    );
     assert!(draft["missing"].is_array());
 
     // A total that breaks BR-CO-10 (or a term still missing): refused
@@ -476,6 +482,22 @@ fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
     let bytes = std::fs::read(&made_path).unwrap();
     let report = check_bytes(&made_path, bytes.len() as u64, &bytes, &Options::default());
     assert_eq!(report.structured.unwrap().verdict, Verdict::Valid);
+    // The company's contact (BG-6) went into the XML, which the rules passed.
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let budget =
+        facteur::pdf::Budget::new(std::time::Instant::now() + std::time::Duration::from_secs(30));
+    let xml = facteur::pdf::attachments(&doc, &budget)
+        .into_iter()
+        .find(|a| a.name == "factur-x.xml")
+        .and_then(|a| a.content.ok())
+        .unwrap();
+    let xml = String::from_utf8_lossy(&xml);
+    assert!(
+        xml.contains(
+            "<ram:DefinedTradeContact><ram:PersonName>Service facturation</ram:PersonName>"
+        ) && xml.contains("<ram:URIID>factures@atelier.example</ram:URIID>"),
+        "{xml}"
+    );
 
     // Never overwritten.
     let again = make_cli(&home, &data, &made_path, &plain_path);

@@ -458,6 +458,7 @@ fn party_xml(x: &mut String, tag: &str, p: &Party) {
             e(siren)
         );
     }
+    contact_xml(x, p);
     address_xml(x, p);
     if let Some(a) = val(&p.e_address) {
         let _ = writeln!(
@@ -475,6 +476,38 @@ fn party_xml(x: &mut String, tag: &str, p: &Party) {
         );
     }
     let _ = writeln!(x, "      </ram:{tag}>");
+}
+
+/// BG-6 / BG-9, in the order the CII schema gives (person, telephone,
+/// e-mail); nothing when none is known.
+fn contact_xml(x: &mut String, p: &Party) {
+    let (name, phone, email) = (
+        val(&p.contact_name),
+        val(&p.contact_phone),
+        val(&p.contact_email),
+    );
+    if name.is_none() && phone.is_none() && email.is_none() {
+        return;
+    }
+    x.push_str("        <ram:DefinedTradeContact>");
+    if let Some(n) = name {
+        let _ = write!(x, "<ram:PersonName>{}</ram:PersonName>", e(n));
+    }
+    if let Some(t) = phone {
+        let _ = write!(
+            x,
+            "<ram:TelephoneUniversalCommunication><ram:CompleteNumber>{}</ram:CompleteNumber></ram:TelephoneUniversalCommunication>",
+            e(t)
+        );
+    }
+    if let Some(m) = email {
+        let _ = write!(
+            x,
+            "<ram:EmailURIUniversalCommunication><ram:URIID>{}</ram:URIID></ram:EmailURIUniversalCommunication>",
+            e(m)
+        );
+    }
+    x.push_str("</ram:DefinedTradeContact>\n");
 }
 
 fn address_xml(x: &mut String, p: &Party) {

@@ -51,6 +51,9 @@ fn seller_from(p: &mut Party, c: &Company) {
         complete(&mut p.e_address, Some(a), s);
         complete(&mut p.e_scheme, Some("0225"), s);
     }
+    complete(&mut p.contact_name, c.contact_name.as_deref(), s);
+    complete(&mut p.contact_phone, c.contact_phone.as_deref(), s);
+    complete(&mut p.contact_email, c.contact_email.as_deref(), s);
 }
 
 /// The buyer from its directory entry.

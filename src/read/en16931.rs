@@ -42,6 +42,9 @@ pub fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     f("BG-4/BG-5/BT-37".into(), &mut s.city);
     f("BG-4/BG-5/BT-38".into(), &mut s.postcode);
     f("BG-4/BG-5/BT-40".into(), &mut s.country);
+    f("BG-4/BG-6/BT-41".into(), &mut s.contact_name);
+    f("BG-4/BG-6/BT-42".into(), &mut s.contact_phone);
+    f("BG-4/BG-6/BT-43".into(), &mut s.contact_email);
     let b = &mut inv.buyer;
     f("BG-7/BT-44".into(), &mut b.name);
     f("BG-7/BT-46".into(), &mut b.siret);
@@ -53,6 +56,9 @@ pub fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     f("BG-7/BG-8/BT-52".into(), &mut b.city);
     f("BG-7/BG-8/BT-53".into(), &mut b.postcode);
     f("BG-7/BG-8/BT-55".into(), &mut b.country);
+    f("BG-7/BG-9/BT-56".into(), &mut b.contact_name);
+    f("BG-7/BG-9/BT-57".into(), &mut b.contact_phone);
+    f("BG-7/BG-9/BT-58".into(), &mut b.contact_email);
     let d = &mut inv.delivery;
     f("BG-13/BT-70".into(), &mut d.name);
     f("BG-13/BG-15/BT-75".into(), &mut d.street);

@@ -143,6 +143,12 @@ pub struct Party {
     pub e_address: Option<Field>,
     /// BT-34-1 / BT-49-1: its scheme (0225 for the French directory).
     pub e_scheme: Option<Field>,
+    /// BG-6 / BG-9 contact: BT-41 / BT-56 the person or department.
+    pub contact_name: Option<Field>,
+    /// BT-42 / BT-57 the telephone.
+    pub contact_phone: Option<Field>,
+    /// BT-43 / BT-58 the e-mail address.
+    pub contact_email: Option<Field>,
 }
 
 /// One invoice line (BG-25).
