@@ -16,7 +16,9 @@
 //!
 //! Not here: which stylesheets apply, ids → rule sets, wording (`super`).
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use xee_xpath::context::{StaticContextBuilder, Variables};
@@ -25,8 +27,24 @@ use xot::xmlname::OwnedName;
 
 use super::stylesheet::{CODE_LIST_BASE, Descend, Schema};
 
-/// URI the document under check is loaded under.
-const DOCUMENT_URI: &str = "file:///facteur/document.xml";
+/// URI the documents under check are loaded under (a run number and
+/// `.xml` follow).
+const DOCUMENT_URI: &str = "file:///facteur/document-";
+
+/// The variables a rule's batch query takes its nodes from.
+const NODES: &str = "facteur-nodes";
+const NODE: &str = "facteur-node";
+
+fn nodes_name() -> OwnedName {
+    OwnedName::new(NODES.to_string(), String::new(), String::new())
+}
+
+/// The longest tests (with their lets) evaluated over all their nodes in one
+/// loop; see [`Compiled::batch`].
+const BATCH_MAX_TEXT: usize = 3000;
+
+/// Runs whose documents share one tree arena before it is dropped.
+const DOCUMENTS_KEPT: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -53,72 +71,87 @@ pub struct Fired {
     pub error: Option<String>,
 }
 
-/// A stylesheet compiled for this thread.
+/// A stylesheet compiled for this thread. Its global variables are compiled
+/// at once; a rule's XPath only the first time a document could reach it
+/// (a rule whose context ends on a name the document never uses is never
+/// compiled), so a single document pays only for the rules it meets.
 pub struct Compiled {
     schema: Arc<Schema>,
     var_names: Vec<OwnedName>,
     globals: Vec<xee_xpath::query::SequenceQuery>,
     patterns: Vec<CompiledPattern>,
+    /// The message's XPath pieces, per (pattern, rule, assert), compiled the
+    /// first time the assert fires.
+    messages: RefCell<HashMap<(usize, usize, usize), Rc<Vec<Option<Program>>>>>,
+    /// The code lists already parsed, and how many runs used them.
+    documents: RefCell<Option<(Documents, usize)>>,
 }
 
+/// One compiled XPath.
+type Program = xee_xpath::query::SequenceQuery;
+
 struct CompiledPattern {
-    /// One query per rule, giving the nodes the rule's context matches.
-    matches: Vec<xee_xpath::query::SequenceQuery>,
-    /// Per rule, the local names its context can end on (`@name` for an
-    /// attribute), when every alternative ends on a plain name.
-    last_names: Vec<Option<Vec<String>>>,
-    /// One query per rule giving every assert's outcome at once.
-    all: Vec<xee_xpath::query::SequenceQuery>,
+    rules: Vec<CompiledRule>,
+}
+
+struct CompiledRule {
+    /// The local names its context can end on (`@name` for an attribute),
+    /// when every alternative ends on a plain name.
+    last_names: Option<Vec<String>>,
+    /// The context as plain paths matched without XPath, when it is one.
+    paths: Option<Vec<Path>>,
+    /// The query giving the nodes the context matches (when not `paths`).
+    matches: OnceCell<Result<Program, String>>,
+    /// The query giving every assert's outcome at once.
+    all: OnceCell<Result<Program, String>>,
+    /// The same for every node of `$facteur-nodes` in turn, in one run.
+    batch: OnceCell<Result<Program, String>>,
 }
 
 impl Compiled {
     pub fn new(schema: Arc<Schema>) -> Result<Self, EngineError> {
+        // The globals, then the nodes a rule is evaluated on at once.
         let var_names: Vec<OwnedName> = schema
             .globals
             .iter()
             .map(|(n, _)| owned_name(&schema, n))
+            .chain([nodes_name()])
             .collect();
         let queries = queries(&schema, &var_names);
-        let compile = |x: &str| {
-            let x = with_functions(&schema, x);
-            queries
-                .sequence(&x)
-                .map_err(|e| EngineError::Compile(format!("{e} in: {}", shorten(&x))))
-        };
         let globals = schema
             .globals
             .iter()
-            .map(|(_, g)| compile(g))
+            .map(|(_, g)| {
+                let x = descendant_steps(&with_functions(&schema, g));
+                queries
+                    .sequence(&x)
+                    .map_err(|e| EngineError::Compile(format!("{e} in: {}", shorten(&x))))
+            })
             .collect::<Result<_, _>>()?;
-        let mut patterns = Vec::new();
-        for p in &schema.patterns {
-            let mut matches = Vec::new();
-            let mut all = Vec::new();
-            let mut last_names = Vec::new();
-            for r in &p.rules {
-                matches.push(compile(&match_query(&r.context))?);
-                last_names.push(last_names_of(&r.context));
-                let tests: Vec<String> = r
-                    .asserts
+        let patterns = schema
+            .patterns
+            .iter()
+            .map(|p| CompiledPattern {
+                rules: p
+                    .rules
                     .iter()
-                    .map(|a| format!("boolean({})", a.test))
-                    .collect();
-                all.push(compile(&with_lets(
-                    &r.lets,
-                    &format!("({})", tests.join(", ")),
-                ))?);
-            }
-            patterns.push(CompiledPattern {
-                matches,
-                last_names,
-                all,
-            });
-        }
+                    .map(|r| CompiledRule {
+                        last_names: last_names_of(&r.context),
+                        paths: Path::parse_all(&schema, &r.context),
+                        matches: OnceCell::new(),
+                        all: OnceCell::new(),
+                        batch: OnceCell::new(),
+                    })
+                    .collect(),
+            })
+            .collect();
         Ok(Compiled {
             schema,
             var_names,
             globals,
             patterns,
+            messages: RefCell::new(HashMap::new()),
+            documents: RefCell::new(None),
         })
     }
 
@@ -126,8 +159,65 @@ impl Compiled {
         &self.schema
     }
 
-    /// Runs every pattern over `xml`.
-    pub fn run(&self, xml: &str) -> Result<Vec<Fired>, EngineError> {
+    /// Compiles `x` (with the stylesheet's functions it calls) for this
+    /// stylesheet's namespaces and globals.
+    fn compile(&self, x: &str) -> Result<Program, String> {
+        let x = code_list_lookups(&descendant_steps(&with_functions(&self.schema, x)));
+        queries(&self.schema, &self.var_names)
+            .sequence(&x)
+            .map_err(|e| format!("{e} in: {}", shorten(&x)))
+    }
+
+    fn matches(&self, pi: usize, ri: usize) -> &Result<Program, String> {
+        self.patterns[pi].rules[ri]
+            .matches
+            .get_or_init(|| self.compile(&match_query(&self.schema.patterns[pi].rules[ri].context)))
+    }
+
+    /// Every assert's test of a rule as one sequence of booleans.
+    fn tests(&self, pi: usize, ri: usize) -> String {
+        let r = &self.schema.patterns[pi].rules[ri];
+        let tests: Vec<String> = r
+            .asserts
+            .iter()
+            .map(|a| format!("boolean({})", a.test))
+            .collect();
+        with_lets(&r.lets, &format!("({})", tests.join(", ")))
+    }
+
+    fn all(&self, pi: usize, ri: usize) -> &Result<Program, String> {
+        self.patterns[pi].rules[ri]
+            .all
+            .get_or_init(|| self.compile(&self.tests(pi, ri)))
+    }
+
+    /// The tests with each node of `$facteur-nodes` as the context in turn:
+    /// the context position and size stay 1, as for one node alone.
+    ///
+    /// Only for tests short enough: the engine's loops jump back at most a
+    /// 16-bit offset, and refuses (or, past half of it, miscounts) a longer
+    /// body; a longer rule is asked node by node.
+    fn batch(&self, pi: usize, ri: usize) -> &Result<Program, String> {
+        self.patterns[pi].rules[ri].batch.get_or_init(|| {
+            let tests = self.tests(pi, ri);
+            if tests.len() > BATCH_MAX_TEXT {
+                return Err("too long to batch".into());
+            }
+            let x = format!("for ${NODE} in ${NODES} return ${NODE} ! ({tests})");
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.compile(&x)))
+                .unwrap_or_else(|_| Err("the batch query does not compile".into()))
+        })
+    }
+
+    /// The documents the stylesheet reads with `document()`, parsed once and
+    /// kept for [`DOCUMENTS_KEPT`] runs (each run adds its document to the
+    /// same tree arena, which is then dropped to bound memory).
+    fn documents(&self) -> Result<(Documents, usize), EngineError> {
+        if let Some((docs, runs)) = self.documents.borrow_mut().take()
+            && runs < DOCUMENTS_KEPT
+        {
+            return Ok((docs, runs + 1));
+        }
         let mut documents = Documents::new();
         for name in &self.schema.code_lists {
             if let Some((_, text)) = super::sets::CODE_LISTS.iter().find(|(n, _)| n == name) {
@@ -142,7 +232,27 @@ impl Compiled {
                     .map_err(|e| EngineError::Load(format!("{name}: {e}")))?;
             }
         }
-        let uri: &iri_string::types::IriStr = DOCUMENT_URI
+        Ok((documents, 1))
+    }
+
+    /// Runs every pattern over `xml`.
+    pub fn run(&self, xml: &str) -> Result<Vec<Fired>, EngineError> {
+        let (mut documents, runs) = self.documents()?;
+        let out = self.run_in(&mut documents, runs, xml);
+        *self.documents.borrow_mut() = Some((documents, runs));
+        out
+    }
+
+    fn run_in(
+        &self,
+        documents: &mut Documents,
+        runs: usize,
+        xml: &str,
+    ) -> Result<Vec<Fired>, EngineError> {
+        // Each run's document under its own URI in the shared collection.
+        let uri = format!("{DOCUMENT_URI}{runs}.xml");
+        let uri: &iri_string::types::IriStr = uri
+            .as_str()
             .try_into()
             .map_err(|_| EngineError::Load("uri".into()))?;
         let handle = documents
@@ -156,10 +266,7 @@ impl Compiled {
         for name in &self.var_names {
             vars.insert(name.clone(), Sequence::default());
         }
-        let mut run = Run {
-            documents: &mut documents,
-            vars,
-        };
+        let mut run = Run { documents, vars };
         for (i, q) in self.globals.iter().enumerate() {
             let v = run
                 .eval(q, root)
@@ -167,37 +274,60 @@ impl Compiled {
             run.vars.insert(self.var_names[i].clone(), v);
         }
 
-        // The local names present: a rule whose context ends in a name the
-        // document never uses matches nothing, and is not asked.
-        let names: std::collections::HashSet<String> = {
+        // Every element and attribute by local name (`@name` for an
+        // attribute), in document order: a rule whose context ends in a name
+        // the document never uses matches nothing and is not asked, and a
+        // plain-path context is matched from here without XPath.
+        let by_name: HashMap<String, Vec<xot::Node>> = {
             let xot = run.documents.xot();
-            let mut names = std::collections::HashSet::new();
+            let mut by_name: HashMap<String, Vec<xot::Node>> = HashMap::new();
             for n in xot.descendants(root) {
                 if xot.is_element(n) {
                     if let Some(id) = xot.node_name(n) {
-                        names.insert(xot.local_name_str(id).to_string());
+                        by_name
+                            .entry(xot.local_name_str(id).to_string())
+                            .or_default()
+                            .push(n);
                     }
                     for a in xot.attribute_nodes(n) {
                         if let Some(id) = xot.node_name(a) {
-                            names.insert(format!("@{}", xot.local_name_str(id)));
+                            by_name
+                                .entry(format!("@{}", xot.local_name_str(id)))
+                                .or_default()
+                                .push(a);
                         }
                     }
                 }
             }
-            names
+            by_name
         };
         let mut fired = Vec::new();
         for (pi, (pattern, compiled)) in self.schema.patterns.iter().zip(&self.patterns).enumerate()
         {
             // Which rule handles each node: the highest priority match wins.
             let mut handler: HashMap<xot::Node, usize> = HashMap::new();
-            for (ri, q) in compiled.matches.iter().enumerate() {
-                if let Some(last) = &compiled.last_names[ri]
-                    && !last.iter().any(|n| names.contains(n))
+            for (ri, rule) in compiled.rules.iter().enumerate() {
+                if let Some(last) = &rule.last_names
+                    && !last.iter().any(|n| by_name.contains_key(n))
                 {
                     continue;
                 }
-                let nodes = match run.eval(q, root) {
+                if let (Some(paths), Some(last)) = (&rule.paths, &rule.last_names) {
+                    let xot = run.documents.xot();
+                    for name in last {
+                        for &n in by_name.get(name).map(Vec::as_slice).unwrap_or_default() {
+                            if paths.iter().any(|p| p.matches(xot, n)) {
+                                handler.entry(n).or_insert(ri);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let nodes = match self.matches(pi, ri) {
+                    Ok(q) => run.eval(q, root),
+                    Err(e) => Err(e.clone()),
+                };
+                let nodes = match nodes {
                     Ok(seq) => seq,
                     Err(e) => {
                         for ai in 0..pattern.rules[ri].asserts.len() {
@@ -223,13 +353,15 @@ impl Compiled {
             if handler.is_empty() {
                 continue;
             }
-            // Walk as the templates do, in document order.
+            // Walk as the templates do, in document order: which rule
+            // handles which node (the walk never depends on an outcome).
+            let mut order: Vec<(xot::Node, usize)> = Vec::new();
             let mut stack = vec![root];
             while let Some(node) = stack.pop() {
                 let rule = handler.get(&node).copied();
                 let descend = match rule {
                     Some(ri) => {
-                        run.fire(self, pi, ri, node, &mut fired);
+                        order.push((node, ri));
                         pattern.rules[ri].descend
                     }
                     None if run.documents.xot().is_document(node) => Descend {
@@ -248,8 +380,158 @@ impl Compiled {
                 }
                 stack.extend(next.into_iter().rev());
             }
+            // Each rule's asserts on all its nodes in one evaluation, then
+            // what fired in the walk's order.
+            let mut by_rule: std::collections::BTreeMap<usize, Vec<xot::Node>> =
+                std::collections::BTreeMap::new();
+            for &(node, ri) in &order {
+                by_rule.entry(ri).or_default().push(node);
+            }
+            let mut outcomes: HashMap<(xot::Node, usize), Vec<Result<bool, String>>> =
+                HashMap::new();
+            for (ri, nodes) in by_rule {
+                match run.batch(self, pi, ri, &nodes) {
+                    Some(per_node) => {
+                        outcomes.extend(nodes.into_iter().zip(per_node).map(|(n, o)| ((n, ri), o)));
+                    }
+                    None => {
+                        for n in nodes {
+                            let o = run.outcomes(self, pi, ri, n);
+                            outcomes.insert((n, ri), o);
+                        }
+                    }
+                }
+            }
+            for (node, ri) in order {
+                if let Some(o) = outcomes.remove(&(node, ri)) {
+                    run.emit(self, pi, ri, node, o, &mut fired);
+                }
+            }
         }
         Ok(fired)
+    }
+}
+
+/// A match pattern's alternative that is a plain path of names: child steps
+/// only, each an element name, `*`, or (last) an attribute name; no
+/// predicate, no function, no other axis. Matched by walking up from a
+/// node, as an XSLT processor matches a pattern.
+#[derive(Debug, Clone, PartialEq)]
+struct Path {
+    /// From the root (`/a/b`), or at any depth (`a/b`, `//a/b`).
+    absolute: bool,
+    /// Outermost first.
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    /// An element of this namespace and local name.
+    Element(String, String),
+    /// Any element (`*`).
+    AnyElement,
+    /// An attribute of this namespace and local name (last step only).
+    Attribute(String, String),
+}
+
+impl Path {
+    /// Every alternative of `pattern` as a plain path, or `None` when one of
+    /// them is something else (then the pattern goes to XPath).
+    fn parse_all(schema: &Schema, pattern: &str) -> Option<Vec<Path>> {
+        split_union(pattern)
+            .into_iter()
+            .map(|alt| Path::parse(schema, alt.trim()))
+            .collect()
+    }
+
+    fn parse(schema: &Schema, alt: &str) -> Option<Path> {
+        if alt.is_empty()
+            || alt
+                .chars()
+                .any(|c| matches!(c, '[' | '(' | '\'' | '"' | '$' | '.' | ' ' | '|' | '='))
+        {
+            return None;
+        }
+        let (absolute, rest) = if let Some(r) = alt.strip_prefix("//") {
+            (false, r)
+        } else if let Some(r) = alt.strip_prefix('/') {
+            (true, r)
+        } else {
+            (false, alt)
+        };
+        let parts: Vec<&str> = rest.split('/').collect();
+        let mut steps = Vec::with_capacity(parts.len());
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            if part.is_empty() || part.contains("::") {
+                return None;
+            }
+            let step = if *part == "*" {
+                Step::AnyElement
+            } else if let Some(name) = part.strip_prefix('@') {
+                if !last || name.contains('*') {
+                    return None;
+                }
+                let (ns, local) = resolve(schema, name)?;
+                Step::Attribute(ns, local)
+            } else {
+                if part.contains('*') {
+                    return None;
+                }
+                let (ns, local) = resolve(schema, part)?;
+                Step::Element(ns, local)
+            };
+            steps.push(step);
+        }
+        // Only a named last step can be found by its name.
+        match steps.last()? {
+            Step::AnyElement => None,
+            _ => Some(Path { absolute, steps }),
+        }
+    }
+
+    fn matches(&self, xot: &xot::Xot, node: xot::Node) -> bool {
+        let mut cur = Some(node);
+        for step in self.steps.iter().rev() {
+            let Some(n) = cur else { return false };
+            let ok = match step {
+                Step::AnyElement => xot.is_element(n),
+                Step::Element(ns, local) => xot.is_element(n) && named(xot, n, ns, local),
+                Step::Attribute(ns, local) => xot.is_attribute_node(n) && named(xot, n, ns, local),
+            };
+            if !ok {
+                return false;
+            }
+            cur = xot.parent(n);
+        }
+        !self.absolute || cur.is_some_and(|p| xot.is_document(p))
+    }
+}
+
+fn named(xot: &xot::Xot, n: xot::Node, ns: &str, local: &str) -> bool {
+    xot.node_name(n).is_some_and(|id| {
+        let (l, u) = xot.name_ns_str(id);
+        l == local && u == ns
+    })
+}
+
+/// A `prefix:local` or `local` name as (namespace, local). An unprefixed
+/// element name is in no namespace (the stylesheets set no default); an
+/// unknown prefix is `None`.
+fn resolve(schema: &Schema, name: &str) -> Option<(String, String)> {
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+    };
+    match name.split_once(':') {
+        Some((prefix, local)) if ok(prefix) && ok(local) => schema
+            .namespaces
+            .iter()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, u)| (u.clone(), local.to_string())),
+        None if ok(name) => Some((String::new(), name.to_string())),
+        _ => None,
     }
 }
 
@@ -259,23 +541,77 @@ struct Run<'d> {
 }
 
 impl Run<'_> {
-    fn eval(
+    fn eval(&mut self, q: &Program, node: xot::Node) -> Result<Sequence, String> {
+        self.eval_with(q, node, None)
+    }
+
+    /// Evaluates `q` with `node` as the context, and `$facteur-nodes` bound
+    /// to `nodes` when given.
+    fn eval_with(
         &mut self,
-        q: &xee_xpath::query::SequenceQuery,
+        q: &Program,
         node: xot::Node,
+        nodes: Option<Sequence>,
     ) -> Result<Sequence, String> {
         let mut b = q.program().dynamic_context_builder();
         b.context_node(node);
         b.documents(self.documents.documents().clone());
-        b.variables(self.vars.clone());
+        let mut vars = self.vars.clone();
+        if let Some(nodes) = nodes {
+            vars.insert(nodes_name(), nodes);
+        }
+        b.variables(vars);
         let ctx = b.build();
         q.execute_with_context(self.documents, &ctx)
             .map_err(|e| e.to_string())
     }
 
-    fn fire(&mut self, c: &Compiled, pi: usize, ri: usize, node: xot::Node, out: &mut Vec<Fired>) {
+    /// A rule's asserts on every node in one evaluation: per node, each
+    /// assert's outcome; `None` when it raised an error or gave an
+    /// unexpected shape (then each node is asked alone).
+    fn batch(
+        &mut self,
+        c: &Compiled,
+        pi: usize,
+        ri: usize,
+        nodes: &[xot::Node],
+    ) -> Option<Vec<Vec<Result<bool, String>>>> {
+        let n = c.schema.patterns[pi].rules[ri].asserts.len();
+        if n == 0 {
+            return Some(vec![Vec::new(); nodes.len()]);
+        }
+        if nodes.len() < 2 {
+            return None;
+        }
+        let q = c.batch(pi, ri).as_ref().ok()?;
+        let items: Vec<Item> = nodes.iter().map(|&n| Item::Node(n)).collect();
+        let seq = self
+            .eval_with(q, nodes[0], Some(Sequence::from(items)))
+            .ok()?;
+        let v: Vec<Result<bool, String>> = seq
+            .iter()
+            .map(|i| i.effective_boolean_value().map_err(|e| e.to_string()))
+            .collect();
+        if v.len() != n * nodes.len() || v.iter().any(Result::is_err) {
+            return None;
+        }
+        Some(v.chunks(n).map(<[_]>::to_vec).collect())
+    }
+
+    /// A rule's asserts on one node.
+    fn outcomes(
+        &mut self,
+        c: &Compiled,
+        pi: usize,
+        ri: usize,
+        node: xot::Node,
+    ) -> Vec<Result<bool, String>> {
         let rule = &c.schema.patterns[pi].rules[ri];
-        let outcomes: Vec<Result<bool, String>> = match self.eval(&c.patterns[pi].all[ri], node) {
+        let all = match c.all(pi, ri) {
+            Ok(q) => self.eval(q, node),
+            Err(e) => Err(e.clone()),
+        };
+        match all {
             Ok(seq) => {
                 let v: Vec<Result<bool, String>> = seq
                     .iter()
@@ -288,7 +624,21 @@ impl Run<'_> {
                 }
             }
             Err(_) => self.one_by_one(c, pi, ri, node),
-        };
+        }
+    }
+
+    /// Each failed assert (or true report, or assert that could not be
+    /// evaluated) of a rule on a node, with its message.
+    fn emit(
+        &mut self,
+        c: &Compiled,
+        pi: usize,
+        ri: usize,
+        node: xot::Node,
+        outcomes: Vec<Result<bool, String>>,
+        out: &mut Vec<Fired>,
+    ) {
+        let rule = &c.schema.patterns[pi].rules[ri];
         for (ai, outcome) in outcomes.into_iter().enumerate() {
             let a = &rule.asserts[ai];
             let hit = match &outcome {
@@ -325,16 +675,10 @@ impl Run<'_> {
         node: xot::Node,
     ) -> Vec<Result<bool, String>> {
         let rule = &c.schema.patterns[pi].rules[ri];
-        let queries = queries(&c.schema, &c.var_names);
         rule.asserts
             .iter()
             .map(|a| {
-                let q = queries
-                    .sequence(&with_functions(
-                        &c.schema,
-                        &with_lets(&rule.lets, &format!("boolean({})", a.test)),
-                    ))
-                    .map_err(|e| e.to_string())?;
+                let q = c.compile(&with_lets(&rule.lets, &format!("boolean({})", a.test)))?;
                 let seq = self.eval(&q, node)?;
                 seq.effective_boolean_value().map_err(|e| e.to_string())
             })
@@ -353,23 +697,39 @@ impl Run<'_> {
         use super::stylesheet::Piece;
         let rule = &c.schema.patterns[pi].rules[ri];
         let a = &rule.asserts[ai];
+        let compiled = c
+            .messages
+            .borrow_mut()
+            .entry((pi, ri, ai))
+            .or_insert_with(|| {
+                Rc::new(
+                    a.message
+                        .iter()
+                        .map(|piece| match piece {
+                            Piece::Text(_) => None,
+                            Piece::Value(x) => c
+                                .compile(&with_lets(
+                                    &rule.lets,
+                                    &format!("string-join(({x})!string(.), ' ')"),
+                                ))
+                                .ok(),
+                        })
+                        .collect(),
+                )
+            })
+            .clone();
         let mut text = String::new();
-        let queries = queries(&c.schema, &c.var_names);
-        for piece in &a.message {
-            match piece {
-                Piece::Text(t) => text.push_str(t),
-                Piece::Value(x) => {
-                    let expr = with_lets(&rule.lets, &format!("string-join(({x})!string(.), ' ')"));
-                    let v = queries
-                        .sequence(&with_functions(&c.schema, &expr))
-                        .map_err(|e| e.to_string())
-                        .and_then(|q| self.eval(&q, node))
-                        .and_then(|s| {
-                            s.string_value(self.documents.xot())
-                                .map_err(|e| e.to_string())
-                        });
+        for (piece, q) in a.message.iter().zip(compiled.iter()) {
+            match (piece, q) {
+                (Piece::Text(t), _) => text.push_str(t),
+                (Piece::Value(_), Some(q)) => {
+                    let v = self.eval(q, node).and_then(|s| {
+                        s.string_value(self.documents.xot())
+                            .map_err(|e| e.to_string())
+                    });
                     text.push_str(&v.unwrap_or_default());
                 }
+                (Piece::Value(_), None) => {}
             }
         }
         text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -437,6 +797,208 @@ fn with_lets(lets: &[(String, String)], body: &str) -> String {
     }
     let bound: Vec<String> = lets.iter().map(|(n, x)| format!("${n} := ({x})")).collect();
     format!("let {} return {body}", bound.join(", "))
+}
+
+/// Each code list of the stylesheets' `document()` files, as one string
+/// `" code code … "`, by (file, list id); only lists whose codes hold no
+/// space, quote or control character.
+fn code_lists() -> &'static HashMap<(String, String), String> {
+    static LISTS: std::sync::OnceLock<HashMap<(String, String), String>> =
+        std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        let mut out = HashMap::new();
+        for (file, text) in super::sets::CODE_LISTS {
+            let Ok(doc) = roxmltree::Document::parse(text) else {
+                continue;
+            };
+            for cl in doc.descendants().filter(|n| n.has_tag_name("cl")) {
+                let Some(id) = cl.attribute("id") else {
+                    continue;
+                };
+                let values: Vec<&str> = cl
+                    .children()
+                    .filter(|n| n.has_tag_name("enumeration"))
+                    .filter_map(|n| n.attribute("value"))
+                    .collect();
+                let plain = values.iter().all(|v| {
+                    !v.is_empty()
+                        && !v
+                            .chars()
+                            .any(|c| c.is_whitespace() || c.is_control() || c == '\'' || c == '"')
+                });
+                if plain {
+                    out.insert(
+                        (file.to_string(), id.to_string()),
+                        format!(" {} ", values.join(" ")),
+                    );
+                }
+            }
+        }
+        out
+    })
+}
+
+/// The Factur-X stylesheets test a code against their code list with
+/// `string-length($v)=0 or document('F')/codedb/cl[@id=N]/enumeration[@value=$v]`:
+/// a scan of up to two thousand elements, each compared under the default
+/// collation, for every coded value of the invoice. Where that lookup is an
+/// operand of `or` (so only its truth counts), it is written as the same
+/// test on the list held as one string: some item of `$v` whose string has
+/// no whitespace is one of the list's codes. Other uses are left as written.
+fn code_list_lookups(x: &str) -> String {
+    static LOOKUP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = LOOKUP.get_or_init(|| {
+        regex::Regex::new(&format!(
+            r"\bor\s+doc\('{}([^']+)'\)/codedb/cl\[@id=(\d+)\]/enumeration\[@value=\$([A-Za-z_][\w.-]*)\](\s*(?:\)|$|or\b|and\b))",
+            regex::escape(CODE_LIST_BASE)
+        ))
+        .expect("the code list pattern is valid")
+    });
+    if !x.contains("/codedb/cl[") {
+        return x.to_string();
+    }
+    re.replace_all(x, |c: &regex::Captures| {
+        let whole = c[0].to_string();
+        let Some(list) = code_lists().get(&(c[1].to_string(), c[2].to_string())) else {
+            return whole;
+        };
+        let v = &c[3];
+        format!(
+            "or (some $facteur-v in ${v} satisfies (string-length(translate(string($facteur-v), ' \t\n\r', '')) = string-length(string($facteur-v)) and contains('{list}', concat(' ', string($facteur-v), ' ')))){}",
+            &c[4]
+        )
+    })
+    .into_owned()
+}
+
+/// `//name` written as `/descendant::name` where the two select the same
+/// nodes: a named step whose predicates cannot be positional. The official
+/// rules count and sum over `//` paths from the root on every document;
+/// the engine evaluates `//` as `descendant-or-self::node()/child::`, one
+/// step per node of the document then a sort into document order, where
+/// the descendant axis is one walk. Everything else is left as written:
+/// `//` before `@`, `(`, `.`, `*` or a kind test, inside a string literal,
+/// or before a step with a predicate that is a number, a variable, or uses
+/// `position()` or `last()`.
+fn descendant_steps(x: &str) -> String {
+    let b = x.as_bytes();
+    let mut out = String::with_capacity(x.len() + 64);
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'\'' || c == b'"' => quote = Some(c),
+            None if c == b'/' && b.get(i + 1) == Some(&b'/') => {
+                if let Some(end) = safe_named_step(x, i + 2) {
+                    out.push_str(&x[copied..i]);
+                    out.push_str("/descendant::");
+                    copied = i + 2;
+                    i = end;
+                    continue;
+                }
+                i += 2;
+                continue;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    out.push_str(&x[copied..]);
+    out
+}
+
+/// Where a named step starting at `start` ends, when it is a plain
+/// `prefix:name` or `name` followed only by predicates that cannot select by
+/// position; `None` otherwise.
+fn safe_named_step(x: &str, start: usize) -> Option<usize> {
+    let b = x.as_bytes();
+    let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+    let mut i = start;
+    if !b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
+        return None;
+    }
+    while i < b.len() && (name_char(b[i]) || b[i] == b':') {
+        // `::` is an axis, not a prefix.
+        if b[i] == b':' && b.get(i + 1) == Some(&b':') {
+            return None;
+        }
+        i += 1;
+    }
+    if b.get(i - 1) == Some(&b':') {
+        return None;
+    }
+    // A kind test or a function call.
+    let mut j = i;
+    while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+        j += 1;
+    }
+    if b.get(j) == Some(&b'(') {
+        return None;
+    }
+    // Each predicate must be positional-proof.
+    while b.get(j) == Some(&b'[') {
+        let close = matching_bracket(x, j)?;
+        let p = x[j + 1..close].trim();
+        if !non_positional(p) {
+            return None;
+        }
+        j = close + 1;
+        while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+            j += 1;
+        }
+    }
+    Some(i)
+}
+
+/// The `]` closing the `[` at `open`, outside string literals.
+fn matching_bracket(x: &str, open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (k, c) in x[open..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A predicate whose value is a boolean or a node test, never a number:
+/// a comparison, or a plain relative path; and no `position()` or
+/// `last()`.
+fn non_positional(p: &str) -> bool {
+    if p.is_empty() || p.contains("position()") || p.contains("last()") {
+        return false;
+    }
+    let comparison = [
+        "=", "<", ">", " eq ", " ne ", " lt ", " gt ", " le ", " ge ",
+    ]
+    .iter()
+    .any(|op| p.contains(op));
+    let path = p
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, ':' | '@' | '/' | '_' | '-' | '.'))
+        && p.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '@');
+    // A top-level arithmetic or a variable alone could be a number.
+    (comparison || path) && !p.starts_with('$')
 }
 
 /// A match pattern as the query that yields every node it matches, from the
@@ -597,5 +1159,214 @@ mod tests {
         );
         assert_eq!(last_names_of("ram:A/*"), None);
         assert_eq!(last_names_of("/"), None);
+    }
+
+    #[test]
+    fn code_list_lookups_only_where_only_their_truth_counts() {
+        let lookup = "doc('file:///facteur/rules/FACTUR-X_EN16931_codedb.xml')/codedb/cl[@id=8]/enumeration[@value=$codeValue8]";
+        let x = format!("boolean(string-length($codeValue8)=0 or {lookup})");
+        let y = code_list_lookups(&x);
+        assert!(!y.contains("/codedb/"), "{y}");
+        assert!(
+            y.contains(" C62 ") && y.contains("$codeValue8 satisfies"),
+            "{y}"
+        );
+        // Counted, or followed by a path: left alone.
+        for x in [format!("count({lookup})"), format!("x or {lookup}/@value")] {
+            assert_eq!(code_list_lookups(&x), x);
+        }
+    }
+
+    /// The lookup written as a string test gives the official answer on
+    /// every code of every list, and on values that are not codes.
+    #[test]
+    fn code_list_lookups_agree_with_the_code_lists() {
+        let schema = Arc::new(Schema {
+            globals: vec![],
+            ..Default::default()
+        });
+        let c = Compiled::new(schema).unwrap();
+        let mut documents = Documents::new();
+        for (name, text) in super::super::sets::CODE_LISTS {
+            let uri = format!("{CODE_LIST_BASE}{name}");
+            let uri: &iri_string::types::IriStr = uri.as_str().try_into().unwrap();
+            documents.add_string(uri, text).unwrap();
+        }
+        let uri: &iri_string::types::IriStr = "file:///facteur/t.xml".try_into().unwrap();
+        let h = documents
+            .add_string(
+                uri,
+                "<t><v>C62</v><v>c62</v><v> C62</v><v>C62 H87</v><v>EUR</v><v>ZZZZ</v><v/></t>",
+            )
+            .unwrap();
+        let root = documents.document_node(h).unwrap();
+        let mut vars = Variables::new();
+        for n in &c.var_names {
+            vars.insert(n.clone(), Sequence::default());
+        }
+        let mut run = Run {
+            documents: &mut documents,
+            vars,
+        };
+        let mut lists = 0;
+        for ((file, id), _) in code_lists()
+            .iter()
+            .filter(|((f, _), _)| f.contains("EN16931"))
+        {
+            let official = format!(
+                "for $v in (//v, doc('{CODE_LIST_BASE}{file}')/codedb/cl[@id={id}]/enumeration/@value) return boolean(string-length($v)=0 or doc('{CODE_LIST_BASE}{file}')/codedb/cl[@id={id}]/enumeration[@value=$v])"
+            );
+            let ours = code_list_lookups(&official);
+            assert_ne!(ours, official);
+            let a = run.eval(&c.compile(&official).unwrap(), root).unwrap();
+            let b = run.eval(&c.compile(&ours).unwrap(), root).unwrap();
+            let bools = |s: &Sequence| -> Vec<bool> {
+                s.iter()
+                    .map(|i| i.effective_boolean_value().unwrap())
+                    .collect()
+            };
+            assert_eq!(bools(&a), bools(&b), "{file} list {id}");
+            lists += 1;
+        }
+        assert!(lists > 20, "{lists}");
+    }
+
+    #[test]
+    fn descendant_steps_only_where_they_select_the_same_nodes() {
+        for (x, want) in [
+            ("count(//ram:A)", "count(/descendant::ram:A)"),
+            (
+                "//ram:A[ram:B='x']/ram:C",
+                "/descendant::ram:A[ram:B='x']/ram:C",
+            ),
+            ("$d//ram:A[ram:B]", "$d/descendant::ram:A[ram:B]"),
+            ("//ram:A[1]", "//ram:A[1]"),
+            ("//ram:A[$n]", "//ram:A[$n]"),
+            ("//ram:A[position() = 2]", "//ram:A[position() = 2]"),
+            (
+                "//ram:A[ram:B = 'x'][last()]",
+                "//ram:A[ram:B = 'x'][last()]",
+            ),
+            ("//@id", "//@id"),
+            ("//*", "//*"),
+            ("//text()", "//text()"),
+            ("'//ram:A'", "'//ram:A'"),
+            ("//child::ram:A", "//child::ram:A"),
+        ] {
+            assert_eq!(descendant_steps(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn plain_paths_are_read_and_the_rest_left_to_xpath() {
+        let schema = Schema {
+            namespaces: vec![("r".into(), "urn:r".into())],
+            ..Default::default()
+        };
+        for xpath in [
+            "r:A[r:B]",
+            "r:A/*",
+            "zz:A",
+            "r:A//r:B",
+            "/",
+            "ancestor::r:A",
+            "r:A/text()",
+        ] {
+            assert_eq!(Path::parse_all(&schema, xpath), None, "{xpath}");
+        }
+        let p = Path::parse_all(&schema, "/r:A/r:B | //r:C/@id").unwrap();
+        assert!(p[0].absolute && !p[1].absolute);
+        assert_eq!(p[1].steps[1], Step::Attribute(String::new(), "id".into()));
+
+        let mut xot = xot::Xot::new();
+        let doc = xot
+            .parse(r#"<r:A xmlns:r="urn:r"><r:B/><r:X><r:B/><r:C id="1"/></r:X></r:A>"#)
+            .unwrap();
+        let all: Vec<xot::Node> = xot
+            .descendants(doc)
+            .flat_map(|n| std::iter::once(n).chain(xot.attribute_nodes(n).collect::<Vec<_>>()))
+            .collect();
+        let hits = |p: &Path| all.iter().filter(|n| p.matches(&xot, **n)).count();
+        // Only the B right under the root A; the id attribute of C.
+        assert_eq!(hits(&p[0]), 1);
+        assert_eq!(hits(&p[1]), 1);
+        let any_b = &Path::parse_all(&schema, "r:B").unwrap()[0];
+        assert_eq!(hits(any_b), 2);
+    }
+
+    /// Every official rule whose context is matched without XPath matches
+    /// exactly the nodes its XPath query gives, on every CI sample document.
+    #[test]
+    fn plain_path_matching_agrees_with_xpath_on_the_official_rules() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/einvoice");
+        let mut docs: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        docs.sort();
+        // Every third document: all syntaxes and profiles, in less time.
+        let docs: Vec<String> = docs.into_iter().step_by(3).collect();
+        assert!(docs.len() > 10);
+        let mut compared = 0usize;
+        for (name, text) in super::super::sets::STYLESHEETS {
+            let schema = Arc::new(super::super::stylesheet::parse(text).unwrap());
+            let c = Compiled::new(schema.clone()).unwrap();
+            for xml in &docs {
+                let mut documents = Documents::new();
+                let uri: &iri_string::types::IriStr =
+                    "file:///facteur/test.xml".try_into().unwrap();
+                let h = documents.add_string(uri, xml).unwrap();
+                let root = documents.document_node(h).unwrap();
+                let mut vars = Variables::new();
+                for n in &c.var_names {
+                    vars.insert(n.clone(), Sequence::default());
+                }
+                let mut run = Run {
+                    documents: &mut documents,
+                    vars,
+                };
+                let nodes: Vec<xot::Node> = {
+                    let xot = run.documents.xot();
+                    xot.descendants(root)
+                        .flat_map(|n| {
+                            std::iter::once(n).chain(xot.attribute_nodes(n).collect::<Vec<_>>())
+                        })
+                        .collect()
+                };
+                for (pi, p) in c.patterns.iter().enumerate() {
+                    for (ri, r) in p.rules.iter().enumerate() {
+                        let Some(paths) = &r.paths else { continue };
+                        let xot = run.documents.xot();
+                        let native: Vec<xot::Node> = nodes
+                            .iter()
+                            .copied()
+                            .filter(|n| paths.iter().any(|p| p.matches(xot, *n)))
+                            .collect();
+                        let q = c.matches(pi, ri).as_ref().unwrap();
+                        let mut by_xpath: Vec<xot::Node> = run
+                            .eval(q, root)
+                            .unwrap()
+                            .iter()
+                            .filter_map(|i| match i {
+                                Item::Node(n) => Some(n),
+                                _ => None,
+                            })
+                            .collect();
+                        let order: HashMap<xot::Node, usize> =
+                            nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+                        by_xpath.sort_by_key(|n| order.get(n).copied().unwrap_or(usize::MAX));
+                        assert_eq!(
+                            native, by_xpath,
+                            "{name}: {}",
+                            schema.patterns[pi].rules[ri].context
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
     }
 }

@@ -155,18 +155,15 @@ pub enum RulesError {
     Panicked,
 }
 
-/// The official stylesheets read once per process, shared by every thread.
-fn schemas() -> &'static Vec<Result<Arc<stylesheet::Schema>, String>> {
-    static SCHEMAS: OnceLock<Vec<Result<Arc<stylesheet::Schema>, String>>> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        sets::STYLESHEETS
-            .iter()
-            .map(|(_, text)| {
-                stylesheet::parse(text)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
-            .collect()
+/// An official stylesheet read once per process, the first time a document
+/// needs it, shared by every thread.
+fn schema(index: usize) -> &'static Result<Arc<stylesheet::Schema>, String> {
+    static SCHEMAS: [OnceLock<Result<Arc<stylesheet::Schema>, String>>; sets::STYLESHEETS.len()] =
+        [const { OnceLock::new() }; sets::STYLESHEETS.len()];
+    SCHEMAS[index].get_or_init(|| {
+        stylesheet::parse(sets::STYLESHEETS[index].1)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
     })
 }
 
@@ -180,7 +177,7 @@ fn compiled(index: usize) -> Result<Rc<engine::Compiled>, RulesError> {
     if let Some(c) = COMPILED.with(|c| c.borrow().get(index).cloned().flatten()) {
         return Ok(c);
     }
-    let schema = schemas()[index]
+    let schema = schema(index)
         .as_ref()
         .map_err(|e| RulesError::Stylesheet(name, e.clone()))?;
     let c = Rc::new(
@@ -203,7 +200,7 @@ type Found = Result<Vec<(Failure, bool)>, RulesError>;
 /// One document for the rules workers: its text, the stylesheets to run,
 /// and where to answer.
 struct Job {
-    text: String,
+    text: Arc<str>,
     sheets: Vec<usize>,
     reply: mpsc::Sender<Vec<Found>>,
 }
@@ -314,27 +311,35 @@ pub fn check_xml(xml: &[u8]) -> Result<Outcome, RulesError> {
     };
     let sheets = sets::for_document(inv.syntax, inv.profile);
     if !sheets.is_empty() {
-        let (reply, answer) = mpsc::channel();
-        let job = Job {
-            text: text.to_string(),
-            sheets: sheets.clone(),
-            reply,
-        };
-        workers()
-            .lock()
-            .map_err(|_| RulesError::Panicked)?
-            .send(job)
-            .map_err(|_| RulesError::Panicked)?;
-        for found in answer.recv().map_err(|_| RulesError::Panicked)? {
-            for (f, unevaluated) in found? {
-                if unevaluated {
-                    outcome.unevaluated.push(Unevaluated {
-                        id: f.id,
-                        set: f.set,
-                        reason: f.message,
-                    });
-                } else {
-                    outcome.failures.push(f);
+        // One job per stylesheet: a single document's stylesheets run on
+        // several workers at once; their findings are put back in order.
+        let text: Arc<str> = Arc::from(text);
+        let mut answers = Vec::with_capacity(sheets.len());
+        {
+            let tx = workers().lock().map_err(|_| RulesError::Panicked)?;
+            for &sheet in &sheets {
+                let (reply, answer) = mpsc::channel();
+                tx.send(Job {
+                    text: text.clone(),
+                    sheets: vec![sheet],
+                    reply,
+                })
+                .map_err(|_| RulesError::Panicked)?;
+                answers.push(answer);
+            }
+        }
+        for answer in answers {
+            for found in answer.recv().map_err(|_| RulesError::Panicked)? {
+                for (f, unevaluated) in found? {
+                    if unevaluated {
+                        outcome.unevaluated.push(Unevaluated {
+                            id: f.id,
+                            set: f.set,
+                            reason: f.message,
+                        });
+                    } else {
+                        outcome.failures.push(f);
+                    }
                 }
             }
         }
