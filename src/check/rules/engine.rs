@@ -82,13 +82,17 @@ pub struct Compiled {
     patterns: Vec<CompiledPattern>,
     /// The message's XPath pieces, per (pattern, rule, assert), compiled the
     /// first time the assert fires.
-    messages: RefCell<HashMap<(usize, usize, usize), Rc<Vec<Option<Program>>>>>,
+    messages: RefCell<HashMap<(usize, usize, usize), Pieces>>,
     /// The code lists already parsed, and how many runs used them.
     documents: RefCell<Option<(Documents, usize)>>,
 }
 
 /// One compiled XPath.
 type Program = xee_xpath::query::SequenceQuery;
+
+/// An assert message's XPath pieces, compiled (`None` for text, or for a
+/// piece that does not compile).
+type Pieces = Rc<Vec<Option<Program>>>;
 
 struct CompiledPattern {
     rules: Vec<CompiledRule>,
