@@ -247,6 +247,15 @@ impl Compiled {
         out
     }
 
+    /// Every variable the queries declare, empty: the globals are set in
+    /// turn, `$facteur-nodes` per batch.
+    fn empty_vars(&self) -> Variables {
+        self.var_names
+            .iter()
+            .map(|n| (n.clone(), Sequence::default()))
+            .collect()
+    }
+
     fn run_in(
         &self,
         documents: &mut Documents,
@@ -254,23 +263,11 @@ impl Compiled {
         xml: &str,
     ) -> Result<Vec<Fired>, EngineError> {
         // Each run's document under its own URI in the shared collection.
-        let uri = format!("{DOCUMENT_URI}{runs}.xml");
-        let uri: &iri_string::types::IriStr = uri
-            .as_str()
-            .try_into()
-            .map_err(|_| EngineError::Load("uri".into()))?;
-        let handle = documents
-            .add_string(uri, xml)
-            .map_err(|e| EngineError::Load(e.to_string()))?;
-        let root = documents
-            .document_node(handle)
-            .ok_or_else(|| EngineError::Load("no document node".into()))?;
-
-        let mut vars = Variables::new();
-        for name in &self.var_names {
-            vars.insert(name.clone(), Sequence::default());
-        }
-        let mut run = Run { documents, vars };
+        let root = add_document(documents, &format!("{DOCUMENT_URI}{runs}.xml"), xml)?;
+        let mut run = Run {
+            documents,
+            vars: self.empty_vars(),
+        };
         for (i, q) in self.globals.iter().enumerate() {
             let v = run
                 .eval(q, root)
@@ -414,6 +411,19 @@ impl Compiled {
         }
         Ok(fired)
     }
+}
+
+/// Parses `xml` into `documents` under `uri`; its document node.
+fn add_document(documents: &mut Documents, uri: &str, xml: &str) -> Result<xot::Node, EngineError> {
+    let uri: &iri_string::types::IriStr = uri
+        .try_into()
+        .map_err(|_| EngineError::Load(format!("uri {uri}")))?;
+    let handle = documents
+        .add_string(uri, xml)
+        .map_err(|e| EngineError::Load(e.to_string()))?;
+    documents
+        .document_node(handle)
+        .ok_or_else(|| EngineError::Load("no document node".into()))
 }
 
 /// A match pattern's alternative that is a plain path of names: child steps
@@ -1196,21 +1206,15 @@ mod tests {
             let uri: &iri_string::types::IriStr = uri.as_str().try_into().unwrap();
             documents.add_string(uri, text).unwrap();
         }
-        let uri: &iri_string::types::IriStr = "file:///facteur/t.xml".try_into().unwrap();
-        let h = documents
-            .add_string(
-                uri,
-                "<t><v>C62</v><v>c62</v><v> C62</v><v>C62 H87</v><v>EUR</v><v>ZZZZ</v><v/></t>",
-            )
-            .unwrap();
-        let root = documents.document_node(h).unwrap();
-        let mut vars = Variables::new();
-        for n in &c.var_names {
-            vars.insert(n.clone(), Sequence::default());
-        }
+        let root = add_document(
+            &mut documents,
+            "file:///facteur/t.xml",
+            "<t><v>C62</v><v>c62</v><v> C62</v><v>C62 H87</v><v>EUR</v><v>ZZZZ</v><v/></t>",
+        )
+        .unwrap();
         let mut run = Run {
             documents: &mut documents,
-            vars,
+            vars: c.empty_vars(),
         };
         let mut lists = 0;
         for ((file, id), _) in code_lists()
@@ -1319,17 +1323,10 @@ mod tests {
             let c = Compiled::new(schema.clone()).unwrap();
             for xml in &docs {
                 let mut documents = Documents::new();
-                let uri: &iri_string::types::IriStr =
-                    "file:///facteur/test.xml".try_into().unwrap();
-                let h = documents.add_string(uri, xml).unwrap();
-                let root = documents.document_node(h).unwrap();
-                let mut vars = Variables::new();
-                for n in &c.var_names {
-                    vars.insert(n.clone(), Sequence::default());
-                }
+                let root = add_document(&mut documents, "file:///facteur/test.xml", xml).unwrap();
                 let mut run = Run {
                     documents: &mut documents,
-                    vars,
+                    vars: c.empty_vars(),
                 };
                 let nodes: Vec<xot::Node> = {
                     let xot = run.documents.xot();
