@@ -197,12 +197,12 @@ fn compiled(index: usize) -> Result<Rc<engine::Compiled>, RulesError> {
 /// What one stylesheet found on one document.
 type Found = Result<Vec<(Failure, bool)>, RulesError>;
 
-/// One document for the rules workers: its text, the stylesheets to run,
-/// and where to answer.
+/// One stylesheet to run on one document, for the rules workers: the
+/// document's text, the stylesheet, and where to answer.
 struct Job {
     text: Arc<str>,
-    sheets: Vec<usize>,
-    reply: mpsc::Sender<Vec<Found>>,
+    sheet: usize,
+    reply: mpsc::Sender<Found>,
 }
 
 /// The rules workers: a few long-lived threads, each compiling the
@@ -232,12 +232,9 @@ fn workers() -> &'static Mutex<mpsc::Sender<Job>> {
                         };
                         let Ok(job) = job else { return };
                         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            job.sheets
-                                .iter()
-                                .map(|&i| run_one(i, &job.text))
-                                .collect::<Vec<_>>()
+                            run_one(job.sheet, &job.text)
                         }))
-                        .unwrap_or_else(|_| vec![Err(RulesError::Panicked)]);
+                        .unwrap_or(Err(RulesError::Panicked));
                         let _ = job.reply.send(out);
                     }
                 });
@@ -321,7 +318,7 @@ pub fn check_xml(xml: &[u8]) -> Result<Outcome, RulesError> {
                 let (reply, answer) = mpsc::channel();
                 tx.send(Job {
                     text: text.clone(),
-                    sheets: vec![sheet],
+                    sheet,
                     reply,
                 })
                 .map_err(|_| RulesError::Panicked)?;
@@ -329,17 +326,15 @@ pub fn check_xml(xml: &[u8]) -> Result<Outcome, RulesError> {
             }
         }
         for answer in answers {
-            for found in answer.recv().map_err(|_| RulesError::Panicked)? {
-                for (f, unevaluated) in found? {
-                    if unevaluated {
-                        outcome.unevaluated.push(Unevaluated {
-                            id: f.id,
-                            set: f.set,
-                            reason: f.message,
-                        });
-                    } else {
-                        outcome.failures.push(f);
-                    }
+            for (f, unevaluated) in answer.recv().map_err(|_| RulesError::Panicked)?? {
+                if unevaluated {
+                    outcome.unevaluated.push(Unevaluated {
+                        id: f.id,
+                        set: f.set,
+                        reason: f.message,
+                    });
+                } else {
+                    outcome.failures.push(f);
                 }
             }
         }
