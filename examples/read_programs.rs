@@ -77,6 +77,14 @@ fn main() {
                     }
                 }
             }
+            for x in m
+                .same
+                .misses
+                .iter()
+                .chain(m.next.iter().flat_map(|n| &n.misses))
+            {
+                eprintln!("  LEARNED MISS {x}");
+            }
             for w in m
                 .plain
                 .sure_wrong

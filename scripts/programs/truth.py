@@ -274,6 +274,23 @@ def from_invoice2data(j):
     return t
 
 
+def renumber(t):
+    """Lines (and VAT rows) of which nothing is printed are left out, so the
+    printed ones are numbered as a reader meets them: 0, 1, 2…"""
+    out = {}
+    for group in ("BG-25", "BG-23"):
+        seen = sorted({int(m.group(1)) for k in t for m in [re.match(group + r"\[(\d+)\]", k)] if m})
+        new = {old: i for i, old in enumerate(seen)}
+        for k, v in t.items():
+            m = re.match(group + r"\[(\d+)\]", k)
+            if m:
+                out[f"{group}[{new[int(m.group(1))]}]" + k[m.end():]] = v
+    for k, v in t.items():
+        if not re.match(r"BG-2[35]\[", k):
+            out[k] = v
+    return out
+
+
 def main():
     manifest = FIXTURES / "programs" / "programs.tsv"
     kept = dropped = 0
@@ -295,7 +312,7 @@ def main():
                     continue
                 truth = from_cii(xml)
             text = page_text(pdf)
-            shown = {k: v for k, v in truth.items() if printed(k, v, text)}
+            shown = renumber({k: v for k, v in truth.items() if printed(k, v, text)})
             dropped += len(truth) - len(shown)
             kept += len(shown)
             out.write_text(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True) + "\n")

@@ -1296,6 +1296,17 @@ fn first<'a, T>(
     facts.iter().find_map(f)
 }
 
+/// Lines that print no VAT rate, on an invoice whose breakdown has one rate:
+/// that rate is theirs (EN 16931 gives every line a rate), sure when the
+/// breakdown's is.
+pub fn one_rate_lines(inv: &mut Invoice) {
+    let [row] = &inv.vat[..] else { return };
+    let Some(rate) = row.rate.clone() else { return };
+    for l in inv.lines.iter_mut().filter(|l| l.vat_rate.is_none()) {
+        l.vat_rate = Some(rate.clone());
+    }
+}
+
 fn dec_field(d: Dec, s: Source, sure: bool) -> Field {
     Field::new(d.amount_string(), s, sure)
 }

@@ -15,13 +15,15 @@
 //! and the intake pipeline look layouts up and pass them in), and never
 //! learns from an unconfirmed reading.
 
+pub mod rows;
+
 use serde::{Deserialize, Serialize};
 
 use super::amount::{Dec, parse_number};
 use super::fields::{self, parse_date};
 use super::labels::{self, Column};
 use super::layout::{Cell, Page};
-use super::{Field, Invoice, ItemLine, Source};
+use super::{Field, Invoice, ItemLine, Source, VatRow};
 use crate::ident::{self, IdKind, Validity};
 use crate::text::fold;
 
@@ -45,6 +47,10 @@ pub struct Learned {
     /// The confirmed value (for the seller's own fields, which do not change
     /// from one invoice to the next).
     pub value: String,
+    /// Confirmed but printed nowhere on the page (the seller's country, the
+    /// currency): the confirmed value stands in for what the page lacks.
+    #[serde(default)]
+    pub unprinted: bool,
 }
 
 /// How the table of lines is laid out.
@@ -66,7 +72,15 @@ pub struct Layout {
     pub seller_name: Option<String>,
     pub fingerprint: Vec<String>,
     pub fields: Vec<Learned>,
+    /// The table of lines as first learned (header and columns from the
+    /// first line); kept for layouts learned before `rows`.
     pub table: Option<LearnedTable>,
+    /// The table of lines, learned from every confirmed line.
+    #[serde(default)]
+    pub rows: Option<rows::LearnedRows>,
+    /// The VAT breakdown, learned from every confirmed rate.
+    #[serde(default)]
+    pub vat_rows: Option<rows::LearnedRows>,
 }
 
 impl Layout {
@@ -284,8 +298,11 @@ fn locate<'p>(
     for (pi, p) in pages.iter().enumerate() {
         for line in &p.lines {
             for c in &line.cells {
-                if let Some(v) = value_in(kind, &c.text)
-                    && same_value(kind, confirmed, &v)
+                // A name may begin with a word that is also a label
+                // (« Lieferant GmbH »): the whole cell counts too.
+                let whole = matches!(kind, Kind::Text | Kind::City)
+                    && same_value(kind, confirmed, c.text.trim());
+                if whole || value_in(kind, &c.text).is_some_and(|v| same_value(kind, confirmed, &v))
                 {
                     hits.push((pi, c));
                 }
@@ -361,6 +378,21 @@ pub fn learn(pages: &[Page], read: &Invoice, confirmed: &Invoice) -> Layout {
         let kind = kind_of(&path);
         let read_field = read_flat.iter().find(|(p, _)| *p == path).map(|(_, f)| f);
         let Some((pi, cell)) = locate(pages, kind, &path, &f.value, read_field) else {
+            if UNPRINTED.contains(&path.as_str()) {
+                fields_learned.push(Learned {
+                    path,
+                    page: 0,
+                    anchor: None,
+                    ax: 0.0,
+                    ay: 0.0,
+                    x0: 0.0,
+                    y: 0.0,
+                    x1: 0.0,
+                    size: 0.0,
+                    value: f.value.clone(),
+                    unprinted: true,
+                });
+            }
             continue;
         };
         let page = &pages[pi];
@@ -382,9 +414,37 @@ pub fn learn(pages: &[Page], read: &Invoice, confirmed: &Invoice) -> Layout {
             x1: cell.x1,
             size: cell.size,
             value: f.value.clone(),
+            unprinted: false,
         });
     }
     let table = learn_table(pages, confirmed);
+    let line_rows: Vec<rows::Wanted> = confirmed
+        .lines
+        .iter()
+        .map(|l| {
+            [
+                ("net", &l.net),
+                ("description", &l.description),
+                ("quantity", &l.quantity),
+                ("unit_price", &l.unit_price),
+                ("vat_rate", &l.vat_rate),
+                ("unit", &l.unit),
+            ]
+            .into_iter()
+            .filter_map(|(k, f)| f.as_ref().map(|f| (k, f.value.clone())))
+            .collect()
+        })
+        .collect();
+    let vat_rows: Vec<rows::Wanted> = confirmed
+        .vat
+        .iter()
+        .map(|v| {
+            [("base", &v.base), ("tax", &v.tax), ("rate", &v.rate)]
+                .into_iter()
+                .filter_map(|(k, f)| f.as_ref().map(|f| (k, f.value.clone())))
+                .collect()
+        })
+        .collect();
     Layout {
         id: 0,
         seller_key: seller_key(confirmed)
@@ -399,8 +459,14 @@ pub fn learn(pages: &[Page], read: &Invoice, confirmed: &Invoice) -> Layout {
         fingerprint: pages.first().map(fingerprint).unwrap_or_default(),
         fields: fields_learned,
         table,
+        rows: rows::learn(pages, &line_rows, "net"),
+        vat_rows: rows::learn(pages, &vat_rows, "base"),
     }
 }
+
+/// Confirmed values a page may not print, kept as they were confirmed: the
+/// seller's country, the currency, the buyer's country.
+const UNPRINTED: [&str; 3] = ["BG-4/BG-5/BT-40", "BT-5", "BG-7/BG-8/BT-55"];
 
 /// The table's columns from where the confirmed first line's values sit,
 /// and its header: the nearest line above with as many cells.
@@ -559,8 +625,37 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
         let kind = kind_of(&l.path);
         let constant =
             l.path.starts_with("BG-4/") || l.path == "BG-16/BG-17/BT-84" || l.path == "BT-5";
-        let found = cell_at(page, l).and_then(|(c, anchored)| {
-            value_in(kind, &c.text).map(|v| (v, fields::source_of(page.number, c), anchored))
+        if l.unprinted {
+            // Printed nowhere when confirmed: the confirmed value stands in
+            // where the page still says nothing; sure only for the seller's
+            // own country (the buyer's and the currency may change).
+            if let Some(slot) = slot(inv, &l.path)
+                && !slot.as_ref().is_some_and(|f| f.sure)
+            {
+                *slot = Some(Field::new(
+                    l.value.clone(),
+                    Source::User,
+                    l.path.starts_with("BG-4/"),
+                ));
+            }
+            continue;
+        }
+        // The seller's own fields do not change: wherever the confirmed value
+        // is printed now, that is it.
+        let anywhere = constant
+            .then(|| locate(pages, kind, &l.path, &l.value, None))
+            .flatten()
+            .map(|(pi, c)| {
+                (
+                    l.value.clone(),
+                    fields::source_of(pages[pi].number, c),
+                    true,
+                )
+            });
+        let found = anywhere.or_else(|| {
+            cell_at(page, l).and_then(|(c, anchored)| {
+                value_in(kind, &c.text).map(|v| (v, fields::source_of(page.number, c), anchored))
+            })
         });
         let Some(slot) = slot(inv, &l.path) else {
             continue;
@@ -596,8 +691,13 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
             }
         }
     }
-    if let Some(t) = &layout.table {
+    if let Some(t) = &layout.rows {
+        apply_rows(t, pages, inv, &general);
+    } else if let Some(t) = &layout.table {
         apply_table(t, pages, inv, &general);
+    }
+    if let Some(t) = &layout.vat_rows {
+        apply_vat_rows(t, pages, inv, &general);
     }
     settle_amounts(inv);
     super::fields::positive_credit_note(inv);
@@ -614,6 +714,81 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
         }
     }
     *inv = after;
+}
+
+/// The lines read from their learned places, when they add up to the total
+/// without VAT (or the general reading's lines do not).
+fn apply_rows(t: &rows::LearnedRows, pages: &[Page], inv: &mut Invoice, general: &Invoice) {
+    let lines: Vec<ItemLine> = rows::read(t, pages, true)
+        .iter()
+        .map(|r| ItemLine {
+            description: rows::get(r, "description").cloned(),
+            quantity: rows::get(r, "quantity").cloned(),
+            unit: rows::get(r, "unit").cloned(),
+            unit_price: rows::get(r, "unit_price").cloned(),
+            vat_rate: rows::get(r, "vat_rate").cloned(),
+            net: rows::get(r, "net").cloned(),
+            ..ItemLine::default()
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    let sum = lines
+        .iter()
+        .filter_map(|l| amount(&l.net))
+        .fold(Dec::ZERO, Dec::plus);
+    let adds_up = [&inv.totals.without_tax, &general.totals.lines_sum]
+        .into_iter()
+        .any(|f| amount(f).is_some_and(|h| sum.near(h, 1)));
+    let general_ok =
+        !general.lines.is_empty() && general.totals.lines_sum.as_ref().is_some_and(|f| f.sure);
+    if adds_up || !general_ok {
+        inv.lines = lines;
+    }
+}
+
+/// The VAT breakdown read from its learned places, when its rows add up to
+/// the total VAT (or the general reading's do not).
+fn apply_vat_rows(t: &rows::LearnedRows, pages: &[Page], inv: &mut Invoice, general: &Invoice) {
+    let has_rate = t.columns.iter().any(|c| c.kind == "rate");
+    let vat: Vec<VatRow> = rows::read(t, pages, false)
+        .iter()
+        .filter(|r| !has_rate || rows::get(r, "rate").is_some())
+        .map(|r| VatRow {
+            rate: rows::get(r, "rate").cloned(),
+            base: rows::get(r, "base").cloned(),
+            tax: rows::get(r, "tax").cloned(),
+            ..VatRow::default()
+        })
+        .collect();
+    if vat.is_empty() {
+        return;
+    }
+    let total = amount(&inv.totals.tax);
+    let adds_up = |rows: &[VatRow]| {
+        let sum = rows
+            .iter()
+            .filter_map(|v| amount(&v.tax))
+            .fold(Dec::ZERO, Dec::plus);
+        !rows.is_empty()
+            && total.is_some_and(|t| sum.near(t, rows.len() as i64))
+            && rows.iter().all(
+                |v| match (amount(&v.base), amount(&v.rate), amount(&v.tax)) {
+                    (Some(b), Some(r), Some(x)) => b.percent(r).near(x, 1),
+                    _ => false,
+                },
+            )
+    };
+    let ok = adds_up(&vat);
+    if ok || !adds_up(&general.vat) {
+        inv.vat = vat;
+        for v in &mut inv.vat {
+            for f in [&mut v.rate, &mut v.base, &mut v.tax].into_iter().flatten() {
+                f.sure = ok;
+            }
+        }
+    }
 }
 
 /// Rows under a learned table header.

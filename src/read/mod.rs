@@ -290,6 +290,7 @@ pub fn read_pages(contents: &[PageContent], layouts: &[Layout]) -> Reading {
         if let Some(l) = learn::matching(layouts, &pages[seg.clone()], &inv) {
             learn::apply(l, &pages[seg.clone()], &mut inv);
         }
+        fields::one_rate_lines(&mut inv);
         invoices.push(inv);
     }
     Reading { invoices, pages }

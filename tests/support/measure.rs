@@ -14,6 +14,8 @@ pub struct Score {
     pub fields: BTreeMap<String, (usize, usize)>,
     pub sure: usize,
     pub sure_wrong: Vec<String>,
+    /// Every value not read right: "path: read …, true …".
+    pub misses: Vec<String>,
 }
 
 impl Score {
@@ -34,6 +36,7 @@ impl Score {
         }
         self.sure += other.sure;
         self.sure_wrong.extend(other.sure_wrong.iter().cloned());
+        self.misses.extend(other.misses.iter().cloned());
     }
 }
 
@@ -101,6 +104,11 @@ pub fn score(truth: &[(String, String)], inv: &Invoice) -> Score {
         e.1 += 1;
         if ok {
             e.0 += 1;
+        } else {
+            s.misses.push(format!(
+                "{path}: read {:?}, true {want:?}",
+                got.map(|f| &f.value)
+            ));
         }
     }
     for (path, f) in &read {

@@ -149,7 +149,11 @@ pub fn measure(p: &Program) -> Measured {
             if let Some(l) = &layout {
                 let again = read_one(&bytes, std::slice::from_ref(l));
                 if let Some(inv) = again.invoices.first() {
-                    m.same.add(&score(&truth, inv));
+                    let mut sc = score(&truth, inv);
+                    for x in &mut sc.misses {
+                        *x = format!("{name} (again): {x}");
+                    }
+                    m.same.add(&sc);
                 }
             }
         } else if let Some(l) = &layout {
@@ -158,9 +162,11 @@ pub fn measure(p: &Program) -> Measured {
                 if inv.layout == Some(1) {
                     m.next_matched += 1;
                 }
-                m.next
-                    .get_or_insert_with(Score::default)
-                    .add(&score(&truth, inv));
+                let mut sc = score(&truth, inv);
+                for x in &mut sc.misses {
+                    *x = format!("{name} (next): {x}");
+                }
+                m.next.get_or_insert_with(Score::default).add(&sc);
             }
         }
     }
