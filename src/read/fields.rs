@@ -1296,6 +1296,36 @@ fn first<'a, T>(
     facts.iter().find_map(f)
 }
 
+/// The euro taken for an invoice that names no currency label becomes sure
+/// when its pages print the euro (« € », « EUR », « euros ») and no other
+/// currency's sign or code.
+pub fn euro_printed(pages: &[Page], inv: &mut Invoice) {
+    let Some(cur) = inv
+        .currency
+        .as_mut()
+        .filter(|c| !c.sure && c.value == "EUR")
+    else {
+        return;
+    };
+    let (mut euro, mut other) = (false, false);
+    for l in pages.iter().flat_map(|p| p.lines.iter()) {
+        let t = l.text();
+        let words: Vec<String> = t
+            .split(|c: char| !c.is_alphanumeric())
+            .map(|w| w.to_lowercase())
+            .collect();
+        euro |= t.contains('€')
+            || words
+                .iter()
+                .any(|w| matches!(w.as_str(), "eur" | "euro" | "euros"));
+        other |= t.contains(['$', '£', '¥', '₹'])
+            || words
+                .iter()
+                .any(|w| matches!(w.as_str(), "usd" | "gbp" | "chf" | "jpy" | "inr"));
+    }
+    cur.sure = euro && !other;
+}
+
 /// Lines that print no VAT rate, on an invoice whose breakdown has one rate:
 /// that rate is theirs (EN 16931 gives every line a rate), sure when the
 /// breakdown's is.

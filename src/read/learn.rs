@@ -566,6 +566,11 @@ fn cell_at<'p>(page: &'p Page, l: &Learned) -> Option<(&'p Cell, bool)> {
             .unwrap_or((0.0, 0.0)),
         None => (0.0, 0.0),
     };
+    // A label the layout had and this page lacks: the place is not the
+    // same here (another total, another block), so nothing is read there.
+    if l.anchor.is_some() && !anchored {
+        return None;
+    }
     let (x0, x1, y) = (l.x0 + dx, l.x1 + dx, l.y + dy);
     page.lines
         .iter()
@@ -627,15 +632,16 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
             l.path.starts_with("BG-4/") || l.path == "BG-16/BG-17/BT-84" || l.path == "BT-5";
         if l.unprinted {
             // Printed nowhere when confirmed: the confirmed value stands in
-            // where the page still says nothing; sure only for the seller's
-            // own country (the buyer's and the currency may change).
+            // where the page still says nothing; sure for the seller's own
+            // country and the layout's currency, not for the buyer's
+            // country (another buyer may live elsewhere).
             if let Some(slot) = slot(inv, &l.path)
                 && !slot.as_ref().is_some_and(|f| f.sure)
             {
                 *slot = Some(Field::new(
                     l.value.clone(),
                     Source::User,
-                    l.path.starts_with("BG-4/"),
+                    l.path.starts_with("BG-4/") || l.path == "BT-5",
                 ));
             }
             continue;
@@ -691,8 +697,9 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
             }
         }
     }
+    let mut learned_rows = None;
     if let Some(t) = &layout.rows {
-        apply_rows(t, pages, inv, &general);
+        learned_rows = apply_rows(t, pages, inv, &general);
     } else if let Some(t) = &layout.table {
         apply_table(t, pages, inv, &general);
     }
@@ -702,23 +709,40 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
     settle_amounts(inv);
     super::fields::positive_credit_note(inv);
     // What the general reading had sure and the learned places did not
-    // confirm stays as the general reading had it.
+    // confirm stays as the general reading had it; the arithmetic then
+    // settles again with it (a total the layout misplaced no longer makes
+    // the lines unsure).
     let before = general.flat();
     let mut after = std::mem::take(inv);
+    let mut restored = false;
     for (path, f) in before {
         if f.sure
             && let Some(slot) = slot(&mut after, &path)
             && !slot.as_ref().is_some_and(|n| n.sure)
         {
             *slot = Some(f);
+            restored = true;
         }
     }
     *inv = after;
+    if restored {
+        settle_amounts(inv);
+    }
+    if let Some(whole) = learned_rows {
+        words_at_learned_places(inv, whole);
+    }
 }
 
 /// The lines read from their learned places, when they add up to the total
 /// without VAT (or the general reading's lines do not).
-fn apply_rows(t: &rows::LearnedRows, pages: &[Page], inv: &mut Invoice, general: &Invoice) {
+/// When the lines now are the learned rows: whether the layout's
+/// descriptions were whole at their place when confirmed.
+fn apply_rows(
+    t: &rows::LearnedRows,
+    pages: &[Page],
+    inv: &mut Invoice,
+    general: &Invoice,
+) -> Option<bool> {
     let lines: Vec<ItemLine> = rows::read(t, pages, true)
         .iter()
         .map(|r| ItemLine {
@@ -732,7 +756,7 @@ fn apply_rows(t: &rows::LearnedRows, pages: &[Page], inv: &mut Invoice, general:
         })
         .collect();
     if lines.is_empty() {
-        return;
+        return None;
     }
     let sum = lines
         .iter()
@@ -745,6 +769,44 @@ fn apply_rows(t: &rows::LearnedRows, pages: &[Page], inv: &mut Invoice, general:
         !general.lines.is_empty() && general.totals.lines_sum.as_ref().is_some_and(|f| f.sure);
     if adds_up || !general_ok {
         inv.lines = lines;
+        let whole = t
+            .columns
+            .iter()
+            .find(|c| c.kind == "description")
+            .is_some_and(|c| c.whole);
+        return Some(whole);
+    }
+    None
+}
+
+/// The words of lines read at their learned places, on rows whose amounts
+/// the arithmetic settled: the description and the unit are what the
+/// owner's confirmed layout prints there, so they are sure with the row's
+/// amounts (a description only when the confirmed ones were whole at their
+/// place, not going on below); a line's rate is sure when it is a rate of
+/// the sure breakdown.
+fn words_at_learned_places(inv: &mut Invoice, whole_descriptions: bool) {
+    let sure_rates: Vec<String> = inv
+        .vat
+        .iter()
+        .filter_map(|v| v.rate.as_ref().filter(|r| r.sure).map(|r| r.value.clone()))
+        .collect();
+    for l in &mut inv.lines {
+        let row_ok = l.net.as_ref().is_some_and(|f| f.sure);
+        if let Some(d) = &mut l.description {
+            d.sure = row_ok && whole_descriptions && d.value.chars().any(char::is_alphabetic);
+        }
+        if let Some(u) = &mut l.unit {
+            u.sure = row_ok && !u.value.trim().is_empty();
+        }
+        if let Some(r) = &mut l.vat_rate {
+            r.sure = row_ok
+                && sure_rates.iter().any(|s| {
+                    Dec::parse_plain(s)
+                        .zip(Dec::parse_plain(&r.value))
+                        .is_some_and(|(a, b)| a == b)
+                });
+        }
     }
 }
 

@@ -37,6 +37,10 @@ pub struct RowColumn {
     pub nth: usize,
     /// Words before the value in its cell (an article code), for text.
     pub skip: usize,
+    /// For text: every confirmed value was the whole text at its place (a
+    /// description that goes on below its line is not).
+    #[serde(default)]
+    pub whole: bool,
 }
 
 /// Where a table's rows sit.
@@ -125,6 +129,7 @@ struct Sample {
     dy: f32,
     nth: usize,
     skip: usize,
+    whole: bool,
 }
 
 /// Words of `cell` before `value` starts at a word boundary, if it does.
@@ -149,10 +154,14 @@ fn number_at(cell: &Cell, want: Dec) -> Option<usize> {
 }
 
 /// The right edge of `cell` and of the cells after it on its line that go on
-/// with `value`.
-fn continued(line: &Line, cell: &Cell, value: &str) -> f32 {
+/// with `value`, and whether they hold all of it (after `skip` words).
+fn continued(line: &Line, cell: &Cell, value: &str, skip: usize) -> (f32, bool) {
     let want = fold(value).split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut text = fold(&cell.text);
+    let mut text = fold(&cell.text)
+        .split_whitespace()
+        .skip(skip)
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut x1 = cell.x1;
     for c in line.cells.iter().filter(|c| c.x0 >= cell.x1) {
         let next = format!("{text} {}", fold(&c.text));
@@ -163,7 +172,7 @@ fn continued(line: &Line, cell: &Cell, value: &str) -> f32 {
         text = next;
         x1 = c.x1;
     }
-    x1
+    (x1, text == want)
 }
 
 /// How many of a row's other values sit within reach of a key cell.
@@ -261,6 +270,7 @@ pub fn learn(pages: &[Page], rows: &[Wanted], key: &str) -> Option<LearnedRows> 
             dy: 0.0,
             nth: key_nth,
             skip: 0,
+            whole: true,
         });
         let reach = 3.5 * key_line.size.max(6.0);
         for (kind, value) in row.iter().filter(|(k, _)| *k != key) {
@@ -288,10 +298,10 @@ pub fn learn(pages: &[Page], rows: &[Wanted], key: &str) -> Option<LearnedRows> 
                     let dy = line.y - key_line.y;
                     // A description split over several cells of its line:
                     // the column spans them.
-                    let x1 = if is_text(kind) {
-                        continued(line, cell, value)
+                    let (x1, whole) = if is_text(kind) {
+                        continued(line, cell, value, skip)
                     } else {
-                        cell.x1
+                        (cell.x1, true)
                     };
                     // The nearest line wins, then the leftmost cell.
                     let rank = dy.abs() * 1000.0 + cell.x0;
@@ -305,6 +315,7 @@ pub fn learn(pages: &[Page], rows: &[Wanted], key: &str) -> Option<LearnedRows> 
                                 dy,
                                 nth,
                                 skip,
+                                whole,
                             },
                         ));
                     }
@@ -382,6 +393,7 @@ pub fn learn(pages: &[Page], rows: &[Wanted], key: &str) -> Option<LearnedRows> 
             dy: agree.iter().map(|s| s.dy).sum::<f32>() / agree.len() as f32,
             nth: best.nth,
             skip: best.skip,
+            whole: agree.iter().all(|s| s.whole),
         });
     }
     Some(LearnedRows {
@@ -401,17 +413,22 @@ fn key_kind(key: &str) -> &'static str {
     }
 }
 
-/// The cell over a column's x range on the line nearest `y`.
-fn cell_near<'p>(page: &'p Page, col: &RowColumn, y: f32) -> Option<&'p Cell> {
-    page.lines
+/// The value of a column on the line nearest `y`: of the cells over its x
+/// range, the most overlapping one that holds such a value (a quantity and
+/// its unit printed apart share the learned range of « 1 h »).
+fn value_near(page: &Page, col: &RowColumn, y: f32) -> Option<Field> {
+    let mut cells: Vec<&Cell> = page
+        .lines
         .iter()
         .filter(|l| (l.y - y).abs() <= 0.6 * l.size.max(4.0))
         .flat_map(|l| l.cells.iter())
         .filter(|c| c.overlap(col.x0 - 2.0, col.x1 + 2.0) > 0.0)
-        .max_by(|a, b| {
-            a.overlap(col.x0, col.x1)
-                .total_cmp(&b.overlap(col.x0, col.x1))
-        })
+        .collect();
+    cells.sort_by(|a, b| {
+        b.overlap(col.x0, col.x1)
+            .total_cmp(&a.overlap(col.x0, col.x1))
+    });
+    cells.into_iter().find_map(|c| value_of(col, page, c))
 }
 
 /// A description: the cells of the line nearest `y` that lie in the
@@ -462,11 +479,19 @@ fn value_of(col: &RowColumn, page: &Page, cell: &Cell) -> Option<Field> {
     let src = source_of(page.number, cell);
     if is_text(&col.kind) {
         let words: Vec<&str> = cell.text.split_whitespace().collect();
-        let text = if words.len() > col.skip {
+        let mut text = if words.len() > col.skip {
             words[col.skip..].join(" ")
         } else {
             cell.text.trim().to_string()
         };
+        if col.kind == "unit" {
+            // A unit printed after its quantity (« 10 jour »): the words.
+            text = text
+                .split_whitespace()
+                .skip_while(|w| parse_number(w).is_some())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
         return (!text.is_empty()).then(|| Field::new(text, src, false));
     }
     let n = numbers(&cell.text);
@@ -533,7 +558,7 @@ pub fn read(t: &LearnedRows, pages: &[Page], stop_at_totals: bool) -> Vec<ReadRo
                 let f = if col.kind == "description" {
                     description_at(page, col, line.y + col.dy)
                 } else {
-                    cell_near(page, col, line.y + col.dy).and_then(|c| value_of(col, page, c))
+                    value_near(page, col, line.y + col.dy)
                 };
                 if let Some(f) = f {
                     row.push((col.kind.clone(), f));
