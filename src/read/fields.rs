@@ -767,6 +767,75 @@ fn only_label(t: &str) -> bool {
         .is_some_and(|h| h.start == 0 && t[h.end..].trim_matches([':', ' ', '.', '/']).is_empty())
 }
 
+/// A block's line that cannot be the party's name: a salutation or a role
+/// word alone (« Herr », « Rechnungsersteller »), an identifier line (a run
+/// of six digits or more: GLN, GTIN, customer numbers), a country in two
+/// languages (« Deutschland / Germany »), the sender's return address over
+/// an envelope window (« ACME GmbH • Str. 25 • 91710 Ort »), a sentence
+/// that announces what follows (« … le compte suivant : »), a web or mail
+/// address, figures alone.
+fn not_a_name(t: &str) -> bool {
+    let f = crate::text::fold(t);
+    let w = f.trim().trim_end_matches([':', '.', ' ']);
+    const ALONE: [&str; 21] = [
+        "herr",
+        "frau",
+        "m",
+        "mme",
+        "mlle",
+        "mr",
+        "mrs",
+        "ms",
+        "monsieur",
+        "madame",
+        "rechnungsersteller",
+        "rechnungssteller",
+        "nummer",
+        "globale nummer",
+        "firma",
+        "name",
+        "nom",
+        "anschrift",
+        "adresse",
+        "address",
+        "postanschrift",
+    ];
+    if ALONE.contains(&w) || !t.chars().any(char::is_alphabetic) {
+        return true;
+    }
+    // A web or mail address.
+    if !t.contains(' ') && (t.contains('@') || w.starts_with("www.") || w.ends_with(".com")) {
+        return true;
+    }
+    let mut run = 0;
+    let mut longest = 0;
+    for c in t.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest >= 6 {
+        return true;
+    }
+    let parts: Vec<&str> = t.split('/').map(str::trim).collect();
+    if parts.len() > 1
+        && parts.iter().all(|p| {
+            let fp = crate::text::fold(p);
+            COUNTRIES.iter().any(|(n, _)| fp == *n)
+        })
+    {
+        return true;
+    }
+    let pieces: Vec<&str> = LETTERHEAD_SEP
+        .split(t)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if pieces.len() >= 3 && pieces.iter().any(|p| postcode_city(p).is_some()) {
+        return true;
+    }
+    t.trim_end().ends_with(':') && t.split_whitespace().count() > 3
+}
+
 /// Reads a block of stacked cells as a party: name first, then street,
 /// postcode and city, country.
 fn party_from(page: &Page, cells: &[&Cell]) -> PartyBlock {
@@ -804,6 +873,7 @@ fn party_from(page: &Page, cells: &[&Cell]) -> PartyBlock {
             p.country = Some((code.to_string(), source_of(n, c)));
         } else if p.name.is_none()
             && !t.is_empty()
+            && !not_a_name(t)
             && !only_label(t)
             && !labels::find(t)
                 .iter()
@@ -1758,6 +1828,37 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
         let src = inv.totals.with_tax.as_ref().map(|f| f.source);
         if let Some(s) = src {
             inv.currency = Some(Field::new("EUR", s, false));
+        }
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::not_a_name;
+
+    #[test]
+    fn lines_that_are_not_a_party_name_are_told_apart() {
+        for t in [
+            "Herr",
+            "Rechnungsersteller",
+            "Globale Nummer: 4000001123452 (GTIN)",
+            "GLN 4333741000005 Lief-Nr: 549910",
+            "Deutschland / Germany",
+            "Hetzner Online GmbH • Industriestr. 25 • 91710 Gunzenhausen",
+            "régler par virement sur le compte suivant :",
+            "Anschrift:",
+            "2",
+            "weclapp.com",
+        ] {
+            assert!(not_a_name(t), "{t}");
+        }
+        for t in [
+            "Lieferant GmbH",
+            "Au bon moulin",
+            "Karl E. Coyote",
+            "ACME 2000 SARL",
+        ] {
+            assert!(!not_a_name(t), "{t}");
         }
     }
 }
