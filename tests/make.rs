@@ -390,6 +390,22 @@ fn make_cli(home: &Path, data: &Path, out: &Path, plain: &Path) -> std::process:
 }
 
 /// A fresh home under `dir` and its store.
+/// « Mon entreprise » as the seller of `spec` would enter it.
+fn company_of(spec: &Spec) -> make::Company {
+    make::Company {
+        name: spec.seller.name.clone(),
+        siren: spec.seller.siren.clone(),
+        vat: Some(spec.seller.vat.clone()),
+        street: Some(spec.seller.street.clone()),
+        postcode: Some(spec.seller.postcode.clone()),
+        city: Some(spec.seller.city.clone()),
+        iban: Some("FR7630006000011234567890189".into()),
+        operations: Some(make::company::Operations::Services),
+        payment_days: Some(30),
+        ..Default::default()
+    }
+}
+
 fn home_store(dir: &Path) -> (PathBuf, facteur::mirror::store::Store) {
     let home = dir.join("home");
     std::fs::create_dir_all(&home).unwrap();
@@ -413,18 +429,9 @@ fn the_cli_drafts_from_the_company_then_makes_from_the_edited_draft() {
         make::company::save(
             &mut store,
             make::Company {
-                name: spec.seller.name.clone(),
-                siren: spec.seller.siren.clone(),
-                vat: Some(spec.seller.vat.clone()),
-                street: Some(spec.seller.street.clone()),
-                postcode: Some(spec.seller.postcode.clone()),
-                city: Some(spec.seller.city.clone()),
-                iban: Some("FR7630006000011234567890189".into()),
-                operations: Some(make::company::Operations::Services),
-                payment_days: Some(30),
                 contact_name: Some("Service facturation".into()),
                 contact_email: Some("factures@atelier.example".into()),
-                ..Default::default()
+                ..company_of(&spec)
             },
         )
         .unwrap();
@@ -680,22 +687,7 @@ fn a_folder_that_makes_factur_x_makes_the_next_invoice_of_a_confirmed_layout_una
     for (k, spec) in sample.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         let (home, mut store) = home_store(dir.path());
-        make::company::save(
-            &mut store,
-            make::Company {
-                name: spec.seller.name.clone(),
-                siren: spec.seller.siren.clone(),
-                vat: Some(spec.seller.vat.clone()),
-                street: Some(spec.seller.street.clone()),
-                postcode: Some(spec.seller.postcode.clone()),
-                city: Some(spec.seller.city.clone()),
-                iban: Some("FR7630006000011234567890189".into()),
-                operations: Some(make::company::Operations::Services),
-                payment_days: Some(30),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        make::company::save(&mut store, company_of(spec)).unwrap();
         let first = support::fonts::embed(&invoices::pdf(&spec.pages()));
         facteur::mirror::learned::confirm(&mut store, &first, &[invoice_of(&truth_json(spec))])
             .unwrap();

@@ -1396,6 +1396,14 @@ pub fn euro_printed(pages: &[Page], inv: &mut Invoice) {
     cur.sure = euro && !other;
 }
 
+/// The rates of the VAT breakdown's sure rows.
+pub fn sure_rates(inv: &Invoice) -> Vec<String> {
+    inv.vat
+        .iter()
+        .filter_map(|v| v.rate.as_ref().filter(|r| r.sure).map(|r| r.value.clone()))
+        .collect()
+}
+
 /// Lines that print no VAT rate, on an invoice whose breakdown has one rate:
 /// that rate is theirs (EN 16931 gives every line a rate), sure when the
 /// breakdown's is.
@@ -1813,11 +1821,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
         }
     }
     // Line VAT rates are sure when they are rates of a sure breakdown.
-    let sure_rates: Vec<String> = inv
-        .vat
-        .iter()
-        .filter_map(|v| v.rate.as_ref().filter(|r| r.sure).map(|r| r.value.clone()))
-        .collect();
+    let sure_rates = sure_rates(inv);
     for l in &mut inv.lines {
         if let Some(r) = &mut l.vat_rate {
             r.sure = sum_ok && sure_rates.contains(&r.value);

@@ -786,11 +786,7 @@ fn apply_rows(
 /// place, not going on below); a line's rate is sure when it is a rate of
 /// the sure breakdown.
 fn words_at_learned_places(inv: &mut Invoice, whole_descriptions: bool) {
-    let sure_rates: Vec<String> = inv
-        .vat
-        .iter()
-        .filter_map(|v| v.rate.as_ref().filter(|r| r.sure).map(|r| r.value.clone()))
-        .collect();
+    let sure_rates = fields::sure_rates(inv);
     for l in &mut inv.lines {
         let row_ok = l.net.as_ref().is_some_and(|f| f.sure);
         if let Some(d) = &mut l.description {
