@@ -85,6 +85,8 @@ pub struct PartyBlock {
     pub postcode: Option<(String, Source)>,
     pub city: Option<(String, Source)>,
     pub country: Option<(String, Source)>,
+    /// The country was not printed: France taken for a five-digit postcode.
+    pub country_guessed: bool,
     /// Box of the whole block: x0, y0, x1, y1.
     pub bbox: [f32; 4],
 }
@@ -893,6 +895,7 @@ fn party_from(page: &Page, cells: &[&Cell]) -> PartyBlock {
         // A five-digit postcode with no country line: the page's language
         // decides later; France is the default this program serves.
         p.country = Some(("FR".into(), *s));
+        p.country_guessed = true;
     }
     p
 }
@@ -1545,9 +1548,66 @@ pub fn invoice(pages: &[Page], facts: &[PageFacts]) -> Invoice {
         }
     }
 
+    // A country taken for a postcode's shape gives way to what the party's
+    // own VAT number says (« DE123456789 »: Germany); a buyer with neither
+    // lives, like most, in the seller's country when that one is known.
+    let guessed = |b: Option<&PartyBlock>| b.is_none_or(|b| b.country_guessed);
+    let (seller_guess, buyer_guess) = (guessed(seller_block), guessed(buyer_block));
+    for (p, guess) in [
+        (&mut inv.seller, seller_guess),
+        (&mut inv.buyer, buyer_guess),
+    ] {
+        if (guess || p.country.is_none())
+            && let Some(v) = &p.vat
+            && let Some(code) = vat_country(&v.value)
+        {
+            let src = v.source;
+            match &mut p.country {
+                Some(c) => c.value = code.to_string(),
+                None => p.country = Some(Field::new(code, src, false)),
+            }
+        }
+    }
+    if (buyer_guess || inv.buyer.country.is_none())
+        && inv.buyer.vat.is_none()
+        && inv.buyer.postcode.is_some()
+        && let Some(sc) = inv.seller.country.clone()
+    {
+        match &mut inv.buyer.country {
+            Some(c) => c.value = sc.value,
+            None => {
+                let src = inv.buyer.postcode.as_ref().map_or(sc.source, |f| f.source);
+                inv.buyer.country = Some(Field::new(sc.value, src, false));
+            }
+        }
+    }
+
     lines_and_totals(facts, &mut inv);
     positive_credit_note(&mut inv);
     inv
+}
+
+/// The ISO country of a European VAT number's prefix (Greece writes EL,
+/// Northern Ireland XI).
+fn vat_country(vat: &str) -> Option<&'static str> {
+    const PREFIXES: [&str; 27] = [
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
+        "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "GB",
+    ];
+    let digits = vat
+        .chars()
+        .skip(2)
+        .filter(char::is_ascii_alphanumeric)
+        .count();
+    if digits < 8 {
+        return None;
+    }
+    let prefix = vat.get(..2)?.to_ascii_uppercase();
+    match prefix.as_str() {
+        "EL" => Some("GR"),
+        "XI" => Some("GB"),
+        p => PREFIXES.iter().copied().find(|c| *c == p),
+    }
 }
 
 /// A credit note's amounts are positive in EN 16931 (its type says it
