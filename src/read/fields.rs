@@ -1014,6 +1014,16 @@ fn parties(page: &Page, pf: &mut PageFacts) {
         })
         .filter(|p| p.postcode.is_some() && p.name.is_some())
         .collect();
+    // A party label over nothing like an address (« Client : » beside a
+    // number, in a footer) leaves the party to the address blocks.
+    for slot in [&mut pf.seller, &mut pf.buyer] {
+        if slot
+            .as_ref()
+            .is_some_and(|b| b.name.is_none() && b.postcode.is_none() && b.street.is_none())
+        {
+            *slot = None;
+        }
+    }
     if pf.seller.is_none() {
         // The letterhead, or the first address block on the left.
         if let Some(l) = letterhead(page) {
