@@ -178,15 +178,7 @@ pub fn draft(
         inv.currency = Some(Field::new("EUR", Source::User, false));
     }
     // One rate on the whole invoice: every line without one has it.
-    let rates: Vec<&Field> = inv.vat.iter().filter_map(|v| v.rate.as_ref()).collect();
-    if let [only] = rates[..] {
-        let only = only.clone();
-        for l in &mut inv.lines {
-            if !filled(&l.vat_rate) {
-                l.vat_rate = Some(only.clone());
-            }
-        }
-    }
+    crate::read::fields::one_rate_lines(&mut inv);
     // A line with an amount and nothing else reads as one unit at that
     // price: offered for confirmation, never sure.
     for l in &mut inv.lines {

@@ -1419,12 +1419,18 @@ pub fn sure_rates(inv: &Invoice) -> Vec<String> {
 
 /// Lines that print no VAT rate, on an invoice whose breakdown has one rate:
 /// that rate is theirs (EN 16931 gives every line a rate), sure when the
-/// breakdown's is.
+/// breakdown's is. The reader and the Factur-X draft both call it.
 pub fn one_rate_lines(inv: &mut Invoice) {
-    let [row] = &inv.vat[..] else { return };
-    let Some(rate) = row.rate.clone() else { return };
-    for l in inv.lines.iter_mut().filter(|l| l.vat_rate.is_none()) {
-        l.vat_rate = Some(rate.clone());
+    let rates: Vec<&Field> = inv.vat.iter().filter_map(|v| v.rate.as_ref()).collect();
+    let [only] = rates[..] else { return };
+    let only = only.clone();
+    for l in &mut inv.lines {
+        if l.vat_rate
+            .as_ref()
+            .is_none_or(|r| r.value.trim().is_empty())
+        {
+            l.vat_rate = Some(only.clone());
+        }
     }
 }
 

@@ -733,10 +733,10 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
     }
 }
 
-/// The lines read from their learned places, when they add up to the total
-/// without VAT (or the general reading's lines do not).
-/// When the lines now are the learned rows: whether the layout's
-/// descriptions were whole at their place when confirmed.
+/// The lines read from their learned places replace the general reading's
+/// when they add up to the total without VAT (or the general ones do not).
+/// Returns, when they did, whether the layout's descriptions were whole at
+/// their place when confirmed.
 fn apply_rows(
     t: &rows::LearnedRows,
     pages: &[Page],

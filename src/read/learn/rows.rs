@@ -15,11 +15,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::read::Field;
 use crate::read::amount::{Dec, parse_number};
 use crate::read::fields::source_of;
 use crate::read::labels;
 use crate::read::layout::{Cell, Line, Page};
-use crate::read::{Field, Source};
 use crate::text::fold;
 
 /// One column of a learned row.
@@ -213,7 +213,7 @@ fn value_dec(v: &str) -> Option<Dec> {
 
 /// Learns where the confirmed rows sit on `pages`. `key` is the kind every
 /// row has a number for. None when no row is found.
-pub fn learn(pages: &[Page], rows: &[Wanted], key: &str) -> Option<LearnedRows> {
+pub fn learn(pages: &[Page], rows: &[Wanted], key: &'static str) -> Option<LearnedRows> {
     let mut samples: Vec<Sample> = Vec::new();
     let mut cursor = (0usize, 0usize);
     let mut first: Option<(usize, f32)> = None;
@@ -264,7 +264,7 @@ pub fn learn(pages: &[Page], rows: &[Wanted], key: &str) -> Option<LearnedRows> 
         let key_cell = &key_line.cells[ci];
         let (mut top, mut bottom) = (key_line.y, key_line.y);
         samples.push(Sample {
-            kind: key_kind(key),
+            kind: key,
             x0: key_cell.x0,
             x1: key_cell.x1,
             dy: 0.0,
@@ -402,15 +402,6 @@ pub fn learn(pages: &[Page], rows: &[Wanted], key: &str) -> Option<LearnedRows> 
         key: key.to_string(),
         columns,
     })
-}
-
-fn key_kind(key: &str) -> &'static str {
-    match key {
-        "net" => "net",
-        "base" => "base",
-        "tax" => "tax",
-        _ => "net",
-    }
 }
 
 /// The value of a column on the line nearest `y`: of the cells over its x
@@ -573,11 +564,6 @@ pub fn read(t: &LearnedRows, pages: &[Page], stop_at_totals: bool) -> Vec<ReadRo
 /// A read row's value of `kind`.
 pub fn get<'r>(row: &'r ReadRow, kind: &str) -> Option<&'r Field> {
     row.iter().find(|(k, _)| k == kind).map(|(_, f)| f)
-}
-
-/// Whether a source is on a page (not typed or completed).
-pub fn on_page(f: &Field) -> bool {
-    matches!(f.source, Source::Page { .. })
 }
 
 #[cfg(test)]
