@@ -43,6 +43,12 @@ fn nodes_name() -> OwnedName {
 /// loop; see [`Compiled::batch`].
 const BATCH_MAX_TEXT: usize = 3000;
 
+/// The most test text compiled as one query: a rule's asserts are compiled
+/// in chunks of about this much, since compiling one long sequence costs the
+/// square of its length (the UBL rule of 400 asserts took 1.7 s as one
+/// query).
+const CHUNK_TEXT: usize = 2000;
+
 /// Runs whose documents share one tree arena before it is dropped.
 const DOCUMENTS_KEPT: usize = 32;
 
@@ -106,10 +112,11 @@ struct CompiledRule {
     paths: Option<Vec<Path>>,
     /// The query giving the nodes the context matches (when not `paths`).
     matches: OnceCell<Result<Program, String>>,
-    /// The query giving every assert's outcome at once.
-    all: OnceCell<Result<Program, String>>,
+    /// The queries giving every assert's outcome, one per chunk of asserts
+    /// (see [`CHUNK_TEXT`]).
+    all: OnceCell<Result<Vec<Program>, String>>,
     /// The same for every node of `$facteur-nodes` in turn, in one run.
-    batch: OnceCell<Result<Program, String>>,
+    batch: OnceCell<Result<Vec<Program>, String>>,
 }
 
 impl Compiled {
@@ -178,38 +185,61 @@ impl Compiled {
             .get_or_init(|| self.compile(&match_query(&self.schema.patterns[pi].rules[ri].context)))
     }
 
-    /// Every assert's test of a rule as one sequence of booleans.
-    fn tests(&self, pi: usize, ri: usize) -> String {
+    /// A rule's asserts' tests as sequences of booleans, one per chunk of
+    /// consecutive asserts of at most [`CHUNK_TEXT`] (or one assert), each
+    /// with the rule's lets.
+    fn tests(&self, pi: usize, ri: usize) -> Vec<String> {
         let r = &self.schema.patterns[pi].rules[ri];
-        let tests: Vec<String> = r
-            .asserts
+        let mut chunks: Vec<Vec<String>> = Vec::new();
+        let mut size = 0;
+        for a in &r.asserts {
+            let t = format!("boolean({})", a.test);
+            match chunks.last_mut() {
+                Some(c) if size + t.len() <= CHUNK_TEXT => {
+                    size += t.len();
+                    c.push(t);
+                }
+                _ => {
+                    size = t.len();
+                    chunks.push(vec![t]);
+                }
+            }
+        }
+        chunks
             .iter()
-            .map(|a| format!("boolean({})", a.test))
-            .collect();
-        with_lets(&r.lets, &format!("({})", tests.join(", ")))
+            .map(|c| with_lets(&r.lets, &format!("({})", c.join(", "))))
+            .collect()
     }
 
-    fn all(&self, pi: usize, ri: usize) -> &Result<Program, String> {
-        self.patterns[pi].rules[ri]
-            .all
-            .get_or_init(|| self.compile(&self.tests(pi, ri)))
+    fn all(&self, pi: usize, ri: usize) -> &Result<Vec<Program>, String> {
+        self.patterns[pi].rules[ri].all.get_or_init(|| {
+            self.tests(pi, ri)
+                .iter()
+                .map(|t| self.compile(t))
+                .collect()
+        })
     }
 
     /// The tests with each node of `$facteur-nodes` as the context in turn:
     /// the context position and size stay 1, as for one node alone.
     ///
-    /// Only for tests short enough: the engine's loops jump back at most a
+    /// Only for chunks short enough: the engine's loops jump back at most a
     /// 16-bit offset, and refuses (or, past half of it, miscounts) a longer
-    /// body; a longer rule is asked node by node.
-    fn batch(&self, pi: usize, ri: usize) -> &Result<Program, String> {
+    /// body; a rule with a longer chunk (one long assert, or long lets) is
+    /// asked node by node.
+    fn batch(&self, pi: usize, ri: usize) -> &Result<Vec<Program>, String> {
         self.patterns[pi].rules[ri].batch.get_or_init(|| {
-            let tests = self.tests(pi, ri);
-            if tests.len() > BATCH_MAX_TEXT {
-                return Err("too long to batch".into());
-            }
-            let x = format!("for ${NODE} in ${NODES} return ${NODE} ! ({tests})");
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.compile(&x)))
-                .unwrap_or_else(|_| Err("the batch query does not compile".into()))
+            self.tests(pi, ri)
+                .iter()
+                .map(|tests| {
+                    if tests.len() > BATCH_MAX_TEXT {
+                        return Err("too long to batch".into());
+                    }
+                    let x = format!("for ${NODE} in ${NODES} return ${NODE} ! ({tests})");
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.compile(&x)))
+                        .unwrap_or_else(|_| Err("the batch query does not compile".into()))
+                })
+                .collect()
         })
     }
 
@@ -597,19 +627,30 @@ impl Run<'_> {
         if nodes.len() < 2 {
             return None;
         }
-        let q = c.batch(pi, ri).as_ref().ok()?;
+        let chunks = c.batch(pi, ri).as_ref().ok()?;
         let items: Vec<Item> = nodes.iter().map(|&n| Item::Node(n)).collect();
-        let seq = self
-            .eval_with(q, nodes[0], Some(Sequence::from(items)))
-            .ok()?;
-        let v: Vec<Result<bool, String>> = seq
-            .iter()
-            .map(|i| i.effective_boolean_value().map_err(|e| e.to_string()))
-            .collect();
-        if v.len() != n * nodes.len() || v.iter().any(Result::is_err) {
+        let mut per_node: Vec<Vec<Result<bool, String>>> = vec![Vec::with_capacity(n); nodes.len()];
+        for q in chunks {
+            let seq = self
+                .eval_with(q, nodes[0], Some(Sequence::from(items.clone())))
+                .ok()?;
+            let v: Vec<bool> = seq
+                .iter()
+                .map(|i| i.effective_boolean_value())
+                .collect::<Result<_, _>>()
+                .ok()?;
+            if v.len() % nodes.len() != 0 {
+                return None;
+            }
+            let k = v.len() / nodes.len();
+            for (outcomes, node_values) in per_node.iter_mut().zip(v.chunks(k.max(1))) {
+                outcomes.extend(node_values.iter().map(|&b| Ok(b)));
+            }
+        }
+        if per_node.iter().any(|o| o.len() != n) {
             return None;
         }
-        Some(v.chunks(n).map(<[_]>::to_vec).collect())
+        Some(per_node)
     }
 
     /// A rule's asserts on one node.
@@ -622,13 +663,17 @@ impl Run<'_> {
     ) -> Vec<Result<bool, String>> {
         let rule = &c.schema.patterns[pi].rules[ri];
         let all = match c.all(pi, ri) {
-            Ok(q) => self.eval(q, node),
+            Ok(chunks) => chunks
+                .iter()
+                .map(|q| self.eval(q, node))
+                .collect::<Result<Vec<Sequence>, String>>(),
             Err(e) => Err(e.clone()),
         };
         match all {
-            Ok(seq) => {
-                let v: Vec<Result<bool, String>> = seq
+            Ok(seqs) => {
+                let v: Vec<Result<bool, String>> = seqs
                     .iter()
+                    .flat_map(|seq| seq.iter())
                     .map(|i| i.effective_boolean_value().map_err(|e| e.to_string()))
                     .collect();
                 if v.len() == rule.asserts.len() {
