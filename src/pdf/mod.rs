@@ -535,12 +535,60 @@ const MAX_CMAP_CODES: usize = 65_536;
 /// lopdf, which skips it when the font also has an /Encoding and gives up
 /// on maps it cannot parse whole (subset fonts written by FPDF, PyPDF or
 /// report engines give their glyphs private codes only this map explains).
+///
+/// Held as one character per code where it is one (nearly always), so a full
+/// font's map of thousands of codes costs no allocation per code.
 #[derive(Debug, Default)]
 struct UnicodeMap {
-    map: std::collections::HashMap<u32, String>,
+    one: std::collections::HashMap<u32, char, CodeHash>,
+    many: std::collections::HashMap<u32, String, CodeHash>,
+}
+
+/// Hashes a character code by one multiplication: the codes come from the
+/// file, but a map holds at most [`MAX_CMAP_CODES`] of them, so a crafted
+/// collision costs at most that many probes once.
+type CodeHash = std::hash::BuildHasherDefault<CodeHasher>;
+
+#[derive(Default)]
+struct CodeHasher(u64);
+
+impl std::hash::Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 impl UnicodeMap {
+    fn len(&self) -> usize {
+        self.one.len() + self.many.len()
+    }
+
+    /// Maps `code` to the UTF-16 `units` (a later entry wins).
+    fn insert(&mut self, code: u32, units: &[u16]) {
+        let mut chars = char::decode_utf16(units.iter().copied())
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER));
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => {
+                if !self.many.is_empty() {
+                    self.many.remove(&code);
+                }
+                self.one.insert(code, c);
+            }
+            _ => {
+                self.one.remove(&code);
+                self.many.insert(code, String::from_utf16_lossy(units));
+            }
+        }
+    }
+
     fn parse(data: &[u8]) -> Option<UnicodeMap> {
         #[derive(PartialEq)]
         enum Tok<'t> {
@@ -589,23 +637,21 @@ impl UnicodeMap {
             }
         }
         let code = |b: &[u8]| b.iter().take(4).fold(0u32, |a, &x| a << 8 | u32::from(x));
-        let text = |b: &[u8]| {
-            let units: Vec<u16> = b
-                .chunks(2)
+        let units = |b: &[u8]| -> Vec<u16> {
+            b.chunks(2)
                 .map(|c| u16::from(c[0]) << 8 | u16::from(c.get(1).copied().unwrap_or(0)))
-                .collect();
-            String::from_utf16_lossy(&units)
+                .collect()
         };
         let mut out = UnicodeMap::default();
         let mut k = 0;
-        while k < toks.len() && out.map.len() < MAX_CMAP_CODES {
+        while k < toks.len() && out.len() < MAX_CMAP_CODES {
             match &toks[k] {
                 Tok::Word(b"beginbfchar") => {
                     k += 1;
                     while k + 1 < toks.len() {
                         match (&toks[k], &toks[k + 1]) {
                             (Tok::Hex(src), Tok::Hex(dst)) => {
-                                out.map.insert(code(src), text(dst));
+                                out.insert(code(src), &units(dst));
                                 k += 2;
                             }
                             _ => break,
@@ -614,7 +660,7 @@ impl UnicodeMap {
                 }
                 Tok::Word(b"beginbfrange") => {
                     k += 1;
-                    while k + 2 < toks.len() && out.map.len() < MAX_CMAP_CODES {
+                    while k + 2 < toks.len() && out.len() < MAX_CMAP_CODES {
                         let (Tok::Hex(lo), Tok::Hex(hi)) = (&toks[k], &toks[k + 1]) else {
                             break;
                         };
@@ -624,15 +670,10 @@ impl UnicodeMap {
                         }
                         match &toks[k + 2] {
                             Tok::Hex(dst) => {
-                                let mut units: Vec<u16> = dst
-                                    .chunks(2)
-                                    .map(|c| {
-                                        u16::from(c[0]) << 8
-                                            | u16::from(c.get(1).copied().unwrap_or(0))
-                                    })
-                                    .collect();
+                                let mut units = units(dst);
+                                out.one.reserve((hi - lo + 1) as usize);
                                 for c in lo..=hi {
-                                    out.map.insert(c, String::from_utf16_lossy(&units));
+                                    out.insert(c, &units);
                                     if let Some(last) = units.last_mut() {
                                         *last = last.wrapping_add(1);
                                     }
@@ -645,7 +686,7 @@ impl UnicodeMap {
                                 while k < toks.len() {
                                     match &toks[k] {
                                         Tok::Hex(dst) if c <= hi => {
-                                            out.map.insert(c, text(dst));
+                                            out.insert(c, &units(dst));
                                             c += 1;
                                         }
                                         Tok::Close => break,
@@ -662,7 +703,7 @@ impl UnicodeMap {
                 _ => k += 1,
             }
         }
-        (!out.map.is_empty()).then_some(out)
+        (out.len() > 0).then_some(out)
     }
 
     /// The text of a string's codes (one byte each, two for a composite
@@ -672,9 +713,14 @@ impl UnicodeMap {
         let step = if two_byte { 2 } else { 1 };
         for c in bytes.chunks(step) {
             let code = c.iter().fold(0u32, |a, &x| a << 8 | u32::from(x));
-            match self.map.get(&code) {
-                Some(t) => s.extend(t.chars().filter(|ch| *ch != '\u{0}')),
-                None => s.push_str(&fallback(c)),
+            match (self.one.get(&code), self.many.get(&code)) {
+                (Some(&ch), _) => {
+                    if ch != '\u{0}' {
+                        s.push(ch);
+                    }
+                }
+                (None, Some(t)) => s.extend(t.chars().filter(|ch| *ch != '\u{0}')),
+                (None, None) => s.push_str(&fallback(c)),
             }
         }
         s
@@ -1062,9 +1108,21 @@ impl<'a> Walker<'a, '_> {
     fn font_info(&self, resource: &[u8], font: &'a Dictionary) -> FontInfo<'a> {
         let doc = self.doc;
         let get = |d: &'a Dictionary, k: &[u8]| d.get(k).ok().map(|o| deref(doc, o));
-        let encoding = font
-            .get_font_encoding_with_limit(doc, self.budget.max_stream_bytes)
-            .ok();
+        let two_byte = get(font, b"Subtype").and_then(|s| s.as_name().ok()) == Some(b"Type0");
+        let unicode = get(font, b"ToUnicode")
+            .and_then(|o| o.as_stream().ok())
+            .and_then(|st| st.get_plain_content_with_limit(MAX_CMAP_BYTES).ok())
+            .and_then(|data| UnicodeMap::parse(&data));
+        // A composite font's encoding, as lopdf reads it, is its /ToUnicode
+        // map again (with a reverse map built for encoding): when this map
+        // was read, lopdf's would only cost (160 ms for one full font of
+        // mPDF's) and say the same.
+        let encoding = if two_byte && unicode.is_some() {
+            None
+        } else {
+            font.get_font_encoding_with_limit(doc, self.budget.max_stream_bytes)
+                .ok()
+        };
         let base = get(font, b"BaseFont")
             .and_then(|b| b.as_name().ok())
             .map(|b| String::from_utf8_lossy(b).into_owned())
@@ -1074,11 +1132,6 @@ impl<'a> Walker<'a, '_> {
             Some((tag, rest)) if tag.len() == 6 => rest.to_string(),
             _ => base,
         };
-        let two_byte = get(font, b"Subtype").and_then(|s| s.as_name().ok()) == Some(b"Type0");
-        let unicode = get(font, b"ToUnicode")
-            .and_then(|o| o.as_stream().ok())
-            .and_then(|st| st.get_plain_content_with_limit(MAX_CMAP_BYTES).ok())
-            .and_then(|data| UnicodeMap::parse(&data));
         let mut info = FontInfo {
             encoding,
             unicode,
@@ -1128,9 +1181,12 @@ impl<'a> Walker<'a, '_> {
                 continue;
             };
             let encoding = font.and_then(|f| f.encoding.as_ref());
+            let mapped_composite = font.is_some_and(|f| f.two_byte && f.unicode.is_some());
             let decode = |bytes: &[u8]| -> String {
                 match encoding {
                     Some(enc) => Document::decode_text(enc, bytes).unwrap_or_default(),
+                    // A code its map lacks, as lopdf's reading of the map says it.
+                    None if mapped_composite => "\u{FFFD}".to_string(),
                     None => bytes.iter().map(|&b| b as char).collect(),
                 }
             };
@@ -1462,6 +1518,32 @@ endcmap";
             "A"
         );
         assert!(UnicodeMap::parse(b"begincmap endcmap").is_none());
+    }
+
+    #[test]
+    fn a_composite_fonts_map_keeps_ligatures_and_the_last_entry_for_a_code() {
+        // Two-byte codes: a range, a ligature (two characters for one code)
+        // and a later entry that replaces one code of the range, then the
+        // reverse, a range over an earlier ligature.
+        let cmap = b"begincmap
+1 beginbfrange
+<0001> <0004> <0041>
+endbfrange
+2 beginbfchar
+<0002> <00660069>
+<0005> <00660066>
+endbfchar
+1 beginbfrange
+<0005> <0005> <005A>
+endbfrange
+1 beginbfchar
+<0003> <D835DC00>
+endbfchar
+endcmap";
+        let map = UnicodeMap::parse(cmap).expect("a map");
+        let text = map.decode(&[0, 1, 0, 2, 0, 3, 0, 4, 0, 5], true, &|_| "?".into());
+        assert_eq!(text, "Afi\u{1d400}DZ");
+        assert_eq!(map.decode(&[0, 9], true, &|_| "?".into()), "?");
     }
 
     #[test]
