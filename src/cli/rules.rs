@@ -28,8 +28,11 @@ struct Said {
 /// The checker finds the structured invoice (a standalone XML, or the one a
 /// Factur-X PDF carries) and runs the rules on it: the same path as
 /// `facteur check`, the window and the watched folders.
-fn said(path: &std::path::Path) -> anyhow::Result<Said> {
-    let report = check::check_file(path, &Options::default())?;
+fn said(outcome: check::Outcome) -> Result<Said, check::CheckError> {
+    let report = match outcome {
+        check::Outcome::Checked(r) => r,
+        check::Outcome::Failed(e) => return Err(e),
+    };
     Ok(match report.structured {
         Some(s) => Said {
             syntax: Some(s.syntax),
@@ -58,38 +61,67 @@ fn said(path: &std::path::Path) -> anyhow::Result<Said> {
 
 /// Exit code 0 when every file is valid, 1 when one is invalid or has no
 /// structured invoice, 2 when one could not be read.
+///
+/// The files are checked a few at once, as `facteur check` does (while one
+/// document's rules run, the next one's are already under way), and printed
+/// in the order given.
 pub fn rules(paths: &[PathBuf], as_json: bool, lang: Lang) -> anyhow::Result<ExitCode> {
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut worst = 0u8;
-    for path in paths {
-        let s = match said(path) {
-            Ok(s) => s,
-            Err(e) => {
-                worst = 2;
-                eprintln!("{}: {e}", path.display());
-                continue;
+    let mut done: std::collections::BTreeMap<usize, Result<Said, check::CheckError>> =
+        std::collections::BTreeMap::new();
+    let mut next = 0;
+    check::check_batch(
+        paths,
+        jobs,
+        &Options::default(),
+        &|| false,
+        &mut |i, outcome| {
+            done.insert(i, said(outcome));
+            while let Some(s) = done.remove(&next) {
+                print_said(&paths[next], s, as_json, lang, &mut worst);
+                next += 1;
             }
-        };
-        if s.verdict != Verdict::Valid {
-            worst = worst.max(1);
-        }
-        if as_json {
-            let mut line = json!({
-                "path": path.display().to_string(),
-                "syntax": s.syntax,
-                "profile": s.profile,
-                "verdict": s.verdict,
-                "rules": s.rules,
-                "unevaluated": s.unevaluated,
-            });
-            if let Some(e) = &s.error {
-                line["error"] = json!(e);
-            }
-            println!("{line}");
-        } else {
-            print!("{}", human(path, &s, lang));
-        }
-    }
+        },
+    );
     Ok(ExitCode::from(worst))
+}
+
+/// Prints one file's answer, raising `worst` to its exit code.
+fn print_said(
+    path: &std::path::Path,
+    s: Result<Said, check::CheckError>,
+    as_json: bool,
+    lang: Lang,
+    worst: &mut u8,
+) {
+    let s = match s {
+        Ok(s) => s,
+        Err(e) => {
+            *worst = 2;
+            eprintln!("{}: {e}", path.display());
+            return;
+        }
+    };
+    if s.verdict != Verdict::Valid {
+        *worst = (*worst).max(1);
+    }
+    if as_json {
+        let mut line = json!({
+            "path": path.display().to_string(),
+            "syntax": s.syntax,
+            "profile": s.profile,
+            "verdict": s.verdict,
+            "rules": s.rules,
+            "unevaluated": s.unevaluated,
+        });
+        if let Some(e) = &s.error {
+            line["error"] = json!(e);
+        }
+        println!("{line}");
+    } else {
+        print!("{}", human(path, &s, lang));
+    }
 }
 
 fn human(path: &std::path::Path, s: &Said, lang: Lang) -> String {
