@@ -340,6 +340,101 @@ fn a_total_that_does_not_add_up_is_refused_by_the_official_rule() {
 }
 
 #[test]
+fn a_discount_and_a_fee_on_the_whole_invoice_are_written_and_pass_the_official_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, spec) in specs()
+        .into_iter()
+        .filter(|s| !s.credit)
+        .take(6)
+        .enumerate()
+    {
+        let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+        let mut v = truth_json(&spec);
+        // The totals and the breakdown left for Facteur to derive: each
+        // rate's base must take the discount and the fee into account.
+        v["BG-22"]
+            .as_object_mut()
+            .unwrap()
+            .retain(|k, _| k == "BT-106");
+        v.as_object_mut().unwrap().remove("BG-23");
+        let rates: Vec<i64> = spec.breakdown().iter().map(|(r, _, _)| *r).collect();
+        let rate = rate_text(rates[0]);
+        // With one rate the discount's rate is left out: it is the lines'.
+        let mut discount = json!({"BT-92": "10.00", "BT-94": "5", "BT-97": "Remise fidélité"});
+        if rates.len() > 1 {
+            discount["BT-96"] = json!(rate);
+        }
+        v["BG-20"] = json!([discount]);
+        v["BG-21"] = json!([{"BT-99": "7.50", "BT-102": "S", "BT-103": rate, "BT-104": "Frais de port", "BT-105": "FC"}]);
+        let made = make::make(&plain, &invoice_of(&v), 1_793_577_600)
+            .unwrap_or_else(|e| panic!("{} ({} rates): {e}", spec.number, rates.len()));
+        let xml = String::from_utf8(made.xml.clone()).unwrap();
+        for want in [
+            "<ram:AllowanceTotalAmount>10.00</ram:AllowanceTotalAmount>",
+            "<ram:ChargeTotalAmount>7.50</ram:ChargeTotalAmount>",
+            "<ram:Reason>Remise fidélité</ram:Reason>",
+            "<ram:ReasonCode>FC</ram:ReasonCode>",
+            "<udt:Indicator>false</udt:Indicator>",
+            "<udt:Indicator>true</udt:Indicator>",
+        ] {
+            assert!(xml.contains(want), "{want} not in {}", spec.number);
+        }
+        // Lines 100.00 → basis 97.50: the sum is the lines' less the
+        // discount plus the fee.
+        let (ht, _, _) = spec.totals();
+        let basis = invoices::money(ht - 1000 + 750);
+        assert!(
+            xml.contains(&format!(
+                "<ram:TaxBasisTotalAmount>{basis}</ram:TaxBasisTotalAmount>"
+            )),
+            "{}: {basis}",
+            spec.number
+        );
+        // The made file says the same to the checker: valid, no fatal rule.
+        let path = dir.path().join(format!("made{k}.pdf"));
+        std::fs::write(&path, &made.pdf).unwrap();
+        let r = facteur::check::check_file(&path, &facteur::check::Options::default()).unwrap();
+        let s = r.structured.expect("the made file carries its XML");
+        assert_eq!(
+            s.verdict,
+            facteur::check::rules::Verdict::Valid,
+            "{:?}",
+            s.rules.iter().map(|f| &f.id).collect::<Vec<_>>()
+        );
+    }
+
+    // A discount with no reason is asked for, never invented; a total of the
+    // discounts that is not theirs is refused by the official rule.
+    let spec = specs().into_iter().find(|s| !s.credit).unwrap();
+    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    let mut v = truth_json(&spec);
+    v["BG-22"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k == "BT-106");
+    v.as_object_mut().unwrap().remove("BG-23");
+    v["BG-20"] = json!([{"BT-92": "10.00"}]);
+    let MakeError::Missing(m) = make::make(&plain, &invoice_of(&v), 0).unwrap_err() else {
+        panic!("a discount with no reason was made")
+    };
+    assert!(m.iter().any(|m| m.path == "BG-20[0]/BT-97"), "{m:?}");
+    v["BG-20"][0]["BT-97"] = json!("Remise");
+    v["BG-20"][0]["BT-96"] = json!(rate_text(spec.breakdown()[0].0));
+    v["BG-22"]["BT-107"] = json!("12.00");
+    let err = make::make(&plain, &invoice_of(&v), 0)
+        .map(|_| ())
+        .unwrap_err();
+    let MakeError::Rules(failures) = err else {
+        panic!("a wrong total of the discounts: {err:?}")
+    };
+    assert!(
+        failures.iter().any(|f| f.id == "BR-CO-11"),
+        "{:?}",
+        failures.iter().map(|f| &f.id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn a_signed_or_already_factur_x_pdf_is_refused() {
     let inv = facteur::demo::sample::SampleInvoice::example(3);
     let facturx = facteur::demo::sample::invoice_pdf(&inv, true);

@@ -7,11 +7,13 @@
 //! lines when none were given, the VAT breakdown per rate from the lines,
 //! a line's VAT category from its rate (S above zero), a printed unit
 //! mapped to its UN/ECE code (C62 « unit » when none is printed), the line
-//! numbers. Credit notes are written with positive amounts, as EN 16931
-//! wants them, whatever sign the PDF printed.
+//! numbers, an allowance's or charge's VAT category from its rate (or the
+//! lines' only one), the totals of the allowances and charges. Credit notes
+//! are written with positive amounts, as EN 16931 wants them, whatever sign
+//! the PDF printed.
 //!
 //! Deliberately not here: judging the XML (the official rules do, in
-//! [`crate::check::rules`]), the PDF container ([`super::pdfa`]),
+//! [`crate::check::rules`]), the PDF container ([`super::pdfa`]), line-level
 //! allowances and charges, several payment means, other profiles.
 
 use std::collections::BTreeMap;
@@ -20,7 +22,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::pdfa::xml_escape as e;
-use crate::read::{Dec, Field, Invoice, Party};
+use crate::read::{AllowanceCharge, Dec, Field, Invoice, Party};
 
 /// A mandatory term with no value, said as the owner would fill it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -139,6 +141,17 @@ fn tax_rows(inv: &Invoice, s: i64) -> Vec<TaxRow> {
         let entry = per.entry((cat, rate)).or_insert((Dec::ZERO, None));
         entry.0 = entry.0.plus(signed(net, s));
     }
+    let line_rates: Vec<(String, Dec)> = per.keys().cloned().collect();
+    for (list, way) in [(&inv.allowances, -1), (&inv.charges, 1)] {
+        for a in list {
+            let (Some((cat, rate)), Some(amount)) = (ac_category(a, &line_rates), dec(&a.amount))
+            else {
+                continue;
+            };
+            let entry = per.entry((cat, rate)).or_insert((Dec::ZERO, None));
+            entry.0 = entry.0.plus(signed(Dec(amount.0 * way), s));
+        }
+    }
     if !inv.vat.is_empty() {
         return inv
             .vat
@@ -176,6 +189,36 @@ fn tax_rows(inv: &Invoice, s: i64) -> Vec<TaxRow> {
             exemption,
         })
         .collect()
+}
+
+/// An allowance's or charge's VAT category and rate: as given, the rate's
+/// category (S above zero), or the lines' when they have only one.
+fn ac_category(a: &AllowanceCharge, line_rates: &[(String, Dec)]) -> Option<(String, Dec)> {
+    let rate = dec(&a.vat_rate);
+    let only = (line_rates.len() == 1).then(|| line_rates[0].clone());
+    match (val(&a.vat_category), rate) {
+        (Some(c), Some(r)) => Some((c.to_string(), r)),
+        (Some(c), None) => Some((
+            c.to_string(),
+            only.filter(|(oc, _)| oc == c).map_or(Dec::ZERO, |(_, r)| r),
+        )),
+        (None, Some(r)) => Some((
+            line_rates
+                .iter()
+                .find(|(_, lr)| *lr == r)
+                .map(|(c, _)| c.clone())
+                .unwrap_or_else(|| if r > Dec::ZERO { "S" } else { "Z" }.to_string()),
+            r,
+        )),
+        (None, None) => only,
+    }
+}
+
+/// The sum of a list's amounts.
+fn ac_sum(list: &[AllowanceCharge], s: i64) -> Dec {
+    list.iter()
+        .filter_map(|a| dec(&a.amount))
+        .fold(Dec::ZERO, |acc, d| acc.plus(signed(d, s)))
 }
 
 /// Every mandatory term the XML would lack, in the order of the form.
@@ -299,6 +342,44 @@ pub fn missing(inv: &Invoice) -> Vec<Missing> {
             ));
         }
     }
+    let line_rates: Vec<(String, Dec)> = {
+        let mut r: Vec<(String, Dec)> = inv
+            .lines
+            .iter()
+            .filter_map(|l| Some((line_category(l)?, dec(&l.vat_rate).unwrap_or(Dec::ZERO))))
+            .collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    for (group, list, first, fr, en) in [
+        ("BG-20", &inv.allowances, 92, "la remise", "the allowance"),
+        ("BG-21", &inv.charges, 99, "les frais", "the charge"),
+    ] {
+        for (i, a) in list.iter().enumerate() {
+            if dec(&a.amount).is_none() {
+                out.push(miss(
+                    format!("{group}[{i}]/BT-{first}"),
+                    &format!("le montant de {fr} n° {} (hors TVA)", i + 1),
+                    &format!("the amount of {en} no. {} (without VAT)", i + 1),
+                ));
+            }
+            if ac_category(a, &line_rates).is_none() {
+                out.push(miss(
+                    format!("{group}[{i}]/BT-{}", first + 4),
+                    &format!("le taux de TVA de {fr} n° {}", i + 1),
+                    &format!("the VAT rate of {en} no. {}", i + 1),
+                ));
+            }
+            if val(&a.reason).is_none() && val(&a.reason_code).is_none() {
+                out.push(miss(
+                    format!("{group}[{i}]/BT-{}", first + 5),
+                    &format!("le motif de {fr} n° {}", i + 1),
+                    &format!("the reason for {en} no. {}", i + 1),
+                ));
+            }
+        }
+    }
     for (i, row) in tax_rows(inv, sign(inv)).iter().enumerate() {
         if row.category != "S" && row.category != "Z" && row.exemption.is_none() {
             out.push(miss(
@@ -400,6 +481,9 @@ fn date102(iso: &str) -> String {
 /// The sum of the lines, the totals given or derived.
 struct Sums {
     lines: Dec,
+    /// BT-107 and BT-108.
+    allowances: Dec,
+    charges: Dec,
     without_tax: Dec,
     tax: Dec,
     with_tax: Dec,
@@ -416,7 +500,15 @@ fn sums(inv: &Invoice, s: i64, rows: &[TaxRow]) -> Sums {
     let lines = dec(&t.lines_sum)
         .map(|d| signed(d, s))
         .unwrap_or(lines_total);
-    let without_tax = dec(&t.without_tax).map(|d| signed(d, s)).unwrap_or(lines);
+    let allowances = dec(&t.allowances)
+        .map(|d| signed(d, s))
+        .unwrap_or_else(|| ac_sum(&inv.allowances, s));
+    let charges = dec(&t.charges)
+        .map(|d| signed(d, s))
+        .unwrap_or_else(|| ac_sum(&inv.charges, s));
+    let without_tax = dec(&t.without_tax)
+        .map(|d| signed(d, s))
+        .unwrap_or_else(|| lines.minus(allowances).plus(charges));
     let tax = dec(&t.tax)
         .map(|d| signed(d, s))
         .unwrap_or_else(|| rows.iter().fold(Dec::ZERO, |a, r| a.plus(r.tax)));
@@ -426,6 +518,8 @@ fn sums(inv: &Invoice, s: i64, rows: &[TaxRow]) -> Sums {
     let due = dec(&t.due).map(|d| signed(d, s)).unwrap_or(with_tax);
     Sums {
         lines,
+        allowances,
+        charges,
         without_tax,
         tax,
         with_tax,
@@ -435,6 +529,12 @@ fn sums(inv: &Invoice, s: i64, rows: &[TaxRow]) -> Sums {
 
 fn amount(d: Dec) -> String {
     Dec::from_cents(d.cents()).amount_string()
+}
+
+/// An amount as printed, with the invoice's sign taken off (a credit note's
+/// amounts are written positive).
+fn amount_of(d: Dec, s: i64) -> String {
+    amount(signed(d, s))
 }
 
 fn party_xml(x: &mut String, tag: &str, p: &Party) {
@@ -699,6 +799,60 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
             r.rate.plain_string()
         );
     }
+    let line_rates: Vec<(String, Dec)> = {
+        let mut r: Vec<(String, Dec)> = inv
+            .lines
+            .iter()
+            .filter_map(|l| Some((line_category(l)?, dec(&l.vat_rate).unwrap_or(Dec::ZERO))))
+            .collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    for (list, charge) in [(&inv.allowances, false), (&inv.charges, true)] {
+        for a in list {
+            let (Some(amount), Some((category, rate))) =
+                (dec(&a.amount), ac_category(a, &line_rates))
+            else {
+                continue;
+            };
+            let _ = writeln!(
+                x,
+                "      <ram:SpecifiedTradeAllowanceCharge>\n        <ram:ChargeIndicator><udt:Indicator>{charge}</udt:Indicator></ram:ChargeIndicator>"
+            );
+            if let Some(p) = dec(&a.percent) {
+                let _ = writeln!(
+                    x,
+                    "        <ram:CalculationPercent>{}</ram:CalculationPercent>",
+                    p.plain_string()
+                );
+            }
+            if let Some(b) = dec(&a.base) {
+                let _ = writeln!(
+                    x,
+                    "        <ram:BasisAmount>{}</ram:BasisAmount>",
+                    amount_of(b, s)
+                );
+            }
+            let _ = writeln!(
+                x,
+                "        <ram:ActualAmount>{}</ram:ActualAmount>",
+                amount_of(amount, s)
+            );
+            if let Some(code) = val(&a.reason_code) {
+                let _ = writeln!(x, "        <ram:ReasonCode>{}</ram:ReasonCode>", e(code));
+            }
+            if let Some(reason) = val(&a.reason) {
+                let _ = writeln!(x, "        <ram:Reason>{}</ram:Reason>", e(reason));
+            }
+            let _ = writeln!(
+                x,
+                "        <ram:CategoryTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>{}</ram:CategoryCode><ram:RateApplicablePercent>{}</ram:RateApplicablePercent></ram:CategoryTradeTax>\n      </ram:SpecifiedTradeAllowanceCharge>",
+                e(&category),
+                rate.plain_string()
+            );
+        }
+    }
     if val(&inv.payment_terms).is_some() || val(&inv.due_date).is_some() {
         x.push_str("      <ram:SpecifiedTradePaymentTerms>");
         if let Some(t) = val(&inv.payment_terms) {
@@ -718,11 +872,29 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
         x,
         r#"      <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
         <ram:LineTotalAmount>{}</ram:LineTotalAmount>
-        <ram:TaxBasisTotalAmount>{}</ram:TaxBasisTotalAmount>
+{}        <ram:TaxBasisTotalAmount>{}</ram:TaxBasisTotalAmount>
         <ram:TaxTotalAmount currencyID="{currency}">{}</ram:TaxTotalAmount>
         <ram:GrandTotalAmount>{}</ram:GrandTotalAmount>
 "#,
         amount(sums.lines),
+        {
+            let mut t = String::new();
+            if !inv.charges.is_empty() || sums.charges != Dec::ZERO {
+                let _ = writeln!(
+                    t,
+                    "        <ram:ChargeTotalAmount>{}</ram:ChargeTotalAmount>",
+                    amount(sums.charges)
+                );
+            }
+            if !inv.allowances.is_empty() || sums.allowances != Dec::ZERO {
+                let _ = writeln!(
+                    t,
+                    "        <ram:AllowanceTotalAmount>{}</ram:AllowanceTotalAmount>",
+                    amount(sums.allowances)
+                );
+            }
+            t
+        },
         amount(sums.without_tax),
         amount(sums.tax),
         amount(sums.with_tax),

@@ -194,13 +194,15 @@ pub fn draft(
 }
 
 /// Lays the owner's values over `base`: every term `top` holds wins; a
-/// list (lines, VAT breakdown, notes) given in `top` replaces the whole
-/// list.
+/// list (lines, VAT breakdown, allowances, charges, notes) given in `top`
+/// replaces the whole list.
 pub fn overlay(base: &mut Invoice, top: &Invoice) {
     let mut values: Vec<(String, Field)> = crate::read::en16931::flatten(top)
         .into_iter()
         .filter(|(p, _)| {
-            !p.starts_with("BG-25[") && !p.starts_with("BG-23[") && !p.starts_with("BG-1[")
+            !["BG-25[", "BG-23[", "BG-20[", "BG-21[", "BG-1["]
+                .iter()
+                .any(|list| p.starts_with(list))
         })
         .collect();
     crate::read::en16931::visit(base, &mut |path, slot| {
@@ -213,6 +215,12 @@ pub fn overlay(base: &mut Invoice, top: &Invoice) {
     }
     if !top.vat.is_empty() {
         base.vat = top.vat.clone();
+    }
+    if !top.allowances.is_empty() {
+        base.allowances = top.allowances.clone();
+    }
+    if !top.charges.is_empty() {
+        base.charges = top.charges.clone();
     }
     if !top.notes.is_empty() {
         base.notes = top.notes.clone();

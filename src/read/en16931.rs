@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{Field, Invoice, ItemLine, Source, VatRow};
+use super::{AllowanceCharge, Field, Invoice, ItemLine, Source, VatRow};
 
 /// Every optional field of an invoice with its path, mutably. Lines and VAT
 /// rows are visited as they are; notes are handled apart (they are a list of
@@ -75,6 +75,28 @@ pub fn visit(inv: &mut Invoice, f: &mut dyn FnMut(String, &mut Option<Field>)) {
     f("BG-22/BT-110".into(), &mut t.tax);
     f("BG-22/BT-112".into(), &mut t.with_tax);
     f("BG-22/BT-115".into(), &mut t.due);
+    f("BG-22/BT-107".into(), &mut t.allowances);
+    f("BG-22/BT-108".into(), &mut t.charges);
+    // BG-20 allowances (BT-92…98) and BG-21 charges (BT-99…105).
+    for (group, list, first) in [
+        ("BG-20", &mut inv.allowances, 92),
+        ("BG-21", &mut inv.charges, 99),
+    ] {
+        for (i, a) in list.iter_mut().enumerate() {
+            let fields = [
+                &mut a.amount,
+                &mut a.base,
+                &mut a.percent,
+                &mut a.vat_category,
+                &mut a.vat_rate,
+                &mut a.reason,
+                &mut a.reason_code,
+            ];
+            for (k, slot) in fields.into_iter().enumerate() {
+                f(format!("{group}[{i}]/BT-{}", first + k), slot);
+            }
+        }
+    }
     for (i, v) in inv.vat.iter_mut().enumerate() {
         f(format!("BG-23[{i}]/BT-116"), &mut v.base);
         f(format!("BG-23[{i}]/BT-117"), &mut v.tax);
@@ -166,6 +188,12 @@ pub fn to_json(inv: &Invoice) -> Value {
     for (i, _) in inv.lines.iter().enumerate() {
         insert(&mut root, &format!("BG-25[{i}]/x"), Value::Null);
     }
+    for (i, _) in inv.allowances.iter().enumerate() {
+        insert(&mut root, &format!("BG-20[{i}]/x"), Value::Null);
+    }
+    for (i, _) in inv.charges.iter().enumerate() {
+        insert(&mut root, &format!("BG-21[{i}]/x"), Value::Null);
+    }
     visit(&mut copy, &mut |path, slot| {
         if let Some(f) = slot {
             insert(&mut root, &path, leaf(f));
@@ -173,7 +201,7 @@ pub fn to_json(inv: &Invoice) -> Value {
     });
     // The placeholders only held the lists' length: an item with no field
     // is an empty object, never a stray key.
-    for list in ["BG-23", "BG-25"] {
+    for list in ["BG-20", "BG-21", "BG-23", "BG-25"] {
         if let Some(Value::Array(items)) = root.get_mut(list) {
             for item in items {
                 if let Value::Object(m) = item {
@@ -294,6 +322,8 @@ pub fn from_json(v: &Value) -> Result<Invoice, FormatError> {
     };
     inv.lines = vec![ItemLine::default(); count("BG-25")];
     inv.vat = vec![VatRow::default(); count("BG-23")];
+    inv.allowances = vec![AllowanceCharge::default(); count("BG-20")];
+    inv.charges = vec![AllowanceCharge::default(); count("BG-21")];
     for i in 0..count("BG-1") {
         if let Some(text) = leaves.get(&format!("BG-1[{i}]/BT-22")).and_then(leaf_field) {
             let code = leaves

@@ -198,6 +198,30 @@ pub struct Totals {
     pub with_tax: Option<Field>,
     /// BT-115: amount due.
     pub due: Option<Field>,
+    /// BT-107: sum of the document-level allowances (BG-20).
+    pub allowances: Option<Field>,
+    /// BT-108: sum of the document-level charges (BG-21).
+    pub charges: Option<Field>,
+}
+
+/// A document-level allowance (BG-20: BT-92…BT-98) or charge (BG-21:
+/// BT-99…BT-105): a discount or a fee on the whole invoice, not a line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AllowanceCharge {
+    /// BT-92 / BT-99: the amount, without VAT.
+    pub amount: Option<Field>,
+    /// BT-93 / BT-100: the base it is a percentage of.
+    pub base: Option<Field>,
+    /// BT-94 / BT-101: the percentage.
+    pub percent: Option<Field>,
+    /// BT-95 / BT-102: its VAT category code.
+    pub vat_category: Option<Field>,
+    /// BT-96 / BT-103: its VAT rate.
+    pub vat_rate: Option<Field>,
+    /// BT-97 / BT-104: the reason, as text.
+    pub reason: Option<Field>,
+    /// BT-98 / BT-105: the reason, as a code (UNTDID 5189 / 7161).
+    pub reason_code: Option<Field>,
 }
 
 /// One invoice (or credit note) as read.
@@ -252,6 +276,10 @@ pub struct Invoice {
     pub notes: Vec<(Option<String>, Field)>,
     pub lines: Vec<ItemLine>,
     pub vat: Vec<VatRow>,
+    /// BG-20: document-level allowances.
+    pub allowances: Vec<AllowanceCharge>,
+    /// BG-21: document-level charges.
+    pub charges: Vec<AllowanceCharge>,
     pub totals: Totals,
     /// The layout this invoice was read with, when a learned one matched.
     pub layout: Option<i64>,

@@ -212,12 +212,9 @@ impl Compiled {
     }
 
     fn all(&self, pi: usize, ri: usize) -> &Result<Vec<Program>, String> {
-        self.patterns[pi].rules[ri].all.get_or_init(|| {
-            self.tests(pi, ri)
-                .iter()
-                .map(|t| self.compile(t))
-                .collect()
-        })
+        self.patterns[pi].rules[ri]
+            .all
+            .get_or_init(|| self.tests(pi, ri).iter().map(|t| self.compile(t)).collect())
     }
 
     /// The tests with each node of `$facteur-nodes` as the context in turn:
@@ -639,7 +636,7 @@ impl Run<'_> {
                 .map(|i| i.effective_boolean_value())
                 .collect::<Result<_, _>>()
                 .ok()?;
-            if v.len() % nodes.len() != 0 {
+            if !v.len().is_multiple_of(nodes.len()) {
                 return None;
             }
             let k = v.len() / nodes.len();
