@@ -245,6 +245,11 @@ const TITLES: &[(&str, Title)] = &[
     ("teilrechnung", Title::Invoice),
     ("schlussrechnung", Title::Invoice),
     ("abschlagsrechnung", Title::Invoice),
+    // A receipt for a payment made (a hotel's, a shop's): a document of its
+    // own with a total, though it often prints no invoice number.
+    ("paymentreceipt", Title::Invoice),
+    ("recudepaiement", Title::Invoice),
+    ("zahlungsbeleg", Title::Invoice),
     ("avoir", Title::CreditNote),
     ("facturedavoir", Title::CreditNote),
     ("factureavoir", Title::CreditNote),
@@ -553,6 +558,10 @@ mod tests {
         assert_eq!(title("Facture d'avoir"), Some(Title::CreditNote));
         assert_eq!(title("Conditions générales de vente"), None);
         assert_eq!(title("Total facture"), None);
+        assert_eq!(title("PAYMENT RECEIPT"), Some(Title::Invoice));
+        assert_eq!(title("Reçu de paiement"), Some(Title::Invoice));
+        // A receipt named in a sentence is not a title.
+        assert_eq!(title("Payment received by OYO"), None);
     }
 
     #[test]
