@@ -339,6 +339,20 @@ fn a_total_that_does_not_add_up_is_refused_by_the_official_rule() {
     );
 }
 
+/// `spec`'s PDF with its fonts embedded, and its truth without the totals
+/// (the lines' sum kept) and the breakdown: left for Facteur to derive, so
+/// each rate's base must take a discount or a fee into account.
+fn plain_and_truth_left_to_derive(spec: &Spec) -> (Vec<u8>, Value) {
+    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    let mut v = truth_json(spec);
+    v["BG-22"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k == "BT-106");
+    v.as_object_mut().unwrap().remove("BG-23");
+    (plain, v)
+}
+
 #[test]
 fn a_discount_and_a_fee_on_the_whole_invoice_are_written_and_pass_the_official_rules() {
     let dir = tempfile::tempdir().unwrap();
@@ -348,15 +362,7 @@ fn a_discount_and_a_fee_on_the_whole_invoice_are_written_and_pass_the_official_r
         .take(6)
         .enumerate()
     {
-        let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
-        let mut v = truth_json(&spec);
-        // The totals and the breakdown left for Facteur to derive: each
-        // rate's base must take the discount and the fee into account.
-        v["BG-22"]
-            .as_object_mut()
-            .unwrap()
-            .retain(|k, _| k == "BT-106");
-        v.as_object_mut().unwrap().remove("BG-23");
+        let (plain, mut v) = plain_and_truth_left_to_derive(&spec);
         let rates: Vec<i64> = spec.breakdown().iter().map(|(r, _, _)| *r).collect();
         let rate = rate_text(rates[0]);
         // With one rate the discount's rate is left out: it is the lines'.
@@ -406,13 +412,7 @@ fn a_discount_and_a_fee_on_the_whole_invoice_are_written_and_pass_the_official_r
     // A discount with no reason is asked for, never invented; a total of the
     // discounts that is not theirs is refused by the official rule.
     let spec = specs().into_iter().find(|s| !s.credit).unwrap();
-    let plain = support::fonts::embed(&invoices::pdf(&spec.pages()));
-    let mut v = truth_json(&spec);
-    v["BG-22"]
-        .as_object_mut()
-        .unwrap()
-        .retain(|k, _| k == "BT-106");
-    v.as_object_mut().unwrap().remove("BG-23");
+    let (plain, mut v) = plain_and_truth_left_to_derive(&spec);
     v["BG-20"] = json!([{"BT-92": "10.00"}]);
     let MakeError::Missing(m) = make::make(&plain, &invoice_of(&v), 0).unwrap_err() else {
         panic!("a discount with no reason was made")

@@ -214,6 +214,18 @@ fn ac_category(a: &AllowanceCharge, line_rates: &[(String, Dec)]) -> Option<(Str
     }
 }
 
+/// The lines' VAT categories and rates, each once.
+fn line_rates(inv: &Invoice) -> Vec<(String, Dec)> {
+    let mut r: Vec<(String, Dec)> = inv
+        .lines
+        .iter()
+        .filter_map(|l| Some((line_category(l)?, dec(&l.vat_rate).unwrap_or(Dec::ZERO))))
+        .collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
 /// The sum of a list's amounts.
 fn ac_sum(list: &[AllowanceCharge], s: i64) -> Dec {
     list.iter()
@@ -342,16 +354,7 @@ pub fn missing(inv: &Invoice) -> Vec<Missing> {
             ));
         }
     }
-    let line_rates: Vec<(String, Dec)> = {
-        let mut r: Vec<(String, Dec)> = inv
-            .lines
-            .iter()
-            .filter_map(|l| Some((line_category(l)?, dec(&l.vat_rate).unwrap_or(Dec::ZERO))))
-            .collect();
-        r.sort();
-        r.dedup();
-        r
-    };
+    let line_rates = line_rates(inv);
     for (group, list, first, fr, en) in [
         ("BG-20", &inv.allowances, 92, "la remise", "the allowance"),
         ("BG-21", &inv.charges, 99, "les frais", "the charge"),
@@ -799,16 +802,7 @@ pub fn to_cii(inv: &Invoice) -> Result<Vec<u8>, Vec<Missing>> {
             r.rate.plain_string()
         );
     }
-    let line_rates: Vec<(String, Dec)> = {
-        let mut r: Vec<(String, Dec)> = inv
-            .lines
-            .iter()
-            .filter_map(|l| Some((line_category(l)?, dec(&l.vat_rate).unwrap_or(Dec::ZERO))))
-            .collect();
-        r.sort();
-        r.dedup();
-        r
-    };
+    let line_rates = line_rates(inv);
     for (list, charge) in [(&inv.allowances, false), (&inv.charges, true)] {
         for a in list {
             let (Some(amount), Some((category, rate))) =
