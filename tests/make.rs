@@ -10,6 +10,10 @@
 //! written; a missing term or a broken rule is refused with every reason;
 //! a recorded plain invoice is replaced, never sent twice.
 
+#[path = "support/pa_faults.rs"]
+mod pa_faults;
+#[path = "support/procs.rs"]
+mod procs;
 mod support {
     #[path = "fonts.rs"]
     pub mod fonts;
@@ -484,7 +488,6 @@ fn make_cli(home: &Path, data: &Path, out: &Path, plain: &Path) -> std::process:
         .unwrap()
 }
 
-/// A fresh home under `dir` and its store.
 /// « Mon entreprise » as the seller of `spec` would enter it.
 fn company_of(spec: &Spec) -> make::Company {
     make::Company {
@@ -501,6 +504,7 @@ fn company_of(spec: &Spec) -> make::Company {
     }
 }
 
+/// A fresh home under `dir` and its store.
 fn home_store(dir: &Path) -> (PathBuf, facteur::mirror::store::Store) {
     let home = dir.join("home");
     std::fs::create_dir_all(&home).unwrap();
@@ -690,6 +694,50 @@ fn report_doc(store: &facteur::mirror::store::Store, bytes: &[u8]) -> i64 {
         .expect("the plain PDF stays recorded")
 }
 
+/// The owner has set « Mon entreprise », confirmed one invoice of `spec`'s
+/// layout and entered its buyer in the customer directory (reached through
+/// the demonstration plateforme); the next invoice of that layout, with
+/// French VAT rates.
+fn confirmed_layout_and_next(
+    store: &mut facteur::mirror::store::Store,
+    spec: &Spec,
+    seed: u64,
+) -> Spec {
+    use facteur::send::directory::{CustomerData, Reach};
+    make::company::save(store, company_of(spec)).unwrap();
+    let first = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    facteur::mirror::learned::confirm(store, &first, &[invoice_of(&truth_json(spec))]).unwrap();
+    let mut next = invoices::next_of(spec, seed);
+    for it in &mut next.items {
+        it.rate = match it.rate {
+            1900 => 2000,
+            700 => 550,
+            r => r,
+        };
+    }
+    let b = &next.buyer;
+    facteur::send::directory::add(
+        store,
+        CustomerData {
+            name: b.name.clone(),
+            siren: b.siren.clone(),
+            vat: Some(b.vat.clone()),
+            street: Some(b.street.clone()),
+            postcode: Some(b.postcode.clone()),
+            city: Some(b.city.clone()),
+            country: Some("FR".into()),
+            electronic_address: b.siren.clone(),
+            reach: Some(Reach::Account(
+                facteur::send::accounts::SANDBOX_PA_ACCOUNT.into(),
+            )),
+            ..Default::default()
+        },
+        1,
+    )
+    .unwrap();
+    next
+}
+
 // ------------------------------------------- a folder that makes Factur-X
 
 #[test]
@@ -775,45 +823,13 @@ fn a_folder_that_makes_factur_x_makes_the_next_invoice_of_a_confirmed_layout_una
     // asking, and it becomes the invoice.
     use facteur::intake::made::{draft_for_invoice, take_making};
     use facteur::intake::pipeline::{Destination, NoLookup, Outcome};
-    use facteur::send::directory::{CustomerData, Reach};
     let mut refused = Vec::new();
     let (mut made, mut credits) = (0, 0);
     let sample: Vec<Spec> = specs().into_iter().take(16).collect();
     for (k, spec) in sample.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         let (home, mut store) = home_store(dir.path());
-        make::company::save(&mut store, company_of(spec)).unwrap();
-        let first = support::fonts::embed(&invoices::pdf(&spec.pages()));
-        facteur::mirror::learned::confirm(&mut store, &first, &[invoice_of(&truth_json(spec))])
-            .unwrap();
-        let mut next = invoices::next_of(spec, 500 + k as u64);
-        for it in &mut next.items {
-            it.rate = match it.rate {
-                1900 => 2000,
-                700 => 550,
-                r => r,
-            };
-        }
-        let b = &next.buyer;
-        facteur::send::directory::add(
-            &mut store,
-            CustomerData {
-                name: b.name.clone(),
-                siren: b.siren.clone(),
-                vat: Some(b.vat.clone()),
-                street: Some(b.street.clone()),
-                postcode: Some(b.postcode.clone()),
-                city: Some(b.city.clone()),
-                country: Some("FR".into()),
-                electronic_address: b.siren.clone(),
-                reach: Some(Reach::Account(
-                    facteur::send::accounts::SANDBOX_PA_ACCOUNT.into(),
-                )),
-                ..Default::default()
-            },
-            1,
-        )
-        .unwrap();
+        let next = confirmed_layout_and_next(&mut store, spec, 500 + k as u64);
         let path = dir.path().join(format!("suivante-{k}.pdf"));
         let bytes = support::fonts::embed(&invoices::pdf(&next.pages()));
         std::fs::write(&path, &bytes).unwrap();
@@ -893,4 +909,114 @@ fn a_folder_that_makes_factur_x_makes_the_next_invoice_of_a_confirmed_layout_una
     assert!(refused.is_empty(), "held for review: {refused:#?}");
     assert_eq!(made + credits, sample.len());
     assert!(made >= 12, "{made} made");
+}
+
+#[test]
+fn a_running_watch_makes_the_factur_x_of_a_confirmed_layout_and_sends_only_it() {
+    // `facteur watch` as its own process, on a folder configured with
+    // `facteur folders add --make-facturx --to sandbox-pa`: the next invoice
+    // of a confirmed layout reaches the plateforme as the Factur-X made from
+    // it (never the plain PDF as well); an invoice of a layout never
+    // confirmed is held for review and sent nowhere.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let pa = rt.block_on(pa_faults::FaultyPa::start(
+        facteur::demo::pa_server::Options::default(),
+    ));
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, mut store) = home_store(tmp.path());
+    let all = specs();
+    let spec = all.iter().find(|s| !s.credit).unwrap();
+    let next = confirmed_layout_and_next(&mut store, spec, 900);
+    let other = all
+        .iter()
+        .find(|s| !s.credit && s.seller.name != spec.seller.name)
+        .unwrap();
+    drop(store);
+    let dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let added = Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .env("FACTEUR_HOME", &home)
+        .env("LC_ALL", "fr_FR.UTF-8")
+        .args(["folders", "add", "--make-facturx", "--to"])
+        .arg(facteur::send::accounts::SANDBOX_PA_ACCOUNT)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&added.stdout);
+    assert!(
+        added.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(said.contains("fait le Factur-X"), "{said}");
+
+    let url = pa.url();
+    let w = procs::watch(
+        &home,
+        &["--settle", "1"],
+        &[("FACTEUR_PA_SANDBOX_URL", url.as_str())],
+    );
+    let plain_next = support::fonts::embed(&invoices::pdf(&next.pages()));
+    std::fs::write(dir.join("suivante.pdf"), &plain_next).unwrap();
+    let plain_other = support::fonts::embed(&invoices::pdf(&other.pages()));
+    std::fs::write(dir.join("autre.pdf"), &plain_other).unwrap();
+    procs::wait_for("both invoices recorded", 120, || {
+        procs::count(&home, "SELECT count(*) FROM invoices") == 2
+    });
+    procs::wait_for("one invoice sent", 120, || {
+        procs::count(
+            &home,
+            "SELECT count(*) FROM submissions WHERE outcome = 'sent'",
+        ) == 1
+    });
+    let (_, stdout, stderr) = w.stop();
+    let said = format!("{stdout}{stderr}");
+
+    // One Factur-X made, and it is what the plateforme took.
+    let made: Vec<PathBuf> = std::fs::read_dir(home.join("factur-x"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?} {said}");
+    let made_pdf = std::fs::read(&made[0]).unwrap();
+    let report = check_bytes(
+        &made[0],
+        made_pdf.len() as u64,
+        &made_pdf,
+        &Options::default(),
+    );
+    assert_eq!(
+        report.structured.as_ref().map(|s| s.verdict),
+        Some(Verdict::Valid),
+        "{:?}",
+        report.structured
+    );
+    pa.with(|p| {
+        let got: Vec<_> = p.invoices().collect();
+        assert_eq!(got.len(), 1, "{said}");
+        assert_eq!(got[0].syntax, "Factur-X");
+        assert_eq!(got[0].ack, "Ok", "{:?}", got[0].details);
+        assert_eq!(got[0].invoice_number.as_deref(), Some(next.number.as_str()));
+        assert_eq!(got[0].file, made_pdf, "the made Factur-X, byte for byte");
+        assert_ne!(got[0].file, plain_next);
+    });
+    // Nothing else queued: the plain PDF of the made invoice is not sent as
+    // well, the unconfirmed layout waits for the owner's review.
+    assert_eq!(
+        procs::count(&home, "SELECT count(*) FROM submissions"),
+        1,
+        "{said}"
+    );
+    // The held file's reason, in the owner's language.
+    let held = said
+        .lines()
+        .find(|l| l.starts_with("autre.pdf"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(held.contains("Factur-X à compléter"), "{held}");
+    assert!(!held.contains(" before sending"), "{held}");
+    assert!(dir.join("autre.pdf").exists() && dir.join("suivante.pdf").exists());
 }

@@ -82,8 +82,8 @@ fn text(t: &Taken, lang: Lang) -> String {
             if let Some(r) = refused {
                 s += &say(
                     lang,
-                    &format!(" — pas envoyée : {r}"),
-                    &format!(" — not sent: {r}"),
+                    &format!(" — pas envoyée : {}", r.fr),
+                    &format!(" — not sent: {}", r.en),
                 );
             }
             s

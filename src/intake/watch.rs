@@ -55,6 +55,7 @@ use crate::check::{self, Options as CheckOptions};
 use crate::intake::pipeline::{self, Destination, DirectoryLookup, Outcome, PipelineError};
 use crate::mirror::store::{self, Store, StoreError};
 use crate::send::accounts::Account;
+use crate::send::directory::Msg;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -298,8 +299,9 @@ pub enum Taken {
         accepted: bool,
         /// Queued for this account ("check and submit").
         queued_for: Option<String>,
-        /// Not queued: the store's reason (already sent, duplicate…).
-        refused: Option<String>,
+        /// Not queued, in both languages: held (a Factur-X to review…),
+        /// refused by the store (already sent, duplicate…), or changed.
+        refused: Option<Msg>,
     },
     /// Its content is already in the store: not taken again. On a rescan
     /// of a "check and submit" folder, an invoice that may leave and never
@@ -887,14 +889,12 @@ fn take(
             sha,
         ));
     }
+    // A blocked file says so already, and a file without a number was
+    // never meant to leave.
     let refused = match &taken.outcome {
-        Outcome::Held { why, .. } => Some(why.en.clone()),
-        // The store's reason, by its name (already_submitted, duplicate…).
-        Outcome::Refused { decision, .. } => Some(serde_json::to_value(decision).map_or_else(
-            |_| "refused".to_string(),
-            |v| v["decision"].as_str().unwrap_or("refused").to_string(),
-        )),
-        Outcome::Changed => Some("changed since it was checked".into()),
+        Outcome::Held { .. } | Outcome::Refused { .. } | Outcome::Changed => {
+            taken.outcome.why_not()
+        }
         _ => None,
     };
     Ok((
