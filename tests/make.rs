@@ -914,10 +914,11 @@ fn a_folder_that_makes_factur_x_makes_the_next_invoice_of_a_confirmed_layout_una
 #[test]
 fn a_running_watch_makes_the_factur_x_of_a_confirmed_layout_and_sends_only_it() {
     // `facteur watch` as its own process, on a folder configured with
-    // `facteur folders add --make-facturx --to sandbox-pa`: the next invoice
-    // of a confirmed layout reaches the plateforme as the Factur-X made from
-    // it (never the plain PDF as well); an invoice of a layout never
-    // confirmed is held for review and sent nowhere.
+    // `facteur folders add --make-facturx --to sandbox-pa`; the owner
+    // confirms a layout while it runs. The next invoice of that layout
+    // reaches the plateforme as the Factur-X made from it (never the plain
+    // PDF as well); an invoice of a layout never confirmed is held for
+    // review and sent nowhere.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -928,14 +929,6 @@ fn a_running_watch_makes_the_factur_x_of_a_confirmed_layout_and_sends_only_it() 
     ));
     let tmp = tempfile::tempdir().unwrap();
     let (home, mut store) = home_store(tmp.path());
-    let all = specs();
-    let spec = all.iter().find(|s| !s.credit).unwrap();
-    let next = confirmed_layout_and_next(&mut store, spec, 900);
-    let other = all
-        .iter()
-        .find(|s| !s.credit && s.seller.name != spec.seller.name)
-        .unwrap();
-    drop(store);
     let dir = tmp.path().join("exports");
     std::fs::create_dir_all(&dir).unwrap();
     let added = Command::new(env!("CARGO_BIN_EXE_facteur"))
@@ -960,6 +953,15 @@ fn a_running_watch_makes_the_factur_x_of_a_confirmed_layout_and_sends_only_it() 
         &["--settle", "1"],
         &[("FACTEUR_PA_SANDBOX_URL", url.as_str())],
     );
+    procs::wait_for("the watch started", 60, || home.join("watch.log").exists());
+    let all = specs();
+    let spec = all.iter().find(|s| !s.credit).unwrap();
+    let next = confirmed_layout_and_next(&mut store, spec, 900);
+    let other = all
+        .iter()
+        .find(|s| !s.credit && s.seller.name != spec.seller.name)
+        .unwrap();
+    drop(store);
     let plain_next = support::fonts::embed(&invoices::pdf(&next.pages()));
     std::fs::write(dir.join("suivante.pdf"), &plain_next).unwrap();
     let plain_other = support::fonts::embed(&invoices::pdf(&other.pages()));

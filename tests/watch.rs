@@ -826,3 +826,66 @@ fn tidy_up_leaves_a_file_whose_content_changed_since_it_was_taken() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn a_layout_learned_while_watching_guides_the_next_files() {
+    // The owner confirms a reading (the window or `facteur read --confirm`)
+    // while the folders are watched: the next file is read with the new
+    // layout, no restart needed.
+    use facteur::intake::pipeline::NoLookup;
+    use facteur::intake::watch::{Folder, Options, Watch};
+    use facteur::mirror::store::Store;
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let folder = Folder {
+        path: dir.clone(),
+        recursive: false,
+        submit_to: None,
+        routed: false,
+        tidy: false,
+        id: None,
+        make_facturx: false,
+    };
+    let opts = Options {
+        settle: Duration::from_millis(200),
+        ..Options::default()
+    };
+    let mut store = Store::open_home(&home).unwrap();
+    let mut w = Watch::start(vec![folder], opts).unwrap();
+    let mut taken = 0;
+    let mut take_one = |w: &mut Watch, store: &mut Store| {
+        let start = Instant::now();
+        let before = taken;
+        while taken == before {
+            assert!(start.elapsed() < Duration::from_secs(60));
+            taken += w
+                .poll(store, &home, &NoLookup)
+                .iter()
+                .filter(|t| matches!(t, facteur::intake::watch::Taken::Checked { .. }))
+                .count();
+        }
+    };
+    let first = invoice(&dir, "F-0061.pdf", 61);
+    take_one(&mut w, &mut store);
+    assert_eq!(w.layouts_learned(), 0);
+    // The owner confirms what was read of it.
+    let bytes = std::fs::read(&first).unwrap();
+    let reading = facteur::read::read_bytes(&bytes, &[]).unwrap();
+    let learned = facteur::mirror::learned::confirm(&mut store, &bytes, &reading.invoices).unwrap();
+    assert_eq!(learned.len(), 1);
+    invoice(&dir, "F-0062.pdf", 62);
+    take_one(&mut w, &mut store);
+    assert_eq!(
+        w.layouts_learned(),
+        1,
+        "the new layout guides the next file"
+    );
+    // Removed in the settings: no longer used.
+    let id = facteur::mirror::learned::list(&store).unwrap()[0].id;
+    assert!(facteur::mirror::learned::remove(&mut store, id).unwrap());
+    invoice(&dir, "F-0063.pdf", 63);
+    take_one(&mut w, &mut store);
+    assert_eq!(w.layouts_learned(), 0);
+}

@@ -858,12 +858,12 @@ fn start_watching<R: Runtime>(app: &AppHandle<R>, shell: &Shell, db: &Store) -> 
         .filter_map(|f| f.submit_to.clone())
         .map(|a| (a.name.clone(), a))
         .collect();
-    let mut opts = watch::Options {
+    // The watcher reads the learned layouts itself, again whenever the
+    // owner teaches one.
+    let opts = watch::Options {
         settle: settle_time(),
         ..watch::Options::default()
     };
-    // The layouts learned so far guide what the watcher reads, as a drop's.
-    opts.check = check_options(db);
     match Watch::start(list, opts) {
         Ok(w) => {
             tracing::info!(folders = w.folders().len(), "watching folders");

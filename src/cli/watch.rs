@@ -205,7 +205,9 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         .filter_map(|f| f.submit_to.clone())
         .map(|a| (a.name.clone(), a))
         .collect();
-    let mut opts = Options {
+    // The learned layouts are the watcher's own business: it reads them
+    // from the store, again whenever the owner teaches one.
+    let opts = Options {
         // NaN and negatives become 0, huge values a week: never a panic.
         settle: Duration::from_secs_f64(
             args.settle_secs
@@ -214,9 +216,6 @@ pub fn watch(args: Args<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
         ),
         ..Options::default()
     };
-    // Learned layouts guide the reading of the files the watcher takes (as
-    // they stood when it started).
-    opts.check.layouts = std::sync::Arc::new(super::read::load_layouts(&db).unwrap_or_default());
     let mut w = Watch::start(folders.clone(), opts)?;
     let mut log = std::fs::OpenOptions::new()
         .create(true)

@@ -494,6 +494,9 @@ pub struct Watch {
     /// Files whose taking failed (store or disk): when each is tried
     /// again, and how many times it failed in a row.
     retry: BTreeMap<PathBuf, (Instant, u32)>,
+    /// The store's layouts stamp the checker's learned layouts were read
+    /// with (`None`: not read yet).
+    layouts_stamp: Option<(i64, i64, i64)>,
 }
 
 impl Watch {
@@ -537,7 +540,37 @@ impl Watch {
             last_tidy: Instant::now(),
             counts,
             retry: BTreeMap::new(),
+            layouts_stamp: None,
         })
+    }
+
+    /// How many learned layouts guide the reading of the files taken now
+    /// (as read at the last file taken).
+    pub fn layouts_learned(&self) -> usize {
+        self.opts.check.layouts.len()
+    }
+
+    /// The layouts the owner taught (a confirmed reading in the window or
+    /// `facteur read --confirm`, even while this watch runs) guide the
+    /// reading of the next files: read again from the store whenever they
+    /// changed. A store that cannot say keeps the layouts already read.
+    fn refresh_layouts(&mut self, store: &Store) {
+        let stamp = match store.layouts_stamp() {
+            Ok(s) if Some(s) == self.layouts_stamp => return,
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("watch: learned layouts not read again: {e}");
+                return;
+            }
+        };
+        match crate::mirror::learned::layouts(store) {
+            Ok(l) => {
+                tracing::debug!(layouts = l.len(), "watch: learned layouts read");
+                self.opts.check.layouts = std::sync::Arc::new(l);
+                self.layouts_stamp = Some(stamp);
+            }
+            Err(e) => tracing::warn!("watch: learned layouts not read again: {e}"),
+        }
     }
 
     /// Files seen and waiting to settle, files to be tried again after a
@@ -676,6 +709,9 @@ impl Watch {
             if *due <= now && !ready.contains(path) {
                 ready.push(path.clone());
             }
+        }
+        if !ready.is_empty() {
+            self.refresh_layouts(store);
         }
         let mut out = Vec::with_capacity(ready.len());
         for path in ready {

@@ -63,6 +63,17 @@ impl Store {
         Ok(rows)
     }
 
+    /// A value that changes whenever a layout is learned, replaced or
+    /// removed: a long-running reader (the watcher) reloads the layouts
+    /// when it differs from the one it read them with.
+    pub fn layouts_stamp(&self) -> Result<(i64, i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(updated_ms), 0) FROM layouts",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+
     pub fn layout(&self, id: i64) -> Result<Option<LayoutRow>> {
         Ok(self
             .conn
