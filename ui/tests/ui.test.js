@@ -960,7 +960,7 @@ test('review: the page beside the draft, grouped as the invoice reads, each fiel
   assert.equal(await svg.locator('line.rule').count(), 3);
   assert.ok(await svg.locator('rect.read').count() >= 10);
   assert.deepEqual(await p.$$eval('#review .rv-group h3', (hs) => hs.map((x) => x.textContent)),
-    ['Facture', 'Vendeur', 'Client', 'Livraison', 'Lignes', 'TVA', 'Totaux', 'Paiement', 'Mentions']);
+    ['Facture', 'Vendeur', 'Client', 'Livraison', 'Lignes', 'Remises et frais', 'TVA', 'Totaux', 'Paiement', 'Mentions']);
   assert.equal(await field(p, 'BT-1').locator('input').inputValue(), 'F-2026-0414');
   assert.match(await field(p, 'BT-1').locator('.rv-src').textContent(), /lu page 1.*à vérifier/);
   assert.match(await field(p, 'BG-4/BT-30').locator('.rv-src').textContent(), /^Mon entreprise$/);
@@ -1009,6 +1009,42 @@ test('review: the arithmetic is checked as the owner types, the failing line sai
   assert.deepEqual(sent['BG-25'][0]['BT-131'], { value: '35.00', source: 'user', sure: true });
 });
 
+test('review: a discount on the whole invoice is entered, counted in the totals and the base of its rate', async () => {
+  const { page: p } = await page();
+  await openReview(p);
+  const totals = p.locator('#review .rv-arith');
+  assert.equal(await field(p, 'BG-22/BT-107').count(), 0, 'no discount total without a discount');
+  await p.click('#review [data-action="add-BG-20"]');
+  // The new discount's reason has the focus; the total of discounts shows.
+  assert.equal(await p.evaluate(() => document.activeElement.name), 'BG-20[0]/BT-97');
+  await p.keyboard.type('Remise fidélité');
+  await field(p, 'BG-20[0]/BT-92').locator('input').fill('4,00');
+  // No rate given: the lines' only rate (5,5 %) carries it.
+  assert.match(await totals.locator('[data-check="without_tax"]').textContent(),
+    /Lignes − remises \+ frais = 50,00\u00a0€, mais le total HT dit 54,00\u00a0€/);
+  assert.match(await totals.locator('[data-check="base-0"]').textContent(), /TVA à 5,5\u00a0%.*50,00\u00a0€.*54,00\u00a0€/);
+  await field(p, 'BG-22/BT-107').locator('input').fill('5,00');
+  assert.match(await totals.locator('[data-check="allowances"]').textContent(),
+    /Somme des remises\u00a0: 4,00\u00a0€, mais le total des remises dit 5,00\u00a0€/);
+  await field(p, 'BG-22/BT-107').locator('input').fill('4,00');
+  await field(p, 'BG-22/BT-109').locator('input').fill('50,00');
+  await field(p, 'BG-23[0]/BT-116').locator('input').fill('50,00');
+  for (const k of ['allowances', 'without_tax', 'base-0']) {
+    assert.match(await totals.locator(`[data-check="${k}"]`).getAttribute('class'), /\bok\b/, k);
+  }
+  // The rules get the discount as plain decimals, marked typed.
+  await p.waitForFunction(() => window.__mock.commandsOf('facturx_check').at(-1)?.args.draft['BG-23'][0]['BT-116'].value === '50.00');
+  const sent = (await calls(p, 'facturx_check')).at(-1).args.draft;
+  assert.deepEqual(sent['BG-20'][0]['BT-92'], { value: '4.00', source: 'user', sure: true });
+  assert.equal(sent['BG-20'][0]['BT-97'].value, 'Remise fidélité');
+  assert.equal(sent['BG-22']['BT-107'].value, '4.00');
+  // Removed: gone from the draft, the discount total hidden again.
+  await p.click('#review [data-action="remove-ac"]');
+  assert.equal(await field(p, 'BG-20[0]/BT-92').count(), 0);
+  assert.equal(await field(p, 'BG-22/BT-107').count(), 0, 'their total goes with the last one');
+  assert.match(await totals.locator('[data-check="without_tax"]').textContent(), /Somme des lignes\u00a0: 54,00\u00a0€, mais le total HT dit 50,00\u00a0€/);
+});
+
 test('review: « Créer » waits for the rules, then makes the Factur-X of the edited draft and shows it', async () => {
   const { page: p } = await page();
   await openReview(p);
@@ -1054,7 +1090,7 @@ test('review in English, dark: sources and arithmetic in English', async () => {
   await p.click('#detail [data-action="make_facturx"]');
   await p.locator('#review[open] .rv-page svg').waitFor();
   assert.deepEqual(await p.$$eval('#review .rv-group h3', (hs) => hs.map((x) => x.textContent)),
-    ['Invoice', 'Seller', 'Customer', 'Delivery', 'Lines', 'VAT', 'Totals', 'Payment', 'Legal notes']);
+    ['Invoice', 'Seller', 'Customer', 'Delivery', 'Lines', 'Discounts and fees', 'VAT', 'Totals', 'Payment', 'Legal notes']);
   assert.match(await field(p, 'BT-1').locator('.rv-src').textContent(), /read on page 1.*to check/);
   assert.equal(await field(p, 'BG-25[0]/BG-29/BT-146').locator('input').inputValue(), '3.50');
   await field(p, 'BG-25[1]/BT-129').locator('input').fill('11');

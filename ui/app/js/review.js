@@ -135,8 +135,10 @@ const GROUPS = [
   { key: 'delivery', fx: true, fields: [F('BG-13/BT-70', 'text', { wide: true }), F('BG-13/BG-15/BT-75', 'text', { wide: true }),
     F('BG-13/BG-15/BT-78', 'code'), F('BG-13/BG-15/BT-77'), F('BG-13/BG-15/BT-80', 'country'), F('BG-13/BT-72', 'date')] },
   { key: 'lines' },
+  { key: 'charges', fx: true },
   { key: 'vat' },
-  { key: 'totals', fields: [F('BG-22/BT-106', 'amount'), F('BG-22/BT-109', 'amount'), F('BG-22/BT-110', 'amount'),
+  { key: 'totals', fields: [F('BG-22/BT-106', 'amount'), F('BG-22/BT-107', 'amount', { ac: 'BG-20' }),
+    F('BG-22/BT-108', 'amount', { ac: 'BG-21' }), F('BG-22/BT-109', 'amount'), F('BG-22/BT-110', 'amount'),
     F('BG-22/BT-112', 'amount'), F('BG-22/BT-115', 'amount')] },
   { key: 'payment', fields: [F('BG-16/BT-81', 'means', { fx: true }), F('BG-16/BG-17/BT-84', 'code', { wide: true }),
     F('BG-16/BG-17/BT-86', 'code'), F('BT-20', 'text', { wide: true })] },
@@ -145,6 +147,14 @@ const GROUPS = [
 const LINE = [F('BG-31/BT-153', 'text', { wide: true }), F('BT-129', 'qty'), F('BT-130', 'code'),
   F('BG-29/BT-146', 'amount'), F('BG-30/BT-152', 'rate'), F('BT-131', 'amount')];
 const VAT_ROW = [F('BT-119', 'rate'), F('BT-116', 'amount'), F('BT-117', 'amount')];
+// A discount (BG-20) or a fee (BG-21) on the whole invoice: amount, base and
+// percentage, VAT rate and category, reason and its code.
+const AC = {
+  'BG-20': { amount: 'BT-92', base: 'BT-93', pct: 'BT-94', cat: 'BT-95', rate: 'BT-96', reason: 'BT-97', code: 'BT-98', total: 'BT-107' },
+  'BG-21': { amount: 'BT-99', base: 'BT-100', pct: 'BT-101', cat: 'BT-102', rate: 'BT-103', reason: 'BT-104', code: 'BT-105', total: 'BT-108' },
+};
+const acRow = (n) => [F(n.reason, 'text', { wide: true }), F(n.amount, 'amount'), F(n.rate, 'rate'),
+  F(n.base, 'amount'), F(n.pct, 'rate'), F(n.code, 'code')];
 const CATEGORIES = ['S', 'Z', 'E', 'AE', 'K', 'G', 'O'];
 const NOTES = ['PMT', 'PMD', 'AAB'];
 const zeroRate = (v) => { const d = dec(v); return d != null && d === 0n; };
@@ -186,12 +196,45 @@ export function arithmetic(draft) {
   });
   const t106 = v('BG-22/BT-106'); const t109 = v('BG-22/BT-109'); const t110 = v('BG-22/BT-110');
   const t112 = v('BG-22/BT-112'); const t115 = v('BG-22/BT-115');
-  if (complete) {
-    for (const [k, total, path] of [['lines_sum', t106, 'BG-22/BT-106'], ['without_tax', t109, 'BG-22/BT-109']]) {
-      if (total == null) continue;
-      const ok = toCents(sum) === toCents(total);
-      out.push({ key: k, ok, paths: [path], text: ok ? t(`rv_arith_${k}_ok`, m(sum)) : t(`rv_arith_${k}`, m(sum), m(total)) });
+  // Discounts and fees on the whole invoice: their totals, and each one
+  // counted against the base of its VAT rate (the lines' only rate when
+  // it gives none), as BR-CO-11/12/13 and BR-S-08 count them.
+  const lineRates = [...perRate.keys()];
+  let acNet = 0n;
+  let acComplete = true;
+  for (const [g, n] of Object.entries(AC)) {
+    const rows = draft[g] || [];
+    let total = 0n;
+    let known = true;
+    rows.forEach((row, i) => {
+      const a = v(`${g}[${i}]/${n.amount}`);
+      if (a == null) { known = false; return; }
+      total += a;
+      const r = v(`${g}[${i}]/${n.rate}`);
+      const key = r != null ? String(r) : (lineRates.length === 1 ? lineRates[0] : null);
+      if (key != null) perRate.set(key, (perRate.get(key) || 0n) + (g === 'BG-20' ? -a : a));
+    });
+    if (!known) { acComplete = false; continue; }
+    acNet += g === 'BG-20' ? -total : total;
+    const stated = v(`BG-22/${n.total}`);
+    if (rows.length && stated != null) {
+      const ok = toCents(total) === toCents(stated);
+      const k = g === 'BG-20' ? 'allowances' : 'charges';
+      out.push({ key: k, ok, paths: [`BG-22/${n.total}`],
+        text: ok ? t(`rv_arith_${k}_ok`, m(total)) : t(`rv_arith_${k}`, m(total), m(stated)) });
     }
+  }
+  if (complete && t106 != null) {
+    const ok = toCents(sum) === toCents(t106);
+    out.push({ key: 'lines_sum', ok, paths: ['BG-22/BT-106'],
+      text: ok ? t('rv_arith_lines_sum_ok', m(sum)) : t('rv_arith_lines_sum', m(sum), m(t106)) });
+  }
+  if (complete && acComplete && t109 != null) {
+    const want = sum + acNet;
+    const ok = toCents(want) === toCents(t109);
+    const k = acNet === 0n && !(draft['BG-20'] || []).length && !(draft['BG-21'] || []).length ? 'without_tax' : 'without_tax_ac';
+    out.push({ key: 'without_tax', ok, paths: ['BG-22/BT-109'],
+      text: ok ? t(`rv_arith_${k}_ok`, m(want)) : t(`rv_arith_${k}`, m(want), m(t109)) });
   }
   const vat = draft['BG-23'] || [];
   let taxSum = 0n;
@@ -227,7 +270,7 @@ export function arithmetic(draft) {
     const ok = toCents(taxSum) === toCents(t110);
     out.push({ key: 'tax_total', ok, paths: ['BG-22/BT-110'], text: ok ? t('rv_arith_tax_total_ok', m(taxSum)) : t('rv_arith_tax_total', m(taxSum), m(t110)) });
   }
-  const ht = t109 ?? (complete ? sum : null);
+  const ht = t109 ?? (complete && acComplete ? sum + acNet : null);
   if (ht != null && t110 != null && t112 != null) {
     const want = toCents(ht + t110);
     const ok = want === toCents(t112);
@@ -396,6 +439,7 @@ export function createReview(app, { said = () => {} } = {}) {
     let body;
     if (g.key === 'lines') body = linesEl();
     else if (g.key === 'vat') body = vatEl();
+    else if (g.key === 'charges') body = chargesEl();
     else if (g.key === 'mentions') body = mentionsEl();
     else if (g.key === 'delivery') body = deliveryEl(g);
     else body = h('div', { class: 'rv-grid' }, g.fields.filter((f) => (fx() || !f.fx) && shown(f)).map((f) => fieldEl(f.p, f)));
@@ -405,6 +449,7 @@ export function createReview(app, { said = () => {} } = {}) {
   }
 
   function shown(f) {
+    if (f.ac) return (st.draft[f.ac] || []).length > 0 || !!leafValue(getAt(st.draft, f.p));
     if (f.credit) return leafValue(st.draft['BT-3']) === '381' || !!leafValue(getAt(st.draft, f.p));
     return true;
   }
@@ -480,8 +525,8 @@ export function createReview(app, { said = () => {} } = {}) {
     }
     if (path === 'BT-3' && leafValue(old) !== v) redrawGroup('invoice');
     // A zero rate asks for its VAT category (exempt, reverse charge…).
-    if (/BT-152$|BT-119$/.test(path) && zeroRate(leafValue(old)) !== zeroRate(v)) {
-      redrawGroup(path.startsWith('BG-25') ? 'lines' : 'vat');
+    if (/BT-152$|BT-119$|BT-96$|BT-103$/.test(path) && zeroRate(leafValue(old)) !== zeroRate(v)) {
+      redrawGroup(path.startsWith('BG-25') ? 'lines' : path.startsWith('BG-2') && !path.startsWith('BG-23') ? 'charges' : 'vat');
     }
     changed();
   }
@@ -563,6 +608,39 @@ export function createReview(app, { said = () => {} } = {}) {
       })) : h('p', { class: 'help', text: t('rv_vat_none') }),
       h('button', { class: 'btn btn-quiet', type: 'button', text: t('rv_vat_add'),
         onclick: () => { st.draft['BG-23'] = [...rows, {}]; redrawGroup('vat'); changed(); } }));
+  }
+
+  // Discounts (BG-20) and fees (BG-21) on the whole invoice, as cards;
+  // adding or removing one shows or hides its total among the totals.
+  function chargesEl() {
+    const list = (g) => {
+      const n = AC[g];
+      const rows = st.draft[g] || [];
+      const p = (i, x) => `${g}[${i}]/${x}`;
+      const redraw = () => { redrawGroup('charges'); redrawGroup('totals'); changed(); };
+      return h('div', { dataset: { path: g }, class: 'rv-ac' },
+        h('h4', { text: t2('rv_ac', g) }),
+        rows.length ? h('ol', { class: 'rv-cards' }, rows.map((r, i) => {
+          const needCat = zeroRate(leafValue(r[n.rate])) || leafValue(r[n.cat]);
+          return h('li', { class: 'rv-card', dataset: { ac: `${g}[${i}]` } },
+            h('div', { class: 'rv-grid rv-ac-grid' }, acRow(n).map((f) => fieldEl(p(i, f.p), f, { small: true })),
+              needCat ? fieldEl(p(i, n.cat), { kind: 'category', wide: true }, { small: true }) : null),
+            h('button', { class: 'link-btn', type: 'button', text: t('rv_ac_remove'), dataset: { action: 'remove-ac' },
+              onclick: () => {
+                st.draft[g].splice(i, 1);
+                // The last one gone, so is their total.
+                if (!st.draft[g].length) { delete st.draft[g]; setAt(st.draft, `BG-22/${n.total}`, null); }
+                redraw();
+              } }));
+        })) : null,
+        h('button', { class: 'btn btn-quiet', type: 'button', text: t2('rv_ac_add', g), dataset: { action: `add-${g}` },
+          onclick: () => {
+            st.draft[g] = [...rows, {}];
+            redraw();
+            dlg.querySelector(`[name="${g}[${st.draft[g].length - 1}]/${n.reason}"]`)?.focus();
+          } }));
+    };
+    return h('div', {}, h('p', { class: 'help', text: t('rv_ac_help') }), list('BG-20'), list('BG-21'));
   }
 
   // Delivered elsewhere than the buyer's address: asked, then its fields.
