@@ -1065,6 +1065,10 @@ test('review: « Créer » waits for the rules, then makes the Factur-X of the e
   await field(p, 'BG-22/BT-109').locator('input').fill('54,00');
   await p.locator('#review .rv-status.ok').waitFor();
   assert.equal(await make.isDisabled(), false, 'enabled when the rules say valid');
+  // Leaving the field (its 'change', as a click on « Créer » does) changes
+  // nothing: « Créer » stays on under the click.
+  await field(p, 'BG-22/BT-109').locator('input').dispatchEvent('change');
+  assert.equal(await make.isDisabled(), false, 'leaving a field does not ask the rules again');
   assert.equal(await p.locator('#review .rv-failures').count(), 0);
   await p.screenshot({ path: path.join(SHOTS, 'review-valid-fr-light.png') });
   await make.click();

@@ -513,10 +513,15 @@ export function createReview(app, { said = () => {} } = {}) {
   function edit(path, raw, kind) {
     const v = ['amount', 'qty', 'rate'].includes(kind) ? plain(raw) : String(raw).trim();
     const old = getAt(st.draft, path);
+    const before = JSON.stringify(old ?? null);
     if (v === '') setAt(st.draft, path, null);
     else if (leafValue(old) !== v || old?.sure === false || old?.source !== 'user') {
       setAt(st.draft, path, { value: v, source: 'user', sure: true });
     }
+    // The 'change' that follows the typing (when the field is left, e.g.
+    // by clicking « Créer ») changes nothing: asking the rules again would
+    // turn « Créer » off under the owner's click.
+    if (JSON.stringify(getAt(st.draft, path) ?? null) === before) return;
     const wrap = dlg.querySelector(`.rv-field[data-path="${path}"]`);
     if (wrap) {
       markSource(wrap, getAt(st.draft, path));
