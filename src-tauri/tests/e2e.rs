@@ -14,8 +14,12 @@
 //! invoice the portal rejected opened, its guidance read; the language
 //! switched to English; the portal's « payée » announced by one desktop
 //! notification, received by a notification service on the private bus;
-//! and an invoice exported into a folder configured to be watched before
-//! the window opened, taken and listed without anyone touching the window.
+//! an invoice exported into a folder configured to be watched before
+//! the window opened, taken and listed without anyone touching the window;
+//! and a plain PDF made a Factur-X through the review: its page drawn beside
+//! the draft, what is missing typed where it is asked, a total broken and
+//! mended with « Créer » following the arithmetic and the rules, then made,
+//! the invoice now carrying the Factur-X.
 //! With `FACTEUR_SCREENSHOTS=DIR` it also saves the main screens in both
 //! languages there (README shows them).
 //!
@@ -31,6 +35,9 @@
 #![cfg(target_os = "linux")]
 
 mod support;
+
+#[path = "../../tests/support/fonts.rs"]
+mod fonts;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -283,7 +290,168 @@ async fn a_suppliers_day_in_the_real_window() {
         .await;
     invoice(&watched, "export-0008.pdf", 8, "552100554");
     ui.until("#list", 60, |t| t.contains("F-2026-0008")).await;
+
+    let plain = drop_dir.join("sans-factur-x.pdf");
+    std::fs::write(
+        &plain,
+        fonts::embed(&invoice_pdf(&SampleInvoice::example(12), false)),
+    )
+    .unwrap();
+    make_a_factur_x(&ui, &desktop, &home, &plain).await;
     let _ = ui.c.close().await;
+}
+
+/// « Mon entreprise » as the owner of the sample invoices entered it.
+fn our_company(home: &Path) {
+    use facteur::make::company::{self, Company, Operations};
+    company::save(
+        &mut Store::open_home(home).unwrap(),
+        Company {
+            name: "Atelier Lumière & Fils SARL".into(),
+            siren: Some("732829320".into()),
+            vat: Some("FR44732829320".into()),
+            street: Some("12 rue des Lilas".into()),
+            postcode: Some("75011".into()),
+            city: Some("Paris".into()),
+            country: Some("FR".into()),
+            iban: Some("FR7630006000011234567890189".into()),
+            payment_days: Some(30),
+            operations: Some(Operations::Services),
+            ..Company::default()
+        },
+    )
+    .unwrap();
+}
+
+/// What the owner types for a term the review asks for.
+fn typed(path: &str) -> &'static str {
+    match path {
+        "BG-7/BG-8/BT-55" | "BG-4/BG-5/BT-40" => "FR",
+        "BG-7/BT-47" | "BG-7/BT-49" => "552100554",
+        other => panic!("the test does not know what to type for {other}"),
+    }
+}
+
+/// Replaces what the review's field `path` holds by `value`, typed.
+async fn type_into(ui: &Ui, path: &str, value: &str) {
+    let css = format!("#review .rv-draft input[name='{path}']");
+    let field =
+        ui.c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+const MAKE_ENABLED: &str = "!document.querySelector(\"#review [data-action='make']\").disabled";
+
+/// The review walked as an owner does (the page is in English by now).
+async fn make_a_factur_x(ui: &Ui, desktop: &Desktop, home: &Path, plain: &Path) {
+    our_company(home);
+    desktop.drag_files(&[plain]);
+    ui.until("#list", 60, |t| t.contains("F-2026-0012")).await;
+    ui.click_on(Locator::XPath(
+        "//ul[@id='list']/li[.//span[@class='num' and text()='F-2026-0012']]",
+    ))
+    .await;
+    ui.until("#detail-title", 20, |t| t.contains("F-2026-0012"))
+        .await;
+    ui.click("#detail [data-action='make_facturx']").await;
+    // The page beside the draft, each value read boxed where it sits.
+    ui.until_true(
+        "document.querySelectorAll('#review .rv-page svg rect.read').length > 5",
+        30,
+    )
+    .await;
+    let number =
+        ui.c.execute(
+            "return document.querySelector(\"#review input[name='BT-1']\").value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(number, "F-2026-0012");
+    // What is missing is listed; each is typed where it is asked.
+    let missing: Vec<String> = serde_json::from_value(
+        ui.c.execute(
+            "return [...document.querySelectorAll('#review .rv-todo [data-goto]')].map(b => b.dataset.goto)",
+            vec![],
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(!missing.is_empty(), "the buyer's SIREN is not printed");
+    assert!(
+        !ui.c
+            .execute(&format!("return {MAKE_ENABLED}"), vec![])
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap(),
+        "« Créer » waits for what is missing"
+    );
+    for path in &missing {
+        if path == "BT-23" {
+            ui.click("#review input[name='BT-23'][value='S1']").await;
+        } else {
+            ui.click(&format!("#review .rv-todo [data-goto='{path}']"))
+                .await;
+            type_into(ui, path, typed(path)).await;
+        }
+    }
+    ui.until("#review .rv-todo", 30, |t| !t.contains("BT-"))
+        .await;
+    ui.until_true(MAKE_ENABLED, 60).await;
+    // A total typed wrong: the arithmetic says so at once, the rules refuse,
+    // « Créer » is off; mended, it is on again.
+    let total =
+        ui.c.execute(
+            "return document.querySelector(\"#review input[name='BG-22/BT-112']\").value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let total = total.as_str().unwrap().to_string();
+    type_into(ui, "BG-22/BT-112", "1").await;
+    ui.until_true(
+        "Number(document.querySelector('#review .rv-arith').dataset.bad) > 0",
+        20,
+    )
+    .await;
+    ui.until_true(&format!("!({MAKE_ENABLED})"), 20).await;
+    type_into(ui, "BG-22/BT-112", &total).await;
+    ui.until_true(
+        "Number(document.querySelector('#review .rv-arith').dataset.bad) === 0",
+        20,
+    )
+    .await;
+    ui.until_true(MAKE_ENABLED, 60).await;
+    ui.click("#review [data-action='make']").await;
+    ui.until_true(
+        "!document.getElementById('review').open || document.querySelector('#review .rv-error').textContent",
+        60,
+    )
+    .await;
+    let error = ui.texts("#review .rv-error").await.join(" ");
+    assert!(error.trim().is_empty(), "not made: {error}");
+    // The invoice now is the Factur-X made from the PDF, the rules content.
+    ui.until("#detail", 60, |t| t.contains("Factur-X créé depuis le PDF"))
+        .await;
+    let made: Vec<_> = std::fs::read_dir(home.join("factur-x"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    let bytes = std::fs::read(&made[0]).unwrap();
+    let report = check_bytes(&made[0], bytes.len() as u64, &bytes, &Options::default());
+    assert_eq!(
+        report.structured.map(|s| s.verdict),
+        Some(facteur::check::rules::Verdict::Valid)
+    );
+    ui.shot("factur-x-made-en").await;
 }
 
 async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
