@@ -694,28 +694,10 @@ fn report_doc(store: &facteur::mirror::store::Store, bytes: &[u8]) -> i64 {
         .expect("the plain PDF stays recorded")
 }
 
-/// The owner has set « Mon entreprise », confirmed one invoice of `spec`'s
-/// layout and entered its buyer in the customer directory (reached through
-/// the demonstration plateforme); the next invoice of that layout, with
-/// French VAT rates.
-fn confirmed_layout_and_next(
-    store: &mut facteur::mirror::store::Store,
-    spec: &Spec,
-    seed: u64,
-) -> Spec {
+/// The buyer as the owner entered it in the customer directory, reached
+/// through the demonstration plateforme.
+fn buyer_in_directory(store: &mut facteur::mirror::store::Store, b: &invoices::Party) {
     use facteur::send::directory::{CustomerData, Reach};
-    make::company::save(store, company_of(spec)).unwrap();
-    let first = support::fonts::embed(&invoices::pdf(&spec.pages()));
-    facteur::mirror::learned::confirm(store, &first, &[invoice_of(&truth_json(spec))]).unwrap();
-    let mut next = invoices::next_of(spec, seed);
-    for it in &mut next.items {
-        it.rate = match it.rate {
-            1900 => 2000,
-            700 => 550,
-            r => r,
-        };
-    }
-    let b = &next.buyer;
     facteur::send::directory::add(
         store,
         CustomerData {
@@ -735,6 +717,29 @@ fn confirmed_layout_and_next(
         1,
     )
     .unwrap();
+}
+
+/// The owner has set « Mon entreprise », confirmed one invoice of `spec`'s
+/// layout and entered its buyer in the customer directory (reached through
+/// the demonstration plateforme); the next invoice of that layout, with
+/// French VAT rates.
+fn confirmed_layout_and_next(
+    store: &mut facteur::mirror::store::Store,
+    spec: &Spec,
+    seed: u64,
+) -> Spec {
+    make::company::save(store, company_of(spec)).unwrap();
+    let first = support::fonts::embed(&invoices::pdf(&spec.pages()));
+    facteur::mirror::learned::confirm(store, &first, &[invoice_of(&truth_json(spec))]).unwrap();
+    let mut next = invoices::next_of(spec, seed);
+    for it in &mut next.items {
+        it.rate = match it.rate {
+            1900 => 2000,
+            700 => 550,
+            r => r,
+        };
+    }
+    buyer_in_directory(store, &next.buyer);
     next
 }
 
@@ -1021,4 +1026,52 @@ fn a_running_watch_makes_the_factur_x_of_a_confirmed_layout_and_sends_only_it() 
     assert!(held.contains("Factur-X à compléter"), "{held}");
     assert!(!held.contains(" before sending"), "{held}");
     assert!(dir.join("autre.pdf").exists() && dir.join("suivante.pdf").exists());
+}
+
+#[test]
+fn a_discount_and_a_fee_read_on_the_page_go_into_the_factur_x() {
+    // A « Remise » and « Frais de port » printed as rows of the table: read
+    // as BG-20 / BG-21, drafted with « Mon entreprise » and the directory,
+    // the official rules accept the XML, which carries both.
+    let mut checked = 0;
+    for spec in specs().into_iter().take(8) {
+        let mut spec = spec;
+        spec.adjustments = vec![("Remise".into(), -1250), ("Frais de port".into(), 990)];
+        let dir = tempfile::tempdir().unwrap();
+        let (_home, mut store) = home_store(dir.path());
+        make::company::save(&mut store, company_of(&spec)).unwrap();
+        buyer_in_directory(&mut store, &spec.buyer);
+        let bytes = support::fonts::embed(&invoices::pdf(&spec.pages()));
+        let reading = facteur::read::read_bytes(&bytes, &[]).unwrap();
+        let mut draft = make::draft_reading(&store, &reading).unwrap();
+        assert_eq!(draft.allowances.len(), 1, "{}", spec.number);
+        assert_eq!(draft.charges.len(), 1, "{}", spec.number);
+        // What the page cannot say (a credit note's invoice) is the owner's.
+        if spec.credit {
+            draft.preceding = Some(facteur::read::Field::new(
+                "F-2026-0001",
+                facteur::read::Source::User,
+                true,
+            ));
+        }
+        let c = match make::check_draft(&draft) {
+            Ok(c) => c,
+            Err(e) => panic!("{}: {e}", spec.number),
+        };
+        let fatal: Vec<_> = c
+            .failures
+            .iter()
+            .filter(|f| f.flag == facteur::check::rules::Flag::Fatal)
+            .map(|f| f.id.clone())
+            .collect();
+        assert!(c.valid, "{}: {fatal:?}", spec.number);
+        assert!(
+            c.xml.contains(">12.50</ram:AllowanceTotalAmount>"),
+            "{}",
+            c.xml
+        );
+        assert!(c.xml.contains(">9.90</ram:ChargeTotalAmount>"), "{}", c.xml);
+        checked += 1;
+    }
+    assert_eq!(checked, 8);
 }

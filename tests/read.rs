@@ -706,3 +706,67 @@ fn the_same_number_twice_is_two_documents_when_each_has_its_total() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn discounts_and_fees_printed_in_the_table_are_read_as_bg_20_and_bg_21() {
+    // A « Remise » and « Frais de port » row after the lines (no quantity,
+    // no unit price): read as a document-level allowance and charge, not
+    // as lines, and the total without VAT they explain makes them sure.
+    let mut total = Score::default();
+    let mut wrong = Vec::new();
+    let mut read_any = 0;
+    for seed in 0..SEEDS {
+        let mut spec = invoices::spec(seed);
+        let (discount, fee) = match spec.lang {
+            invoices::Lang::Fr => ("Remise fidélité", "Frais de port"),
+            invoices::Lang::En => ("Discount", "Shipping"),
+            invoices::Lang::De => ("Rabatt", "Versandkosten"),
+        };
+        spec.adjustments = vec![
+            (discount.to_string(), -(150 + seed as i64 * 7)),
+            (fee.to_string(), 990),
+        ];
+        let truth = spec.truth().fields;
+        let reading = read_spec(&spec);
+        assert_eq!(reading.invoices.len(), 1, "seed {seed} split");
+        let inv = &reading.invoices[0];
+        let s = score(&truth, inv);
+        for m in &s.misses {
+            if m.starts_with("BG-20") || m.starts_with("BG-21") || m.starts_with("BG-22/BT-109") {
+                wrong.push(format!("seed {seed}: {m}"));
+            }
+        }
+        assert_eq!(
+            inv.lines.len(),
+            spec.items.len(),
+            "seed {seed}: the rows are not lines"
+        );
+        if inv.allowances.len() == 1 && inv.charges.len() == 1 {
+            read_any += 1;
+            let a = inv.allowances[0].amount.as_ref().unwrap();
+            let c = inv.charges[0].amount.as_ref().unwrap();
+            // Sure exactly when the arithmetic holds: lines − discount + fee = HT.
+            let ht_sure = inv.totals.without_tax.as_ref().is_some_and(|f| f.sure);
+            assert_eq!(a.sure && c.sure, ht_sure, "seed {seed}: {inv:#?}");
+            assert_eq!(
+                inv.totals.allowances.as_ref().map(|f| f.value.clone()),
+                Some(a.value.clone())
+            );
+        }
+        total.add(&s);
+    }
+    assert!(
+        total.sure_wrong.is_empty(),
+        "sure but wrong: {:?}",
+        total.sure_wrong
+    );
+    assert!(
+        read_any as u64 >= SEEDS * 95 / 100,
+        "{read_any}/{SEEDS} read both; {wrong:#?}"
+    );
+    assert!(
+        wrong.len() as u64 <= SEEDS / 20,
+        "{} misses: {wrong:#?}",
+        wrong.len()
+    );
+}

@@ -1676,11 +1676,25 @@ pub fn positive_credit_note(inv: &mut Invoice) {
     }
 }
 
+/// The words of a discount on the whole invoice.
+const DISCOUNT_WORDS: &str = r"remise|rabais|ristourne|discount|allowance|rabatt|nachlass|skonto";
+/// The words of a fee on the whole invoice (carriage, packing, handling).
+const FEE_WORDS: &str = r"charge|zuschlag|frais\s+de\s+(?:port|livraison|transport|exp[ée]dition|dossier|gestion|emballage)|port(?:\s+et\s+emballage)?|participation\s+aux\s+frais|shipping|freight|carriage|handling|postage|delivery\s+charge|versand(?:kosten|pauschale)?|fracht(?:kosten)?|porto|verpackung(?:skosten)?|mindermengenzuschlag";
+
 static ALLOWANCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^\s*(?:remise|rabais|ristourne|discount|allowance|charge|rabatt|nachlass|zuschlag)(?-u:\b)",
-    )
+    Regex::new(&format!(
+        r"(?i)^\s*(?:{DISCOUNT_WORDS}|{FEE_WORDS})(?-u:\b)"
+    ))
     .expect("allowance: built-in regex is valid")
+});
+
+static DISCOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)^\s*(?:{DISCOUNT_WORDS})(?-u:\b)"))
+        .expect("discount: built-in regex is valid")
+});
+
+static FEE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)^\s*(?:{FEE_WORDS})(?-u:\b)")).expect("fee: built-in regex is valid")
 });
 
 /// A row of the table that is a document-level allowance or charge
@@ -1711,13 +1725,50 @@ pub fn invoice_lines<'r>(rows: impl IntoIterator<Item = &'r Row>) -> Vec<&'r Row
         .collect()
 }
 
+/// The table's allowance and charge rows, each with whether it is a fee
+/// (BG-21) rather than a discount (BG-20): by its words, else by its sign
+/// against the lines' (a discount goes against them).
+fn adjustments<'r>(rows: &[&'r Row], lines_sum: Dec) -> Vec<(&'r Row, bool)> {
+    rows.iter()
+        .copied()
+        .filter(|r| allowance_or_charge(r) && r.net.is_some())
+        .map(|r| {
+            let words = r.description.as_ref().map_or("", |(d, _)| d.as_str());
+            let net = r.net.map_or(Dec::ZERO, |n| n.0);
+            let fee = if FEE.is_match(words) {
+                true
+            } else if DISCOUNT.is_match(words) {
+                false
+            } else {
+                (net.0 < 0) == (lines_sum.0 < 0)
+            };
+            (r, fee)
+        })
+        .collect()
+}
+
 /// The table, the VAT breakdown and the totals, each confirmed by the others.
 fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
-    let rows: Vec<&Row> = invoice_lines(facts.iter().flat_map(|p| p.rows.iter()));
+    let all_rows: Vec<&Row> = facts.iter().flat_map(|p| p.rows.iter()).collect();
+    let rows: Vec<&Row> = invoice_lines(all_rows.iter().copied());
     let lines_sum = rows
         .iter()
         .filter_map(|r| r.net.map(|n| n.0))
         .fold(Dec::ZERO, Dec::plus);
+    // Discounts and fees on the whole invoice, printed as rows of the
+    // table: the total without VAT is the lines' sum less the one, plus
+    // the other (BR-CO-13).
+    let adjust = adjustments(&all_rows, lines_sum);
+    let signed = |fee: bool, net: Dec| {
+        // Printed with either sign: a discount lowers the total, a fee
+        // raises it, in the lines' direction.
+        let a = net.abs();
+        let a = if lines_sum.0 < 0 { Dec(-a.0) } else { a };
+        if fee { a } else { Dec(-a.0) }
+    };
+    let net_sum = adjust.iter().fold(lines_sum, |acc, (r, fee)| {
+        acc.plus(signed(*fee, r.net.map_or(Dec::ZERO, |n| n.0)))
+    });
 
     let cands: Vec<&TotalCand> = facts.iter().flat_map(|p| p.totals.iter()).collect();
     let of =
@@ -1758,7 +1809,7 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
             (h, t, g, false)
         }
     };
-    let ht_sure = sure || h.is_some_and(|h| !rows.is_empty() && lines_sum.near(h.amount, 1));
+    let ht_sure = sure || h.is_some_and(|h| !rows.is_empty() && net_sum.near(h.amount, 1));
     if let Some(h) = h {
         inv.totals.without_tax = Some(dec_field(h.amount, h.source, ht_sure));
     }
@@ -1793,10 +1844,34 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
         .without_tax
         .as_ref()
         .and_then(|f| Dec::parse_plain(&f.value));
-    let sum_ok = !rows.is_empty() && ht_amount.is_some_and(|h| lines_sum.near(h, 1)) && ht_sure;
+    let sum_ok = !rows.is_empty() && ht_amount.is_some_and(|h| net_sum.near(h, 1)) && ht_sure;
     if !rows.is_empty() {
         let src = rows[0].net.map(|n| n.1).unwrap_or(Source::User);
         inv.totals.lines_sum = Some(dec_field(lines_sum, src, sum_ok));
+    }
+    for (fee, list, total) in [
+        (false, &mut inv.allowances, &mut inv.totals.allowances),
+        (true, &mut inv.charges, &mut inv.totals.charges),
+    ] {
+        let mine: Vec<&Row> = adjust
+            .iter()
+            .filter(|(_, f)| *f == fee)
+            .map(|(r, _)| *r)
+            .collect();
+        let mut sum = Dec::ZERO;
+        for r in &mine {
+            let Some((net, src)) = r.net else { continue };
+            sum = sum.plus(net.abs());
+            list.push(super::AllowanceCharge {
+                amount: Some(dec_field(net.abs(), src, sum_ok)),
+                vat_rate: r.vat_rate.map(|(v, s)| rate_field(v, s, false)),
+                reason: text_field(&r.description),
+                ..super::AllowanceCharge::default()
+            });
+        }
+        if let Some(first) = mine.first().and_then(|r| r.net) {
+            *total = Some(dec_field(sum, first.1, sum_ok));
+        }
     }
     for r in &rows {
         let product_ok = match (r.quantity, r.unit_price, r.net) {
@@ -1898,10 +1973,18 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     }
     // Line VAT rates are sure when they are rates of a sure breakdown.
     let sure_rates = sure_rates(inv);
-    for l in &mut inv.lines {
-        if let Some(r) = &mut l.vat_rate {
-            r.sure = sum_ok && sure_rates.contains(&r.value);
-        }
+    let rates = inv
+        .lines
+        .iter_mut()
+        .filter_map(|l| l.vat_rate.as_mut())
+        .chain(
+            inv.allowances
+                .iter_mut()
+                .filter_map(|a| a.vat_rate.as_mut()),
+        )
+        .chain(inv.charges.iter_mut().filter_map(|a| a.vat_rate.as_mut()));
+    for r in rates {
+        r.sure = sum_ok && sure_rates.contains(&r.value);
     }
     if inv.currency.is_none() && (inv.totals.with_tax.is_some() || !inv.lines.is_empty()) {
         // Amounts printed with "€" and no currency line: euro.

@@ -87,6 +87,10 @@ pub struct Spec {
     pub lines_per_page: usize,
     /// Annex pages after the invoice: terms, timesheet, delivery note.
     pub annexes: usize,
+    /// Discounts (negative cents) and fees (positive) on the whole
+    /// invoice, printed as rows of the table after the lines, each at the
+    /// VAT rate of the first line: (reason, cents).
+    pub adjustments: Vec<(String, i64)>,
 }
 
 /// What a correct reading says.
@@ -124,6 +128,13 @@ impl Spec {
             match out.iter_mut().find(|r| r.0 == it.rate) {
                 Some(r) => r.1 += net,
                 None => out.push((it.rate, net, 0)),
+            }
+        }
+        if let Some(first) = self.items.first() {
+            for (_, cents) in &self.adjustments {
+                if let Some(r) = out.iter_mut().find(|r| r.0 == first.rate) {
+                    r.1 += cents * self.sign();
+                }
             }
         }
         for r in &mut out {
@@ -183,6 +194,21 @@ impl Spec {
                 &format!("BG-25[{i}]/BG-29/BT-146"),
                 money(it.price_cents * self.sign()),
             );
+        }
+        let (mut allowances, mut charges) = (0, 0);
+        for (reason, cents) in &self.adjustments {
+            let (g, bts, i) = if *cents < 0 {
+                allowances += 1;
+                ("BG-20", ["BT-92", "BT-97", "BT-96"], allowances - 1)
+            } else {
+                charges += 1;
+                ("BG-21", ["BT-99", "BT-104", "BT-103"], charges - 1)
+            };
+            put(&format!("{g}[{i}]/{}", bts[0]), self::money(cents.abs()));
+            put(&format!("{g}[{i}]/{}", bts[1]), reason.clone());
+            if let Some(first) = self.items.first() {
+                put(&format!("{g}[{i}]/{}", bts[2]), rate_text(first.rate));
+            }
         }
         Truth {
             fields: f,
@@ -576,6 +602,24 @@ impl Spec {
                 p.rule(45.0, y - 5.0, 555.0, y - 5.0);
             }
             y -= 16.0;
+        }
+        let last = items.last().map(|it| it as *const Item)
+            == self.items.last().map(|it| it as *const Item);
+        if last && let Some(first) = self.items.first() {
+            for (reason, cents) in &self.adjustments {
+                let rate = format!(
+                    "{} %",
+                    rate_text(first.rate)
+                        .replace('.', if self.lang == Lang::En { "." } else { "," })
+                );
+                p.text(xs[0], y, 9.0, reason, false);
+                p.text_right(ends[4], y, 9.0, &rate, false);
+                p.text_right(ends[5], y, 9.0, &self.amount(cents * self.sign()), false);
+                if self.ruled {
+                    p.rule(45.0, y - 5.0, 555.0, y - 5.0);
+                }
+                y -= 16.0;
+            }
         }
         y
     }
@@ -1114,6 +1158,7 @@ pub fn spec(seed: u64) -> Spec {
         items,
         lines_per_page: if rng.u8(..5) == 0 { 2 } else { 30 },
         annexes: 0,
+        adjustments: Vec::new(),
     }
 }
 
