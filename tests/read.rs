@@ -770,3 +770,55 @@ fn discounts_and_fees_printed_in_the_table_are_read_as_bg_20_and_bg_21() {
         wrong.len()
     );
 }
+
+#[test]
+fn a_learned_layout_reads_discounts_and_fees_as_such_and_never_as_lines() {
+    // The owner confirmed an invoice whose table ends with a discount and a
+    // fee; the next invoice of that layout has them too, other amounts.
+    let mut total = Score::default();
+    let n = 20;
+    for seed in 0..n {
+        let mut first = invoices::spec(3000 + seed);
+        first.adjustments = vec![("Remise".into(), -1250), ("Frais de port".into(), 990)];
+        let reading = read_spec(&first);
+        let confirmed = en16931::parse(&truth_json(&first)).expect("truth as a confirmed reading");
+        let learned = learn::confirm(&reading, &confirmed);
+        let mut layout = learned[0].1.clone();
+        layout.id = 7;
+        let mut next = invoices::next_of(&first, 6000 + seed);
+        next.adjustments = vec![("Remise".into(), -480), ("Frais de port".into(), 1500)];
+        let again =
+            read::read_bytes(&invoices::pdf(&next.pages()), std::slice::from_ref(&layout)).unwrap();
+        let inv = &again.invoices[0];
+        assert_eq!(inv.layout, Some(7), "seed {seed}");
+        assert_eq!(
+            (inv.lines.len(), inv.allowances.len(), inv.charges.len()),
+            (next.items.len(), 1, 1),
+            "seed {seed}: {:#?}",
+            inv.lines
+        );
+        // The arithmetic holds with them: every amount is sure, and the
+        // reasons the owner confirmed for this layout too.
+        let unsure: Vec<String> = en16931::flatten(inv)
+            .into_iter()
+            .filter(|(p, f)| {
+                !f.sure
+                    && (p.starts_with("BG-20") || p.starts_with("BG-21") || p.ends_with("BT-131"))
+            })
+            .map(|(p, f)| format!("{p}={}", f.value))
+            .collect();
+        assert!(unsure.is_empty(), "seed {seed}: {unsure:?}");
+        total.add(&score(&next.truth().fields, inv));
+    }
+    assert!(
+        total.sure_wrong.is_empty(),
+        "sure but wrong after learning: {:?}",
+        total.sure_wrong
+    );
+    assert!(
+        total.share() >= 0.95,
+        "only {:.1} % of fields right after one confirmation: {:?}",
+        total.share() * 100.0,
+        total.misses
+    );
+}

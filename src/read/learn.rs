@@ -731,6 +731,28 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
     if let Some(whole) = learned_rows {
         words_at_learned_places(inv, whole);
     }
+    reasons_of_the_layout(layout, inv);
+}
+
+/// A discount's or a fee's reason is sure when the owner confirmed the very
+/// same words for this layout and the arithmetic settled its amount (the
+/// « Remise fidélité » or « Frais de port » the layout always prints).
+fn reasons_of_the_layout(layout: &Layout, inv: &mut Invoice) {
+    let confirmed: Vec<String> = layout
+        .fields
+        .iter()
+        .filter(|l| {
+            (l.path.starts_with("BG-20[") && l.path.ends_with("/BT-97"))
+                || (l.path.starts_with("BG-21[") && l.path.ends_with("/BT-104"))
+        })
+        .map(|l| fold(&l.value))
+        .collect();
+    for a in inv.allowances.iter_mut().chain(inv.charges.iter_mut()) {
+        let settled = a.amount.as_ref().is_some_and(|f| f.sure);
+        if let Some(r) = &mut a.reason {
+            r.sure = settled && confirmed.contains(&fold(&r.value));
+        }
+    }
 }
 
 /// The lines read from their learned places replace the general reading's
@@ -924,7 +946,28 @@ fn settle_amounts(inv: &mut Invoice) {
         .iter()
         .filter_map(|l| amount(&l.net))
         .fold(Dec::ZERO, Dec::plus);
-    let lines_ok = triple && !inv.lines.is_empty() && h.is_some_and(|h| sum.near(h, 1));
+    // Discounts lower and fees raise the total without VAT (BR-CO-13), in
+    // the lines' direction.
+    let adjusted = |list: &[super::AllowanceCharge]| {
+        list.iter()
+            .filter_map(|a| amount(&a.amount))
+            .fold(Dec::ZERO, |acc, a| acc.plus(a.abs()))
+    };
+    let (less, more) = (adjusted(&inv.allowances), adjusted(&inv.charges));
+    let net = if sum.0 < 0 {
+        sum.plus(less).minus(more)
+    } else {
+        sum.minus(less).plus(more)
+    };
+    let lines_ok = triple && !inv.lines.is_empty() && h.is_some_and(|h| net.near(h, 1));
+    for a in inv.allowances.iter_mut().chain(inv.charges.iter_mut()) {
+        if let Some(f) = &mut a.amount {
+            f.sure = lines_ok;
+        }
+    }
+    for f in [&mut t.allowances, &mut t.charges].into_iter().flatten() {
+        f.sure = lines_ok;
+    }
     if !inv.lines.is_empty() {
         let src = inv.lines[0]
             .net
