@@ -128,6 +128,9 @@ pub struct PageFacts {
     pub rows: Vec<Row>,
     /// The table's header was found on this page.
     pub table_header: bool,
+    /// The columns of the table of lines read on this page (its header's,
+    /// or the previous page's when the table goes on without it).
+    pub table_cols: Vec<(Column, f32, f32)>,
     pub vat: Vec<VatCand>,
     pub totals: Vec<TotalCand>,
     /// « page i / n ».
@@ -1136,6 +1139,62 @@ fn table(page: &Page, pf: &mut PageFacts) {
     let cols = widen_to_walls(page, &page.lines[hi], cols);
     pf.table_header = true;
     pf.rows = rows_under(page, hi, &cols);
+    pf.table_cols = cols;
+}
+
+/// A table of lines that goes on over the next page without its header
+/// (« 2 | 5,5000 | 50 Stk | 7 % | 275,00 » at the top of page 2): read
+/// with the previous page's columns, when that page had no totals (the
+/// table did not end there) and this one starts no document of its own.
+pub fn continue_tables(pages: &[Page], facts: &mut [PageFacts]) {
+    for i in 1..facts.len().min(pages.len()) {
+        let (before, after) = facts.split_at_mut(i);
+        let (prev, this) = (&before[i - 1], &mut after[0]);
+        // The table ended on the previous page when totals follow its last
+        // row there (a header's « USt. » over the first row's amount is no
+        // total of the invoice).
+        let y_of = |s: Source| match s {
+            Source::Page { y, .. } => Some(y),
+            _ => None,
+        };
+        let last_row = prev
+            .rows
+            .last()
+            .and_then(|r| r.net)
+            .and_then(|(_, s)| y_of(s));
+        let ended = prev.totals.iter().any(|t| match (last_row, y_of(t.source)) {
+            (Some(r), Some(y)) => y < r - 1.0,
+            _ => true,
+        });
+        if this.table_header
+            || !this.rows.is_empty()
+            || prev.table_cols.is_empty()
+            || ended
+            || this.title.is_some()
+            || this.number.is_some()
+        {
+            continue;
+        }
+        let page = &pages[i];
+        let cols = &prev.table_cols;
+        // The first line with an amount in the amount column starts it.
+        let Some(net) = cols.iter().find(|c| c.0 == Column::Net) else {
+            continue;
+        };
+        let Some(first) = page.lines.iter().position(|l| {
+            l.cells
+                .iter()
+                .any(|c| c.overlap(net.1, net.2) > 0.0 && parse_number(&c.text).is_some())
+        }) else {
+            continue;
+        };
+        let line = &page.lines[first];
+        let rows = rows_from(page, first, line.y + 0.1, line.size, cols);
+        if !rows.is_empty() {
+            this.rows = rows;
+            this.table_cols = cols.clone();
+        }
+    }
 }
 
 /// In a ruled table, a column is the space between the vertical rules
@@ -1183,12 +1242,37 @@ fn widen_to_walls(
 /// description continues the row above.
 pub fn rows_under(page: &Page, hi: usize, cols: &[(Column, f32, f32)]) -> Vec<Row> {
     let header = &page.lines[hi];
+    rows_from(page, hi + 1, header.y, header.size, cols)
+}
+
+/// The rows from line `first` on, under a header (or a page top) at `top`
+/// whose text is `size` high.
+fn rows_from(
+    page: &Page,
+    first: usize,
+    top: f32,
+    size: f32,
+    cols: &[(Column, f32, f32)],
+) -> Vec<Row> {
     let n = page.number;
     let mut rows: Vec<Row> = Vec::new();
-    let mut last_y = header.y;
-    for line in page.lines.iter().skip(hi + 1) {
+    let mut last_y = top;
+    for line in page.lines.iter().skip(first) {
         if last_y - line.y > 6.0 * line.size.max(8.0) {
             break;
+        }
+        // The header's own further lines (« Art-Nr | ohne », « (Art) |
+        // USt. »: words without a figure) come before the first row; read
+        // as labels they would end the table before it starts.
+        if rows.is_empty()
+            && top - line.y < 3.0 * size.max(6.0)
+            && !line
+                .cells
+                .iter()
+                .any(|c| c.text.chars().any(|ch| ch.is_ascii_digit()))
+        {
+            last_y = line.y;
+            continue;
         }
         let first = line.cells.first().map(|c| c.text.as_str()).unwrap_or("");
         if labels::find(first)
@@ -1272,7 +1356,17 @@ pub fn rows_under(page: &Page, hi: usize, cols: &[(Column, f32, f32)]) -> Vec<Ro
             && row.unit_price.is_none()
             && gap < 2.2 * line.size.max(6.0)
         {
-            // A description on two lines.
+            // A description on two lines — not a code under it (a GTIN,
+            // « Bruttopreis : 9,9000 »): figures alone or after a label.
+            let figures = |t: &str| {
+                let t = t.rsplit(':').next().unwrap_or(t);
+                !t.trim().is_empty()
+                    && t.chars()
+                        .all(|c| c.is_ascii_digit() || " .,-/".contains(c))
+            };
+            if figures(d) {
+                continue;
+            }
             if let Some((pd, ps)) = prev.description.as_mut() {
                 if pd.len() < 400 {
                     pd.push(' ');

@@ -310,7 +310,8 @@ pub fn read_pages(contents: &[PageContent], layouts: &[Layout]) -> Reading {
         .enumerate()
         .map(|(i, c)| layout::page(i + 1, c))
         .collect();
-    let found: Vec<fields::PageFacts> = pages.iter().map(fields::page_facts).collect();
+    let mut found: Vec<fields::PageFacts> = pages.iter().map(fields::page_facts).collect();
+    fields::continue_tables(&pages, &mut found);
     let segments = boundaries::split(&found);
     let mut invoices = Vec::with_capacity(segments.len());
     for seg in segments {
