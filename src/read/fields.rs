@@ -1386,21 +1386,28 @@ fn rows_from(
 /// VAT breakdown rows: a rate and one or two amounts on one line, outside the
 /// table of lines.
 fn vat_rows(page: &Page, pf: &mut PageFacts) {
+    const VAT_WORDS: [&str; 6] = ["tva", "vat", "mwst", "ust", "steuer", "tax"];
+    // The last line naming VAT without a rate in it: a breakdown's header
+    // (« VAT | Net amount | VAT amount », « Détail TVA », « VAT Breakdown »).
+    let mut vat_header: Option<f32> = None;
     for line in &page.lines {
         let Some(rate_cell) = line
             .cells
             .iter()
             .find(|c| c.text.contains('%') && rate_in(&c.text).is_some())
         else {
+            let folded = crate::text::fold(&line.text());
+            if VAT_WORDS.iter().any(|w| folded.contains(w)) {
+                vat_header = Some(line.y);
+            }
             continue;
         };
         let Some(rate) = rate_in(&rate_cell.text) else {
             continue;
         };
         let folded = crate::text::fold(&line.text());
-        let is_vat_line = ["tva", "vat", "mwst", "ust", "steuer", "tax"]
-            .iter()
-            .any(|w| folded.contains(w));
+        let under_header = vat_header.is_some_and(|y| y - line.y < 3.0 * line.size.max(6.0));
+        let is_vat_line = under_header || VAT_WORDS.iter().any(|w| folded.contains(w));
         if !is_vat_line && !pf.vat.is_empty() {
             // Further rows of a breakdown table need no VAT word.
         } else if !is_vat_line {
@@ -1421,6 +1428,7 @@ fn vat_rows(page: &Page, pf: &mut PageFacts) {
         {
             continue;
         }
+        let mut paired = false;
         let cand = match amounts.as_slice() {
             [] => continue,
             [tax] => VatCand {
@@ -1441,6 +1449,7 @@ fn vat_rows(page: &Page, pf: &mut PageFacts) {
                         }
                     }
                 }
+                paired = pair.is_some();
                 let (base, tax) = pair.unwrap_or((many[0], many[1]));
                 VatCand {
                     rate: (rate, source_of(page.number, rate_cell)),
@@ -1449,10 +1458,19 @@ fn vat_rows(page: &Page, pf: &mut PageFacts) {
                 }
             }
         };
-        if !pf.vat.iter().any(|v| v.rate.0 == cand.rate.0) && pf.vat.len() < 8 {
-            pf.vat.push(cand);
+        match pf.vat.iter().position(|v| v.rate.0 == cand.rate.0) {
+            None if pf.vat.len() < 8 => pf.vat.push(cand),
+            // A row whose tax is its base × rate wins over an earlier one
+            // of the same rate whose figures do not agree.
+            Some(k) if paired && !agrees(&pf.vat[k]) => pf.vat[k] = cand,
+            _ => {}
         }
     }
+}
+
+/// A breakdown row's tax is its base × rate.
+fn agrees(v: &VatCand) -> bool {
+    matches!((v.base, v.tax), (Some(b), Some(t)) if b.0.percent(v.rate.0).near(t.0, 1))
 }
 
 fn same_line(s: &Source, y: f32) -> bool {
