@@ -1095,6 +1095,21 @@ fn table(page: &Page, pf: &mut PageFacts) {
             }
         }
         cols.sort_by(|a, b| a.1.total_cmp(&b.1));
+        // « Amount | Product | … | Total »: an "amount" before the
+        // description, with another at the end, is how many.
+        let nets = cols.iter().filter(|c| c.0 == Column::Net).count();
+        let description = cols
+            .iter()
+            .find(|c| c.0 == Column::Description)
+            .map(|c| c.1);
+        if nets >= 2
+            && !cols.iter().any(|c| c.0 == Column::Quantity)
+            && let Some(d) = description
+            && let Some(first) = cols.iter_mut().find(|c| c.0 == Column::Net)
+            && first.2 <= d
+        {
+            first.0 = Column::Quantity;
+        }
         // No amount column named: the rightmost price column is the line's
         // amount ("Prix HT" at the end of the row).
         if !cols.iter().any(|c| c.0 == Column::Net)
@@ -1162,10 +1177,13 @@ pub fn continue_tables(pages: &[Page], facts: &mut [PageFacts]) {
             .last()
             .and_then(|r| r.net)
             .and_then(|(_, s)| y_of(s));
-        let ended = prev.totals.iter().any(|t| match (last_row, y_of(t.source)) {
-            (Some(r), Some(y)) => y < r - 1.0,
-            _ => true,
-        });
+        let ended = prev
+            .totals
+            .iter()
+            .any(|t| match (last_row, y_of(t.source)) {
+                (Some(r), Some(y)) => y < r - 1.0,
+                _ => true,
+            });
         if this.table_header
             || !this.rows.is_empty()
             || prev.table_cols.is_empty()
@@ -1256,6 +1274,7 @@ fn rows_from(
 ) -> Vec<Row> {
     let n = page.number;
     let mut rows: Vec<Row> = Vec::new();
+    let mut pending: Option<Row> = None;
     let mut last_y = top;
     for line in page.lines.iter().skip(first) {
         if last_y - line.y > 6.0 * line.size.max(8.0) {
@@ -1346,6 +1365,28 @@ fn rows_from(
             }
         }
         let _ = other_text;
+        // A row whose amount is printed on the line under its price and
+        // quantity (« 1 | Trennblätter A4 | 9,9000 | 20 Stk | 19 % » then
+        // « 4012345001235 | 198,00 »): the two lines are one row.
+        let row = match pending.take() {
+            Some(mut p)
+                if row.net.is_some()
+                    && row.quantity.is_none()
+                    && row.unit_price.is_none()
+                    && gap < 2.2 * line.size.max(6.0) =>
+            {
+                p.net = row.net;
+                if p.description.is_none() {
+                    p.description = row.description;
+                }
+                p
+            }
+            _ => row,
+        };
+        if row.net.is_none() && (row.quantity.is_some() || row.unit_price.is_some()) {
+            pending = Some(row);
+            continue;
+        }
         if row.net.is_some() {
             if rows.len() >= MAX_ROWS {
                 break;
@@ -1360,9 +1401,7 @@ fn rows_from(
             // « Bruttopreis : 9,9000 »): figures alone or after a label.
             let figures = |t: &str| {
                 let t = t.rsplit(':').next().unwrap_or(t);
-                !t.trim().is_empty()
-                    && t.chars()
-                        .all(|c| c.is_ascii_digit() || " .,-/".contains(c))
+                !t.trim().is_empty() && t.chars().all(|c| c.is_ascii_digit() || " .,-/".contains(c))
             };
             if figures(d) {
                 continue;

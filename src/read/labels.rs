@@ -459,6 +459,10 @@ pub fn column(text: &str) -> Option<Column> {
         "betrag",
         "gesamt",
         "gesamtpreis",
+        "gesamtbetrag",
+        "positionsbetrag",
+        "nettobetrag",
+        "endbetrag",
         "net",
         "montant ht",
         "total ht",
@@ -572,6 +576,8 @@ mod tests {
         assert_eq!(column("TVA %"), Some(Column::VatRate));
         assert_eq!(column("Montant HT"), Some(Column::Net));
         assert_eq!(column("Menge"), Some(Column::Quantity));
+        assert_eq!(column("Gesamtbetrag"), Some(Column::Net));
+        assert_eq!(column("Ust.-Betrag"), Some(Column::Other));
         assert_eq!(page_numbering("Page 2 sur 3"), Some((2, 3)));
         assert_eq!(page_numbering("Seite 1 von 2"), Some((1, 2)));
         assert_eq!(page_numbering("2/3"), Some((2, 3)));
