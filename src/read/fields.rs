@@ -509,7 +509,7 @@ fn rate_in(text: &str) -> Option<Dec> {
 }
 
 pub static LETTERHEAD_SEP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s+[-–|•·]\s+|,\s+").expect("separator"));
+    LazyLock::new(|| Regex::new(r"\s+[-–|•·●]\s+|,\s+").expect("separator"));
 static DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:vom|du|of|dated|from|le|den)\s+([0-9].{5,20})").expect("date after")
 });
@@ -938,45 +938,86 @@ fn labelled_block(page: &Page, bi: usize, used: &mut Vec<usize>) -> Option<Party
 
 /// A letterhead or footer line: "ACME SARL - 12 rue X - 75001 Paris - France".
 fn letterhead(page: &Page) -> Option<PartyBlock> {
-    for line in page
-        .lines
+    page.lines
         .iter()
         .filter(|l| l.y > page.height * 0.8 || l.y < page.height * 0.15)
+        .flat_map(|l| l.cells.iter())
+        .find_map(|c| address_line(page.number, c))
+}
+
+/// One cell holding a whole address, its parts separated: a name first,
+/// then the street, the postcode and city, maybe the country.
+fn address_line(n: usize, c: &Cell) -> Option<PartyBlock> {
+    let parts: Vec<&str> = LETTERHEAD_SEP
+        .split(&c.text)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 3 {
+        return None;
+    }
+    let pi = parts.iter().rposition(|p| postcode_city(p).is_some())?;
+    if pi == 0 {
+        return None;
+    }
+    let src = source_of(n, c);
+    let (pc, city) = postcode_city(parts[pi])?;
+    let mut p = PartyBlock {
+        name: Some((parts[0].to_string(), src)),
+        postcode: Some((pc, src)),
+        city: Some((city, src)),
+        bbox: [c.x0, c.y - c.size, c.x1, c.y + c.size],
+        ..PartyBlock::default()
+    };
+    if pi >= 2 {
+        p.street = Some((parts[pi - 1].to_string(), src));
+    }
+    if let Some(country) = parts.get(pi + 1)
+        && let folded = crate::text::fold(country)
+        && let Some((_, code)) = COUNTRIES.iter().find(|(n, _)| folded == *n)
     {
+        p.country = Some((code.to_string(), src));
+    }
+    Some(p)
+}
+
+/// The sender's line in small print over the address an envelope's window
+/// shows (« Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen » over « Theodor
+/// Est / Bahnstr. 42 / 88802 Spielkreis »): the sender, and the recipient's
+/// lines under it, in larger print, at the same left edge.
+fn window_address(page: &Page) -> Option<(PartyBlock, Vec<&Cell>)> {
+    for (li, line) in page.lines.iter().enumerate() {
+        if line.y < page.height * 0.45 {
+            break;
+        }
         for c in &line.cells {
-            let parts: Vec<&str> = LETTERHEAD_SEP
-                .split(&c.text)
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .collect();
-            if parts.len() < 3 {
+            if c.size > 8.5 {
                 continue;
             }
-            let Some(pi) = parts.iter().rposition(|p| postcode_city(p).is_some()) else {
+            let Some(sender) = address_line(page.number, c) else {
                 continue;
             };
-            if pi == 0 {
-                continue;
+            let mut cells: Vec<&Cell> = Vec::new();
+            let (mut last, mut last_size) = (line.y, c.size * 2.0);
+            for l in &page.lines[li + 1..] {
+                // The gap from the recipient's last line, in its own print
+                // (another column's smaller lines between do not count).
+                if last - l.y > 3.5 * last_size.max(6.0) || cells.len() >= 6 {
+                    break;
+                }
+                if let Some(x) = l
+                    .cells
+                    .iter()
+                    .find(|x| (x.x0 - c.x0).abs() < 40.0 && x.size > c.size)
+                {
+                    cells.push(x);
+                    last = l.y;
+                    last_size = x.size;
+                }
             }
-            let src = source_of(page.number, c);
-            let (pc, city) = postcode_city(parts[pi])?;
-            let mut p = PartyBlock {
-                name: Some((parts[0].to_string(), src)),
-                postcode: Some((pc, src)),
-                city: Some((city, src)),
-                bbox: [c.x0, c.y - c.size, c.x1, c.y + c.size],
-                ..PartyBlock::default()
-            };
-            if pi >= 2 {
-                p.street = Some((parts[pi - 1].to_string(), src));
+            if cells.len() >= 2 {
+                return Some((sender, cells));
             }
-            if let Some(country) = parts.get(pi + 1)
-                && let folded = crate::text::fold(country)
-                && let Some((_, code)) = COUNTRIES.iter().find(|(n, _)| folded == *n)
-            {
-                p.country = Some((code.to_string(), src));
-            }
-            return Some(p);
         }
     }
     None
@@ -1005,6 +1046,34 @@ fn parties(page: &Page, pf: &mut PageFacts) {
             _ => {}
         }
     }
+    // A party label over nothing like an address (« Client : » beside a
+    // number, in a footer) leaves the party to the address blocks.
+    for slot in [&mut pf.seller, &mut pf.buyer] {
+        if slot
+            .as_ref()
+            .is_some_and(|b| b.name.is_none() && b.postcode.is_none() && b.street.is_none())
+        {
+            *slot = None;
+        }
+    }
+    if pf.buyer.is_none()
+        && let Some((sender, cells)) = window_address(page)
+    {
+        let buyer = party_from(page, &cells);
+        if buyer.name.is_some() && buyer.postcode.is_some() {
+            // Its block is no candidate for the seller any more.
+            used.extend(page.blocks.iter().enumerate().filter_map(|(bi, b)| {
+                b.cells
+                    .iter()
+                    .any(|&k| cells.iter().any(|c| std::ptr::eq(page.cell(k), *c)))
+                    .then_some(bi)
+            }));
+            pf.buyer = Some(buyer);
+            if pf.seller.is_none() {
+                pf.seller = Some(sender);
+            }
+        }
+    }
     let upper = page.height * 0.4;
     let mut candidates: Vec<PartyBlock> = page
         .blocks
@@ -1017,16 +1086,6 @@ fn parties(page: &Page, pf: &mut PageFacts) {
         })
         .filter(|p| p.postcode.is_some() && p.name.is_some())
         .collect();
-    // A party label over nothing like an address (« Client : » beside a
-    // number, in a footer) leaves the party to the address blocks.
-    for slot in [&mut pf.seller, &mut pf.buyer] {
-        if slot
-            .as_ref()
-            .is_some_and(|b| b.name.is_none() && b.postcode.is_none() && b.street.is_none())
-        {
-            *slot = None;
-        }
-    }
     if pf.seller.is_none() {
         // The letterhead, or the first address block on the left.
         if let Some(l) = letterhead(page) {
