@@ -1334,6 +1334,8 @@ fn rows_from(
     let n = page.number;
     let mut rows: Vec<Row> = Vec::new();
     let mut pending: Option<Row> = None;
+    // Description lines not yet given to a row: text, place, height.
+    let mut loose: Vec<(String, Source, f32, bool)> = Vec::new();
     let mut last_y = top;
     for line in page.lines.iter().skip(first) {
         if last_y - line.y > 6.0 * line.size.max(8.0) {
@@ -1446,15 +1448,35 @@ fn rows_from(
             pending = Some(row);
             continue;
         }
-        if row.net.is_some() {
+        if let Some(net) = row.net {
             if rows.len() >= MAX_ROWS {
                 break;
             }
+            // The description lines since the last row: each goes with the
+            // row it is nearer to, the next one only when it has no words
+            // of its own (« FOURNITURES DIVERSES » over « 2 | | 10,00 |
+            // PCE | 3,00 | 30,00 »).
+            let mut row = row;
+            let here = y_of(net.1);
+            let before = rows.last().and_then(|r| r.net).and_then(|n| y_of(n.1));
+            let own = row.description.is_some();
+            let close = 2.2 * line.size.max(6.0);
+            for (d, s, y, near_prev) in loose.drain(..) {
+                let nearer_next = match (here, before) {
+                    (Some(h), Some(b)) => y - h < b - y && y - h < close,
+                    (Some(h), None) => y - h < close,
+                    _ => false,
+                };
+                if !own && nearer_next {
+                    extend(&mut row.description, &d, s);
+                } else if near_prev && let Some(prev) = rows.last_mut() {
+                    extend(&mut prev.description, &d, s);
+                }
+            }
             rows.push(row);
-        } else if let (Some((d, s)), Some(prev)) = (&row.description, rows.last_mut())
+        } else if let Some((d, s)) = &row.description
             && row.quantity.is_none()
             && row.unit_price.is_none()
-            && gap < 2.2 * line.size.max(6.0)
         {
             // A description on two lines — not a code under it (a GTIN,
             // « Bruttopreis : 9,9000 »): figures alone or after a label.
@@ -1462,23 +1484,50 @@ fn rows_from(
                 let t = t.rsplit(':').next().unwrap_or(t);
                 !t.trim().is_empty() && t.chars().all(|c| c.is_ascii_digit() || " .,-/".contains(c))
             };
-            if figures(d) {
-                continue;
+            if !figures(d) {
+                // Close under the line above: it may go on the row above;
+                // else only the row under it, when close, takes it.
+                let near_prev = gap < 2.2 * line.size.max(6.0);
+                loose.push((d.clone(), *s, line.y, near_prev));
             }
-            if let Some((pd, ps)) = prev.description.as_mut() {
-                if pd.len() < 400 {
-                    pd.push(' ');
-                    pd.push_str(d);
-                }
-                if let (Source::Page { y, h, .. }, Source::Page { y: y2, .. }) = (ps, s) {
-                    let bottom = y2.min(*y);
-                    *h += *y - bottom;
-                    *y = bottom;
-                }
+        }
+    }
+    // What follows the last row goes on its description.
+    if let Some(prev) = rows.last_mut() {
+        for (d, s, _, near_prev) in loose.drain(..) {
+            if near_prev {
+                extend(&mut prev.description, &d, s);
             }
         }
     }
     rows
+}
+
+/// The top of a place on the page.
+fn y_of(s: Source) -> Option<f32> {
+    match s {
+        Source::Page { y, .. } => Some(y),
+        _ => None,
+    }
+}
+
+/// A description going on with one more line, its box grown to hold it.
+fn extend(description: &mut Option<(String, Source)>, d: &str, s: Source) {
+    match description.as_mut() {
+        None => *description = Some((d.to_string(), s)),
+        Some((pd, ps)) => {
+            if pd.len() < 400 {
+                pd.push(' ');
+                pd.push_str(d);
+            }
+            if let (Source::Page { y, h, .. }, Source::Page { y: y2, h: h2, .. }) = (ps, s) {
+                let top = (*y + *h).max(y2 + h2);
+                let bottom = y2.min(*y);
+                *y = bottom;
+                *h = top - bottom;
+            }
+        }
+    }
 }
 
 /// VAT breakdown rows: a rate and one or two amounts on one line, outside the

@@ -506,6 +506,17 @@ pub fn column(text: &str) -> Option<Column> {
             Column::Description
         });
     }
+    // « Nom & désignation », « Code / Libellé »: the description's word
+    // after another.
+    if contains(&[
+        "designation",
+        "description",
+        "libelle",
+        "bezeichnung",
+        "beschreibung",
+    ]) {
+        return Some(Column::Description);
+    }
     if has(&[
         "ref",
         "reference",
@@ -577,6 +588,7 @@ mod tests {
         assert_eq!(column("Montant HT"), Some(Column::Net));
         assert_eq!(column("Menge"), Some(Column::Quantity));
         assert_eq!(column("Gesamtbetrag"), Some(Column::Net));
+        assert_eq!(column("NOM & DESIGNATION"), Some(Column::Description));
         assert_eq!(column("Ust.-Betrag"), Some(Column::Other));
         assert_eq!(page_numbering("Page 2 sur 3"), Some((2, 3)));
         assert_eq!(page_numbering("Seite 1 von 2"), Some((1, 2)));
