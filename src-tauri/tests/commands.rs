@@ -1015,36 +1015,16 @@ fn the_detail_can_show_what_was_read_on_the_page_while_the_checked_file_is_there
 
 // ---- The Factur-X review and « Corriger la lecture » (facturx.rs) ----
 
+#[path = "support/company.rs"]
+mod company;
 #[path = "../../tests/support/fonts.rs"]
 mod fonts;
+use company::our_company;
 
 /// Sample invoice `n` as a plain PDF whose fonts are embedded, as an
 /// invoicing program's « PDF/A » export writes it.
 fn plain_pdf_with_fonts(n: u32) -> Vec<u8> {
     fonts::embed(&invoice_pdf(&SampleInvoice::example(n), false))
-}
-
-/// « Mon entreprise » as the owner of the sample invoices enters it once.
-fn our_company(home: &Path) {
-    use facteur::make::company::{self, Company, Operations};
-    let mut db = facteur::mirror::store::Store::open_home(home).unwrap();
-    company::save(
-        &mut db,
-        Company {
-            name: "Atelier Lumière & Fils SARL".into(),
-            siren: Some("732829320".into()),
-            vat: Some("FR44732829320".into()),
-            street: Some("12 rue des Lilas".into()),
-            postcode: Some("75011".into()),
-            city: Some("Paris".into()),
-            country: Some("FR".into()),
-            iban: Some("FR7630006000011234567890189".into()),
-            payment_days: Some(30),
-            operations: Some(Operations::Services),
-            ..Company::default()
-        },
-    )
-    .unwrap();
 }
 
 /// A plain PDF invoice whose fonts are embedded (a PDF/A can be made of

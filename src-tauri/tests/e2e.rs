@@ -36,8 +36,11 @@
 
 mod support;
 
+#[path = "support/company.rs"]
+mod company;
 #[path = "../../tests/support/fonts.rs"]
 mod fonts;
+use company::our_company;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -299,28 +302,6 @@ async fn a_suppliers_day_in_the_real_window() {
     .unwrap();
     make_a_factur_x(&ui, &desktop, &home, &plain).await;
     let _ = ui.c.close().await;
-}
-
-/// « Mon entreprise » as the owner of the sample invoices entered it.
-fn our_company(home: &Path) {
-    use facteur::make::company::{self, Company, Operations};
-    company::save(
-        &mut Store::open_home(home).unwrap(),
-        Company {
-            name: "Atelier Lumière & Fils SARL".into(),
-            siren: Some("732829320".into()),
-            vat: Some("FR44732829320".into()),
-            street: Some("12 rue des Lilas".into()),
-            postcode: Some("75011".into()),
-            city: Some("Paris".into()),
-            country: Some("FR".into()),
-            iban: Some("FR7630006000011234567890189".into()),
-            payment_days: Some(30),
-            operations: Some(Operations::Services),
-            ..Company::default()
-        },
-    )
-    .unwrap();
 }
 
 /// What the owner types for a term the review asks for.
