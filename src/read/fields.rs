@@ -225,6 +225,14 @@ pub fn page_facts(page: &Page) -> PageFacts {
     identifiers(page, &mut pf);
     parties(page, &mut pf);
     table(page, &mut pf);
+    // A column's header over a line's amount (« Total » over « 160,00 »)
+    // is no total of the invoice.
+    let rows = &pf.rows;
+    pf.totals.retain(|t| {
+        !rows
+            .iter()
+            .any(|r| r.net.is_some_and(|(_, s)| s == t.source))
+    });
     vat_rows(page, &mut pf);
     pf
 }
@@ -511,7 +519,8 @@ fn rate_in(text: &str) -> Option<Dec> {
 pub static LETTERHEAD_SEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s+[-–|•·●]\s+|,\s+").expect("separator"));
 static DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:vom|du|of|dated|from|le|den)\s+([0-9].{5,20})").expect("date after")
+    Regex::new(r"(?i)\b(?:vom|von|du|of|dated|from|le|den|issued\s+(?:at|on))\s+([0-9].{5,20})")
+        .expect("date after")
 });
 static DATE_DMY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([0-9]{1,2})\s*[./-]\s*([0-9]{1,2})\s*[./-]\s*([0-9]{4}|[0-9]{2})\b")

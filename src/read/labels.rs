@@ -58,7 +58,7 @@ const NUM: &str = r"(?:n\s*[°º˚o]\.?|no\b\.?|nr\b\.?|num[ée]ro\b|num\b\.?|nu
 const LABELS: &[(Label, &str)] = &[
     (
         Label::DueDate,
-        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b|\bdate\s+limite\s+de\s+(?:paiement|r[ée]glement)\b|\bvervaldatum\b",
+        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b|\bdate\s+limite\s+de\s+(?:paiement|r[ée]glement)\b|\bvervaldatum\b|\bremit\s+(?:until|by|before)\b|(?:^|\s)[üu]berweisen\s+sie\s+(?:bitte\s+)?bis\s+(?:zum\s+)?",
     ),
     (
         Label::Ignore,
@@ -114,7 +114,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::Due,
-        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bsomme\s+[àa]\s+payer\b|\bmontant\s+[àa]\s+rembourser\b|\bresidual(?:\s+amount)?\b|\brestbetrag\b|\bbalance\s+to\s+pay\b",
+        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\bdue\s+payable\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bsomme\s+[àa]\s+payer\b|\bmontant\s+[àa]\s+rembourser\b|\bresidual(?:\s+amount)?\b|\brestbetrag\b|\bbalance\s+to\s+pay\b",
     ),
     (
         Label::Subtotal,
@@ -554,6 +554,9 @@ mod tests {
         assert_eq!(kinds("Rechnungsdatum 05.03.2026"), [Label::IssueDate]);
         assert_eq!(kinds("Total TTC"), [Label::WithTax]);
         assert_eq!(kinds("Gesamtbetrag netto"), [Label::WithoutTax]);
+        assert_eq!(kinds("Please remit until"), [Label::DueDate]);
+        assert_eq!(kinds("Due payable:"), [Label::Due]);
+        assert_eq!(kinds("Bitte überweisen Sie bis zum"), [Label::DueDate]);
         assert_eq!(kinds("Net à payer"), [Label::Due]);
         // What is left to pay after an advance (Odoo's « Residual »).
         assert_eq!(kinds("Residual"), [Label::Due]);
