@@ -1658,23 +1658,42 @@ pub fn euro_printed(pages: &[Page], inv: &mut Invoice) {
     else {
         return;
     };
-    let (mut euro, mut other) = (false, false);
+    // Every currency the pages print, by symbol or ISO code.
+    let mut seen: std::collections::BTreeSet<&'static str> = Default::default();
     for l in pages.iter().flat_map(|p| p.lines.iter()) {
         let t = l.text();
-        let words: Vec<String> = t
-            .split(|c: char| !c.is_alphanumeric())
-            .map(|w| w.to_lowercase())
-            .collect();
-        euro |= t.contains('€')
-            || words
-                .iter()
-                .any(|w| matches!(w.as_str(), "eur" | "euro" | "euros"));
-        other |= t.contains(['$', '£', '¥', '₹'])
-            || words
-                .iter()
-                .any(|w| matches!(w.as_str(), "usd" | "gbp" | "chf" | "jpy" | "inr"));
+        for (symbol, code) in [
+            ('€', "EUR"),
+            ('$', "USD"),
+            ('£', "GBP"),
+            ('¥', "JPY"),
+            ('₹', "INR"),
+        ] {
+            if t.contains(symbol) {
+                seen.insert(code);
+            }
+        }
+        for w in t.split(|c: char| !c.is_alphanumeric()) {
+            let code = match w.to_lowercase().as_str() {
+                "eur" | "euro" | "euros" => "EUR",
+                "usd" => "USD",
+                "gbp" => "GBP",
+                "chf" => "CHF",
+                "jpy" => "JPY",
+                "inr" => "INR",
+                _ => continue,
+            };
+            seen.insert(code);
+        }
     }
-    cur.sure = euro && !other;
+    match seen.iter().copied().collect::<Vec<_>>()[..] {
+        // Euro alone: sure.
+        ["EUR"] => cur.sure = true,
+        // Another currency alone: that one, to be confirmed (a « $ » may
+        // be another dollar).
+        [other] => cur.value = other.to_string(),
+        _ => {}
+    }
 }
 
 /// The rates of the VAT breakdown's sure rows.
