@@ -1236,10 +1236,6 @@ pub fn continue_tables(pages: &[Page], facts: &mut [PageFacts]) {
         // The table ended on the previous page when totals follow its last
         // row there (a header's « USt. » over the first row's amount is no
         // total of the invoice).
-        let y_of = |s: Source| match s {
-            Source::Page { y, .. } => Some(y),
-            _ => None,
-        };
         let last_row = prev
             .rows
             .last()
@@ -1649,8 +1645,9 @@ fn first<'a, T>(
 
 /// The euro taken for an invoice that names no currency label becomes sure
 /// when its pages print the euro (« € », « EUR », « euros ») and no other
-/// currency's sign or code.
-pub fn euro_printed(pages: &[Page], inv: &mut Invoice) {
+/// currency's sign or code; when they print one other currency alone, it
+/// becomes that one, unsure.
+pub fn currency_printed(pages: &[Page], inv: &mut Invoice) {
     let Some(cur) = inv
         .currency
         .as_mut()
@@ -1968,13 +1965,6 @@ const DISCOUNT_WORDS: &str = r"remise|rabais|ristourne|discount|allowance|rabatt
 /// The words of a fee on the whole invoice (carriage, packing, handling).
 const FEE_WORDS: &str = r"charge|zuschlag|frais\s+de\s+(?:port|livraison|transport|exp[ée]dition|dossier|gestion|emballage)|port(?:\s+et\s+emballage)?|participation\s+aux\s+frais|shipping|freight|carriage|handling|postage|delivery\s+charge|versand(?:kosten|pauschale)?|fracht(?:kosten)?|porto|verpackung(?:skosten)?|mindermengenzuschlag";
 
-static ALLOWANCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)^\s*(?:{DISCOUNT_WORDS}|{FEE_WORDS})(?-u:\b)"
-    ))
-    .expect("allowance: built-in regex is valid")
-});
-
 static DISCOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)^\s*(?:{DISCOUNT_WORDS})(?-u:\b)"))
         .expect("discount: built-in regex is valid")
@@ -1993,7 +1983,7 @@ pub fn allowance_or_charge(r: &Row) -> bool {
         && r.unit_price.is_none()
         && r.description
             .as_ref()
-            .is_some_and(|(d, _)| ALLOWANCE.is_match(d))
+            .is_some_and(|(d, _)| DISCOUNT.is_match(d) || FEE.is_match(d))
 }
 
 /// The rows that are invoice lines: not allowances or charges, and, in a
@@ -2034,6 +2024,18 @@ fn adjustments<'r>(rows: &[&'r Row], lines_sum: Dec) -> Vec<(&'r Row, bool)> {
         .collect()
 }
 
+/// The total without VAT the lines make with the discounts and fees on
+/// the whole invoice (BR-CO-13): `discounts` and `fees` are their sums,
+/// whatever sign the page printed, and count in the lines' direction (a
+/// credit note printed negative stays negative).
+pub fn without_tax(lines: Dec, discounts: Dec, fees: Dec) -> Dec {
+    if lines.0 < 0 {
+        lines.plus(discounts).minus(fees)
+    } else {
+        lines.minus(discounts).plus(fees)
+    }
+}
+
 /// The table, the VAT breakdown and the totals, each confirmed by the others.
 fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     let all_rows: Vec<&Row> = facts.iter().flat_map(|p| p.rows.iter()).collect();
@@ -2046,16 +2048,14 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     // table: the total without VAT is the lines' sum less the one, plus
     // the other (BR-CO-13).
     let adjust = adjustments(&all_rows, lines_sum);
-    let signed = |fee: bool, net: Dec| {
-        // Printed with either sign: a discount lowers the total, a fee
-        // raises it, in the lines' direction.
-        let a = net.abs();
-        let a = if lines_sum.0 < 0 { Dec(-a.0) } else { a };
-        if fee { a } else { Dec(-a.0) }
+    let sum_of = |fee: bool| {
+        adjust
+            .iter()
+            .filter(|(_, f)| *f == fee)
+            .filter_map(|(r, _)| r.net.map(|n| n.0.abs()))
+            .fold(Dec::ZERO, Dec::plus)
     };
-    let net_sum = adjust.iter().fold(lines_sum, |acc, (r, fee)| {
-        acc.plus(signed(*fee, r.net.map_or(Dec::ZERO, |n| n.0)))
-    });
+    let net_sum = without_tax(lines_sum, sum_of(false), sum_of(true));
 
     let cands: Vec<&TotalCand> = facts.iter().flat_map(|p| p.totals.iter()).collect();
     let of =

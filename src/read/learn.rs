@@ -946,19 +946,13 @@ fn settle_amounts(inv: &mut Invoice) {
         .iter()
         .filter_map(|l| amount(&l.net))
         .fold(Dec::ZERO, Dec::plus);
-    // Discounts lower and fees raise the total without VAT (BR-CO-13), in
-    // the lines' direction.
+    // Discounts lower and fees raise the total without VAT.
     let adjusted = |list: &[super::AllowanceCharge]| {
         list.iter()
             .filter_map(|a| amount(&a.amount))
             .fold(Dec::ZERO, |acc, a| acc.plus(a.abs()))
     };
-    let (less, more) = (adjusted(&inv.allowances), adjusted(&inv.charges));
-    let net = if sum.0 < 0 {
-        sum.plus(less).minus(more)
-    } else {
-        sum.minus(less).plus(more)
-    };
+    let net = fields::without_tax(sum, adjusted(&inv.allowances), adjusted(&inv.charges));
     let lines_ok = triple && !inv.lines.is_empty() && h.is_some_and(|h| net.near(h, 1));
     for a in inv.allowances.iter_mut().chain(inv.charges.iter_mut()) {
         if let Some(f) = &mut a.amount {

@@ -320,7 +320,7 @@ pub fn read_pages(contents: &[PageContent], layouts: &[Layout]) -> Reading {
             learn::apply(l, &pages[seg.clone()], &mut inv);
         }
         fields::one_rate_lines(&mut inv);
-        fields::euro_printed(&pages[seg.clone()], &mut inv);
+        fields::currency_printed(&pages[seg.clone()], &mut inv);
         invoices.push(inv);
     }
     Reading { invoices, pages }
