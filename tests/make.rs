@@ -19,6 +19,8 @@ mod support {
     pub mod fonts;
     #[path = "invoices.rs"]
     pub mod invoices;
+    #[path = "made.rs"]
+    pub mod made;
 }
 
 use std::path::{Path, PathBuf};
@@ -172,111 +174,6 @@ fn specs() -> Vec<Spec> {
     out
 }
 
-fn python() -> PathBuf {
-    std::env::var_os("FACTEUR_PY")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/facteur/py")))
-        .expect("neither FACTEUR_PY nor HOME is set")
-        .join("bin/python")
-}
-
-const READ_BACK: &str = r#"
-import sys, facturx, pypdf
-path = sys.argv[1]
-with open(path, "rb") as f:
-    name, xml = facturx.get_xml_from_pdf(f.read(), check_xsd=True)
-r = pypdf.PdfReader(path)
-att = r.attachments.get("factur-x.xml") or []
-assert len(att) == 1, f"pypdf finds {len(att)} factur-x.xml"
-assert name == "factur-x.xml", name
-assert att[0] == xml, "factur-x and pypdf read different XML"
-assert "/AF" in r.trailer["/Root"], "no /AF in the catalog"
-meta = r.xmp_metadata
-assert meta is not None, "pypdf finds no XMP"
-sys.stdout.buffer.write(xml)
-"#;
-
-fn pdftotext(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs (poppler-utils)");
-    assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        path.display()
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Everything the issue asks of a made file.
-fn assert_made_file_is_sound(dir: &Path, label: &str, original: &[u8], made: &make::Made) {
-    let orig_path = dir.join(format!("{label}.pdf"));
-    let made_path = dir.join(format!("{label}-factur-x.pdf"));
-    std::fs::write(&orig_path, original).unwrap();
-    std::fs::write(&made_path, &made.pdf).unwrap();
-
-    // The checker: container checks and the official rules.
-    let report = check_bytes(
-        &made_path,
-        made.pdf.len() as u64,
-        &made.pdf,
-        &Options::default(),
-    );
-    let s = report
-        .structured
-        .as_ref()
-        .expect("the made file carries its XML");
-    assert_eq!(
-        s.verdict,
-        Verdict::Valid,
-        "{label}: rules {:?} unevaluated {:?}",
-        s.rules,
-        s.unevaluated
-    );
-    assert!(
-        s.container.is_empty(),
-        "{label}: container findings {:?}",
-        s.container
-    );
-    assert!(report.accepted(), "{label}: {:?}", report.findings);
-
-    // qpdf's structural check.
-    let q = Command::new("qpdf")
-        .arg("--check")
-        .arg(&made_path)
-        .output()
-        .expect("qpdf runs");
-    assert!(
-        q.status.success(),
-        "{label}: qpdf --check: {}{}",
-        String::from_utf8_lossy(&q.stdout),
-        String::from_utf8_lossy(&q.stderr)
-    );
-
-    // Two independent readers find the same XML.
-    let py = Command::new(python())
-        .args(["-c", READ_BACK])
-        .arg(&made_path)
-        .output()
-        .expect("the test Python runs (bash scripts/setup.sh)");
-    assert!(
-        py.status.success(),
-        "{label}: read back: {}",
-        String::from_utf8_lossy(&py.stderr)
-    );
-    assert_eq!(py.stdout, made.xml, "{label}: the XML read back differs");
-
-    // Every page's text unchanged.
-    assert_eq!(
-        pdftotext(&orig_path),
-        pdftotext(&made_path),
-        "{label}: text changed"
-    );
-}
-
 fn invoice_of(v: &Value) -> Invoice {
     en16931::from_json(v).expect("the truth is in the draft format")
 }
@@ -290,7 +187,7 @@ fn every_generated_layout_made_from_its_truth_passes_every_check() {
         let inv = invoice_of(&truth_json(spec));
         let made = make::make(&plain, &inv, 1_793_577_600 + i as i64)
             .unwrap_or_else(|e| panic!("spec {i} ({}): {e}", spec.number));
-        assert_made_file_is_sound(dir.path(), &format!("spec{i}"), &plain, &made);
+        support::made::assert_made_file_is_sound(dir.path(), &format!("spec{i}"), &plain, &made);
     }
 }
 

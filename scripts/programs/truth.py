@@ -12,8 +12,15 @@ Only values printed on the page are kept (the reader sees the page, not the
 XML): an amount, identifier or text is kept when one of its printed forms
 is in `pdftotext`'s output; dates and codes are kept as they are.
 
+With `--einvoice`, it writes instead, for each file that carries an
+e-invoice, `NAME.einvoice.json`: every term of that XML Facteur's draft
+holds, printed or not (lines, VAT categories, allowances and charges on the
+whole invoice, the corrected invoice, payment terms, notes). It is what the
+owner knows of the invoice: tests/make_programs.rs makes a Factur-X of each
+real layout from it.
+
 Measurement only: standard library, qpdf and poppler-utils; never shipped.
-Usage: python3 scripts/programs/truth.py   (from the repository root)
+Usage: python3 scripts/programs/truth.py [--einvoice]   (from the repository root)
 """
 
 import json
@@ -240,6 +247,140 @@ def from_cii(xml):
     return t
 
 
+def children(el, name):
+    return [c for c in el if local(c) == name]
+
+
+def from_cii_full(xml):
+    """Every term of the CII the draft holds, printed on the page or not."""
+    root = ET.fromstring(xml)
+    t = from_cii(xml)
+    doc = next((e for e in root if local(e) in ("ExchangedDocument", "HeaderExchangedDocument")), None)
+    if doc is not None:
+        if v := text_of(doc, "TypeCode"):
+            t["BT-3"] = v
+        if "BT-2" not in t and (v := text_of(doc, "IssueDateTime")):
+            t["BT-2"] = iso(v)
+        notes = []
+        for n in children(doc, "IncludedNote"):
+            content = " ".join(c.text.strip() for c in children(n, "Content") if c.text and c.text.strip())
+            if content:
+                note = {"BT-22": content}
+                if code := text_of(n, "SubjectCode"):
+                    note["BT-21"] = code
+                notes.append(note)
+        for i, note in enumerate(notes):
+            for k, v in note.items():
+                t[f"BG-1[{i}]/{k}"] = v
+    settle = either(find(root, "ApplicableHeaderTradeSettlement"), find(root, "ApplicableSupplyChainTradeSettlement"))
+    if settle is not None:
+        terms = find(settle, "SpecifiedTradePaymentTerms")
+        if terms is not None and (v := text_of(terms, "Description")):
+            t["BT-20"] = v
+        if terms is not None and "BT-9" not in t and (v := text_of(terms, "DueDateDateTime")):
+            t["BT-9"] = iso(v)
+        if (means := find(settle, "SpecifiedTradeSettlementPaymentMeans")) is not None:
+            if v := text_of(means, "TypeCode"):
+                t["BG-16/BT-81"] = v
+            if v := text_of(means, "PayeeSpecifiedCreditorFinancialInstitution", "BICID"):
+                t["BG-16/BG-17/BT-86"] = v
+        ref = find(settle, "InvoiceReferencedDocument")
+        if ref is not None:
+            if v := text_of(ref, "IssuerAssignedID"):
+                t["BG-3/BT-25"] = v
+            if v := text_of(ref, "FormattedIssueDateTime", "DateTimeString"):
+                t["BG-3/BT-26"] = iso(v)
+        i = 0
+        for tax in children(settle, "ApplicableTradeTax"):
+            if v := text_of(tax, "CategoryCode"):
+                t[f"BG-23[{i}]/BT-118"] = v
+            if v := text_of(tax, "ExemptionReason"):
+                t[f"BG-23[{i}]/BT-120"] = v
+            i += 1
+        counts = {"BG-20": 0, "BG-21": 0}
+        for ac in children(settle, "SpecifiedTradeAllowanceCharge"):
+            charge = (text_of(ac, "ChargeIndicator", "Indicator") or "").lower() == "true"
+            group, first = ("BG-21", 99) if charge else ("BG-20", 92)
+            i = counts[group]
+            counts[group] += 1
+            for k, name in enumerate(("ActualAmount", "BasisAmount", "CalculationPercent")):
+                if (v := dec(text_of(ac, name) or "")) is not None:
+                    t[f"{group}[{i}]/BT-{first + k}"] = v
+            tax = find(ac, "CategoryTradeTax")
+            if tax is not None:
+                if v := text_of(tax, "CategoryCode"):
+                    t[f"{group}[{i}]/BT-{first + 3}"] = v
+                if (v := dec(text_of(tax, "RateApplicablePercent") or text_of(tax, "ApplicablePercent") or "")) is not None:
+                    t[f"{group}[{i}]/BT-{first + 4}"] = v
+            if v := text_of(ac, "Reason"):
+                t[f"{group}[{i}]/BT-{first + 5}"] = v
+            if v := text_of(ac, "ReasonCode"):
+                t[f"{group}[{i}]/BT-{first + 6}"] = v
+        summ = either(
+            find(settle, "SpecifiedTradeSettlementHeaderMonetarySummation"),
+            find(settle, "SpecifiedTradeSettlementMonetarySummation"),
+        )
+        if summ is not None:
+            for name, bt in (("AllowanceTotalAmount", "BT-107"), ("ChargeTotalAmount", "BT-108")):
+                if (v := dec(text_of(summ, name) or "")) is not None:
+                    t[f"BG-22/{bt}"] = v
+    ship = find(root, "ShipToTradeParty")
+    if ship is not None:
+        if (name := next((c for c in ship if local(c) == "Name"), None)) is not None and name.text:
+            t["BG-13/BT-70"] = name.text.strip()
+        post = find(ship, "PostalTradeAddress")
+        if post is not None:
+            for name, bt in (("LineOne", 75), ("CityName", 77), ("PostcodeCode", 78), ("CountryID", 80)):
+                if v := text_of(post, name):
+                    t[f"BG-13/BG-15/BT-{bt}"] = v
+    if v := text_of(root, "ActualDeliverySupplyChainEvent", "OccurrenceDateTime", "DateTimeString"):
+        t["BG-13/BT-72"] = iso(v)
+    i = 0
+    for line in root.iter():
+        if local(line) != "IncludedSupplyChainTradeLineItem":
+            continue
+        gross = find(line, "GrossPriceProductTradePrice")
+        if f"BG-25[{i}]/BG-29/BT-146" not in t and gross is not None:
+            if (v := dec(text_of(gross, "ChargeAmount") or "")) is not None:
+                t[f"BG-25[{i}]/BG-29/BT-146"] = v
+        q = find(line, "BilledQuantity")
+        if q is not None and q.get("unitCode"):
+            t[f"BG-25[{i}]/BT-130"] = q.get("unitCode")
+        tax = find(line, "ApplicableTradeTax")
+        if tax is not None and (v := text_of(tax, "CategoryCode")):
+            t[f"BG-25[{i}]/BG-30/BT-151"] = v
+        price, qty, net = (t.get(f"BG-25[{i}]/{k}") for k in ("BG-29/BT-146", "BT-129", "BT-131"))
+        if price is None and qty and net and Decimal(qty) != 0:
+            # Profiles without a price (ZUGFeRD 1 BASIC): the printed one.
+            p = Decimal(net) / Decimal(qty)
+            if p == p.quantize(Decimal("0.0001")):
+                t[f"BG-25[{i}]/BG-29/BT-146"] = format(p.normalize(), "f")
+        i += 1
+    return drop_text_lines(t)
+
+
+def drop_text_lines(t):
+    """Lines that carry only a note (no quantity, no amount) are text, not
+    invoice lines: left out, the others renumbered."""
+    keep = sorted(
+        {
+            int(m.group(1))
+            for k in t
+            for m in [re.match(r"BG-25\[(\d+)\]/BT-1(29|31)$", k)]
+            if m
+        }
+    )
+    new = {old: i for i, old in enumerate(keep)}
+    out = {}
+    for k, v in t.items():
+        m = re.match(r"BG-25\[(\d+)\]", k)
+        if not m:
+            out[k] = v
+        elif int(m.group(1)) in new:
+            out[f"BG-25[{new[int(m.group(1))]}]" + k[m.end():]] = v
+    return out
+
+
 def embedded_xml(pdf):
     out = subprocess.run(["qpdf", "--list-attachments", str(pdf)], capture_output=True, text=True)
     names = [l.split(" -> ")[0].strip() for l in out.stdout.splitlines() if " -> " in l]
@@ -292,6 +433,7 @@ def renumber(t):
 
 
 def main():
+    full = "--einvoice" in sys.argv[1:]
     manifest = FIXTURES / "programs" / "programs.tsv"
     kept = dropped = 0
     for line in manifest.read_text().splitlines():
@@ -301,7 +443,7 @@ def main():
         for rel in files.split(","):
             pdf = FIXTURES / rel.strip()
             out = pdf.with_suffix(".truth.json")
-            if kind == "hand":
+            if kind == "hand" or (full and kind != "xml"):
                 continue
             if kind == "invoice2data":
                 truth = from_invoice2data(json.loads(pdf.with_suffix(".json").read_text()))
@@ -310,12 +452,22 @@ def main():
                 if xml is None:
                     print(f"{rel}: no embedded XML", file=sys.stderr)
                     continue
+                if full:
+                    data = from_cii_full(xml)
+                    pdf.with_suffix(".einvoice.json").write_text(
+                        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+                    )
+                    kept += len(data)
+                    continue
                 truth = from_cii(xml)
             text = page_text(pdf)
             shown = renumber({k: v for k, v in truth.items() if printed(k, v, text)})
             dropped += len(truth) - len(shown)
             kept += len(shown)
             out.write_text(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    if full:
+        print(f"{kept} values of the e-invoices written")
+        return
     print(f"{kept} values kept, {dropped} not printed on the page and left out")
 
 
