@@ -82,18 +82,6 @@ fn plain(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn flat(path: &Path) -> Option<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).expect("a flat JSON object");
-    Some(
-        v.as_object()
-            .expect("an object")
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().expect("plain values").to_string()))
-            .collect(),
-    )
-}
-
 /// What the owner knows of `pdf`'s invoice (see the module's doc), `None`
 /// when it is too thin to be an invoice: invoice2data's answers hold no
 /// lines and no parties, and only Netpresse's (a French business's
@@ -101,12 +89,12 @@ fn flat(path: &Path) -> Option<Vec<(String, String)>> {
 /// foreign or to consumers, out of the French B2B e-invoice.
 fn owner_data(pdf: &Path, kind: &str) -> Option<Vec<(String, String)>> {
     let owner = pdf.with_extension("owner.json");
-    let mut data = match flat(&pdf.with_extension("einvoice.json")) {
+    let mut data = match programs::flat(&pdf.with_extension("einvoice.json")) {
         Some(d) => d,
         None if kind == "hand" || owner.exists() => programs::truth(pdf),
         None => return None,
     };
-    for (k, v) in flat(&pdf.with_extension("owner.json")).unwrap_or_default() {
+    for (k, v) in programs::flat(&pdf.with_extension("owner.json")).unwrap_or_default() {
         data.retain(|(p, _)| *p != k);
         data.push((k, v));
     }

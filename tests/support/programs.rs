@@ -48,17 +48,25 @@ pub fn programs() -> Vec<Program> {
 
 /// A file's truth: EN 16931 path → value.
 pub fn truth(pdf: &Path) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(pdf.with_extension("truth.json"))
-        .unwrap_or_else(|e| panic!("{}: no truth: {e}", pdf.display()));
-    let v: serde_json::Value = serde_json::from_str(&text).expect("truth JSON");
-    let mut out: Vec<(String, String)> = v
-        .as_object()
-        .expect("a truth object")
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().expect("plain values").to_string()))
-        .collect();
+    let path = pdf.with_extension("truth.json");
+    let mut out = flat(&path).unwrap_or_else(|| panic!("{}: no truth", pdf.display()));
     out.sort();
     out
+}
+
+/// A flat JSON object of EN 16931 path → plain value (a truth, an
+/// e-invoice's data, an owner's entries); `None` when there is no such file.
+pub fn flat(path: &Path) -> Option<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+    Some(
+        v.as_object()
+            .expect("a flat JSON object")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("plain values").to_string()))
+            .collect(),
+    )
 }
 
 /// The truth as the JSON a confirmation carries (plain values).
