@@ -719,6 +719,16 @@ fn discounts_and_fees_printed_in_the_table_are_read_as_bg_20_and_bg_21() {
     // A « Remise » and « Frais de port » row after the lines (no quantity,
     // no unit price): read as a document-level allowance and charge, not
     // as lines, and the total without VAT they explain makes them sure.
+    discounts_and_fees_are_read(false);
+}
+
+#[test]
+fn discounts_and_fees_printed_in_the_totals_block_are_read_as_bg_20_and_bg_21() {
+    // The same between « Sous-total » and « Total HT », with no rate.
+    discounts_and_fees_are_read(true);
+}
+
+fn discounts_and_fees_are_read(in_totals: bool) {
     let mut total = Score::default();
     let mut wrong = Vec::new();
     let mut read_any = 0;
@@ -733,6 +743,7 @@ fn discounts_and_fees_printed_in_the_table_are_read_as_bg_20_and_bg_21() {
             (discount.to_string(), -(150 + seed as i64 * 7)),
             (fee.to_string(), 990),
         ];
+        spec.adjustments_in_totals = in_totals;
         let truth = spec.truth().fields;
         let reading = read_spec(&spec);
         assert_eq!(reading.invoices.len(), 1, "seed {seed} split");
@@ -782,11 +793,22 @@ fn discounts_and_fees_printed_in_the_table_are_read_as_bg_20_and_bg_21() {
 fn a_learned_layout_reads_discounts_and_fees_as_such_and_never_as_lines() {
     // The owner confirmed an invoice whose table ends with a discount and a
     // fee; the next invoice of that layout has them too, other amounts.
+    learned_discounts_and_fees(false);
+}
+
+#[test]
+fn a_learned_layout_reads_discounts_and_fees_of_its_totals_block() {
+    // The same, printed between « Sous-total » and « Total HT ».
+    learned_discounts_and_fees(true);
+}
+
+fn learned_discounts_and_fees(in_totals: bool) {
     let mut total = Score::default();
     let n = 20;
     for seed in 0..n {
         let mut first = invoices::spec(3000 + seed);
         first.adjustments = vec![("Remise".into(), -1250), ("Frais de port".into(), 990)];
+        first.adjustments_in_totals = in_totals;
         let reading = read_spec(&first);
         let confirmed = en16931::parse(&truth_json(&first)).expect("truth as a confirmed reading");
         let learned = learn::confirm(&reading, &confirmed);
@@ -794,6 +816,7 @@ fn a_learned_layout_reads_discounts_and_fees_as_such_and_never_as_lines() {
         layout.id = 7;
         let mut next = invoices::next_of(&first, 6000 + seed);
         next.adjustments = vec![("Remise".into(), -480), ("Frais de port".into(), 1500)];
+        next.adjustments_in_totals = in_totals;
         let again =
             read::read_bytes(&invoices::pdf(&next.pages()), std::slice::from_ref(&layout)).unwrap();
         let inv = &again.invoices[0];

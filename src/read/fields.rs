@@ -133,6 +133,11 @@ pub struct PageFacts {
     pub table_cols: Vec<(Column, f32, f32)>,
     pub vat: Vec<VatCand>,
     pub totals: Vec<TotalCand>,
+    /// Discounts and fees printed outside the table, in the totals block
+    /// (« Remise fidélité −12,50 » between « Sous-total » and « Total
+    /// HT »), as rows with a description and an amount only; the invoice
+    /// counts them only when they explain its total without VAT.
+    pub outside_adjustments: Vec<Row>,
     /// « page i / n ».
     pub numbering: Option<(u32, u32)>,
 }
@@ -234,7 +239,46 @@ pub fn page_facts(page: &Page) -> PageFacts {
             .any(|r| r.net.is_some_and(|(_, s)| s == t.source))
     });
     vat_rows(page, &mut pf);
+    outside_adjustments(page, &mut pf);
     pf
+}
+
+/// A cell that starts with a discount or fee's words, followed on its
+/// line by an amount at most two cells on (a totals block may share its
+/// lines with a VAT breakdown on the left), not already a row of the table.
+fn outside_adjustments(page: &Page, pf: &mut PageFacts) {
+    for line in &page.lines {
+        let Some(ci) = line
+            .cells
+            .iter()
+            .position(|c| DISCOUNT.is_match(&c.text) || FEE.is_match(&c.text))
+        else {
+            continue;
+        };
+        let rest = &line.cells[ci..];
+        if rest.len() > 3 {
+            continue;
+        }
+        let Some((amount, at)) = rest
+            .iter()
+            .rev()
+            .find_map(|c| last_amount(&c.text).map(|a| (a, source_of(page.number, c))))
+        else {
+            continue;
+        };
+        if pf.rows.iter().any(|r| r.net.is_some_and(|(_, s)| s == at)) {
+            continue;
+        }
+        let reason = rest[0]
+            .text
+            .trim_end_matches(|c: char| c.is_ascii_digit() || " ,.:+-−€%".contains(c))
+            .trim();
+        pf.outside_adjustments.push(Row {
+            description: Some((reason.to_string(), source_of(page.number, &rest[0]))),
+            net: Some((amount, at)),
+            ..Row::default()
+        });
+    }
 }
 
 /// Candidate values of a label: the rest of its cell, the next cell on the
@@ -2036,6 +2080,18 @@ pub fn without_tax(lines: Dec, discounts: Dec, fees: Dec) -> Dec {
     }
 }
 
+/// The lines' sum with `adjust`'s discounts and fees (see [`without_tax`]).
+fn adjusted(lines_sum: Dec, adjust: &[(&Row, bool)]) -> Dec {
+    let sum_of = |fee: bool| {
+        adjust
+            .iter()
+            .filter(|(_, f)| *f == fee)
+            .filter_map(|(r, _)| r.net.map(|n| n.0.abs()))
+            .fold(Dec::ZERO, Dec::plus)
+    };
+    without_tax(lines_sum, sum_of(false), sum_of(true))
+}
+
 /// The table, the VAT breakdown and the totals, each confirmed by the others.
 fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     let all_rows: Vec<&Row> = facts.iter().flat_map(|p| p.rows.iter()).collect();
@@ -2047,16 +2103,6 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
     // Discounts and fees on the whole invoice, printed as rows of the
     // table: the total without VAT is the lines' sum less the one, plus
     // the other (BR-CO-13).
-    let adjust = adjustments(&all_rows, lines_sum);
-    let sum_of = |fee: bool| {
-        adjust
-            .iter()
-            .filter(|(_, f)| *f == fee)
-            .filter_map(|(r, _)| r.net.map(|n| n.0.abs()))
-            .fold(Dec::ZERO, Dec::plus)
-    };
-    let net_sum = without_tax(lines_sum, sum_of(false), sum_of(true));
-
     let cands: Vec<&TotalCand> = facts.iter().flat_map(|p| p.totals.iter()).collect();
     let of =
         |k: Label| -> Vec<&TotalCand> { cands.iter().copied().filter(|c| c.kind == k).collect() };
@@ -2064,6 +2110,21 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
         .into_iter()
         .chain(of(Label::Subtotal))
         .collect();
+    let mut adjust = adjustments(&all_rows, lines_sum);
+    if adjust.is_empty() {
+        // Printed in the totals block instead: kept only when they make
+        // the lines' sum into a total without VAT printed on the page.
+        let outside: Vec<&Row> = facts
+            .iter()
+            .flat_map(|p| p.outside_adjustments.iter())
+            .collect();
+        let found = adjustments(&outside, lines_sum);
+        let net = adjusted(lines_sum, &found);
+        if !net.near(lines_sum, 0) && ht.iter().any(|h| h.amount.near(net, 1)) {
+            adjust = found;
+        }
+    }
+    let net_sum = adjusted(lines_sum, &adjust);
     let tva = of(Label::Tax);
     let ttc = of(Label::WithTax);
     let due = of(Label::Due);

@@ -91,6 +91,9 @@ pub struct Spec {
     /// invoice, printed as rows of the table after the lines, each at the
     /// VAT rate of the first line: (reason, cents).
     pub adjustments: Vec<(String, i64)>,
+    /// The adjustments printed in the totals block instead, between a
+    /// subtotal of the lines and the total without VAT, with no rate.
+    pub adjustments_in_totals: bool,
 }
 
 /// What a correct reading says.
@@ -206,7 +209,9 @@ impl Spec {
             };
             put(&format!("{g}[{i}]/{}", bts[0]), self::money(cents.abs()));
             put(&format!("{g}[{i}]/{}", bts[1]), reason.clone());
-            if let Some(first) = self.items.first() {
+            if !self.adjustments_in_totals
+                && let Some(first) = self.items.first()
+            {
                 put(&format!("{g}[{i}]/{}", bts[2]), rate_text(first.rate));
             }
         }
@@ -605,7 +610,10 @@ impl Spec {
         }
         let last = items.last().map(|it| it as *const Item)
             == self.items.last().map(|it| it as *const Item);
-        if last && let Some(first) = self.items.first() {
+        if last
+            && !self.adjustments_in_totals
+            && let Some(first) = self.items.first()
+        {
             for (reason, cents) in &self.adjustments {
                 let rate = format!(
                     "{} %",
@@ -631,7 +639,23 @@ impl Spec {
             p.text(340.0, y, 10.0, l, bold);
             p.text_right(550.0, y, 10.0, &v, bold);
         };
-        row(p, y, w.ht, self.amount(ht), false);
+        let mut ht_label = w.ht;
+        if self.adjustments_in_totals && !self.adjustments.is_empty() {
+            let lines: i64 = self.items.iter().map(|it| it.net_cents()).sum();
+            let (subtotal, net) = match self.lang {
+                Lang::Fr => ("Sous-total", w.ht),
+                Lang::En => ("Subtotal", "Net total"),
+                Lang::De => ("Zwischensumme", w.ht),
+            };
+            row(p, y, subtotal, self.amount(lines * self.sign()), false);
+            y -= 14.0;
+            for (reason, cents) in &self.adjustments {
+                row(p, y, reason, self.amount(cents * self.sign()), false);
+                y -= 14.0;
+            }
+            ht_label = net;
+        }
+        row(p, y, ht_label, self.amount(ht), false);
         y -= 14.0;
         let b = self.breakdown();
         if b.len() == 1 && self.variant.is_multiple_of(2) {
@@ -1159,6 +1183,7 @@ pub fn spec(seed: u64) -> Spec {
         lines_per_page: if rng.u8(..5) == 0 { 2 } else { 30 },
         annexes: 0,
         adjustments: Vec::new(),
+        adjustments_in_totals: false,
     }
 }
 
