@@ -1448,7 +1448,12 @@ fn rows_from(
             let src = source_of(n, c);
             match col {
                 Some(Column::Description) => {
-                    row.description = Some((c.text.clone(), src));
+                    // Two description columns (« Produkt | Beschreibung »),
+                    // or one cut in two: their texts in reading order.
+                    row.description = Some(match row.description.take() {
+                        Some((before, first)) => (format!("{before} {}", c.text), first),
+                        None => (c.text.clone(), src),
+                    });
                 }
                 Some(Column::Quantity) => {
                     // "3 h", "2 jours": a quantity and its unit in one cell.
@@ -2080,6 +2085,27 @@ pub fn without_tax(lines: Dec, discounts: Dec, fees: Dec) -> Dec {
     }
 }
 
+/// `text` without the position `n` it starts with (« 3 Sturzflug-Geier »
+/// → « Sturzflug-Geier »).
+fn without_position(text: &str, n: usize) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix(&n.to_string())?;
+    let rest = rest.strip_prefix(['.', ')']).unwrap_or(rest);
+    let d = rest.trim_start();
+    (rest.starts_with(char::is_whitespace) && !d.is_empty()).then_some(d)
+}
+
+/// Every description starts with its line's position, 1, 2, 3…: a
+/// position column printed in one run with the description (at least two
+/// lines, so that one line's « 2 boîtes » is not taken for a position).
+fn numbered_descriptions(rows: &[&Row]) -> bool {
+    rows.len() >= 2
+        && rows.iter().enumerate().all(|(i, r)| {
+            r.description
+                .as_ref()
+                .is_some_and(|(d, _)| without_position(d, i + 1).is_some())
+        })
+}
+
 /// The lines' sum with `adjust`'s discounts and fees (see [`without_tax`]).
 fn adjusted(lines_sum: Dec, adjust: &[(&Row, bool)]) -> Dec {
     let sum_of = |fee: bool| {
@@ -2221,7 +2247,8 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
             *total = Some(dec_field(sum, first.1, sum_ok));
         }
     }
-    for r in &rows {
+    let numbered = numbered_descriptions(&rows);
+    for (i, r) in rows.iter().enumerate() {
         let product_ok = match (r.quantity, r.unit_price, r.net) {
             (Some(q), Some(p), Some(n)) => q.0.times(p.0).near(n.0, 1),
             _ => true,
@@ -2233,7 +2260,14 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
                 .as_ref()
                 // The arithmetic checks the amounts, not the words: a
                 // description is never sure from it.
-                .map(|(d, s)| Field::new(d.clone(), *s, false)),
+                .map(|(d, s)| {
+                    let d = if numbered {
+                        without_position(d, i + 1).unwrap_or(d)
+                    } else {
+                        d
+                    };
+                    Field::new(d.to_string(), *s, false)
+                }),
             quantity: r
                 .quantity
                 .map(|(q, s)| rate_field(q, s, ok && r.unit_price.is_some())),
@@ -2396,6 +2430,26 @@ mod tests {
         assert_eq!(reference("471102").as_deref(), Some("471102"));
         assert_eq!(reference("date"), None);
         assert_eq!(reference("12/03/2026"), None);
+    }
+
+    #[test]
+    fn a_position_printed_with_the_description_is_taken_off_only_when_every_line_has_its_own() {
+        assert_eq!(
+            without_position("3 Sturzflug-Geier", 3),
+            Some("Sturzflug-Geier")
+        );
+        assert_eq!(without_position("1. Conseil", 1), Some("Conseil"));
+        assert_eq!(without_position("12 boîtes", 1), None);
+        assert_eq!(without_position("1", 1), None);
+        let row = |d: &str| Row {
+            description: Some((d.to_string(), Source::User)),
+            ..Row::default()
+        };
+        let (a, b, c) = (row("1 Drachen"), row("2 Flyer"), row("3 Adler"));
+        assert!(numbered_descriptions(&[&a, &b, &c]));
+        // Out of order, or a single line: quantities, not positions.
+        assert!(!numbered_descriptions(&[&a, &c]));
+        assert!(!numbered_descriptions(&[&a]));
     }
 
     #[test]

@@ -122,11 +122,11 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::WithoutTax,
-        r"\btotal\s+(?:net\s+)?(?:ht\b|hors\s+tax(?:es?)?\b|h\.t\.)|\bmontant\s+(?:total\s+)?(?:net\s+)?(?:ht\b|hors\s+tax(?:es?)?\b)|\btotal\s+net\b|\bnet\s+total\b|\btotal\s*\(?\s*(?:excl(?:uding|\.)?|ex\.?|net\s+of|before|without)\s*(?:vat|tax(?:es)?)\b\)?|\bnet\s+amount\b|\bnetto\s*betrag\b|\bsumme\s+netto\b|\bnettosumme\b|\bgesamt\s*(?:betrag\s+)?netto\b|\bnetto\s*summe\b|\bsumme\s+positionen\b|\b(?:rechnungs)?summe\s+ohne\s+(?:ust|mwst|umsatzsteuer)\b\.?|\bsumme\s+netto\b|\btotal\s+hors\s+tva\b|\bbase\s+ht\b",
+        r"\btotal\s+(?:net\s+)?(?:ht\b|hors\s+tax(?:es?)?\b|h\.t\.)|\bmontant\s+(?:total\s+)?(?:net\s+)?(?:ht\b|hors\s+tax(?:es?)?\b)|\btotal\s+net\b|\bnet\s+total\b|\btotal\s*\(?\s*(?:excl(?:uding|\.)?|ex\.?|net\s+of|before|without)\s*(?:vat|tax(?:es)?)\b\)?|\bnet\s+amount\b|\bnetto\s*betrag\b|\bsumme\s+netto\b|\bnettosumme\b|\bgesamt\s*(?:betrag\s+)?netto\b|\bnetto\s*summe\b|\bsumme\s+positionen\b|\b(?:rechnungs)?summe\s+ohne\s+(?:ust|mwst|umsatzsteuer)\b\.?|\bsumme\s+netto\b|\btotal\s+hors\s+tva\b|\bbase\s+ht\b|\brechnungssumme\s+netto\b|^\s*netto\s*:?\s*$",
     ),
     (
         Label::WithTax,
-        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|\btotal\s+facture\b|\bfactuur\s+totaal\b|\btotaal\s+te\s+betalen\b|^\s*total\s+(?:eur|usd|chf|gbp|inr|€)\s*:?\s*$|\btotal\s+for\s+this\s+invoice\b|^\s*total\s*:?\s*$",
+        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|\btotal\s+facture\b|\bfactuur\s+totaal\b|\btotaal\s+te\s+betalen\b|^\s*total\s+(?:eur|usd|chf|gbp|inr|€)\s*:?\s*$|\btotal\s+for\s+this\s+invoice\b|^\s*total\s*:?\s*$|^\s*brutto\s*:?\s*$",
     ),
     (
         Label::Tax,
