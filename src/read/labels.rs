@@ -74,7 +74,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::IssueDate,
-        r"\bdate\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|d'avoir|l'?\s*[ée]mission)\b|\bdate\s+d'\s*[ée](?:mission|dition)\b|\b(?:invoice|issue|billing|credit\s+note)\s+date\b|\bdate\s+of\s+(?:issue|invoice)\b|\b(?:rechnungs|ausstellungs|gutschrifts|beleg)datum\b|\bfactur[ée]e?\s+le\b|\bfactuur\s*datum\b|(?:^|\s)[ée]mise?\s+le\b|\bissued\s+on\b|\bdated?\b\s*:",
+        r"\bdate\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|d'avoir|l'?\s*[ée]mission)\b|\bdate\s+d'\s*[ée](?:mission|dition)\b|\b(?:invoice|issue|billing|credit\s+note)\s+date\b|\bdate\s+of\s+(?:issue|invoice)\b|\b(?:rechnungs|ausstellungs|gutschrifts|beleg)datum\b|\bfactur[ée]e?\s+le\b|\bfactuur\s*datum\b|(?:^|\s)[ée]mise?\s+le\b|\bissued\s+on\b|\bdated?\b\s*:|^[^\d,:]{2,30},\s+(?:den|le)\s*$",
     ),
     (
         Label::BareDate,
@@ -114,7 +114,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::Due,
-        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\bdue\s+payable\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bsomme\s+[àa]\s+payer\b|\bmontant\s+[àa]\s+rembourser\b|\bresidual(?:\s+amount)?\b|\brestbetrag\b|\bbalance\s+to\s+pay\b",
+        r"\b(?:total\s+|montant\s+|solde\s+)?net\s+[àa]\s+payer\b|\b(?:reste|total|montant|solde)\s+(?:restant\s+)?[àa]\s+(?:payer|r[ée]gler)\b|\b(?:reste|montant|solde)\s+d[ûu]\b|\btotal\s+amount\s+(?:due|payable)\b|\bdue\s+payable\b|\b(?:amount|balance|total)\s+(?:due|payable)\b|\bzahlbetrag\b|\bzu\s+zahlen(?:der\s+betrag)?\b|\bzahlungsbetrag\b|\boffener\s+betrag\b|\bnet\s+to\s+pay\b|\bsomme\s+[àa]\s+payer\b|\bmontant\s+[àa]\s+rembourser\b|\bresidual(?:\s+amount)?\b|\brestbetrag\b|\bbalance\s+to\s+pay\b|\bamount\s+to\s+pay\b",
     ),
     (
         Label::Subtotal,
@@ -126,11 +126,11 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::WithTax,
-        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|\btotal\s+facture\b|\bfactuur\s+totaal\b|\btotaal\s+te\s+betalen\b|^\s*total\s+(?:eur|usd|chf|gbp|inr|€)\s*:?\s*$|\btotal\s+for\s+this\s+invoice\b|^\s*total\s*:?\s*$|^\s*brutto\s*:?\s*$",
+        r"\btotal\s+(?:ttc\b|t\.t\.c\.)|\bmontant\s+(?:total\s+)?ttc\b|\btotal\s*\(?\s*(?:incl(?:uding|\.)?|inc\.?|with)\s*(?:vat|tax(?:es)?)\b\)?|\b(?:grand|invoice)\s+total\b|\btotal\s+amount\b|\bbrutto\s*betrag\b|\bgesamtbetrag(?:\s+brutto)?\b|\bsumme\s+brutto\b|\bbruttosumme\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\brechnungssumme\b|\bgutschriftsbetrag\b|\btotal\s+g[ée]n[ée]ral\b|\btotal\s+avoir\b|\btotal\s+facture\b|\bfactuur\s+totaal\b|\btotaal\s+te\s+betalen\b|^\s*total\s+(?:eur|usd|chf|gbp|inr|€)\s*:?\s*$|\btotal\s+for\s+this\s+invoice\b|^\s*total\s*:?\s*$|^\s*brutto\s*:?\s*$|\bgross\s+total\b|\btotal\s*(?:€|eur)\s*(?:incl(?:uding|\.)?|inc\.?)\s*(?:vat|tax(?:es)?)\b|\bsumme\s+gesamt\b",
     ),
     (
         Label::Tax,
-        r"\btotal\s+(?:de\s+la\s+)?tva\b|\bmontant\s+(?:de\s+(?:la\s+)?)?tva\b|\btotal\s+(?:vat|tax(?:es)?)\b|\b(?:vat|tax)\s+(?:amount|total)\b|\bmwst\b\.?(?:\s*-?\s*betrag\b)?|\bmehrwertsteuer\b|\bumsatzsteuer\b|\bust\b\.?|\bsumme\s+(?:mwst|ust)\b|\bsteuerbetrag\b|\bsales\s+tax\b|\btva\b|\bvat\b",
+        r"\btotal\s+(?:de\s+la\s+)?tva\b|\bmontant\s+(?:de\s+(?:la\s+)?)?tva\b|\btotal\s+(?:vat|tax(?:es)?)\b|\b(?:vat|tax)\s+(?:amount|total)\b|\bmwst\b\.?(?:\s*-?\s*betrag\b)?|\bmehrwertsteuer\b|\bumsatzsteuer\b|\bust\b\.?|\bsumme\s+(?:mwst|ust)\b|\bsteuerbetrag\b|\bsales\s+tax\b|\btva\b|\bvat\b|^\s*tax\s*:?\s*$",
     ),
 ];
 
@@ -406,6 +406,12 @@ pub fn column(text: &str) -> Option<Column> {
     }
     let f = crate::text::fold(text);
     let f = f.trim().trim_end_matches(['.', ':']).trim();
+    // « Einzel/€ », « Gesamt (EUR) », « Betrag in € »: the currency says
+    // nothing of the column.
+    let f = ["/€", "(€)", "in €", "€", "/eur", "(eur)", "in eur"]
+        .iter()
+        .find_map(|c| f.strip_suffix(c))
+        .map_or(f, str::trim);
     if f.is_empty() || f.len() > 40 {
         return None;
     }
@@ -427,7 +433,7 @@ pub fn column(text: &str) -> Option<Column> {
         "nettopreis",
         "preis/einheit",
     ]) || has(&[
-        "pu", "pu ht", "prix", "price", "preis", "rate", "tarif", "ep", "e-preis",
+        "pu", "pu ht", "prix", "price", "preis", "rate", "tarif", "ep", "e-preis", "einzel",
     ]) {
         return Some(Column::UnitPrice);
     }
@@ -563,6 +569,18 @@ mod tests {
         assert_eq!(kinds("Restbetrag"), [Label::Due]);
         assert_eq!(kinds("TVA intracommunautaire : FR..."), [Label::Vat]);
         assert_eq!(kinds("Client :"), [Label::Buyer]);
+        assert_eq!(kinds("Rechnungssumme netto"), [Label::WithoutTax]);
+        assert_eq!(kinds("Rechnungssumme brutto"), [Label::WithTax]);
+        assert_eq!(kinds("Netto"), [Label::WithoutTax]);
+        assert_eq!(kinds("Brutto"), [Label::WithTax]);
+        assert_eq!(kinds("Gross Total"), [Label::WithTax]);
+        assert_eq!(kinds("Total € Incl. VAT"), [Label::WithTax]);
+        assert_eq!(kinds("Summe gesamt"), [Label::WithTax]);
+        assert_eq!(kinds("Amount to pay"), [Label::Due]);
+        assert_eq!(kinds("Tax"), [Label::Tax]);
+        // « München, den 01.11.2024 », « Paris, le 3 mars 2026 ».
+        assert_eq!(kinds("München, den"), [Label::IssueDate]);
+        assert_eq!(kinds("Paris, le"), [Label::IssueDate]);
     }
 
     #[test]
@@ -592,6 +610,9 @@ mod tests {
         assert_eq!(column("Menge"), Some(Column::Quantity));
         assert_eq!(column("Gesamtbetrag"), Some(Column::Net));
         assert_eq!(column("NOM & DESIGNATION"), Some(Column::Description));
+        assert_eq!(column("Einzel/€"), Some(Column::UnitPrice));
+        assert_eq!(column("Gesamt/€"), Some(Column::Net));
+        assert_eq!(column("Betrag (EUR)"), Some(Column::Net));
         assert_eq!(column("Ust.-Betrag"), Some(Column::Other));
         assert_eq!(page_numbering("Page 2 sur 3"), Some((2, 3)));
         assert_eq!(page_numbering("Seite 1 von 2"), Some((1, 2)));
