@@ -2094,16 +2094,19 @@ fn without_position(text: &str, n: usize) -> Option<&str> {
     (rest.starts_with(char::is_whitespace) && !d.is_empty()).then_some(d)
 }
 
-/// Every description starts with its line's position, 1, 2, 3…: a
-/// position column printed in one run with the description (at least two
-/// lines, so that one line's « 2 boîtes » is not taken for a position).
-fn numbered_descriptions(rows: &[&Row]) -> bool {
-    rows.len() >= 2
-        && rows.iter().enumerate().all(|(i, r)| {
-            r.description
-                .as_ref()
-                .is_some_and(|(d, _)| without_position(d, i + 1).is_some())
-        })
+/// The step of the positions every description starts with, 1, 2, 3… or
+/// 10, 20, 30…: a position column printed in one run with the description,
+/// or under one header with it (at least two lines, so that one line's
+/// « 2 boîtes » is not taken for a position).
+fn numbered_descriptions(rows: &[&Row]) -> Option<usize> {
+    [1, 10].into_iter().find(|step| {
+        rows.len() >= 2
+            && rows.iter().enumerate().all(|(i, r)| {
+                r.description
+                    .as_ref()
+                    .is_some_and(|(d, _)| without_position(d, (i + 1) * step).is_some())
+            })
+    })
 }
 
 /// The lines' sum with `adjust`'s discounts and fees (see [`without_tax`]).
@@ -2261,11 +2264,9 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
                 // The arithmetic checks the amounts, not the words: a
                 // description is never sure from it.
                 .map(|(d, s)| {
-                    let d = if numbered {
-                        without_position(d, i + 1).unwrap_or(d)
-                    } else {
-                        d
-                    };
+                    let d = numbered
+                        .and_then(|step| without_position(d, (i + 1) * step))
+                        .unwrap_or(d);
                     Field::new(d.to_string(), *s, false)
                 }),
             quantity: r
@@ -2446,10 +2447,12 @@ mod tests {
             ..Row::default()
         };
         let (a, b, c) = (row("1 Drachen"), row("2 Flyer"), row("3 Adler"));
-        assert!(numbered_descriptions(&[&a, &b, &c]));
+        assert_eq!(numbered_descriptions(&[&a, &b, &c]), Some(1));
+        let (d, e) = (row("10 M-01"), row("20 M-02"));
+        assert_eq!(numbered_descriptions(&[&d, &e]), Some(10));
         // Out of order, or a single line: quantities, not positions.
-        assert!(!numbered_descriptions(&[&a, &c]));
-        assert!(!numbered_descriptions(&[&a]));
+        assert_eq!(numbered_descriptions(&[&a, &c]), None);
+        assert_eq!(numbered_descriptions(&[&a]), None);
     }
 
     #[test]

@@ -506,7 +506,13 @@ pub fn column(text: &str) -> Option<Column> {
         "position",
         "pos",
     ]) {
-        return Some(if has(&["pos", "position"]) {
+        // « Pos. » is the position, even over a code and a description
+        // (« Pos Art-Nr-Kunde Beschreibung »: the description has its own
+        // place under it); « Position Material/Beschreibung » is one header
+        // over the position and the description, read in one run.
+        let described = has(&["position"])
+            && contains(&["designation", "description", "bezeichnung", "beschreibung"]);
+        return Some(if has(&["pos", "position"]) && !described {
             Column::Other
         } else {
             Column::Description
@@ -611,6 +617,11 @@ mod tests {
         assert_eq!(column("Gesamtbetrag"), Some(Column::Net));
         assert_eq!(column("NOM & DESIGNATION"), Some(Column::Description));
         assert_eq!(column("Einzel/€"), Some(Column::UnitPrice));
+        assert_eq!(column("Pos."), Some(Column::Other));
+        assert_eq!(
+            column("Position Material/Beschreibung"),
+            Some(Column::Description)
+        );
         assert_eq!(column("Gesamt/€"), Some(Column::Net));
         assert_eq!(column("Betrag (EUR)"), Some(Column::Net));
         assert_eq!(column("Ust.-Betrag"), Some(Column::Other));
