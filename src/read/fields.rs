@@ -1186,7 +1186,14 @@ fn table(page: &Page, pf: &mut PageFacts) {
         let mut cols: Vec<(Column, f32, f32)> = l
             .cells
             .iter()
-            .filter_map(|c| labels::column(&c.text).map(|k| (k, c.x0, c.x1)))
+            .flat_map(|c| {
+                merged_header(page, i, c).unwrap_or_else(|| {
+                    labels::column(&c.text)
+                        .map(|k| (k, c.x0, c.x1))
+                        .into_iter()
+                        .collect()
+                })
+            })
             .collect();
         // A header on two or three lines: cells of the lines just above and
         // below that sit where this line has nothing.
@@ -1418,10 +1425,14 @@ fn rows_from(
         {
             break;
         }
+        // Another header (a new table): column names, no figures (« Rabatt:
+        // -0,03 €/Stk. » under a line is a detail of it, not a header).
         if line
             .cells
             .iter()
-            .filter(|c| labels::column(&c.text).is_some())
+            .filter(|c| {
+                labels::column(&c.text).is_some() && !c.text.chars().any(|ch| ch.is_ascii_digit())
+            })
             .count()
             >= 2
         {
@@ -1455,18 +1466,19 @@ fn rows_from(
                         None => (c.text.clone(), src),
                     });
                 }
-                Some(Column::Quantity) => {
-                    // "3 h", "2 jours": a quantity and its unit in one cell.
-                    let mut parts = c.text.split_whitespace();
-                    if let Some(q) = parts.next().and_then(parse_number) {
-                        row.quantity = Some((q, src));
-                        let unit: Vec<&str> = parts.collect();
-                        if !unit.is_empty() && row.unit.is_none() {
-                            row.unit = Some((unit.join(" "), src));
-                        }
-                    } else if let Some(q) = parse_number(&c.text) {
-                        row.quantity = Some((q, src));
-                    }
+                Some(Column::Quantity) => quantity_and_unit(&mut row, &c.text, src),
+                // « 2 jour » under the unit (a « Qty Unit » header over both):
+                // the quantity leads it.
+                Some(Column::Unit)
+                    if row.quantity.is_none()
+                        && c.text.split_whitespace().count() == 2
+                        && c.text
+                            .split_whitespace()
+                            .next()
+                            .and_then(parse_number)
+                            .is_some() =>
+                {
+                    quantity_and_unit(&mut row, &c.text, src)
                 }
                 Some(Column::Unit) => row.unit = Some((c.text.clone(), src)),
                 Some(Column::UnitPrice) => row.unit_price = parse_number(&c.text).map(|d| (d, src)),
@@ -2082,6 +2094,44 @@ pub fn without_tax(lines: Dec, discounts: Dec, fees: Dec) -> Dec {
         lines.plus(discounts).minus(fees)
     } else {
         lines.minus(discounts).plus(fees)
+    }
+}
+
+/// Two column headers printed as one cell (« MwSt-% Nettowert »): split
+/// between the two cells a row has under it, only when one has two within
+/// its width (« Unit price » over one figure stays one).
+fn merged_header(page: &Page, i: usize, c: &Cell) -> Option<Vec<(Column, f32, f32)>> {
+    let words: Vec<&str> = c.text.split_whitespace().collect();
+    let [first, second] = words[..] else {
+        return None;
+    };
+    let (k1, k2) = (labels::column(first)?, labels::column(second)?);
+    if k1 == k2 {
+        return None;
+    }
+    let inside = |d: &&Cell| d.x0 >= c.x0 - 2.0 && d.x1 <= c.x1 + 2.0;
+    // The split falls between the two cells of the first row that has two.
+    let split = page.lines.iter().skip(i + 1).take(6).find_map(|l| {
+        let under: Vec<&Cell> = l.cells.iter().filter(inside).collect();
+        match under[..] {
+            [a, b] => Some((a.x1 + b.x0) / 2.0),
+            _ => None,
+        }
+    })?;
+    Some(vec![(k1, c.x0, split - 0.5), (k2, split + 0.5, c.x1)])
+}
+
+/// "3 h", "2 jours": a quantity and its unit in one cell.
+fn quantity_and_unit(row: &mut Row, text: &str, src: Source) {
+    let mut parts = text.split_whitespace();
+    if let Some(q) = parts.next().and_then(parse_number) {
+        row.quantity = Some((q, src));
+        let unit: Vec<&str> = parts.collect();
+        if !unit.is_empty() && row.unit.is_none() {
+            row.unit = Some((unit.join(" "), src));
+        }
+    } else if let Some(q) = parse_number(text) {
+        row.quantity = Some((q, src));
     }
 }
 

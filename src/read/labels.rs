@@ -477,6 +477,8 @@ pub fn column(text: &str) -> Option<Column> {
         "summe",
         "wert",
         "netto",
+        "nettowert",
+        "warenwert",
     ]) {
         return Some(Column::Net);
     }
@@ -618,6 +620,7 @@ mod tests {
         assert_eq!(column("NOM & DESIGNATION"), Some(Column::Description));
         assert_eq!(column("Einzel/€"), Some(Column::UnitPrice));
         assert_eq!(column("Pos."), Some(Column::Other));
+        assert_eq!(column("Nettowert"), Some(Column::Net));
         assert_eq!(
             column("Position Material/Beschreibung"),
             Some(Column::Description)

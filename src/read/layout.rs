@@ -119,7 +119,8 @@ pub fn page(number: usize, content: &PageContent) -> Page {
     let [mx0, my0, mx1, my1] = content.media_box;
     let words = words(content);
     let walls = walls(&content.rules);
-    let lines = lines(words, &walls);
+    let mut lines = lines(words, &walls);
+    drop_stacked_letters(&mut lines);
     let blocks = blocks(&lines);
     Page {
         number,
@@ -129,6 +130,43 @@ pub fn page(number: usize, content: &PageContent) -> Page {
         blocks,
         rules: content.rules.clone(),
     }
+}
+
+/// Text written up the margin one letter under the other (« Copyright… »
+/// set as single upright letters) is not part of any line: cells of one or
+/// two characters at the same place, closer to each other than a line of
+/// text is to the next (a column of « 1 » or « h » on every row is not), on
+/// eight lines or more, are taken out, and the lines left empty with them.
+fn drop_stacked_letters(lines: &mut Vec<Line>) {
+    let small = |c: &Cell| c.text.chars().count() <= 2;
+    let key = |c: &Cell| (c.x0.round() as i32, c.x1.round() as i32);
+    let mut at: std::collections::HashMap<(i32, i32), Vec<(f32, f32)>> = Default::default();
+    for l in lines.iter() {
+        for c in l.cells.iter().filter(|c| small(c)) {
+            at.entry(key(c)).or_default().push((c.y, c.size));
+        }
+    }
+    let stacked: Vec<(i32, i32)> = at
+        .into_iter()
+        .filter(|(_, ys)| {
+            let mut ys = ys.clone();
+            ys.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let close = ys
+                .windows(2)
+                .filter(|w| w[0].0 - w[1].0 < 0.9 * w[0].1.max(1.0))
+                .count();
+            ys.len() >= 8 && close >= 6
+        })
+        .map(|(k, _)| k)
+        .collect();
+    if stacked.is_empty() {
+        return;
+    }
+    for l in lines.iter_mut() {
+        l.cells
+            .retain(|c| !(small(c) && stacked.iter().any(|k| (k.0 - key(c).0).abs() <= 1)));
+    }
+    lines.retain(|l| !l.cells.is_empty());
 }
 
 /// Splits runs at blanks, placing each piece by its share of characters
@@ -319,6 +357,41 @@ mod tests {
         let texts: Vec<String> = p.lines.iter().map(Line::text).collect();
         assert_eq!(texts, ["FACTURE", "N° F-1", "Total HT  1 000,00"]);
         assert_eq!(p.lines[2].cells.len(), 2);
+    }
+
+    #[test]
+    fn letters_stacked_up_the_margin_are_no_cells() {
+        let mut runs = vec![
+            run("Désignation", 50.0, 500.0),
+            run("Montant", 450.0, 500.0),
+        ];
+        for (i, c) in "Copyright".chars().enumerate() {
+            runs.push(run(&c.to_string(), 23.0, 520.0 - 4.0 * i as f32));
+        }
+        let p = page(
+            1,
+            &PageContent {
+                runs,
+                ..Default::default()
+            },
+        );
+        let texts: Vec<String> = p.lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["Désignation  Montant"]);
+        // A column of « 1 » on twelve rows, a line apart: quantities.
+        let mut runs = vec![];
+        for i in 0..12 {
+            runs.push(run("Article", 50.0, 500.0 - 12.0 * i as f32));
+            runs.push(run("1", 300.0, 500.0 - 12.0 * i as f32));
+        }
+        let p = page(
+            1,
+            &PageContent {
+                runs,
+                ..Default::default()
+            },
+        );
+        assert_eq!(p.lines.len(), 12);
+        assert!(p.lines.iter().all(|l| l.cells.len() == 2));
     }
 
     #[test]
