@@ -1603,19 +1603,41 @@ fn vat_rows(page: &Page, pf: &mut PageFacts) {
     // The last line naming VAT without a rate in it: a breakdown's header
     // (« VAT | Net amount | VAT amount », « Détail TVA », « VAT Breakdown »).
     let mut vat_header: Option<f32> = None;
+    // The header's rate column (« USt. % »), whose rows print the rate bare.
+    let mut rate_col: Option<(f32, f32)> = None;
     for line in &page.lines {
-        let Some(rate_cell) = line
+        let with_percent = line
             .cells
             .iter()
-            .find(|c| c.text.contains('%') && rate_in(&c.text).is_some())
-        else {
+            .find(|c| c.text.contains('%') && rate_in(&c.text).is_some());
+        let under_rate_col = || {
+            let (a, b) = rate_col?;
+            line.cells.iter().find(|c| {
+                // A rate as rates are printed: at most 30, one decimal
+                // place or two (« 7 », « 19,0 », « 5,5 », « 2,10 »).
+                c.overlap(a, b) > 0.0
+                    && c.text
+                        .trim()
+                        .rsplit([',', '.'])
+                        .next()
+                        .is_some_and(|d| d.len() <= 2)
+                    && parse_number(&c.text).is_some_and(|r| r.0 >= 0 && r.0 <= 30 * 10_000)
+            })
+        };
+        let Some(rate_cell) = with_percent.or_else(under_rate_col) else {
             let folded = crate::text::fold(&line.text());
             if VAT_WORDS.iter().any(|w| folded.contains(w)) {
                 vat_header = Some(line.y);
+                if let Some(c) = line.cells.iter().find(|c| {
+                    labels::column(&c.text) == Some(Column::VatRate)
+                        && !c.text.chars().any(|ch| ch.is_ascii_digit())
+                }) {
+                    rate_col = Some((c.x0, c.x1));
+                }
             }
             continue;
         };
-        let Some(rate) = rate_in(&rate_cell.text) else {
+        let Some(rate) = rate_in(&rate_cell.text).or_else(|| parse_number(&rate_cell.text)) else {
             continue;
         };
         let folded = crate::text::fold(&line.text());
@@ -2462,6 +2484,62 @@ mod name_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_breakdown_printing_its_rates_bare_under_a_rate_column_is_read() {
+        use crate::pdf::{PageContent, TextRun};
+        let run = |text: &str, x: f32, y: f32| TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 5.0,
+            size: 10.0,
+            font: "Helvetica".into(),
+        };
+        let runs = vec![
+            run("Art (Kategorie)", 51.0, 459.0),
+            run("Basisbetrag", 310.0, 459.0),
+            run("USt. %", 424.0, 459.0),
+            run("Steuerbetrag", 472.0, 459.0),
+            run("Umsatzsteuer", 51.0, 446.0),
+            run("275,00", 340.0, 446.0),
+            run("7", 448.0, 446.0),
+            run("19,25", 514.0, 446.0),
+            run("Umsatzsteuer", 51.0, 433.0),
+            run("198,00", 340.0, 433.0),
+            run("19", 444.0, 433.0),
+            run("37,62", 514.0, 433.0),
+            // A figure under the rate column that is no rate.
+            run("Umsatzsteuer", 51.0, 420.0),
+            run("61,07", 440.0, 420.0),
+        ];
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs,
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let vat = page_facts(&page).vat;
+        let got: Vec<(String, String, String)> = vat
+            .iter()
+            .map(|v| {
+                (
+                    v.rate.0.amount_string(),
+                    v.base.map(|b| b.0.amount_string()).unwrap_or_default(),
+                    v.tax.map(|t| t.0.amount_string()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("7.00".into(), "275.00".into(), "19.25".into()),
+                ("19.00".into(), "198.00".into(), "37.62".into())
+            ]
+        );
+    }
 
     #[test]
     fn dates_in_three_languages() {
