@@ -2293,7 +2293,14 @@ fn lines_and_totals(facts: &[PageFacts], inv: &mut Invoice) {
         .without_tax
         .as_ref()
         .and_then(|f| Dec::parse_plain(&f.value));
-    let sum_ok = !rows.is_empty() && ht_amount.is_some_and(|h| net_sum.near(h, 1)) && ht_sure;
+    // Lines that sum to the total without VAT, or to the lines' total the
+    // page prints (« Positionssumme », « Sous-total »: discounts and fees
+    // may come after it in a table of their own), are read right.
+    let subtotal_ok = of(Label::Subtotal)
+        .iter()
+        .any(|s| !s.amount.is_zero() && s.amount.near(lines_sum, 0));
+    let sum_ok = !rows.is_empty()
+        && ((ht_amount.is_some_and(|h| net_sum.near(h, 1)) && ht_sure) || subtotal_ok);
     if !rows.is_empty() {
         let src = rows[0].net.map(|n| n.1).unwrap_or(Source::User);
         inv.totals.lines_sum = Some(dec_field(lines_sum, src, sum_ok));
