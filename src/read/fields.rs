@@ -678,7 +678,12 @@ fn identifiers(page: &Page, pf: &mut PageFacts) {
                 continue;
             }
             let folded = crate::text::fold(&cell.text);
-            let buyer_word = BUYER_WORDS.iter().any(|w| folded.contains(w));
+            // « Ihre USt.-IdentNr. », « Your VAT No. », « Votre n° TVA »:
+            // the reader's own, the buyer's.
+            let yours = ["ihre ", "your ", "votre "]
+                .iter()
+                .any(|w| folded.trim_start().starts_with(w));
+            let buyer_word = yours || BUYER_WORDS.iter().any(|w| folded.contains(w));
             let edge = cell.y > page.height * 0.8 || cell.y < page.height * 0.15;
             for (hi, hit) in hits.iter().enumerate() {
                 let kind = match hit.label {
@@ -2546,6 +2551,33 @@ mod tests {
                 ("19.00".into(), "198.00".into(), "37.62".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_vat_number_said_to_be_the_readers_own_is_the_buyers() {
+        use crate::pdf::{PageContent, TextRun};
+        let run = |text: &str, x: f32, y: f32| TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 5.0,
+            size: 10.0,
+            font: "Helvetica".into(),
+        };
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs: vec![
+                    run("Ihre USt.-IdentNr.: DE234567890", 180.0, 586.0),
+                    run("USt-IdNr. DE123456789", 50.0, 400.0),
+                ],
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let ids = page_facts(&page).ids;
+        let buyer: Vec<(&str, bool)> = ids.iter().map(|i| (i.value.as_str(), i.buyer)).collect();
+        assert_eq!(buyer, [("DE234567890", true), ("DE123456789", false)]);
     }
 
     #[test]
