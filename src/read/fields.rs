@@ -20,7 +20,7 @@ use regex::Regex;
 
 use super::amount::{Dec, has_decimals, parse_number};
 use super::labels::{self, Column, Hit, Label, Title};
-use super::layout::{Cell, Page};
+use super::layout::{Cell, Line, Page};
 use super::{Field, Invoice, ItemLine, Party, Source, VatRow};
 use crate::ident::{self, IdKind, Validity};
 
@@ -309,6 +309,8 @@ fn value_candidates(
     }
     if let Some(next) = page.lines[li].cells.get(ci + 1) {
         out.push((next.text.clone(), source_of(page.number, next)));
+    } else if let Some(v) = offset_right(page, li, cell) {
+        out.push((v.text.clone(), source_of(page.number, v)));
     }
     for below in page.lines.iter().skip(li + 1).take(2) {
         if cell.y - below.y > 3.0 * cell.size.max(1.0) {
@@ -325,6 +327,21 @@ fn value_candidates(
         }
     }
     out
+}
+
+/// The value printed to the right of a label that ends its line, on a line
+/// of its own a few points lower or higher: a small label over a bigger,
+/// right-aligned value (« Rechnungsnummer ……… 471102 »), whose baselines
+/// differ by less than the label's height.
+fn offset_right<'p>(page: &'p Page, li: usize, cell: &Cell) -> Option<&'p Cell> {
+    let near = |l: &&Line| (l.y - cell.y).abs() < 0.7 * cell.size.max(1.0);
+    [li.checked_sub(1), Some(li + 1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|i| page.lines.get(i))
+        .filter(near)
+        .filter_map(|l| l.cells.iter().find(|c| c.x0 >= cell.x1))
+        .min_by(|a, b| (a.y - cell.y).abs().total_cmp(&(b.y - cell.y).abs()))
 }
 
 fn labelled(
@@ -1193,7 +1210,8 @@ fn table(page: &Page, pf: &mut PageFacts) {
             .iter()
             .flat_map(|c| {
                 merged_header(page, i, c).unwrap_or_else(|| {
-                    labels::column(&c.text)
+                    continued_header(page, i, c)
+                        .or_else(|| labels::column(&c.text))
                         .map(|k| (k, c.x0, c.x1))
                         .into_iter()
                         .collect()
@@ -1464,11 +1482,25 @@ fn rows_from(
             let src = source_of(n, c);
             match col {
                 Some(Column::Description) => {
+                    // A quantity printed so close after the description
+                    // that they make one run (« Kunstrasen grün 3m breit
+                    // 3,00 » over « Artikelbeschreibung | Menge »).
+                    let (text, src) = match quantity_run(cols, c, line) {
+                        Some((d, q, qsrc)) if row.quantity.is_none() => {
+                            row.quantity = Some((q, source_of(n, &qsrc)));
+                            let dsrc = Cell {
+                                x1: qsrc.x0 - 1.0,
+                                ..c.clone()
+                            };
+                            (d, source_of(n, &dsrc))
+                        }
+                        _ => (c.text.clone(), src),
+                    };
                     // Two description columns (« Produkt | Beschreibung »),
                     // or one cut in two: their texts in reading order.
                     row.description = Some(match row.description.take() {
-                        Some((before, first)) => (format!("{before} {}", c.text), first),
-                        None => (c.text.clone(), src),
+                        Some((before, first)) => (format!("{before} {text}"), first),
+                        None => (text, src),
                     });
                 }
                 Some(Column::Quantity) => quantity_and_unit(&mut row, &c.text, src),
@@ -1515,6 +1547,8 @@ fn rows_from(
             }
             _ => row,
         };
+        let mut row = row;
+        thousandths(&mut row);
         if row.net.is_none() && (row.quantity.is_some() || row.unit_price.is_some()) {
             pending = Some(row);
             continue;
@@ -1522,6 +1556,12 @@ fn rows_from(
         if let Some(net) = row.net {
             if rows.len() >= MAX_ROWS {
                 break;
+            }
+            if let Some(prev) = rows.last_mut()
+                && line_discount(&row, line, prev, gap)
+            {
+                prev.net = prev.net.map(|(p, s)| (p.plus(net.0), s));
+                continue;
             }
             // The description lines since the last row: each goes with the
             // row it is nearer to, the next one only when it has no words
@@ -2148,6 +2188,94 @@ fn merged_header(page: &Page, i: usize, c: &Cell) -> Option<Vec<(Column, f32, f3
     Some(vec![(k1, c.x0, split - 0.5), (k2, split + 0.5, c.x1)])
 }
 
+/// « abzgl. 16,7 % Rabatt  −2,00 » just under a line: a discount on that
+/// line alone, printed without a description of its own, taken off the
+/// line's amount (EN 16931 BG-27: the line's net is after it) — only while
+/// that amount is still its quantity × price.
+fn line_discount(row: &Row, line: &Line, prev: &Row, gap: f32) -> bool {
+    static WORDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(r"(?i)(?-u:\b)(?:{DISCOUNT_WORDS}|abzgl)"))
+            .expect("line discount: built-in regex is valid")
+    });
+    let (Some(net), Some((q, _)), Some((p, _)), Some((pn, _))) =
+        (row.net, prev.quantity, prev.unit_price, prev.net)
+    else {
+        return false;
+    };
+    row.description.is_none()
+        && row.quantity.is_none()
+        && row.unit_price.is_none()
+        && net.0.0 < 0
+        && pn.0 > 0
+        && net.0.abs() < pn
+        && q.times(p).near(pn, 1)
+        && gap < 4.0 * line.size.max(6.0)
+        && WORDS.is_match(&line.text())
+}
+
+/// A description cell whose last word is a number lying under the quantity
+/// column: the description without it, the quantity, and the number's
+/// place (estimated from its share of the cell's characters). Only on a
+/// line with figures after it (« Karton 3 x 20 » alone is a description).
+fn quantity_run(cols: &[(Column, f32, f32)], c: &Cell, line: &Line) -> Option<(String, Dec, Cell)> {
+    let (_, q0, q1) = cols.iter().find(|k| k.0 == Column::Quantity)?;
+    if !line
+        .cells
+        .iter()
+        .any(|o| o.x0 > c.x1 && parse_number(&o.text).is_some())
+    {
+        return None;
+    }
+    let (head, last) = c.text.trim_end().rsplit_once(' ')?;
+    let q = parse_number(last)?;
+    let n = c.text.chars().count().max(1) as f32;
+    let at = c.text.len() - last.len();
+    let x0 = c.x0 + (c.x1 - c.x0) * c.text[..at].chars().count() as f32 / n;
+    let place = Cell {
+        text: last.to_string(),
+        x0,
+        ..c.clone()
+    };
+    (!head.trim().is_empty() && place.overlap(*q0 - 2.0, *q1 + 2.0) > 0.0 && x0 > *q0 - 4.0)
+        .then(|| (head.trim().to_string(), q, place))
+}
+
+/// « 5,000 kg » at 5,50 for 27,50: a quantity printed with three decimals
+/// reads as thousands; the row's own arithmetic says which it is.
+fn thousandths(row: &mut Row) {
+    let (Some(q), Some(p), Some(net)) = (&mut row.quantity, &row.unit_price, &row.net) else {
+        return;
+    };
+    let thousandth = Dec(q.0.0 / 1000);
+    if q.0.0 % (1000 * 10_000) == 0
+        && !q.0.times(p.0).near(net.0, 1)
+        && thousandth.times(p.0).near(net.0, 1)
+    {
+        q.0 = thousandth;
+    }
+}
+
+/// A header word broken over two lines (« Preis/ » over « Einheit »,
+/// « Meng.- » over « einheit »): the column the two name together, when
+/// the cell above ends with the break and that whole names a column.
+fn continued_header(page: &Page, i: usize, c: &Cell) -> Option<Column> {
+    let above = page.lines.get(i.checked_sub(1)?)?;
+    if above.y - page.lines[i].y > 2.0 * c.size.max(1.0) {
+        return None;
+    }
+    let top = above
+        .cells
+        .iter()
+        .find(|a| a.overlap(c.x0, c.x1) > 0.5 * (c.x1 - c.x0).min(a.x1 - a.x0))?;
+    let t = top.text.trim();
+    let joined = if t.ends_with('/') {
+        format!("{t}{}", c.text.trim())
+    } else {
+        format!("{}{}", t.strip_suffix('-')?, c.text.trim())
+    };
+    labels::column(&joined)
+}
+
 /// "3 h", "2 jours": a quantity and its unit in one cell.
 fn quantity_and_unit(row: &mut Row, text: &str, src: Source) {
     let mut parts = text.split_whitespace();
@@ -2578,6 +2706,95 @@ mod tests {
         let ids = page_facts(&page).ids;
         let buyer: Vec<(&str, bool)> = ids.iter().map(|i| (i.value.as_str(), i.buyer)).collect();
         assert_eq!(buyer, [("DE234567890", true), ("DE123456789", false)]);
+    }
+
+    #[test]
+    fn a_form_with_small_labels_over_right_aligned_values_and_a_two_line_header_is_read() {
+        use crate::pdf::{PageContent, TextRun};
+        let run = |text: &str, x: f32, y: f32, size: f32| TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 5.0,
+            size,
+            font: "Helvetica".into(),
+        };
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs: vec![
+                    // A small label, its value a few points lower at the
+                    // right edge, beside the address on the left.
+                    run("Rechnungsnummer", 353.0, 755.0, 7.0),
+                    run("80333 München", 51.0, 752.0, 10.0),
+                    run("471102", 541.0, 752.0, 10.0),
+                    run("Rechnungsdatum", 353.0, 741.0, 7.0),
+                    run("05.06.2013", 524.0, 738.0, 10.0),
+                    // « Preis/ » over « Einheit »: the unit price.
+                    run("Menge", 293.0, 553.0, 7.0),
+                    run("Preis/", 410.0, 553.0, 7.0),
+                    run("Pos", 44.0, 543.0, 7.0),
+                    run("Artikelbeschreibung", 180.0, 543.0, 7.0),
+                    run("Einheit", 340.0, 543.0, 7.0),
+                    run("Einheit", 407.0, 543.0, 7.0),
+                    run("Entgelt", 500.0, 543.0, 7.0),
+                    run("USt. %", 555.0, 543.0, 7.0),
+                    // The quantity so close to the description that they
+                    // make one run; then a discount on that line.
+                    run("1", 50.0, 497.0, 9.0),
+                    run("Kunstrasen grün 3m breit", 180.0, 497.0, 9.0),
+                    run("3,00", 302.0, 497.0, 9.0),
+                    run("m²", 342.0, 497.0, 9.0),
+                    run("4,00", 409.0, 497.0, 9.0),
+                    run("12,00", 510.0, 497.0, 9.0),
+                    run("19", 565.0, 497.0, 9.0),
+                    run("abzgl.", 353.0, 470.0, 9.0),
+                    run("16,7% Rabatt", 400.0, 470.0, 9.0),
+                    run("-2,00", 510.0, 470.0, 9.0),
+                    // Three decimals: five, not five thousand.
+                    run("2", 50.0, 431.0, 9.0),
+                    run("Schweinesteak", 180.0, 431.0, 9.0),
+                    run("5,000 kg", 293.0, 431.0, 9.0),
+                    run("5,50", 409.0, 431.0, 9.0),
+                    run("27,50", 510.0, 431.0, 9.0),
+                    run("7", 570.0, 431.0, 9.0),
+                    run("Zwischensumme", 180.0, 300.0, 9.0),
+                    run("37,50", 510.0, 300.0, 9.0),
+                ],
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let pf = page_facts(&page);
+        assert_eq!(pf.number.map(|f| f.value).as_deref(), Some("471102"));
+        assert_eq!(
+            pf.issue_date.map(|f| f.value).as_deref(),
+            Some("2013-06-05")
+        );
+        let rows: Vec<[String; 5]> = pf
+            .rows
+            .iter()
+            .map(|r| {
+                let d =
+                    |v: Option<(Dec, Source)>| v.map(|v| v.0.amount_string()).unwrap_or_default();
+                [
+                    r.description.clone().map(|d| d.0).unwrap_or_default(),
+                    d(r.quantity),
+                    r.unit.clone().map(|u| u.0).unwrap_or_default(),
+                    d(r.unit_price),
+                    d(r.net),
+                ]
+            })
+            .collect();
+        let want =
+            |a: &str, b: &str, c: &str, d: &str, e: &str| [a, b, c, d, e].map(str::to_string);
+        assert_eq!(
+            rows,
+            [
+                want("Kunstrasen grün 3m breit", "3.00", "m²", "4.00", "10.00"),
+                want("Schweinesteak", "5.00", "kg", "5.50", "27.50"),
+            ]
+        );
     }
 
     #[test]

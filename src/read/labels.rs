@@ -479,6 +479,7 @@ pub fn column(text: &str) -> Option<Column> {
         "netto",
         "nettowert",
         "warenwert",
+        "entgelt",
     ]) {
         return Some(Column::Net);
     }
