@@ -67,6 +67,9 @@ pub struct Row {
     pub unit_price: Option<(Dec, Source)>,
     pub vat_rate: Option<(Dec, Source)>,
     pub net: Option<(Dec, Source)>,
+    /// The figure under a column named as no quantity (« # »), which the
+    /// rows' arithmetic may show to be the quantity after all.
+    pub counted: Option<(Dec, Source)>,
 }
 
 /// A VAT breakdown row as printed.
@@ -1209,13 +1212,15 @@ fn table(page: &Page, pf: &mut PageFacts) {
             .cells
             .iter()
             .flat_map(|c| {
-                merged_header(page, i, c).unwrap_or_else(|| {
-                    continued_header(page, i, c)
-                        .or_else(|| labels::column(&c.text))
-                        .map(|k| (k, c.x0, c.x1))
-                        .into_iter()
-                        .collect()
-                })
+                merged_header(page, i, c)
+                    .or_else(|| described_tail(c))
+                    .unwrap_or_else(|| {
+                        continued_header(page, i, c)
+                            .or_else(|| labels::column(&c.text))
+                            .map(|k| (k, c.x0, c.x1))
+                            .into_iter()
+                            .collect()
+                    })
             })
             .collect();
         // A header on two or three lines: cells of the lines just above and
@@ -1398,7 +1403,33 @@ fn widen_to_walls(
 /// description continues the row above.
 pub fn rows_under(page: &Page, hi: usize, cols: &[(Column, f32, f32)]) -> Vec<Row> {
     let header = &page.lines[hi];
-    rows_from(page, hi + 1, header.y, header.size, cols)
+    let mut rows = rows_from(page, hi + 1, header.y, header.size, cols);
+    counted_quantities(&mut rows);
+    rows
+}
+
+/// A table whose quantities sit under a column not named so (« # » over
+/// « 1,00 », « 400,00 »): when no row has a quantity and every row's
+/// figure there times its price is its amount — not all of them 1, which
+/// positions could be — those figures are the quantities.
+fn counted_quantities(rows: &mut [Row]) {
+    let priced: Vec<&Row> = rows.iter().filter(|r| r.net.is_some()).collect();
+    let fits = |r: &&Row| match (r.counted, r.unit_price, r.net) {
+        (Some(q), Some(p), Some(n)) => q.0.times(p.0).near(n.0, 1),
+        _ => false,
+    };
+    if priced.is_empty()
+        || priced.iter().any(|r| r.quantity.is_some())
+        || !priced.iter().all(fits)
+        || priced
+            .iter()
+            .all(|r| r.counted.is_some_and(|q| q.0 == Dec::from_cents(100)))
+    {
+        return;
+    }
+    for r in rows.iter_mut().filter(|r| r.net.is_some()) {
+        r.quantity = r.counted.take();
+    }
 }
 
 /// The rows from line `first` on, under a header (or a page top) at `top`
@@ -1465,7 +1496,12 @@ fn rows_from(
         last_y = line.y;
         let mut row = Row::default();
         let mut other_text = false;
-        for c in &line.cells {
+        let cells: Vec<Cell> = line
+            .cells
+            .iter()
+            .flat_map(|c| split_across(cols, c).unwrap_or_else(|| vec![c.clone()]))
+            .collect();
+        for c in &cells {
             // The column whose header overlaps most, else the nearest.
             let col = cols
                 .iter()
@@ -1521,11 +1557,17 @@ fn rows_from(
                 Some(Column::UnitPrice) => row.unit_price = parse_number(&c.text).map(|d| (d, src)),
                 Some(Column::VatRate) => {
                     row.vat_rate = parse_number(&c.text)
+                        .or_else(|| leading_rate(&c.text))
                         .filter(|r| r.0 <= 100 * 10_000)
                         .map(|d| (d, src))
                 }
                 Some(Column::Net) => row.net = parse_number(&c.text).map(|d| (d, src)),
-                _ => other_text = true,
+                _ => {
+                    other_text = true;
+                    if row.counted.is_none() && has_decimals(&c.text) {
+                        row.counted = parse_number(&c.text).map(|d| (d, src));
+                    }
+                }
             }
         }
         let _ = other_text;
@@ -2213,6 +2255,91 @@ fn line_discount(row: &Row, line: &Line, prev: &Row, gap: f32) -> bool {
         && WORDS.is_match(&line.text())
 }
 
+/// « 7 % VAT (S) », « 19 % USt »: a rate followed by words.
+fn leading_rate(text: &str) -> Option<Dec> {
+    let (n, rest) = text.trim().split_once('%')?;
+    let rest = rest.trim();
+    (rest.is_empty() || rest.starts_with(|c: char| c.is_alphabetic() || c == '('))
+        .then(|| parse_number(n))
+        .flatten()
+}
+
+/// A cell of figures that runs over two or three columns (« 3 m² 19 % VAT
+/// (S) » under « Menge » and « Steuer », their gap too narrow to part
+/// them): cut between its words where each part reads as its column's
+/// value — a quantity (with its unit), a price or amount, a rate. A cell
+/// over the description, or with no such cut, stays whole.
+fn split_across(cols: &[(Column, f32, f32)], c: &Cell) -> Option<Vec<Cell>> {
+    let over: Vec<&(Column, f32, f32)> =
+        cols.iter().filter(|k| c.overlap(k.1, k.2) > 2.0).collect();
+    if !(2..=3).contains(&over.len()) || over.iter().any(|k| k.0 == Column::Description) {
+        return None;
+    }
+    let words: Vec<&str> = c.text.split_whitespace().collect();
+    if words.len() < over.len() || words.len() > 10 {
+        return None;
+    }
+    let fits = |k: Column, t: &str| match k {
+        Column::Quantity => {
+            let mut w = t.split_whitespace();
+            w.next().and_then(parse_number).is_some()
+                && w.next()
+                    .is_none_or(|u| !u.chars().any(|ch| ch.is_ascii_digit()))
+                && w.next().is_none()
+        }
+        Column::UnitPrice | Column::Net => parse_number(t).is_some(),
+        Column::VatRate => parse_number(t).or_else(|| leading_rate(t)).is_some(),
+        Column::Unit => !t.chars().any(|ch| ch.is_ascii_digit()),
+        _ => false,
+    };
+    // Every way of cutting the words into as many parts as columns.
+    let cuts: Vec<Vec<usize>> = match over.len() {
+        2 => (1..words.len()).map(|i| vec![0, i, words.len()]).collect(),
+        _ => (1..words.len())
+            .flat_map(|i| (i + 1..words.len()).map(move |j| (i, j)))
+            .map(|(i, j)| vec![0, i, j, words.len()])
+            .collect(),
+    };
+    let n = c.text.chars().count().max(1) as f32;
+    let w = c.x1 - c.x0;
+    let mut found = cuts.into_iter().filter(|cut| {
+        cut.windows(2)
+            .zip(&over)
+            .all(|(p, k)| fits(k.0, &words[p[0]..p[1]].join(" ")))
+    });
+    let cut = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    // Each part placed by its share of the characters, inside its column.
+    let mut at = 0usize;
+    Some(
+        cut.windows(2)
+            .zip(&over)
+            .map(|(p, k)| {
+                let text = words[p[0]..p[1]].join(" ");
+                let len = text.chars().count();
+                let x0 = c.x0 + w * at as f32 / n;
+                let x1 = (c.x0 + w * (at + len) as f32 / n).min(c.x1);
+                at += len + 1;
+                // Placed by characters, then pulled into its column so the
+                // column test below gives it to the column it was cut for.
+                let (x0, x1) = if x1.min(k.2) - x0.max(k.1) > 0.0 {
+                    (x0, x1)
+                } else {
+                    (k.1, k.2)
+                };
+                Cell {
+                    text,
+                    x0,
+                    x1,
+                    ..c.clone()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// A description cell whose last word is a number lying under the quantity
 /// column: the description without it, the quantity, and the number's
 /// place (estimated from its share of the cell's characters). Only on a
@@ -2253,6 +2380,22 @@ fn thousandths(row: &mut Row) {
     {
         q.0 = thousandth;
     }
+}
+
+/// « Pos Art-Nr-Kunde Beschreibung » in one cell: the position and code
+/// columns, then the description from where its word is printed (placed by
+/// its share of the cell's characters).
+fn described_tail(c: &Cell) -> Option<Vec<(Column, f32, f32)>> {
+    let (head, last) = c.text.trim_end().rsplit_once(' ')?;
+    if labels::column(head)? != Column::Other || labels::column(last)? != Column::Description {
+        return None;
+    }
+    let n = c.text.chars().count().max(1) as f32;
+    let x = c.x0 + (c.x1 - c.x0) * (head.chars().count() + 1) as f32 / n;
+    Some(vec![
+        (Column::Other, c.x0, x - 0.5),
+        (Column::Description, x, c.x1),
+    ])
 }
 
 /// A header word broken over two lines (« Preis/ » over « Einheit »,
@@ -2795,6 +2938,94 @@ mod tests {
                 want("Schweinesteak", "5.00", "kg", "5.50", "27.50"),
             ]
         );
+    }
+
+    #[test]
+    fn figures_run_together_over_two_columns_are_cut_where_each_reads_as_its_column() {
+        let cols = [
+            (Column::Description, 150.0, 220.0),
+            (Column::Quantity, 358.0, 387.0),
+            (Column::VatRate, 431.0, 466.0),
+            (Column::Net, 505.0, 546.0),
+        ];
+        let cell = |text: &str, x0: f32, x1: f32| Cell {
+            text: text.into(),
+            x0,
+            x1,
+            y: 100.0,
+            size: 10.0,
+            font: String::new(),
+        };
+        let parts: Vec<String> = split_across(&cols, &cell("3 m² 19 % VAT (S)", 360.0, 465.0))
+            .expect("cut")
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(parts, ["3 m²", "19 % VAT (S)"]);
+        // Over the description, or with no cut that reads: left whole.
+        assert_eq!(
+            split_across(&cols, &cell("Kunstrasen 3", 200.0, 380.0)),
+            None
+        );
+        assert_eq!(
+            split_across(&cols, &cell("voir annexe", 360.0, 465.0)),
+            None
+        );
+        assert_eq!(leading_rate("7 % VAT (S)"), parse_number("7"));
+        assert_eq!(leading_rate("7 % 100,00"), None);
+    }
+
+    #[test]
+    fn a_header_cell_over_the_position_code_and_description_gives_the_description_its_place() {
+        let c = Cell {
+            text: "Pos Art-Nr-Kunde Beschreibung".into(),
+            x0: 53.0,
+            x1: 221.0,
+            y: 93.0,
+            size: 10.0,
+            font: String::new(),
+        };
+        let cols = described_tail(&c).expect("two columns");
+        assert_eq!(cols[0].0, Column::Other);
+        assert_eq!(cols[1].0, Column::Description);
+        assert!((cols[1].1 - 151.0).abs() < 3.0, "{cols:?}");
+        let alone = Cell {
+            text: "Beschreibung".into(),
+            ..c
+        };
+        assert_eq!(described_tail(&alone), None);
+    }
+
+    #[test]
+    fn figures_under_a_hash_column_are_the_quantities_only_when_the_arithmetic_says_so() {
+        let d = |s: &str| Some((parse_number(s).expect("number"), Source::User));
+        let row = |q: &str, p: &str, n: &str| Row {
+            counted: d(q),
+            unit_price: d(p),
+            net: d(n),
+            ..Row::default()
+        };
+        let mut rows = vec![
+            row("1,00", "160,00", "160,00"),
+            row("400,00", "0,79", "316,00"),
+        ];
+        counted_quantities(&mut rows);
+        let q: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| r.quantity.map(|q| q.0.plain_string()))
+            .collect();
+        assert_eq!(q, [Some("1".to_string()), Some("400".to_string())]);
+        // One row that does not multiply out: positions, not quantities.
+        let mut rows = vec![
+            row("1,00", "160,00", "160,00"),
+            row("2,00", "0,79", "316,00"),
+        ];
+        counted_quantities(&mut rows);
+        assert!(rows.iter().all(|r| r.quantity.is_none()));
+        // All 1: positions as likely as quantities.
+        let mut rows = vec![row("1,00", "160,00", "160,00"), row("1,00", "5,00", "5,00")];
+        counted_quantities(&mut rows);
+        assert!(rows.iter().all(|r| r.quantity.is_none()));
     }
 
     #[test]
