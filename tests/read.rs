@@ -842,3 +842,37 @@ fn learned_discounts_and_fees(in_totals: bool) {
     }
     learned_well(&total);
 }
+
+#[test]
+fn a_seller_name_the_owner_writes_otherwise_is_kept_for_that_seller_only() {
+    for seed in 0..10 {
+        let mut first = invoices::spec(7000 + seed);
+        first.seller.name = "Au bon pain SARL".into();
+        let reading = read_spec(&first);
+        let mut truth: serde_json::Value = serde_json::from_str(&truth_json(&first)).unwrap();
+        truth["BG-4"]["BT-27"] = "Au bon pain".into();
+        let confirmed = en16931::parse(&truth.to_string()).expect("a confirmed reading");
+        let mut layout = learn::confirm(&reading, &confirmed)[0].1.clone();
+        layout.id = 7;
+        let layouts = std::slice::from_ref(&layout);
+        let name = |spec: &Spec| {
+            let again = read::read_bytes(&invoices::pdf(&spec.pages()), layouts).unwrap();
+            let inv = &again.invoices[0];
+            (
+                inv.layout,
+                inv.seller.name.as_ref().map(|n| n.value.clone()),
+            )
+        };
+        let next = invoices::next_of(&first, 8000 + seed);
+        assert_eq!(
+            name(&next),
+            (Some(7), Some("Au bon pain".into())),
+            "seed {seed}: the same seller's next invoice"
+        );
+        // Another seller printing the same template keeps its own name.
+        let mut other = invoices::next_of(&first, 9000 + seed);
+        other.seller = invoices::spec(9500 + seed).seller;
+        let (_, other_name) = name(&other);
+        assert_ne!(other_name.as_deref(), Some("Au bon pain"), "seed {seed}");
+    }
+}

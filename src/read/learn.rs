@@ -133,6 +133,22 @@ fn similarity(a: &[String], b: &[String]) -> f32 {
 
 /// The seller's key: a valid VAT number, SIREN or SIRET, else its name.
 pub fn seller_key(inv: &Invoice) -> Option<String> {
+    id_key(inv).or_else(|| inv.seller.name.as_ref().map(|n| fold(&n.value)))
+}
+
+/// A learned layout's seller: its identifier as confirmed (or read), else
+/// its name as the page prints it — the key the next invoice will give,
+/// even where the owner writes the name otherwise.
+fn layout_key(read: &Invoice, confirmed: &Invoice) -> String {
+    id_key(confirmed)
+        .or_else(|| id_key(read))
+        .or_else(|| seller_key(read))
+        .or_else(|| seller_key(confirmed))
+        .unwrap_or_default()
+}
+
+/// The seller's valid VAT number, SIREN or SIRET (a SIRET as its SIREN).
+fn id_key(inv: &Invoice) -> Option<String> {
     let s = &inv.seller;
     for (f, kind) in [
         (&s.vat, IdKind::Vat),
@@ -150,7 +166,7 @@ pub fn seller_key(inv: &Invoice) -> Option<String> {
             });
         }
     }
-    s.name.as_ref().map(|n| fold(&n.value))
+    None
 }
 
 /// The learned layout for this invoice, if one fits: the same seller and a
@@ -378,7 +394,10 @@ pub fn learn(pages: &[Page], read: &Invoice, confirmed: &Invoice) -> Layout {
         let kind = kind_of(&path);
         let read_field = read_flat.iter().find(|(p, _)| *p == path).map(|(_, f)| f);
         let Some((pi, cell)) = locate(pages, kind, &path, &f.value, read_field) else {
-            if UNPRINTED.contains(&path.as_str()) {
+            // The seller's name as the owner writes it (« Au bon moulin »
+            // where the page prints « Au bon moulin SARL »): kept as
+            // confirmed, for this seller's invoices.
+            if UNPRINTED.contains(&path.as_str()) || path == SELLER_NAME {
                 fields_learned.push(Learned {
                     path,
                     page: 0,
@@ -447,9 +466,7 @@ pub fn learn(pages: &[Page], read: &Invoice, confirmed: &Invoice) -> Layout {
         .collect();
     Layout {
         id: 0,
-        seller_key: seller_key(confirmed)
-            .or_else(|| seller_key(read))
-            .unwrap_or_default(),
+        seller_key: layout_key(read, confirmed),
         seller_name: confirmed
             .seller
             .name
@@ -467,6 +484,11 @@ pub fn learn(pages: &[Page], read: &Invoice, confirmed: &Invoice) -> Layout {
 /// Confirmed values a page may not print, kept as they were confirmed: the
 /// seller's country, the currency, the buyer's country.
 const UNPRINTED: [&str; 3] = ["BG-4/BG-5/BT-40", "BT-5", "BG-7/BG-8/BT-55"];
+
+/// The seller's name: printed otherwise than the owner confirmed it, it is
+/// kept as confirmed, but only for the same seller (a layout matched by its
+/// look alone may be another seller's copy of the same template).
+const SELLER_NAME: &str = "BG-4/BT-27";
 
 /// The table's columns from where the confirmed first line's values sit,
 /// and its header: the nearest line above with as many cells.
@@ -631,12 +653,18 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
         let constant =
             l.path.starts_with("BG-4/") || l.path == "BG-16/BG-17/BT-84" || l.path == "BT-5";
         if l.unprinted {
+            if l.path == SELLER_NAME && seller_key(&general).as_deref() != Some(&layout.seller_key)
+            {
+                continue;
+            }
             // Printed nowhere when confirmed: the confirmed value stands in
             // where the page still says nothing; sure for the seller's own
             // country and the layout's currency, not for the buyer's
             // country (another buyer may live elsewhere).
+            // The seller's name as confirmed wins even over a sure reading:
+            // the owner said how it is written.
             if let Some(slot) = slot(inv, &l.path)
-                && !slot.as_ref().is_some_and(|f| f.sure)
+                && (l.path == SELLER_NAME || !slot.as_ref().is_some_and(|f| f.sure))
             {
                 *slot = Some(Field::new(
                     l.value.clone(),
