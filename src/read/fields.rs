@@ -223,6 +223,29 @@ pub fn page_facts(page: &Page) -> PageFacts {
                     label: String::new(),
                 });
             }
+            // « Gutschrift Nr. 471102 » over « vom 05.03.2018 »: the date
+            // goes on under the number.
+            if pf.issue_date.is_none()
+                && labels::find(&cell.text)
+                    .iter()
+                    .any(|h| matches!(h.label, Label::InvoiceNo | Label::CreditNo))
+                && let Some(below) = page.lines.get(li + 1)
+                && cell.y - below.y < 2.0 * cell.size.max(1.0)
+                && let Some(c) = below
+                    .cells
+                    .iter()
+                    .find(|b| b.overlap(cell.x0, cell.x1) > 0.0)
+                && let Some(m) = DATE_AFTER.captures(&c.text)
+                && m.get(0)
+                    .is_some_and(|m| c.text[..m.start()].trim().is_empty())
+                && let Some(d) = parse_date(&m[1])
+            {
+                pf.issue_date = Some(Found {
+                    value: d,
+                    source: source_of(page.number, c),
+                    label: String::new(),
+                });
+            }
             let hits = labels::find(&cell.text);
             for (hi, hit) in hits.iter().enumerate() {
                 let next_start = hits.get(hi + 1).map(|h| h.start);
@@ -1007,6 +1030,27 @@ fn labelled_block(page: &Page, bi: usize, used: &mut Vec<usize>) -> Option<Party
         })
     {
         cells = nb.cells.iter().map(|&c| page.cell(c).clone()).collect();
+        used.push(nbi);
+    }
+    // The address going on after a blank line (« MUSTERLIEFERANT GMBH »,
+    // then « BAHNHOFSTRASSE 99 | 99199 MUSTERHAUSEN » two lines lower):
+    // the block just under it, in the same column.
+    if !cells.is_empty()
+        && !cells.iter().any(|c| postcode_city(c.text.trim()).is_some())
+        && let Some(size) = cells.last().map(|c| c.size.max(4.0))
+        && let Some((nbi, nb)) = page.blocks.iter().enumerate().find(|(i, nb)| {
+            *i != bi
+                && !used.contains(i)
+                && nb.top < b.bottom
+                && b.bottom - nb.top < 3.0 * size
+                && (nb.x0 - b.x0).abs() < 3.0
+        })
+        && nb
+            .cells
+            .iter()
+            .any(|&c| postcode_city(page.cell(c).text.trim()).is_some())
+    {
+        cells.extend(nb.cells.iter().map(|&c| page.cell(c).clone()));
         used.push(nbi);
     }
     used.push(bi);
@@ -1923,6 +1967,19 @@ fn inside(s: &Source, bbox: [f32; 4]) -> bool {
     }
 }
 
+/// How far under a party's block a place is, when it goes on that block's
+/// stack (« USt.-Id.-Nr. : DE136695976 » printed a line or two under the
+/// buyer's address, aligned with it).
+fn under(s: &Source, bbox: [f32; 4]) -> Option<f32> {
+    match s {
+        Source::Page { x, y, h, .. } => {
+            let gap = bbox[1] - (*y + *h);
+            ((*x - bbox[0]).abs() <= 3.0 && (0.0..=30.0).contains(&gap)).then_some(gap)
+        }
+        _ => None,
+    }
+}
+
 /// Puts one invoice together from the facts of its pages.
 pub fn invoice(pages: &[Page], facts: &[PageFacts]) -> Invoice {
     let mut inv = Invoice {
@@ -1977,7 +2034,15 @@ pub fn invoice(pages: &[Page], facts: &[PageFacts]) -> Invoice {
     // buyer word; else the seller's (letterhead and legal footer).
     let seller_block = first(facts, |p| p.seller.as_ref());
     for id in facts.iter().flat_map(|p| p.ids.iter()) {
-        let is_buyer = id.buyer || buyer_block.is_some_and(|b| inside(&id.source, b.bbox));
+        let gap = |block: Option<&PartyBlock>| block.and_then(|b| under(&id.source, b.bbox));
+        let under_buyer = !id.edge
+            && match (gap(buyer_block), gap(seller_block)) {
+                (Some(b), Some(s)) => b < s,
+                (Some(_), None) => true,
+                _ => false,
+            };
+        let is_buyer =
+            id.buyer || under_buyer || buyer_block.is_some_and(|b| inside(&id.source, b.bbox));
         // Sure only when its place says whose it is, not by default.
         let placed =
             is_buyer || id.edge || seller_block.is_some_and(|b| inside(&id.source, b.bbox));
@@ -3026,6 +3091,56 @@ mod tests {
         let mut rows = vec![row("1,00", "160,00", "160,00"), row("1,00", "5,00", "5,00")];
         counted_quantities(&mut rows);
         assert!(rows.iter().all(|r| r.quantity.is_none()));
+    }
+
+    #[test]
+    fn party_blocks_broken_by_a_blank_line_their_ids_under_them_and_a_date_under_the_number() {
+        use crate::pdf::{PageContent, TextRun};
+        let run = |text: &str, x: f32, y: f32| TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 4.5,
+            size: 8.0,
+            font: "Helvetica".into(),
+        };
+        let runs = vec![
+            run("Gutschrift Nr. 471102", 366.0, 490.0),
+            run("vom 05.03.2018", 366.0, 480.0),
+            run("Lieferant", 40.0, 473.0),
+            run("Käufer", 210.0, 473.0),
+            run("MUSTERLIEFERANT GMBH", 40.0, 464.0),
+            run("MUSTER-KUNDE GMBH", 210.0, 464.0),
+            // A blank line, then the street and the town.
+            run("BAHNHOFSTRASSE 99", 40.0, 442.0),
+            run("KUNDENWEG 88", 210.0, 442.0),
+            run("99199 MUSTERHAUSEN", 40.0, 433.0),
+            run("40235 DUESSELDORF", 210.0, 433.0),
+            // The buyer's VAT number a line under its address.
+            run("USt-IdNr. DE136695976", 210.0, 415.0),
+        ];
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs,
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let pf = page_facts(&page);
+        assert_eq!(
+            pf.issue_date.as_ref().map(|f| f.value.as_str()),
+            Some("2018-03-05")
+        );
+        let city = |b: &Option<PartyBlock>| b.as_ref().and_then(|b| b.city.clone()).map(|c| c.0);
+        assert_eq!(city(&pf.seller).as_deref(), Some("MUSTERHAUSEN"));
+        assert_eq!(city(&pf.buyer).as_deref(), Some("DUESSELDORF"));
+        let inv = invoice(std::slice::from_ref(&page), std::slice::from_ref(&pf));
+        assert_eq!(
+            inv.buyer.vat.map(|f| f.value).as_deref(),
+            Some("DE136695976")
+        );
+        assert_eq!(inv.seller.vat, None);
     }
 
     #[test]
