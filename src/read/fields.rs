@@ -470,13 +470,31 @@ fn labelled(
                 let mut column: Vec<(Dec, Source)> = Vec::new();
                 let mut prev_y = cell.y;
                 for b in page.lines.iter().skip(li + 1).take(12) {
-                    if prev_y - b.y > 2.5 * cell.size.max(1.0) {
+                    // The first amount may sit a little lower (a totals
+                    // box's header over its row of amounts).
+                    let reach = if column.is_empty() { 3.0 } else { 2.5 };
+                    if prev_y - b.y > reach * cell.size.max(1.0) {
                         break;
                     }
-                    let Some(found) = b
+                    let mut under = b
                         .cells
                         .iter()
                         .filter(|c| c.overlap(cell.x0 - 4.0, cell.x1 + 4.0) > 0.0)
+                        .peekable();
+                    // A line with nothing under the label (a sentence of the
+                    // legal notes beside the totals box) is passed over.
+                    if under.peek().is_none() {
+                        continue;
+                    }
+                    // A line of its own label (« Acompte : 10,00 », « NET A
+                    // PAYER ») ends the column.
+                    if b.cells.iter().any(|c| {
+                        c.text.trim_end().ends_with(':')
+                            || labels::find(&c.text).iter().any(|h| h.label.is_total())
+                    }) {
+                        break;
+                    }
+                    let Some(found) = under
                         .find_map(|c| amount_of(&c.text).map(|a| (a, source_of(page.number, c))))
                     else {
                         break;
@@ -853,9 +871,42 @@ const STREET_WORDS: &[&str] = &[
     "cs",
 ];
 
+/// « 35 rue d'ici », « Bahnhofstraße 99 », « 12 High Street »: a number
+/// first, or a street word among the line's words.
+fn street_like(t: &str) -> bool {
+    let folded = crate::text::fold(t);
+    t.starts_with(|c: char| c.is_ascii_digit())
+        || folded
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| STREET_WORDS.contains(&w) || w.ends_with("strasse") || w.ends_with("str"))
+}
+
+/// « 06000 NICE, DE », « 75018 Paris, France »: the line without the
+/// country printed after a comma, and that country's code.
+fn country_after(t: &str) -> (&str, Option<String>) {
+    let Some((head, tail)) = t.rsplit_once(',') else {
+        return (t, None);
+    };
+    let tail = tail.trim();
+    let code = if tail.len() == 2 && tail.chars().all(|c| c.is_ascii_uppercase()) {
+        Some(tail.to_string())
+    } else {
+        let folded = crate::text::fold(tail);
+        COUNTRIES
+            .iter()
+            .find(|(name, _)| folded == *name)
+            .map(|(_, code)| code.to_string())
+    };
+    match code {
+        Some(c) => (head.trim_end(), Some(c)),
+        None => (t, None),
+    }
+}
+
 /// A postcode and city line ("75001 Paris", "D-80333 München"), not a
 /// street ("1242 chemin de l'olive").
 pub fn postcode_city(t: &str) -> Option<(String, String)> {
+    let (t, _) = country_after(t);
     let m = POSTCODE_RE.captures(t)?;
     let city = m[2].trim().to_string();
     let first = crate::text::fold(city.split_whitespace().next()?);
@@ -965,11 +1016,26 @@ fn party_from(page: &Page, cells: &[&Cell]) -> PartyBlock {
             if p.postcode.is_none() {
                 p.postcode = Some((pc, source_of(n, c)));
                 p.city = Some((city, source_of(n, c)));
-                if let Some(pc) = prev
+                if let (_, Some(code)) = country_after(t) {
+                    p.country = Some((code, source_of(n, c)));
+                }
+                // The street: the line before the town, unless an earlier
+                // line after the name reads as one (« 58 rue de la mer »
+                // over « Buyer line 2 »).
+                let named = p.name.as_ref().map(|(nm, _)| nm.as_str());
+                let street = cells
+                    .iter()
+                    .take_while(|s| !std::ptr::eq(**s, *c))
+                    .skip_while(|s| Some(s.text.trim()) != named)
+                    .skip(1)
+                    .find(|s| street_like(s.text.trim()))
+                    .copied()
+                    .or(prev);
+                if let Some(st) = street
                     && p.street.is_none()
-                    && p.name.as_ref().is_some_and(|(nm, _)| nm != &pc.text)
+                    && named.is_some_and(|nm| nm != st.text)
                 {
-                    p.street = Some((pc.text.clone(), source_of(n, pc)));
+                    p.street = Some((st.text.clone(), source_of(n, st)));
                 }
             }
         } else if let Some((_, code)) = {
@@ -2486,6 +2552,11 @@ fn continued_header(page: &Page, i: usize, c: &Cell) -> Option<Column> {
 
 /// "3 h", "2 jours": a quantity and its unit in one cell.
 fn quantity_and_unit(row: &mut Row, text: &str, src: Source) {
+    // « 5,00% sur 100,00 EUR » under the quantity: a discount's rate and
+    // base, no quantity.
+    if text.contains('%') {
+        return;
+    }
     let mut parts = text.split_whitespace();
     if let Some(q) = parts.next().and_then(parse_number) {
         row.quantity = Some((q, src));
@@ -3141,6 +3212,97 @@ mod tests {
             Some("DE136695976")
         );
         assert_eq!(inv.seller.vat, None);
+    }
+
+    #[test]
+    fn a_totals_box_over_its_amounts_with_notes_beside_and_a_paid_line_under_is_read() {
+        use crate::pdf::{PageContent, TextRun};
+        let run = |text: &str, x: f32, y: f32| TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 4.0,
+            size: 8.0,
+            font: "Helvetica".into(),
+        };
+        let runs = vec![
+            run("TOTAL HT", 427.0, 217.0),
+            run("TOTAL TVA", 499.0, 217.0),
+            run("TOTAL TTC", 584.0, 217.0),
+            // Legal notes to the left, between the labels and amounts.
+            run("base de trois fois le taux d'intérêt légal.", 50.0, 212.0),
+            run(
+                "Indemnité forfaitaire pour frais de recouvrement",
+                50.0,
+                201.0,
+            ),
+            run("100,00", 437.0, 196.0),
+            run("10,00", 513.0, 196.0),
+            run("110,00", 590.0, 196.0),
+            run("Acompte :", 510.0, 175.0),
+            run("10,00", 590.0, 175.0),
+            run("NET A PAYER", 388.0, 150.0),
+            run("100,00 EUR", 550.0, 150.0),
+        ];
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs,
+                media_box: [0.0, 0.0, 700.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let pf = page_facts(&page);
+        let got = |k: Label| {
+            pf.totals
+                .iter()
+                .filter(|t| t.kind == k)
+                .map(|t| t.amount.amount_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(got(Label::WithoutTax), ["100.00"]);
+        assert_eq!(got(Label::WithTax), ["110.00"]);
+        assert_eq!(got(Label::Due), ["100.00"]);
+    }
+
+    #[test]
+    fn an_address_with_its_country_after_a_comma_and_a_second_line_before_the_town() {
+        assert_eq!(
+            postcode_city("06000 NICE, DE"),
+            Some(("06000".into(), "NICE".into()))
+        );
+        assert_eq!(
+            country_after("75018 Paris, France").1.as_deref(),
+            Some("FR")
+        );
+        assert_eq!(country_after("Paris, 8e").1, None);
+        let cell = |t: &str, y: f32| Cell {
+            text: t.into(),
+            x0: 306.0,
+            x1: 380.0,
+            y,
+            size: 9.0,
+            font: String::new(),
+        };
+        let cells = [
+            cell("LE CLIENT", 745.0),
+            cell("58 rue de la mer", 733.0),
+            cell("Buyer line 2", 718.0),
+            cell("06000 NICE, DE", 708.0),
+        ];
+        let refs: Vec<&Cell> = cells.iter().collect();
+        let page = crate::read::layout::page(1, &crate::pdf::PageContent::default());
+        let p = party_from(&page, &refs);
+        let v = |f: &Option<(String, Source)>| f.as_ref().map(|f| f.0.clone());
+        assert_eq!(v(&p.name).as_deref(), Some("LE CLIENT"));
+        assert_eq!(v(&p.street).as_deref(), Some("58 rue de la mer"));
+        assert_eq!(v(&p.city).as_deref(), Some("NICE"));
+        assert_eq!(v(&p.country).as_deref(), Some("DE"));
+        assert!(!p.country_guessed);
+        // A discount's rate under the quantity is no quantity.
+        let mut row = Row::default();
+        quantity_and_unit(&mut row, "5,00% sur 100,00 EUR", Source::User);
+        assert_eq!(row.quantity, None);
     }
 
     #[test]
