@@ -417,10 +417,15 @@ fn labelled(
                 Label::BuyerRef => &mut pf.buyer_ref,
                 _ => &mut pf.contract_ref,
             };
+            // A buyer's reference may be a code of letters alone (Chorus
+            // Pro's « SERVICE EXECUTANT : SERVEXEC »).
+            let buyer_code = hit.label == Label::BuyerRef;
             if slot.is_none()
-                && let Some((v, s)) = cands()
-                    .into_iter()
-                    .find_map(|(t, s)| reference(&t).map(|v| (v, s)))
+                && let Some((v, s)) = cands().into_iter().find_map(|(t, s)| {
+                    reference(&t)
+                        .or_else(|| buyer_code.then(|| letter_code(&t)).flatten())
+                        .map(|v| (v, s))
+                })
             {
                 *slot = Some(found(v, s));
             }
@@ -526,6 +531,19 @@ fn labelled(
         }
         _ => {}
     }
+}
+
+/// A code written in capitals with no digit (« SERVEXEC », « ACHATS_IDF »):
+/// the whole value, one word of three to forty letters, underscores or
+/// hyphens.
+fn letter_code(text: &str) -> Option<String> {
+    let t = text.trim().trim_start_matches([':', '.', '#']).trim();
+    let ok = !t.contains(char::is_whitespace)
+        && (3..=MAX_REF_CHARS).contains(&t.chars().count())
+        && t.chars().any(|c| c.is_ascii_uppercase())
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "-_".contains(c));
+    ok.then(|| t.to_string())
 }
 
 /// The first word-run that looks like a reference: digits present, no
@@ -3315,6 +3333,15 @@ mod tests {
         assert_eq!(parse_date("March 5, 2026").as_deref(), Some("2026-03-05"));
         assert_eq!(parse_date("31/02/2026"), None);
         assert_eq!(parse_date("F-2026-001"), None);
+    }
+
+    #[test]
+    fn a_buyer_code_may_be_letters_alone_but_no_word() {
+        assert_eq!(letter_code(" : SERVEXEC").as_deref(), Some("SERVEXEC"));
+        assert_eq!(letter_code("ACHATS_IDF").as_deref(), Some("ACHATS_IDF"));
+        assert_eq!(letter_code("Monsieur Dupont"), None);
+        assert_eq!(letter_code("Dupont"), None);
+        assert_eq!(letter_code("AB"), None);
     }
 
     #[test]

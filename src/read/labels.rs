@@ -70,7 +70,7 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::InvoiceNo,
-        r"\bfactures?\s*<NUM>|\b<NUM>\s*(?:de\s+)?(?:la\s+)?facture\b|\br[ée]f(?:[ée]rence|\.)?\s+(?:de\s+la\s+)?facture\b|\b(?:tax\s+)?invoice\s*(?:<NUM>|id\b|ref(?:erence)?\b)|\brechnungs\s*-?\s*(?:<NUM>)|\brechnungsnummer\b|\brechnungsnr\b\.?|\b(?:handels|teil|schluss|abschlags)?rechnung\b[^:]{0,40}?\s<NUM>|\b(?:handels|teil|schluss|abschlags)?rechnung\s+(?:<NUM>)|\brechnung\s*-?\s*(?:<NUM>)|\bbeleg\s*-?\s*(?:nummer\b|nr\b\.?)|\bfactuur\s*(?:nummer\b|nr\b\.?|<NUM>)|^\s*factuur\s*:?\s*$|\bdocument\s*(?:<NUM>)",
+        r"\bfactures?\s*<NUM>|\b<NUM>\s*(?:de\s+)?(?:la\s+)?facture\b|\br[ée]f(?:[ée]rence|\.)?\s+(?:de\s+la\s+)?facture\b|\b(?:tax\s+)?invoice\s*(?:<NUM>|id\b|ref(?:erence)?\b)|\brechnungs\s*-?\s*(?:<NUM>)|\brechnungsnummer\b|\brechnungsnr\b\.?|\b(?:handels|teil|schluss|abschlags|miet|pacht)?rechnung\b[^:]{0,40}?\s<NUM>|\b(?:handels|teil|schluss|abschlags|miet|pacht)?rechnung\s+(?:<NUM>)|\brechnung\s*-?\s*(?:<NUM>)|\bbeleg\s*-?\s*(?:nummer\b|nr\b\.?)|\bfactuur\s*(?:nummer\b|nr\b\.?|<NUM>)|^\s*factuur\s*:?\s*$|\bdocument\s*(?:<NUM>)",
     ),
     (
         Label::IssueDate,
@@ -90,11 +90,11 @@ const LABELS: &[(Label, &str)] = &[
     ),
     (
         Label::OrderRef,
-        r"\bbon\s+de\s+commande\b|\b<NUM>\s*(?:de\s+)?commande\b|\bcommande\s*<NUM>|\br[ée]f(?:[ée]rence|\.)?\s*(?:de\s+)?commande\b|\b<NUM>\s*(?:d'\s*)?engagement\b|\bengagement\b|\bp\.?\s*o\.?\s*(?:<NUM>|:)|\bpurchase\s+order\b(?:\s*(?:<NUM>|ref(?:erence)?\b))?|\border\s*(?:<NUM>|ref(?:erence)?\b)|\bbestell\s*-?\s*(?:<NUM>)|\bbestellnummer\b|\bbestellnr\b\.?|\bihre\s+bestellung\b|\bauftrags\s*-?\s*(?:<NUM>|nummer\b)",
+        r"\bbon\s+de\s+commande\b|\b<NUM>\s*(?:de\s+)?commande\b|\bcommande\s*<NUM>|\br[ée]f(?:[ée]rence|\.)?\s*(?:de\s+)?commande\b|\b<NUM>\s*(?:d'\s*)?engagement\b|\bengagement\b|\bp\.?\s*o\.?\s*(?:<NUM>|:)|\bpurchase\s+order\b(?:\s*(?:<NUM>|ref(?:erence)?\b))?|\border\s*(?:<NUM>|ref(?:erence)?\b)|\bbestell\s*-?\s*(?:<NUM>)|\bbestellnummer\b|\bbestellnr\b\.?|\bihre\s+bestellung\b|^\s*bestellung\s*:?\s*$|\byour\s+order\b|\bauftrags\s*-?\s*(?:<NUM>|nummer\b)",
     ),
     (
         Label::ContractRef,
-        r"\b(?:<NUM>\s*(?:de\s+)?)?contrat\s*(?:<NUM>)?|\bcontract\s*(?:<NUM>|ref(?:erence)?\b)|\bvertrags\s*-?\s*(?:<NUM>|nummer\b)",
+        r"\b(?:<NUM>\s*(?:de\s+)?)?contrat\s*(?:<NUM>)?|\bcontract\s*(?:<NUM>|ref(?:erence)?\b)|\bvertrags\s*-?\s*(?:<NUM>|nummer\b)|\bagreement\s*(?:<NUM>|ref(?:erence)?\b\.?)",
     ),
     (Label::Siret, r"\bsiret\b"),
     (Label::Siren, r"\bsiren\b"),
@@ -587,6 +587,15 @@ mod tests {
         assert_eq!(kinds("Summe gesamt"), [Label::WithTax]);
         assert_eq!(kinds("Amount to pay"), [Label::Due]);
         assert_eq!(kinds("Tax"), [Label::Tax]);
+        assert_eq!(
+            kinds("Mietrechnung Nr. 9314110911/00/M/00/N"),
+            [Label::InvoiceNo]
+        );
+        assert_eq!(kinds("Bestellung:"), [Label::OrderRef]);
+        assert_eq!(kinds("Your order AB321"), [Label::OrderRef]);
+        assert_eq!(kinds("Agreement Ref."), [Label::ContractRef]);
+        // « Bestellung » inside a sentence is no label of its own.
+        assert!(!kinds("Rechnung gemäß Bestellung vom 01.03.2018").contains(&Label::OrderRef));
         // « München, den 01.11.2024 », « Paris, le 3 mars 2026 ».
         assert_eq!(kinds("München, den"), [Label::IssueDate]);
         assert_eq!(kinds("Paris, le"), [Label::IssueDate]);
