@@ -663,14 +663,18 @@ static DATE_MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 fn month(word: &str) -> Option<u32> {
     let w = crate::text::fold(word);
     const MONTHS: [&[&str]; 12] = [
-        &["janvier", "january", "januar", "jan", "janv", "jänner"],
-        &["fevrier", "february", "februar", "feb", "fev", "fevr"],
-        &["mars", "march", "marz", "mar", "maerz"],
+        &[
+            "janvier", "january", "januar", "jan", "janv", "jänner", "januari",
+        ],
+        &[
+            "fevrier", "february", "februar", "feb", "fev", "fevr", "februari",
+        ],
+        &["mars", "march", "marz", "mar", "maerz", "maart", "mrt"],
         &["avril", "april", "apr", "avr"],
-        &["mai", "may"],
+        &["mai", "may", "mei"],
         &["juin", "june", "juni", "jun"],
         &["juillet", "july", "juli", "jul", "juil"],
-        &["aout", "august", "aug"],
+        &["aout", "august", "aug", "augustus"],
         &["septembre", "september", "sep", "sept"],
         &["octobre", "october", "oktober", "oct", "okt"],
         &["novembre", "november", "nov"],
@@ -731,7 +735,7 @@ static SIREN_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([0-9]{3}[ \u{a0}.]?[0-9]{3}[ \u{a0}.]?[0-9]{3})\b").expect("siren")
 });
 static VAT_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:FR|DE|BE|IT|ES|NL|LU|AT|CH|GB|IE|PT|PL|SE|DK|FI)[ \u{a0}]?[0-9A-Z]{2}[ \u{a0}]?[0-9]{3}[ \u{a0}]?[0-9]{3}[ \u{a0}]?[0-9]{0,5})\b")
+    Regex::new(r"\b(NL[0-9]{9}B[0-9]{2}|(?:FR|DE|BE|IT|ES|NL|LU|AT|CH|GB|IE|PT|PL|SE|DK|FI)[ \u{a0}]?[0-9A-Z]{2}[ \u{a0}]?[0-9]{3}[ \u{a0}]?[0-9]{3}[ \u{a0}]?[0-9]{0,5})\b")
         .expect("vat")
 });
 
@@ -3331,8 +3335,18 @@ mod tests {
         assert_eq!(parse_date("5 mars 2026").as_deref(), Some("2026-03-05"));
         assert_eq!(parse_date("5. März 2026").as_deref(), Some("2026-03-05"));
         assert_eq!(parse_date("March 5, 2026").as_deref(), Some("2026-03-05"));
+        assert_eq!(parse_date("29 maart 2014").as_deref(), Some("2014-03-29"));
         assert_eq!(parse_date("31/02/2026"), None);
         assert_eq!(parse_date("F-2026-001"), None);
+    }
+
+    #[test]
+    fn a_dutch_vat_number_is_recognised_without_a_label() {
+        let found: Vec<&str> = VAT_RE
+            .find_iter("BTW NL810433941B01")
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(found, ["NL810433941B01"]);
     }
 
     #[test]

@@ -58,7 +58,7 @@ const NUM: &str = r"(?:n\s*[°º˚o]\.?|no\b\.?|nr\b\.?|num[ée]ro\b|num\b\.?|nu
 const LABELS: &[(Label, &str)] = &[
     (
         Label::DueDate,
-        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bpayment\s+due\b|\bdate\s+limite\s+de\s+(?:paiement|r[ée]glement)\b|\bvervaldatum\b|\bremit\s+(?:until|by|before)\b|(?:^|\s)[üu]berweisen\s+sie\s+(?:bitte\s+)?bis\s+(?:zum\s+)?",
+        r"\bdue\s+date\b|\bdate\s+(?:d'\s*|de\s+)?[ée]ch[ée]ance\b|(?:^|\s)[ée]ch[ée]ance\b|\bpayable\s+(?:le|avant\s+le|by|until)\b|\bf[äa]llig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bnetto\s+bis(?:\s+zum)?\b|\bpayment\s+due\b|\bdate\s+limite\s+de\s+(?:paiement|r[ée]glement)\b|\bvervaldatum\b|\bremit\s+(?:until|by|before)\b|(?:^|\s)[üu]berweisen\s+sie\s+(?:bitte\s+)?bis\s+(?:zum\s+)?",
     ),
     (
         Label::Ignore,
@@ -592,6 +592,10 @@ mod tests {
             [Label::InvoiceNo]
         );
         assert_eq!(kinds("Bestellung:"), [Label::OrderRef]);
+        assert_eq!(
+            kinds("Zahlbar innerhalb 30 Tagen netto bis 04.07.2013"),
+            [Label::DueDate]
+        );
         assert_eq!(kinds("Your order AB321"), [Label::OrderRef]);
         assert_eq!(kinds("Agreement Ref."), [Label::ContractRef]);
         // « Bestellung » inside a sentence is no label of its own.
