@@ -895,9 +895,17 @@ const STREET_WORDS: &[&str] = &[
 
 /// « 35 rue d'ici », « Bahnhofstraße 99 », « 12 High Street »: a number
 /// first, or a street word among the line's words.
-fn street_like(t: &str) -> bool {
+pub fn street_like(t: &str) -> bool {
     let folded = crate::text::fold(t);
-    t.starts_with(|c: char| c.is_ascii_digit())
+    // « Musterweg 1 », « Hauptstr. 5a »: a house number last.
+    let numbered_last = t.split_whitespace().count() >= 2
+        && t.split_whitespace().last().is_some_and(|w| {
+            w.starts_with(|c: char| c.is_ascii_digit())
+                && w.chars().count() <= 5
+                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    numbered_last
+        || t.starts_with(|c: char| c.is_ascii_digit())
         || folded
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| STREET_WORDS.contains(&w) || w.ends_with("strasse") || w.ends_with("str"))
@@ -953,7 +961,7 @@ fn only_label(t: &str) -> bool {
 /// an envelope window (« ACME GmbH • Str. 25 • 91710 Ort »), a sentence
 /// that announces what follows (« … le compte suivant : »), a web or mail
 /// address, figures alone.
-fn not_a_name(t: &str) -> bool {
+pub fn not_a_name(t: &str) -> bool {
     let f = crate::text::fold(t);
     let w = f.trim().trim_end_matches([':', '.', ' ']);
     const ALONE: [&str; 21] = [

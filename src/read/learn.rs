@@ -691,6 +691,17 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
                 value_in(kind, &c.text).map(|v| (v, fields::source_of(page.number, c), anchored))
             })
         });
+        // A party's name or street read at a bare place that does not look
+        // like one (the block has a line more or less than when learned:
+        // « Hans Muster » where the street was) leaves the general
+        // reading's value.
+        let found = found.filter(|(v, _, anchored)| {
+            *anchored
+                || constant
+                || party_shape(&l.path, v)
+                || same_value(kind, &l.value, v)
+                || general_lacks(&general, &l.path)
+        });
         let Some(slot) = slot(inv, &l.path) else {
             continue;
         };
@@ -760,6 +771,22 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
         words_at_learned_places(inv, whole);
     }
     reasons_of_the_layout(layout, inv);
+}
+
+/// Whether a value read for a party's name or street looks like one (other
+/// paths: always).
+fn party_shape(path: &str, v: &str) -> bool {
+    match path.rsplit('/').next() {
+        Some("BT-27" | "BT-44") => !fields::not_a_name(v),
+        Some("BT-35" | "BT-50") => fields::street_like(v),
+        _ => true,
+    }
+}
+
+/// The general reading found nothing for this path.
+fn general_lacks(general: &Invoice, path: &str) -> bool {
+    let mut g = general.clone();
+    slot(&mut g, path).is_none_or(|s| s.is_none())
 }
 
 /// A discount's or a fee's reason is sure when the owner confirmed the very
@@ -1051,4 +1078,83 @@ pub fn confirm(reading: &super::Reading, confirmed: &[Invoice]) -> Vec<(usize, L
         out.push((i, learn(&pages, read, want)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::{PageContent, TextRun};
+
+    fn page(lines: &[(&str, f32, f32)]) -> PageContent {
+        PageContent {
+            runs: lines
+                .iter()
+                .map(|&(text, x, y)| TextRun {
+                    text: text.into(),
+                    x,
+                    y,
+                    width: text.chars().count() as f32 * 5.0,
+                    size: 10.0,
+                    font: "Helvetica".into(),
+                })
+                .collect(),
+            media_box: [0.0, 0.0, 595.0, 842.0],
+            ..Default::default()
+        }
+    }
+
+    fn invoice_page(buyer: &[&str], number: &str) -> PageContent {
+        let mut lines = vec![
+            ("Lieferant GmbH", 350.0, 780.0),
+            ("Lieferantenstraße 20", 350.0, 768.0),
+            ("80333 München", 350.0, 756.0),
+            ("Rechnung Nr. ", 50.0, 500.0),
+            (number, 130.0, 500.0),
+        ];
+        for (i, l) in buyer.iter().enumerate() {
+            lines.push((l, 50.0, 700.0 - 12.0 * i as f32));
+        }
+        page(&lines)
+    }
+
+    #[test]
+    fn a_buyer_block_with_a_line_more_keeps_the_general_reading_of_its_street() {
+        let first = super::super::read_pages(
+            &[invoice_page(
+                &["Kunden AG", "Kundenstraße 15", "69876 Frankfurt"],
+                "4711",
+            )],
+            &[],
+        );
+        let confirmed = super::super::en16931::parse(
+            r#"{"BT-1": "4711", "BG-4": {"BT-27": "Lieferant GmbH"},
+                "BG-7": {"BT-44": "Kunden AG",
+                         "BG-8": {"BT-50": "Kundenstraße 15", "BT-53": "69876", "BT-52": "Frankfurt"}}}"#,
+        )
+        .expect("a confirmed reading");
+        let mut layout = confirm(&first, &confirmed)[0].1.clone();
+        layout.id = 3;
+        // The next invoice's buyer has a contact line under its name: the
+        // street is a line lower than where it was learned.
+        let next = super::super::read_pages(
+            &[invoice_page(
+                &[
+                    "Other AG",
+                    "z. Hd. Hans Muster",
+                    "Hauptstraße 5",
+                    "10115 Berlin",
+                ],
+                "4712",
+            )],
+            std::slice::from_ref(&layout),
+        );
+        let inv = &next.invoices[0];
+        assert_eq!(inv.layout, Some(3));
+        assert_eq!(
+            inv.buyer.street.as_ref().map(|f| f.value.as_str()),
+            Some("Hauptstraße 5")
+        );
+        assert!(fields::street_like("Musterweg 1"));
+        assert!(!fields::street_like("Hans Muster"));
+    }
 }
