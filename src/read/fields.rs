@@ -2004,6 +2004,66 @@ pub fn currency_printed(pages: &[Page], inv: &mut Invoice) {
 }
 
 /// The rates of the VAT breakdown's sure rows.
+/// Lines printed without their VAT rate, on an invoice of several rates:
+/// a line whose amount is the base of one rate and of no other line takes
+/// that rate; then, when one rate is left, the lines left take it if they
+/// sum to its base. Never sure (the arithmetic points, the page does not
+/// say), and nothing when the invoice has discounts or fees on the whole
+/// (they enter the bases too).
+fn rates_from_bases(inv: &mut Invoice) {
+    if !inv.allowances.is_empty() || !inv.charges.is_empty() {
+        return;
+    }
+    let dec = |f: &Option<Field>| f.as_ref().and_then(|f| Dec::parse_plain(&f.value));
+    let mut open: Vec<(Field, Dec)> = inv
+        .vat
+        .iter()
+        .filter_map(|v| Some((v.rate.clone()?, dec(&v.base)?)))
+        .collect();
+    let mut free: Vec<usize> = (0..inv.lines.len())
+        .filter(|&i| {
+            inv.lines[i]
+                .vat_rate
+                .as_ref()
+                .is_none_or(|r| r.value.trim().is_empty())
+                && dec(&inv.lines[i].net).is_some()
+        })
+        .collect();
+    if open.len() < 2 || free.is_empty() {
+        return;
+    }
+    let unsure = |f: &Field| Field {
+        sure: false,
+        ..f.clone()
+    };
+    loop {
+        let single = open.iter().enumerate().find_map(|(k, (_, base))| {
+            let hits: Vec<usize> = free
+                .iter()
+                .copied()
+                .filter(|&i| dec(&inv.lines[i].net).is_some_and(|n| n.near(*base, 0)))
+                .collect();
+            let others = open.iter().filter(|(_, b)| b.near(*base, 0)).count();
+            (hits.len() == 1 && others == 1).then(|| (k, hits[0]))
+        });
+        let Some((k, i)) = single else { break };
+        let (rate, _) = open.remove(k);
+        inv.lines[i].vat_rate = Some(unsure(&rate));
+        free.retain(|&j| j != i);
+    }
+    if let [(rate, base)] = &open[..] {
+        let sum = free
+            .iter()
+            .filter_map(|&i| dec(&inv.lines[i].net))
+            .fold(Dec::ZERO, Dec::plus);
+        if !free.is_empty() && sum.near(*base, 0) {
+            for &i in &free {
+                inv.lines[i].vat_rate = Some(unsure(rate));
+            }
+        }
+    }
+}
+
 pub fn sure_rates(inv: &Invoice) -> Vec<String> {
     inv.vat
         .iter()
@@ -2016,7 +2076,10 @@ pub fn sure_rates(inv: &Invoice) -> Vec<String> {
 /// breakdown's is. The reader and the Factur-X draft both call it.
 pub fn one_rate_lines(inv: &mut Invoice) {
     let rates: Vec<&Field> = inv.vat.iter().filter_map(|v| v.rate.as_ref()).collect();
-    let [only] = rates[..] else { return };
+    let [only] = rates[..] else {
+        rates_from_bases(inv);
+        return;
+    };
     let only = only.clone();
     for l in &mut inv.lines {
         if l.vat_rate
@@ -3346,6 +3409,42 @@ mod tests {
         assert_eq!(parse_date("29 maart 2014").as_deref(), Some("2014-03-29"));
         assert_eq!(parse_date("31/02/2026"), None);
         assert_eq!(parse_date("F-2026-001"), None);
+    }
+
+    #[test]
+    fn lines_without_a_rate_take_the_rate_whose_base_they_make() {
+        let f = |v: &str| Some(Field::new(v.to_string(), Source::User, true));
+        let line = |net: &str| ItemLine {
+            net: f(net),
+            ..ItemLine::default()
+        };
+        let vat = |rate: &str, base: &str| VatRow {
+            rate: f(rate),
+            base: f(base),
+            ..VatRow::default()
+        };
+        let rates = |inv: &Invoice| -> Vec<Option<(String, bool)>> {
+            inv.lines
+                .iter()
+                .map(|l| l.vat_rate.as_ref().map(|r| (r.value.clone(), r.sure)))
+                .collect()
+        };
+        let mut inv = Invoice {
+            lines: vec![line("-20.48"), line("-150.00"), line("-48.00")],
+            vat: vec![vat("20", "-20.48"), vat("5.5", "-198.00")],
+            ..Invoice::default()
+        };
+        one_rate_lines(&mut inv);
+        let r = |v: &str| Some((v.to_string(), false));
+        assert_eq!(rates(&inv), [r("20"), r("5.5"), r("5.5")]);
+        // Two lines that could make the same base: nothing is guessed.
+        let mut inv = Invoice {
+            lines: vec![line("10.00"), line("10.00")],
+            vat: vec![vat("20", "10.00"), vat("10", "10.00")],
+            ..Invoice::default()
+        };
+        one_rate_lines(&mut inv);
+        assert_eq!(rates(&inv), [None, None]);
     }
 
     #[test]
