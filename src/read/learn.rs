@@ -194,6 +194,23 @@ pub fn matching<'a>(layouts: &'a [Layout], pages: &[Page], inv: &Invoice) -> Opt
         .map(|(l, _, _)| l)
 }
 
+/// The seller's name as the owner confirmed it on another layout of the
+/// same seller (its invoices in English, its credit notes): a seller's
+/// name is the seller's, whatever the layout. Only for a seller known by a
+/// valid identifier, and only when no layout of its own matched.
+pub fn seller_name_of_the_seller(layouts: &[Layout], inv: &mut Invoice) {
+    let Some(key) = id_key(inv) else { return };
+    let Some(name) = layouts
+        .iter()
+        .filter(|l| l.seller_key == key)
+        .flat_map(|l| l.fields.iter())
+        .find(|f| f.path == SELLER_NAME && f.unprinted)
+    else {
+        return;
+    };
+    inv.seller.name = Some(Field::new(name.value.clone(), Source::User, true));
+}
+
 /// What kind of value a path holds, for finding and checking it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {

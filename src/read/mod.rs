@@ -318,6 +318,8 @@ pub fn read_pages(contents: &[PageContent], layouts: &[Layout]) -> Reading {
         let mut inv = fields::invoice(&pages[seg.clone()], &found[seg.clone()]);
         if let Some(l) = learn::matching(layouts, &pages[seg.clone()], &inv) {
             learn::apply(l, &pages[seg.clone()], &mut inv);
+        } else {
+            learn::seller_name_of_the_seller(layouts, &mut inv);
         }
         fields::one_rate_lines(&mut inv);
         fields::currency_printed(&pages[seg.clone()], &mut inv);
