@@ -861,7 +861,11 @@ fn apply_rows(
         .any(|f| amount(f).is_some_and(|h| sum.near(h, 1)));
     let general_ok =
         !general.lines.is_empty() && general.totals.lines_sum.as_ref().is_some_and(|f| f.sure);
-    if adds_up || !general_ok {
+    // Neither adds up: the learned places hold lines only when the general
+    // reading found none, or as many as they did (a table that changed
+    // shape since it was learned reads as other rows: keep the general's).
+    let comparable = general.lines.is_empty() || general.lines.len() == lines.len();
+    if adds_up || (!general_ok && comparable) {
         inv.lines = lines;
         let whole = t
             .columns
