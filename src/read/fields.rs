@@ -754,7 +754,22 @@ const BUYER_WORDS: &[&str] = &[
 /// (VAT) recognisable by their shape. The role is the buyer's when written
 /// in the buyer's block or after a buyer word.
 fn identifiers(page: &Page, pf: &mut PageFacts) {
-    for line in &page.lines {
+    // Cells of a block headed « Vos identifiants », « Your details »,
+    // « Ihre Angaben »: the reader's own, the buyer's.
+    let yours_heads = ["vos ", "your ", "ihre ", "votre "];
+    let in_yours: Vec<(usize, usize)> = page
+        .blocks
+        .iter()
+        .filter(|b| {
+            b.cells.first().is_some_and(|&c| {
+                let head = crate::text::fold(&page.cell(c).text);
+                yours_heads.iter().any(|w| head.trim_start().starts_with(w))
+                    && labels::find(&page.cell(c).text).is_empty()
+            })
+        })
+        .flat_map(|b| b.cells.iter().copied())
+        .collect();
+    for (li, line) in page.lines.iter().enumerate() {
         for (ci, cell) in line.cells.iter().enumerate() {
             let hits = labels::find(&cell.text);
             if hits.is_empty() && !VAT_RE.is_match(&cell.text) {
@@ -765,7 +780,8 @@ fn identifiers(page: &Page, pf: &mut PageFacts) {
             // the reader's own, the buyer's.
             let yours = ["ihre ", "your ", "votre "]
                 .iter()
-                .any(|w| folded.trim_start().starts_with(w));
+                .any(|w| folded.trim_start().starts_with(w))
+                || in_yours.contains(&(li, ci));
             let buyer_word = yours || BUYER_WORDS.iter().any(|w| folded.contains(w));
             let edge = cell.y > page.height * 0.8 || cell.y < page.height * 0.15;
             for (hi, hit) in hits.iter().enumerate() {
@@ -3396,6 +3412,36 @@ mod tests {
         let mut row = Row::default();
         quantity_and_unit(&mut row, "5,00% sur 100,00 EUR", Source::User);
         assert_eq!(row.quantity, None);
+    }
+
+    #[test]
+    fn identifiers_under_a_heading_that_says_yours_are_the_buyers() {
+        use crate::pdf::{PageContent, TextRun};
+        let run = |text: &str, x: f32, y: f32| TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 4.0,
+            size: 8.0,
+            font: "Helvetica".into(),
+        };
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs: vec![
+                    run("Nos identifiants", 48.0, 474.0),
+                    run("N° TVA : FR 32 123 456 789", 48.0, 464.0),
+                    run("Vos identifiants", 298.0, 474.0),
+                    run("GLN : 3654789851", 306.0, 464.0),
+                    run("N° TVA : FR 05 987 654 321", 306.0, 454.0),
+                ],
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let ids = page_facts(&page).ids;
+        let whose: Vec<(&str, bool)> = ids.iter().map(|i| (i.value.as_str(), i.buyer)).collect();
+        assert_eq!(whose, [("FR32123456789", false), ("FR05987654321", true)]);
     }
 
     #[test]
