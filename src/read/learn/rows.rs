@@ -135,8 +135,11 @@ struct Sample {
 /// Words of `cell` before `value` starts at a word boundary, if it does.
 fn words_before(cell: &str, value: &str) -> Option<usize> {
     let (c, v) = (fold(cell), fold(value));
-    let cw: Vec<&str> = c.split_whitespace().collect();
-    let vw: Vec<&str> = v.split_whitespace().collect();
+    // « Design (hours): Of a sample » starts « Design (hours) »: a word's
+    // trailing punctuation does not part them.
+    let bare = |w: &'_ str| w.trim_end_matches([':', ',', ';', '.']).to_string();
+    let cw: Vec<String> = c.split_whitespace().map(bare).collect();
+    let vw: Vec<String> = v.split_whitespace().map(bare).collect();
     if vw.is_empty() {
         return None;
     }
@@ -569,6 +572,16 @@ pub fn get<'r>(row: &'r ReadRow, kind: &str) -> Option<&'r Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_confirmed_name_is_found_at_the_start_of_a_longer_description() {
+        assert_eq!(
+            words_before("Design (hours): Of a sample", "Design (hours)"),
+            Some(0)
+        );
+        assert_eq!(words_before("12 Ballons: various", "Ballons"), Some(1));
+        assert_eq!(words_before("Ballonsack", "Ballons"), None);
+    }
 
     #[test]
     fn numbers_are_read_in_order_with_spaced_thousands() {
