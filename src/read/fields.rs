@@ -1747,6 +1747,7 @@ fn rows_from(
         };
         let mut row = row;
         thousandths(&mut row);
+        price_after_discount(&mut row, &cells);
         if row.net.is_none() && (row.quantity.is_some() || row.unit_price.is_some()) {
             pending = Some(row);
             continue;
@@ -2638,6 +2639,30 @@ fn described_tail(c: &Cell) -> Option<Vec<(Column, f32, f32)>> {
     ])
 }
 
+/// « 5 | 4,55 € | 10% | 20,48 »: a row whose quantity × price is not its
+/// amount, with a percentage on its line that makes it so once taken off
+/// the price, prints the gross price; the line's price (EN 16931 BT-146) is
+/// the net one, after that discount.
+fn price_after_discount(row: &mut Row, cells: &[Cell]) {
+    let (Some(q), Some(p), Some(n)) = (row.quantity, &mut row.unit_price, row.net) else {
+        return;
+    };
+    if q.0.is_zero() || q.0.times(p.0).abs().near(n.0.abs(), 1) {
+        return;
+    }
+    let hundred = Dec::from_cents(10_000);
+    let net_price = cells
+        .iter()
+        .filter(|c| c.text.trim_end().ends_with('%'))
+        .filter_map(|c| parse_number(&c.text))
+        .filter(|r| r.0 > 0 && *r < hundred)
+        .map(|r| p.0.minus(p.0.percent(r)))
+        .find(|np| q.0.times(*np).abs().near(n.0.abs(), 1));
+    if let Some(np) = net_price {
+        p.0 = np;
+    }
+}
+
 /// A header word broken over two lines (« Preis/ » over « Einheit »,
 /// « Meng.- » over « einheit »): the column the two name together, when
 /// the cell above ends with the break and that whole names a column.
@@ -3491,6 +3516,48 @@ mod tests {
         };
         one_rate_lines(&mut inv);
         assert_eq!(rates(&inv), [None, None]);
+    }
+
+    #[test]
+    fn a_price_before_its_line_discount_gives_the_net_price() {
+        let d = |s: &str| Some((parse_number(s).expect("number"), Source::User));
+        let cell = |t: &str| Cell {
+            text: t.into(),
+            x0: 0.0,
+            x1: 10.0,
+            y: 0.0,
+            size: 9.0,
+            font: String::new(),
+        };
+        let mut row = Row {
+            quantity: d("5"),
+            unit_price: d("4,55"),
+            net: d("-20,48"),
+            ..Row::default()
+        };
+        let cells = [
+            cell("5 Unit(s)"),
+            cell("4,55 €"),
+            cell("10%"),
+            cell("-20,48 €"),
+        ];
+        price_after_discount(&mut row, &cells);
+        assert_eq!(
+            row.unit_price.map(|p| p.0.plain_string()).as_deref(),
+            Some("4.095")
+        );
+        // No percentage that explains the amount: the price stays.
+        let mut row = Row {
+            quantity: d("5"),
+            unit_price: d("4,55"),
+            net: d("20,00"),
+            ..Row::default()
+        };
+        price_after_discount(&mut row, &cells);
+        assert_eq!(
+            row.unit_price.map(|p| p.0.plain_string()).as_deref(),
+            Some("4.55")
+        );
     }
 
     #[test]
