@@ -2587,6 +2587,7 @@ fn split_across(cols: &[(Column, f32, f32)], c: &Cell) -> Option<Vec<Cell>> {
 /// line with figures after it (« Karton 3 x 20 » alone is a description).
 fn quantity_run(cols: &[(Column, f32, f32)], c: &Cell, line: &Line) -> Option<(String, Dec, Cell)> {
     let (_, q0, q1) = cols.iter().find(|k| k.0 == Column::Quantity)?;
+    let text = c.text.trim_end();
     if !line
         .cells
         .iter()
@@ -2594,11 +2595,10 @@ fn quantity_run(cols: &[(Column, f32, f32)], c: &Cell, line: &Line) -> Option<(S
     {
         return None;
     }
-    let (head, last) = c.text.trim_end().rsplit_once(' ')?;
+    let (head, last) = text.rsplit_once(' ')?;
     let q = parse_number(last)?;
-    let n = c.text.chars().count().max(1) as f32;
-    let at = c.text.len() - last.len();
-    let x0 = c.x0 + (c.x1 - c.x0) * c.text[..at].chars().count() as f32 / n;
+    let n = text.chars().count().max(1) as f32;
+    let x0 = c.x0 + (c.x1 - c.x0) * (head.chars().count() + 1) as f32 / n;
     let place = Cell {
         text: last.to_string(),
         x0,

@@ -182,6 +182,32 @@ pub struct Hit {
 /// The labels of a text, left to right, non-overlapping (the earliest, then
 /// the first listed, then the longest).
 pub fn find(text: &str) -> Vec<Hit> {
+    // Every label has letters: figures alone (most cells of a table) have
+    // none to find.
+    if !text.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return Vec::new();
+    }
+    // The reader asks again and again about the same cells: the answers of
+    // the texts seen lately are kept, per thread, within a bound.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Vec<Hit>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hits) = SEEN.with(|s| s.borrow().get(text).cloned()) {
+        return hits;
+    }
+    let hits = find_uncached(text);
+    SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.len() >= 4096 {
+            s.clear();
+        }
+        s.insert(text.to_string(), hits.clone());
+    });
+    hits
+}
+
+fn find_uncached(text: &str) -> Vec<Hit> {
     let which = LABEL_SET.matches(text);
     if !which.matched_any() {
         return Vec::new();
