@@ -1235,8 +1235,11 @@ fn window_address(page: &Page) -> Option<(PartyBlock, Vec<&Cell>)> {
             let (mut last, mut last_size) = (line.y, c.size * 2.0);
             for l in &page.lines[li + 1..] {
                 // The gap from the recipient's last line, in its own print
-                // (another column's smaller lines between do not count).
-                if last - l.y > 3.5 * last_size.max(6.0) || cells.len() >= 6 {
+                // (another column's smaller lines between do not count);
+                // the window's first line may sit lower under the sender's
+                // line (a blank line or two of the window between).
+                let reach = if cells.is_empty() { 6.0 } else { 3.5 };
+                if last - l.y > reach * last_size.max(6.0) || cells.len() >= 6 {
                     break;
                 }
                 if let Some(x) = l
@@ -3467,6 +3470,49 @@ mod tests {
         let ids = page_facts(&page).ids;
         let whose: Vec<(&str, bool)> = ids.iter().map(|i| (i.value.as_str(), i.buyer)).collect();
         assert_eq!(whose, [("FR32123456789", false), ("FR05987654321", true)]);
+    }
+
+    #[test]
+    fn the_window_address_may_start_a_few_blank_lines_under_the_senders_line() {
+        use crate::pdf::{PageContent, TextRun};
+        let run = |text: &str, x: f32, y: f32, size: f32| TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * size * 0.5,
+            size,
+            font: "Helvetica".into(),
+        };
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs: vec![
+                    run(
+                        "Alphabet, Lilienthalallee 26, 80786 München",
+                        77.0,
+                        707.0,
+                        6.0,
+                    ),
+                    run("Muster GmbH", 77.0, 648.0, 9.0),
+                    run("z.Hd. Herr Mustermann", 77.0, 638.0, 9.0),
+                    run("Musterweg 1", 77.0, 628.0, 9.0),
+                    run("60325 Frankfurt am Main", 77.0, 618.0, 9.0),
+                ],
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let pf = page_facts(&page);
+        let v = |b: &Option<PartyBlock>, f: fn(&PartyBlock) -> &Option<(String, Source)>| {
+            b.as_ref().and_then(|b| f(b).clone()).map(|x| x.0)
+        };
+        assert_eq!(v(&pf.buyer, |b| &b.name).as_deref(), Some("Muster GmbH"));
+        assert_eq!(v(&pf.buyer, |b| &b.street).as_deref(), Some("Musterweg 1"));
+        assert_eq!(
+            v(&pf.buyer, |b| &b.city).as_deref(),
+            Some("Frankfurt am Main")
+        );
+        assert_eq!(v(&pf.seller, |b| &b.city).as_deref(), Some("München"));
     }
 
     #[test]
