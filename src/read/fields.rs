@@ -1003,7 +1003,10 @@ pub fn not_a_name(t: &str) -> bool {
         "address",
         "postanschrift",
     ];
-    if ALONE.contains(&w) || !t.chars().any(char::is_alphabetic) {
+    if ALONE.contains(&w)
+        || !t.chars().any(char::is_alphabetic)
+        || labels::page_numbering(t).is_some()
+    {
         return true;
     }
     // A web or mail address.
@@ -1311,14 +1314,37 @@ fn parties(page: &Page, pf: &mut PageFacts) {
             }
         }
     }
+    // Parties a label or the envelope window named: their places say whose
+    // they are. The others are guessed from where they sit.
+    let named = (pf.seller.is_some(), pf.buyer.is_some());
     let upper = page.height * 0.4;
     let mut candidates: Vec<PartyBlock> = page
         .blocks
         .iter()
         .enumerate()
         .filter(|(bi, b)| !used.contains(bi) && b.top > upper && b.cells.len() >= 2)
-        .map(|(_, b)| {
-            let cells: Vec<&Cell> = b.cells.iter().take(7).map(|&c| page.cell(c)).collect();
+        .map(|(bi, b)| {
+            let mut cells: Vec<&Cell> = b.cells.iter().take(7).map(|&c| page.cell(c)).collect();
+            // The town a blank line under the name and street, in the same
+            // column (right-aligned blocks share their right edge).
+            let has_town = |cs: &[&Cell]| cs.iter().any(|c| postcode_city(c.text.trim()).is_some());
+            if !has_town(&cells)
+                && let Some(size) = cells.last().map(|c| c.size.max(4.0))
+                && let Some(nb) = page.blocks.iter().enumerate().find_map(|(i, nb)| {
+                    let aligned = (nb.x0 - b.x0).abs() < 3.0 || (nb.x1 - b.x1).abs() < 3.0;
+                    (i != bi
+                        && !used.contains(&i)
+                        && nb.top < b.bottom
+                        && b.bottom - nb.top < 3.0 * size
+                        && aligned)
+                        .then_some(nb)
+                })
+            {
+                let more: Vec<&Cell> = nb.cells.iter().take(3).map(|&c| page.cell(c)).collect();
+                if has_town(&more) {
+                    cells.extend(more);
+                }
+            }
             party_from(page, &cells)
         })
         .filter(|p| p.postcode.is_some() && p.name.is_some())
@@ -1360,6 +1386,57 @@ fn parties(page: &Page, pf: &mut PageFacts) {
             pf.buyer = Some(candidates.remove(i));
         }
     }
+    // Two guessed blocks the other way round: the seller is the one the
+    // page's own web or mail address names (« info@cronus.com » and
+    // « CRONUS DE » on the right, the customer on the left as a German
+    // window has it).
+    if named == (false, false)
+        && let (Some(s), Some(b)) = (&pf.seller, &pf.buyer)
+    {
+        let domains = web_names(page);
+        let named_by = |p: &PartyBlock| {
+            p.name
+                .as_ref()
+                .is_some_and(|(n, _)| domains.iter().any(|d| names_domain(n, d)))
+        };
+        if named_by(b) && !named_by(s) {
+            std::mem::swap(&mut pf.seller, &mut pf.buyer);
+        }
+    }
+}
+
+/// The names in the page's web and mail addresses (« cronus » of
+/// « info@cronus.com », « alphabet » of « www.alphabet.de »), folded.
+fn web_names(page: &Page) -> Vec<String> {
+    static WEB: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:@|\bwww\.)([a-z0-9-]{4,})\.[a-z]{2,}")
+            .expect("web names: built-in regex is valid")
+    });
+    let mut out: Vec<String> = page
+        .lines
+        .iter()
+        .flat_map(|l| l.cells.iter())
+        .flat_map(|c| {
+            WEB.captures_iter(&c.text)
+                .map(|m| m[1].to_ascii_lowercase())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A party's name that a web name spells (« Die Vordefinierte Firma » and
+/// « vordefiniert », « CRONUS DE » and « cronus »).
+fn names_domain(name: &str, domain: &str) -> bool {
+    let folded = crate::text::fold(name);
+    let joined: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    let d: String = domain.chars().filter(|c| c.is_alphanumeric()).collect();
+    d.len() >= 4
+        && (joined.contains(&d)
+            || folded
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.len() >= 4 && d.contains(w)))
 }
 
 /// The table of lines: a header row naming at least a description and an
@@ -3023,6 +3100,7 @@ mod name_tests {
             "Anschrift:",
             "2",
             "weclapp.com",
+            "Page 1 / 1",
         ] {
             assert!(not_a_name(t), "{t}");
         }
@@ -3513,6 +3591,58 @@ mod tests {
             Some("Frankfurt am Main")
         );
         assert_eq!(v(&pf.seller, |b| &b.city).as_deref(), Some("München"));
+    }
+
+    #[test]
+    fn the_seller_is_the_block_the_pages_own_mail_address_names() {
+        use crate::pdf::{PageContent, TextRun};
+        // Right-aligned at x = 567: each run starts where it ends there.
+        let right = |text: &str, y: f32| {
+            let width = text.chars().count() as f32 * 5.5;
+            TextRun {
+                text: text.into(),
+                x: 567.0 - width,
+                y,
+                width,
+                size: 11.0,
+                font: "Helvetica".into(),
+            }
+        };
+        let left = |text: &str, y: f32| TextRun {
+            text: text.into(),
+            x: 57.0,
+            y,
+            width: text.chars().count() as f32 * 5.5,
+            size: 11.0,
+            font: "Helvetica".into(),
+        };
+        let page = crate::read::layout::page(
+            1,
+            &PageContent {
+                runs: vec![
+                    left("Adatum Corporation", 721.0),
+                    right("CRONUS DE", 721.0),
+                    left("Station Road, 21", 707.0),
+                    right("Hofstraße 12", 707.0),
+                    left("48436 Düsseldorf", 692.0),
+                    right("Benrath", 692.0),
+                    // The seller's town a blank line lower.
+                    right("20097 Hamburg", 663.0),
+                    right("Deutschland", 649.0),
+                    left("info@cronus.com", 86.0),
+                ],
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        );
+        let pf = page_facts(&page);
+        let name = |b: &Option<PartyBlock>| b.as_ref().and_then(|b| b.name.clone()).map(|n| n.0);
+        let city = |b: &Option<PartyBlock>| b.as_ref().and_then(|b| b.city.clone()).map(|n| n.0);
+        assert_eq!(name(&pf.seller).as_deref(), Some("CRONUS DE"));
+        assert_eq!(city(&pf.seller).as_deref(), Some("Hamburg"));
+        assert_eq!(name(&pf.buyer).as_deref(), Some("Adatum Corporation"));
+        assert!(names_domain("Die Vordefinierte Firma", "vordefiniert"));
+        assert!(!names_domain("Adatum Corporation", "cronus"));
     }
 
     #[test]
