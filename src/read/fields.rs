@@ -3118,18 +3118,44 @@ mod name_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdf::{PageContent, TextRun};
 
-    #[test]
-    fn a_breakdown_printing_its_rates_bare_under_a_rate_column_is_read() {
-        use crate::pdf::{PageContent, TextRun};
-        let run = |text: &str, x: f32, y: f32| TextRun {
+    /// A run of text at (x, y), `per_char` points wide per character.
+    fn run_at(text: &str, x: f32, y: f32, size: f32, per_char: f32) -> TextRun {
+        TextRun {
             text: text.into(),
             x,
             y,
-            width: text.chars().count() as f32 * 5.0,
-            size: 10.0,
+            width: text.chars().count() as f32 * per_char,
+            size,
             font: "Helvetica".into(),
-        };
+        }
+    }
+
+    /// The identifiers a page shows, each with whether it is the buyer's.
+    fn whose_ids(page: &Page) -> Vec<(String, bool)> {
+        page_facts(page)
+            .ids
+            .into_iter()
+            .map(|i| (i.value, i.buyer))
+            .collect()
+    }
+
+    /// An A4 page of these runs, laid out.
+    fn page_with(runs: Vec<TextRun>) -> Page {
+        crate::read::layout::page(
+            1,
+            &PageContent {
+                runs,
+                media_box: [0.0, 0.0, 595.0, 842.0],
+                ..Default::default()
+            },
+        )
+    }
+
+    #[test]
+    fn a_breakdown_printing_its_rates_bare_under_a_rate_column_is_read() {
+        let run = |text: &str, x: f32, y: f32| run_at(text, x, y, 10.0, 5.0);
         let runs = vec![
             run("Art (Kategorie)", 51.0, 459.0),
             run("Basisbetrag", 310.0, 459.0),
@@ -3147,14 +3173,7 @@ mod tests {
             run("Umsatzsteuer", 51.0, 420.0),
             run("61,07", 440.0, 420.0),
         ];
-        let page = crate::read::layout::page(
-            1,
-            &PageContent {
-                runs,
-                media_box: [0.0, 0.0, 595.0, 842.0],
-                ..Default::default()
-            },
-        );
+        let page = page_with(runs);
         let vat = page_facts(&page).vat;
         let got: Vec<(String, String, String)> = vat
             .iter()
@@ -3177,88 +3196,59 @@ mod tests {
 
     #[test]
     fn a_vat_number_said_to_be_the_readers_own_is_the_buyers() {
-        use crate::pdf::{PageContent, TextRun};
-        let run = |text: &str, x: f32, y: f32| TextRun {
-            text: text.into(),
-            x,
-            y,
-            width: text.chars().count() as f32 * 5.0,
-            size: 10.0,
-            font: "Helvetica".into(),
-        };
-        let page = crate::read::layout::page(
-            1,
-            &PageContent {
-                runs: vec![
-                    run("Ihre USt.-IdentNr.: DE234567890", 180.0, 586.0),
-                    run("USt-IdNr. DE123456789", 50.0, 400.0),
-                ],
-                media_box: [0.0, 0.0, 595.0, 842.0],
-                ..Default::default()
-            },
+        let run = |text: &str, x: f32, y: f32| run_at(text, x, y, 10.0, 5.0);
+        let page = page_with(vec![
+            run("Ihre USt.-IdentNr.: DE234567890", 180.0, 586.0),
+            run("USt-IdNr. DE123456789", 50.0, 400.0),
+        ]);
+        assert_eq!(
+            whose_ids(&page),
+            [("DE234567890".into(), true), ("DE123456789".into(), false)]
         );
-        let ids = page_facts(&page).ids;
-        let buyer: Vec<(&str, bool)> = ids.iter().map(|i| (i.value.as_str(), i.buyer)).collect();
-        assert_eq!(buyer, [("DE234567890", true), ("DE123456789", false)]);
     }
 
     #[test]
     fn a_form_with_small_labels_over_right_aligned_values_and_a_two_line_header_is_read() {
-        use crate::pdf::{PageContent, TextRun};
-        let run = |text: &str, x: f32, y: f32, size: f32| TextRun {
-            text: text.into(),
-            x,
-            y,
-            width: text.chars().count() as f32 * 5.0,
-            size,
-            font: "Helvetica".into(),
-        };
-        let page = crate::read::layout::page(
-            1,
-            &PageContent {
-                runs: vec![
-                    // A small label, its value a few points lower at the
-                    // right edge, beside the address on the left.
-                    run("Rechnungsnummer", 353.0, 755.0, 7.0),
-                    run("80333 München", 51.0, 752.0, 10.0),
-                    run("471102", 541.0, 752.0, 10.0),
-                    run("Rechnungsdatum", 353.0, 741.0, 7.0),
-                    run("05.06.2013", 524.0, 738.0, 10.0),
-                    // « Preis/ » over « Einheit »: the unit price.
-                    run("Menge", 293.0, 553.0, 7.0),
-                    run("Preis/", 410.0, 553.0, 7.0),
-                    run("Pos", 44.0, 543.0, 7.0),
-                    run("Artikelbeschreibung", 180.0, 543.0, 7.0),
-                    run("Einheit", 340.0, 543.0, 7.0),
-                    run("Einheit", 407.0, 543.0, 7.0),
-                    run("Entgelt", 500.0, 543.0, 7.0),
-                    run("USt. %", 555.0, 543.0, 7.0),
-                    // The quantity so close to the description that they
-                    // make one run; then a discount on that line.
-                    run("1", 50.0, 497.0, 9.0),
-                    run("Kunstrasen grün 3m breit", 180.0, 497.0, 9.0),
-                    run("3,00", 302.0, 497.0, 9.0),
-                    run("m²", 342.0, 497.0, 9.0),
-                    run("4,00", 409.0, 497.0, 9.0),
-                    run("12,00", 510.0, 497.0, 9.0),
-                    run("19", 565.0, 497.0, 9.0),
-                    run("abzgl.", 353.0, 470.0, 9.0),
-                    run("16,7% Rabatt", 400.0, 470.0, 9.0),
-                    run("-2,00", 510.0, 470.0, 9.0),
-                    // Three decimals: five, not five thousand.
-                    run("2", 50.0, 431.0, 9.0),
-                    run("Schweinesteak", 180.0, 431.0, 9.0),
-                    run("5,000 kg", 293.0, 431.0, 9.0),
-                    run("5,50", 409.0, 431.0, 9.0),
-                    run("27,50", 510.0, 431.0, 9.0),
-                    run("7", 570.0, 431.0, 9.0),
-                    run("Zwischensumme", 180.0, 300.0, 9.0),
-                    run("37,50", 510.0, 300.0, 9.0),
-                ],
-                media_box: [0.0, 0.0, 595.0, 842.0],
-                ..Default::default()
-            },
-        );
+        let run = |text: &str, x: f32, y: f32, size: f32| run_at(text, x, y, size, 5.0);
+        let page = page_with(vec![
+            // A small label, its value a few points lower at the
+            // right edge, beside the address on the left.
+            run("Rechnungsnummer", 353.0, 755.0, 7.0),
+            run("80333 München", 51.0, 752.0, 10.0),
+            run("471102", 541.0, 752.0, 10.0),
+            run("Rechnungsdatum", 353.0, 741.0, 7.0),
+            run("05.06.2013", 524.0, 738.0, 10.0),
+            // « Preis/ » over « Einheit »: the unit price.
+            run("Menge", 293.0, 553.0, 7.0),
+            run("Preis/", 410.0, 553.0, 7.0),
+            run("Pos", 44.0, 543.0, 7.0),
+            run("Artikelbeschreibung", 180.0, 543.0, 7.0),
+            run("Einheit", 340.0, 543.0, 7.0),
+            run("Einheit", 407.0, 543.0, 7.0),
+            run("Entgelt", 500.0, 543.0, 7.0),
+            run("USt. %", 555.0, 543.0, 7.0),
+            // The quantity so close to the description that they
+            // make one run; then a discount on that line.
+            run("1", 50.0, 497.0, 9.0),
+            run("Kunstrasen grün 3m breit", 180.0, 497.0, 9.0),
+            run("3,00", 302.0, 497.0, 9.0),
+            run("m²", 342.0, 497.0, 9.0),
+            run("4,00", 409.0, 497.0, 9.0),
+            run("12,00", 510.0, 497.0, 9.0),
+            run("19", 565.0, 497.0, 9.0),
+            run("abzgl.", 353.0, 470.0, 9.0),
+            run("16,7% Rabatt", 400.0, 470.0, 9.0),
+            run("-2,00", 510.0, 470.0, 9.0),
+            // Three decimals: five, not five thousand.
+            run("2", 50.0, 431.0, 9.0),
+            run("Schweinesteak", 180.0, 431.0, 9.0),
+            run("5,000 kg", 293.0, 431.0, 9.0),
+            run("5,50", 409.0, 431.0, 9.0),
+            run("27,50", 510.0, 431.0, 9.0),
+            run("7", 570.0, 431.0, 9.0),
+            run("Zwischensumme", 180.0, 300.0, 9.0),
+            run("37,50", 510.0, 300.0, 9.0),
+        ]);
         let pf = page_facts(&page);
         assert_eq!(pf.number.map(|f| f.value).as_deref(), Some("471102"));
         assert_eq!(
@@ -3381,15 +3371,7 @@ mod tests {
 
     #[test]
     fn party_blocks_broken_by_a_blank_line_their_ids_under_them_and_a_date_under_the_number() {
-        use crate::pdf::{PageContent, TextRun};
-        let run = |text: &str, x: f32, y: f32| TextRun {
-            text: text.into(),
-            x,
-            y,
-            width: text.chars().count() as f32 * 4.5,
-            size: 8.0,
-            font: "Helvetica".into(),
-        };
+        let run = |text: &str, x: f32, y: f32| run_at(text, x, y, 8.0, 4.5);
         let runs = vec![
             run("Gutschrift Nr. 471102", 366.0, 490.0),
             run("vom 05.03.2018", 366.0, 480.0),
@@ -3405,14 +3387,7 @@ mod tests {
             // The buyer's VAT number a line under its address.
             run("USt-IdNr. DE136695976", 210.0, 415.0),
         ];
-        let page = crate::read::layout::page(
-            1,
-            &PageContent {
-                runs,
-                media_box: [0.0, 0.0, 595.0, 842.0],
-                ..Default::default()
-            },
-        );
+        let page = page_with(runs);
         let pf = page_facts(&page);
         assert_eq!(
             pf.issue_date.as_ref().map(|f| f.value.as_str()),
@@ -3431,15 +3406,7 @@ mod tests {
 
     #[test]
     fn a_totals_box_over_its_amounts_with_notes_beside_and_a_paid_line_under_is_read() {
-        use crate::pdf::{PageContent, TextRun};
-        let run = |text: &str, x: f32, y: f32| TextRun {
-            text: text.into(),
-            x,
-            y,
-            width: text.chars().count() as f32 * 4.0,
-            size: 8.0,
-            font: "Helvetica".into(),
-        };
+        let run = |text: &str, x: f32, y: f32| run_at(text, x, y, 8.0, 4.0);
         let runs = vec![
             run("TOTAL HT", 427.0, 217.0),
             run("TOTAL TVA", 499.0, 217.0),
@@ -3522,64 +3489,38 @@ mod tests {
 
     #[test]
     fn identifiers_under_a_heading_that_says_yours_are_the_buyers() {
-        use crate::pdf::{PageContent, TextRun};
-        let run = |text: &str, x: f32, y: f32| TextRun {
-            text: text.into(),
-            x,
-            y,
-            width: text.chars().count() as f32 * 4.0,
-            size: 8.0,
-            font: "Helvetica".into(),
-        };
-        let page = crate::read::layout::page(
-            1,
-            &PageContent {
-                runs: vec![
-                    run("Nos identifiants", 48.0, 474.0),
-                    run("N° TVA : FR 32 123 456 789", 48.0, 464.0),
-                    run("Vos identifiants", 298.0, 474.0),
-                    run("GLN : 3654789851", 306.0, 464.0),
-                    run("N° TVA : FR 05 987 654 321", 306.0, 454.0),
-                ],
-                media_box: [0.0, 0.0, 595.0, 842.0],
-                ..Default::default()
-            },
+        let run = |text: &str, x: f32, y: f32| run_at(text, x, y, 8.0, 4.0);
+        let page = page_with(vec![
+            run("Nos identifiants", 48.0, 474.0),
+            run("N° TVA : FR 32 123 456 789", 48.0, 464.0),
+            run("Vos identifiants", 298.0, 474.0),
+            run("GLN : 3654789851", 306.0, 464.0),
+            run("N° TVA : FR 05 987 654 321", 306.0, 454.0),
+        ]);
+        assert_eq!(
+            whose_ids(&page),
+            [
+                ("FR32123456789".into(), false),
+                ("FR05987654321".into(), true)
+            ]
         );
-        let ids = page_facts(&page).ids;
-        let whose: Vec<(&str, bool)> = ids.iter().map(|i| (i.value.as_str(), i.buyer)).collect();
-        assert_eq!(whose, [("FR32123456789", false), ("FR05987654321", true)]);
     }
 
     #[test]
     fn the_window_address_may_start_a_few_blank_lines_under_the_senders_line() {
-        use crate::pdf::{PageContent, TextRun};
-        let run = |text: &str, x: f32, y: f32, size: f32| TextRun {
-            text: text.into(),
-            x,
-            y,
-            width: text.chars().count() as f32 * size * 0.5,
-            size,
-            font: "Helvetica".into(),
-        };
-        let page = crate::read::layout::page(
-            1,
-            &PageContent {
-                runs: vec![
-                    run(
-                        "Alphabet, Lilienthalallee 26, 80786 München",
-                        77.0,
-                        707.0,
-                        6.0,
-                    ),
-                    run("Muster GmbH", 77.0, 648.0, 9.0),
-                    run("z.Hd. Herr Mustermann", 77.0, 638.0, 9.0),
-                    run("Musterweg 1", 77.0, 628.0, 9.0),
-                    run("60325 Frankfurt am Main", 77.0, 618.0, 9.0),
-                ],
-                media_box: [0.0, 0.0, 595.0, 842.0],
-                ..Default::default()
-            },
-        );
+        let run = |text: &str, x: f32, y: f32, size: f32| run_at(text, x, y, size, size * 0.5);
+        let page = page_with(vec![
+            run(
+                "Alphabet, Lilienthalallee 26, 80786 München",
+                77.0,
+                707.0,
+                6.0,
+            ),
+            run("Muster GmbH", 77.0, 648.0, 9.0),
+            run("z.Hd. Herr Mustermann", 77.0, 638.0, 9.0),
+            run("Musterweg 1", 77.0, 628.0, 9.0),
+            run("60325 Frankfurt am Main", 77.0, 618.0, 9.0),
+        ]);
         let pf = page_facts(&page);
         let v = |b: &Option<PartyBlock>, f: fn(&PartyBlock) -> &Option<(String, Source)>| {
             b.as_ref().and_then(|b| f(b).clone()).map(|x| x.0)
@@ -3595,46 +3536,29 @@ mod tests {
 
     #[test]
     fn the_seller_is_the_block_the_pages_own_mail_address_names() {
-        use crate::pdf::{PageContent, TextRun};
         // Right-aligned at x = 567: each run starts where it ends there.
         let right = |text: &str, y: f32| {
-            let width = text.chars().count() as f32 * 5.5;
-            TextRun {
-                text: text.into(),
-                x: 567.0 - width,
+            run_at(
+                text,
+                567.0 - text.chars().count() as f32 * 5.5,
                 y,
-                width,
-                size: 11.0,
-                font: "Helvetica".into(),
-            }
+                11.0,
+                5.5,
+            )
         };
-        let left = |text: &str, y: f32| TextRun {
-            text: text.into(),
-            x: 57.0,
-            y,
-            width: text.chars().count() as f32 * 5.5,
-            size: 11.0,
-            font: "Helvetica".into(),
-        };
-        let page = crate::read::layout::page(
-            1,
-            &PageContent {
-                runs: vec![
-                    left("Adatum Corporation", 721.0),
-                    right("CRONUS DE", 721.0),
-                    left("Station Road, 21", 707.0),
-                    right("Hofstraße 12", 707.0),
-                    left("48436 Düsseldorf", 692.0),
-                    right("Benrath", 692.0),
-                    // The seller's town a blank line lower.
-                    right("20097 Hamburg", 663.0),
-                    right("Deutschland", 649.0),
-                    left("info@cronus.com", 86.0),
-                ],
-                media_box: [0.0, 0.0, 595.0, 842.0],
-                ..Default::default()
-            },
-        );
+        let left = |text: &str, y: f32| run_at(text, 57.0, y, 11.0, 5.5);
+        let page = page_with(vec![
+            left("Adatum Corporation", 721.0),
+            right("CRONUS DE", 721.0),
+            left("Station Road, 21", 707.0),
+            right("Hofstraße 12", 707.0),
+            left("48436 Düsseldorf", 692.0),
+            right("Benrath", 692.0),
+            // The seller's town a blank line lower.
+            right("20097 Hamburg", 663.0),
+            right("Deutschland", 649.0),
+            left("info@cronus.com", 86.0),
+        ]);
         let pf = page_facts(&page);
         let name = |b: &Option<PartyBlock>| b.as_ref().and_then(|b| b.name.clone()).map(|n| n.0);
         let city = |b: &Option<PartyBlock>| b.as_ref().and_then(|b| b.city.clone()).map(|n| n.0);
