@@ -661,6 +661,9 @@ fn slot<'i>(inv: &'i mut Invoice, path: &str) -> Option<&'i mut Option<Field>> {
 /// Reads an invoice again from a learned layout's places.
 pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
     let general = inv.clone();
+    // What the general reading found, path by path (read once: the learned
+    // fields ask it, and it is restored from at the end).
+    let before = general.flat();
     inv.layout = Some(layout.id);
     for l in &layout.fields {
         let Some(page) = pages.get(l.page) else {
@@ -675,11 +678,11 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
                 continue;
             }
             // Printed nowhere when confirmed: the confirmed value stands in
-            // where the page still says nothing; sure for the seller's own
-            // country and the layout's currency, not for the buyer's
-            // country (another buyer may live elsewhere).
-            // The seller's name as confirmed wins even over a sure reading:
-            // the owner said how it is written.
+            // where the page still says nothing (the seller's name as
+            // confirmed even over a sure reading: the owner said how it is
+            // written); sure for the seller's own fields and the layout's
+            // currency, not for the buyer's country (another buyer may live
+            // elsewhere).
             if let Some(slot) = slot(inv, &l.path)
                 && (l.path == SELLER_NAME || !slot.as_ref().is_some_and(|f| f.sure))
             {
@@ -717,7 +720,7 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
                 || constant
                 || party_shape(&l.path, v)
                 || same_value(kind, &l.value, v)
-                || general_lacks(&general, &l.path)
+                || !before.iter().any(|(p, _)| *p == l.path)
         });
         let Some(slot) = slot(inv, &l.path) else {
             continue;
@@ -768,7 +771,6 @@ pub fn apply(layout: &Layout, pages: &[Page], inv: &mut Invoice) {
     // confirm stays as the general reading had it; the arithmetic then
     // settles again with it (a total the layout misplaced no longer makes
     // the lines unsure).
-    let before = general.flat();
     let mut after = std::mem::take(inv);
     let mut restored = false;
     for (path, f) in before {
@@ -798,12 +800,6 @@ fn party_shape(path: &str, v: &str) -> bool {
         Some("BT-35" | "BT-50") => fields::street_like(v),
         _ => true,
     }
-}
-
-/// The general reading found nothing for this path.
-fn general_lacks(general: &Invoice, path: &str) -> bool {
-    let mut g = general.clone();
-    slot(&mut g, path).is_none_or(|s| s.is_none())
 }
 
 /// A discount's or a fee's reason is sure when the owner confirmed the very
