@@ -557,7 +557,10 @@ async fn day(ui: &Ui, desktop: &Desktop, files: &[&Path]) {
     );
     ui.shot("replay-refused-fr").await;
     ui.click("#detail [data-action='sign_mandate']").await;
-    ui.until("#detail .notice", 20, |t| t.contains("Mandat signé"))
+    // Signing goes through the database and the demonstration portal like a
+    // replay does, and waits as long as the replays around it on a loaded
+    // machine (20 s was once too short in CI; the rerun passed at once).
+    ui.until("#detail .notice", 60, |t| t.contains("Mandat signé"))
         .await;
     ui.click("#detail [data-action='replay']").await;
     let answer = ui
