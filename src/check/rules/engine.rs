@@ -110,6 +110,11 @@ struct CompiledRule {
     last_names: Option<Vec<String>>,
     /// The context as plain paths matched without XPath, when it is one.
     paths: Option<Vec<Path>>,
+    /// The context is `//*[not(*) and not(normalize-space(string(.)))]`
+    /// (the Factur-X rule on empty elements), matched without XPath: asked
+    /// of every element of every document, it cost as much as a tenth of a
+    /// Factur-X invoice's whole check.
+    empty_leaves: bool,
     /// The query giving the nodes the context matches (when not `paths`).
     matches: OnceCell<Result<Program, String>>,
     /// The queries giving every assert's outcome, one per chunk of asserts
@@ -149,6 +154,7 @@ impl Compiled {
                     .map(|r| CompiledRule {
                         last_names: last_names_of(&r.context),
                         paths: Path::parse_all(&schema, &r.context),
+                        empty_leaves: is_empty_leaf_pattern(&r.context),
                         matches: OnceCell::new(),
                         all: OnceCell::new(),
                         batch: OnceCell::new(),
@@ -187,27 +193,35 @@ impl Compiled {
 
     /// A rule's asserts' tests as sequences of booleans, one per chunk of
     /// consecutive asserts of at most [`CHUNK_TEXT`] (or one assert), each
-    /// with the rule's lets.
+    /// with the rule's lets it needs (see [`guarded_lets`]).
     fn tests(&self, pi: usize, ri: usize) -> Vec<String> {
         let r = &self.schema.patterns[pi].rules[ri];
-        let mut chunks: Vec<Vec<String>> = Vec::new();
         let mut size = 0;
+        // Each test, and what of it reads the lets bound for the chunk.
+        let mut chunks: Vec<Vec<(String, &str)>> = Vec::new();
         for a in &r.asserts {
-            let t = format!("boolean({})", a.test);
+            let (t, reads) = match guarded_lets(&r.lets, &a.test) {
+                Some(guarded) => (format!("boolean({guarded})"), ""),
+                None => (format!("boolean({})", a.test), a.test.as_str()),
+            };
             match chunks.last_mut() {
                 Some(c) if size + t.len() <= CHUNK_TEXT => {
                     size += t.len();
-                    c.push(t);
+                    c.push((t, reads));
                 }
                 _ => {
                     size = t.len();
-                    chunks.push(vec![t]);
+                    chunks.push(vec![(t, reads)]);
                 }
             }
         }
         chunks
             .iter()
-            .map(|c| with_lets(&r.lets, &format!("({})", c.join(", "))))
+            .map(|c| {
+                let tests: Vec<&str> = c.iter().map(|(t, _)| t.as_str()).collect();
+                let reads: Vec<&str> = c.iter().map(|(_, r)| *r).collect();
+                bind_lets(&r.lets, &reads, &format!("({})", tests.join(", ")))
+            })
             .collect()
     }
 
@@ -291,6 +305,11 @@ impl Compiled {
     ) -> Result<Vec<Fired>, EngineError> {
         // Each run's document under its own URI in the shared collection.
         let root = add_document(documents, &format!("{DOCUMENT_URI}{runs}.xml"), xml)?;
+        // `//name` steps (and `/descendant::name`, see `descendant_steps`)
+        // read an index of the document's elements by name, built once per
+        // run, instead of walking the whole tree each time: the official
+        // rules scan the document this way hundreds of times per invoice.
+        let _index = DescendantIndex::on();
         let mut run = Run {
             documents,
             vars: self.empty_vars(),
@@ -347,6 +366,15 @@ impl Compiled {
                             if paths.iter().any(|p| p.matches(xot, n)) {
                                 handler.entry(n).or_insert(ri);
                             }
+                        }
+                    }
+                    continue;
+                }
+                if rule.empty_leaves {
+                    let xot = run.documents.xot();
+                    for n in xot.descendants(root) {
+                        if is_empty_leaf(xot, n) {
+                            handler.entry(n).or_insert(ri);
                         }
                     }
                     continue;
@@ -437,6 +465,24 @@ impl Compiled {
             }
         }
         Ok(fired)
+    }
+}
+
+/// This thread's index of elements by name for `descendant` steps, on while
+/// one run's document is checked (its tree does not change meanwhile), off
+/// and forgotten when dropped.
+struct DescendantIndex;
+
+impl DescendantIndex {
+    fn on() -> Self {
+        xee_interpreter::xml::index_descendants(true);
+        DescendantIndex
+    }
+}
+
+impl Drop for DescendantIndex {
+    fn drop(&mut self) {
+        xee_interpreter::xml::index_descendants(false);
     }
 }
 
@@ -547,6 +593,26 @@ impl Path {
         }
         !self.absolute || cur.is_some_and(|p| xot.is_document(p))
     }
+}
+
+/// Whether a rule's context is the empty-element pattern that
+/// [`is_empty_leaf`] matches, whitespace aside.
+fn is_empty_leaf_pattern(context: &str) -> bool {
+    let c: String = context.chars().filter(|c| !c.is_whitespace()).collect();
+    let c = c.strip_prefix("//").unwrap_or(&c);
+    c == "*[not(*)andnot(normalize-space(string(.)))]"
+}
+
+/// `*[not(*) and not(normalize-space(string(.)))]`: an element with no
+/// child element whose text is empty or only XML white space (the four
+/// characters `normalize-space` removes; comments are not text).
+fn is_empty_leaf(xot: &xot::Xot, n: xot::Node) -> bool {
+    xot.is_element(n)
+        && !xot.children(n).any(|c| xot.is_element(c))
+        && xot.children(n).all(|c| {
+            xot.text_str(c)
+                .is_none_or(|t| t.chars().all(|ch| matches!(ch, ' ' | '\t' | '\r' | '\n')))
+        })
 }
 
 fn named(xot: &xot::Xot, n: xot::Node, ns: &str, local: &str) -> bool {
@@ -847,12 +913,112 @@ fn with_functions(schema: &Schema, expr: &str) -> String {
 }
 
 /// `let`s wrapped around an expression.
+/// `body` with the rule's lets it uses, directly or through another let,
+/// bound before it. An XSLT processor evaluates a variable only when it is
+/// used; binding them all would evaluate (and let fail) lets no test reads.
 fn with_lets(lets: &[(String, String)], body: &str) -> String {
-    if lets.is_empty() {
+    bind_lets(lets, &[body], body)
+}
+
+/// `body` with the lets that the texts `reads` use bound before it.
+fn bind_lets(lets: &[(String, String)], reads: &[&str], body: &str) -> String {
+    let mut needed: Vec<bool> = lets
+        .iter()
+        .map(|(n, _)| reads.iter().any(|r| refers_to(r, n)))
+        .collect();
+    for i in (0..lets.len()).rev() {
+        if needed[i] {
+            for j in 0..i {
+                needed[j] = needed[j] || refers_to(&lets[i].1, &lets[j].0);
+            }
+        }
+    }
+    let bound: Vec<String> = lets
+        .iter()
+        .zip(&needed)
+        .filter(|(_, n)| **n)
+        .map(|((n, x), _)| format!("${n} := ({x})"))
+        .collect();
+    if bound.is_empty() {
         return body.to_string();
     }
-    let bound: Vec<String> = lets.iter().map(|(n, x)| format!("${n} := ({x})")).collect();
     format!("let {} return {body}", bound.join(", "))
+}
+
+/// An assert's test `A or B` whose `A` reads none of the rule's lets, as
+/// `(A) or (let … return B)`: the lets are then evaluated only when `A` is
+/// false (the French rules guard most tests so, `not(special case) or
+/// (…)`, with lets that look through every line of the invoice). `None`
+/// for any other test, which reads the lets bound around its chunk.
+fn guarded_lets(lets: &[(String, String)], test: &str) -> Option<String> {
+    let (a, b) = first_disjunct(test)?;
+    if lets.is_empty() || lets.iter().any(|(n, _)| refers_to(a, n)) {
+        return None;
+    }
+    Some(format!("({a}) or ({})", with_lets(lets, &format!("({b})"))))
+}
+
+/// Whether XPath `x` reads the variable `$name`.
+fn refers_to(x: &str, name: &str) -> bool {
+    let name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':');
+    x.match_indices('$').any(|(i, _)| {
+        let rest = &x[i + 1..];
+        rest.strip_prefix(name)
+            .is_some_and(|after| !after.starts_with(name_char))
+    })
+}
+
+/// `A` and `B` of a test `A or B`, split at its first `or` outside
+/// brackets and strings; `None` when the test's top level is not a
+/// disjunction (a sequence, or an `if`, `let`, `for`, `some` or `every`
+/// whose body would hold the `or`).
+fn first_disjunct(test: &str) -> Option<(&str, &str)> {
+    let b = test.as_bytes();
+    let mut depth = 0i32;
+    let mut quote: Option<u8> = None;
+    let mut split = None;
+    let word_at = |i: usize, w: &str| {
+        test[i..].starts_with(w)
+            && (i == 0 || !is_name_byte(b[i - 1]))
+            && b.get(i + w.len()).is_none_or(|c| !is_name_byte(*c))
+    };
+    for (i, &c) in b.iter().enumerate() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                b'\'' | b'"' => quote = Some(c),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                b',' if depth == 0 => return None,
+                _ if depth == 0 && c.is_ascii_alphabetic() => {
+                    if ["satisfies", "return", "then", "else", "in"]
+                        .iter()
+                        .any(|w| word_at(i, w))
+                    {
+                        return None;
+                    }
+                    // `or` between spaces or brackets: not a name.
+                    if split.is_none()
+                        && word_at(i, "or")
+                        && (i == 0 || b[i - 1].is_ascii_whitespace() || b[i - 1] == b')')
+                        && b.get(i + 2)
+                            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'(')
+                    {
+                        split = Some(i);
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    let i = split?;
+    let (a, b) = (test[..i].trim(), test[i + 2..].trim());
+    (!a.is_empty() && !b.is_empty()).then_some((a, b))
+}
+
+fn is_name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':' | b'$' | b'@')
 }
 
 /// Each code list of the stylesheets' `document()` files, as one string
@@ -1281,6 +1447,79 @@ mod tests {
         assert!(lists > 20, "{lists}");
     }
 
+    /// `ids` evaluated on `xml`, strings joined by spaces.
+    fn strings(documents: &mut Documents, root: xot::Node, x: &str) -> Result<String, String> {
+        let q = Queries::default().sequence(x).map_err(|e| e.to_string())?;
+        let seq = q.execute(documents, root).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for i in seq.iter() {
+            out.push(i.string_value(documents.xot()).map_err(|e| e.to_string())?);
+        }
+        Ok(out.join(" "))
+    }
+
+    #[test]
+    fn the_descendant_index_gives_the_nodes_a_walk_gives() {
+        let xml = "<a><b id='1'><b id='2'/><c><b id='3'/></c></b><n:b xmlns:n='urn:n' id='4'/>\
+                   <c><b id='5'/></c><!-- b --></a>";
+        let mut documents = Documents::new();
+        let root = add_document(&mut documents, "file:///facteur/index.xml", xml).unwrap();
+        let queries = [
+            "/descendant::b/@id/string()",
+            "//b/@id/string()",
+            "/descendant-or-self::b/@id/string()",
+            "count(/descendant::c)",
+            "(/descendant::c/descendant::b)/@id/string()",
+            "count(/descendant::nothing)",
+            "/descendant::b[@id > 2]/@id/string()",
+        ];
+        let walked: Vec<_> = queries
+            .iter()
+            .map(|q| strings(&mut documents, root, q))
+            .collect();
+        assert_eq!(walked[0].as_deref(), Ok("1 2 3 5"));
+        let indexed: Vec<_> = {
+            let _index = DescendantIndex::on();
+            queries
+                .iter()
+                .map(|q| strings(&mut documents, root, q))
+                .collect()
+        };
+        assert_eq!(walked, indexed);
+        // Off again, and a document added after is found.
+        let other =
+            add_document(&mut documents, "file:///facteur/other.xml", "<b id='9'/>").unwrap();
+        assert_eq!(
+            strings(&mut documents, other, "/descendant::b/@id/string()").as_deref(),
+            Ok("9")
+        );
+    }
+
+    #[test]
+    fn or_and_and_leave_their_right_operand_when_the_left_decides() {
+        let mut documents = Documents::new();
+        let root =
+            add_document(&mut documents, "file:///facteur/sc.xml", "<a><b>1</b></a>").unwrap();
+        for (x, want) in [
+            ("true() or error()", Ok::<&str, ()>("true")),
+            ("false() and error()", Ok("false")),
+            ("exists(/a/b) or error()", Ok("true")),
+            ("/a/c or error()", Err(())),
+            ("/a/b and error()", Err(())),
+            ("(/a/b = 1) or (/a/b = 2)", Ok("true")),
+            ("(/a/b = 2) or (/a/b = 3)", Ok("false")),
+            ("(/a/b = 1) and (/a/b = 2)", Ok("false")),
+            ("/a/b and /a", Ok("true")),
+            ("() or 'x'", Ok("true")),
+            ("'' and error()", Ok("false")),
+            // The left operand's own errors stay errors.
+            ("(1, 2) or true()", Err(())),
+        ] {
+            let got = strings(&mut documents, root, x).map_err(|_| ());
+            assert_eq!(got.as_deref(), want.as_deref(), "{x}");
+        }
+    }
+
     #[test]
     fn descendant_steps_only_where_they_select_the_same_nodes() {
         for (x, want) in [
@@ -1346,6 +1585,121 @@ mod tests {
 
     /// Every official rule whose context is matched without XPath matches
     /// exactly the nodes its XPath query gives, on every CI sample document.
+    #[test]
+    fn lets_are_bound_only_where_a_test_reads_them() {
+        let lets = vec![
+            ("a".to_string(), "ram:A".to_string()),
+            ("b".to_string(), "normalize-space($a)".to_string()),
+            ("ab".to_string(), "//ram:Line[ram:ID = $b]".to_string()),
+        ];
+        // Through another let; `$ab` is not `$a`.
+        assert_eq!(
+            with_lets(&lets, "$b = ''"),
+            "let $a := (ram:A), $b := (normalize-space($a)) return $b = ''"
+        );
+        assert_eq!(
+            with_lets(&lets, "$ab"),
+            "let $a := (ram:A), $b := (normalize-space($a)), $ab := (//ram:Line[ram:ID = $b]) return $ab"
+        );
+        assert_eq!(with_lets(&lets, "exists(ram:B)"), "exists(ram:B)");
+        // A guard that reads no let keeps them for the other side.
+        assert_eq!(
+            guarded_lets(&lets, "not($f(/x))   or ($ab != '' and $a)").as_deref(),
+            Some(
+                "(not($f(/x))) or (let $a := (ram:A), $b := (normalize-space($a)), $ab := (//ram:Line[ram:ID = $b]) return (($ab != '' and $a)))"
+            )
+        );
+        // Not a guard: it reads a let, or the `or` is not the top level.
+        for test in [
+            "$a = '' or $b",
+            "(x or $a)",
+            "every $l in ram:L satisfies $l = 1 or $a",
+            "if (x) then $a else y or $b",
+            "some $x in (1, 2) satisfies $x or $a",
+            "for $x in ram:L return $x or $a",
+            "let $y := 1 return $y or $a",
+            "x, y or $a",
+            "ram:order = 'or' and $a",
+            "ram:Order = ram:or-else and $a",
+        ] {
+            assert_eq!(guarded_lets(&lets, test), None, "{test}");
+        }
+        // `or` binds loosest: the first disjunct is `A and B`, the rest `C or D`.
+        assert_eq!(
+            first_disjunct("x = 'a or b' and y or (z) or $a"),
+            Some(("x = 'a or b' and y", "(z) or $a"))
+        );
+        assert_eq!(first_disjunct("not(x)or(y)"), Some(("not(x)", "(y)")));
+        assert_eq!(guarded_lets(&[], "x or y"), None);
+    }
+
+    #[test]
+    fn empty_elements_are_matched_as_xpath_matches_them() {
+        let schema = Arc::new(
+            super::super::stylesheet::parse(
+                super::super::sets::STYLESHEETS
+                    .iter()
+                    .find(|(n, _)| *n == "Factur-X EN 16931")
+                    .map(|(_, t)| *t)
+                    .unwrap(),
+            )
+            .unwrap(),
+        );
+        let c = Compiled::new(schema.clone()).unwrap();
+        let (pi, ri) = c
+            .patterns
+            .iter()
+            .enumerate()
+            .find_map(|(pi, p)| {
+                p.rules
+                    .iter()
+                    .position(|r| r.empty_leaves)
+                    .map(|ri| (pi, ri))
+            })
+            .expect("the official Factur-X rules have the empty-element rule");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/einvoice");
+        let mut docs: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        // White space of every kind, a no-break space (not white space to
+        // XPath), comments and processing instructions, CDATA, nesting.
+        docs.push(
+            "<a><b/><c> </c><d>\t\r\n </d><e>\u{a0}</e><f><!-- x --></f><g><?p x?> </g>\
+             <h><![CDATA[ ]]></h><i><![CDATA[x]]></i><j><k/></j><l>x<!-- y --></l><m a='1'/></a>"
+                .to_string(),
+        );
+        let mut found = 0;
+        for xml in &docs {
+            let mut documents = Documents::new();
+            let root = add_document(&mut documents, "file:///facteur/test.xml", xml).unwrap();
+            let mut run = Run {
+                documents: &mut documents,
+                vars: c.empty_vars(),
+            };
+            let xot = run.documents.xot();
+            let native: Vec<xot::Node> = xot
+                .descendants(root)
+                .filter(|n| is_empty_leaf(xot, *n))
+                .collect();
+            let by_xpath: Vec<xot::Node> = run
+                .eval(c.matches(pi, ri).as_ref().unwrap(), root)
+                .unwrap()
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Node(n) => Some(n),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(native, by_xpath, "{}", shorten(xml));
+            found += native.len();
+        }
+        // b c d f g h k m of the made-up document, and some in the fixtures.
+        assert!(found > 8, "{found}");
+    }
+
     #[test]
     fn plain_path_matching_agrees_with_xpath_on_the_official_rules() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/einvoice");

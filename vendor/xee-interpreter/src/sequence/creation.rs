@@ -93,6 +93,11 @@ impl Sequence {
 
     // https://www.w3.org/TR/xpath-31/#id-path-operator
     pub(crate) fn deduplicate(self, annotations: xml::DocumentOrderAccess) -> error::Result<Self> {
+        // No item or one: nothing to remove, nothing to order (the result
+        // of most steps from one node).
+        if self.len() <= 1 {
+            return Ok(self);
+        }
         let mut s = HashSet::new();
         let mut non_node_seen = false;
 

@@ -1,3 +1,6 @@
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use xot::{ValueType, Xot};
 
 use xee_xpath_ast::ast;
@@ -12,6 +15,52 @@ pub struct Step {
     pub node_test: ast::NodeTest,
 }
 
+/// The elements of each name under a document node, in document order, for
+/// the `descendant` steps from that node; see [`index_descendants`].
+type Index = HashMap<xot::NameId, Vec<sequence::Item>>;
+
+thread_local! {
+    /// `Some` while indexing is on for this thread: per (tree, document
+    /// node), its index, built the first time a step asks.
+    static DESCENDANTS: RefCell<Option<HashMap<(usize, xot::Node), Index>>> =
+        const { RefCell::new(None) };
+}
+
+/// Turns on (`true`) or off this thread's index of a document's elements by
+/// name, and forgets what was indexed either way. While on, a `descendant`
+/// or `descendant-or-self` step with a name test from a document node reads
+/// the index instead of walking the whole tree (the same nodes, in the same
+/// order). The caller turns it on only while the documents it evaluates
+/// over are not changed, and off (or on again) before they are.
+pub fn index_descendants(on: bool) {
+    DESCENDANTS.with(|d| *d.borrow_mut() = on.then(HashMap::new));
+}
+
+/// The elements named `name_id` under the document node `node`, from the
+/// index, when indexing is on.
+fn indexed_descendants(
+    xot: &Xot,
+    node: xot::Node,
+    name_id: xot::NameId,
+) -> Option<sequence::Sequence> {
+    DESCENDANTS.with(|d| {
+        let mut d = d.borrow_mut();
+        let trees = d.as_mut()?;
+        let index = trees
+            .entry((xot as *const Xot as usize, node))
+            .or_insert_with(|| {
+                let mut index: Index = HashMap::new();
+                for n in xot.descendants(node) {
+                    if let xot::Value::Element(e) = xot.value(n) {
+                        index.entry(e.name()).or_default().push(sequence::Item::Node(n));
+                    }
+                }
+                index
+            });
+        Some(index.get(&name_id).cloned().unwrap_or_default().into())
+    })
+}
+
 pub(crate) fn resolve_step(step: &Step, node: xot::Node, xot: &Xot) -> sequence::Sequence {
     let mut new_items = Vec::new();
     // A name test's name is looked up in the document's names once for the
@@ -21,6 +70,15 @@ pub(crate) fn resolve_step(step: &Step, node: xot::Node, xot: &Xot) -> sequence:
             // a name no document uses matches nothing
             return new_items.into();
         };
+        if matches!(
+            step.axis,
+            ast::Axis::Descendant | ast::Axis::DescendantOrSelf
+        ) && xot.is_document(node)
+        {
+            if let Some(found) = indexed_descendants(xot, node, name_id) {
+                return found;
+            }
+        }
         let kind = principal_node_kind(&step.axis);
         for axis_node in node_take_axis(&step.axis, xot, node) {
             if xot.value_type(axis_node) != kind {
