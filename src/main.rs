@@ -17,12 +17,6 @@ use facteur::check::{self, Options, Outcome, Report};
 use facteur::render;
 
 mod cli;
-
-/// The process's allocator: the official e-invoice rules' XPath interpreter
-/// allocates and frees small values by the million on a batch, which the
-/// system allocator serves markedly slower.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use cli::accounts as cli_accounts;
 use cli::store as cli_store;
 use cli::submit as cli_submit;
