@@ -1447,7 +1447,8 @@ mod tests {
         assert!(lists > 20, "{lists}");
     }
 
-    /// `ids` evaluated on `xml`, strings joined by spaces.
+    /// `x` evaluated with `root` as its context: each item's string value,
+    /// joined by spaces.
     fn strings(documents: &mut Documents, root: xot::Node, x: &str) -> Result<String, String> {
         let q = Queries::default().sequence(x).map_err(|e| e.to_string())?;
         let seq = q.execute(documents, root).map_err(|e| e.to_string())?;
@@ -1462,8 +1463,7 @@ mod tests {
     fn the_descendant_index_gives_the_nodes_a_walk_gives() {
         let xml = "<a><b id='1'><b id='2'/><c><b id='3'/></c></b><n:b xmlns:n='urn:n' id='4'/>\
                    <c><b id='5'/></c><!-- b --></a>";
-        let mut documents = Documents::new();
-        let root = add_document(&mut documents, "file:///facteur/index.xml", xml).unwrap();
+        let (mut documents, root) = loaded(xml);
         let queries = [
             "/descendant::b/@id/string()",
             "//b/@id/string()",
@@ -1497,9 +1497,7 @@ mod tests {
 
     #[test]
     fn or_and_and_leave_their_right_operand_when_the_left_decides() {
-        let mut documents = Documents::new();
-        let root =
-            add_document(&mut documents, "file:///facteur/sc.xml", "<a><b>1</b></a>").unwrap();
+        let (mut documents, root) = loaded("<a><b>1</b></a>");
         for (x, want) in [
             ("true() or error()", Ok::<&str, ()>("true")),
             ("false() and error()", Ok("false")),
@@ -1633,6 +1631,36 @@ mod tests {
         assert_eq!(guarded_lets(&[], "x or y"), None);
     }
 
+    /// The e-invoice fixtures' XML documents, in the order of their text.
+    fn fixture_documents() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/einvoice");
+        let mut docs: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        docs.sort();
+        docs
+    }
+
+    /// `xml` loaded for evaluation, and its document node.
+    fn loaded(xml: &str) -> (Documents, xot::Node) {
+        let mut documents = Documents::new();
+        let root = add_document(&mut documents, "file:///facteur/test.xml", xml).unwrap();
+        (documents, root)
+    }
+
+    /// The nodes of a sequence, in its order.
+    fn nodes_of(seq: &Sequence) -> Vec<xot::Node> {
+        seq.iter()
+            .filter_map(|i| match i {
+                Item::Node(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn empty_elements_are_matched_as_xpath_matches_them() {
         let schema = Arc::new(
@@ -1657,13 +1685,7 @@ mod tests {
                     .map(|ri| (pi, ri))
             })
             .expect("the official Factur-X rules have the empty-element rule");
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/einvoice");
-        let mut docs: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect();
+        let mut docs = fixture_documents();
         // White space of every kind, a no-break space (not white space to
         // XPath), comments and processing instructions, CDATA, nesting.
         docs.push(
@@ -1673,8 +1695,7 @@ mod tests {
         );
         let mut found = 0;
         for xml in &docs {
-            let mut documents = Documents::new();
-            let root = add_document(&mut documents, "file:///facteur/test.xml", xml).unwrap();
+            let (mut documents, root) = loaded(xml);
             let mut run = Run {
                 documents: &mut documents,
                 vars: c.empty_vars(),
@@ -1684,15 +1705,7 @@ mod tests {
                 .descendants(root)
                 .filter(|n| is_empty_leaf(xot, *n))
                 .collect();
-            let by_xpath: Vec<xot::Node> = run
-                .eval(c.matches(pi, ri).as_ref().unwrap(), root)
-                .unwrap()
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Node(n) => Some(n),
-                    _ => None,
-                })
-                .collect();
+            let by_xpath = nodes_of(&run.eval(c.matches(pi, ri).as_ref().unwrap(), root).unwrap());
             assert_eq!(native, by_xpath, "{}", shorten(xml));
             found += native.len();
         }
@@ -1702,14 +1715,7 @@ mod tests {
 
     #[test]
     fn plain_path_matching_agrees_with_xpath_on_the_official_rules() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/einvoice");
-        let mut docs: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect();
-        docs.sort();
+        let docs = fixture_documents();
         // Every third document: all syntaxes and profiles, in less time.
         let docs: Vec<String> = docs.into_iter().step_by(3).collect();
         assert!(docs.len() > 10);
@@ -1718,8 +1724,7 @@ mod tests {
             let schema = Arc::new(super::super::stylesheet::parse(text).unwrap());
             let c = Compiled::new(schema.clone()).unwrap();
             for xml in &docs {
-                let mut documents = Documents::new();
-                let root = add_document(&mut documents, "file:///facteur/test.xml", xml).unwrap();
+                let (mut documents, root) = loaded(xml);
                 let mut run = Run {
                     documents: &mut documents,
                     vars: c.empty_vars(),
@@ -1742,15 +1747,7 @@ mod tests {
                             .filter(|n| paths.iter().any(|p| p.matches(xot, *n)))
                             .collect();
                         let q = c.matches(pi, ri).as_ref().unwrap();
-                        let mut by_xpath: Vec<xot::Node> = run
-                            .eval(q, root)
-                            .unwrap()
-                            .iter()
-                            .filter_map(|i| match i {
-                                Item::Node(n) => Some(n),
-                                _ => None,
-                            })
-                            .collect();
+                        let mut by_xpath = nodes_of(&run.eval(q, root).unwrap());
                         let order: HashMap<xot::Node, usize> =
                             nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
                         by_xpath.sort_by_key(|n| order.get(n).copied().unwrap_or(usize::MAX));
