@@ -1478,14 +1478,19 @@ mod tests {
             .map(|q| strings(&mut documents, root, q))
             .collect();
         assert_eq!(walked[0].as_deref(), Ok("1 2 3 5"));
+        assert_eq!(xee_interpreter::xml::indexed_documents(), 0);
         let indexed: Vec<_> = {
             let _index = DescendantIndex::on();
-            queries
+            let found = queries
                 .iter()
                 .map(|q| strings(&mut documents, root, q))
-                .collect()
+                .collect();
+            // The steps were read from the index of this one document.
+            assert_eq!(xee_interpreter::xml::indexed_documents(), 1);
+            found
         };
         assert_eq!(walked, indexed);
+        assert_eq!(xee_interpreter::xml::indexed_documents(), 0);
         // Off again, and a document added after is found.
         let other =
             add_document(&mut documents, "file:///facteur/other.xml", "<b id='9'/>").unwrap();

@@ -10,4 +10,4 @@ pub(crate) use base::BaseUriResolver;
 pub use document::{Document, DocumentHandle, Documents, DocumentsError};
 pub(crate) use kind_test::kind_test;
 pub(crate) use step::resolve_step;
-pub use step::{index_descendants, Step};
+pub use step::{index_descendants, indexed_documents, Step};

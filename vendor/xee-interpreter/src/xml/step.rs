@@ -36,6 +36,12 @@ pub fn index_descendants(on: bool) {
     DESCENDANTS.with(|d| *d.borrow_mut() = on.then(HashMap::new));
 }
 
+/// How many document nodes this thread has indexed since indexing was last
+/// turned on (0 when off): whether steps are read from the index.
+pub fn indexed_documents() -> usize {
+    DESCENDANTS.with(|d| d.borrow().as_ref().map_or(0, HashMap::len))
+}
+
 /// The elements named `name_id` under the document node `node`, from the
 /// index, when indexing is on.
 fn indexed_descendants(
