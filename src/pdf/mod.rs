@@ -14,10 +14,11 @@
 //! cryptographically and never decrypts with a password other than the empty
 //! one.
 
+mod lex;
+
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Encoding, LoadOptions, Object, ObjectId};
 
 /// Caps applied while analysing one file.
@@ -777,6 +778,22 @@ fn concat(m: [f32; 6], ctm: [f32; 6]) -> [f32; 6] {
     ]
 }
 
+/// A content operator's six matrix operands.
+fn matrix_of(operands: &[lex::Operand]) -> Option<[f32; 6]> {
+    if operands.len() != 6 {
+        return None;
+    }
+    let mut m = [0.0; 6];
+    for (slot, o) in m.iter_mut().zip(operands) {
+        *slot = match o {
+            lex::Operand::Int(i) => *i as f32,
+            lex::Operand::Real(r) => *r,
+            _ => return None,
+        };
+    }
+    m.iter().all(|v| v.is_finite()).then_some(m)
+}
+
 fn matrix(operands: &[Object]) -> Option<[f32; 6]> {
     if operands.len() != 6 {
         return None;
@@ -820,11 +837,13 @@ impl<'a> Walker<'a, '_> {
         let mut stack: Vec<GState> = Vec::new();
         let mut overflow = 0usize;
         let mut font: Option<&FontInfo> = None;
-        for op in Content::decode_iter(content) {
-            let Ok(op) = op else {
+        let mut lexer = lex::Lexer::new(content);
+        while let Some(op) = lexer.next_op() {
+            let Ok(operator) = op else {
                 self.out.incomplete = true;
                 break;
             };
+            let operands = lexer.operands();
             if *self.ops_left == 0 {
                 self.out.incomplete = true;
                 break;
@@ -833,96 +852,100 @@ impl<'a> Walker<'a, '_> {
             if (*self.ops_left).is_multiple_of(4096) && Instant::now() > self.budget.deadline {
                 return Err(PdfError::Timeout);
             }
-            let f = |i: usize| op.operands.get(i).map(num).filter(|v| v.is_finite());
-            match op.operator.as_str() {
-                "q" => {
+            let f = |i: usize| {
+                operands
+                    .get(i)
+                    .map(lex::Operand::num)
+                    .filter(|v| v.is_finite())
+            };
+            match operator {
+                b"q" => {
                     if stack.len() < MAX_GSTATE_STACK {
                         stack.push(*gs);
                     } else {
                         overflow += 1;
                     }
                 }
-                "Q" => {
+                b"Q" => {
                     if overflow > 0 {
                         overflow -= 1;
                     } else if let Some(prev) = stack.pop() {
                         *gs = prev;
                     }
                 }
-                "cm" => {
-                    if let Some(m) = matrix(&op.operands) {
+                b"cm" => {
+                    if let Some(m) = matrix_of(operands) {
                         gs.ctm = concat(m, gs.ctm);
                     }
                 }
-                "BT" => {
+                b"BT" => {
                     self.flush_line();
                     gs.tm = IDENTITY;
                     gs.tlm = IDENTITY;
                 }
-                "ET" => self.flush_line(),
-                "T*" => {
+                b"ET" => self.flush_line(),
+                b"T*" => {
                     self.flush_line();
                     gs.next_line(0.0, -gs.leading);
                 }
-                "Td" | "TD" => {
+                b"Td" | b"TD" => {
                     let (tx, ty) = (f(0).unwrap_or(0.0), f(1).unwrap_or(0.0));
                     if ty.abs() > 0.01 {
                         self.flush_line();
                     } else {
                         self.line.push(' ');
                     }
-                    if op.operator == "TD" {
+                    if operator == b"TD" {
                         gs.leading = -ty;
                     }
                     gs.next_line(tx, ty);
                 }
-                "Tm" => {
+                b"Tm" => {
                     self.flush_line();
-                    if let Some(m) = matrix(&op.operands) {
+                    if let Some(m) = matrix_of(operands) {
                         gs.tm = m;
                         gs.tlm = m;
                     }
                 }
-                "Tc" => gs.char_spacing = f(0).unwrap_or(0.0),
-                "Tw" => gs.word_spacing = f(0).unwrap_or(0.0),
-                "Tz" => gs.scale = f(0).unwrap_or(100.0) / 100.0,
-                "TL" => gs.leading = f(0).unwrap_or(0.0),
-                "Ts" => gs.rise = f(0).unwrap_or(0.0),
-                "Tr" => {
-                    if let Some(Object::Integer(m)) = op.operands.first() {
+                b"Tc" => gs.char_spacing = f(0).unwrap_or(0.0),
+                b"Tw" => gs.word_spacing = f(0).unwrap_or(0.0),
+                b"Tz" => gs.scale = f(0).unwrap_or(100.0) / 100.0,
+                b"TL" => gs.leading = f(0).unwrap_or(0.0),
+                b"Ts" => gs.rise = f(0).unwrap_or(0.0),
+                b"Tr" => {
+                    if let Some(lex::Operand::Int(m)) = operands.first() {
                         gs.render_mode = *m;
                     }
                 }
-                "Tf" => {
-                    font = op
-                        .operands
+                b"Tf" => {
+                    font = operands
                         .first()
-                        .and_then(|n| n.as_name().ok())
+                        .and_then(lex::Operand::as_name)
                         .and_then(|n| fonts.get(n));
                     gs.font_size = f(1).unwrap_or(0.0);
                 }
-                "Tj" => self.show(&op.operands, font, gs),
-                "'" => {
+                b"Tj" => self.show(operands, font, gs),
+                b"'" => {
                     self.flush_line();
                     gs.next_line(0.0, -gs.leading);
-                    self.show(&op.operands, font, gs);
+                    self.show(operands, font, gs);
                 }
-                "\"" => {
+                b"\"" => {
                     self.flush_line();
                     gs.word_spacing = f(0).unwrap_or(gs.word_spacing);
                     gs.char_spacing = f(1).unwrap_or(gs.char_spacing);
                     gs.next_line(0.0, -gs.leading);
-                    self.show(op.operands.get(2..).unwrap_or(&[]), font, gs);
+                    self.show(operands.get(2..).unwrap_or(&[]), font, gs);
                 }
-                "TJ" => {
-                    if let Some(Object::Array(items)) = op.operands.first() {
+                b"TJ" => {
+                    if let Some(lex::Operand::Array(items)) = operands.first() {
                         for item in items {
                             match item {
-                                Object::String(..) => {
+                                lex::Operand::Str(..) => {
                                     self.show(std::slice::from_ref(item), font, gs)
                                 }
                                 other => {
-                                    let adj = num(other);
+                                    let adj = other.num();
                                     if adj < -200.0 {
                                         self.line.push(' ');
                                     }
@@ -937,30 +960,30 @@ impl<'a> Walker<'a, '_> {
                         }
                     }
                 }
-                "m" => {
+                b"m" => {
                     if let (Some(x), Some(y)) = (f(0), f(1)) {
                         self.start = Some(((x, y), (x, y)));
                     }
                 }
-                "l" => {
+                b"l" => {
                     if let (Some(x), Some(y), Some((s, cur))) = (f(0), f(1), self.start) {
                         self.segment(gs.ctm, cur, (x, y));
                         self.start = Some((s, (x, y)));
                     }
                 }
-                "h" => {
+                b"h" => {
                     if let Some((s, cur)) = self.start {
                         self.segment(gs.ctm, cur, s);
                         self.start = Some((s, s));
                     }
                 }
-                "re" => {
+                b"re" => {
                     if let (Some(x), Some(y), Some(w), Some(h)) = (f(0), f(1), f(2), f(3)) {
                         self.rectangle(gs.ctm, x, y, w, h);
                         self.start = Some(((x, y), (x, y)));
                     }
                 }
-                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                b"S" | b"s" | b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" => {
                     let room = self
                         .budget
                         .max_rules_per_page
@@ -969,16 +992,16 @@ impl<'a> Walker<'a, '_> {
                     self.out.rules.extend(path.into_iter().take(room));
                     self.start = None;
                 }
-                "n" => {
+                b"n" => {
                     self.path.clear();
                     self.start = None;
                 }
-                "BI" => {
+                b"BI" => {
                     self.out.images += 1;
                     self.image_area += unit_square_area(gs.ctm);
                 }
-                "Do" => {
-                    let Some(name) = op.operands.first().and_then(|n| n.as_name().ok()) else {
+                b"Do" => {
+                    let Some(name) = operands.first().and_then(lex::Operand::as_name) else {
                         continue;
                     };
                     self.xobject(name, resources, gs, depth)?;
@@ -1175,9 +1198,9 @@ impl<'a> Walker<'a, '_> {
         info
     }
 
-    fn show(&mut self, operands: &[Object], font: Option<&FontInfo>, gs: &mut GState) {
+    fn show(&mut self, operands: &[lex::Operand], font: Option<&FontInfo>, gs: &mut GState) {
         for o in operands {
-            let Object::String(bytes, _) = o else {
+            let lex::Operand::Str(bytes) = o else {
                 continue;
             };
             let encoding = font.and_then(|f| f.encoding.as_ref());
