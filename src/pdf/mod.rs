@@ -16,7 +16,8 @@
 
 mod lex;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 use std::time::Instant;
 
 use lopdf::{Dictionary, Document, Encoding, LoadOptions, Object, ObjectId};
@@ -380,20 +381,22 @@ impl Rule {
 pub fn pages(doc: &Document, budget: &Budget) -> Result<Vec<PageContent>, PdfError> {
     let mut ops_left = budget.max_operations;
     let mut out = Vec::new();
+    let mut fonts_read = FontsRead::new();
     for page_id in doc.page_iter() {
         if Instant::now() > budget.deadline {
             return Err(PdfError::Timeout);
         }
-        out.push(page(doc, page_id, budget, &mut ops_left)?);
+        out.push(page(doc, page_id, budget, &mut ops_left, &mut fonts_read)?);
     }
     Ok(out)
 }
 
-fn page(
-    doc: &Document,
+fn page<'a>(
+    doc: &'a Document,
     page_id: ObjectId,
     budget: &Budget,
     ops_left: &mut usize,
+    fonts_read: &mut FontsRead<'a>,
 ) -> Result<PageContent, PdfError> {
     let mut pc = PageContent::default();
     let media = media_box(doc, page_id);
@@ -409,6 +412,7 @@ fn page(
     };
     let mut walker = Walker {
         doc,
+        fonts_read,
         budget,
         ops_left,
         out: &mut pc,
@@ -591,9 +595,11 @@ impl UnicodeMap {
     }
 
     fn parse(data: &[u8]) -> Option<UnicodeMap> {
+        /// A hexadecimal string is kept as its digits between `<` and `>`
+        /// (white space included), read when used.
         #[derive(PartialEq)]
         enum Tok<'t> {
-            Hex(Vec<u8>),
+            Hex(&'t [u8]),
             Open,
             Close,
             Word(&'t [u8]),
@@ -604,15 +610,7 @@ impl UnicodeMap {
             match data[i] {
                 b'<' => {
                     let end = data[i..].iter().position(|&b| b == b'>').map(|p| i + p)?;
-                    let digits: Vec<u8> = data[i + 1..end]
-                        .iter()
-                        .filter_map(|&b| (b as char).to_digit(16).map(|d| d as u8))
-                        .collect();
-                    let bytes = digits
-                        .chunks(2)
-                        .map(|c| c[0] << 4 | c.get(1).copied().unwrap_or(0))
-                        .collect();
-                    toks.push(Tok::Hex(bytes));
+                    toks.push(Tok::Hex(&data[i + 1..end]));
                     i = end + 1;
                 }
                 b'[' => {
@@ -637,11 +635,19 @@ impl UnicodeMap {
                 }
             }
         }
-        let code = |b: &[u8]| b.iter().take(4).fold(0u32, |a, &x| a << 8 | u32::from(x));
-        let units = |b: &[u8]| -> Vec<u16> {
-            b.chunks(2)
-                .map(|c| u16::from(c[0]) << 8 | u16::from(c.get(1).copied().unwrap_or(0)))
-                .collect()
+        let code = |b: &[u8]| {
+            hex_bytes(b)
+                .take(4)
+                .fold(0u32, |a, x| a << 8 | u32::from(x))
+        };
+        // A destination's UTF-16 units, into one buffer reused throughout.
+        let mut units = Vec::new();
+        let read_units = |b: &[u8], units: &mut Vec<u16>| {
+            units.clear();
+            let mut it = hex_bytes(b);
+            while let Some(hi) = it.next() {
+                units.push(u16::from(hi) << 8 | u16::from(it.next().unwrap_or(0)));
+            }
         };
         let mut out = UnicodeMap::default();
         let mut k = 0;
@@ -652,7 +658,8 @@ impl UnicodeMap {
                     while k + 1 < toks.len() {
                         match (&toks[k], &toks[k + 1]) {
                             (Tok::Hex(src), Tok::Hex(dst)) => {
-                                out.insert(code(src), &units(dst));
+                                read_units(dst, &mut units);
+                                out.insert(code(src), &units);
                                 k += 2;
                             }
                             _ => break,
@@ -671,7 +678,7 @@ impl UnicodeMap {
                         }
                         match &toks[k + 2] {
                             Tok::Hex(dst) => {
-                                let mut units = units(dst);
+                                read_units(dst, &mut units);
                                 out.one.reserve((hi - lo + 1) as usize);
                                 for c in lo..=hi {
                                     out.insert(c, &units);
@@ -687,7 +694,8 @@ impl UnicodeMap {
                                 while k < toks.len() {
                                     match &toks[k] {
                                         Tok::Hex(dst) if c <= hi => {
-                                            out.insert(c, &units(dst));
+                                            read_units(dst, &mut units);
+                                            out.insert(c, &units);
                                             c += 1;
                                         }
                                         Tok::Close => break,
@@ -728,8 +736,26 @@ impl UnicodeMap {
     }
 }
 
+/// The bytes of a hexadecimal string's digits (white space and other
+/// characters skipped); an odd last digit counts as followed by 0.
+fn hex_bytes(digits: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut nibbles = digits
+        .iter()
+        .filter_map(|&c| (c as char).to_digit(16).map(|d| d as u8));
+    std::iter::from_fn(move || {
+        let hi = nibbles.next()?;
+        Some(hi << 4 | nibbles.next().unwrap_or(0))
+    })
+}
+
 struct FontInfo<'a> {
-    encoding: Option<Encoding<'a>>,
+    /// The font's encoding as lopdf reads it, read only when a code needs
+    /// it: a font whose /ToUnicode map explains every code shown never
+    /// pays for it (lopdf would read that map a second time).
+    encoding: std::cell::OnceCell<Option<Encoding<'a>>>,
+    dict: &'a Dictionary,
+    doc: &'a Document,
+    max_stream_bytes: usize,
     /// The font's /ToUnicode map, which wins over its encoding.
     unicode: Option<UnicodeMap>,
     name: String,
@@ -742,7 +768,24 @@ struct FontInfo<'a> {
     default_width: f32,
 }
 
-impl FontInfo<'_> {
+impl<'a> FontInfo<'a> {
+    fn encoding(&self) -> Option<&Encoding<'a>> {
+        self.encoding
+            .get_or_init(|| {
+                // A composite font's encoding, as lopdf reads it, is its
+                // /ToUnicode map again (with a reverse map built for
+                // encoding): when this map was read, lopdf's would only
+                // cost (160 ms for one full font of mPDF's) and say the same.
+                if self.two_byte && self.unicode.is_some() {
+                    return None;
+                }
+                self.dict
+                    .get_font_encoding_with_limit(self.doc, self.max_stream_bytes)
+                    .ok()
+            })
+            .as_ref()
+    }
+
     fn width(&self, code: u32) -> f32 {
         if self.two_byte {
             return self
@@ -809,8 +852,12 @@ fn matrix(operands: &[Object]) -> Option<[f32; 6]> {
     m.iter().all(|v| v.is_finite()).then_some(m)
 }
 
+/// Fonts already read in this document, by dictionary and resource name.
+type FontsRead<'a> = HashMap<(usize, Vec<u8>), Rc<FontInfo<'a>>>;
+
 struct Walker<'a, 'b> {
     doc: &'a Document,
+    fonts_read: &'b mut FontsRead<'a>,
     budget: &'b Budget,
     ops_left: &'b mut usize,
     out: &'b mut PageContent,
@@ -921,7 +968,8 @@ impl<'a> Walker<'a, '_> {
                     font = operands
                         .first()
                         .and_then(lex::Operand::as_name)
-                        .and_then(|n| fonts.get(n));
+                        .and_then(|n| fonts.get(n))
+                        .map(|f| &**f);
                     gs.font_size = f(1).unwrap_or(0.0);
                 }
                 b"Tj" => self.show(operands, font, gs),
@@ -1106,7 +1154,9 @@ impl<'a> Walker<'a, '_> {
         Ok(())
     }
 
-    fn fonts(&self, resources: &[&'a Dictionary]) -> BTreeMap<Vec<u8>, FontInfo<'a>> {
+    /// The fonts of these resources by resource name; a font dictionary
+    /// already read on an earlier page or form is not read again.
+    fn fonts(&mut self, resources: &[&'a Dictionary]) -> BTreeMap<Vec<u8>, Rc<FontInfo<'a>>> {
         let doc = self.doc;
         let mut map = BTreeMap::new();
         for r in resources.iter().rev() {
@@ -1122,7 +1172,16 @@ impl<'a> Walker<'a, '_> {
                 let Ok(font) = deref(doc, font).as_dict() else {
                     continue;
                 };
-                map.insert(name.clone(), self.font_info(name, font));
+                let key = (std::ptr::from_ref(font) as usize, name.clone());
+                let info = match self.fonts_read.get(&key) {
+                    Some(info) => Rc::clone(info),
+                    None => {
+                        let info = Rc::new(self.font_info(name, font));
+                        self.fonts_read.insert(key, Rc::clone(&info));
+                        info
+                    }
+                };
+                map.insert(name.clone(), info);
             }
         }
         map
@@ -1136,16 +1195,6 @@ impl<'a> Walker<'a, '_> {
             .and_then(|o| o.as_stream().ok())
             .and_then(|st| st.get_plain_content_with_limit(MAX_CMAP_BYTES).ok())
             .and_then(|data| UnicodeMap::parse(&data));
-        // A composite font's encoding, as lopdf reads it, is its /ToUnicode
-        // map again (with a reverse map built for encoding): when this map
-        // was read, lopdf's would only cost (160 ms for one full font of
-        // mPDF's) and say the same.
-        let encoding = if two_byte && unicode.is_some() {
-            None
-        } else {
-            font.get_font_encoding_with_limit(doc, self.budget.max_stream_bytes)
-                .ok()
-        };
         let base = get(font, b"BaseFont")
             .and_then(|b| b.as_name().ok())
             .map(|b| String::from_utf8_lossy(b).into_owned())
@@ -1156,7 +1205,10 @@ impl<'a> Walker<'a, '_> {
             _ => base,
         };
         let mut info = FontInfo {
-            encoding,
+            encoding: std::cell::OnceCell::new(),
+            dict: font,
+            doc,
+            max_stream_bytes: self.budget.max_stream_bytes,
             unicode,
             name,
             two_byte,
@@ -1203,10 +1255,9 @@ impl<'a> Walker<'a, '_> {
             let lex::Operand::Str(bytes) = o else {
                 continue;
             };
-            let encoding = font.and_then(|f| f.encoding.as_ref());
             let mapped_composite = font.is_some_and(|f| f.two_byte && f.unicode.is_some());
             let decode = |bytes: &[u8]| -> String {
-                match encoding {
+                match font.and_then(FontInfo::encoding) {
                     Some(enc) => Document::decode_text(enc, bytes).unwrap_or_default(),
                     // A code its map lacks, as lopdf's reading of the map says it.
                     None if mapped_composite => "\u{FFFD}".to_string(),
@@ -1219,7 +1270,7 @@ impl<'a> Walker<'a, '_> {
                 None => decode(bytes),
             };
             // Two-byte CID strings: count glyphs from the decoded text.
-            let glyphs = if encoding.is_some() || unicode.is_some() {
+            let glyphs = if unicode.is_some() || font.and_then(FontInfo::encoding).is_some() {
                 text.chars().filter(|c| !c.is_whitespace()).count()
             } else {
                 bytes.iter().filter(|b| !b.is_ascii_whitespace()).count()
