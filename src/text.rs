@@ -8,6 +8,14 @@
 /// run as one space, trimmed.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    // A space run is written once, before the next word, never at the ends.
+    let mut space = false;
+    let mut word = |out: &mut String, space: &mut bool| {
+        if *space && !out.is_empty() {
+            out.push(' ');
+        }
+        *space = false;
+    };
     for c in s.chars().flat_map(char::to_lowercase) {
         let plain = match c {
             'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => "a",
@@ -26,13 +34,19 @@ pub fn fold(s: &str) -> String {
             '_' | '-' => " ",
             c if c.is_whitespace() => " ",
             c => {
+                word(&mut out, &mut space);
                 out.push(c);
                 continue;
             }
         };
-        out.push_str(plain);
+        if plain == " " {
+            space = true;
+        } else if !plain.is_empty() {
+            word(&mut out, &mut space);
+            out.push_str(plain);
+        }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out
 }
 
 #[cfg(test)]
@@ -50,5 +64,38 @@ mod tests {
         assert_eq!(fold("n’existe"), "n'existe");
         assert_eq!(fold("Done (Fetched)"), "done (fetched)");
         assert_eq!(fold("Boulangerie L’Épi d’Or"), "boulangerie l'epi d'or");
+    }
+
+    /// The plain definition: map each character, then one space between
+    /// words. `fold` is the same in one pass.
+    fn by_words(s: &str) -> String {
+        let mapped: String = s
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| match c {
+                '_' | '-' => " ".to_string(),
+                c if c.is_whitespace() => " ".to_string(),
+                c => fold(&c.to_string()),
+            })
+            .collect();
+        mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn folding_in_one_pass_keeps_one_space_between_words() {
+        let pieces = [
+            " ", "\t", "\u{a0}", "\u{2009}", "\n", "-", "_", "·", "É", "œ", "İ", "a", "Zz", "’",
+            "1,5", "",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}x{b}{c}y{c}{a}");
+                    assert_eq!(fold(&s), by_words(&s), "{s:?}");
+                    let s = format!("{a}{b}{c}");
+                    assert_eq!(fold(&s), by_words(&s), "{s:?}");
+                }
+            }
+        }
     }
 }

@@ -565,20 +565,22 @@ fn uses_device_colour(doc: &Document, budget: &Budget) -> bool {
                     _ => {}
                 }
             }
-            for op in lopdf::content::Content::decode_iter(&content) {
-                let Ok(op) = op else { break };
+            let mut lexer = pdf::lex::Lexer::new(&content);
+            while let Some(op) = lexer.next_op() {
+                let Ok(operator) = op else { break };
                 if ops_left == 0 {
                     return false;
                 }
                 ops_left -= 1;
-                let family = match op.operator.as_str() {
-                    "g" | "G" => Some(GRAY),
-                    "rg" | "RG" => Some(RGB),
-                    "k" | "K" => Some(CMYK),
-                    "cs" | "CS" => op
-                        .operands
+                let family = match operator {
+                    b"g" | b"G" => Some(GRAY),
+                    b"rg" | b"RG" => Some(RGB),
+                    b"k" | b"K" => Some(CMYK),
+                    b"cs" | b"CS" => lexer
+                        .operands()
                         .first()
-                        .and_then(|s| space_family(doc, &resources, s)),
+                        .and_then(pdf::lex::Operand::as_name)
+                        .and_then(|s| space_family(doc, &resources, &Object::Name(s.to_vec()))),
                     _ => None,
                 };
                 if uncovered(family) {

@@ -14,7 +14,7 @@
 //! cryptographically and never decrypts with a password other than the empty
 //! one.
 
-mod lex;
+pub(crate) mod lex;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
