@@ -10,7 +10,7 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     // A space run is written once, before the next word, never at the ends.
     let mut space = false;
-    let mut word = |out: &mut String, space: &mut bool| {
+    let word = |out: &mut String, space: &mut bool| {
         if *space && !out.is_empty() {
             out.push(' ');
         }

@@ -526,13 +526,32 @@ fn build(pattern: &str) -> Regex {
         .expect("textfacts: built-in regex is valid")
 }
 
-/// All labels in one regex, one capture group per entry of [`LABELS`].
-static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    let alts: Vec<String> = LABELS
-        .iter()
-        .map(|(_, p)| format!("({})", p.replace("<NUM>", NUM)))
-        .collect();
-    build(&alts.join("|"))
+/// The pattern of [`LABELS`]' entry `k`, as compiled.
+fn label_pattern(k: usize) -> String {
+    LABELS[k]
+        .1
+        .replace("<NUM>", NUM)
+        .replace(r"\b", r"(?-u:\b)")
+}
+
+/// All labels in one regex, one pattern per entry of [`LABELS`]: a match
+/// says which label it is without capture groups, so the label scan runs
+/// on the lazy DFA alone. Leftmost-first over several patterns is the
+/// alternation of them in order, as `build` of `(l0)|(l1)|…` would match.
+static LABEL_RE: LazyLock<regex_automata::meta::Regex> = LazyLock::new(|| {
+    use regex_automata::{MatchKind, meta, util::syntax};
+    let patterns: Vec<String> = (0..LABELS.len()).map(label_pattern).collect();
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(true)
+                .nfa_size_limit(Some(64 << 20))
+                .hybrid_cache_capacity(64 << 20),
+        )
+        .syntax(syntax::Config::new().utf8(true).case_insensitive(true))
+        .build_many(&patterns)
+        .expect("textfacts: built-in label patterns are valid")
 });
 
 #[derive(Debug, Clone, Copy)]
@@ -544,15 +563,11 @@ struct Hit {
 
 fn label_hits(line: &str) -> Vec<Hit> {
     LABEL_RE
-        .captures_iter(line)
-        .filter_map(|caps| {
-            let m = caps.get(0)?;
-            let k = (0..LABELS.len()).find(|&k| caps.get(k + 1).is_some())?;
-            Some(Hit {
-                kind: LABELS[k].0,
-                start: m.start(),
-                end: m.end(),
-            })
+        .find_iter(line)
+        .map(|m| Hit {
+            kind: LABELS[m.pattern().as_usize()].0,
+            start: m.start(),
+            end: m.end(),
         })
         .collect()
 }
@@ -1548,8 +1563,73 @@ Seite 1 von 1";
     }
 
     #[test]
-    fn label_regex_has_one_group_per_label() {
-        assert_eq!(LABEL_RE.captures_len(), LABELS.len() + 1);
+    fn label_regex_has_one_pattern_per_label() {
+        assert_eq!(LABEL_RE.pattern_len(), LABELS.len());
+    }
+
+    /// The labels as one alternation with a capture group each: the
+    /// plainest statement of which label a match is. The multi-pattern
+    /// regex must find the same hits on every line.
+    fn hits_by_captures(re: &Regex, line: &str) -> Vec<(Kind, usize, usize)> {
+        re.captures_iter(line)
+            .filter_map(|caps| {
+                let m = caps.get(0)?;
+                let k = (0..LABELS.len()).find(|&k| caps.get(k + 1).is_some())?;
+                Some((LABELS[k].0, m.start(), m.end()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn labels_are_found_as_one_alternation_finds_them() {
+        let alternation = (0..LABELS.len())
+            .map(|k| format!("({})", label_pattern(k)))
+            .collect::<Vec<_>>()
+            .join("|");
+        let re = RegexBuilder::new(&alternation)
+            .case_insensitive(true)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .unwrap();
+        let mut lines: Vec<String> = [FRENCH, ENGLISH, GERMAN]
+            .iter()
+            .flat_map(|p| p.lines().map(str::to_string))
+            .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [
+            "tests/fixtures/programs",
+            "tests/fixtures/invoice2data",
+            "../shared/corpus",
+        ] {
+            for e in std::fs::read_dir(root.join(dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if e.path().extension().is_some_and(|x| x == "pdf")
+                    && let Ok(bytes) = std::fs::read(e.path())
+                {
+                    let text = crate::pdf::pdf_text(&bytes);
+                    lines.extend(text.lines().map(normalise_line));
+                }
+            }
+        }
+        // Labels run together, repeated, at the ends, in capitals.
+        lines.push("Facture n° 12 Date de facture 01/02/2026 N° client 7 TVA intra FR1".into());
+        lines.push("FACTURE: AVOIR: Rechnung Nr. 5 Gutschrift: invoice # 9".into());
+        lines.push("siret siren rcs iban gln devise échéance taux TVA".into());
+        assert!(lines.len() > 2000, "{} lines", lines.len());
+        let mut found = 0;
+        for line in &lines {
+            let ours: Vec<_> = label_hits(line)
+                .into_iter()
+                .map(|h| (h.kind, h.start, h.end))
+                .collect();
+            assert_eq!(ours, hits_by_captures(&re, line), "{line:?}");
+            found += ours.len();
+        }
+        assert!(found > 200, "{found} labels found");
     }
 
     #[test]
