@@ -3295,7 +3295,7 @@ mod tests {
             x1,
             y: 100.0,
             size: 10.0,
-            font: String::new(),
+            font: Default::default(),
         };
         let parts: Vec<String> = split_across(&cols, &cell("3 m² 19 % VAT (S)", 360.0, 465.0))
             .expect("cut")
@@ -3324,7 +3324,7 @@ mod tests {
             x1: 221.0,
             y: 93.0,
             size: 10.0,
-            font: String::new(),
+            font: Default::default(),
         };
         let cols = described_tail(&c).expect("two columns");
         assert_eq!(cols[0].0, Column::Other);
@@ -3464,7 +3464,7 @@ mod tests {
             x1: 380.0,
             y,
             size: 9.0,
-            font: String::new(),
+            font: Default::default(),
         };
         let cells = [
             cell("LE CLIENT", 745.0),
@@ -3627,7 +3627,7 @@ mod tests {
             x1: 10.0,
             y: 0.0,
             size: 9.0,
-            font: String::new(),
+            font: Default::default(),
         };
         let mut row = Row {
             quantity: d("5"),

@@ -9,6 +9,8 @@
 //! Deliberately not here: any meaning (labels, amounts, parties are the
 //! reader's), rendering, or right-to-left and vertical scripts.
 
+use std::sync::Arc;
+
 use crate::pdf::{PageContent, Rule};
 
 /// A word: a maximal run of non-blank characters with no visible gap.
@@ -20,7 +22,8 @@ pub struct Word {
     /// Baseline.
     pub y: f32,
     pub size: f32,
-    pub font: String,
+    /// Shared with the run it came from (one font name per font, not per word).
+    pub font: Arc<str>,
 }
 
 /// Words of one line separated by less than a column gap.
@@ -31,7 +34,7 @@ pub struct Cell {
     pub x1: f32,
     pub y: f32,
     pub size: f32,
-    pub font: String,
+    pub font: Arc<str>,
 }
 
 impl Cell {
@@ -175,19 +178,22 @@ fn drop_stacked_letters(lines: &mut Vec<Line>) {
 fn words(content: &PageContent) -> Vec<Word> {
     let mut out = Vec::new();
     for run in &content.runs {
-        let chars: Vec<char> = run.text.chars().collect();
-        if chars.is_empty() {
+        let count = run.text.chars().count();
+        if count == 0 {
             continue;
         }
-        let per = run.width / chars.len() as f32;
-        let mut start: Option<usize> = None;
-        for i in 0..=chars.len() {
-            let blank = i == chars.len() || chars[i].is_whitespace() || chars[i].is_control();
+        let per = run.width / count as f32;
+        // (character index, byte index) where the current word starts.
+        let mut start: Option<(usize, usize)> = None;
+        let ends = run.text.char_indices().map(Some).chain([None]);
+        for (i, at) in ends.enumerate() {
+            let blank = at.is_none_or(|(_, c)| c.is_whitespace() || c.is_control());
+            let byte = at.map_or(run.text.len(), |(b, _)| b);
             match (blank, start) {
-                (false, None) => start = Some(i),
-                (true, Some(s)) => {
+                (false, None) => start = Some((i, byte)),
+                (true, Some((s, from))) => {
                     out.push(Word {
-                        text: chars[s..i].iter().collect(),
+                        text: run.text[from..byte].to_string(),
                         x0: run.x + per * s as f32,
                         x1: run.x + per * i as f32,
                         y: run.y,

@@ -459,7 +459,7 @@ fn description_at(page: &Page, col: &RowColumn, y: f32) -> Option<Field> {
             x1: last.x1,
             y: first.y,
             size: first.size,
-            font: String::new(),
+            font: std::sync::Arc::default(),
         },
     );
     (!text.is_empty()).then(|| Field::new(text, src, false))
