@@ -762,6 +762,8 @@ struct FontInfo<'a> {
     widths: Vec<f32>,
     /// Type0 `/W` ranges: (first code, last code, width).
     cid_widths: Vec<(u32, u32, f32)>,
+    /// The ranges are in increasing order and do not overlap.
+    cid_widths_sorted: bool,
     default_width: f32,
 }
 
@@ -785,11 +787,7 @@ impl<'a> FontInfo<'a> {
 
     fn width(&self, code: u32) -> f32 {
         if self.two_byte {
-            return self
-                .cid_widths
-                .iter()
-                .find(|(a, b, _)| (*a..=*b).contains(&code))
-                .map(|w| w.2)
+            return cid_width(&self.cid_widths, self.cid_widths_sorted, code)
                 .unwrap_or(self.default_width);
         }
         let i = code as i64 - self.first_char;
@@ -1212,6 +1210,7 @@ impl<'a> Walker<'a, '_> {
             first_char: 0,
             widths: Vec::new(),
             cid_widths: Vec::new(),
+            cid_widths_sorted: true,
             default_width: if two_byte { 1000.0 } else { 500.0 },
         };
         if two_byte {
@@ -1226,6 +1225,7 @@ impl<'a> Walker<'a, '_> {
                 }
                 if let Some(w) = get(d, b"W").and_then(|w| w.as_array().ok()) {
                     info.cid_widths = cid_widths(doc, w);
+                    info.cid_widths_sorted = info.cid_widths.windows(2).all(|p| p[0].1 < p[1].0);
                 }
             }
         } else {
@@ -1285,16 +1285,12 @@ impl<'a> Walker<'a, '_> {
             // spacing, horizontal scaling (PDF 32000 9.4.4).
             let two_byte = font.is_some_and(|f| f.two_byte);
             let mut advance = 0.0f32;
-            let codes: Box<dyn Iterator<Item = u32>> = if two_byte {
-                Box::new(
-                    bytes
-                        .chunks(2)
-                        .map(|c| u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0))),
-                )
-            } else {
-                Box::new(bytes.iter().map(|&b| u32::from(b)))
-            };
-            for code in codes {
+            for c in bytes.chunks(if two_byte { 2 } else { 1 }) {
+                let code = if two_byte {
+                    u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0))
+                } else {
+                    u32::from(c[0])
+                };
                 let w = font.map(|f| f.width(code)).unwrap_or(500.0) / 1000.0;
                 let space = if !two_byte && code == 32 {
                     gs.word_spacing
@@ -1346,6 +1342,19 @@ fn apply(m: [f32; 6], (x, y): (f32, f32)) -> (f32, f32) {
 
 /// Straight segments kept per path (a hatched drawing is not a table).
 const MAX_PATH_SEGMENTS: usize = 4_096;
+
+/// The width of the first `/W` range holding `code`. Ranges in increasing,
+/// disjoint order (as nearly every font writes them: `sorted`) are searched
+/// by halves, others one by one.
+fn cid_width(ranges: &[(u32, u32, f32)], sorted: bool, code: u32) -> Option<f32> {
+    let found = if sorted {
+        let i = ranges.partition_point(|(_, last, _)| *last < code);
+        ranges.get(i).filter(|(first, _, _)| *first <= code)
+    } else {
+        ranges.iter().find(|(a, b, _)| (*a..=*b).contains(&code))
+    };
+    found.map(|w| w.2)
+}
 
 /// A Type0 font's `/W` array: `c [w1 w2 …]` or `c_first c_last w`.
 fn cid_widths(doc: &Document, w: &[Object]) -> Vec<(u32, u32, f32)> {
@@ -1709,6 +1718,31 @@ endcmap";
             }
         }
         assert!(seen >= 40, "{seen} files");
+    }
+
+    #[test]
+    fn cid_widths_searched_by_halves_give_what_a_scan_gives() {
+        let ranges: Vec<(u32, u32, f32)> = vec![
+            (1, 1, 250.0),
+            (3, 9, 500.0),
+            (10, 10, 610.0),
+            (40, 200, 720.0),
+            (201, 201, 0.0),
+            (1000, 1000, 333.0),
+        ];
+        assert!(ranges.windows(2).all(|p| p[0].1 < p[1].0));
+        for code in 0..1100 {
+            assert_eq!(
+                cid_width(&ranges, true, code),
+                cid_width(&ranges, false, code),
+                "code {code}"
+            );
+        }
+        assert_eq!(cid_width(&ranges, true, 5), Some(500.0));
+        assert_eq!(cid_width(&ranges, true, 2), None);
+        // Overlapping ranges: the first listed wins, one by one.
+        let overlapping = [(1, 100, 1.0), (50, 60, 2.0)];
+        assert_eq!(cid_width(&overlapping, false, 55), Some(1.0));
     }
 
     #[test]

@@ -2078,13 +2078,16 @@ pub fn currency_printed(pages: &[Page], inv: &mut Invoice) {
             }
         }
         for w in t.split(|c: char| !c.is_alphanumeric()) {
-            let code = match w.to_lowercase().as_str() {
-                "eur" | "euro" | "euros" => "EUR",
-                "usd" => "USD",
-                "gbp" => "GBP",
-                "chf" => "CHF",
-                "jpy" => "JPY",
-                "inr" => "INR",
+            // The codes are ASCII: a word of other letters is none of them
+            // (compared in place, not lowered into a new string).
+            let is = |code: &str| w.eq_ignore_ascii_case(code);
+            let code = match () {
+                _ if is("eur") || is("euro") || is("euros") => "EUR",
+                _ if is("usd") => "USD",
+                _ if is("gbp") => "GBP",
+                _ if is("chf") => "CHF",
+                _ if is("jpy") => "JPY",
+                _ if is("inr") => "INR",
                 _ => continue,
             };
             seen.insert(code);

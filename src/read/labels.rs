@@ -6,6 +6,7 @@
 //! Deliberately only vocabulary: where a label's value sits on the page is
 //! the reader's job ([`super::fields`]).
 
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -187,24 +188,35 @@ pub fn find(text: &str) -> Vec<Hit> {
     if !text.bytes().any(|b| b.is_ascii_alphabetic()) {
         return Vec::new();
     }
-    // The reader asks again and again about the same cells: the answers of
-    // the texts seen lately are kept, per thread, within a bound.
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Vec<Hit>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static SEEN: RefCell<Seen<Vec<Hit>>> = RefCell::new(Seen::default());
     }
-    if let Some(hits) = SEEN.with(|s| s.borrow().get(text).cloned()) {
-        return hits;
+    remembered(&SEEN, text, find_uncached)
+}
+
+/// Answers about texts seen lately, per thread, within a bound: the reader
+/// asks again and again about the same cells. Hashed with a fast seeded
+/// hash (the keys are short cell texts; SipHash was a fifth of a look-up).
+type Seen<T> = std::collections::HashMap<String, T, foldhash::fast::RandomState>;
+
+/// The answer kept in `seen` for `text`, else `answer(text)`, kept.
+fn remembered<T: Clone>(
+    seen: &'static std::thread::LocalKey<RefCell<Seen<T>>>,
+    text: &str,
+    answer: impl FnOnce(&str) -> T,
+) -> T {
+    if let Some(known) = seen.with(|s| s.borrow().get(text).cloned()) {
+        return known;
     }
-    let hits = find_uncached(text);
-    SEEN.with(|s| {
+    let found = answer(text);
+    seen.with(|s| {
         let mut s = s.borrow_mut();
         if s.len() >= 4096 {
             s.clear();
         }
-        s.insert(text.to_string(), hits.clone());
+        s.insert(text.to_string(), found.clone());
     });
-    hits
+    found
 }
 
 fn find_uncached(text: &str) -> Vec<Hit> {
@@ -403,6 +415,10 @@ static BARE_PAGE_RE: LazyLock<Regex> =
 
 /// « Page 2/3 », « page 2 sur 3 », « Seite 2 von 3 », or « 2/3 » alone.
 pub fn page_numbering(text: &str) -> Option<(u32, u32)> {
+    // Both forms need figures; most lines of a page have none to look at.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let caps = PAGE_RE
         .captures(text)
         .or_else(|| BARE_PAGE_RE.captures(text.trim()))?;
@@ -430,6 +446,13 @@ pub fn column(text: &str) -> Option<Column> {
     if text.len() > 40 || text.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
+    thread_local! {
+        static SEEN: RefCell<Seen<Option<Column>>> = RefCell::new(Seen::default());
+    }
+    remembered(&SEEN, text, column_uncached)
+}
+
+fn column_uncached(text: &str) -> Option<Column> {
     let f = crate::text::fold(text);
     let f = f.trim().trim_end_matches(['.', ':']).trim();
     // « Einzel/€ », « Gesamt (EUR) », « Betrag in € »: the currency says
