@@ -228,16 +228,10 @@ impl<'a> Lexer<'a> {
         let Some(c) = self.at(i) else {
             return Ok(None);
         };
-        if self.starts(i, b"null") {
-            return Ok(Some((Operand::Null, i + 4)));
-        }
-        if self.starts(i, b"true") {
-            return Ok(Some((Operand::Bool(true), i + 4)));
-        }
-        if self.starts(i, b"false") {
-            return Ok(Some((Operand::Bool(false), i + 5)));
-        }
         match c {
+            b'n' if self.starts(i, b"null") => Ok(Some((Operand::Null, i + 4))),
+            b't' if self.starts(i, b"true") => Ok(Some((Operand::Bool(true), i + 4))),
+            b'f' if self.starts(i, b"false") => Ok(Some((Operand::Bool(false), i + 5))),
             b'0'..=b'9' | b'+' | b'-' | b'.' => Ok(self.number(i)),
             b'/' => Ok(Some(self.name(i))),
             b'(' => Ok(self.literal(i)),
@@ -287,6 +281,11 @@ impl<'a> Lexer<'a> {
             j += 1;
         }
         let text = &self.data[start..j];
+        if j == fraction
+            && let Some(v) = short_decimal(text)
+        {
+            return Some((Operand::Real(v), j));
+        }
         let value = if self.data[fraction..j].contains(&b'-') {
             let mut digits = vec![text[0]];
             digits.extend(text[1..].iter().filter(|&&c| c != b'-'));
@@ -587,6 +586,39 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// A decimal of at most seven significant figures and ten decimals (nearly
+/// every number a content stream holds), computed as one division: both
+/// the figures and the power of ten are exact in `f32`, so IEEE division
+/// rounds the quotient correctly, exactly as `str::parse` does (Clinger's
+/// fast path). `None` for anything else, left to `str::parse`.
+fn short_decimal(text: &[u8]) -> Option<f32> {
+    const POWERS: [f32; 11] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, text),
+    };
+    let mut figures = 0u32;
+    let mut decimals: Option<usize> = None;
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                figures = figures * 10 + u32::from(c - b'0');
+                if figures > 1 << 24 {
+                    return None;
+                }
+                if let Some(d) = decimals.as_mut() {
+                    *d += 1;
+                }
+            }
+            b'.' if decimals.is_none() => decimals = Some(0),
+            _ => return None,
+        }
+    }
+    let value = figures as f32 / *POWERS.get(decimals.unwrap_or(0))?;
+    Some(if negative { -value } else { value })
+}
+
 /// The byte length of an unfiltered inline image's data (ISO 32000-2,
 /// 8.9.7), as lopdf computes it; `None` where it cannot be known.
 fn inline_image_length(dict: &[(Cow<'_, [u8]>, Operand<'_>)]) -> Option<usize> {
@@ -741,6 +773,46 @@ mod tests {
             let parens = format!("({}x{}) Tj 0 g", "(".repeat(depth), ")".repeat(depth));
             assert_eq!(differ(parens.as_bytes()), None, "parens {depth}");
         }
+    }
+
+    #[test]
+    fn short_decimals_are_the_floats_parse_gives() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut random = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut fast = 0;
+        for _ in 0..200_000 {
+            let width = 1 + random(8) as u32;
+            let figures = random(10u64.pow(width));
+            let text = figures.to_string();
+            let point = random(text.len() as u64 + 2) as usize;
+            let mut t = match random(3) {
+                0 => "-".to_string(),
+                1 => "+".to_string(),
+                _ => String::new(),
+            };
+            t.push_str(&"0".repeat(random(3) as usize));
+            if point <= text.len() {
+                t.push_str(&text[..point]);
+                t.push('.');
+                t.push_str(&text[point..]);
+            } else {
+                t.push_str(&text);
+            }
+            let parsed: f32 = t.parse().unwrap();
+            if let Some(v) = short_decimal(t.as_bytes()) {
+                assert_eq!(v.to_bits(), parsed.to_bits(), "{t}");
+                fast += 1;
+            }
+        }
+        assert!(fast > 100_000, "{fast} taken by the short path");
+        assert_eq!(short_decimal(b"16777217"), None);
+        assert_eq!(short_decimal(b"1.00000000001"), None);
+        assert_eq!(short_decimal(b"1.2.3"), None);
     }
 
     #[test]
