@@ -542,8 +542,89 @@ const MAX_CMAP_CODES: usize = 65_536;
 /// font's map of thousands of codes costs no allocation per code.
 #[derive(Debug, Default)]
 struct UnicodeMap {
-    one: std::collections::HashMap<u32, char, CodeHash>,
+    one: OneChar,
     many: std::collections::HashMap<u32, String, CodeHash>,
+}
+
+/// Codes of one character each. A map that grows large (a whole font's,
+/// as TCPDF and mPDF write: 65,536 codes in one range) moves its codes
+/// below 65,536 to a table indexed by code, which costs one store per code
+/// where hashing cost a fifth of a millisecond per font.
+#[derive(Debug, Default)]
+struct OneChar {
+    sparse: std::collections::HashMap<u32, char, CodeHash>,
+    /// Once large: the character + 1 of each code below 65,536, 0 for none.
+    dense: Vec<u32>,
+    dense_len: usize,
+}
+
+/// Codes a map may hold in its hash before it moves to the table.
+const SPARSE_CODES: usize = 1024;
+
+impl OneChar {
+    fn len(&self) -> usize {
+        self.sparse.len() + self.dense_len
+    }
+
+    fn get(&self, code: u32) -> Option<char> {
+        match self.dense.get(code as usize) {
+            Some(0) => None,
+            Some(&v) => Some(char::from_u32(v - 1).unwrap_or(char::REPLACEMENT_CHARACTER)),
+            None => self.sparse.get(&code).copied(),
+        }
+    }
+
+    fn insert(&mut self, code: u32, c: char) {
+        match self.dense.get_mut(code as usize) {
+            Some(slot) => {
+                if *slot == 0 {
+                    self.dense_len += 1;
+                }
+                *slot = c as u32 + 1;
+            }
+            None => {
+                self.sparse.insert(code, c);
+            }
+        }
+    }
+
+    fn remove(&mut self, code: u32) {
+        match self.dense.get_mut(code as usize) {
+            Some(slot) => {
+                if *slot != 0 {
+                    self.dense_len -= 1;
+                    *slot = 0;
+                }
+            }
+            None => {
+                self.sparse.remove(&code);
+            }
+        }
+    }
+
+    /// Room for `more` codes: past [`SPARSE_CODES`], the table.
+    fn reserve(&mut self, more: usize) {
+        if !self.dense.is_empty() {
+            return;
+        }
+        if self.len() + more <= SPARSE_CODES {
+            self.sparse.reserve(more);
+            return;
+        }
+        self.dense = vec![0; 1 << 16];
+        let small: Vec<u32> = self
+            .sparse
+            .keys()
+            .copied()
+            .filter(|&c| c < 1 << 16)
+            .collect();
+        for code in small {
+            if let Some(c) = self.sparse.remove(&code) {
+                self.dense[code as usize] = c as u32 + 1;
+                self.dense_len += 1;
+            }
+        }
+    }
 }
 
 /// Hashes a character code by one multiplication: the codes come from the
@@ -585,7 +666,7 @@ impl UnicodeMap {
                 self.one.insert(code, c);
             }
             _ => {
-                self.one.remove(&code);
+                self.one.remove(code);
                 self.many.insert(code, String::from_utf16_lossy(units));
             }
         }
@@ -719,8 +800,8 @@ impl UnicodeMap {
         let step = if two_byte { 2 } else { 1 };
         for c in bytes.chunks(step) {
             let code = c.iter().fold(0u32, |a, &x| a << 8 | u32::from(x));
-            match (self.one.get(&code), self.many.get(&code)) {
-                (Some(&ch), _) => {
+            match (self.one.get(code), self.many.get(&code)) {
+                (Some(ch), _) => {
                     if ch != '\u{0}' {
                         s.push(ch);
                     }
@@ -1718,6 +1799,53 @@ endcmap";
             }
         }
         assert!(seen >= 40, "{seen} files");
+    }
+
+    /// One-character codes held in a hash, then in the table once large:
+    /// every insert, removal and look-up as a plain hash map gives it.
+    #[test]
+    fn one_character_codes_read_the_same_in_the_hash_and_the_table() {
+        let mut seed = 0x1234_5678_9ABC_DEF1u64;
+        let mut random = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..40 {
+            let mut ours = OneChar::default();
+            let mut plain = std::collections::HashMap::new();
+            for _ in 0..3000 {
+                // Codes mostly below 65,536, some above (three-byte codes).
+                let code = if random(10) == 0 {
+                    65_536 + random(1000) as u32
+                } else {
+                    random(if round % 2 == 0 { 2000 } else { 65_536 }) as u32
+                };
+                match random(8) {
+                    0 => {
+                        ours.remove(code);
+                        plain.remove(&code);
+                    }
+                    1 => ours.reserve(random(1500) as usize),
+                    _ => {
+                        let c = char::from_u32(random(0x3000) as u32).unwrap_or('?');
+                        ours.insert(code, c);
+                        plain.insert(code, c);
+                    }
+                }
+                assert_eq!(ours.get(code), plain.get(&code).copied());
+                assert_eq!(ours.len(), plain.len());
+            }
+            assert!(plain.keys().all(|&k| ours.get(k) == plain.get(&k).copied()));
+        }
+        // A whole font's range goes to the table and still reads right.
+        let cmap =
+            b"1 beginbfrange <0000> <7FFF> <0000> endbfrange 1 beginbfchar <0041> <0042> endbfchar";
+        let map = UnicodeMap::parse(cmap).expect("a map");
+        assert!(!map.one.dense.is_empty());
+        assert_eq!(map.len(), 32_768);
+        assert_eq!(map.decode(b"\x00\x41\x00\x43", true, &|_| "?".into()), "BC");
     }
 
     #[test]
