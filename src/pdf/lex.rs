@@ -298,13 +298,7 @@ impl<'a> Lexer<'a> {
 
     fn integer(&self, start: usize) -> Option<(Operand<'a>, usize)> {
         let (i, negative) = self.sign(start);
-        let end = self.digits(i);
-        if end == i {
-            return None;
-        }
-        let magnitude = self.data[i..end].iter().try_fold(0u64, |v, &d| {
-            v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })?;
+        let (magnitude, end) = self.unsigned::<u64>(i)?;
         let value = if negative {
             0i64.checked_sub_unsigned(magnitude)?
         } else {
@@ -777,13 +771,7 @@ mod tests {
 
     #[test]
     fn short_decimals_are_the_floats_parse_gives() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut random = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut random = crate::pdf::tests::random(0x9E37_79B9_7F4A_7C15);
         let mut fast = 0;
         for _ in 0..200_000 {
             let width = 1 + random(8) as u32;
@@ -845,12 +833,9 @@ mod tests {
             collect_pdfs(&dir, &mut files);
         }
         assert!(files.len() >= 40, "the corpora are where they should be");
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut random = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
+        let mut random = {
+            let mut r = crate::pdf::tests::random(0x2545_F491_4F6C_DD1D);
+            move |n: usize| r(n.max(1) as u64) as usize
         };
         let (mut streams, mut damaged) = (0, 0);
         for file in &files {
