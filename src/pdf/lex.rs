@@ -883,6 +883,78 @@ mod tests {
         );
     }
 
+    /// 200,000 streams of content-stream tokens and stray delimiters in
+    /// random order, with random white space or none between them.
+    #[test]
+    fn reads_random_token_soup_as_lopdf_does() {
+        let mut r = crate::pdf::tests::random(77);
+        let toks: &[&[u8]] = &[
+            b"1",
+            b"-2.5",
+            b".5",
+            b"0.00-41",
+            b"+3",
+            b"4.",
+            b"/F1",
+            b"/N#41",
+            b"/B#4",
+            b"(a)",
+            b"(a\\)b)",
+            b"(x\r\ny)",
+            b"(n(e)st)",
+            b"(\\101)",
+            b"<41>",
+            b"<4 1>",
+            b"<4>",
+            b"[",
+            b"]",
+            b"<<",
+            b">>",
+            b"/K",
+            b"Tj",
+            b"TJ",
+            b"BT",
+            b"ET",
+            b"q",
+            b"Q",
+            b"BI /W 1 /H 1 /CS /G /BPC 8 ID",
+            b"BI /F /A ID",
+            b"x",
+            b"EI",
+            b"% c\n",
+            b"%",
+            b"true",
+            b"null",
+            b"false",
+            b"1 0 R",
+            b"}",
+            b")",
+            b"(",
+            b"<",
+            b">",
+            b"'",
+            b"\"",
+            b"d0",
+            b"9999999999999999999999",
+            b"\\",
+        ];
+        let seps: &[&[u8]] = &[b" ", b"", b"\n", b"\r\n", b"\t", b"\x00", b"\x0c"];
+        for n in 0..200_000 {
+            let count = r(40) as usize;
+            let mut data = Vec::new();
+            for _ in 0..count {
+                data.extend_from_slice(toks[r(toks.len() as u64) as usize]);
+                data.extend_from_slice(seps[r(seps.len() as u64) as usize]);
+            }
+            assert_eq!(
+                differ(&data),
+                None,
+                "{n}: {:?}",
+                String::from_utf8_lossy(&data)
+            );
+        }
+    }
+
     fn collect_pdfs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let p = e.path();
