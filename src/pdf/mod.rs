@@ -1,6 +1,7 @@
-//! The bottom layer: reading one PDF's structure and content streams with
-//! lopdf. Whether it is a PDF at all, whether it loads, encryption,
-//! signatures, per-page content (visible text, invisible text, raster
+//! The bottom layer: reading one PDF's structure with lopdf, its content
+//! streams with the `lex` module's lexer (lopdf's grammar, without an
+//! allocation per operand). Whether it is a PDF at all, whether it loads,
+//! encryption, signatures, per-page content (visible text, invisible text, raster
 //! images, and every text run with its place, font and size on the page,
 //! plus the ruling lines drawn) and embedded files. The checker
 //! ([`crate::check`]) and the reader ([`crate::read`]) both stand on it.
