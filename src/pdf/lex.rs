@@ -90,7 +90,7 @@ fn is_regular(c: u8) -> bool {
     !is_white(c) && !is_delimiter(c)
 }
 
-fn hex_value(c: u8) -> Option<u8> {
+pub(crate) fn hex_value(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|v| v as u8)
 }
 
@@ -233,7 +233,10 @@ impl<'a> Lexer<'a> {
             b't' if self.starts(i, b"true") => Ok(Some((Operand::Bool(true), i + 4))),
             b'f' if self.starts(i, b"false") => Ok(Some((Operand::Bool(false), i + 5))),
             b'0'..=b'9' | b'+' | b'-' | b'.' => Ok(self.number(i)),
-            b'/' => Ok(Some(self.name(i))),
+            b'/' => {
+                let (name, end) = self.name(i);
+                Ok(Some((Operand::Name(name), end)))
+            }
             b'(' => Ok(self.literal(i)),
             b'<' => match self.hex(i) {
                 Some(h) => Ok(Some(h)),
@@ -320,7 +323,7 @@ impl<'a> Lexer<'a> {
 
     /// A name: `#` and two hexadecimal digits stand for a byte; any other
     /// `#` ends it.
-    fn name(&self, start: usize) -> (Operand<'a>, usize) {
+    fn name(&self, start: usize) -> (Cow<'a, [u8]>, usize) {
         let mut i = start + 1;
         let mut owned: Option<Vec<u8>> = None;
         loop {
@@ -348,7 +351,7 @@ impl<'a> Lexer<'a> {
                         Some(o) => Cow::Owned(o),
                         None => Cow::Borrowed(&self.data[start + 1..run_end]),
                     };
-                    return (Operand::Name(name), run_end);
+                    return (name, run_end);
                 }
             }
         }
@@ -495,9 +498,7 @@ impl<'a> Lexer<'a> {
     ) -> Result<(Vec<(Cow<'a, [u8]>, Operand<'a>)>, usize), Broken> {
         let mut entries = Vec::new();
         while self.at(i) == Some(b'/') {
-            let (Operand::Name(key), j) = self.name(i) else {
-                unreachable!("name gives a name")
-            };
+            let (key, j) = self.name(i);
             let Some((value, k)) = self.direct_object(self.space(j), depth)? else {
                 break;
             };
@@ -523,7 +524,10 @@ impl<'a> Lexer<'a> {
                 .then_some((Operand::Bool(false), i + 5)),
             Some(b'0'..=b'9') => self.reference(i).or_else(|| self.number(i)),
             Some(b'+' | b'-' | b'.') => self.number(i),
-            Some(b'/') => Some(self.name(i)),
+            Some(b'/') => {
+                let (name, end) = self.name(i);
+                Some((Operand::Name(name), end))
+            }
             Some(b'(') => self.literal(i),
             Some(b'<') => match self.hex(i) {
                 Some(h) => Some(h),

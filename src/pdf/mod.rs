@@ -575,6 +575,9 @@ impl OneChar {
     }
 
     fn insert(&mut self, code: u32, c: char) {
+        if self.dense.is_empty() && self.sparse.len() >= SPARSE_CODES {
+            self.move_to_table();
+        }
         match self.dense.get_mut(code as usize) {
             Some(slot) => {
                 if *slot == 0 {
@@ -602,15 +605,20 @@ impl OneChar {
         }
     }
 
-    /// Room for `more` codes: past [`SPARSE_CODES`], the table.
+    /// Room for `more` codes: past [`SPARSE_CODES`], the table at once.
     fn reserve(&mut self, more: usize) {
         if !self.dense.is_empty() {
             return;
         }
         if self.len() + more <= SPARSE_CODES {
             self.sparse.reserve(more);
-            return;
+        } else {
+            self.move_to_table();
         }
+    }
+
+    /// Moves the codes below 65,536 from the hash to the table.
+    fn move_to_table(&mut self) {
         self.dense = vec![0; 1 << 16];
         let small: Vec<u32> = self
             .sparse
@@ -817,9 +825,7 @@ impl UnicodeMap {
 /// The bytes of a hexadecimal string's digits (white space and other
 /// characters skipped); an odd last digit counts as followed by 0.
 fn hex_bytes(digits: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    let mut nibbles = digits
-        .iter()
-        .filter_map(|&c| (c as char).to_digit(16).map(|d| d as u8));
+    let mut nibbles = digits.iter().filter_map(|&c| lex::hex_value(c));
     std::iter::from_fn(move || {
         let hi = nibbles.next()?;
         Some(hi << 4 | nibbles.next().unwrap_or(0))
@@ -1792,6 +1798,13 @@ endcmap";
             }
             assert!(plain.keys().all(|&k| ours.get(k) == plain.get(&k).copied()));
         }
+        // Single codes past the bound go to the table too.
+        let mut chars = OneChar::default();
+        for code in 0..2000 {
+            chars.insert(code, 'x');
+        }
+        assert!(!chars.dense.is_empty());
+        assert_eq!((chars.len(), chars.get(1999)), (2000, Some('x')));
         // A whole font's range goes to the table and still reads right.
         let cmap =
             b"1 beginbfrange <0000> <7FFF> <0000> endbfrange 1 beginbfchar <0041> <0042> endbfchar";
