@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 
 /// What a label introduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -145,31 +145,38 @@ fn build(pattern: &str) -> Regex {
         .expect("labels: built-in regex is valid")
 }
 
-static LABEL_RES: LazyLock<Vec<(Label, Regex)>> = LazyLock::new(|| {
+/// Each label's regex, matching as [`build`]'s would (the same engine and
+/// leftmost-first semantics), built with only the engines a search without
+/// capture groups uses: the lazy DFAs forwards and backwards, and the
+/// PikeVM they fall back on. The one-pass DFA, the backtracker and the full
+/// DFA `regex` would build too were most of a fresh process's build time.
+static LABEL_RES: LazyLock<Vec<(Label, regex_automata::meta::Regex)>> = LazyLock::new(|| {
+    use regex_automata::{meta, util::syntax};
     LABELS
         .iter()
         .map(|(k, p)| {
             // The regex crate has no look-ahead; "le" before a digit is
             // written as a plain word here and checked by the caller.
-            let p = p.replace(r"(?=\s*[0-9])", "").replace("<NUM>", NUM);
-            (*k, build(&p))
+            let p = p
+                .replace(r"(?=\s*[0-9])", "")
+                .replace("<NUM>", NUM)
+                .replace(r"\b", r"(?-u:\b)");
+            let re = meta::Builder::new()
+                .configure(
+                    meta::Config::new()
+                        .utf8_empty(true)
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(64 << 20)
+                        .onepass(false)
+                        .backtrack(false)
+                        .dfa(false),
+                )
+                .syntax(syntax::Config::new().utf8(true).case_insensitive(true))
+                .build(&p)
+                .expect("labels: built-in regex is valid");
+            (*k, re)
         })
         .collect()
-});
-
-/// All labels in one automaton: most cells hold no label, and one pass
-/// says so (and which labels to look for when one does).
-static LABEL_SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSetBuilder::new(LABELS.iter().map(|(_, p)| {
-        p.replace(r"(?=\s*[0-9])", "")
-            .replace("<NUM>", NUM)
-            .replace(r"\b", r"(?-u:\b)")
-    }))
-    .case_insensitive(true)
-    .size_limit(64 << 20)
-    .dfa_size_limit(64 << 20)
-    .build()
-    .expect("labels: built-in regex set is valid")
 });
 
 /// One label found in a text: its kind and byte range.
@@ -219,14 +226,13 @@ fn remembered<T: Clone>(
     found
 }
 
+/// Each label's own regex, run on the text. No `RegexSet` in front: its
+/// overlapping automaton of all the labels at once was the most costly
+/// thing a fresh process built (its lazy states were most of a first
+/// check's time), while each label's regex is small and quick to build.
 fn find_uncached(text: &str) -> Vec<Hit> {
-    let which = LABEL_SET.matches(text);
-    if !which.matched_any() {
-        return Vec::new();
-    }
     let mut all: Vec<(usize, usize, usize)> = Vec::new();
-    for rank in which.iter() {
-        let re = &LABEL_RES[rank].1;
+    for (rank, (_, re)) in LABEL_RES.iter().enumerate() {
         for m in re.find_iter(text).take(16) {
             if m.end() > m.start() {
                 all.push((m.start(), rank, m.end()));
