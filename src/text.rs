@@ -49,6 +49,27 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// One regex of label patterns (one pattern each, leftmost-first: a match
+/// says which pattern it is), case-insensitive, for searches without
+/// capture groups: the lazy DFAs and the PikeVM they fall back on are all
+/// it builds. Panics on an invalid pattern: callers pass built-in ones.
+pub fn labels_regex<P: AsRef<str>>(patterns: &[P]) -> regex_automata::meta::Regex {
+    use regex_automata::{meta, util::syntax};
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .utf8_empty(true)
+                .nfa_size_limit(Some(64 << 20))
+                .hybrid_cache_capacity(64 << 20)
+                .onepass(false)
+                .backtrack(false)
+                .dfa(false),
+        )
+        .syntax(syntax::Config::new().utf8(true).case_insensitive(true))
+        .build_many(patterns)
+        .expect("built-in label patterns are valid")
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

@@ -539,19 +539,8 @@ fn label_pattern(k: usize) -> String {
 /// on the lazy DFA alone. Leftmost-first over several patterns is the
 /// alternation of them in order, as `build` of `(l0)|(l1)|…` would match.
 static LABEL_RE: LazyLock<regex_automata::meta::Regex> = LazyLock::new(|| {
-    use regex_automata::{MatchKind, meta, util::syntax};
     let patterns: Vec<String> = (0..LABELS.len()).map(label_pattern).collect();
-    meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .utf8_empty(true)
-                .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(64 << 20),
-        )
-        .syntax(syntax::Config::new().utf8(true).case_insensitive(true))
-        .build_many(&patterns)
-        .expect("textfacts: built-in label patterns are valid")
+    crate::text::labels_regex(&patterns)
 });
 
 #[derive(Debug, Clone, Copy)]

@@ -145,13 +145,9 @@ fn build(pattern: &str) -> Regex {
         .expect("labels: built-in regex is valid")
 }
 
-/// Each label's regex, matching as [`build`]'s would (the same engine and
-/// leftmost-first semantics), built with only the engines a search without
-/// capture groups uses: the lazy DFAs forwards and backwards, and the
-/// PikeVM they fall back on. The one-pass DFA, the backtracker and the full
-/// DFA `regex` would build too were most of a fresh process's build time.
+/// Each label's regex, matching as [`build`]'s would (the same engine,
+/// leftmost-first), built for searches without capture groups.
 static LABEL_RES: LazyLock<Vec<(Label, regex_automata::meta::Regex)>> = LazyLock::new(|| {
-    use regex_automata::{meta, util::syntax};
     LABELS
         .iter()
         .map(|(k, p)| {
@@ -161,20 +157,7 @@ static LABEL_RES: LazyLock<Vec<(Label, regex_automata::meta::Regex)>> = LazyLock
                 .replace(r"(?=\s*[0-9])", "")
                 .replace("<NUM>", NUM)
                 .replace(r"\b", r"(?-u:\b)");
-            let re = meta::Builder::new()
-                .configure(
-                    meta::Config::new()
-                        .utf8_empty(true)
-                        .nfa_size_limit(Some(64 << 20))
-                        .hybrid_cache_capacity(64 << 20)
-                        .onepass(false)
-                        .backtrack(false)
-                        .dfa(false),
-                )
-                .syntax(syntax::Config::new().utf8(true).case_insensitive(true))
-                .build(&p)
-                .expect("labels: built-in regex is valid");
-            (*k, re)
+            (*k, crate::text::labels_regex(&[p]))
         })
         .collect()
 });
